@@ -1,0 +1,164 @@
+//! The catalog: every loaded table by name, and every file that failed.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use super::types::KqlType;
+
+/// Why a file could not be loaded, with the line when one is to blame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError {
+    pub path: PathBuf,
+    /// 1-based line number in the (decompressed) file.
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl LoadError {
+    pub fn new(path: &Path, line: Option<usize>, message: impl Into<String>) -> LoadError {
+        LoadError {
+            path: path.to_path_buf(),
+            line,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}: {}", self.path.display(), line, self.message),
+            None => write!(f, "{}: {}", self.path.display(), self.message),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// A loaded table: its frame, typed as `data::types` describes, and the files
+/// it came from.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub name: String,
+    pub frame: DataFrame,
+    pub files: Vec<PathBuf>,
+}
+
+/// The first and last value of a table's time column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeRange {
+    /// Nanoseconds since the Unix epoch, UTC.
+    pub first: i64,
+    pub last: i64,
+}
+
+impl Table {
+    pub fn rows(&self) -> usize {
+        self.frame.height()
+    }
+
+    /// Column names with their KQL types, in order.
+    pub fn columns(&self) -> Vec<(String, KqlType)> {
+        self.frame
+            .columns()
+            .iter()
+            .map(|c| {
+                (
+                    c.name().to_string(),
+                    KqlType::of(c.dtype()).unwrap_or(KqlType::Dynamic),
+                )
+            })
+            .collect()
+    }
+
+    /// The column that dates each row: `Timestamp`, `TimeGenerated`, or
+    /// else the first datetime column.
+    pub fn time_column(&self) -> Option<&str> {
+        let cols = self.frame.columns();
+        let is_dt = |c: &&Column| KqlType::of(c.dtype()) == Some(KqlType::Datetime);
+        ["Timestamp", "TimeGenerated"]
+            .iter()
+            .find_map(|n| cols.iter().filter(is_dt).find(|c| c.name() == *n))
+            .or_else(|| cols.iter().find(is_dt))
+            .map(|c| c.name().as_str())
+    }
+
+    /// First and last time of the time column, ignoring nulls.
+    pub fn time_range(&self) -> Option<TimeRange> {
+        let col = self.frame.column(self.time_column()?).ok()?;
+        let ns = col.as_materialized_series().datetime().ok()?.physical().clone();
+        Some(TimeRange {
+            first: ns.min()?,
+            last: ns.max()?,
+        })
+    }
+
+    /// The newest value of any datetime column (the default data clock).
+    pub fn newest_datetime(&self) -> Option<i64> {
+        self.frame
+            .columns()
+            .iter()
+            .filter(|c| KqlType::of(c.dtype()) == Some(KqlType::Datetime))
+            .filter_map(|c| {
+                c.as_materialized_series()
+                    .datetime()
+                    .ok()?
+                    .physical()
+                    .max()
+            })
+            .max()
+    }
+}
+
+/// Every loaded table by name, and the files that failed to load.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    tables: BTreeMap<String, Table>,
+    pub errors: Vec<LoadError>,
+}
+
+impl Catalog {
+    pub fn new() -> Catalog {
+        Catalog::default()
+    }
+
+    /// Adds or replaces a table.
+    pub fn insert(&mut self, table: Table) {
+        self.tables.insert(table.name.clone(), table);
+    }
+
+    /// The table of exactly this name.
+    pub fn get(&self, name: &str) -> Option<&Table> {
+        self.tables.get(name)
+    }
+
+    /// Kusto table names are case-sensitive, but a case-only mismatch is
+    /// worth a hint; this finds such a table.
+    pub fn get_ignore_case(&self, name: &str) -> Option<&Table> {
+        self.tables
+            .values()
+            .find(|t| t.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Tables in name order.
+    pub fn tables(&self) -> impl Iterator<Item = &Table> {
+        self.tables.values()
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.tables.keys().map(String::as_str)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tables.is_empty()
+    }
+
+    /// The newest datetime in any column of any table: Quarry's default
+    /// clock, because exports are historical.
+    pub fn newest_datetime(&self) -> Option<i64> {
+        self.tables.values().filter_map(Table::newest_datetime).max()
+    }
+}

@@ -1,0 +1,258 @@
+//! Datetimes and timespans as Kusto writes them.
+//!
+//! Datetimes are nanoseconds since the Unix epoch, UTC; Kusto's resolution is
+//! 100 ns (a tick), and Defender's portal exports all seven fractional digits
+//! (`2025-03-18T11:42:07.1234567Z`), so parsing keeps up to nine.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+
+pub const NANOS_PER_TICK: i64 = 100;
+pub const NANOS_PER_SEC: i64 = 1_000_000_000;
+pub const NANOS_PER_DAY: i64 = 86_400 * NANOS_PER_SEC;
+
+/// Parses a datetime as found in exports and queries: ISO 8601 with `T` or a
+/// space, optional fraction (any number of digits, kept to the nanosecond),
+/// optional `Z` or `±hh:mm`; a date alone; and the US format of Sentinel's
+/// CSV export (`3/18/2025, 11:42:07.123 AM`). Returns nanoseconds, UTC.
+pub fn parse_datetime(text: &str) -> Option<i64> {
+    let s = text.trim();
+    parse_iso(s.as_bytes()).or_else(|| parse_other(s))
+}
+
+fn digits(b: &[u8], at: usize, n: usize) -> Option<i64> {
+    let part = b.get(at..at + n)?;
+    let mut v = 0i64;
+    for &c in part {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + i64::from(c - b'0');
+    }
+    Some(v)
+}
+
+/// The fast path: `YYYY-MM-DD[(T| )hh:mm[:ss[.fffffffff]]][Z|±hh:mm]`.
+fn parse_iso(b: &[u8]) -> Option<i64> {
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(
+        digits(b, 0, 4)? as i32,
+        digits(b, 5, 2)? as u32,
+        digits(b, 8, 2)? as u32,
+    )?;
+    let mut secs_of_day = 0i64;
+    let mut nanos = 0i64;
+    let mut i = 10;
+    if i < b.len() && (b[i] == b'T' || b[i] == b' ') && b.len() >= i + 6 && b[i + 3] == b':' {
+        let h = digits(b, i + 1, 2)?;
+        let m = digits(b, i + 4, 2)?;
+        i += 6;
+        let mut s = 0;
+        if i < b.len() && b[i] == b':' {
+            s = digits(b, i + 1, 2)?;
+            i += 3;
+        }
+        if h > 23 || m > 59 || s > 60 {
+            return None;
+        }
+        secs_of_day = h * 3600 + m * 60 + s;
+        if i < b.len() && b[i] == b'.' {
+            i += 1;
+            let start = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                if i - start < 9 {
+                    nanos = nanos * 10 + i64::from(b[i] - b'0');
+                }
+                i += 1;
+            }
+            if i == start {
+                return None;
+            }
+            for _ in (i - start)..9 {
+                nanos *= 10;
+            }
+        }
+    }
+    let mut offset = 0i64;
+    if i < b.len() {
+        match b[i] {
+            b'Z' | b'z' if i + 1 == b.len() => {}
+            b'+' | b'-' if b.len() == i + 6 && b[i + 3] == b':' => {
+                let sign = if b[i] == b'-' { -1 } else { 1 };
+                offset = sign * (digits(b, i + 1, 2)? * 3600 + digits(b, i + 4, 2)? * 60);
+            }
+            _ => return None,
+        }
+    }
+    let days = date
+        .signed_duration_since(NaiveDate::from_ymd_opt(1970, 1, 1)?)
+        .num_days();
+    let secs = days.checked_mul(86_400)?.checked_add(secs_of_day - offset)?;
+    secs.checked_mul(NANOS_PER_SEC)?.checked_add(nanos)
+}
+
+/// Slower formats, tried only when ISO fails.
+fn parse_other(s: &str) -> Option<i64> {
+    const FORMATS: &[&str] = &[
+        "%m/%d/%Y, %I:%M:%S%.f %p",
+        "%m/%d/%Y %I:%M:%S%.f %p",
+        "%m/%d/%Y %H:%M:%S%.f",
+        "%m/%d/%Y, %H:%M:%S%.f",
+        "%Y/%m/%d %H:%M:%S%.f",
+        "%d %b %Y %H:%M:%S%.f",
+    ];
+    if let Ok(dt) = DateTime::parse_from_rfc2822(s) {
+        return dt.with_timezone(&Utc).timestamp_nanos_opt();
+    }
+    for f in FORMATS {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(s, f) {
+            return dt.and_utc().timestamp_nanos_opt();
+        }
+    }
+    for f in ["%m/%d/%Y", "%Y/%m/%d"] {
+        if let Ok(d) = NaiveDate::parse_from_str(s, f) {
+            return d.and_time(NaiveTime::MIN).and_utc().timestamp_nanos_opt();
+        }
+    }
+    None
+}
+
+/// Formats a datetime as Kusto displays it: ISO 8601, UTC, seven fractional
+/// digits, `Z` (`2025-03-18T11:42:07.1234567Z`).
+pub fn format_datetime(ns: i64) -> String {
+    let dt = DateTime::<Utc>::from_timestamp_nanos(ns);
+    let frac = ns.rem_euclid(NANOS_PER_SEC) / NANOS_PER_TICK;
+    format!("{}.{:07}Z", dt.format("%Y-%m-%dT%H:%M:%S"), frac)
+}
+
+/// Parses a timespan in Kusto's text form: `[-][d.]hh:mm[:ss[.fffffff]]`
+/// (`1.02:03:04.5`, `00:05:00`), or a literal with a unit (`5m`, `1.5h`,
+/// `30s`, `100ms`, `2d`, `3tick`). Returns nanoseconds.
+pub fn parse_timespan(text: &str) -> Option<i64> {
+    let s = text.trim();
+    if let Some(ns) = parse_timespan_literal(s) {
+        return Some(ns);
+    }
+    let (neg, s) = match s.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, s),
+    };
+    let (days, clock) = match s.split_once(':') {
+        Some((head, _)) => match head.split_once('.') {
+            Some((d, _)) => (d.parse::<i64>().ok()?, &s[d.len() + 1..]),
+            None => (0, s),
+        },
+        None => return None,
+    };
+    let mut parts = clock.split(':');
+    let h: i64 = parts.next()?.parse().ok()?;
+    let m: i64 = parts.next()?.parse().ok()?;
+    let (sec, frac) = match parts.next() {
+        Some(p) => match p.split_once('.') {
+            Some((sec, frac)) => (sec.parse::<i64>().ok()?, frac),
+            None => (p.parse::<i64>().ok()?, ""),
+        },
+        None => (0, ""),
+    };
+    if parts.next().is_some() || !frac.bytes().all(|c| c.is_ascii_digit()) || frac.len() > 9 {
+        return None;
+    }
+    let mut nanos = 0i64;
+    for (i, c) in frac.bytes().enumerate() {
+        nanos += i64::from(c - b'0') * 10i64.pow(8 - i as u32);
+    }
+    let total = days * NANOS_PER_DAY + (h * 3600 + m * 60 + sec) * NANOS_PER_SEC + nanos;
+    Some(if neg { -total } else { total })
+}
+
+/// The nanoseconds in one unit of a timespan suffix, as KQL spells them.
+pub fn timespan_unit(unit: &str) -> Option<i64> {
+    Some(match unit {
+        "d" | "day" | "days" => NANOS_PER_DAY,
+        "h" | "hr" | "hrs" | "hour" | "hours" => 3600 * NANOS_PER_SEC,
+        "m" | "min" | "minute" | "minutes" => 60 * NANOS_PER_SEC,
+        "s" | "sec" | "second" | "seconds" => NANOS_PER_SEC,
+        "ms" | "milli" | "millis" | "millisecond" | "milliseconds" => 1_000_000,
+        "microsecond" | "microseconds" | "micro" | "micros" => 1_000,
+        "tick" | "ticks" => NANOS_PER_TICK,
+        _ => return None,
+    })
+}
+
+/// `5m`, `1.5h`, `-2d`: a number followed by a unit.
+fn parse_timespan_literal(s: &str) -> Option<i64> {
+    let split = s.find(|c: char| c.is_ascii_alphabetic())?;
+    let (num, unit) = s.split_at(split);
+    let value: f64 = num.trim().parse().ok()?;
+    let unit = timespan_unit(unit.trim())?;
+    let ns = value * unit as f64;
+    ns.is_finite().then_some(ns.round() as i64)
+}
+
+/// Formats a timespan as Kusto does: `[-][d.]hh:mm:ss[.fffffff]`.
+pub fn format_timespan(ns: i64) -> String {
+    let neg = ns < 0;
+    let ns = ns.unsigned_abs();
+    let ticks_frac = (ns % NANOS_PER_SEC as u64) / NANOS_PER_TICK as u64;
+    let total_secs = ns / NANOS_PER_SEC as u64;
+    let days = total_secs / 86_400;
+    let h = (total_secs % 86_400) / 3600;
+    let m = (total_secs % 3600) / 60;
+    let s = total_secs % 60;
+    let mut out = String::new();
+    if neg {
+        out.push('-');
+    }
+    if days > 0 {
+        out.push_str(&format!("{days}."));
+    }
+    out.push_str(&format!("{h:02}:{m:02}:{s:02}"));
+    if ticks_frac > 0 {
+        out.push_str(&format!(".{ticks_frac:07}"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seven_digit_fractions_keep_every_tick() {
+        let a = parse_datetime("2025-03-18T11:42:07.1234567Z").unwrap();
+        let b = parse_datetime("2025-03-18T11:42:07.1234570Z").unwrap();
+        assert_eq!(b - a, 300);
+        assert_eq!(format_datetime(a), "2025-03-18T11:42:07.1234567Z");
+    }
+
+    #[test]
+    fn datetime_forms() {
+        let base = parse_datetime("2025-03-18T11:42:07Z").unwrap();
+        assert_eq!(base, 1_742_298_127 * NANOS_PER_SEC);
+        assert_eq!(parse_datetime("2025-03-18 11:42:07"), Some(base));
+        assert_eq!(parse_datetime("2025-03-18T13:42:07+02:00"), Some(base));
+        assert_eq!(parse_datetime("3/18/2025, 11:42:07.000 AM"), Some(base));
+        assert_eq!(
+            parse_datetime("2025-03-18"),
+            Some(base - (11 * 3600 + 42 * 60 + 7) * NANOS_PER_SEC)
+        );
+        assert_eq!(parse_datetime("2025-13-18"), None);
+        assert_eq!(parse_datetime("hello"), None);
+        assert_eq!(parse_datetime("2025-03-18Tx"), None);
+        assert_eq!(parse_datetime("1969-12-31T23:59:59Z"), Some(-NANOS_PER_SEC));
+    }
+
+    #[test]
+    fn timespans() {
+        assert_eq!(parse_timespan("00:05:00"), Some(300 * NANOS_PER_SEC));
+        assert_eq!(
+            parse_timespan("1.02:03:04.5"),
+            Some(NANOS_PER_DAY + (2 * 3600 + 3 * 60 + 4) * NANOS_PER_SEC + 500_000_000)
+        );
+        assert_eq!(parse_timespan("1.5h"), Some(5400 * NANOS_PER_SEC));
+        assert_eq!(parse_timespan("-2d"), Some(-2 * NANOS_PER_DAY));
+        assert_eq!(format_timespan(NANOS_PER_DAY + 3_723 * NANOS_PER_SEC), "1.01:02:03");
+        assert_eq!(format_timespan(-1500 * 1_000_000), "-00:00:01.5000000");
+    }
+}

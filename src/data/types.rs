@@ -1,0 +1,104 @@
+//! KQL's scalar types and how each is held in a Polars column.
+//!
+//! The mapping is one-to-one, so a frame's schema alone says the KQL type of
+//! every column, through any Polars operation:
+//!
+//! | KQL      | Polars                          |
+//! |----------|---------------------------------|
+//! | bool     | Boolean                         |
+//! | int      | Int32                           |
+//! | long     | Int64                           |
+//! | real     | Float64                         |
+//! | datetime | Datetime(ns), no zone, UTC      |
+//! | timespan | Duration(ns)                    |
+//! | string   | String (never null: "" instead) |
+//! | dynamic  | Binary holding JSON text        |
+//!
+//! Kusto keeps datetimes in 100-nanosecond ticks; nanoseconds hold them exactly.
+
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum KqlType {
+    Bool,
+    Int,
+    Long,
+    Real,
+    Datetime,
+    Timespan,
+    String,
+    Dynamic,
+}
+
+impl KqlType {
+    /// The KQL name, as `getschema` and `datatable` spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            KqlType::Bool => "bool",
+            KqlType::Int => "int",
+            KqlType::Long => "long",
+            KqlType::Real => "real",
+            KqlType::Datetime => "datetime",
+            KqlType::Timespan => "timespan",
+            KqlType::String => "string",
+            KqlType::Dynamic => "dynamic",
+        }
+    }
+
+    /// Parses a KQL type name, including the aliases Kusto accepts.
+    pub fn parse(name: &str) -> Option<KqlType> {
+        Some(match name.to_ascii_lowercase().as_str() {
+            "bool" | "boolean" => KqlType::Bool,
+            "int" | "int32" => KqlType::Int,
+            "long" | "int64" => KqlType::Long,
+            "real" | "double" | "float" | "decimal" => KqlType::Real,
+            "datetime" | "date" => KqlType::Datetime,
+            "timespan" | "time" => KqlType::Timespan,
+            "string" | "guid" => KqlType::String,
+            "dynamic" => KqlType::Dynamic,
+            _ => return None,
+        })
+    }
+
+    /// The Polars type that holds values of this KQL type.
+    pub fn polars(self) -> polars::prelude::DataType {
+        use polars::prelude::{DataType, TimeUnit};
+        match self {
+            KqlType::Bool => DataType::Boolean,
+            KqlType::Int => DataType::Int32,
+            KqlType::Long => DataType::Int64,
+            KqlType::Real => DataType::Float64,
+            KqlType::Datetime => DataType::Datetime(TimeUnit::Nanoseconds, None),
+            KqlType::Timespan => DataType::Duration(TimeUnit::Nanoseconds),
+            KqlType::String => DataType::String,
+            KqlType::Dynamic => DataType::Binary,
+        }
+    }
+
+    /// The KQL type of a Polars column, `None` for a type that loaders must
+    /// normalise first (see `data::normalize`).
+    pub fn of(dtype: &polars::prelude::DataType) -> Option<KqlType> {
+        use polars::prelude::{DataType, TimeUnit};
+        Some(match dtype {
+            DataType::Boolean => KqlType::Bool,
+            DataType::Int32 => KqlType::Int,
+            DataType::Int64 => KqlType::Long,
+            DataType::Float64 => KqlType::Real,
+            DataType::Datetime(TimeUnit::Nanoseconds, None) => KqlType::Datetime,
+            DataType::Duration(TimeUnit::Nanoseconds) => KqlType::Timespan,
+            DataType::String => KqlType::String,
+            DataType::Binary => KqlType::Dynamic,
+            _ => return None,
+        })
+    }
+
+    pub fn is_numeric(self) -> bool {
+        matches!(self, KqlType::Int | KqlType::Long | KqlType::Real)
+    }
+}
+
+impl fmt::Display for KqlType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}

@@ -1,0 +1,395 @@
+//! The syntax tree of a KQL query. Every node carries the byte span of the
+//! source text it came from, so errors can point at it with a caret and the
+//! workbench can show or rewrite any part of a pipeline.
+
+/// A half-open byte range `[start, end)` into the query text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        Span { start, end }
+    }
+    /// The smallest span covering both.
+    pub fn to(self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+}
+
+/// A name with its span (table, column, function or parameter name).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ident {
+    pub name: String,
+    pub span: Span,
+}
+
+/// A whole query: `let` statements followed by one tabular expression
+/// (a query that is only `let`s is a syntax error, as in Kusto).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Query {
+    pub lets: Vec<Let>,
+    pub body: Pipeline,
+    pub span: Span,
+}
+
+/// `let name = value;`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Let {
+    pub name: Ident,
+    pub value: LetValue,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum LetValue {
+    /// `let x = 1h;` or `let t = datatable(...)[...];` or `let T = Tbl | where ...;`
+    /// Whether it is scalar or tabular is decided when it is planned.
+    Expr(Expr),
+    Tabular(Pipeline),
+    /// `let f = (T:(*), x:string, y:long = 5) { body };`
+    Function(Function),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Function {
+    pub params: Vec<Param>,
+    /// `let` statements inside the body, then its result.
+    pub lets: Vec<Let>,
+    pub body: FunctionBody,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FunctionBody {
+    Tabular(Pipeline),
+    Scalar(Expr),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    pub name: Ident,
+    pub kind: ParamKind,
+    pub default: Option<Expr>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParamKind {
+    /// `T:(*)` or `T:(a:string, b:long)`: a table.
+    Tabular,
+    /// `x:string`, `x:long`, ...; the type name as written.
+    Scalar(String),
+}
+
+/// `Source | op | op ...`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pipeline {
+    pub source: Source,
+    pub ops: Vec<Operator>,
+    pub span: Span,
+}
+
+/// What a pipeline starts from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    /// A table, a tabular `let` name, or a wildcard like `Device*` (only in union/search).
+    Table(Ident),
+    /// A call of a tabular function: `f(T, "x")`, `table("Name")`.
+    Call { name: Ident, args: Vec<Expr>, span: Span },
+    /// A pipeline that starts with a tabular operator with no input:
+    /// `search ...`, `union ...`, `datatable(...)[...]`, `print ...`, `range ...`.
+    Operator(Box<Operator>),
+    /// `(pipeline)`
+    Paren(Box<Pipeline>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operator {
+    pub kind: OperatorKind,
+    pub span: Span,
+}
+
+/// A column assignment in `extend`, `project`, `summarize` etc.:
+/// `Name = expr`, `(A, B) = expr`, or just `expr` (name derived later).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assignment {
+    pub names: Vec<Ident>,
+    pub expr: Expr,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortDir {
+    Asc,
+    Desc,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NullsPos {
+    First,
+    Last,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SortKey {
+    pub expr: Expr,
+    /// `None` when not written: `sort`/`top` default to descending.
+    pub dir: Option<SortDir>,
+    /// `None` when not written: the default follows the direction.
+    pub nulls: Option<NullsPos>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinKind {
+    InnerUnique,
+    Inner,
+    LeftOuter,
+    RightOuter,
+    FullOuter,
+    LeftSemi,
+    LeftAnti,
+    RightSemi,
+    RightAnti,
+}
+
+/// One `on` condition of a join or lookup.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JoinKey {
+    /// `on Col`
+    Same(Ident),
+    /// `on $left.a == $right.b`
+    Pair { left: Ident, right: Ident },
+}
+
+/// A `name=value` option on an operator (`kind=inner`, `withsource=T`,
+/// `hint.strategy=shuffle`), kept as written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpOption {
+    pub name: Ident,
+    pub value: Ident,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum OperatorKind {
+    /// `where expr` / `filter expr`
+    Where(Expr),
+    /// `search [kind=case_sensitive] [in (T1, T2*)] predicate`; the
+    /// predicate is an ordinary expression in which bare string literals and
+    /// `Col:"x"` terms have been parsed as `Expr::SearchTerm`.
+    Search {
+        case_sensitive: bool,
+        tables: Vec<Ident>,
+        predicate: Expr,
+    },
+    Project(Vec<Assignment>),
+    /// Column names, possibly with wildcards (`Initiating*`).
+    ProjectAway(Vec<Ident>),
+    ProjectKeep(Vec<Ident>),
+    /// `project-rename New = Old, ...`: pairs of (new, old).
+    ProjectRename(Vec<(Ident, Ident)>),
+    /// Column names or wildcards, each with an optional `asc`/`desc` etc. (ignored).
+    ProjectReorder(Vec<Ident>),
+    Extend(Vec<Assignment>),
+    Summarize {
+        options: Vec<OpOption>,
+        aggregates: Vec<Assignment>,
+        by: Vec<Assignment>,
+    },
+    Sort(Vec<SortKey>),
+    Top { count: Expr, keys: Vec<SortKey> },
+    Take(Expr),
+    Distinct(Vec<Expr>),
+    Count,
+    Join {
+        kind: JoinKind,
+        options: Vec<OpOption>,
+        right: Box<Pipeline>,
+        on: Vec<JoinKey>,
+    },
+    /// `lookup kind=leftouter (T) on ...`; `kind` is LeftOuter or Inner.
+    Lookup {
+        kind: JoinKind,
+        right: Box<Pipeline>,
+        on: Vec<JoinKey>,
+    },
+    Union {
+        options: Vec<OpOption>,
+        /// `withsource=Name`
+        with_source: Option<Ident>,
+        tables: Vec<Pipeline>,
+    },
+    /// `mv-expand [bagexpansion=..] Col [to typeof(t)], ... [limit n]`
+    MvExpand {
+        columns: Vec<Assignment>,
+        limit: Option<Expr>,
+        /// `bagexpansion=array`, `with_itemindex=Index`, `kind=...`, as written.
+        options: Vec<OpOption>,
+        /// The `to typeof(t)` type of each column, aligned with `columns`
+        /// (`None` where not written).
+        to_types: Vec<Option<String>>,
+    },
+    /// `invoke f(args)`
+    Invoke { name: Ident, args: Vec<Expr> },
+    /// `datatable (a:string, b:long) [ "x", 1, ... ]`
+    Datatable {
+        columns: Vec<(Ident, String)>,
+        values: Vec<Expr>,
+    },
+    Print(Vec<Assignment>),
+    /// `range x from a to b step s`
+    Range {
+        name: Ident,
+        from: Expr,
+        to: Expr,
+        step: Expr,
+    },
+    /// `as Name`
+    As(Ident),
+    Serialize(Vec<Assignment>),
+    /// `render chart [with (...)]`: accepted and kept for the workbench.
+    Render(String),
+    /// `getschema`
+    GetSchema,
+    /// `parse [kind=regex|simple] Expr with "lit" Col1 [:type] "lit" Col2 ...`
+    Parse {
+        source: Expr,
+        kind: Option<String>,
+        pattern: Vec<ParsePart>,
+    },
+    /// `sample n`
+    Sample(Expr),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParsePart {
+    Literal(String),
+    Column { name: Ident, kind: Option<String> },
+    Wildcard,
+}
+
+/// A scalar literal as written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Literal {
+    String(String),
+    Long(i64),
+    Real(f64),
+    Bool(bool),
+    /// In 100-nanosecond ticks, as Kusto keeps it.
+    Timespan(i64),
+    /// `datetime(...)`: the text inside the parentheses, parsed when planned.
+    Datetime(String),
+    /// `dynamic(...)`: already JSON.
+    Dynamic(serde_json::Value),
+    /// `int(null)`, `datetime(null)`, ...: a typed null; the type name.
+    Null(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinaryOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+    Eq,
+    NotEq,
+    Lt,
+    LtEq,
+    Gt,
+    GtEq,
+    And,
+    Or,
+    /// `=~`
+    EqTilde,
+    /// `!~`
+    NotEqTilde,
+}
+
+/// A string operator: `has`, `!contains_cs`, `startswith`, `matches regex`, ...
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StringOp {
+    pub kind: StringOpKind,
+    pub negated: bool,
+    pub case_sensitive: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StringOpKind {
+    Has,
+    HasPrefix,
+    HasSuffix,
+    Contains,
+    StartsWith,
+    EndsWith,
+    MatchesRegex,
+}
+
+/// `in`, `!in`, `in~`, `!in~`, `has_any`, `has_all`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListOp {
+    In,
+    NotIn,
+    InCi,
+    NotInCi,
+    HasAny,
+    HasAll,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    Literal(Literal),
+    /// A column or scalar `let` name.
+    Name(String),
+    /// `*` as a function argument (`count(*)`? no: `arg_min(T, *)`, `hash(*)`) or in `where * has "x"`.
+    Star,
+    /// `-x`, `+x`
+    Negate(Box<Expr>),
+    Binary {
+        op: BinaryOp,
+        left: Box<Expr>,
+        right: Box<Expr>,
+    },
+    StringOp {
+        op: StringOp,
+        left: Box<Expr>,
+        right: Box<Expr>,
+    },
+    /// `x in ("a", "b")`, `x has_any (dynamic([...]))`, `x in (T | project c)`.
+    List {
+        op: ListOp,
+        left: Box<Expr>,
+        items: Vec<Expr>,
+    },
+    /// `x between (a .. b)`, `x !between (a .. b)`
+    Between {
+        negated: bool,
+        value: Box<Expr>,
+        low: Box<Expr>,
+        high: Box<Expr>,
+    },
+    /// `f(a, b)`; `count()` etc. Aggregates are calls too; the planner tells them apart.
+    Call { name: Ident, args: Vec<Expr> },
+    /// `x.prop`
+    Member { target: Box<Expr>, name: Ident },
+    /// `x["prop"]`, `x[0]`, `x[-1]`
+    Index { target: Box<Expr>, index: Box<Expr> },
+    /// A term in `search`: `"x"` (all columns) or `Col:"x"`; the text may
+    /// hold `*` wildcards.
+    SearchTerm { column: Option<Ident>, text: String },
+    /// A tabular expression used as a scalar list, `x in (T | project c)`,
+    /// or `toscalar(T | ...)`.
+    Tabular(Box<Pipeline>),
+    /// `(a, b)` in parentheses with more than one item (a list for `in`).
+    Tuple(Vec<Expr>),
+    /// `Name = expr` as a call argument: `arg_min(Prev = TimeGenerated, Count = count_)`
+    /// and `bin(Hour = TimeGenerated, 1h)` name the column they output.
+    NamedArg { name: Ident, value: Box<Expr> },
+}

@@ -1,0 +1,327 @@
+//! Aggregation functions of `summarize`. Each entry says how to compute it
+//! as Polars expressions over columns holding its evaluated arguments.
+
+use polars::prelude::*;
+
+use crate::kql::error::QueryError;
+use crate::kql::value::Scalar;
+
+/// What `summarize` has prepared for one aggregate call.
+pub struct AggInput<'a> {
+    pub name: &'a str,
+    /// Per argument: the working column holding its values, `None` for `*`
+    /// or a constant.
+    pub columns: Vec<Option<String>>,
+    /// Per argument: its value when constant.
+    pub constants: Vec<Option<Scalar>>,
+    /// Per argument: the column it names, if it is a plain column (for the
+    /// default output name: `max(x)` is `max_x`).
+    pub arg_names: Vec<Option<String>>,
+    /// The working column holding each row's index in the input.
+    pub row_index: &'a str,
+    pub span: crate::kql::ast::Span,
+}
+
+impl AggInput<'_> {
+    fn col(&self, i: usize) -> Result<Expr, QueryError> {
+        match self.columns.get(i) {
+            Some(Some(c)) => Ok(col(c.as_str())),
+            _ => Err(QueryError::type_error(
+                format!("argument {} of {}() must be a column or expression", i + 1, self.name),
+                self.span,
+            )),
+        }
+    }
+    fn limit(&self, i: usize, default: usize) -> Result<usize, QueryError> {
+        match self.constants.get(i) {
+            None => Ok(default),
+            Some(Some(Scalar::Long(n))) if *n > 0 => Ok(*n as usize),
+            Some(Some(Scalar::Int(n))) if *n > 0 => Ok(*n as usize),
+            _ => Err(QueryError::type_error(
+                format!("argument {} of {}() must be a positive constant", i + 1, self.name),
+                self.span,
+            )),
+        }
+    }
+    /// `prefix_x` for a plain column argument, else `prefix_`.
+    fn default_name(&self, prefix: &str) -> String {
+        match self.arg_names.first() {
+            Some(Some(n)) => format!("{prefix}_{n}"),
+            _ => format!("{prefix}_"),
+        }
+    }
+}
+
+/// How to turn the aggregated Polars column into KQL's.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Post {
+    /// Already the right type (numbers are widened to long).
+    None,
+    /// A list per group becomes a dynamic array.
+    Array,
+    /// A list of property bags per group is merged into one bag.
+    MergeBags,
+    /// The value is a row index; the caller fetches these input columns of
+    /// that row (`arg_max(x, *)`: `None` means every column).
+    Gather(Option<Vec<String>>),
+}
+
+/// One output column of an aggregate.
+pub struct AggOutput {
+    /// The name Kusto gives it when the user gives none.
+    pub name: String,
+    pub expr: Expr,
+    /// Whether the expression yields several values per group (a list).
+    pub is_list: bool,
+    pub post: Post,
+}
+
+pub type AggPlan = fn(&AggInput) -> Result<Vec<AggOutput>, QueryError>;
+
+/// An aggregation function: name, argument count, and its plan.
+pub struct AggregateFunction {
+    pub name: &'static str,
+    pub min_args: usize,
+    pub max_args: usize,
+    pub plan: AggPlan,
+}
+
+fn one(name: String, expr: Expr) -> Result<Vec<AggOutput>, QueryError> {
+    Ok(vec![AggOutput {
+        name,
+        expr,
+        is_list: false,
+        post: Post::None,
+    }])
+}
+
+fn list(name: String, expr: Expr, post: Post) -> Result<Vec<AggOutput>, QueryError> {
+    Ok(vec![AggOutput {
+        name,
+        expr,
+        is_list: true,
+        post,
+    }])
+}
+
+/// The predicate argument of an `...if` aggregate: null counts as false.
+fn pred(a: &AggInput, i: usize) -> Result<Expr, QueryError> {
+    Ok(a.col(i)?.fill_null(lit(false)))
+}
+
+fn count(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
+    match a.columns.first() {
+        Some(Some(c)) => one("count_".into(), col(c.as_str()).count().cast(DataType::Int64)),
+        _ => one("count_".into(), len().cast(DataType::Int64)),
+    }
+}
+
+fn countif(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
+    one("countif_".into(), pred(a, 0)?.sum().cast(DataType::Int64))
+}
+
+fn dcount(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
+    one(a.default_name("dcount"), a.col(0)?.drop_nulls().n_unique().cast(DataType::Int64))
+}
+
+fn dcountif(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
+    one(
+        a.default_name("dcountif"),
+        a.col(0)?.filter(pred(a, 1)?).drop_nulls().n_unique().cast(DataType::Int64),
+    )
+}
+
+fn count_distinct(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
+    one(a.default_name("count_distinct"), a.col(0)?.drop_nulls().n_unique().cast(DataType::Int64))
+}
+
+fn sum(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
+    one(a.default_name("sum"), a.col(0)?.sum())
+}
+
+fn sumif(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
+    one(a.default_name("sumif"), a.col(0)?.filter(pred(a, 1)?).sum())
+}
+
+fn avg(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
+    one(a.default_name("avg"), a.col(0)?.cast(DataType::Float64).mean())
+}
+
+fn avgif(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
+    one(a.default_name("avgif"), a.col(0)?.filter(pred(a, 1)?).cast(DataType::Float64).mean())
+}
+
+fn min(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
+    one(a.default_name("min"), a.col(0)?.min())
+}
+
+fn max(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
+    one(a.default_name("max"), a.col(0)?.max())
+}
+
+fn minif(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
+    one(a.default_name("minif"), a.col(0)?.filter(pred(a, 1)?).min())
+}
+
+fn maxif(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
+    one(a.default_name("maxif"), a.col(0)?.filter(pred(a, 1)?).max())
+}
+
+fn stdev(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
+    one(a.default_name("stdev"), a.col(0)?.cast(DataType::Float64).std(1))
+}
+
+fn variance(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
+    one(a.default_name("variance"), a.col(0)?.cast(DataType::Float64).var(1))
+}
+
+fn percentile(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
+    let p = match a.constants.get(1) {
+        Some(Some(Scalar::Long(p))) => *p as f64,
+        Some(Some(Scalar::Int(p))) => f64::from(*p),
+        Some(Some(Scalar::Real(p))) => *p,
+        _ => return Err(QueryError::type_error("percentile() needs a constant percentage", a.span)),
+    };
+    let name = match a.arg_names.first() {
+        Some(Some(n)) => format!("percentile_{n}_{}", p.to_string().replace('.', "_")),
+        _ => format!("percentile__{}", p.to_string().replace('.', "_")),
+    };
+    one(name, a.col(0)?.quantile(lit(p / 100.0), QuantileMethod::Nearest))
+}
+
+fn take_any(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
+    match a.columns.first() {
+        Some(Some(c)) => {
+            let name = match a.arg_names.first() {
+                Some(Some(n)) => n.clone(),
+                _ => "any_".into(),
+            };
+            one(name, col(c.as_str()).first())
+        }
+        _ => Ok(vec![AggOutput {
+            name: String::new(),
+            expr: col(a.row_index).first(),
+            is_list: false,
+            post: Post::Gather(None),
+        }]),
+    }
+}
+
+fn make_set(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
+    let n = a.limit(1, 1_048_576)?;
+    list(a.default_name("set"), a.col(0)?.drop_nulls().unique_stable().head(Some(n)), Post::Array)
+}
+
+fn make_set_if(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
+    let n = a.limit(2, 1_048_576)?;
+    list(
+        a.default_name("set"),
+        a.col(0)?.filter(pred(a, 1)?).drop_nulls().unique_stable().head(Some(n)),
+        Post::Array,
+    )
+}
+
+fn make_list(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
+    let n = a.limit(1, 1_048_576)?;
+    list(a.default_name("list"), a.col(0)?.drop_nulls().head(Some(n)), Post::Array)
+}
+
+fn make_list_if(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
+    let n = a.limit(2, 1_048_576)?;
+    list(a.default_name("list"), a.col(0)?.filter(pred(a, 1)?).drop_nulls().head(Some(n)), Post::Array)
+}
+
+fn make_list_with_nulls(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
+    let n = a.limit(1, 1_048_576)?;
+    list(a.default_name("list"), a.col(0)?.head(Some(n)), Post::Array)
+}
+
+fn make_bag(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
+    let n = a.limit(1, 1_048_576)?;
+    list(a.default_name("bag"), a.col(0)?.drop_nulls().head(Some(n)), Post::MergeBags)
+}
+
+/// `arg_min(x, cols...)` / `arg_max(x, *)`: the extreme value, then the
+/// other columns of a row where it occurs.
+fn arg_extreme(a: &AggInput, is_max: bool) -> Result<Vec<AggOutput>, QueryError> {
+    let x = a.col(0)?;
+    let extreme = if is_max { x.clone().max() } else { x.clone().min() };
+    let prefix = if is_max { "max" } else { "min" };
+    let first_name = match a.arg_names.first() {
+        Some(Some(n)) => n.clone(),
+        _ => format!("{prefix}_"),
+    };
+    let row = col(a.row_index).filter(x.eq(extreme.clone())).first();
+    let gather = if a.columns.len() > 1 && a.columns[1..].iter().any(Option::is_none) {
+        None
+    } else {
+        Some(
+            a.arg_names[1..]
+                .iter()
+                .enumerate()
+                .map(|(i, n)| n.clone().unwrap_or_else(|| format!("{}{}", first_name, i + 1)))
+                .collect(),
+        )
+    };
+    Ok(vec![
+        AggOutput {
+            name: first_name,
+            expr: extreme,
+            is_list: false,
+            post: Post::None,
+        },
+        AggOutput {
+            name: String::new(),
+            expr: row,
+            is_list: false,
+            post: Post::Gather(gather),
+        },
+    ])
+}
+
+fn arg_min(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
+    arg_extreme(a, false)
+}
+
+fn arg_max(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
+    arg_extreme(a, true)
+}
+
+const MANY: usize = usize::MAX;
+
+/// Every aggregation function.
+pub static AGGREGATES: &[AggregateFunction] = &[
+    AggregateFunction { name: "count", min_args: 0, max_args: 1, plan: count },
+    AggregateFunction { name: "countif", min_args: 1, max_args: 1, plan: countif },
+    AggregateFunction { name: "dcount", min_args: 1, max_args: 2, plan: dcount },
+    AggregateFunction { name: "dcountif", min_args: 2, max_args: 3, plan: dcountif },
+    AggregateFunction { name: "count_distinct", min_args: 1, max_args: 1, plan: count_distinct },
+    AggregateFunction { name: "sum", min_args: 1, max_args: 1, plan: sum },
+    AggregateFunction { name: "sumif", min_args: 2, max_args: 2, plan: sumif },
+    AggregateFunction { name: "avg", min_args: 1, max_args: 1, plan: avg },
+    AggregateFunction { name: "avgif", min_args: 2, max_args: 2, plan: avgif },
+    AggregateFunction { name: "min", min_args: 1, max_args: 1, plan: min },
+    AggregateFunction { name: "max", min_args: 1, max_args: 1, plan: max },
+    AggregateFunction { name: "minif", min_args: 2, max_args: 2, plan: minif },
+    AggregateFunction { name: "maxif", min_args: 2, max_args: 2, plan: maxif },
+    AggregateFunction { name: "stdev", min_args: 1, max_args: 1, plan: stdev },
+    AggregateFunction { name: "variance", min_args: 1, max_args: 1, plan: variance },
+    AggregateFunction { name: "percentile", min_args: 2, max_args: 2, plan: percentile },
+    AggregateFunction { name: "take_any", min_args: 1, max_args: MANY, plan: take_any },
+    AggregateFunction { name: "any", min_args: 1, max_args: MANY, plan: take_any },
+    AggregateFunction { name: "make_set", min_args: 1, max_args: 2, plan: make_set },
+    AggregateFunction { name: "makeset", min_args: 1, max_args: 2, plan: make_set },
+    AggregateFunction { name: "make_set_if", min_args: 2, max_args: 3, plan: make_set_if },
+    AggregateFunction { name: "make_list", min_args: 1, max_args: 2, plan: make_list },
+    AggregateFunction { name: "makelist", min_args: 1, max_args: 2, plan: make_list },
+    AggregateFunction { name: "make_list_if", min_args: 2, max_args: 3, plan: make_list_if },
+    AggregateFunction { name: "make_list_with_nulls", min_args: 1, max_args: 2, plan: make_list_with_nulls },
+    AggregateFunction { name: "make_bag", min_args: 1, max_args: 2, plan: make_bag },
+    AggregateFunction { name: "arg_min", min_args: 1, max_args: MANY, plan: arg_min },
+    AggregateFunction { name: "arg_max", min_args: 1, max_args: MANY, plan: arg_max },
+];
+
+/// The aggregation function of this name.
+pub fn lookup(name: &str) -> Option<&'static AggregateFunction> {
+    AGGREGATES.iter().find(|a| a.name == name)
+}

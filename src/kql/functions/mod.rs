@@ -1,0 +1,255 @@
+//! Scalar and aggregate functions, by family. A function is added by adding
+//! one entry to its family's `FUNCTIONS` table; `lookup` and `quarry check`
+//! read the same tables.
+
+pub mod aggregates;
+pub mod convert;
+pub mod datetime;
+pub mod dynamic;
+pub mod ip;
+pub mod logic;
+pub mod math;
+pub mod strings;
+pub mod terms;
+
+use polars::prelude::*;
+
+use super::ast::Span;
+use super::error::QueryError;
+use super::value::{Scalar, Val};
+use crate::data::types::KqlType;
+
+/// An evaluated call of a scalar function.
+pub struct Call<'a> {
+    /// The function name as written (for messages).
+    pub name: &'a str,
+    pub args: Vec<Val>,
+    /// The span of each argument, for errors that point at one.
+    pub spans: Vec<Span>,
+    /// The span of the whole call.
+    pub span: Span,
+    /// Rows in the frame the call is evaluated over.
+    pub rows: usize,
+    /// The query's `now()`.
+    pub now: i64,
+}
+
+impl Call<'_> {
+    /// The span of argument `i`, or of the call when it is missing.
+    pub fn arg_span(&self, i: usize) -> Span {
+        self.spans.get(i).copied().unwrap_or(self.span)
+    }
+
+    /// Argument `i` as a constant; errors when it varies by row.
+    pub fn constant(&self, i: usize) -> Result<Scalar, QueryError> {
+        match self.args.get(i) {
+            Some(Val::Scalar(s)) => Ok(s.clone()),
+            Some(Val::Column(c)) if c.len() == 1 => Ok(Scalar::from_series(c, 0)),
+            Some(Val::Column(_)) => Err(QueryError::type_error(
+                format!("argument {} of {}() must be a constant", i + 1, self.name),
+                self.arg_span(i),
+            )),
+            None => Err(QueryError::type_error(
+                format!("{}() needs argument {}", self.name, i + 1),
+                self.span,
+            )),
+        }
+    }
+
+    /// Argument `i` as constant text.
+    pub fn constant_text(&self, i: usize) -> Result<String, QueryError> {
+        Ok(self.constant(i)?.to_text().into_owned())
+    }
+
+    /// Argument `i` as a constant integer.
+    pub fn constant_long(&self, i: usize) -> Result<i64, QueryError> {
+        match self.constant(i)? {
+            Scalar::Int(v) => Ok(i64::from(v)),
+            Scalar::Long(v) => Ok(v),
+            Scalar::Real(v) => Ok(v as i64),
+            other => Err(QueryError::type_error(
+                format!(
+                    "argument {} of {}() must be a number, not {}",
+                    i + 1,
+                    self.name,
+                    other.kind()
+                ),
+                self.arg_span(i),
+            )),
+        }
+    }
+
+    /// Whether every argument is a constant, so the result is one too.
+    pub fn all_scalar(&self) -> bool {
+        self.args.iter().all(|a| matches!(a, Val::Scalar(_)))
+    }
+
+    pub fn type_error(&self, i: usize, expected: &str) -> QueryError {
+        let got = self.args.get(i).map(Val::kind);
+        QueryError::type_error(
+            format!(
+                "argument {} of {}() must be {expected}{}",
+                i + 1,
+                self.name,
+                got.map(|k| format!(", not {k}")).unwrap_or_default()
+            ),
+            self.arg_span(i),
+        )
+    }
+
+    /// Applies `f` row by row to the arguments' values, giving a column of
+    /// type `kind` (or a scalar when every argument is constant). The
+    /// general path: hot functions use column kernels instead.
+    pub fn rowwise(
+        &self,
+        kind: KqlType,
+        f: impl Fn(&[Scalar]) -> Result<Scalar, QueryError>,
+    ) -> Result<Val, QueryError> {
+        if self.all_scalar() {
+            let args: Vec<Scalar> = self.args.iter().map(|a| a.get(0)).collect();
+            return f(&args).map(Val::Scalar);
+        }
+        let mut out = Vec::with_capacity(self.rows);
+        let mut row = Vec::with_capacity(self.args.len());
+        for i in 0..self.rows {
+            row.clear();
+            row.extend(self.args.iter().map(|a| a.get(i)));
+            out.push(f(&row)?);
+        }
+        Ok(Val::Column(scalars_to_series("", kind, out)))
+    }
+}
+
+/// Builds a column of type `kind` from scalars (nulls and mismatches become
+/// null, or "" for strings).
+pub fn scalars_to_series(name: &str, kind: KqlType, values: Vec<Scalar>) -> Series {
+    let name: PlSmallStr = name.into();
+    match kind {
+        KqlType::Bool => values
+            .iter()
+            .map(|v| match v {
+                Scalar::Bool(b) => Some(*b),
+                _ => None,
+            })
+            .collect::<BooleanChunked>()
+            .with_name(name)
+            .into_series(),
+        KqlType::Int => values
+            .iter()
+            .map(|v| match v {
+                Scalar::Int(x) => Some(*x),
+                Scalar::Long(x) => i32::try_from(*x).ok(),
+                _ => None,
+            })
+            .collect::<Int32Chunked>()
+            .with_name(name)
+            .into_series(),
+        KqlType::Long => values
+            .iter()
+            .map(|v| match v {
+                Scalar::Int(x) => Some(i64::from(*x)),
+                Scalar::Long(x) => Some(*x),
+                _ => None,
+            })
+            .collect::<Int64Chunked>()
+            .with_name(name)
+            .into_series(),
+        KqlType::Real => values
+            .iter()
+            .map(|v| match v {
+                Scalar::Int(x) => Some(f64::from(*x)),
+                Scalar::Long(x) => Some(*x as f64),
+                Scalar::Real(x) => Some(*x),
+                _ => None,
+            })
+            .collect::<Float64Chunked>()
+            .with_name(name)
+            .into_series(),
+        KqlType::Datetime | KqlType::Timespan => {
+            let ca: Int64Chunked = values
+                .iter()
+                .map(|v| match v {
+                    Scalar::Datetime(x) | Scalar::Timespan(x) => Some(*x),
+                    _ => None,
+                })
+                .collect();
+            let ca = ca.with_name(name);
+            if kind == KqlType::Datetime {
+                ca.into_datetime(TimeUnit::Nanoseconds, None).into_series()
+            } else {
+                ca.into_duration(TimeUnit::Nanoseconds).into_series()
+            }
+        }
+        KqlType::String => values
+            .iter()
+            .map(|v| Some(v.to_text().into_owned()))
+            .collect::<StringChunked>()
+            .with_name(name)
+            .into_series(),
+        KqlType::Dynamic => values
+            .iter()
+            .map(|v| {
+                if v.is_null() {
+                    None
+                } else {
+                    Some(v.to_json().to_string().into_bytes())
+                }
+            })
+            .collect::<BinaryChunked>()
+            .with_name(name)
+            .into_series(),
+    }
+}
+
+/// How a scalar function is evaluated.
+pub type ScalarImpl = fn(&Call) -> Result<Val, QueryError>;
+
+/// One scalar function: its name, how many arguments it takes, and its
+/// implementation.
+pub struct ScalarFunction {
+    pub name: &'static str,
+    pub min_args: usize,
+    pub max_args: usize,
+    pub eval: ScalarImpl,
+}
+
+/// Every family's table.
+fn families() -> [&'static [ScalarFunction]; 8] {
+    [
+        strings::FUNCTIONS,
+        convert::FUNCTIONS,
+        datetime::FUNCTIONS,
+        dynamic::FUNCTIONS,
+        ip::FUNCTIONS,
+        logic::FUNCTIONS,
+        math::FUNCTIONS,
+        &[],
+    ]
+}
+
+/// The scalar function of this name (names are case-sensitive in KQL, but
+/// a case slip is forgiven here since the meaning is unambiguous).
+pub fn lookup(name: &str) -> Option<&'static ScalarFunction> {
+    families()
+        .into_iter()
+        .flatten()
+        .find(|f| f.name == name)
+        .or_else(|| {
+            families()
+                .into_iter()
+                .flatten()
+                .find(|f| f.name.eq_ignore_ascii_case(name))
+        })
+}
+
+/// Names of every scalar and aggregate function, for did-you-mean hints and
+/// `quarry check`.
+pub fn all_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = families()
+        .into_iter()
+        .flatten()
+        .map(|f| f.name)
+        .collect();
+    names.extend(aggregates::AGGREGATES.iter().map(|a| a.name));
+    names
+}

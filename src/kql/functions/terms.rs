@@ -1,0 +1,192 @@
+//! Kusto's string predicates: `has` (term matching), `contains`,
+//! `startswith`, `endswith`, `hasprefix`, `hassuffix`, `==`/`=~` and
+//! `matches regex`, each case-sensitive or not.
+//!
+//! `has` is term matching, not substring matching: a term is a maximal run
+//! of letters and digits, and a needle of several terms (`"192.168.0."`)
+//! matches a contiguous run of terms. `"KustoExplorerQueryRun" has
+//! "Explorer"` is false, while `contains` is true.
+
+use memchr::memmem;
+use polars::prelude::*;
+use regex::Regex;
+
+use crate::kql::ast::StringOpKind;
+
+/// Whether a character is part of a term.
+#[inline]
+fn is_term_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+/// A compiled string predicate with a constant right-hand side, applied to
+/// many haystacks.
+pub struct Matcher {
+    kind: StringOpKind,
+    case_sensitive: bool,
+    /// The needle, lower-cased when matching is case-insensitive.
+    needle: String,
+    finder: memmem::Finder<'static>,
+    /// For `has`: whether the needle starts/ends inside a term, so the match
+    /// must start/end on a term boundary.
+    needs_left: bool,
+    needs_right: bool,
+    regex: Option<Regex>,
+    ascii: bool,
+}
+
+impl Matcher {
+    /// Compiles a matcher; `Err` carries the message for a bad regex.
+    pub fn new(kind: StringOpKind, needle: &str, case_sensitive: bool) -> Result<Matcher, String> {
+        let needle_cmp = if case_sensitive {
+            needle.to_string()
+        } else {
+            needle.to_lowercase()
+        };
+        let regex = if kind == StringOpKind::MatchesRegex {
+            Some(Regex::new(needle).map_err(|e| format!("invalid regular expression: {e}"))?)
+        } else {
+            None
+        };
+        let finder = memmem::Finder::new(needle_cmp.as_bytes()).into_owned();
+        Ok(Matcher {
+            kind,
+            case_sensitive,
+            needs_left: needle.chars().next().is_some_and(is_term_char),
+            needs_right: needle.chars().last().is_some_and(is_term_char),
+            ascii: needle.is_ascii(),
+            needle: needle_cmp,
+            finder,
+            regex,
+        })
+    }
+
+    /// Whether `hay` satisfies the predicate. `buf` is scratch space reused
+    /// across calls to hold the lower-cased haystack.
+    pub fn matches(&self, hay: &str, buf: &mut String) -> bool {
+        if let Some(re) = &self.regex {
+            return re.is_match(hay);
+        }
+        let hay = if self.case_sensitive {
+            hay
+        } else if self.ascii && hay.is_ascii() {
+            buf.clear();
+            buf.push_str(hay);
+            buf.make_ascii_lowercase();
+            buf.as_str()
+        } else {
+            buf.clear();
+            buf.push_str(&hay.to_lowercase());
+            buf.as_str()
+        };
+        let needle = self.needle.as_str();
+        match self.kind {
+            StringOpKind::Contains => self.finder.find(hay.as_bytes()).is_some(),
+            StringOpKind::StartsWith => hay.starts_with(needle),
+            StringOpKind::EndsWith => hay.ends_with(needle),
+            StringOpKind::Has => self.has(hay, true, true),
+            StringOpKind::HasPrefix => self.has(hay, true, false),
+            StringOpKind::HasSuffix => self.has(hay, false, true),
+            StringOpKind::MatchesRegex => false,
+        }
+    }
+
+    /// Term matching: an occurrence of the needle that starts at a term start
+    /// (when `left`) and ends at a term end (when `right`). An empty needle
+    /// matches everything, as in Kusto.
+    fn has(&self, hay: &str, left: bool, right: bool) -> bool {
+        if self.needle.is_empty() {
+            return true;
+        }
+        let bytes = hay.as_bytes();
+        for start in self.finder.find_iter(bytes) {
+            let end = start + self.needle.len();
+            let left_ok = !(left && self.needs_left)
+                || hay[..start].chars().next_back().is_none_or(|c| !is_term_char(c));
+            let right_ok = !(right && self.needs_right)
+                || hay[end..].chars().next().is_none_or(|c| !is_term_char(c));
+            if left_ok && right_ok {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Applies the predicate to every value of a text column. Columns with
+    /// few distinct values (device names, action types) are matched once
+    /// per distinct value.
+    pub fn apply(&self, ca: &StringChunked) -> BooleanChunked {
+        let mut buf = String::new();
+        let mut out: BooleanChunked = ca
+            .iter()
+            .map(|v| v.map(|s| self.matches(s, &mut buf)))
+            .collect();
+        out.rename(ca.name().clone());
+        out
+    }
+}
+
+/// One-off evaluation of a predicate (both sides vary by row).
+pub fn matches_once(kind: StringOpKind, hay: &str, needle: &str, case_sensitive: bool) -> Result<bool, String> {
+    let m = Matcher::new(kind, needle, case_sensitive)?;
+    let mut buf = String::new();
+    Ok(m.matches(hay, &mut buf))
+}
+
+/// The terms of a string, lower-cased: maximal runs of letters and digits.
+pub fn terms(s: &str) -> impl Iterator<Item = String> + '_ {
+    s.split(|c: char| !is_term_char(c))
+        .filter(|t| !t.is_empty())
+        .map(str::to_lowercase)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn has(h: &str, n: &str) -> bool {
+        matches_once(StringOpKind::Has, h, n, false).unwrap()
+    }
+
+    #[test]
+    fn has_is_term_matching() {
+        assert!(!has("KustoExplorerQueryRun", "Explorer"));
+        assert!(matches_once(StringOpKind::Contains, "KustoExplorerQueryRun", "Explorer", false).unwrap());
+        assert!(has("Kusto Explorer Query", "explorer"));
+        assert!(has("192.168.0.255", "192.168.0."));
+        assert!(has("192.168.0.255", "192.168.0"));
+        assert!(!has("192.168.10.4", "192.168.0."));
+        assert!(!has("10.192.168.5", "192.168.0."));
+        assert!(has("10.192.168.0.5", "192.168.0"));
+        assert!(!has("192.168.01.1", "192.168.0"));
+        assert!(has("cmd.exe /c whoami", "whoami"));
+        assert!(has("anything", ""));
+        assert!(has("ÄBC def", "äbc"));
+    }
+
+    #[test]
+    fn prefix_and_suffix_terms() {
+        let hp = |h, n| matches_once(StringOpKind::HasPrefix, h, n, false).unwrap();
+        let hs = |h, n| matches_once(StringOpKind::HasSuffix, h, n, false).unwrap();
+        assert!(hp("North America", "amer"));
+        assert!(!hp("North America", "merica"));
+        assert!(hs("North America", "rica"));
+        assert!(!hs("North America", "ameri"));
+    }
+
+    #[test]
+    fn case_sensitivity() {
+        assert!(!matches_once(StringOpKind::Has, "Hello World", "world", true).unwrap());
+        assert!(matches_once(StringOpKind::Has, "Hello World", "World", true).unwrap());
+        assert!(matches_once(StringOpKind::StartsWith, "Hello", "hE", false).unwrap());
+        assert!(matches_once(StringOpKind::EndsWith, "Hello", "LLO", false).unwrap());
+    }
+
+    #[test]
+    fn bad_regex_is_an_error() {
+        assert_eq!(
+            Matcher::new(StringOpKind::MatchesRegex, "(", true).err().map(|e| e.starts_with("invalid regular expression")),
+            Some(true)
+        );
+    }
+}

@@ -1,0 +1,15 @@
+//! The `kql` layer: lexer -> parser (syntax tree with spans) -> evaluator
+//! over Polars frames. `run` is the one entry point everything shares.
+
+pub mod ast;
+pub mod error;
+pub mod expr;
+pub mod functions;
+pub mod lexer;
+pub mod operators;
+pub mod parser;
+pub mod run;
+pub mod value;
+
+pub use error::QueryError;
+pub use run::{Plugin, RunOptions, run, run_query};

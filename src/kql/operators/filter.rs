@@ -1,0 +1,149 @@
+//! `where` and `search`.
+
+use polars::prelude::*;
+
+use super::{fill_strings, polars_error, wildcard_match};
+use crate::kql::ast::{Expr, ExprKind, Ident, Span};
+use crate::kql::error::QueryError;
+use crate::kql::run::Runner;
+use crate::kql::value::{Scalar, Val};
+
+impl Runner<'_> {
+    /// `where predicate`: keeps rows where it is true (null counts as false).
+    pub(super) fn op_where(&self, e: &Expr, frame: DataFrame) -> Result<DataFrame, QueryError> {
+        let v = self.eval(e, &frame)?;
+        filter_by(frame, v, e.span)
+    }
+
+    /// `search` as the start of a query: every table in scope (all, or those
+    /// named, with wildcards), filtered by the predicate, with `$table` first.
+    pub(super) fn op_search(
+        &self,
+        case_sensitive: bool,
+        tables: &[Ident],
+        predicate: &Expr,
+        span: Span,
+    ) -> Result<DataFrame, QueryError> {
+        let mut names: Vec<String> = Vec::new();
+        if tables.is_empty() {
+            names.extend(self.catalog.names().map(str::to_string));
+        } else {
+            for t in tables {
+                if t.name.contains('*') {
+                    names.extend(
+                        self.catalog
+                            .names()
+                            .filter(|n| wildcard_match(&t.name, n))
+                            .map(str::to_string),
+                    );
+                } else if self.catalog.get(&t.name).is_some() {
+                    names.push(t.name.clone());
+                } else {
+                    return Err(self.unknown_table(&t.name, t.span));
+                }
+            }
+        }
+        let mut parts = Vec::new();
+        for name in names {
+            self.check_cancel()?;
+            let frame = self.table(&name, span)?;
+            let hits = self.search_frame(case_sensitive, predicate, frame, Some(&name))?;
+            if hits.height() > 0 {
+                parts.push(hits);
+            }
+        }
+        if parts.is_empty() {
+            return DataFrame::new(0, vec![Column::new("$table".into(), Vec::<&str>::new())])
+                .map_err(|e| polars_error(e, span));
+        }
+        let lazies: Vec<LazyFrame> = parts.into_iter().map(|f| f.lazy()).collect();
+        let out = concat_lf_diagonal(lazies, UnionArgs::default())
+            .and_then(|lf| lf.collect())
+            .map_err(|e| polars_error(e, span))?;
+        fill_strings(out, span)
+    }
+
+    /// `T | search ...`: the same filter on the piped rows.
+    pub(super) fn op_search_piped(
+        &self,
+        case_sensitive: bool,
+        predicate: &Expr,
+        frame: DataFrame,
+        origin: Option<&str>,
+    ) -> Result<DataFrame, QueryError> {
+        self.search_frame(case_sensitive, predicate, frame, Some(origin.unwrap_or("")))
+    }
+
+    fn search_frame(
+        &self,
+        case_sensitive: bool,
+        predicate: &Expr,
+        frame: DataFrame,
+        table: Option<&str>,
+    ) -> Result<DataFrame, QueryError> {
+        // A search predicate mixes terms with ordinary expressions; a column
+        // named by a term that this table lacks makes the term false here.
+        let v = self.search_predicate(case_sensitive, predicate, &frame)?;
+        let mut hits = filter_by(frame, v, predicate.span)?;
+        if let Some(name) = table {
+            if hits.column("$table").is_err() {
+                let col = Column::new("$table".into(), vec![name; hits.height()]);
+                hits = hits.insert_column(0, col).map_err(|e| polars_error(e, predicate.span))?.clone();
+            }
+        }
+        Ok(hits)
+    }
+
+    fn search_predicate(&self, case_sensitive: bool, e: &Expr, frame: &DataFrame) -> Result<Val, QueryError> {
+        use crate::kql::ast::BinaryOp;
+        match &e.kind {
+            ExprKind::SearchTerm { column, text } => {
+                if let Some(c) = column {
+                    if frame.column(&c.name).is_err() {
+                        return Ok(Val::Scalar(Scalar::Bool(false)));
+                    }
+                }
+                self.search_term(column.as_ref().map(|c| c.name.as_str()), text, case_sensitive, frame, e.span)
+            }
+            ExprKind::Binary { op: op @ (BinaryOp::And | BinaryOp::Or), left, right } => {
+                let l = self.search_predicate(case_sensitive, left, frame)?;
+                let r = self.search_predicate(case_sensitive, right, frame)?;
+                crate::kql::expr::binary(*op, l, r, frame.height(), e.span)
+            }
+            ExprKind::Call { name, args } if name.name == "not" && args.len() == 1 => {
+                let v = self.search_predicate(case_sensitive, &args[0], frame)?;
+                crate::kql::expr::not(v, frame.height())
+            }
+            _ => self.eval(e, frame),
+        }
+    }
+}
+
+/// Keeps the rows where `v` is true.
+pub(super) fn filter_by(frame: DataFrame, v: Val, span: Span) -> Result<DataFrame, QueryError> {
+    match v {
+        Val::Scalar(Scalar::Bool(true)) => Ok(frame),
+        Val::Scalar(Scalar::Bool(false) | Scalar::Null(_)) => Ok(frame.head(Some(0))),
+        Val::Scalar(s) => Err(QueryError::type_error(
+            format!("a filter must be a bool, not {}", s.kind()),
+            span,
+        )),
+        Val::Column(c) => {
+            let mask = match c.dtype() {
+                DataType::Boolean => c.bool().map_err(|e| polars_error(e, span))?.clone(),
+                DataType::Binary => Val::Column(c.clone()).to_bools(frame.height()),
+                other => {
+                    return Err(QueryError::type_error(
+                        format!(
+                            "a filter must be a bool, not {}",
+                            crate::data::types::KqlType::of(other).map_or("this type", |k| k.name())
+                        ),
+                        span,
+                    ));
+                }
+            };
+            let mask = mask.fill_null_with_values(false).map_err(|e| polars_error(e, span))?;
+            frame.filter(&mask).map_err(|e| polars_error(e, span))
+        }
+    }
+}

@@ -1,0 +1,237 @@
+//! Tabular operators, one family per file. Each takes the piped frame and
+//! returns the next one.
+
+mod filter;
+mod join;
+mod misc;
+mod mv_expand;
+mod project;
+mod sort;
+mod source;
+mod summarize;
+mod union;
+
+use polars::prelude::*;
+
+use super::ast::{Expr, ExprKind, Operator, OperatorKind, Span};
+use super::error::QueryError;
+use super::run::Runner;
+use super::value::Val;
+use crate::data::types::KqlType;
+
+impl Runner<'_> {
+    /// Applies one piped operator. `origin` is the pipeline's source table,
+    /// if it is one.
+    pub fn operator(&self, op: &Operator, frame: DataFrame, origin: Option<&str>) -> Result<DataFrame, QueryError> {
+        use OperatorKind as K;
+        match &op.kind {
+            K::Where(e) => self.op_where(e, frame),
+            K::Search {
+                case_sensitive,
+                tables,
+                predicate,
+            } => {
+                if !tables.is_empty() {
+                    return Err(QueryError::syntax("'search in (...)' cannot follow a pipe", op.span));
+                }
+                self.op_search_piped(*case_sensitive, predicate, frame, origin)
+            }
+            K::Project(a) => self.op_project(a, frame),
+            K::ProjectAway(c) => self.op_project_away(c, frame),
+            K::ProjectKeep(c) => self.op_project_keep(c, frame),
+            K::ProjectRename(p) => self.op_project_rename(p, frame),
+            K::ProjectReorder(c) => self.op_project_reorder(c, frame),
+            K::Extend(a) | K::Serialize(a) => self.op_extend(a, frame),
+            K::Summarize { aggregates, by, .. } => self.op_summarize(aggregates, by, frame, op.span),
+            K::Sort(keys) => self.op_sort(keys, frame),
+            K::Top { count, keys } => self.op_top(count, keys, frame),
+            K::Take(n) => self.op_take(n, frame),
+            K::Sample(n) => self.op_sample(n, frame),
+            K::Distinct(cols) => self.op_distinct(cols, frame),
+            K::Count => count_rows(&frame, op.span),
+            K::Join { kind, right, on, .. } => self.op_join(*kind, right, on, frame, op.span),
+            K::Lookup { kind, right, on } => self.op_lookup(*kind, right, on, frame, op.span),
+            K::Union {
+                options,
+                with_source,
+                tables,
+            } => self.op_union(options, with_source.as_ref(), tables, Some((frame, origin)), op.span),
+            K::MvExpand {
+                columns,
+                limit,
+                options,
+                to_types,
+            } => self.op_mv_expand(columns, limit.as_ref(), options, to_types, frame),
+            K::Invoke { name, args } => self.op_invoke(name, args, frame),
+            K::As(_) | K::Render(_) => Ok(frame),
+            K::GetSchema => get_schema(&frame, op.span),
+            K::Parse { source, kind, pattern } => self.op_parse(source, kind.as_deref(), pattern, frame),
+            K::Datatable { .. } | K::Print(_) | K::Range { .. } => Err(QueryError::syntax(
+                "this operator starts a query; it cannot follow a pipe",
+                op.span,
+            )),
+        }
+    }
+
+    /// An operator that starts a pipeline: `search`, `union`, `datatable`,
+    /// `print`, `range`.
+    pub fn source_operator(&self, op: &Operator) -> Result<DataFrame, QueryError> {
+        use OperatorKind as K;
+        match &op.kind {
+            K::Search {
+                case_sensitive,
+                tables,
+                predicate,
+            } => self.op_search(*case_sensitive, tables, predicate, op.span),
+            K::Union {
+                options,
+                with_source,
+                tables,
+            } => self.op_union(options, with_source.as_ref(), tables, None, op.span),
+            K::Datatable { columns, values } => self.op_datatable(columns, values, op.span),
+            K::Print(a) => self.op_print(a),
+            K::Range { name, from, to, step } => self.op_range(name, from, to, step, op.span),
+            _ => Err(QueryError::syntax("this operator needs an input table: put it after a '|'", op.span)),
+        }
+    }
+}
+
+/// `count`: one row, one column `Count`.
+fn count_rows(frame: &DataFrame, span: Span) -> Result<DataFrame, QueryError> {
+    DataFrame::new(1, vec![Column::new("Count".into(), [frame.height() as i64])]).map_err(|e| polars_error(e, span))
+}
+
+/// `getschema`
+fn get_schema(frame: &DataFrame, span: Span) -> Result<DataFrame, QueryError> {
+    let cols = frame.columns();
+    let names: Vec<&str> = cols.iter().map(|c| c.name().as_str()).collect();
+    let ordinals: Vec<i32> = (0..cols.len() as i32).collect();
+    let kinds: Vec<KqlType> = cols.iter().map(|c| KqlType::of(c.dtype()).unwrap_or(KqlType::Dynamic)).collect();
+    let system: Vec<&str> = kinds
+        .iter()
+        .map(|k| match k {
+            KqlType::Bool => "System.Boolean",
+            KqlType::Int => "System.Int32",
+            KqlType::Long => "System.Int64",
+            KqlType::Real => "System.Double",
+            KqlType::Datetime => "System.DateTime",
+            KqlType::Timespan => "System.TimeSpan",
+            KqlType::String => "System.String",
+            KqlType::Dynamic => "System.Object",
+        })
+        .collect();
+    let kql: Vec<&str> = kinds.iter().map(|k| k.name()).collect();
+    DataFrame::new(
+        cols.len(),
+        vec![
+            Column::new("ColumnName".into(), names),
+            Column::new("ColumnOrdinal".into(), ordinals),
+            Column::new("DataType".into(), system),
+            Column::new("ColumnType".into(), kql),
+        ],
+    )
+    .map_err(|e| polars_error(e, span))
+}
+
+pub(crate) fn polars_error(e: PolarsError, span: Span) -> QueryError {
+    QueryError::runtime(e.to_string(), Some(span))
+}
+
+/// The column name Kusto gives an unnamed expression in `project` and
+/// `extend`: a column keeps its name, `a.b["c"]` becomes `a_b_c`, anything
+/// else is `None` (the caller numbers it `Column1`, `Column2`, ...).
+pub fn expr_name(e: &Expr) -> Option<String> {
+    match &e.kind {
+        ExprKind::Name(n) => Some(n.clone()),
+        ExprKind::NamedArg { name, .. } => Some(name.name.clone()),
+        ExprKind::Member { target, name } => Some(format!("{}_{}", expr_name(target)?, name.name)),
+        ExprKind::Index { target, index } => match &index.kind {
+            ExprKind::Literal(super::ast::Literal::String(k)) => Some(format!("{}_{}", expr_name(target)?, k)),
+            ExprKind::Literal(super::ast::Literal::Long(i)) => Some(format!("{}_{}", expr_name(target)?, i)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The name of a `by` expression of `summarize`: as `expr_name`, and
+/// `bin(x, ...)` and similar roundings are named after `x`.
+pub fn group_name(e: &Expr) -> Option<String> {
+    if let ExprKind::Call { name, args } = &e.kind {
+        let n = name.name.to_ascii_lowercase();
+        if matches!(
+            n.as_str(),
+            "bin" | "floor" | "bin_at" | "startofday" | "startofweek" | "startofmonth" | "startofyear" | "endofday"
+        ) {
+            return args.first().and_then(expr_name);
+        }
+    }
+    expr_name(e)
+}
+
+/// Gives `name` a suffix (`1`, `2`, ...) until it is not in `taken`.
+pub fn unique_name(name: &str, taken: &[String]) -> String {
+    if !taken.iter().any(|t| t == name) {
+        return name.to_string();
+    }
+    (1..)
+        .map(|i| format!("{name}{i}"))
+        .find(|n| !taken.iter().any(|t| t == n))
+        .unwrap_or_else(|| name.to_string())
+}
+
+/// A value as a named column of `rows` rows.
+pub fn val_column(v: Val, name: &str, rows: usize) -> Column {
+    v.into_series(name, rows).into_column()
+}
+
+/// Whether a column-name pattern with `*` wildcards matches a name.
+pub fn wildcard_match(pattern: &str, name: &str) -> bool {
+    if !pattern.contains('*') {
+        return pattern == name;
+    }
+    let parts: Vec<&str> = pattern.split('*').collect();
+    let mut rest = name;
+    for (i, part) in parts.iter().enumerate() {
+        if i == 0 {
+            match rest.strip_prefix(part) {
+                Some(r) => rest = r,
+                None => return false,
+            }
+        } else if i == parts.len() - 1 {
+            return rest.ends_with(part);
+        } else {
+            match rest.find(part) {
+                Some(at) => rest = &rest[at + part.len()..],
+                None => return false,
+            }
+        }
+    }
+    true
+}
+
+/// Strings are never null: after joins and unions, fill them with "".
+pub fn fill_strings(frame: DataFrame, span: Span) -> Result<DataFrame, QueryError> {
+    crate::data::normalize::fill_string_nulls(frame).map_err(|e| polars_error(e, span))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards() {
+        assert!(wildcard_match("Initiating*", "InitiatingProcessSHA1"));
+        assert!(wildcard_match("*SHA1", "InitiatingProcessSHA1"));
+        assert!(wildcard_match("I*SHA*", "InitiatingProcessSHA1"));
+        assert!(!wildcard_match("Device*", "InitiatingProcessSHA1"));
+        assert!(wildcard_match("A", "A"));
+    }
+
+    #[test]
+    fn unique_names_get_suffixes() {
+        let taken = vec!["count_".to_string(), "count_1".to_string()];
+        assert_eq!(unique_name("count_", &taken), "count_2");
+        assert_eq!(unique_name("x", &taken), "x");
+    }
+}

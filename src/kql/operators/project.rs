@@ -1,0 +1,137 @@
+//! `project`, `project-away`, `project-keep`, `project-rename`,
+//! `project-reorder`, `extend`.
+
+use polars::prelude::*;
+
+use super::{expr_name, polars_error, unique_name, val_column, wildcard_match};
+use crate::kql::ast::{Assignment, Ident};
+use crate::kql::error::{QueryError, did_you_mean};
+use crate::kql::run::Runner;
+
+impl Runner<'_> {
+    /// `project A, B = expr, ...`
+    pub(super) fn op_project(&self, items: &[Assignment], frame: DataFrame) -> Result<DataFrame, QueryError> {
+        let rows = frame.height();
+        let mut out: Vec<Column> = Vec::new();
+        let mut names: Vec<String> = Vec::new();
+        let mut unnamed = 0;
+        for a in items {
+            let v = self.eval(&a.expr, &frame)?;
+            let name = match a.names.first() {
+                Some(n) => n.name.clone(),
+                None => match expr_name(&a.expr) {
+                    Some(n) => n,
+                    None => {
+                        unnamed += 1;
+                        format!("Column{unnamed}")
+                    }
+                },
+            };
+            if names.contains(&name) {
+                return Err(QueryError::type_error(
+                    format!("column '{name}' is projected twice"),
+                    a.span,
+                ));
+            }
+            names.push(name.clone());
+            out.push(val_column(v, &name, rows));
+        }
+        DataFrame::new(rows, out).map_err(|e| polars_error(e, items.first().map_or_else(Default::default, |a| a.span)))
+    }
+
+    /// `extend A = expr, ...`: later items see earlier ones; an existing
+    /// column of the same name is replaced in place.
+    pub(super) fn op_extend(&self, items: &[Assignment], mut frame: DataFrame) -> Result<DataFrame, QueryError> {
+        let rows = frame.height();
+        let mut unnamed = 0;
+        for a in items {
+            let v = self.eval(&a.expr, &frame)?;
+            let name = match a.names.first() {
+                Some(n) => n.name.clone(),
+                None => match expr_name(&a.expr) {
+                    Some(n) => n,
+                    None => {
+                        unnamed += 1;
+                        let taken: Vec<String> = frame.get_column_names().iter().map(|s| s.to_string()).collect();
+                        unique_name(&format!("Column{unnamed}"), &taken)
+                    }
+                },
+            };
+            let col = val_column(v, &name, rows);
+            frame.with_column(col).map_err(|e| polars_error(e, a.span))?;
+        }
+        Ok(frame)
+    }
+
+    pub(super) fn op_project_away(&self, patterns: &[Ident], frame: DataFrame) -> Result<DataFrame, QueryError> {
+        let names = column_names(&frame);
+        let drop = select_columns(patterns, &names)?;
+        let keep: Vec<String> = names.into_iter().filter(|n| !drop.contains(n)).collect();
+        frame.select(keep).map_err(|e| polars_error(e, patterns[0].span))
+    }
+
+    pub(super) fn op_project_keep(&self, patterns: &[Ident], frame: DataFrame) -> Result<DataFrame, QueryError> {
+        let names = column_names(&frame);
+        let keep = select_columns(patterns, &names)?;
+        let keep: Vec<String> = names.into_iter().filter(|n| keep.contains(n)).collect();
+        frame.select(keep).map_err(|e| polars_error(e, patterns[0].span))
+    }
+
+    /// `project-rename New = Old, ...`
+    pub(super) fn op_project_rename(&self, pairs: &[(Ident, Ident)], mut frame: DataFrame) -> Result<DataFrame, QueryError> {
+        for (new, old) in pairs {
+            let names = column_names(&frame);
+            if !names.contains(&old.name) {
+                return Err(unknown_column(&old.name, &names, old));
+            }
+            frame.rename(&old.name, new.name.as_str().into()).map_err(|e| polars_error(e, new.span))?;
+        }
+        Ok(frame)
+    }
+
+    /// `project-reorder A, B*`: the named columns first, in that order, the
+    /// rest after them as they were.
+    pub(super) fn op_project_reorder(&self, patterns: &[Ident], frame: DataFrame) -> Result<DataFrame, QueryError> {
+        let names = column_names(&frame);
+        let mut first: Vec<String> = Vec::new();
+        for p in patterns {
+            let matched: Vec<&String> = names.iter().filter(|n| wildcard_match(&p.name, n)).collect();
+            if matched.is_empty() && !p.name.contains('*') {
+                return Err(unknown_column(&p.name, &names, p));
+            }
+            for m in matched {
+                if !first.contains(m) {
+                    first.push(m.clone());
+                }
+            }
+        }
+        let rest = names.into_iter().filter(|n| !first.contains(n));
+        let order: Vec<String> = first.iter().cloned().chain(rest).collect();
+        frame.select(order).map_err(|e| polars_error(e, patterns[0].span))
+    }
+}
+
+pub(super) fn column_names(frame: &DataFrame) -> Vec<String> {
+    frame.get_column_names().iter().map(|s| s.to_string()).collect()
+}
+
+fn unknown_column(name: &str, names: &[String], at: &Ident) -> QueryError {
+    QueryError::unknown(
+        format!("unknown column '{name}'{}", did_you_mean(name, names.iter().map(String::as_str))),
+        at.span,
+    )
+}
+
+/// The columns named by patterns (with `*` wildcards); a plain name that
+/// does not exist is an error.
+fn select_columns(patterns: &[Ident], names: &[String]) -> Result<Vec<String>, QueryError> {
+    let mut out = Vec::new();
+    for p in patterns {
+        let matched: Vec<&String> = names.iter().filter(|n| wildcard_match(&p.name, n)).collect();
+        if matched.is_empty() && !p.name.contains('*') {
+            return Err(unknown_column(&p.name, names, p));
+        }
+        out.extend(matched.into_iter().cloned());
+    }
+    Ok(out)
+}

@@ -1,0 +1,79 @@
+//! `sort`/`order by`, `top`, `take`/`limit`, `sample`.
+
+use polars::prelude::*;
+
+use super::{polars_error, val_column};
+use crate::kql::ast::{Expr, NullsPos, SortDir, SortKey};
+use crate::kql::error::QueryError;
+use crate::kql::run::Runner;
+use crate::kql::value::Scalar;
+
+impl Runner<'_> {
+    /// `sort by a [asc|desc] [nulls first|last], ...`: descending by
+    /// default; nulls last when descending and first when ascending.
+    pub(super) fn op_sort(&self, keys: &[SortKey], frame: DataFrame) -> Result<DataFrame, QueryError> {
+        let rows = frame.height();
+        let span = keys.first().map_or_else(Default::default, |k| k.expr.span);
+        let mut work = frame.clone();
+        let mut names = Vec::new();
+        let mut descending = Vec::new();
+        let mut nulls_last = Vec::new();
+        for (i, k) in keys.iter().enumerate() {
+            let v = self.eval(&k.expr, &frame)?;
+            let name = format!("__quarry_sort{i}");
+            work.with_column(val_column(v, &name, rows)).map_err(|e| polars_error(e, span))?;
+            let desc = k.dir.unwrap_or(SortDir::Desc) == SortDir::Desc;
+            names.push(name);
+            descending.push(desc);
+            nulls_last.push(match k.nulls {
+                Some(NullsPos::First) => false,
+                Some(NullsPos::Last) => true,
+                None => desc,
+            });
+        }
+        let options = SortMultipleOptions::default()
+            .with_order_descending_multi(descending)
+            .with_nulls_last_multi(nulls_last)
+            .with_maintain_order(true);
+        let sorted = work.sort(names.clone(), options).map_err(|e| polars_error(e, span))?;
+        Ok(sorted.drop_many(names))
+    }
+
+    /// `top n by expr [asc|desc]`
+    pub(super) fn op_top(&self, count: &Expr, keys: &[SortKey], frame: DataFrame) -> Result<DataFrame, QueryError> {
+        let n = self.count_arg(count, &frame)?;
+        let sorted = self.op_sort(keys, frame)?;
+        Ok(sorted.head(Some(n)))
+    }
+
+    /// `take n`: the first n rows (Kusto promises any n rows).
+    pub(super) fn op_take(&self, count: &Expr, frame: DataFrame) -> Result<DataFrame, QueryError> {
+        let n = self.count_arg(count, &frame)?;
+        Ok(frame.head(Some(n)))
+    }
+
+    /// `sample n`: n rows spread evenly over the input, so repeated runs
+    /// agree (Kusto's are random).
+    pub(super) fn op_sample(&self, count: &Expr, frame: DataFrame) -> Result<DataFrame, QueryError> {
+        let n = self.count_arg(count, &frame)?;
+        let rows = frame.height();
+        if n >= rows {
+            return Ok(frame);
+        }
+        let idx: Vec<IdxSize> = (0..n).map(|i| (i * rows / n) as IdxSize).collect();
+        let idx = IdxCa::from_vec("".into(), idx);
+        frame.take(&idx).map_err(|e| polars_error(e, count.span))
+    }
+
+    fn count_arg(&self, count: &Expr, frame: &DataFrame) -> Result<usize, QueryError> {
+        match self.eval_scalar(count, frame)? {
+            Scalar::Long(n) => Ok(n.max(0) as usize),
+            Scalar::Int(n) => Ok(n.max(0) as usize),
+            Scalar::Real(n) => Ok(n.max(0.0) as usize),
+            other => Err(QueryError::type_error(
+                format!("a row count must be a number, not {}", other.kind()),
+                count.span,
+            )),
+        }
+    }
+}

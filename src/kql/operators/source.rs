@@ -1,0 +1,142 @@
+//! Operators that start a query from nothing: `datatable`, `print`, `range`.
+
+use polars::prelude::*;
+
+use super::{expr_name, polars_error, val_column};
+use crate::data::types::KqlType;
+use crate::kql::ast::{Assignment, Expr, Ident, Span};
+use crate::kql::error::QueryError;
+use crate::kql::functions::scalars_to_series;
+use crate::kql::run::Runner;
+use crate::kql::value::Scalar;
+
+impl Runner<'_> {
+    /// `datatable (a:string, b:long) [ "x", 1, "y", 2 ]`
+    pub(super) fn op_datatable(
+        &self,
+        columns: &[(Ident, String)],
+        values: &[Expr],
+        span: Span,
+    ) -> Result<DataFrame, QueryError> {
+        if columns.is_empty() {
+            return Err(QueryError::syntax("datatable needs at least one column", span));
+        }
+        if values.len() % columns.len() != 0 {
+            return Err(QueryError::syntax(
+                format!(
+                    "datatable has {} values, which is not a multiple of its {} columns",
+                    values.len(),
+                    columns.len()
+                ),
+                span,
+            ));
+        }
+        let empty = DataFrame::empty();
+        let rows = values.len() / columns.len();
+        let mut out = Vec::with_capacity(columns.len());
+        for (ci, (name, type_name)) in columns.iter().enumerate() {
+            let kind = KqlType::parse(type_name).ok_or_else(|| {
+                QueryError::syntax(format!("unknown type '{type_name}'"), name.span)
+            })?;
+            let mut cells = Vec::with_capacity(rows);
+            for r in 0..rows {
+                let e = &values[r * columns.len() + ci];
+                let v = self.eval_scalar(e, &empty)?;
+                cells.push(coerce_cell(v, kind).ok_or_else(|| {
+                    QueryError::type_error(
+                        format!("a value of column '{}' must be {kind}", name.name),
+                        e.span,
+                    )
+                })?);
+            }
+            out.push(scalars_to_series(&name.name, kind, cells).into_column());
+        }
+        DataFrame::new(rows, out).map_err(|e| polars_error(e, span))
+    }
+
+    /// `print a = 1, b = "x"`: one row.
+    pub(super) fn op_print(&self, items: &[Assignment]) -> Result<DataFrame, QueryError> {
+        let one = DataFrame::new(1, vec![]).map_err(|e| polars_error(e, Span::default()))?;
+        let mut out = Vec::new();
+        let mut names: Vec<String> = Vec::new();
+        for (i, a) in items.iter().enumerate() {
+            let v = self.eval(&a.expr, &one)?;
+            let name = match a.names.first() {
+                Some(n) => n.name.clone(),
+                None => expr_name(&a.expr).unwrap_or_else(|| format!("print_{i}")),
+            };
+            let name = super::unique_name(&name, &names);
+            names.push(name.clone());
+            out.push(val_column(v, &name, 1));
+        }
+        DataFrame::new(1, out).map_err(|e| polars_error(e, Span::default()))
+    }
+
+    /// `range x from a to b step s`: numbers, datetimes or timespans.
+    pub(super) fn op_range(
+        &self,
+        name: &Ident,
+        from: &Expr,
+        to: &Expr,
+        step: &Expr,
+        span: Span,
+    ) -> Result<DataFrame, QueryError> {
+        const MAX_ROWS: i64 = 10_000_000;
+        let empty = DataFrame::empty();
+        let (a, b, s) = (
+            self.eval_scalar(from, &empty)?,
+            self.eval_scalar(to, &empty)?,
+            self.eval_scalar(step, &empty)?,
+        );
+        let as_i64 = |v: &Scalar| match v {
+            Scalar::Int(x) => Some(i64::from(*x)),
+            Scalar::Long(x) | Scalar::Datetime(x) | Scalar::Timespan(x) => Some(*x),
+            Scalar::Real(x) => Some(*x as i64),
+            _ => None,
+        };
+        let kind = a.kind();
+        let (Some(lo), Some(hi), Some(st)) = (as_i64(&a), as_i64(&b), as_i64(&s)) else {
+            return Err(QueryError::type_error("range needs numbers, datetimes or timespans", span));
+        };
+        if st == 0 || (hi - lo) / st < 0 {
+            return Err(QueryError::type_error("range step must move from 'from' towards 'to'", step.span));
+        }
+        if (hi - lo) / st >= MAX_ROWS {
+            return Err(QueryError::runtime(format!("range would produce more than {MAX_ROWS} rows"), Some(span)));
+        }
+        let values: Vec<Scalar> = (0..=(hi - lo) / st)
+            .map(|i| {
+                let v = lo + i * st;
+                match kind {
+                    KqlType::Datetime => Scalar::Datetime(v),
+                    KqlType::Timespan => Scalar::Timespan(v),
+                    _ => Scalar::Long(v),
+                }
+            })
+            .collect();
+        let rows = values.len();
+        let out_kind = if kind.is_numeric() { KqlType::Long } else { kind };
+        let col = scalars_to_series(&name.name, out_kind, values).into_column();
+        DataFrame::new(rows, vec![col]).map_err(|e| polars_error(e, span))
+    }
+}
+
+/// A datatable cell as the column's type (numbers widen, text parses).
+fn coerce_cell(v: Scalar, kind: KqlType) -> Option<Scalar> {
+    if v.is_null() {
+        return Some(if kind == KqlType::String { Scalar::String(String::new()) } else { Scalar::Null(kind) });
+    }
+    Some(match (kind, v) {
+        (k, v) if v.kind() == k => v,
+        (KqlType::Long, Scalar::Int(x)) => Scalar::Long(i64::from(x)),
+        (KqlType::Int, Scalar::Long(x)) => Scalar::Int(i32::try_from(x).ok()?),
+        (KqlType::Real, Scalar::Int(x)) => Scalar::Real(f64::from(x)),
+        (KqlType::Real, Scalar::Long(x)) => Scalar::Real(x as f64),
+        (KqlType::Dynamic, v) => Scalar::Dynamic(v.to_json()),
+        (KqlType::String, v) => Scalar::String(v.to_text().into_owned()),
+        (KqlType::Datetime, Scalar::String(s)) => Scalar::Datetime(crate::data::time::parse_datetime(&s)?),
+        (KqlType::Timespan, Scalar::String(s)) => Scalar::Timespan(crate::data::time::parse_timespan(&s)?),
+        (KqlType::Bool, Scalar::Long(x)) => Scalar::Bool(x != 0),
+        _ => return None,
+    })
+}

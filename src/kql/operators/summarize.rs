@@ -1,0 +1,277 @@
+//! `summarize` and `distinct`.
+//!
+//! Aggregate arguments are evaluated into working columns, then Polars
+//! groups and aggregates them; `arg_min(x, *)` is computed as a row index per
+//! group followed by one gather of the input rows.
+
+use polars::prelude::*;
+
+use super::{expr_name, group_name, polars_error, unique_name, val_column};
+use crate::data::normalize::kql_series;
+use crate::kql::ast::{Assignment, Expr, ExprKind, Span};
+use crate::kql::error::{QueryError, did_you_mean};
+use crate::kql::functions::aggregates::{self, AggInput, AggOutput, Post};
+use crate::kql::run::Runner;
+use crate::kql::value::{Val, parse_json_bytes};
+
+const ROW: &str = "__quarry_row";
+
+/// One planned output column of `summarize`.
+struct Planned {
+    name: String,
+    output: AggOutput,
+    /// The `Name =` given by the user, which renames only the first column
+    /// of a multi-column aggregate.
+    explicit: bool,
+}
+
+impl Runner<'_> {
+    pub(super) fn op_summarize(
+        &self,
+        aggregates: &[Assignment],
+        by: &[Assignment],
+        frame: DataFrame,
+        span: Span,
+    ) -> Result<DataFrame, QueryError> {
+        let rows = frame.height();
+        let mut work: Vec<Column> = Vec::new();
+        let mut key_names: Vec<String> = Vec::new();
+        let mut unnamed = 0;
+        for b in by {
+            let name = match b.names.first() {
+                Some(n) => n.name.clone(),
+                None => group_name(&b.expr).unwrap_or_else(|| {
+                    unnamed += 1;
+                    format!("Column{unnamed}")
+                }),
+            };
+            let name = unique_name(&name, &key_names);
+            let v = self.eval(&b.expr, &frame)?;
+            work.push(val_column(v, &name, rows));
+            key_names.push(name);
+        }
+        let row_index: Vec<IdxSize> = (0..rows as IdxSize).collect();
+        work.push(Column::new(ROW.into(), row_index));
+
+        let mut planned: Vec<Planned> = Vec::new();
+        for (ai, a) in aggregates.iter().enumerate() {
+            let ExprKind::Call { name, args } = &a.expr.kind else {
+                return Err(QueryError::syntax(
+                    "summarize expects aggregation functions such as count(), max(x), make_set(x)",
+                    a.expr.span,
+                ));
+            };
+            let Some(f) = aggregates::lookup(&name.name) else {
+                let names = aggregates::AGGREGATES.iter().map(|f| f.name);
+                return Err(QueryError::unknown(
+                    format!(
+                        "'{}' is not an aggregation function{}",
+                        name.name,
+                        did_you_mean(&name.name, names)
+                    ),
+                    name.span,
+                ));
+            };
+            if args.len() < f.min_args || args.len() > f.max_args {
+                return Err(QueryError::type_error(
+                    format!("{}() does not take {} argument(s)", f.name, args.len()),
+                    a.expr.span,
+                ));
+            }
+            let mut input = AggInput {
+                name: f.name,
+                columns: Vec::new(),
+                constants: Vec::new(),
+                arg_names: Vec::new(),
+                row_index: ROW,
+                span: a.expr.span,
+            };
+            for (i, arg) in args.iter().enumerate() {
+                input.arg_names.push(expr_name(arg));
+                if matches!(arg.kind, ExprKind::Star) {
+                    input.columns.push(None);
+                    input.constants.push(None);
+                    continue;
+                }
+                let v = self.eval(arg, &frame)?;
+                match &v {
+                    Val::Scalar(s) if i > 0 => {
+                        input.columns.push(None);
+                        input.constants.push(Some(s.clone()));
+                    }
+                    _ => {
+                        let c = format!("__quarry_a{ai}_{i}");
+                        work.push(val_column(v, &c, rows));
+                        input.columns.push(Some(c));
+                        input.constants.push(None);
+                    }
+                }
+            }
+            let outputs = (f.plan)(&input)?;
+            for (k, output) in outputs.into_iter().enumerate() {
+                let explicit = k == 0 && !a.names.is_empty();
+                let name = if explicit { a.names[0].name.clone() } else { output.name.clone() };
+                planned.push(Planned { name, output, explicit });
+            }
+        }
+
+        let work = DataFrame::new(rows, work).map_err(|e| polars_error(e, span))?;
+        let exprs: Vec<Expr_> = planned
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let e = p.output.expr.clone();
+                let e = if by.is_empty() && p.output.is_list { e.implode(true) } else { e };
+                e.alias(format!("__quarry_o{i}"))
+            })
+            .collect();
+        let lf = work.lazy();
+        let result = if by.is_empty() {
+            lf.select(exprs)
+        } else {
+            let keys: Vec<Expr_> = key_names.iter().map(|k| col(k.as_str())).collect();
+            lf.group_by_stable(keys).agg(exprs)
+        }
+        .collect()
+        .map_err(|e| polars_error(e, span))?;
+
+        // Assemble: keys first, then each aggregate's columns in order.
+        let height = result.height();
+        let mut out: Vec<Column> = Vec::new();
+        let mut taken: Vec<String> = Vec::new();
+        for k in &key_names {
+            let c = result.column(k).map_err(|e| polars_error(e, span))?;
+            out.push(kql_column(c.as_materialized_series(), span)?.into_column());
+            taken.push(k.clone());
+        }
+        for (i, p) in planned.iter().enumerate() {
+            let c = result
+                .column(&format!("__quarry_o{i}"))
+                .map_err(|e| polars_error(e, span))?
+                .as_materialized_series()
+                .clone();
+            match &p.output.post {
+                Post::Gather(which) => {
+                    let idx = c.cast(&IDX_DTYPE).map_err(|e| polars_error(e, span))?;
+                    let idx = idx.idx().map_err(|e| polars_error(e, span))?;
+                    let wanted: Vec<String> = match which {
+                        Some(cols) => cols.clone(),
+                        None => frame
+                            .get_column_names()
+                            .iter()
+                            .map(|s| s.to_string())
+                            .filter(|n| !taken.contains(n))
+                            .collect(),
+                    };
+                    for w in wanted {
+                        // `arg_max(x, *)`: x itself is already out, under its name.
+                        if which.is_none() && taken.contains(&w) {
+                            continue;
+                        }
+                        let src = frame.column(&w).map_err(|_| {
+                            QueryError::unknown(format!("unknown column '{w}'"), span)
+                        })?;
+                        let g = src.as_materialized_series().take(idx).map_err(|e| polars_error(e, span))?;
+                        let name = unique_name(&w, &taken);
+                        taken.push(name.clone());
+                        out.push(g.with_name(name.as_str().into()).into_column());
+                    }
+                }
+                post => {
+                    let s = finish(&c, post, span)?;
+                    let name = if p.explicit { p.name.clone() } else { unique_name(&p.name, &taken) };
+                    taken.push(name.clone());
+                    out.push(s.with_name(name.as_str().into()).into_column());
+                }
+            }
+        }
+        // `Name = arg_min(Timestamp, *)`: Timestamp is the renamed first
+        // column, so the gathered copy must not reappear under its own name.
+        let mut seen: Vec<String> = Vec::new();
+        let mut deduped = Vec::new();
+        for c in out {
+            let n = c.name().to_string();
+            if seen.contains(&n) {
+                continue;
+            }
+            seen.push(n);
+            deduped.push(c);
+        }
+        let out = drop_renamed_arg(deduped, &planned);
+        let out = DataFrame::new(height, out).map_err(|e| polars_error(e, span))?;
+        crate::kql::operators::fill_strings(out, span)
+    }
+
+    /// `distinct A, B` or `distinct *`.
+    pub(super) fn op_distinct(&self, cols: &[Expr], frame: DataFrame) -> Result<DataFrame, QueryError> {
+        let span = cols.first().map_or_else(Span::default, |c| c.span);
+        let star = cols.iter().any(|c| matches!(c.kind, ExprKind::Star));
+        let frame = if star {
+            frame
+        } else {
+            let rows = frame.height();
+            let mut out = Vec::new();
+            let mut unnamed = 0;
+            for c in cols {
+                let v = self.eval(c, &frame)?;
+                let name = expr_name(c).unwrap_or_else(|| {
+                    unnamed += 1;
+                    format!("Column{unnamed}")
+                });
+                out.push(val_column(v, &name, rows));
+            }
+            DataFrame::new(rows, out).map_err(|e| polars_error(e, span))?
+        };
+        frame
+            .unique_stable(None, UniqueKeepStrategy::First, None)
+            .map_err(|e| polars_error(e, span))
+    }
+}
+
+type Expr_ = polars::prelude::Expr;
+
+/// In `Name = arg_min(Timestamp, *)`, the gathered `Timestamp` column is the
+/// same value as `Name`, and Kusto leaves it out.
+fn drop_renamed_arg(out: Vec<Column>, planned: &[Planned]) -> Vec<Column> {
+    let mut drop: Vec<String> = Vec::new();
+    for w in planned.windows(2) {
+        if let (Post::None, Post::Gather(None)) = (&w[0].output.post, &w[1].output.post) {
+            if w[0].explicit && w[0].name != w[0].output.name {
+                drop.push(w[0].output.name.clone());
+            }
+        }
+    }
+    out.into_iter()
+        .filter(|c| !drop.iter().any(|d| d == c.name().as_str()))
+        .collect()
+}
+
+fn kql_column(s: &Series, span: Span) -> Result<Series, QueryError> {
+    kql_series(s).map_err(|e| polars_error(e, span))
+}
+
+/// Turns an aggregated column into its KQL type.
+fn finish(s: &Series, post: &Post, span: Span) -> Result<Series, QueryError> {
+    match post {
+        Post::MergeBags => {
+            let lists = s.list().map_err(|e| polars_error(e, span))?;
+            let out: BinaryChunked = (0..lists.len())
+                .map(|i| {
+                    let mut bag = serde_json::Map::new();
+                    if let Some(g) = lists.get_as_series(i) {
+                        if let Ok(b) = g.binary() {
+                            for v in b.iter().flatten() {
+                                if let serde_json::Value::Object(m) = parse_json_bytes(v) {
+                                    bag.extend(m);
+                                }
+                            }
+                        }
+                    }
+                    Some(serde_json::Value::Object(bag).to_string().into_bytes())
+                })
+                .collect();
+            Ok(out.into_series())
+        }
+        _ => kql_column(s, span),
+    }
+}

@@ -1,0 +1,114 @@
+//! `union`: tables, wildcards and subqueries, outer (all columns) or inner
+//! (common columns), with `withsource=`.
+
+use polars::prelude::*;
+
+use super::{fill_strings, polars_error, wildcard_match};
+use crate::data::types::KqlType;
+use crate::kql::ast::{Ident, OpOption, Pipeline, Source, Span};
+use crate::kql::error::QueryError;
+use crate::kql::run::Runner;
+
+impl Runner<'_> {
+    pub(super) fn op_union(
+        &self,
+        options: &[OpOption],
+        with_source: Option<&Ident>,
+        tables: &[Pipeline],
+        piped: Option<(DataFrame, Option<&str>)>,
+        span: Span,
+    ) -> Result<DataFrame, QueryError> {
+        let opt = |n: &str| {
+            options
+                .iter()
+                .find(|o| o.name.name.eq_ignore_ascii_case(n))
+                .map(|o| o.value.name.to_ascii_lowercase())
+        };
+        let inner = opt("kind").as_deref() == Some("inner");
+        let fuzzy = opt("isfuzzy").as_deref() == Some("true");
+        let mut parts: Vec<(String, DataFrame)> = Vec::new();
+        if let Some((frame, origin)) = piped {
+            parts.push((origin.unwrap_or("union_arg0").to_string(), frame));
+        }
+        for (i, p) in tables.iter().enumerate() {
+            self.check_cancel()?;
+            match &p.source {
+                Source::Table(id) if p.ops.is_empty() && id.name.contains('*') => {
+                    let names: Vec<String> = self
+                        .catalog
+                        .names()
+                        .filter(|n| wildcard_match(&id.name, n))
+                        .map(str::to_string)
+                        .collect();
+                    for n in names {
+                        parts.push((n.clone(), self.table(&n, id.span)?));
+                    }
+                }
+                Source::Table(id) if p.ops.is_empty() => match self.table(&id.name, id.span) {
+                    Ok(f) => parts.push((id.name.clone(), f)),
+                    Err(_) if fuzzy => {}
+                    Err(e) => return Err(e),
+                },
+                _ => parts.push((format!("union_arg{}", i + 1), self.pipeline(p, None)?)),
+            }
+        }
+        let mut frames: Vec<DataFrame> = Vec::new();
+        for (name, mut f) in parts {
+            if let Some(col) = with_source {
+                let c = Column::new(col.name.as_str().into(), vec![name.as_str(); f.height()]);
+                f = f.insert_column(0, c).map_err(|e| polars_error(e, span))?.clone();
+            }
+            frames.push(f);
+        }
+        rename_type_clashes(&mut frames, span)?;
+        if inner {
+            let common: Vec<String> = frames
+                .first()
+                .map(|f| {
+                    f.get_column_names()
+                        .iter()
+                        .map(|s| s.to_string())
+                        .filter(|n| frames.iter().all(|g| g.column(n).is_ok()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            frames = frames
+                .into_iter()
+                .map(|f| f.select(common.clone()))
+                .collect::<PolarsResult<_>>()
+                .map_err(|e| polars_error(e, span))?;
+        }
+        if frames.is_empty() {
+            return Ok(DataFrame::empty());
+        }
+        let lazies: Vec<LazyFrame> = frames.into_iter().map(|f| f.lazy()).collect();
+        let out = concat_lf_diagonal(lazies, UnionArgs::default())
+            .and_then(|lf| lf.collect())
+            .map_err(|e| polars_error(e, span))?;
+        fill_strings(out, span)
+    }
+}
+
+/// A column that has different types in different tables becomes one column
+/// per type, named `Col_type`, as Kusto does.
+fn rename_type_clashes(frames: &mut [DataFrame], span: Span) -> Result<(), QueryError> {
+    let mut clashing: Vec<String> = Vec::new();
+    for (i, f) in frames.iter().enumerate() {
+        for c in f.columns() {
+            let clash = frames[..i].iter().any(|g| g.column(c.name()).is_ok_and(|d| d.dtype() != c.dtype()));
+            if clash && !clashing.contains(&c.name().to_string()) {
+                clashing.push(c.name().to_string());
+            }
+        }
+    }
+    for f in frames.iter_mut() {
+        for name in &clashing {
+            if let Ok(c) = f.column(name) {
+                let kind = KqlType::of(c.dtype()).map_or("dynamic", |k| k.name());
+                let new = format!("{name}_{kind}");
+                f.rename(name, new.as_str().into()).map_err(|e| polars_error(e, span))?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,400 @@
+//! Running a query: `run(catalog, query, options) -> frame`, the one code
+//! path that the workbench, the command line, the rules and the tests share.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use polars::prelude::*;
+
+use super::ast::{self, Function, LetValue, Pipeline, Query, Source, Span};
+use super::error::{QueryError, did_you_mean};
+use super::parser::parse;
+use super::value::{Scalar, Val};
+use crate::data::catalog::Catalog;
+
+/// A tabular function provided by a layer above `kql`, called with
+/// `invoke Name(args)` (FileProfile comes from the hunt layer).
+pub trait Plugin: Send + Sync {
+    /// The name after `invoke`.
+    fn name(&self) -> &str;
+    /// Enriches or transforms the piped rows; `args` are evaluated scalars.
+    fn invoke(
+        &self,
+        input: DataFrame,
+        args: &[Scalar],
+        catalog: &Catalog,
+        span: Span,
+    ) -> Result<DataFrame, QueryError>;
+}
+
+/// How a query runs.
+#[derive(Clone, Default)]
+pub struct RunOptions {
+    /// The instant `now()` and `ago()` use, nanoseconds since the epoch;
+    /// one per query, as in Kusto.
+    pub now: i64,
+    /// Set to stop a running query at the next operator.
+    pub cancel: Option<Arc<AtomicBool>>,
+    pub plugins: Vec<Arc<dyn Plugin>>,
+}
+
+/// Parses and runs a query.
+pub fn run(catalog: &Catalog, text: &str, options: &RunOptions) -> Result<DataFrame, QueryError> {
+    let query = parse(text)?;
+    run_query(catalog, &query, options)
+}
+
+/// Runs a parsed query.
+pub fn run_query(
+    catalog: &Catalog,
+    query: &Query,
+    options: &RunOptions,
+) -> Result<DataFrame, QueryError> {
+    let mut runner = Runner {
+        catalog,
+        options,
+        scope: Scope::default(),
+        depth: 0,
+    };
+    runner.bind_lets(&query.lets)?;
+    runner.pipeline(&query.body, None)
+}
+
+/// What a `let` name stands for.
+#[derive(Clone)]
+pub enum Binding {
+    Scalar(Scalar),
+    Table(Arc<DataFrame>),
+    Function(Arc<Function>, Scope),
+}
+
+/// The `let` bindings visible at a point of the query.
+#[derive(Clone, Default)]
+pub struct Scope {
+    bindings: HashMap<String, Binding>,
+}
+
+impl Scope {
+    pub fn get(&self, name: &str) -> Option<&Binding> {
+        self.bindings.get(name)
+    }
+    pub fn insert(&mut self, name: String, b: Binding) {
+        self.bindings.insert(name, b);
+    }
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.bindings.keys().map(String::as_str)
+    }
+}
+
+/// Function calls nest; this bounds recursion (`let f = () { f() }`).
+const MAX_DEPTH: usize = 64;
+
+/// The state of one running query.
+pub struct Runner<'a> {
+    pub catalog: &'a Catalog,
+    pub options: &'a RunOptions,
+    pub scope: Scope,
+    depth: usize,
+}
+
+impl<'a> Runner<'a> {
+    pub fn now(&self) -> i64 {
+        self.options.now
+    }
+
+    pub fn check_cancel(&self) -> Result<(), QueryError> {
+        match &self.options.cancel {
+            Some(c) if c.load(Ordering::Relaxed) => Err(QueryError::cancelled()),
+            _ => Ok(()),
+        }
+    }
+
+    /// A runner for a nested scope (function bodies).
+    fn nested(&self, scope: Scope) -> Result<Runner<'a>, QueryError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(QueryError::runtime(
+                "functions nest too deeply (recursion is not allowed)",
+                None,
+            ));
+        }
+        Ok(Runner {
+            catalog: self.catalog,
+            options: self.options,
+            scope,
+            depth: self.depth + 1,
+        })
+    }
+
+    pub fn bind_lets(&mut self, lets: &[ast::Let]) -> Result<(), QueryError> {
+        for l in lets {
+            let binding = match &l.value {
+                LetValue::Function(f) => Binding::Function(Arc::new(f.clone()), self.scope.clone()),
+                LetValue::Tabular(p) => Binding::Table(Arc::new(self.pipeline(p, None)?)),
+                LetValue::Expr(e) => match self.tabular_expr(e)? {
+                    Some(frame) => Binding::Table(Arc::new(frame)),
+                    None => {
+                        let empty = DataFrame::empty();
+                        match self.eval(e, &empty)? {
+                            Val::Scalar(s) => Binding::Scalar(s),
+                            Val::Column(c) => Binding::Scalar(Scalar::from_series(&c, 0)),
+                        }
+                    }
+                },
+            };
+            self.scope.insert(l.name.name.clone(), binding);
+        }
+        Ok(())
+    }
+
+    /// An expression that denotes a table: a table or tabular `let` name,
+    /// `materialize(...)`, or a call of a tabular function.
+    fn tabular_expr(&self, e: &ast::Expr) -> Result<Option<DataFrame>, QueryError> {
+        match &e.kind {
+            ast::ExprKind::Name(n) => {
+                if let Some(Binding::Table(t)) = self.scope.get(n) {
+                    return Ok(Some((**t).clone()));
+                }
+                if matches!(self.scope.get(n), Some(Binding::Scalar(_))) {
+                    return Ok(None);
+                }
+                Ok(self.catalog.get(n).map(|t| t.frame.clone()))
+            }
+            ast::ExprKind::Tabular(p) => Ok(Some(self.pipeline(p, None)?)),
+            ast::ExprKind::Call { name, args } => {
+                let lname = name.name.to_ascii_lowercase();
+                if lname == "materialize" || lname == "view" {
+                    if let Some(arg) = args.first() {
+                        return self.tabular_expr(arg);
+                    }
+                }
+                if lname == "table" {
+                    return self.table_call(args, name.span).map(Some);
+                }
+                match self.scope.get(&name.name) {
+                    Some(Binding::Function(f, _)) if matches!(f.body, ast::FunctionBody::Tabular(_)) => {
+                        Ok(Some(self.call_tabular_function(&name.name, args, None, e.span)?))
+                    }
+                    _ => Ok(None),
+                }
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// `table("Name")`
+    fn table_call(&self, args: &[ast::Expr], span: Span) -> Result<DataFrame, QueryError> {
+        let empty = DataFrame::empty();
+        let name = match args.first().map(|a| self.eval(a, &empty)).transpose()? {
+            Some(Val::Scalar(Scalar::String(s))) => s,
+            _ => return Err(QueryError::type_error("table() expects a table name string", span)),
+        };
+        self.table(&name, span)
+    }
+
+    /// A table of the catalog or a tabular `let`, by name.
+    pub fn table(&self, name: &str, span: Span) -> Result<DataFrame, QueryError> {
+        if let Some(Binding::Table(t)) = self.scope.get(name) {
+            return Ok((**t).clone());
+        }
+        if let Some(t) = self.catalog.get(name) {
+            return Ok(t.frame.clone());
+        }
+        Err(self.unknown_table(name, span))
+    }
+
+    pub fn unknown_table(&self, name: &str, span: Span) -> QueryError {
+        let lets: Vec<&str> = self
+            .scope
+            .names()
+            .filter(|n| matches!(self.scope.get(n), Some(Binding::Table(_))))
+            .collect();
+        let hint = did_you_mean(name, self.catalog.names().chain(lets));
+        QueryError::unknown(format!("unknown table '{name}'{hint}"), span)
+    }
+
+    /// Calls a `let` function whose body is tabular; `input` is the piped
+    /// table for `invoke`, bound to the first (tabular) parameter.
+    pub fn call_tabular_function(
+        &self,
+        name: &str,
+        args: &[ast::Expr],
+        input: Option<DataFrame>,
+        span: Span,
+    ) -> Result<DataFrame, QueryError> {
+        let Some(Binding::Function(f, captured)) = self.scope.get(name) else {
+            return Err(QueryError::unknown(format!("unknown function '{name}'"), span));
+        };
+        let f = f.clone();
+        let mut scope = captured.clone();
+        // The function itself is visible in its body only to report recursion.
+        let mut params = f.params.iter();
+        if let Some(input) = input {
+            match params.next() {
+                Some(p) if matches!(p.kind, ast::ParamKind::Tabular) => {
+                    scope.insert(p.name.name.clone(), Binding::Table(Arc::new(input)));
+                }
+                _ => {
+                    return Err(QueryError::type_error(
+                        format!("function '{name}' does not take a table as its first parameter, so it cannot be invoked"),
+                        span,
+                    ));
+                }
+            }
+        }
+        let params: Vec<&ast::Param> = params.collect();
+        if args.len() > params.len() {
+            return Err(QueryError::type_error(
+                format!(
+                    "function '{name}' takes {} argument(s), {} given",
+                    params.len(),
+                    args.len()
+                ),
+                span,
+            ));
+        }
+        let empty = DataFrame::empty();
+        for (i, p) in params.iter().enumerate() {
+            let binding = match (&p.kind, args.get(i)) {
+                (ast::ParamKind::Tabular, Some(a)) => match self.tabular_expr(a)? {
+                    Some(t) => Binding::Table(Arc::new(t)),
+                    None => {
+                        return Err(QueryError::type_error(
+                            format!("parameter '{}' expects a table", p.name.name),
+                            a.span,
+                        ));
+                    }
+                },
+                (ast::ParamKind::Scalar(_), Some(a)) => Binding::Scalar(self.eval_scalar(a, &empty)?),
+                (_, None) => match &p.default {
+                    Some(d) => Binding::Scalar(self.eval_scalar(d, &empty)?),
+                    None => {
+                        return Err(QueryError::type_error(
+                            format!("function '{name}' needs a value for '{}'", p.name.name),
+                            span,
+                        ));
+                    }
+                },
+            };
+            scope.insert(p.name.name.clone(), binding);
+        }
+        let mut inner = self.nested(scope)?;
+        inner.bind_lets(&f.lets)?;
+        match &f.body {
+            ast::FunctionBody::Tabular(p) => inner.pipeline(p, None),
+            ast::FunctionBody::Scalar(e) => {
+                let v = inner.eval_scalar(e, &empty)?;
+                Ok(DataFrame::new(1, vec![v.to_series("print_0", 1).into_column()])
+                    .map_err(|e| QueryError::runtime(e.to_string(), Some(span)))?)
+            }
+        }
+    }
+
+    /// Calls a scalar `let` function on the rows of `frame`.
+    pub fn call_scalar_function(
+        &self,
+        name: &str,
+        args: &[ast::Expr],
+        frame: &DataFrame,
+        span: Span,
+    ) -> Result<Option<Val>, QueryError> {
+        let Some(Binding::Function(f, captured)) = self.scope.get(name) else {
+            return Ok(None);
+        };
+        let ast::FunctionBody::Scalar(body) = &f.body else {
+            return Err(QueryError::type_error(
+                format!("function '{name}' returns a table, not a value"),
+                span,
+            ));
+        };
+        if args.len() > f.params.len() {
+            return Err(QueryError::type_error(
+                format!("function '{name}' takes {} argument(s), {} given", f.params.len(), args.len()),
+                span,
+            ));
+        }
+        // Row-wise arguments become columns of a frame the body sees.
+        let mut scope = captured.clone();
+        let mut columns: Vec<Column> = frame.columns().to_vec();
+        for (i, p) in f.params.iter().enumerate() {
+            let v = match (args.get(i), &p.default) {
+                (Some(a), _) => self.eval(a, frame)?,
+                (None, Some(d)) => self.eval(d, frame)?,
+                (None, None) => {
+                    return Err(QueryError::type_error(
+                        format!("function '{name}' needs a value for '{}'", p.name.name),
+                        span,
+                    ));
+                }
+            };
+            match v {
+                Val::Scalar(s) => scope.insert(p.name.name.clone(), Binding::Scalar(s)),
+                Val::Column(c) => {
+                    columns.retain(|col| col.name().as_str() != p.name.name);
+                    columns.push(c.with_name(p.name.name.as_str().into()).into_column());
+                }
+            }
+        }
+        let inner_frame = DataFrame::new(frame.height(), columns)
+            .map_err(|e| QueryError::runtime(e.to_string(), Some(span)))?;
+        let mut inner = self.nested(scope)?;
+        inner.bind_lets(&f.lets)?;
+        inner.eval(body, &inner_frame).map(Some)
+    }
+
+    /// Evaluates an expression that must not depend on rows.
+    pub fn eval_scalar(&self, e: &ast::Expr, frame: &DataFrame) -> Result<Scalar, QueryError> {
+        match self.eval(e, frame)? {
+            Val::Scalar(s) => Ok(s),
+            Val::Column(c) if c.len() == 1 => Ok(Scalar::from_series(&c, 0)),
+            Val::Column(_) => Err(QueryError::type_error("expected a constant value here", e.span)),
+        }
+    }
+
+    /// Runs a pipeline; `input` is the piped table for pipelines that are
+    /// operator arguments with an implicit input (none here) or `None`.
+    pub fn pipeline(&self, p: &Pipeline, input: Option<DataFrame>) -> Result<DataFrame, QueryError> {
+        let mut frame = match input {
+            Some(f) => f,
+            None => self.source(&p.source)?,
+        };
+        // The table a piped `search` names in `$table`.
+        let origin = match &p.source {
+            Source::Table(id) => Some(id.name.as_str()),
+            _ => None,
+        };
+        for op in &p.ops {
+            self.check_cancel()?;
+            frame = self.operator(op, frame, origin)?;
+        }
+        Ok(frame)
+    }
+
+    fn source(&self, source: &Source) -> Result<DataFrame, QueryError> {
+        match source {
+            Source::Table(id) => self.table(&id.name, id.span),
+            Source::Paren(p) => self.pipeline(p, None),
+            Source::Operator(op) => self.source_operator(op),
+            Source::Call { name, args, span } => {
+                let call = ast::Expr {
+                    kind: ast::ExprKind::Call {
+                        name: name.clone(),
+                        args: args.clone(),
+                    },
+                    span: *span,
+                };
+                match self.tabular_expr(&call)? {
+                    Some(f) => Ok(f),
+                    None => Err(QueryError::unknown(
+                        format!(
+                            "unknown tabular function '{}'{}",
+                            name.name,
+                            did_you_mean(&name.name, self.scope.names())
+                        ),
+                        name.span,
+                    )),
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,238 @@
+//! Owning the terminal: entering and leaving the full-screen mode, and
+//! making sure the user's shell is usable again however Quarry stops.
+//!
+//! Three exits are covered:
+//!
+//! - normal return or `?`: [`TerminalGuard`]'s `Drop`;
+//! - a panic: [`install_panic_hook`] restores the terminal *before* the
+//!   panic message is printed, so the message is readable and not lost in
+//!   the alternate screen;
+//! - SIGTERM / SIGHUP (terminal closed, `kill`): [`install_signal_handlers`]
+//!   restores and exits with status 128 + signal.
+//!
+//! In raw mode Ctrl+C arrives as a key, not SIGINT, so it can mean "cancel
+//! running work" ([`Action::Cancel`](super::action::Action::Cancel)).
+//!
+//! Bracketed paste is enabled: a paste arrives as one `Event::Paste(String)`
+//! that the App should give to the open prompt
+//! ([`LineEditor::insert_str`](super::line_editor::LineEditor::insert_str))
+//! or ignore, instead of a burst of keys that would each run an action
+//! (a pasted `Q` would quit).
+
+use std::io::{self, Stdout, Write};
+use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread;
+
+use base64::Engine as _;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use ratatui::crossterm::{cursor, event, execute, terminal};
+use signal_hook::consts::signal::{SIGHUP, SIGTERM};
+use signal_hook::iterator::Signals;
+
+/// The ratatui terminal Quarry draws on.
+pub type Tui = Terminal<CrosstermBackend<Stdout>>;
+
+/// Whether the terminal is in Quarry's mode and so needs restoring. Shared by
+/// the guard, the panic hook and the signal thread so that whichever runs
+/// first restores and the others do nothing.
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+
+/// Holds the terminal in full-screen raw mode; restores it when dropped.
+///
+/// Dereferences to the ratatui [`Terminal`], so `guard.draw(|f| ...)` works.
+pub struct TerminalGuard {
+    terminal: Tui,
+}
+
+impl TerminalGuard {
+    /// Enters raw mode and the alternate screen, enables bracketed paste,
+    /// and installs the panic hook. On failure the terminal is restored
+    /// before the error is returned.
+    pub fn enter() -> io::Result<TerminalGuard> {
+        install_panic_hook();
+        ACTIVE.store(true, Ordering::SeqCst);
+        let setup = (|| {
+            terminal::enable_raw_mode()?;
+            execute!(
+                io::stdout(),
+                terminal::EnterAlternateScreen,
+                event::EnableBracketedPaste,
+                cursor::Hide
+            )?;
+            Terminal::new(CrosstermBackend::new(io::stdout()))
+        })();
+        match setup {
+            Ok(mut terminal) => {
+                terminal.clear()?;
+                Ok(TerminalGuard { terminal })
+            }
+            Err(e) => {
+                let _ = restore();
+                Err(e)
+            }
+        }
+    }
+
+    /// The ratatui terminal.
+    pub fn terminal(&mut self) -> &mut Tui {
+        &mut self.terminal
+    }
+}
+
+impl std::ops::Deref for TerminalGuard {
+    type Target = Tui;
+
+    fn deref(&self) -> &Tui {
+        &self.terminal
+    }
+}
+
+impl std::ops::DerefMut for TerminalGuard {
+    fn deref_mut(&mut self) -> &mut Tui {
+        &mut self.terminal
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        let _ = restore();
+    }
+}
+
+/// Leaves the alternate screen and raw mode, shows the cursor and turns
+/// bracketed paste off. Does nothing if the terminal is not in Quarry's
+/// mode, so it is safe to call from several places.
+///
+/// Every step is attempted even if an earlier one fails (a closed terminal
+/// fails them all, and then nothing matters); the first error is returned.
+pub fn restore() -> io::Result<()> {
+    if !ACTIVE.swap(false, Ordering::SeqCst) {
+        return Ok(());
+    }
+    // Hold the lock so a frame being drawn on another thread cannot
+    // interleave with the restoring sequences.
+    let mut out = io::stdout().lock();
+    let results = [
+        execute!(out, event::DisableBracketedPaste),
+        execute!(out, terminal::LeaveAlternateScreen),
+        execute!(out, cursor::Show),
+        terminal::disable_raw_mode(),
+        out.flush(),
+    ];
+    results.into_iter().find(Result::is_err).unwrap_or(Ok(()))
+}
+
+/// Chains a panic hook that restores the terminal before the previous hook
+/// prints the message. Installed once however often it is called.
+pub fn install_panic_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let _ = restore();
+            previous(info);
+        }));
+    });
+}
+
+/// Watches for SIGTERM and SIGHUP on a background thread; on either, the
+/// terminal is restored and the process exits with 128 + the signal number
+/// (the shell convention), without running the rest of the program.
+///
+/// Exiting from the signal thread is deliberate: the UI thread may be
+/// blocked reading keys from a terminal that no longer exists (SIGHUP).
+/// Anything that must survive such an exit (history, a running export)
+/// must already be written atomically, as exports are.
+pub fn install_signal_handlers() -> io::Result<thread::JoinHandle<()>> {
+    let mut signals = Signals::new([SIGTERM, SIGHUP])?;
+    thread::Builder::new()
+        .name("quarry-signals".into())
+        .spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                let _ = restore();
+                std::process::exit(128 + signal);
+            }
+        })
+}
+
+/// Most text [`copy_to_clipboard`] sends. Terminals cap OSC 52 payloads
+/// (often around 100 kB) and silently drop larger ones; refusing loudly is
+/// better than a copy that silently did nothing.
+pub const CLIPBOARD_LIMIT: usize = 75_000;
+
+/// The OSC 52 sequence that asks the terminal to put `text` on the system
+/// clipboard: `ESC ] 52 ; c ; BASE64 BEL`.
+///
+/// The text travels base64-encoded, so nothing in it (however hostile) can
+/// end the sequence early or be interpreted by the terminal.
+pub fn osc52_sequence(text: &str) -> String {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+    format!("\u{1b}]52;c;{encoded}\u{7}")
+}
+
+/// Copies `text` to the clipboard through the terminal (OSC 52), which also
+/// works over SSH. Writes straight to stdout, which is safe between frames:
+/// the sequence draws nothing and does not move the cursor.
+///
+/// Errors with `InvalidInput` when `text` is longer than
+/// [`CLIPBOARD_LIMIT`] bytes. Terminals that do not support OSC 52 ignore
+/// the sequence, and there is no way to know; inside tmux it needs
+/// `set -g set-clipboard on`.
+pub fn copy_to_clipboard(text: &str) -> io::Result<()> {
+    if text.len() > CLIPBOARD_LIMIT {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "too large to copy through the terminal ({} bytes; the limit is {CLIPBOARD_LIMIT})",
+                text.len()
+            ),
+        ));
+    }
+    let mut out = io::stdout().lock();
+    out.write_all(osc52_sequence(text).as_bytes())?;
+    out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn osc52_encodes_the_text() {
+        assert_eq!(osc52_sequence("hello"), "\u{1b}]52;c;aGVsbG8=\u{7}");
+        assert_eq!(osc52_sequence(""), "\u{1b}]52;c;\u{7}");
+        // Hostile text cannot terminate the sequence: it is all base64.
+        let seq = osc52_sequence("a\u{7}\u{1b}\\b日本");
+        let payload = &seq["\u{1b}]52;c;".len()..seq.len() - 1];
+        assert!(
+            payload
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=')
+        );
+        assert_eq!(
+            base64::engine::general_purpose::STANDARD
+                .decode(payload)
+                .unwrap(),
+            "a\u{7}\u{1b}\\b日本".as_bytes()
+        );
+    }
+
+    #[test]
+    fn oversized_copies_are_refused() {
+        let err = copy_to_clipboard(&"x".repeat(CLIPBOARD_LIMIT + 1)).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+        assert_eq!(
+            err.to_string(),
+            "too large to copy through the terminal (75001 bytes; the limit is 75000)"
+        );
+    }
+
+    #[test]
+    fn restore_without_enter_is_a_no_op() {
+        // Must not touch the terminal (tests may run without one).
+        assert!(restore().is_ok());
+        assert!(restore().is_ok());
+    }
+}
