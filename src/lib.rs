@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod data;
+pub mod hunt;
 pub mod kql;
 pub mod text;
 pub mod session;

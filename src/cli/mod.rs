@@ -1,6 +1,11 @@
 //! The command line: `quarry [PATH...]` and its subcommands.
 
+mod clock;
+mod query;
+mod sample;
 mod tables;
+
+pub use clock::Clock;
 
 use clap::{Parser, Subcommand};
 
@@ -20,6 +25,10 @@ enum Command {
     /// List the tables: row counts, time ranges, columns and types, and the
     /// files that failed to load.
     Tables(tables::Args),
+    /// Run a KQL query and print or save its result.
+    Query(query::Args),
+    /// Generate realistic sample data with the planted hunting stories.
+    Sample(sample::Args),
 }
 
 /// Runs the command line; returns the process exit status.
@@ -27,6 +36,8 @@ pub fn main() -> i32 {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Tables(args)) => tables::run(args),
+        Some(Command::Query(args)) => query::run_cli(args),
+        Some(Command::Sample(args)) => sample::run(args),
         None => tables::run(tables::Args { paths: cli.paths }),
     }
 }

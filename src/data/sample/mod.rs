@@ -37,6 +37,7 @@ mod profiles;
 mod rng;
 mod sink;
 mod world;
+pub mod parquet;
 
 use std::fs::OpenOptions;
 use std::io::{self, BufWriter};

@@ -6,6 +6,7 @@ pub mod aggregates;
 pub mod convert;
 pub mod datetime;
 pub mod dynamic;
+pub mod hash;
 pub mod ip;
 pub mod logic;
 pub mod math;
@@ -223,7 +224,7 @@ fn families() -> [&'static [ScalarFunction]; 8] {
         ip::FUNCTIONS,
         logic::FUNCTIONS,
         math::FUNCTIONS,
-        &[],
+        hash::FUNCTIONS,
     ]
 }
 

@@ -2,7 +2,7 @@
 
 use polars::prelude::*;
 
-use super::{fill_strings, polars_error, wildcard_match};
+use super::{polars_error, wildcard_match};
 use crate::kql::ast::{Expr, ExprKind, Ident, Span};
 use crate::kql::error::QueryError;
 use crate::kql::run::Runner;
@@ -56,11 +56,7 @@ impl Runner<'_> {
             return DataFrame::new(0, vec![Column::new("$table".into(), Vec::<&str>::new())])
                 .map_err(|e| polars_error(e, span));
         }
-        let lazies: Vec<LazyFrame> = parts.into_iter().map(|f| f.lazy()).collect();
-        let out = concat_lf_diagonal(lazies, UnionArgs::default())
-            .and_then(|lf| lf.collect())
-            .map_err(|e| polars_error(e, span))?;
-        fill_strings(out, span)
+        super::union::concat_outer(parts, span)
     }
 
     /// `T | search ...`: the same filter on the piped rows.

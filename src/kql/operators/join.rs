@@ -152,7 +152,8 @@ pub(super) fn join_frames(
         JoinKind::RightSemi | JoinKind::RightAnti => JoinType::Semi,
     };
     let key_exprs: Vec<Expr> = keys.iter().map(|k| col(k.as_str())).collect();
-    let args = JoinArgs::new(how).with_coalesce(JoinCoalesce::KeepColumns);
+    let mut args = JoinArgs::new(how).with_coalesce(JoinCoalesce::KeepColumns);
+    args.maintain_order = MaintainOrderJoin::Left;
     let joined = l
         .lazy()
         .join(r.lazy(), key_exprs.clone(), key_exprs, args)

@@ -60,8 +60,8 @@ impl Runner<'_> {
             }
             frames.push(f);
         }
-        rename_type_clashes(&mut frames, span)?;
         if inner {
+            rename_type_clashes(&mut frames, span)?;
             let common: Vec<String> = frames
                 .first()
                 .map(|f| {
@@ -78,15 +78,23 @@ impl Runner<'_> {
                 .collect::<PolarsResult<_>>()
                 .map_err(|e| polars_error(e, span))?;
         }
-        if frames.is_empty() {
-            return Ok(DataFrame::empty());
-        }
-        let lazies: Vec<LazyFrame> = frames.into_iter().map(|f| f.lazy()).collect();
-        let out = concat_lf_diagonal(lazies, UnionArgs::default())
-            .and_then(|lf| lf.collect())
-            .map_err(|e| polars_error(e, span))?;
-        fill_strings(out, span)
+        concat_outer(frames, span)
     }
+}
+
+/// Stacks frames by column name (outer union): a column missing from a frame
+/// is null there ("" for strings), and a column whose type differs between
+/// frames is split per type.
+pub(super) fn concat_outer(mut frames: Vec<DataFrame>, span: Span) -> Result<DataFrame, QueryError> {
+    if frames.is_empty() {
+        return Ok(DataFrame::empty());
+    }
+    rename_type_clashes(&mut frames, span)?;
+    let lazies: Vec<LazyFrame> = frames.into_iter().map(|f| f.lazy()).collect();
+    let out = concat_lf_diagonal(lazies, UnionArgs::default())
+        .and_then(|lf| lf.collect())
+        .map_err(|e| polars_error(e, span))?;
+    fill_strings(out, span)
 }
 
 /// A column that has different types in different tables becomes one column

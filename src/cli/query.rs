@@ -1,0 +1,227 @@
+//! `quarry query`: run one KQL query over the loaded tables.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::time::Instant;
+
+use polars::prelude::*;
+
+use super::clock::Clock;
+use crate::data::catalog::Catalog;
+use crate::data::load::load_paths;
+use crate::kql::{RunOptions, run};
+use crate::session::cells;
+use crate::session::export::{ExportError, ExportOptions, export_csv_file, write_csv};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    Table,
+    Csv,
+    Json,
+    Ndjson,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A file or folder of tables (repeatable; default: the bundled sample data).
+    #[arg(long = "data", value_name = "PATH")]
+    pub data: Vec<String>,
+    /// The query clock: an RFC 3339 instant, `wall`, or `data` (the newest
+    /// datetime in the loaded tables).
+    #[arg(long, default_value = "data")]
+    pub now: Clock,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+    /// Write the result to a file instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Replace --output if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// CSV cells as they are, without neutralising spreadsheet formulas.
+    #[arg(long)]
+    pub raw: bool,
+    /// Read the query from a file.
+    #[arg(short = 'f', long = "file", conflicts_with = "query")]
+    pub file: Option<PathBuf>,
+    /// Run the query N times (tables are loaded once).
+    #[arg(long, default_value_t = 1)]
+    pub repeat: usize,
+    /// Print load and query times to standard error.
+    #[arg(long)]
+    pub timing: bool,
+    /// The KQL query.
+    #[arg(required_unless_present = "file")]
+    pub query: Option<String>,
+}
+
+pub fn run_cli(args: Args) -> i32 {
+    let text = match (&args.query, &args.file) {
+        (Some(q), _) => q.clone(),
+        (None, Some(f)) => match std::fs::read_to_string(f) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("quarry: {}: {e}", f.display());
+                return 1;
+            }
+        },
+        (None, None) => {
+            eprintln!("quarry: give a query or -f FILE");
+            return 2;
+        }
+    };
+    // Syntax errors are reported before any table is loaded.
+    if let Err(e) = crate::kql::parser::parse(&text) {
+        eprintln!("{}", e.render(&text));
+        return 2;
+    }
+    let started = Instant::now();
+    let catalog = load_paths(&super::paths_or_sample(args.data.clone()));
+    let load_s = started.elapsed().as_secs_f64();
+    for e in &catalog.errors {
+        eprintln!("warning: {e}");
+    }
+    let (now, note) = args.now.resolve(&catalog);
+    if let Some(note) = note {
+        eprintln!("{note}");
+    }
+    let options = RunOptions {
+        now,
+        plugins: crate::hunt::plugins(),
+        ..Default::default()
+    };
+    let mut times = Vec::new();
+    let mut result = None;
+    for _ in 0..args.repeat.max(1) {
+        let t = Instant::now();
+        match run(&catalog, &text, &options) {
+            Ok(frame) => result = Some(frame),
+            Err(e) => {
+                eprintln!("{}", e.render(&text));
+                return 2;
+            }
+        }
+        times.push(t.elapsed().as_secs_f64());
+    }
+    if args.timing {
+        let mut sorted = times.clone();
+        sorted.sort_by(f64::total_cmp);
+        eprintln!(
+            "load_s={load_s:.3} query_median_s={:.3} query_min_s={:.3} runs={}",
+            sorted[sorted.len() / 2],
+            sorted[0],
+            sorted.len()
+        );
+    }
+    let Some(frame) = result else { return 2 };
+    match write_result(&frame, &args, &catalog) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("quarry: {e}");
+            1
+        }
+    }
+}
+
+fn write_result(frame: &DataFrame, args: &Args, _catalog: &Catalog) -> io::Result<()> {
+    if let (Some(path), OutputFormat::Csv) = (&args.output, args.format) {
+        let columns = cells::text_columns(frame);
+        let rows = cells::rows_text(&columns, 0..frame.height());
+        let opts = ExportOptions {
+            raw: args.raw,
+            overwrite: args.force,
+        };
+        return match export_csv_file(path, &cells::header(frame), rows, &opts) {
+            Ok(n) => {
+                eprintln!("wrote {n} rows to {}", path.display());
+                Ok(())
+            }
+            Err(ExportError::Exists(p)) => Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!("{} exists (use --force to replace it)", p.display()),
+            )),
+            Err(e) => Err(io::Error::other(e.to_string())),
+        };
+    }
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(path) => {
+            if path.exists() && !args.force {
+                return Err(io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    format!("{} exists (use --force to replace it)", path.display()),
+                ));
+            }
+            Box::new(io::BufWriter::new(std::fs::File::create(path)?))
+        }
+        None => Box::new(io::BufWriter::new(io::stdout().lock())),
+    };
+    write_frame(&mut out, frame, args.format, args.raw)?;
+    out.flush()
+}
+
+/// Writes a result in one of the output formats.
+pub fn write_frame(out: &mut dyn Write, frame: &DataFrame, format: OutputFormat, raw: bool) -> io::Result<()> {
+    match format {
+        OutputFormat::Csv => {
+            let columns = cells::text_columns(frame);
+            write_csv(out, &cells::header(frame), cells::rows_text(&columns, 0..frame.height()), raw)?;
+        }
+        OutputFormat::Ndjson => {
+            for i in 0..frame.height() {
+                serde_json::to_writer(&mut *out, &cells::row_json(frame, i))?;
+                out.write_all(b"\n")?;
+            }
+        }
+        OutputFormat::Json => {
+            let rows: Vec<serde_json::Value> = (0..frame.height())
+                .map(|i| serde_json::Value::Object(cells::row_json(frame, i)))
+                .collect();
+            serde_json::to_writer_pretty(&mut *out, &rows)?;
+            out.write_all(b"\n")?;
+        }
+        OutputFormat::Table => write_table(out, frame)?,
+    }
+    Ok(())
+}
+
+/// A plain aligned text table, control characters escaped.
+fn write_table(out: &mut dyn Write, frame: &DataFrame) -> io::Result<()> {
+    const MAX_CELL: usize = 60;
+    let header = cells::header(frame);
+    let columns = cells::text_columns(frame);
+    let rows: Vec<Vec<String>> = cells::rows_text(&columns, 0..frame.height())
+        .map(|r| {
+            r.into_iter()
+                .map(|c| crate::text::truncate_to_width(&crate::text::escape_for_terminal(&c), MAX_CELL))
+                .collect()
+        })
+        .collect();
+    let widths: Vec<usize> = header
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            rows.iter()
+                .map(|r| crate::text::display_width(&r[i]))
+                .chain(std::iter::once(crate::text::display_width(h)))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: &[String]| -> String {
+        cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c}{}", " ".repeat(w.saturating_sub(crate::text::display_width(c)))))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_string()
+    };
+    writeln!(out, "{}", line(&header))?;
+    writeln!(out, "{}", widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("  "))?;
+    for r in &rows {
+        writeln!(out, "{}", line(r))?;
+    }
+    writeln!(out, "({} rows)", frame.height())?;
+    Ok(())
+}

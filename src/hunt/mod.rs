@@ -1,0 +1,12 @@
+//! The `hunt` layer: detection rules and file-profile enrichment.
+
+pub mod file_profile;
+
+use std::sync::Arc;
+
+use crate::kql::Plugin;
+
+/// The plugins this layer gives the KQL engine (`invoke FileProfile(...)`).
+pub fn plugins() -> Vec<Arc<dyn Plugin>> {
+    vec![Arc::new(file_profile::FileProfile::default())]
+}
