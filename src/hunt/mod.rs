@@ -1,6 +1,8 @@
 //! The `hunt` layer: detection rules and file-profile enrichment.
 
 pub mod file_profile;
+pub mod rules;
+pub mod verdict;
 
 use std::sync::Arc;
 

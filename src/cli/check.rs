@@ -1,0 +1,118 @@
+//! `quarry check`: which queries Quarry understands, without data.
+
+use std::collections::BTreeMap;
+use std::io::BufRead;
+use std::path::PathBuf;
+
+use crate::kql::check::check;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Read the query from a file.
+    #[arg(short = 'f', long = "file", conflicts_with_all = ["query", "corpus"])]
+    pub file: Option<PathBuf>,
+    /// A JSON Lines file of queries (a `query` field per line): print the
+    /// share accepted and the most frequent unsupported features.
+    #[arg(long, conflicts_with = "query")]
+    pub corpus: Option<PathBuf>,
+    /// How many of the most frequent problems to list with --corpus.
+    #[arg(long, default_value_t = 20)]
+    pub top: usize,
+    /// The KQL query.
+    #[arg(required_unless_present_any = ["file", "corpus"])]
+    pub query: Option<String>,
+}
+
+fn plugin_names() -> Vec<String> {
+    crate::hunt::plugins().iter().map(|p| p.name().to_string()).collect()
+}
+
+pub fn run(args: Args) -> i32 {
+    let names = plugin_names();
+    let plugins: Vec<&str> = names.iter().map(String::as_str).collect();
+    if let Some(corpus) = &args.corpus {
+        return run_corpus(corpus, &plugins, args.top);
+    }
+    let text = match (&args.query, &args.file) {
+        (Some(q), _) => q.clone(),
+        (None, Some(f)) => match std::fs::read_to_string(f) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("quarry: {}: {e}", f.display());
+                return 1;
+            }
+        },
+        _ => return 2,
+    };
+    match check(&text, &plugins) {
+        Ok(()) => {
+            println!("ok");
+            0
+        }
+        Err(e) => {
+            eprintln!("{}", e.render(&text));
+            2
+        }
+    }
+}
+
+/// The problem a failed check reports, grouped: "mv-apply is not supported
+/// yet", "unknown function 'series_decompose'", or "syntax error".
+fn problem(message: &str, kind: crate::kql::error::ErrorKind) -> String {
+    use crate::kql::error::ErrorKind as K;
+    match kind {
+        K::Unsupported => message.to_string(),
+        K::Unknown => message.split(" (did you mean").next().unwrap_or(message).to_string(),
+        K::Syntax => "syntax error".into(),
+        _ => message.to_string(),
+    }
+}
+
+fn run_corpus(path: &PathBuf, plugins: &[&str], top: usize) -> i32 {
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("quarry: {}: {e}", path.display());
+            return 1;
+        }
+    };
+    let mut total = 0usize;
+    let mut accepted = 0usize;
+    let mut problems: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = match line {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("quarry: {}:{}: {e}", path.display(), i + 1);
+                return 1;
+            }
+        };
+        if line.trim().is_empty() {
+            continue;
+        }
+        let query = match serde_json::from_str::<serde_json::Value>(&line) {
+            Ok(v) => v.get("query").and_then(|q| q.as_str()).map(str::to_string),
+            Err(e) => {
+                eprintln!("quarry: {}:{}: invalid JSON: {e}", path.display(), i + 1);
+                return 1;
+            }
+        };
+        let Some(query) = query else {
+            eprintln!("quarry: {}:{}: no \"query\" field", path.display(), i + 1);
+            return 1;
+        };
+        total += 1;
+        match check(&query, plugins) {
+            Ok(()) => accepted += 1,
+            Err(e) => *problems.entry(problem(&e.message, e.kind)).or_default() += 1,
+        }
+    }
+    let share = if total == 0 { 0.0 } else { 100.0 * accepted as f64 / total as f64 };
+    println!("accepted {accepted} of {total} queries ({share:.1}%)");
+    let mut ranked: Vec<(String, usize)> = problems.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    for (p, n) in ranked.into_iter().take(top) {
+        println!("{n:6}  {p}");
+    }
+    0
+}

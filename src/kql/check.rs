@@ -1,0 +1,247 @@
+//! `quarry check`: does Quarry understand a query? Parses it and checks that
+//! every operator and function it uses is supported, without any data.
+
+use std::collections::HashSet;
+
+use super::ast::*;
+use super::error::{QueryError, did_you_mean};
+use super::functions;
+use super::operators;
+use super::parser::parse;
+
+/// Names callable as functions that are not in the function tables: the
+/// evaluator handles them itself.
+const SPECIAL: &[&str] = &[
+    "toscalar",
+    "column_ifexists",
+    "materialize",
+    "table",
+    "view",
+    "ingestion_time",
+];
+
+/// Tabular functions the runner resolves itself (`_GetWatchlist('alias')`
+/// reads a loaded table); only valid where a table is expected.
+const TABULAR_SPECIAL: &[&str] = &["_GetWatchlist"];
+
+/// Checks a query; `plugins` are the names `invoke` accepts besides `let`
+/// functions (FileProfile).
+pub fn check(text: &str, plugins: &[&str]) -> Result<(), QueryError> {
+    let query = parse(text)?;
+    let mut checker = Checker {
+        functions: HashSet::new(),
+        plugins,
+    };
+    checker.lets(&query.lets)?;
+    checker.pipeline(&query.body)
+}
+
+struct Checker<'a> {
+    /// `let` functions in scope (scoping is flattened: a name defined
+    /// anywhere counts everywhere, which can only make check more lenient
+    /// than the evaluator for shadowed names).
+    functions: HashSet<String>,
+    plugins: &'a [&'a str],
+}
+
+impl Checker<'_> {
+    fn lets(&mut self, lets: &[Let]) -> Result<(), QueryError> {
+        for l in lets {
+            match &l.value {
+                LetValue::Expr(e) => self.expr(e)?,
+                LetValue::Tabular(p) => self.pipeline(p)?,
+                LetValue::Function(f) => {
+                    self.functions.insert(l.name.name.clone());
+                    self.lets(&f.lets)?;
+                    for p in &f.params {
+                        if let Some(d) = &p.default {
+                            self.expr(d)?;
+                        }
+                    }
+                    match &f.body {
+                        FunctionBody::Tabular(p) => self.pipeline(p)?,
+                        FunctionBody::Scalar(e) => self.expr(e)?,
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn pipeline(&mut self, p: &Pipeline) -> Result<(), QueryError> {
+        match &p.source {
+            Source::Table(_) => {}
+            Source::Call { name, args, .. } => {
+                if !TABULAR_SPECIAL.contains(&name.name.as_str()) {
+                    self.call(name, false)?;
+                }
+                for a in args {
+                    self.expr(a)?;
+                }
+            }
+            Source::Operator(op) => self.operator(op)?,
+            Source::Paren(inner) => self.pipeline(inner)?,
+        }
+        for op in &p.ops {
+            self.operator(op)?;
+        }
+        Ok(())
+    }
+
+    fn assignments(&mut self, items: &[Assignment], aggregate: bool) -> Result<(), QueryError> {
+        for a in items {
+            if aggregate {
+                self.aggregate(&a.expr)?;
+            } else {
+                self.expr(&a.expr)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn operator(&mut self, op: &Operator) -> Result<(), QueryError> {
+        use OperatorKind as K;
+        match &op.kind {
+            K::Where(e) | K::Take(e) | K::Sample(e) => self.expr(e),
+            K::Search { predicate, .. } => self.expr(predicate),
+            K::Project(a) | K::Extend(a) | K::Serialize(a) | K::Print(a) => self.assignments(a, false),
+            K::ProjectAway(_) | K::ProjectKeep(_) | K::ProjectRename(_) | K::ProjectReorder(_) => Ok(()),
+            K::Summarize { aggregates, by, .. } => {
+                self.assignments(aggregates, true)?;
+                self.assignments(by, false)
+            }
+            K::Sort(keys) => keys.iter().try_for_each(|k| self.expr(&k.expr)),
+            K::Top { count, keys } => {
+                self.expr(count)?;
+                keys.iter().try_for_each(|k| self.expr(&k.expr))
+            }
+            K::Distinct(cols) => cols.iter().try_for_each(|c| self.expr(c)),
+            K::Count | K::As(_) | K::Render(_) | K::GetSchema => Ok(()),
+            K::Join { right, .. } | K::Lookup { right, .. } => self.pipeline(right),
+            K::Union { tables, .. } => tables.iter().try_for_each(|t| self.pipeline(t)),
+            K::MvExpand { columns, limit, .. } => {
+                self.assignments(columns, false)?;
+                limit.iter().try_for_each(|l| self.expr(l))
+            }
+            K::Invoke { name, args } => {
+                if !self.functions.contains(&name.name) && !self.plugins.iter().any(|p| p.eq_ignore_ascii_case(&name.name)) {
+                    let names = self.plugins.iter().copied().chain(self.functions.iter().map(String::as_str));
+                    return Err(QueryError::unknown(
+                        format!("unknown function '{}'{}", name.name, did_you_mean(&name.name, names.collect::<Vec<_>>())),
+                        name.span,
+                    ));
+                }
+                args.iter().try_for_each(|a| self.expr(a))
+            }
+            K::Datatable { values, .. } => values.iter().try_for_each(|v| self.expr(v)),
+            K::Range { from, to, step, .. } => {
+                self.expr(from)?;
+                self.expr(to)?;
+                self.expr(step)
+            }
+            K::Parse { source, .. } => self.expr(source),
+            K::MvApply {
+                columns,
+                limit,
+                subquery,
+                ..
+            } => {
+                self.assignments(columns, false)?;
+                limit.iter().try_for_each(|l| self.expr(l))?;
+                subquery.iter().try_for_each(|o| self.operator(o))
+            }
+            K::Evaluate { plugin, args, .. } => {
+                if !operators::EVALUATE_PLUGINS.contains(&plugin.name.as_str()) {
+                    return Err(QueryError::unsupported(&format!("evaluate {}", plugin.name), plugin.span));
+                }
+                // pivot's second argument is an aggregation.
+                let aggregates = plugin.name == "pivot";
+                args.iter().try_for_each(|a| self.expr_with(a, aggregates))
+            }
+            K::ExternalData { properties, .. } => operators::check_externaldata(properties),
+            K::MakeSeries {
+                aggregates,
+                axis,
+                from,
+                to,
+                step,
+                by,
+            } => {
+                for a in aggregates {
+                    self.aggregate(&a.assignment.expr)?;
+                    a.default.iter().try_for_each(|d| self.expr(d))?;
+                }
+                self.expr(axis)?;
+                from.iter().chain(to).try_for_each(|e| self.expr(e))?;
+                self.expr(step)?;
+                self.assignments(by, false)
+            }
+        }
+    }
+
+    /// A `summarize` item: an aggregation, possibly inside a scalar
+    /// expression (`round(avg(x), 2)`).
+    fn aggregate(&mut self, e: &Expr) -> Result<(), QueryError> {
+        self.expr_with(e, true)
+    }
+
+    fn expr(&mut self, e: &Expr) -> Result<(), QueryError> {
+        self.expr_with(e, false)
+    }
+
+    fn expr_with(&mut self, e: &Expr, aggregates: bool) -> Result<(), QueryError> {
+        match &e.kind {
+            ExprKind::Call { name, args } => {
+                self.call(name, aggregates)?;
+                args.iter().try_for_each(|a| self.expr_with(a, aggregates))
+            }
+            ExprKind::Literal(_) | ExprKind::Name(_) | ExprKind::Star | ExprKind::SearchTerm { .. } => Ok(()),
+            ExprKind::Negate(x) => self.expr_with(x, aggregates),
+            ExprKind::Binary { left, right, .. } | ExprKind::StringOp { left, right, .. } => {
+                self.expr_with(left, aggregates)?;
+                self.expr_with(right, aggregates)
+            }
+            ExprKind::List { left, items, .. } => {
+                self.expr_with(left, aggregates)?;
+                items.iter().try_for_each(|i| self.expr_with(i, aggregates))
+            }
+            ExprKind::Between { value, low, high, .. } => {
+                self.expr_with(value, aggregates)?;
+                self.expr_with(low, aggregates)?;
+                self.expr_with(high, aggregates)
+            }
+            ExprKind::Member { target, .. } => self.expr_with(target, aggregates),
+            ExprKind::Index { target, index } => {
+                self.expr_with(target, aggregates)?;
+                self.expr_with(index, aggregates)
+            }
+            ExprKind::Tabular(p) => self.pipeline(p),
+            ExprKind::Tuple(items) => items.iter().try_for_each(|i| self.expr_with(i, aggregates)),
+            ExprKind::NamedArg { value, .. } => self.expr_with(value, aggregates),
+        }
+    }
+
+    fn call(&self, name: &Ident, aggregates: bool) -> Result<(), QueryError> {
+        let n = name.name.as_str();
+        if functions::lookup(n).is_some()
+            || SPECIAL.contains(&n)
+            || self.functions.contains(n)
+            || (aggregates && functions::aggregates::lookup(n).is_some())
+        {
+            return Ok(());
+        }
+        if functions::aggregates::lookup(n).is_some() {
+            return Err(QueryError::type_error(
+                format!("{n}() is an aggregation function: use it in summarize"),
+                name.span,
+            ));
+        }
+        let mut names = functions::all_names();
+        names.extend(SPECIAL);
+        Err(QueryError::new(
+            super::error::ErrorKind::Unknown,
+            format!("unknown function '{n}'{}", did_you_mean(n, names)),
+            Some(name.span),
+        ))
+    }
+}
