@@ -1,7 +1,9 @@
 //! The command line: `quarry [PATH...]` and its subcommands.
 
+mod check;
 mod clock;
 mod query;
+mod rules;
 mod sample;
 mod tables;
 
@@ -18,6 +20,14 @@ pub struct Cli {
     /// Files or folders of exported tables (default: the bundled sample data).
     /// `Name=path` names a table explicitly.
     paths: Vec<String>,
+    /// The query clock: an RFC 3339 instant, `wall`, or `data` (the newest
+    /// datetime in the loaded tables).
+    #[arg(long, default_value = "data", value_name = "RFC3339|wall|data")]
+    now: Clock,
+    /// The colour theme: dark, light, high-contrast, or a user theme
+    /// (default: config.toml's, else dark).
+    #[arg(long, value_name = "NAME")]
+    theme: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -29,6 +39,11 @@ enum Command {
     Query(query::Args),
     /// Generate realistic sample data with the planted hunting stories.
     Sample(sample::Args),
+    /// Check that Quarry supports every operator and function of a query
+    /// (or of a corpus of queries), without loading data.
+    Check(check::Args),
+    /// Detection rules: list, show, run, import.
+    Rules(rules::Args),
 }
 
 /// Runs the command line; returns the process exit status.
@@ -38,7 +53,25 @@ pub fn main() -> i32 {
         Some(Command::Tables(args)) => tables::run(args),
         Some(Command::Query(args)) => query::run_cli(args),
         Some(Command::Sample(args)) => sample::run(args),
-        None => tables::run(tables::Args { paths: cli.paths }),
+        Some(Command::Check(args)) => check::run(args),
+        Some(Command::Rules(args)) => rules::run_cli(args),
+        None => workbench(cli.paths, cli.now, cli.theme),
+    }
+}
+
+/// `quarry [PATH...]`: the workbench.
+fn workbench(paths: Vec<String>, now: Clock, theme: Option<String>) -> i32 {
+    let options = crate::tui::Options {
+        paths: paths_or_sample(paths),
+        clock: Box::new(move |catalog| now.resolve(catalog)),
+        theme,
+    };
+    match crate::tui::run(options) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("quarry: {e}");
+            1
+        }
     }
 }
 

@@ -76,7 +76,8 @@ pub fn run_cli(args: Args) -> i32 {
         return 2;
     }
     let started = Instant::now();
-    let catalog = load_paths(&super::paths_or_sample(args.data.clone()));
+    let paths = super::paths_or_sample(args.data.clone());
+    let catalog = load_paths(&paths);
     let load_s = started.elapsed().as_secs_f64();
     for e in &catalog.errors {
         eprintln!("warning: {e}");
@@ -88,6 +89,7 @@ pub fn run_cli(args: Args) -> i32 {
     let options = RunOptions {
         now,
         plugins: crate::hunt::plugins(),
+        externaldata_dirs: externaldata_dirs(&paths),
         ..Default::default()
     };
     let mut times = Vec::new();
@@ -121,6 +123,34 @@ pub fn run_cli(args: Args) -> i32 {
             1
         }
     }
+}
+
+/// Where `externaldata` looks for local copies of the files its URLs name:
+/// the folders the data was loaded from (a file's folder), then the platform
+/// data folder's `externaldata`.
+fn externaldata_dirs(paths: &[String]) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    for arg in paths {
+        // `Name=path` names a table; the path is what matters here.
+        let path = match arg.split_once('=') {
+            Some((_, p)) if !std::path::Path::new(arg).exists() => PathBuf::from(p),
+            _ => PathBuf::from(arg),
+        };
+        let dir = if path.is_dir() {
+            Some(path)
+        } else {
+            path.parent().map(|p| if p.as_os_str().is_empty() { PathBuf::from(".") } else { p.to_path_buf() })
+        };
+        if let Some(d) = dir
+            && !dirs.contains(&d)
+        {
+            dirs.push(d);
+        }
+    }
+    if let Some(p) = directories::ProjectDirs::from("", "", "quarry") {
+        dirs.push(p.data_dir().join("externaldata"));
+    }
+    dirs
 }
 
 fn write_result(frame: &DataFrame, args: &Args, _catalog: &Catalog) -> io::Result<()> {

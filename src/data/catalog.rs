@@ -18,12 +18,19 @@ pub struct LoadError {
 }
 
 impl LoadError {
+    /// An error about `path`, at `line` when one is to blame.
     pub fn new(path: &Path, line: Option<usize>, message: impl Into<String>) -> LoadError {
         LoadError {
             path: path.to_path_buf(),
             line,
             message: message.into(),
         }
+    }
+
+    /// Whether the load stopped because it was cancelled, not because the
+    /// file is bad.
+    pub fn is_cancelled(&self) -> bool {
+        self.message == super::load::CANCELLED
     }
 }
 
@@ -56,6 +63,7 @@ pub struct TimeRange {
 }
 
 impl Table {
+    /// The number of rows.
     pub fn rows(&self) -> usize {
         self.frame.height()
     }
@@ -121,6 +129,7 @@ pub struct Catalog {
 }
 
 impl Catalog {
+    /// An empty catalog.
     pub fn new() -> Catalog {
         Catalog::default()
     }
@@ -128,6 +137,46 @@ impl Catalog {
     /// Adds or replaces a table.
     pub fn insert(&mut self, table: Table) {
         self.tables.insert(table.name.clone(), table);
+    }
+
+    /// Adds a table, appending its rows to a loaded table of the same name
+    /// (streaming-API envelopes in several files feed one table). Columns
+    /// are matched by name; see `load::concat_frames`. On failure the
+    /// catalog is unchanged.
+    pub fn merge(&mut self, table: Table) -> Result<(), LoadError> {
+        let Some(existing) = self.tables.remove(&table.name) else {
+            self.insert(table);
+            return Ok(());
+        };
+        let frames = vec![existing.frame.clone(), table.frame];
+        match super::load::concat_frames(frames) {
+            Ok(frame) => {
+                let mut files = existing.files;
+                files.extend(table.files);
+                files.dedup();
+                self.insert(Table {
+                    name: table.name,
+                    frame,
+                    files,
+                });
+                Ok(())
+            }
+            Err(e) => {
+                let path = table.files.first().cloned().unwrap_or_default();
+                let name = table.name.clone();
+                self.insert(existing);
+                Err(LoadError::new(
+                    &path,
+                    None,
+                    format!("cannot append to table {name}: {e}"),
+                ))
+            }
+        }
+    }
+
+    /// Removes a table (to reload it, say).
+    pub fn remove(&mut self, name: &str) -> Option<Table> {
+        self.tables.remove(name)
     }
 
     /// The table of exactly this name.
@@ -148,10 +197,12 @@ impl Catalog {
         self.tables.values()
     }
 
+    /// Table names in order.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.tables.keys().map(String::as_str)
     }
 
+    /// Whether no table loaded.
     pub fn is_empty(&self) -> bool {
         self.tables.is_empty()
     }

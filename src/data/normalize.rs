@@ -4,42 +4,214 @@
 //! column that is empty in the file; other columns are inferred from their
 //! values. Strings are never null. See `data::types` for how each KQL type
 //! is held.
+//!
+//! Loaders type a table chunk by chunk ([`type_chunk`]), so the text of a
+//! chunk can be dropped as soon as it is typed, and then join the chunks
+//! ([`assemble`]). An inferred column can come out differently in two chunks
+//! (numbers in the first, a word in the tenth); [`assemble`] then widens it
+//! to the narrowest type that holds both (long and real to real, anything
+//! else to string), and a column that was empty in a chunk takes the type
+//! the other chunks decided.
+
+use std::fmt;
 
 use polars::prelude::*;
 
 use super::schema;
-use super::time::{parse_datetime, parse_timespan};
+use super::time::{format_datetime, format_timespan, parse_datetime, parse_timespan};
 use super::types::KqlType;
 
 /// Types every column of a raw frame loaded for `table`.
 pub fn normalize(table: &str, frame: DataFrame) -> PolarsResult<DataFrame> {
-    let documented = schema::documented(table);
+    let typed = type_chunk(schema::documented(table), frame).map_err(|e| match e {
+        ChunkError::Value(v) => polars_err!(ComputeError: "{} in row {}", v, v.row + 1),
+        ChunkError::Polars(e) => e,
+    })?;
+    assemble(vec![typed])
+}
+
+/// The documented type of `column` in `table`, if `table` is documented and
+/// lists it.
+pub fn documented_type(table: &str, column: &str) -> Option<KqlType> {
+    lookup(schema::documented(table), column)
+}
+
+/// A documented table's column list, as [`schema::documented`] gives it.
+pub(crate) type Documented = Option<&'static [(&'static str, KqlType)]>;
+
+pub(crate) fn lookup(documented: Documented, column: &str) -> Option<KqlType> {
+    documented?
+        .iter()
+        .find(|(n, _)| *n == column)
+        .map(|(_, t)| *t)
+}
+
+/// A value that cannot take its column's documented type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadValue {
+    pub column: String,
+    pub kind: KqlType,
+    /// 0-based row within the chunk that was being typed.
+    pub row: usize,
+    pub value: String,
+}
+
+impl fmt::Display for BadValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "column {} ({}): cannot read {:?} as {}",
+            self.column, self.kind, self.value, self.kind
+        )
+    }
+}
+
+/// Why a chunk could not be typed.
+#[derive(Debug)]
+pub(crate) enum ChunkError {
+    Value(BadValue),
+    Polars(PolarsError),
+}
+
+impl From<PolarsError> for ChunkError {
+    fn from(e: PolarsError) -> Self {
+        ChunkError::Polars(e)
+    }
+}
+
+/// Types one chunk of a table. Documented columns take their documented
+/// type (a value that does not parse is an error); other columns are
+/// inferred from this chunk's values. A column with no value at all in this
+/// chunk becomes a `Null` column, left for [`assemble`] to decide.
+pub(crate) fn type_chunk(documented: Documented, frame: DataFrame) -> Result<DataFrame, ChunkError> {
     let height = frame.height();
     let mut columns = Vec::with_capacity(frame.width());
     for column in frame.into_columns() {
-        let wanted = documented.and_then(|cols| {
-            cols.iter()
-                .find(|(n, _)| *n == column.name().as_str())
-                .map(|(_, t)| *t)
-        });
         let series = column.take_materialized_series();
-        let typed = match wanted {
+        let typed = match lookup(documented, series.name()) {
             Some(kind) => convert(&series, kind).map_err(|row| {
-                polars_err!(ComputeError: "column {}: value {:?} in row {} is not a {}",
-                    series.name(), cell_text(&series, row), row + 1, kind)
+                ChunkError::Value(BadValue {
+                    column: series.name().to_string(),
+                    kind,
+                    row,
+                    value: cell_text(&series, row),
+                })
             })?,
             None => infer(&series)?,
         };
         columns.push(typed.into_column());
     }
-    DataFrame::new(height, columns)
+    Ok(DataFrame::new(height, columns)?)
 }
 
 fn cell_text(series: &Series, row: usize) -> String {
-    series
-        .get(row)
-        .map(|v| v.to_string())
-        .unwrap_or_default()
+    match series.get(row) {
+        Ok(AnyValue::String(s)) => s.to_string(),
+        Ok(AnyValue::StringOwned(s)) => s.to_string(),
+        Ok(AnyValue::Binary(b)) => String::from_utf8_lossy(b).into_owned(),
+        Ok(v) => v.to_string(),
+        Err(_) => String::new(),
+    }
+}
+
+/// The type that holds values of both `a` and `b`.
+fn join(a: KqlType, b: KqlType) -> KqlType {
+    use KqlType::*;
+    match (a, b) {
+        _ if a == b => a,
+        (Int, Long) | (Long, Int) => Long,
+        (Int | Long, Real) | (Real, Int | Long) => Real,
+        (Dynamic, _) | (_, Dynamic) => Dynamic,
+        _ => String,
+    }
+}
+
+/// Joins the typed chunks of one table into one frame: columns in order of
+/// first appearance, a column missing from a chunk filled with nulls (""
+/// for strings), each column widened to one type across chunks and made
+/// contiguous one column at a time, so that the peak memory is the chunks
+/// plus one column, not twice the table.
+pub(crate) fn assemble(chunks: Vec<DataFrame>) -> PolarsResult<DataFrame> {
+    let mut names: Vec<PlSmallStr> = Vec::new();
+    let mut index: PlHashMap<PlSmallStr, usize> = PlHashMap::new();
+    let mut kinds: Vec<Option<KqlType>> = Vec::new();
+    for chunk in &chunks {
+        for column in chunk.columns() {
+            let i = *index.entry(column.name().clone()).or_insert_with(|| {
+                names.push(column.name().clone());
+                kinds.push(None);
+                names.len() - 1
+            });
+            if let Some(kind) = KqlType::of(column.dtype()) {
+                kinds[i] = Some(kinds[i].map_or(kind, |k| join(k, kind)));
+            }
+        }
+    }
+    let height: usize = chunks.iter().map(DataFrame::height).sum();
+    let mut out: Vec<Option<Series>> = vec![None; names.len()];
+    for chunk in chunks {
+        let h = chunk.height();
+        let mut columns: Vec<Option<Column>> = chunk.into_columns().into_iter().map(Some).collect();
+        for (i, name) in names.iter().enumerate() {
+            let found = columns
+                .iter_mut()
+                .find(|c| c.as_ref().is_some_and(|c| c.name() == name))
+                .and_then(Option::take);
+            let series = match found {
+                Some(c) => c.take_materialized_series(),
+                None => Series::full_null(name.clone(), h, &DataType::Null),
+            };
+            let series = fit(series, kinds[i].unwrap_or(KqlType::String))?;
+            match &mut out[i] {
+                Some(acc) => {
+                    acc.append(&series)?;
+                }
+                slot => *slot = Some(series),
+            }
+        }
+    }
+    let mut columns = Vec::with_capacity(out.len());
+    for series in out.into_iter().flatten() {
+        // One column at a time: the chunked copy is freed before the next
+        // column is copied.
+        let series = if series.n_chunks() > 1 {
+            series.rechunk()
+        } else {
+            series
+        };
+        columns.push(series.into_column());
+    }
+    DataFrame::new(height, columns)
+}
+
+/// Converts a typed chunk column to the type `assemble` chose for it, which
+/// holds all its values (see [`join`]).
+fn fit(series: Series, kind: KqlType) -> PolarsResult<Series> {
+    let target = kind.polars();
+    if series.dtype() == &target {
+        return Ok(series);
+    }
+    let name = series.name().clone();
+    if series.dtype() == &DataType::Null {
+        return Ok(match kind {
+            KqlType::String => StringChunked::full(name, "", series.len()).into_series(),
+            _ => Series::full_null(name, series.len(), &target),
+        });
+    }
+    let from = KqlType::of(series.dtype());
+    if matches!(
+        (from, kind),
+        (Some(KqlType::Int), KqlType::Long) | (Some(KqlType::Int | KqlType::Long), KqlType::Real)
+    ) {
+        return series.cast(&target);
+    }
+    let text = to_text(&series).with_name(name).into_series();
+    if kind == KqlType::String {
+        return Ok(text);
+    }
+    convert(&text, kind).map_err(
+        |row| polars_err!(ComputeError: "column {}: cannot widen row {} to {}", text.name(), row + 1, kind),
+    )
 }
 
 /// Replaces nulls in string columns by "" (strings have no null in KQL).
@@ -51,32 +223,41 @@ pub fn fill_string_nulls(frame: DataFrame) -> PolarsResult<DataFrame> {
         .map(|c| {
             if c.dtype() == &DataType::String && c.null_count() > 0 {
                 let s = c.take_materialized_series();
-                let filled: StringChunked = s
-                    .str()
-                    .expect("checked dtype")
-                    .iter()
-                    .map(|v| Some(v.unwrap_or("")))
-                    .collect();
-                filled.with_name(s.name().clone()).into_column()
+                s.str().map(|ca| fill_empty(ca).into_column())
             } else {
-                c
+                Ok(c)
             }
         })
-        .collect();
+        .collect::<PolarsResult<Vec<_>>>()?;
     DataFrame::new(height, columns)
+}
+
+/// Nulls as "" (strings have no null in KQL).
+fn fill_empty(ca: &StringChunked) -> StringChunked {
+    let filled: StringChunked = ca.iter().map(|v| Some(v.unwrap_or(""))).collect();
+    filled.with_name(ca.name().clone())
 }
 
 /// The KQL type of a column with no documented type: non-text columns are
 /// mapped onto KQL's types; text columns become the narrowest type that every
 /// non-empty value parses as (bool, long, real, datetime, dynamic, string).
+/// A text column with no non-empty value is returned as a `Null` column:
+/// this chunk does not decide its type.
 fn infer(series: &Series) -> PolarsResult<Series> {
+    if series.dtype() == &DataType::Null {
+        return Ok(series.clone());
+    }
     if series.dtype() != &DataType::String {
         return kql_series(series);
     }
     let ca = series.str()?;
     let mut sample = ca.iter().flatten().filter(|v| !v.trim().is_empty());
     let Some(first) = sample.next() else {
-        return convert(series, KqlType::String).map_err(|_| unreachable_err());
+        return Ok(Series::full_null(
+            series.name().clone(),
+            series.len(),
+            &DataType::Null,
+        ));
     };
     let first = first.trim();
     let mut candidates: Vec<KqlType> = Vec::new();
@@ -86,7 +267,7 @@ fn infer(series: &Series) -> PolarsResult<Series> {
     if looks_integral(first) {
         candidates.push(KqlType::Long);
     }
-    if first.parse::<f64>().is_ok() && !looks_like_id(first) {
+    if looks_real(first) {
         candidates.push(KqlType::Real);
     }
     if first.len() >= 10 && parse_datetime(first).is_some() {
@@ -118,6 +299,15 @@ fn looks_like_id(s: &str) -> bool {
     (digits.len() > 1 && digits.starts_with('0') && !digits.starts_with("0.")) || digits.len() > 18
 }
 
+/// A decimal number (not `NaN` or `inf`, which would make any column of
+/// words starting with them numeric).
+fn looks_real(s: &str) -> bool {
+    s.parse::<f64>().is_ok()
+        && !looks_like_id(s)
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'))
+}
+
 fn looks_integral(s: &str) -> bool {
     !looks_like_id(s) && s.parse::<i64>().is_ok()
 }
@@ -131,7 +321,9 @@ fn parse_bool_word(s: &str) -> Option<bool> {
     }
 }
 
-fn parse_bool(s: &str) -> Option<bool> {
+/// A documented bool: the words as Defender (`True`) and JSON (`true`)
+/// write them, and `1`/`0`.
+pub fn parse_bool(s: &str) -> Option<bool> {
     parse_bool_word(s).or(match s {
         "1" => Some(true),
         "0" => Some(false),
@@ -139,17 +331,60 @@ fn parse_bool(s: &str) -> Option<bool> {
     })
 }
 
+/// A long as text: digits, or a real with no fraction (`5.0`, as some
+/// exporters write every number).
+pub fn parse_long(t: &str) -> Option<i64> {
+    t.parse::<i64>().ok().or_else(|| {
+        t.parse::<f64>()
+            .ok()
+            .filter(|f| f.fract() == 0.0 && f.abs() < 9.2e18)
+            .map(|f| f as i64)
+    })
+}
+
+/// An int as text, like [`parse_long`] but in range.
+pub fn parse_int(t: &str) -> Option<i32> {
+    parse_long(t).and_then(|v| i32::try_from(v).ok())
+}
+
+/// A real as text; `NaN` and the infinities as Kusto spells them too.
+pub fn parse_real(t: &str) -> Option<f64> {
+    t.parse::<f64>().ok()
+}
+
+/// Text as dynamic JSON: JSON text as is, anything else as a JSON string.
+pub fn dynamic_bytes(t: &str) -> Vec<u8> {
+    if serde_json::from_str::<serde::de::IgnoredAny>(t).is_ok() {
+        t.as_bytes().to_vec()
+    } else {
+        serde_json::Value::String(t.to_string())
+            .to_string()
+            .into_bytes()
+    }
+}
+
 /// Converts a column to a KQL type. Text is parsed (empty text is null for
 /// non-string types); on a value that does not parse, returns its row.
 pub fn convert(series: &Series, kind: KqlType) -> Result<Series, usize> {
     let name = series.name().clone();
+    if series.dtype() == &DataType::Null {
+        return fit(series.clone(), kind).map_err(|_| 0usize);
+    }
     if series.dtype() != &DataType::String {
         let coerced = kql_series(series).map_err(|_| 0usize)?;
-        if KqlType::of(coerced.dtype()) == Some(kind) {
+        let from = KqlType::of(coerced.dtype());
+        if from == Some(kind) {
             return Ok(coerced);
         }
         if kind == KqlType::String {
             return Ok(to_text(&coerced).with_name(name).into_series());
+        }
+        if matches!(
+            (from, kind),
+            (Some(KqlType::Int), KqlType::Long)
+                | (Some(KqlType::Int | KqlType::Long), KqlType::Real)
+        ) {
+            return coerced.cast(&kind.polars()).map_err(|_| 0usize);
         }
         // A number where a datetime is documented, say: go through text.
         return convert(&to_text(&coerced).with_name(name).into_series(), kind);
@@ -172,29 +407,22 @@ pub fn convert(series: &Series, kind: KqlType) -> Result<Series, usize> {
             if ca.null_count() == 0 {
                 return Ok(series.clone());
             }
-            let filled: StringChunked = ca.iter().map(|v| Some(v.unwrap_or(""))).collect();
-            filled.into_series()
+            fill_empty(ca).into_series()
         }
         KqlType::Bool => {
             let v: BooleanChunked = parse_all(ca, parse_bool)?.into_iter().collect();
             v.into_series()
         }
         KqlType::Long => {
-            let v: Int64Chunked = parse_all(ca, |t| {
-                t.parse::<i64>()
-                    .ok()
-                    .or_else(|| t.parse::<f64>().ok().filter(|f| f.fract() == 0.0).map(|f| f as i64))
-            })?
-            .into_iter()
-            .collect();
+            let v: Int64Chunked = parse_all(ca, parse_long)?.into_iter().collect();
             v.into_series()
         }
         KqlType::Int => {
-            let v: Int32Chunked = parse_all(ca, |t| t.parse::<i32>().ok())?.into_iter().collect();
+            let v: Int32Chunked = parse_all(ca, parse_int)?.into_iter().collect();
             v.into_series()
         }
         KqlType::Real => {
-            let v: Float64Chunked = parse_all(ca, |t| t.parse::<f64>().ok())?.into_iter().collect();
+            let v: Float64Chunked = parse_all(ca, parse_real)?.into_iter().collect();
             v.into_series()
         }
         KqlType::Datetime => {
@@ -210,13 +438,7 @@ pub fn convert(series: &Series, kind: KqlType) -> Result<Series, usize> {
                 .iter()
                 .map(|v| match v.map(str::trim) {
                     None | Some("") => None,
-                    Some(t) => Some(match serde_json::from_str::<serde_json::Value>(t) {
-                        Ok(_) => t.as_bytes().to_vec(),
-                        // Text that is not JSON is a dynamic string value.
-                        Err(_) => serde_json::Value::String(t.to_string())
-                            .to_string()
-                            .into_bytes(),
-                    }),
+                    Some(t) => Some(dynamic_bytes(t)),
                 })
                 .collect();
             v.into_series()
@@ -225,18 +447,89 @@ pub fn convert(series: &Series, kind: KqlType) -> Result<Series, usize> {
     Ok(out.with_name(name))
 }
 
+/// Any KQL-typed column as text, the way Kusto prints each type (datetimes
+/// with seven fractional digits, dynamic as its JSON); null is "".
 fn to_text(series: &Series) -> StringChunked {
-    (0..series.len())
-        .map(|i| {
-            Some(match series.get(i) {
-                Ok(AnyValue::Null) | Err(_) => String::new(),
-                Ok(AnyValue::Datetime(ns, _, _)) => super::time::format_datetime(ns),
-                Ok(AnyValue::Binary(b)) => String::from_utf8_lossy(b).into_owned(),
-                Ok(AnyValue::String(s)) => s.to_string(),
-                Ok(v) => v.to_string(),
+    let name = series.name().clone();
+    let text: StringChunked = match series.dtype() {
+        DataType::String => series
+            .str()
+            .map(|ca| ca.iter().map(|v| Some(v.unwrap_or(""))).collect())
+            .unwrap_or_default(),
+        DataType::Binary => series
+            .binary()
+            .map(|ca| {
+                ca.iter()
+                    .map(|v| Some(v.map(String::from_utf8_lossy).unwrap_or_default()))
+                    .collect()
             })
-        })
-        .collect()
+            .unwrap_or_default(),
+        DataType::Datetime(_, _) => match series.cast(&KqlType::Datetime.polars()) {
+            Ok(s) => s
+                .datetime()
+                .map(|ca| {
+                    ca.physical()
+                        .iter()
+                        .map(|v| Some(v.map(format_datetime).unwrap_or_default()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            Err(_) => StringChunked::default(),
+        },
+        DataType::Duration(_) => match series.cast(&KqlType::Timespan.polars()) {
+            Ok(s) => s
+                .duration()
+                .map(|ca| {
+                    ca.physical()
+                        .iter()
+                        .map(|v| Some(v.map(format_timespan).unwrap_or_default()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            Err(_) => StringChunked::default(),
+        },
+        DataType::Boolean
+        | DataType::Int32
+        | DataType::Int64
+        | DataType::Float64
+        | DataType::Int8
+        | DataType::Int16
+        | DataType::UInt8
+        | DataType::UInt16
+        | DataType::UInt32
+        | DataType::UInt64
+        | DataType::Float32 => match series.cast(&DataType::String) {
+            Ok(s) => s
+                .str()
+                .map(|ca| ca.iter().map(|v| Some(v.unwrap_or(""))).collect())
+                .unwrap_or_default(),
+            Err(_) => StringChunked::default(),
+        },
+        _ => (0..series.len())
+            .map(|i| {
+                Some(match series.get(i) {
+                    Ok(AnyValue::Null) | Err(_) => String::new(),
+                    Ok(v) => v.to_string(),
+                })
+            })
+            .collect(),
+    };
+    text.with_name(name)
+}
+
+/// The KQL type a column of this Polars type loads as (see [`kql_series`]).
+pub fn kql_type_of(dtype: &DataType) -> KqlType {
+    use DataType as D;
+    match dtype {
+        D::Boolean => KqlType::Bool,
+        D::Int8 | D::Int16 | D::Int32 | D::UInt8 | D::UInt16 => KqlType::Int,
+        D::Int64 | D::UInt32 | D::UInt64 => KqlType::Long,
+        D::Float32 | D::Float64 => KqlType::Real,
+        D::Datetime(_, _) | D::Date => KqlType::Datetime,
+        D::Duration(_) => KqlType::Timespan,
+        D::String | D::Null | D::Categorical(_, _) | D::Enum(_, _) => KqlType::String,
+        _ => KqlType::Dynamic,
+    }
 }
 
 /// Maps any Polars column onto the KQL type that holds it (unsigned and
@@ -251,12 +544,16 @@ pub fn kql_series(series: &Series) -> PolarsResult<Series> {
         D::Datetime(TimeUnit::Nanoseconds, None) | D::Duration(TimeUnit::Nanoseconds) => {
             return Ok(series.clone());
         }
+        D::Datetime(_, Some(_)) => {
+            // A zoned instant: the same instant, as naive UTC.
+            let utc = series.cast(&D::Datetime(TimeUnit::Nanoseconds, None))?;
+            return Ok(utc);
+        }
         D::Datetime(_, _) | D::Date => D::Datetime(TimeUnit::Nanoseconds, None),
         D::Duration(_) => D::Duration(TimeUnit::Nanoseconds),
         D::String => return convert(series, KqlType::String).map_err(|_| unreachable_err()),
         D::Null => {
-            let empty: StringChunked = (0..series.len()).map(|_| Some("")).collect();
-            return Ok(empty.with_name(series.name().clone()).into_series());
+            return Ok(StringChunked::full(series.name().clone(), "", series.len()).into_series());
         }
         D::Categorical(_, _) | D::Enum(_, _) => {
             let s = series.cast(&D::String)?;
@@ -308,8 +605,58 @@ fn any_to_json(v: &AnyValue) -> serde_json::Value {
                 TimeUnit::Microseconds => ns * 1_000,
                 TimeUnit::Milliseconds => ns * 1_000_000,
             };
-            J::String(super::time::format_datetime(ns))
+            J::String(format_datetime(ns))
         }
         other => J::String(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(name: &str, values: &[&str]) -> Column {
+        Column::new(name.into(), values)
+    }
+
+    #[test]
+    fn chunks_that_disagree_are_widened() {
+        let a = DataFrame::new(2, vec![text("n", &["1", "2"]), text("e", &["", ""])]).unwrap();
+        let b = DataFrame::new(2, vec![text("n", &["1.5", ""]), text("e", &["7", ""])]).unwrap();
+        let c = DataFrame::new(1, vec![text("n", &["x"])]).unwrap();
+        let typed = |f| type_chunk(None, f).unwrap();
+        let ab = assemble(vec![typed(a.clone()), typed(b.clone())]).unwrap();
+        assert_eq!(ab.column("n").unwrap().dtype(), &DataType::Float64);
+        assert_eq!(ab.column("e").unwrap().dtype(), &DataType::Int64);
+        assert_eq!(ab.column("e").unwrap().null_count(), 3);
+        let abc = assemble(vec![typed(a), typed(b), typed(c)]).unwrap();
+        let n = abc.column("n").unwrap();
+        assert_eq!(n.dtype(), &DataType::String);
+        let values: Vec<&str> = n.str().unwrap().iter().map(|v| v.unwrap_or("")).collect();
+        assert_eq!(values, ["1", "2", "1.5", "", "x"]);
+        // "e" is missing from the last chunk: null there.
+        assert_eq!(abc.column("e").unwrap().len(), 5);
+    }
+
+    #[test]
+    fn documented_types_even_when_empty() {
+        let f = DataFrame::new(2, vec![text("RemotePort", &["", ""])]).unwrap();
+        let typed = normalize("DeviceNetworkEvents", f).unwrap();
+        assert_eq!(typed.column("RemotePort").unwrap().dtype(), &DataType::Int32);
+    }
+
+    #[test]
+    fn bad_documented_value_names_column_and_value() {
+        let f = DataFrame::new(2, vec![text("RemotePort", &["443", "https"])]).unwrap();
+        match type_chunk(schema::documented("DeviceNetworkEvents"), f) {
+            Err(ChunkError::Value(v)) => {
+                assert_eq!(v.row, 1);
+                assert_eq!(
+                    v.to_string(),
+                    "column RemotePort (int): cannot read \"https\" as int"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

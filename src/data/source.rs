@@ -6,7 +6,7 @@
 //! `DeviceNetworkEvents/part-0.parquet` form one table named after the folder;
 //! files of the same name in several folders (one export a day) are one table.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::catalog::LoadError;
@@ -16,6 +16,7 @@ use super::catalog::LoadError;
 pub enum Format {
     /// Comma- or tab-separated text; the delimiter is sniffed.
     Csv,
+    /// Apache Parquet, typed by its own schema.
     Parquet,
     /// A JSON array of objects, NDJSON, or the Defender streaming-API envelope
     /// (told apart by content).
@@ -25,8 +26,11 @@ pub enum Format {
 /// How a file is compressed, from its last extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Compression {
+    /// Plain.
     None,
+    /// `.gz`.
     Gzip,
+    /// `.zst` or `.zstd`.
     Zstd,
 }
 
@@ -38,12 +42,27 @@ pub struct SourceFile {
     pub compression: Compression,
 }
 
-/// The files that make one table. `name` is `None` for JSON files that may be
-/// streaming-API envelopes, whose table names come from their content; it is
-/// then the fallback name.
+impl SourceFile {
+    /// The file at `path`, its format and compression told by its name.
+    pub fn new(path: impl Into<PathBuf>) -> Option<SourceFile> {
+        let path = path.into();
+        let (_, format, compression) = classify(&path)?;
+        Some(SourceFile {
+            path,
+            format,
+            compression,
+        })
+    }
+}
+
+/// The files that make one table. For JSON files that turn out to be
+/// streaming-API envelopes, the table names come from their content, and
+/// `name` is only the fallback.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TableSource {
+    /// The table's name: the file's stem, the parts' folder, or `Name=`.
     pub name: String,
+    /// The files, in path order.
     pub files: Vec<SourceFile>,
     /// Set by `Name=path`: the name wins over any envelope category.
     pub explicit_name: bool,
@@ -52,7 +71,8 @@ pub struct TableSource {
 /// Recognises a data file by its extensions: `x.csv`, `x.tsv.gz`, `x.json.zst`.
 /// Returns the stem without the extensions.
 pub fn classify(path: &Path) -> Option<(String, Format, Compression)> {
-    let file_name = path.file_name()?.to_str()?;
+    let file_name = path.file_name()?.to_string_lossy();
+    let file_name = file_name.as_ref();
     let lower = file_name.to_ascii_lowercase();
     let (rest, compression) = if let Some(r) = lower.strip_suffix(".gz") {
         (r, Compression::Gzip)
@@ -107,10 +127,13 @@ fn is_ignorable(path: &Path) -> bool {
 }
 
 /// Resolves the command-line paths into table sources, in name order, and the
-/// paths that cannot be read as tables.
+/// paths that cannot be read as tables. A file named twice (on its own and
+/// inside a folder given too, say) is read once.
 pub fn discover(args: &[String]) -> (Vec<TableSource>, Vec<LoadError>) {
     let mut tables: BTreeMap<String, TableSource> = BTreeMap::new();
     let mut errors = Vec::new();
+    let mut seen: HashSet<PathBuf> = HashSet::new();
+    let mut first_time = |path: &Path| seen.insert(path.canonicalize().unwrap_or_else(|_| path.to_path_buf()));
     for arg in args {
         let (explicit, path) = split_name(arg);
         let path = PathBuf::from(path);
@@ -120,23 +143,29 @@ pub fn discover(args: &[String]) -> (Vec<TableSource>, Vec<LoadError>) {
         }
         if path.is_dir() {
             let mut files = Vec::new();
+            let before = errors.len();
             walk(&path, &mut files, &mut errors);
+            if files.is_empty() && errors.len() == before {
+                errors.push(LoadError::new(&path, None, NO_DATA_FILES));
+            }
             for (file, stem, format, compression) in files {
+                if !first_time(&file) {
+                    continue;
+                }
                 let name = match &explicit {
                     Some(n) => n.clone(),
-                    None => {
-                        if is_part_name(&stem) && file.parent() != Some(path.as_path()) {
-                            folder_name(&file).unwrap_or(stem)
-                        } else {
-                            stem
-                        }
-                    }
+                    // A part is named after its folder, even the folder given.
+                    None if is_part_name(&stem) => folder_name(&file).unwrap_or(stem),
+                    None => stem,
                 };
                 add(&mut tables, name, explicit.is_some(), file, format, compression);
             }
         } else {
             match classify(&path) {
                 Some((stem, format, compression)) => {
+                    if !first_time(&path) {
+                        continue;
+                    }
                     let name = explicit.clone().unwrap_or(stem);
                     add(&mut tables, name, explicit.is_some(), path, format, compression);
                 }
@@ -147,7 +176,11 @@ pub fn discover(args: &[String]) -> (Vec<TableSource>, Vec<LoadError>) {
     (tables.into_values().collect(), errors)
 }
 
-const UNSUPPORTED_TYPE: &str = "unsupported file type (expected .csv, .tsv, .parquet, .json, .ndjson or .jsonl, optionally .gz or .zst)";
+/// The error for a folder with nothing to load.
+pub const NO_DATA_FILES: &str = "no data files in this folder (expected .csv, .tsv, .parquet, .json, .ndjson or .jsonl, optionally .gz or .zst)";
+
+/// The error for a file of a type Quarry does not read.
+pub const UNSUPPORTED_TYPE: &str = "unsupported file type (expected .csv, .tsv, .parquet, .json, .ndjson or .jsonl, optionally .gz or .zst)";
 
 /// `Name=path` names a table explicitly; a path that merely contains `=`
 /// but exists as written is taken as a path.
@@ -169,7 +202,14 @@ fn split_name(arg: &str) -> (Option<String>, &str) {
 }
 
 fn folder_name(file: &Path) -> Option<String> {
-    let folder = file.parent()?.file_name()?.to_str()?;
+    let parent = file.parent()?;
+    // `quarry .` gives parts like `./part-0.parquet`: name them after the real folder.
+    let parent = match parent.file_name() {
+        Some(_) => parent.to_path_buf(),
+        None => parent.canonicalize().ok()?,
+    };
+    let folder = parent.file_name()?.to_string_lossy().into_owned();
+    let folder = folder.as_str();
     // A folder named like `DeviceNetworkEvents.parquet` (Spark's habit) is still the table name.
     Some(
         classify(Path::new(folder))
@@ -218,6 +258,7 @@ fn add(
         files: Vec::new(),
         explicit_name: explicit,
     });
+    entry.explicit_name |= explicit;
     entry.files.push(SourceFile {
         path,
         format,
@@ -259,5 +300,20 @@ mod tests {
         assert!(is_part_name("3f2a9c1e-77aa-4b1e"));
         assert!(!is_part_name("DeviceNetworkEvents"));
         assert!(!is_part_name("Feed"));
+    }
+
+    #[test]
+    fn parts_of_the_folder_given_are_named_after_it() {
+        let dir = std::env::temp_dir().join(format!("quarry-src-{}", std::process::id()));
+        let parts = dir.join("DeviceNetworkEvents");
+        std::fs::create_dir_all(&parts).unwrap();
+        std::fs::write(parts.join("part-0.csv"), "a\n1\n").unwrap();
+        std::fs::write(parts.join("part-1.csv"), "a\n2\n").unwrap();
+        let (sources, errors) = discover(&[parts.to_string_lossy().into_owned()]);
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(sources.len(), 1);
+        assert_eq!(sources[0].name, "DeviceNetworkEvents");
+        assert_eq!(sources[0].files.len(), 2);
     }
 }

@@ -19,6 +19,13 @@ pub fn parse_datetime(text: &str) -> Option<i64> {
     parse_iso(s.as_bytes()).or_else(|| parse_other(s))
 }
 
+/// [`parse_datetime`] on raw bytes, as loaders find them: the ISO fast path
+/// needs no UTF-8 check; other forms must be UTF-8.
+pub fn parse_datetime_bytes(bytes: &[u8]) -> Option<i64> {
+    let b = bytes.trim_ascii();
+    parse_iso(b).or_else(|| parse_other(std::str::from_utf8(b).ok()?))
+}
+
 fn digits(b: &[u8], at: usize, n: usize) -> Option<i64> {
     let part = b.get(at..at + n)?;
     let mut v = 0i64;

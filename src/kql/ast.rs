@@ -97,7 +97,11 @@ pub enum Source {
     /// A table, a tabular `let` name, or a wildcard like `Device*` (only in union/search).
     Table(Ident),
     /// A call of a tabular function: `f(T, "x")`, `table("Name")`.
-    Call { name: Ident, args: Vec<Expr>, span: Span },
+    Call {
+        name: Ident,
+        args: Vec<Expr>,
+        span: Span,
+    },
     /// A pipeline that starts with a tabular operator with no input:
     /// `search ...`, `union ...`, `datatable(...)[...]`, `print ...`, `range ...`.
     Operator(Box<Operator>),
@@ -198,7 +202,10 @@ pub enum OperatorKind {
         by: Vec<Assignment>,
     },
     Sort(Vec<SortKey>),
-    Top { count: Expr, keys: Vec<SortKey> },
+    Top {
+        count: Expr,
+        keys: Vec<SortKey>,
+    },
     Take(Expr),
     Distinct(Vec<Expr>),
     Count,
@@ -231,7 +238,10 @@ pub enum OperatorKind {
         to_types: Vec<Option<String>>,
     },
     /// `invoke f(args)`
-    Invoke { name: Ident, args: Vec<Expr> },
+    Invoke {
+        name: Ident,
+        args: Vec<Expr>,
+    },
     /// `datatable (a:string, b:long) [ "x", 1, ... ]`
     Datatable {
         columns: Vec<(Ident, String)>,
@@ -260,6 +270,61 @@ pub enum OperatorKind {
     },
     /// `sample n`
     Sample(Expr),
+    /// `mv-apply [with_itemindex=I] [Name =] expr [to typeof(t)], ... [limit n] on (subquery)`
+    MvApply {
+        /// The arrays to expand, each optionally named.
+        columns: Vec<Assignment>,
+        /// The `to typeof(t)` type of each column, aligned with `columns`.
+        to_types: Vec<Option<String>>,
+        /// `with_itemindex=Name`: a `long` column of the 0-based element index.
+        item_index: Option<Ident>,
+        limit: Option<Expr>,
+        /// The subquery's operators; its input is the implicit subtable.
+        subquery: Vec<Operator>,
+    },
+    /// `evaluate [hint.x=y] plugin(args) [: (schema)]`
+    Evaluate {
+        plugin: Ident,
+        args: Vec<Expr>,
+        schema: Option<OutputSchema>,
+    },
+    /// `externaldata (a:string, ...) [ "uri", ... ] [with (format="csv", ...)]`
+    ExternalData {
+        columns: Vec<(Ident, String)>,
+        /// The storage URIs, adjacent literals already concatenated.
+        uris: Vec<(String, Span)>,
+        /// The `with (...)` properties, values as written (strings unquoted).
+        properties: Vec<OpOption>,
+    },
+    /// `make-series [Name =] agg [default = v], ... on Axis [from a] [to b] step s [by ...]`
+    MakeSeries {
+        /// `kind=nonempty`: an empty input still gives one row of defaults.
+        nonempty: bool,
+        aggregates: Vec<SeriesAggregate>,
+        axis: Expr,
+        from: Option<Expr>,
+        to: Option<Expr>,
+        step: Expr,
+        /// `in range(start, stop, step)`: `stop` is inclusive and bins are
+        /// aligned with `bin()` rather than starting at `start`.
+        range_syntax: bool,
+        by: Vec<Assignment>,
+    },
+}
+
+/// One aggregation of `make-series`, with its `default =` value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriesAggregate {
+    pub assignment: Assignment,
+    pub default: Option<Expr>,
+}
+
+/// The `: (*, Name:type, ...)` output schema of an `evaluate` plugin.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputSchema {
+    /// A leading `*`: the input's columns are kept too.
+    pub wildcard: bool,
+    pub columns: Vec<(Ident, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -376,14 +441,26 @@ pub enum ExprKind {
         high: Box<Expr>,
     },
     /// `f(a, b)`; `count()` etc. Aggregates are calls too; the planner tells them apart.
-    Call { name: Ident, args: Vec<Expr> },
+    Call {
+        name: Ident,
+        args: Vec<Expr>,
+    },
     /// `x.prop`
-    Member { target: Box<Expr>, name: Ident },
+    Member {
+        target: Box<Expr>,
+        name: Ident,
+    },
     /// `x["prop"]`, `x[0]`, `x[-1]`
-    Index { target: Box<Expr>, index: Box<Expr> },
+    Index {
+        target: Box<Expr>,
+        index: Box<Expr>,
+    },
     /// A term in `search`: `"x"` (all columns) or `Col:"x"`; the text may
     /// hold `*` wildcards.
-    SearchTerm { column: Option<Ident>, text: String },
+    SearchTerm {
+        column: Option<Ident>,
+        text: String,
+    },
     /// A tabular expression used as a scalar list, `x in (T | project c)`,
     /// or `toscalar(T | ...)`.
     Tabular(Box<Pipeline>),
@@ -391,5 +468,8 @@ pub enum ExprKind {
     Tuple(Vec<Expr>),
     /// `Name = expr` as a call argument: `arg_min(Prev = TimeGenerated, Count = count_)`
     /// and `bin(Hour = TimeGenerated, 1h)` name the column they output.
-    NamedArg { name: Ident, value: Box<Expr> },
+    NamedArg {
+        name: Ident,
+        value: Box<Expr>,
+    },
 }

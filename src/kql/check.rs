@@ -104,8 +104,12 @@ impl Checker<'_> {
         match &op.kind {
             K::Where(e) | K::Take(e) | K::Sample(e) => self.expr(e),
             K::Search { predicate, .. } => self.expr(predicate),
-            K::Project(a) | K::Extend(a) | K::Serialize(a) | K::Print(a) => self.assignments(a, false),
-            K::ProjectAway(_) | K::ProjectKeep(_) | K::ProjectRename(_) | K::ProjectReorder(_) => Ok(()),
+            K::Project(a) | K::Extend(a) | K::Serialize(a) | K::Print(a) => {
+                self.assignments(a, false)
+            }
+            K::ProjectAway(_) | K::ProjectKeep(_) | K::ProjectRename(_) | K::ProjectReorder(_) => {
+                Ok(())
+            }
             K::Summarize { aggregates, by, .. } => {
                 self.assignments(aggregates, true)?;
                 self.assignments(by, false)
@@ -124,10 +128,23 @@ impl Checker<'_> {
                 limit.iter().try_for_each(|l| self.expr(l))
             }
             K::Invoke { name, args } => {
-                if !self.functions.contains(&name.name) && !self.plugins.iter().any(|p| p.eq_ignore_ascii_case(&name.name)) {
-                    let names = self.plugins.iter().copied().chain(self.functions.iter().map(String::as_str));
+                if !self.functions.contains(&name.name)
+                    && !self
+                        .plugins
+                        .iter()
+                        .any(|p| p.eq_ignore_ascii_case(&name.name))
+                {
+                    let names = self
+                        .plugins
+                        .iter()
+                        .copied()
+                        .chain(self.functions.iter().map(String::as_str));
                     return Err(QueryError::unknown(
-                        format!("unknown function '{}'{}", name.name, did_you_mean(&name.name, names.collect::<Vec<_>>())),
+                        format!(
+                            "unknown function '{}'{}",
+                            name.name,
+                            did_you_mean(&name.name, names.collect::<Vec<_>>())
+                        ),
                         name.span,
                     ));
                 }
@@ -152,7 +169,10 @@ impl Checker<'_> {
             }
             K::Evaluate { plugin, args, .. } => {
                 if !operators::EVALUATE_PLUGINS.contains(&plugin.name.as_str()) {
-                    return Err(QueryError::unsupported(&format!("evaluate {}", plugin.name), plugin.span));
+                    return Err(QueryError::unsupported(
+                        &format!("evaluate {}", plugin.name),
+                        plugin.span,
+                    ));
                 }
                 // pivot's second argument is an aggregation.
                 let aggregates = plugin.name == "pivot";
@@ -166,6 +186,7 @@ impl Checker<'_> {
                 to,
                 step,
                 by,
+                ..
             } => {
                 for a in aggregates {
                     self.aggregate(&a.assignment.expr)?;
@@ -195,7 +216,10 @@ impl Checker<'_> {
                 self.call(name, aggregates)?;
                 args.iter().try_for_each(|a| self.expr_with(a, aggregates))
             }
-            ExprKind::Literal(_) | ExprKind::Name(_) | ExprKind::Star | ExprKind::SearchTerm { .. } => Ok(()),
+            ExprKind::Literal(_)
+            | ExprKind::Name(_)
+            | ExprKind::Star
+            | ExprKind::SearchTerm { .. } => Ok(()),
             ExprKind::Negate(x) => self.expr_with(x, aggregates),
             ExprKind::Binary { left, right, .. } | ExprKind::StringOp { left, right, .. } => {
                 self.expr_with(left, aggregates)?;
@@ -205,7 +229,9 @@ impl Checker<'_> {
                 self.expr_with(left, aggregates)?;
                 items.iter().try_for_each(|i| self.expr_with(i, aggregates))
             }
-            ExprKind::Between { value, low, high, .. } => {
+            ExprKind::Between {
+                value, low, high, ..
+            } => {
                 self.expr_with(value, aggregates)?;
                 self.expr_with(low, aggregates)?;
                 self.expr_with(high, aggregates)

@@ -41,7 +41,12 @@ impl Runner<'_> {
             } => {
                 let v = self.eval(value, frame)?;
                 let lo = self.eval(low, frame)?;
-                let hi = self.eval(high, frame)?;
+                let mut hi = self.eval(high, frame)?;
+                // `t between (datetime(...) .. 3d)`: a timespan upper bound
+                // is an offset from the lower one.
+                if lo.kind() == KqlType::Datetime && hi.kind() == KqlType::Timespan {
+                    hi = binary(BinaryOp::Add, lo.clone(), hi, rows, high.span)?;
+                }
                 let ge = binary(BinaryOp::GtEq, v.clone(), lo, rows, e.span)?;
                 let le = binary(BinaryOp::LtEq, v, hi, rows, e.span)?;
                 let both = binary(BinaryOp::And, ge, le, rows, e.span)?;
@@ -124,14 +129,12 @@ impl Runner<'_> {
             })?],
             None => frame.columns().iter().collect(),
         };
-        for c in columns {
-            let s = c.as_materialized_series();
-            let text = match s.dtype() {
-                DataType::String => s.str().cloned().unwrap_or_default(),
-                // Numbers, dates and dynamic values are searched as text too.
-                _ => series_to_text(s),
-            };
-            let hit = matcher.apply(&text);
+        use rayon::prelude::*;
+        let hits: Vec<Option<BooleanChunked>> = columns
+            .par_iter()
+            .map(|c| search_column(&matcher, c.as_materialized_series()))
+            .collect();
+        for hit in hits.into_iter().flatten() {
             acc = &acc | &hit.fill_null_with_values(false).unwrap_or(hit);
         }
         Ok(Val::Column(acc.into_series()))
@@ -242,6 +245,21 @@ impl Runner<'_> {
                     None => Err(QueryError::type_error("column_ifexists() needs a default value", span)),
                 };
             }
+            "ingestion_time" => {
+                if !args.is_empty() {
+                    return Err(QueryError::type_error("ingestion_time() takes no arguments", span));
+                }
+                // Offline there is no ingestion time; the closest value
+                // Kusto would show is the event's own time column.
+                for col in ["TimeGenerated", "Timestamp"] {
+                    if let Ok(c) = frame.column(col)
+                        && KqlType::of(c.dtype()) == Some(KqlType::Datetime)
+                    {
+                        return Ok(Val::Column(c.as_materialized_series().clone()));
+                    }
+                }
+                return Ok(Val::null(KqlType::Datetime));
+            }
             _ => {}
         }
         if let Some(v) = self.call_scalar_function(name, args, frame, span)? {
@@ -311,14 +329,59 @@ fn list_op_name(op: ListOp) -> &'static str {
     }
 }
 
+/// A search term's matches in one column; `None` when the column's values
+/// cannot match (a word searched in a column of numbers). Numbers, dates and
+/// dynamic values are searched as their text, without formatting every
+/// value where the answer is known from the number itself.
+fn search_column(matcher: &Matcher, s: &Series) -> Option<BooleanChunked> {
+    let digits = |c: char| c.is_ascii_digit() || c == '-';
+    match s.dtype() {
+        DataType::String => return s.str().ok().map(|ca| matcher.apply(ca)),
+        DataType::Int32 | DataType::Int64 => {
+            if !matcher.possible_in(digits) {
+                return None;
+            }
+            if let Some(n) = matcher.single_number() {
+                // A number's text is one term, perhaps after a minus sign.
+                let v = s.cast(&DataType::Int64).ok()?;
+                let v = v.i64().ok()?;
+                return Some(v.iter().map(|x| x.map(|x| x.unsigned_abs() == n.unsigned_abs())).collect());
+            }
+        }
+        DataType::Boolean => {
+            if !matcher.possible_in(|c| "truefalsTRUEFALS".contains(c)) {
+                return None;
+            }
+        }
+        DataType::Float64 => {
+            if !matcher.possible_in(|c| digits(c) || ".eE+NaInfity".contains(c)) {
+                return None;
+            }
+        }
+        DataType::Datetime(_, _) => {
+            if !matcher.possible_in(|c| digits(c) || ":TZ.".contains(c)) {
+                return None;
+            }
+        }
+        DataType::Duration(_) => {
+            if !matcher.possible_in(|c| digits(c) || ":.".contains(c)) {
+                return None;
+            }
+        }
+        _ => {}
+    }
+    Some(matcher.apply(&series_to_text(s)))
+}
+
 /// The matcher for one `search` term with its wildcards.
 fn search_matcher(text: &str, case_sensitive: bool) -> Result<Matcher, String> {
     let starts = text.starts_with('*');
     let ends = text.ends_with('*') && text.len() > 1;
     let inner = text.trim_matches('*');
     if inner.contains('*') {
+        // Documented: `search "Lab*PC"` is `matches regex @"\bLab.*PC\b"`.
         let pattern: Vec<String> = inner.split('*').map(regex::escape).collect();
-        let mut re = pattern.join(".*");
+        let mut re = format!(r"\b{}\b", pattern.join(".*"));
         if !case_sensitive {
             re = format!("(?i){re}");
         }
@@ -811,22 +874,7 @@ fn arithmetic(op: BinaryOp, l: Val, r: Val, rows: usize, span: Span) -> Result<V
                 BinaryOp::Sub => &a - &b,
                 BinaryOp::Mul => &a * &b,
                 BinaryOp::Div if numeric_kind == K::Real => &a / &b,
-                BinaryOp::Div => {
-                    // Integer division by zero is null, not a crash.
-                    let zero = b
-                        .equal(0)
-                        .and_then(|z| z.fill_null_with_values(false))
-                        .map_err(|e| runtime(e, span))?;
-                    let ones = Series::new("".into(), [1i64])
-                        .cast(b.dtype())
-                        .map_err(|e| runtime(e, span))?
-                        .new_from_index(0, rows);
-                    let safe = b.zip_with(&!&zero, &ones).map_err(|e| runtime(e, span))?;
-                    let q = (&a / &safe).map_err(|e| runtime(e, span))?;
-                    let nulls = Series::full_null("".into(), rows, q.dtype());
-                    q.zip_with(&!&zero, &nulls)
-                }
-                _ => &a % &b,
+                _ => div_rem(op, &a, &b),
             }
             .map_err(|e| runtime(e, span))?;
             Val::Column(s)
@@ -843,6 +891,36 @@ fn arithmetic(op: BinaryOp, l: Val, r: Val, rows: usize, span: Span) -> Result<V
         })),
         Val::Column(c) => finish_arith(c, result_kind, numeric_kind, span),
     }
+}
+
+/// Column `/` (integers) and `%`, as Kusto (C#) computes them: truncated
+/// toward zero, so `-7 / 2` is -3 and `-7 % 2` is -1 (Polars floors).
+/// Integer division or remainder by zero is null, not a crash.
+fn div_rem(op: BinaryOp, a: &Series, b: &Series) -> PolarsResult<Series> {
+    let dtype = a.dtype().clone();
+    if dtype == DataType::Float64 {
+        let (x, y) = (a.f64()?, b.f64()?);
+        let out: Float64Chunked = x
+            .iter()
+            .zip(y.iter())
+            .map(|(x, y)| {
+                let (x, y) = (x?, y?);
+                Some(if op == BinaryOp::Div { x / y } else { x % y })
+            })
+            .collect();
+        return Ok(out.into_series());
+    }
+    let (x, y) = (a.cast(&DataType::Int64)?, b.cast(&DataType::Int64)?);
+    let out: Int64Chunked = x
+        .i64()?
+        .iter()
+        .zip(y.i64()?.iter())
+        .map(|(x, y)| {
+            let (x, y) = (x?, y?);
+            if op == BinaryOp::Div { x.checked_div(y) } else { x.checked_rem(y) }
+        })
+        .collect();
+    out.into_series().cast(&dtype)
 }
 
 fn finish_arith(c: Series, result_kind: KqlType, numeric_kind: KqlType, span: Span) -> Result<Val, QueryError> {

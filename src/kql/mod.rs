@@ -2,6 +2,7 @@
 //! over Polars frames. `run` is the one entry point everything shares.
 
 pub mod ast;
+pub mod check;
 pub mod error;
 pub mod expr;
 pub mod functions;

@@ -2,6 +2,7 @@
 //! path that the workbench, the command line, the rules and the tests share.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -37,6 +38,9 @@ pub struct RunOptions {
     /// Set to stop a running query at the next operator.
     pub cancel: Option<Arc<AtomicBool>>,
     pub plugins: Vec<Arc<dyn Plugin>>,
+    /// Folders, in search order, where `externaldata` looks for local
+    /// copies of the files its URLs name: Quarry never downloads.
+    pub externaldata_dirs: Vec<PathBuf>,
 }
 
 /// Parses and runs a query.
@@ -171,9 +175,16 @@ impl<'a> Runner<'a> {
                 if lname == "table" {
                     return self.table_call(args, name.span).map(Some);
                 }
+                if name.name == "_GetWatchlist" {
+                    return self.watchlist(args, e.span).map(Some);
+                }
                 match self.scope.get(&name.name) {
-                    Some(Binding::Function(f, _)) if matches!(f.body, ast::FunctionBody::Tabular(_)) => {
-                        Ok(Some(self.call_tabular_function(&name.name, args, None, e.span)?))
+                    Some(Binding::Function(f, _))
+                        if matches!(f.body, ast::FunctionBody::Tabular(_)) =>
+                    {
+                        Ok(Some(
+                            self.call_tabular_function(&name.name, args, None, e.span)?,
+                        ))
                     }
                     _ => Ok(None),
                 }
@@ -187,9 +198,79 @@ impl<'a> Runner<'a> {
         let empty = DataFrame::empty();
         let name = match args.first().map(|a| self.eval(a, &empty)).transpose()? {
             Some(Val::Scalar(Scalar::String(s))) => s,
-            _ => return Err(QueryError::type_error("table() expects a table name string", span)),
+            _ => {
+                return Err(QueryError::type_error(
+                    "table() expects a table name string",
+                    span,
+                ));
+            }
         };
         self.table(&name, span)
+    }
+
+    /// `_GetWatchlist('alias')`: a Sentinel watchlist. Offline it is a
+    /// loaded table named `alias`, `Watchlist_alias` or
+    /// `_GetWatchlist_alias`, the first that exists, taken as it is: a
+    /// watchlist exported from Sentinel already has its `SearchKey` column,
+    /// and in a table without one Quarry cannot know which column the
+    /// search key was, so none is invented. Sentinel's `WatchlistItem`
+    /// (the row as a property bag) is added when the table lacks it.
+    fn watchlist(&self, args: &[ast::Expr], span: Span) -> Result<DataFrame, QueryError> {
+        let empty = DataFrame::empty();
+        let alias = match (
+            args.len(),
+            args.first()
+                .map(|a| self.eval_scalar(a, &empty))
+                .transpose()?,
+        ) {
+            (1, Some(Scalar::String(s))) => s,
+            _ => {
+                return Err(QueryError::type_error(
+                    "_GetWatchlist() expects one argument: the watchlist alias as a string",
+                    span,
+                ));
+            }
+        };
+        let candidates = [
+            alias.clone(),
+            format!("Watchlist_{alias}"),
+            format!("_GetWatchlist_{alias}"),
+        ];
+        let Some(table) = candidates.iter().find_map(|n| self.catalog.get(n)) else {
+            return Err(QueryError::runtime(
+                format!(
+                    "watchlist '{alias}' is not loaded: _GetWatchlist looks for a table named '{}', '{}' or '{}'; \
+                     export the watchlist to CSV and load it under that name, e.g. `quarry {alias}=watchlist.csv`",
+                    candidates[0], candidates[1], candidates[2]
+                ),
+                Some(span),
+            ));
+        };
+        let mut frame = table.frame.clone();
+        if frame.column("WatchlistItem").is_err() {
+            let bags: Vec<Scalar> = (0..frame.height())
+                .map(|i| {
+                    let bag: serde_json::Map<String, serde_json::Value> = frame
+                        .columns()
+                        .iter()
+                        .map(|c| {
+                            let v = Scalar::from_series(c.as_materialized_series(), i);
+                            (c.name().to_string(), v.to_json())
+                        })
+                        .collect();
+                    Scalar::Dynamic(serde_json::Value::Object(bag))
+                })
+                .collect();
+            let item = super::functions::scalars_to_series(
+                "WatchlistItem",
+                crate::data::types::KqlType::Dynamic,
+                bags,
+            );
+            frame
+                .with_column(item.into_column())
+                .map_err(|e| QueryError::runtime(e.to_string(), Some(span)))?;
+        }
+        Ok(frame)
     }
 
     /// A table of the catalog or a tabular `let`, by name.
@@ -223,7 +304,10 @@ impl<'a> Runner<'a> {
         span: Span,
     ) -> Result<DataFrame, QueryError> {
         let Some(Binding::Function(f, captured)) = self.scope.get(name) else {
-            return Err(QueryError::unknown(format!("unknown function '{name}'"), span));
+            return Err(QueryError::unknown(
+                format!("unknown function '{name}'"),
+                span,
+            ));
         };
         let f = f.clone();
         let mut scope = captured.clone();
@@ -236,7 +320,9 @@ impl<'a> Runner<'a> {
                 }
                 _ => {
                     return Err(QueryError::type_error(
-                        format!("function '{name}' does not take a table as its first parameter, so it cannot be invoked"),
+                        format!(
+                            "function '{name}' does not take a table as its first parameter, so it cannot be invoked"
+                        ),
                         span,
                     ));
                 }
@@ -265,7 +351,9 @@ impl<'a> Runner<'a> {
                         ));
                     }
                 },
-                (ast::ParamKind::Scalar(_), Some(a)) => Binding::Scalar(self.eval_scalar(a, &empty)?),
+                (ast::ParamKind::Scalar(_), Some(a)) => {
+                    Binding::Scalar(self.eval_scalar(a, &empty)?)
+                }
                 (_, None) => match &p.default {
                     Some(d) => Binding::Scalar(self.eval_scalar(d, &empty)?),
                     None => {
@@ -284,8 +372,10 @@ impl<'a> Runner<'a> {
             ast::FunctionBody::Tabular(p) => inner.pipeline(p, None),
             ast::FunctionBody::Scalar(e) => {
                 let v = inner.eval_scalar(e, &empty)?;
-                Ok(DataFrame::new(1, vec![v.to_series("print_0", 1).into_column()])
-                    .map_err(|e| QueryError::runtime(e.to_string(), Some(span)))?)
+                Ok(
+                    DataFrame::new(1, vec![v.to_series("print_0", 1).into_column()])
+                        .map_err(|e| QueryError::runtime(e.to_string(), Some(span)))?,
+                )
             }
         }
     }
@@ -309,7 +399,11 @@ impl<'a> Runner<'a> {
         };
         if args.len() > f.params.len() {
             return Err(QueryError::type_error(
-                format!("function '{name}' takes {} argument(s), {} given", f.params.len(), args.len()),
+                format!(
+                    "function '{name}' takes {} argument(s), {} given",
+                    f.params.len(),
+                    args.len()
+                ),
                 span,
             ));
         }
@@ -347,13 +441,20 @@ impl<'a> Runner<'a> {
         match self.eval(e, frame)? {
             Val::Scalar(s) => Ok(s),
             Val::Column(c) if c.len() == 1 => Ok(Scalar::from_series(&c, 0)),
-            Val::Column(_) => Err(QueryError::type_error("expected a constant value here", e.span)),
+            Val::Column(_) => Err(QueryError::type_error(
+                "expected a constant value here",
+                e.span,
+            )),
         }
     }
 
     /// Runs a pipeline; `input` is the piped table for pipelines that are
     /// operator arguments with an implicit input (none here) or `None`.
-    pub fn pipeline(&self, p: &Pipeline, input: Option<DataFrame>) -> Result<DataFrame, QueryError> {
+    pub fn pipeline(
+        &self,
+        p: &Pipeline,
+        input: Option<DataFrame>,
+    ) -> Result<DataFrame, QueryError> {
         let mut frame = match input {
             Some(f) => f,
             None => self.source(&p.source)?,

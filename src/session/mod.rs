@@ -3,3 +3,10 @@
 
 pub mod cells;
 pub mod export;
+pub mod investigation;
+pub mod kql_text;
+pub mod persist;
+pub mod selection;
+
+pub use investigation::{CountInfo, Investigation, Step, ViewKind, ViewState};
+pub use selection::Selection;

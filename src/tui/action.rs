@@ -151,6 +151,8 @@ pub enum Action {
     DrillIn,
     /// Pop one pipeline step or close the current screen.
     Back,
+    /// Show the whole pipeline, one stage per line, or fold it to one line.
+    ExpandPipeline,
     // Columns
     /// Mark or unmark the current column as a key column.
     MarkColumn,
@@ -205,7 +207,7 @@ const RULES: &[Context] = &[CRules];
 
 impl Action {
     /// Every action, in help-screen order.
-    pub const ALL: [Action; 38] = [
+    pub const ALL: [Action; 39] = [
         Action::MoveUp,
         Action::MoveDown,
         Action::MoveLeft,
@@ -226,6 +228,7 @@ impl Action {
         Action::Sort,
         Action::DrillIn,
         Action::Back,
+        Action::ExpandPipeline,
         Action::MarkColumn,
         Action::HideColumn,
         Action::ToggleSelect,
@@ -269,6 +272,7 @@ impl Action {
             Action::Sort => "sort",
             Action::DrillIn => "drill_in",
             Action::Back => "back",
+            Action::ExpandPipeline => "expand_pipeline",
             Action::MarkColumn => "mark_column",
             Action::HideColumn => "hide_column",
             Action::ToggleSelect => "toggle_select",
@@ -318,6 +322,7 @@ impl Action {
             Action::Sort => "sort by the current column; again to reverse",
             Action::DrillIn => "drill into the current row, group or table",
             Action::Back => "back one step",
+            Action::ExpandPipeline => "show the whole pipeline, one stage per line",
             Action::MarkColumn => "mark or unmark the current column as a key",
             Action::HideColumn => "hide the current column",
             Action::ToggleSelect => "select or unselect the row, then move down",
@@ -362,6 +367,7 @@ impl Action {
             Action::Sort => "sort",
             Action::DrillIn => "open",
             Action::Back => "back",
+            Action::ExpandPipeline => "pipeline",
             Action::MarkColumn => "mark",
             Action::HideColumn => "hide",
             Action::ToggleSelect => "select",
@@ -390,7 +396,7 @@ impl Action {
             MoveUp | MoveDown | MoveLeft | MoveRight | NextColumn | PrevColumn | PageUp
             | PageDown | HalfPageUp | HalfPageDown | FirstRow | LastRow => HelpGroup::Move,
             Search | EditPipeline | FilterKeep | FilterExclude | Frequency | Sort | DrillIn
-            | Back => HelpGroup::Query,
+            | Back | ExpandPipeline => HelpGroup::Query,
             MarkColumn | HideColumn => HelpGroup::Columns,
             ToggleSelect | SelectAll | ClearSelection => HelpGroup::Selection,
             Export | CopyPipeline | CopyCell => HelpGroup::Output,
@@ -411,7 +417,7 @@ impl Action {
             Search | RunAllRules => LISTS,
             EditPipeline | DrillIn | OpenRules => &[Home, Table],
             FilterKeep | FilterExclude | Frequency | Sort | MarkColumn | HideColumn
-            | ToggleSelect | SelectAll | ClearSelection | Export | CopyCell | PivotConnections
+            | ExpandPipeline | ToggleSelect | SelectAll | ClearSelection | Export | CopyCell | PivotConnections
             | PivotProcessEvents | PivotDeviceActivity => TABLE,
             CopyPipeline | ToggleDetail => &[Table, CRules],
             RunRule => RULES,

@@ -266,6 +266,7 @@ pub const DEFAULT_KEYS: &[(Action, &[&str])] = &[
     (Action::Sort, &["s"]),
     (Action::DrillIn, &["enter"]),
     (Action::Back, &["q", "esc"]),
+    (Action::ExpandPipeline, &["v"]),
     (Action::MarkColumn, &["m"]),
     (Action::HideColumn, &["-"]),
     (Action::ToggleSelect, &["space"]),

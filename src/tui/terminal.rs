@@ -131,10 +131,72 @@ pub fn install_panic_hook() {
     ONCE.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
+            // A panic inside `run_catching` is reported by its caller; the
+            // terminal stays as it is and nothing is printed over the screen.
+            let caught = CATCHING.with(|c| {
+                if c.get() {
+                    *c.message.borrow_mut() = Some(panic_message(info));
+                    true
+                } else {
+                    false
+                }
+            });
+            if caught {
+                return;
+            }
             let _ = restore();
             previous(info);
         }));
     });
+}
+
+/// Per-thread state of [`run_catching`].
+struct Catching {
+    active: std::cell::Cell<bool>,
+    message: std::cell::RefCell<Option<String>>,
+}
+
+impl Catching {
+    fn get(&self) -> bool {
+        self.active.get()
+    }
+}
+
+thread_local! {
+    static CATCHING: Catching = const {
+        Catching {
+            active: std::cell::Cell::new(false),
+            message: std::cell::RefCell::new(None),
+        }
+    };
+}
+
+fn panic_message(info: &std::panic::PanicHookInfo<'_>) -> String {
+    let payload = info.payload();
+    let text = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".to_string());
+    match info.location() {
+        Some(l) => format!("{text} at {}:{}", l.file(), l.line()),
+        None => text,
+    }
+}
+
+/// Runs `f`, turning a panic into `Err(message)` without disturbing the
+/// terminal: the worker uses it so that a bug in one query is an error
+/// message, not a dead workbench.
+pub fn run_catching<R>(f: impl FnOnce() -> R) -> Result<R, String> {
+    install_panic_hook();
+    let was = CATCHING.with(|c| c.active.replace(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    CATCHING.with(|c| c.active.set(was));
+    result.map_err(|_| {
+        CATCHING
+            .with(|c| c.message.borrow_mut().take())
+            .unwrap_or_else(|| "panic".to_string())
+    })
 }
 
 /// Watches for SIGTERM and SIGHUP on a background thread; on either, the
@@ -227,6 +289,14 @@ mod tests {
             err.to_string(),
             "too large to copy through the terminal (75001 bytes; the limit is 75000)"
         );
+    }
+
+    #[test]
+    fn panics_are_caught_quietly() {
+        let r: Result<(), String> = run_catching(|| panic!("boom {}", 1));
+        let msg = r.unwrap_err();
+        assert!(msg.starts_with("boom 1 at "), "{msg}");
+        assert_eq!(run_catching(|| 5), Ok(5));
     }
 
     #[test]

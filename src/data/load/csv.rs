@@ -1,32 +1,61 @@
-//! CSV and TSV: streamed in chunks that end on record boundaries, each parsed
-//! by Polars' multi-threaded reader as text columns (types come later, from
-//! `normalize`), so memory stays bounded and progress can be reported.
+//! CSV and TSV.
+//!
+//! The file is read in chunks that end on record boundaries; worker threads
+//! parse the chunks (with the `csv` crate, RFC 4180 quoting, CRLF or LF,
+//! blank lines skipped) straight into typed columns: a documented column
+//! into its documented type, any other column as text that `normalize` then
+//! types for the chunk. So a chunk's text is never held as a frame, memory
+//! stays near the size of the typed table, and every record's field count
+//! is checked: a ragged row is an error naming its line.
 
-use std::io::{Cursor, Read};
-use std::sync::atomic::AtomicU64;
+use std::io::Read;
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 
 use polars::prelude::*;
 
-use super::{LoadControl, RawTables, io_message, open};
+use super::{LoadControl, Progressing, RawTables, io_message, open, pipeline};
 use crate::data::catalog::LoadError;
+use crate::data::normalize::{
+    self, ChunkError, Documented, dynamic_bytes, parse_bool, parse_int, parse_long, parse_real,
+};
 use crate::data::source::SourceFile;
+use crate::data::time::{parse_datetime_bytes, parse_timespan};
+use crate::data::types::KqlType;
 
-/// Bytes per parsed chunk: large enough for Polars to parallelise, small
-/// enough for frequent progress and prompt cancellation.
-const CHUNK: usize = 16 << 20;
+/// Bytes per parsed chunk: large enough to amortise the per-chunk work,
+/// small enough for frequent progress and prompt cancellation.
+pub(crate) const CHUNK: usize = 8 << 20;
 
-pub(super) fn read(
-    file: &SourceFile,
-    report: &dyn Fn(usize, u64),
-    control: &LoadControl,
-) -> Result<RawTables, LoadError> {
+/// The header of a file: column names, their documented types, separator.
+pub(super) struct Header {
+    names: Vec<String>,
+    kinds: Vec<Option<KqlType>>,
+    separator: u8,
+}
+
+/// The start of a file: its column names and separator, the line after
+/// the header, and what was read past it.
+struct Start {
+    names: Vec<String>,
+    separator: u8,
+    /// 1-based line number of the first line after the header.
+    next_line: usize,
+    rest: Vec<u8>,
+    eof: bool,
+}
+
+/// Reads up to the end of the header record: skips a UTF-8 byte-order mark
+/// and blank lines, refuses UTF-16, sniffs the separator.
+fn start(file: &SourceFile, input: &mut dyn Read, chunk: usize) -> Result<Start, LoadError> {
     let err = |line: Option<usize>, msg: String| LoadError::new(&file.path, line, msg);
-    let counter = Arc::new(AtomicU64::new(0));
-    let mut input = open(file, counter.clone()).map_err(|e| err(None, e.to_string()))?;
-    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + (1 << 20));
-    let mut eof = fill(&mut input, &mut buf, CHUNK).map_err(|e| err(None, io_message(file, &e)))?;
-
+    let mut buf: Vec<u8> = Vec::with_capacity(chunk + (1 << 16));
+    // A read error names the line where the readable data stops.
+    let read_err = |buf: &[u8], e: std::io::Error| err(Some(count_newlines(buf) + 1), io_message(file, &e));
+    let mut eof = match fill(input, &mut buf, chunk) {
+        Ok(eof) => eof,
+        Err(e) => return Err(read_err(&buf, e)),
+    };
     if buf.starts_with(&[0xFF, 0xFE]) || buf.starts_with(&[0xFE, 0xFF]) {
         return Err(err(
             Some(1),
@@ -35,10 +64,10 @@ pub(super) fn read(
     }
     let mut start = if buf.starts_with(&[0xEF, 0xBB, 0xBF]) { 3 } else { 0 };
     // Blank lines before the header are skipped, as Excel does.
-    while start < buf.len() && (buf[start] == b'\n' || buf[start] == b'\r') {
+    while start < buf.len() && buf[start].is_ascii_whitespace() {
         start += 1;
     }
-    if buf[start..].iter().all(|b| b.is_ascii_whitespace()) {
+    if start == buf.len() {
         return Err(err(None, "empty file: no header line".into()));
     }
     // The header must be complete before it can be parsed.
@@ -49,112 +78,183 @@ pub(super) fn read(
         if eof {
             break buf.len();
         }
-        eof = fill(&mut input, &mut buf, CHUNK).map_err(|e| err(None, io_message(file, &e)))?;
+        eof = match fill(input, &mut buf, chunk) {
+            Ok(eof) => eof,
+            Err(e) => return Err(read_err(&buf, e)),
+        };
     };
     let header_bytes = &buf[start..header_end];
-    let lines_before_header = count_newlines(&buf[..start]);
+    let header_line = count_newlines(&buf[..start]) + 1;
     let separator = sniff_separator(header_bytes, file);
-    let names = parse_header(header_bytes, separator)
-        .map_err(|m| err(Some(lines_before_header + 1), m))?;
-    let schema: SchemaRef = Arc::new(
-        names
-            .iter()
-            .map(|n| Field::new(n.as_str().into(), DataType::String))
-            .collect(),
-    );
-
-    let mut frames = Vec::new();
-    let mut rows = 0usize;
-    // 1-based line number of the first line of the pending chunk.
-    let mut line = lines_before_header + count_newlines(&buf[start..header_end]) + 1;
+    let names = parse_header(header_bytes, separator).map_err(|m| err(Some(header_line), m))?;
+    let next_line = header_line + count_newlines(header_bytes);
     buf.drain(..header_end);
-    loop {
-        if control.cancelled() {
-            return Err(err(None, "loading cancelled".into()));
-        }
-        let cut = if eof {
-            buf.len()
-        } else {
-            match last_record_end(&buf) {
-                Some(cut) => cut,
-                None => {
-                    // One record is longer than a chunk: read on.
-                    eof = fill(&mut input, &mut buf, CHUNK)
-                        .map_err(|e| err(Some(line), io_message(file, &e)))?;
-                    continue;
+    Ok(Start {
+        names,
+        separator,
+        next_line,
+        rest: buf,
+        eof,
+    })
+}
+
+/// The column names of a file, from its header alone (types unknown).
+pub(super) fn peek(file: &SourceFile) -> Result<Vec<(String, Option<KqlType>)>, LoadError> {
+    let mut input = open(file, Arc::new(AtomicU64::new(0)))
+        .map_err(|e| LoadError::new(&file.path, None, e.to_string()))?;
+    let start = start(file, &mut input, 64 << 10)?;
+    Ok(start.names.into_iter().map(|n| (n, None)).collect())
+}
+
+pub(super) fn read(
+    file: &SourceFile,
+    table: &str,
+    report: &dyn Fn(usize, u64),
+    control: &LoadControl,
+) -> Result<RawTables, LoadError> {
+    let err = |line: Option<usize>, msg: String| LoadError::new(&file.path, line, msg);
+    let documented: Documented = crate::data::schema::documented(table);
+    let counter = Arc::new(AtomicU64::new(0));
+    let mut input = open(file, counter.clone()).map_err(|e| err(None, e.to_string()))?;
+    let chunk = control.chunk_bytes.unwrap_or(CHUNK).max(1);
+    let Start {
+        names,
+        separator,
+        next_line,
+        rest,
+        mut eof,
+    } = start(file, &mut input, chunk)?;
+    let kinds = names
+        .iter()
+        .map(|n| normalize::lookup(documented, n))
+        .collect();
+    let header = Header {
+        names,
+        kinds,
+        separator,
+    };
+    // 1-based line number of the first line of the next chunk.
+    let mut line = next_line;
+    let buf = rest;
+
+    // Cuts the next chunk of whole records from the input. On a read error,
+    // `partial_lines` counts the lines read since the last whole chunk.
+    let partial_lines = std::cell::Cell::new(0usize);
+    let mut pending = Some(buf);
+    let mut next = || -> Result<Option<Vec<u8>>, LoadError> {
+        let Some(mut buf) = pending.take() else {
+            return Ok(None);
+        };
+        loop {
+            if eof {
+                return Ok((!buf.is_empty()).then_some(buf));
+            }
+            if buf.len() >= chunk {
+                if let Some(cut) = last_record_end(&buf) {
+                    let mut rest = Vec::with_capacity(chunk + (1 << 16));
+                    rest.extend_from_slice(&buf[cut..]);
+                    buf.truncate(cut);
+                    pending = Some(rest);
+                    return Ok(Some(buf));
                 }
             }
-        };
-        let chunk = &buf[..cut];
-        if !chunk.iter().all(|b| b.is_ascii_whitespace()) {
-            let frame = parse_chunk(chunk, &schema, separator, names.len(), line)
-                .map_err(|(l, m)| err(Some(l), m))?;
+            // Too little, or one record longer than a chunk: read on.
+            eof = fill(&mut input, &mut buf, chunk).map_err(|e| {
+                partial_lines.set(count_newlines(&buf));
+                LoadError::new(&file.path, None, io_message(file, &e))
+            })?;
+        }
+    };
+
+    let mut chunks = Vec::new();
+    let mut rows = 0usize;
+    let mut progress = Progressing::new(report, counter.clone());
+    pipeline(
+        &mut next,
+        |bytes: Vec<u8>| parse_chunk(&bytes, &header, documented),
+        |result| {
+            let (frame, lines) = result.map_err(|(rel, msg)| err(Some(line + rel), msg))?;
+            line += lines;
             rows += frame.height();
-            frames.push(frame);
+            chunks.push(frame);
+            progress.report(rows);
+            Ok(())
+        },
+        control,
+        || LoadError::new(&file.path, None, super::CANCELLED),
+    )
+    .map_err(|mut e| {
+        // A read error comes after every chunk before it was parsed: it
+        // names the line where the readable data stops.
+        if e.line.is_none() && !e.is_cancelled() {
+            e.line = Some(line + partial_lines.get());
         }
-        line += count_newlines(chunk);
-        report(rows, counter.load(std::sync::atomic::Ordering::Relaxed));
-        buf.drain(..cut);
-        if eof && buf.is_empty() {
-            break;
-        }
-        eof = fill(&mut input, &mut buf, CHUNK).map_err(|e| err(Some(line), io_message(file, &e)))?;
-    }
-    let frame = if frames.is_empty() {
-        DataFrame::empty_with_schema(&schema)
+        e
+    })?;
+    let frame = if chunks.is_empty() {
+        let columns = header
+            .names
+            .iter()
+            .zip(&header.kinds)
+            .map(|(n, k)| Column::full_null(n.as_str().into(), 0, &k.unwrap_or(KqlType::String).polars()))
+            .collect();
+        DataFrame::new(0, columns).map_err(|e| err(None, e.to_string()))?
     } else {
-        super::concat_frames(frames).map_err(|e| err(None, e.to_string()))?
+        normalize::assemble(chunks).map_err(|e| err(None, e.to_string()))?
     };
     Ok(vec![(None, frame)])
 }
 
 /// Reads until `buf` holds at least `want` more bytes or the input ends;
 /// returns whether it ended.
-fn fill(input: &mut dyn Read, buf: &mut Vec<u8>, want: usize) -> std::io::Result<bool> {
+pub(super) fn fill(input: &mut dyn Read, buf: &mut Vec<u8>, want: usize) -> std::io::Result<bool> {
     let target = buf.len() + want;
-    let mut tmp = vec![0u8; 1 << 20];
     while buf.len() < target {
-        let n = input.read(&mut tmp)?;
+        let missing = (target - buf.len()) as u64;
+        let n = input.take(missing).read_to_end(buf)?;
         if n == 0 {
             return Ok(true);
         }
-        buf.extend_from_slice(&tmp[..n]);
     }
     Ok(false)
 }
 
 fn count_newlines(bytes: &[u8]) -> usize {
-    bytes.iter().filter(|&&b| b == b'\n').count()
+    memchr::memchr_iter(b'\n', bytes).count()
 }
 
 /// The end (after the newline) of the first record. A newline ends a record
 /// only outside quotes; with RFC 4180's doubled quotes, that is where the
 /// count of quote characters so far is even.
 fn first_record_end(bytes: &[u8]) -> Option<usize> {
-    let mut quoted = false;
-    for (i, &b) in bytes.iter().enumerate() {
-        match b {
-            b'"' => quoted = !quoted,
-            b'\n' if !quoted => return Some(i + 1),
-            _ => {}
+    let mut quotes = 0usize;
+    let mut from = 0;
+    while let Some(nl) = memchr::memchr(b'\n', &bytes[from..]) {
+        let nl = from + nl;
+        quotes += memchr::memchr_iter(b'"', &bytes[from..nl]).count();
+        if quotes % 2 == 0 {
+            return Some(nl + 1);
         }
+        from = nl + 1;
     }
     None
 }
 
 /// The end (after the newline) of the last complete record in `bytes`, which
-/// starts on a record boundary.
+/// starts on a record boundary: the last newline with an even number of
+/// quotes before it.
 fn last_record_end(bytes: &[u8]) -> Option<usize> {
-    let mut quoted = false;
-    let mut last = None;
-    for (i, &b) in bytes.iter().enumerate() {
-        match b {
-            b'"' => quoted = !quoted,
-            b'\n' if !quoted => last = Some(i + 1),
-            _ => {}
+    let total = memchr::memchr_iter(b'"', bytes).count();
+    let mut after = 0usize;
+    let mut end = bytes.len();
+    while let Some(nl) = memchr::memrchr(b'\n', &bytes[..end]) {
+        after += memchr::memchr_iter(b'"', &bytes[nl..end]).count();
+        if (total - after) % 2 == 0 {
+            return Some(nl + 1);
         }
+        end = nl;
     }
-    last
+    None
 }
 
 /// The delimiter is whichever of tab, comma, semicolon or pipe occurs most
@@ -203,7 +303,6 @@ fn parse_header(header: &[u8], separator: u8) -> Result<Vec<String>, String> {
         let name = std::str::from_utf8(field)
             .map_err(|_| "the header is not valid UTF-8".to_string())?
             .trim()
-            .trim_end_matches('\r')
             .to_string();
         let mut name = if name.is_empty() {
             format!("Column{}", i + 1)
@@ -223,95 +322,230 @@ fn parse_header(header: &[u8], separator: u8) -> Result<Vec<String>, String> {
     Ok(names)
 }
 
-/// Parses one chunk of whole records into text columns. A record with too
-/// many or too few fields, or bytes that are not UTF-8, is an error that
-/// names its line.
-fn parse_chunk(
-    chunk: &[u8],
-    schema: &SchemaRef,
-    separator: u8,
-    width: usize,
-    first_line: usize,
-) -> Result<DataFrame, (usize, String)> {
-    let parse_options = CsvParseOptions::default()
-        .with_separator(separator)
-        .with_quote_char(Some(b'"'))
-        .with_missing_is_null(false)
-        .with_truncate_ragged_lines(false);
-    let result = CsvReadOptions::default()
-        .with_has_header(false)
-        .with_schema(Some(schema.clone()))
-        .with_parse_options(parse_options)
-        .with_rechunk(false)
-        .into_reader_with_file_handle(Cursor::new(chunk))
-        .finish();
-    match result {
-        Ok(frame) => {
-            // Polars pads a short record with nulls, while an empty field
-            // reads as "": a null in the last column marks a short record.
-            let last = frame.columns().last();
-            if last.is_some_and(|c| c.null_count() > 0) {
-                return Err(locate_bad_record(chunk, separator, width, first_line)
-                    .unwrap_or((first_line, "a record has too few fields".into())));
-            }
-            Ok(frame)
-        }
-        Err(e) => Err(locate_bad_record(chunk, separator, width, first_line)
-            .unwrap_or((first_line, format!("cannot parse CSV: {e}")))),
-    }
+/// A column being filled from text fields.
+enum Builder {
+    Text(StringChunkedBuilder),
+    Bool(BooleanChunkedBuilder),
+    Int(PrimitiveChunkedBuilder<Int32Type>),
+    Long(PrimitiveChunkedBuilder<Int64Type>),
+    Real(PrimitiveChunkedBuilder<Float64Type>),
+    Datetime(PrimitiveChunkedBuilder<Int64Type>),
+    Timespan(PrimitiveChunkedBuilder<Int64Type>),
+    Dynamic(BinaryChunkedBuilder),
 }
 
-/// Finds the first record in a chunk that has the wrong number of fields or
-/// is not UTF-8. Only runs when a chunk failed, so the common path pays nothing.
-fn locate_bad_record(
-    chunk: &[u8],
-    separator: u8,
-    width: usize,
-    first_line: usize,
-) -> Option<(usize, String)> {
-    let mut reader = ::csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(separator)
-        .from_reader(chunk);
-    let mut record = ::csv::ByteRecord::new();
-    loop {
-        let line = first_line + reader.position().line() as usize - 1;
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => return None,
-            Ok(true) => {
-                // A blank line is not a record.
-                if record.len() == 1 && record[0].is_empty() {
-                    continue;
-                }
-                if record.len() != width {
-                    let line = first_line + record.position()?.line() as usize - 1;
-                    return Some((
-                        line,
-                        format!(
-                            "ragged row: {} fields where the header has {width}",
-                            record.len()
-                        ),
-                    ));
-                }
-                for (i, field) in record.iter().enumerate() {
-                    if let Err(e) = std::str::from_utf8(field) {
-                        let line = first_line + record.position()?.line() as usize - 1;
-                        return Some((
-                            line,
-                            format!(
-                                "field {} is not valid UTF-8 (byte 0x{:02X} at offset {})",
-                                i + 1,
-                                field[e.valid_up_to()],
-                                e.valid_up_to()
-                            ),
-                        ));
+/// Why a field could not be added: not UTF-8, or not of the documented type.
+enum FieldError {
+    Utf8 { byte: u8, offset: usize },
+    Type,
+}
+
+impl Builder {
+    fn new(name: &str, kind: Option<KqlType>, capacity: usize) -> Builder {
+        let name: PlSmallStr = name.into();
+        match kind {
+            None | Some(KqlType::String) => Builder::Text(StringChunkedBuilder::new(name, capacity)),
+            Some(KqlType::Bool) => Builder::Bool(BooleanChunkedBuilder::new(name, capacity)),
+            Some(KqlType::Int) => Builder::Int(PrimitiveChunkedBuilder::new(name, capacity)),
+            Some(KqlType::Long) => Builder::Long(PrimitiveChunkedBuilder::new(name, capacity)),
+            Some(KqlType::Real) => Builder::Real(PrimitiveChunkedBuilder::new(name, capacity)),
+            Some(KqlType::Datetime) => {
+                Builder::Datetime(PrimitiveChunkedBuilder::new(name, capacity))
+            }
+            Some(KqlType::Timespan) => {
+                Builder::Timespan(PrimitiveChunkedBuilder::new(name, capacity))
+            }
+            Some(KqlType::Dynamic) => Builder::Dynamic(BinaryChunkedBuilder::new(name, capacity)),
+        }
+    }
+
+    /// Adds one field. Empty (or blank) text is "" for strings and null for
+    /// every other type.
+    fn push(&mut self, field: &[u8]) -> Result<(), FieldError> {
+        fn text(field: &[u8]) -> Result<&str, FieldError> {
+            std::str::from_utf8(field).map_err(|e| FieldError::Utf8 {
+                byte: field[e.valid_up_to()],
+                offset: e.valid_up_to(),
+            })
+        }
+        fn parsed<T>(field: &[u8], f: impl Fn(&str) -> Option<T>) -> Result<Option<T>, FieldError> {
+            let t = text(field)?.trim();
+            if t.is_empty() {
+                return Ok(None);
+            }
+            f(t).map(Some).ok_or(FieldError::Type)
+        }
+        match self {
+            Builder::Text(b) => b.append_value(text(field)?),
+            Builder::Bool(b) => b.append_option(parsed(field, parse_bool)?),
+            Builder::Int(b) => b.append_option(match fast_int(field) {
+                Some(v) => Some(i32::try_from(v).map_err(|_| FieldError::Type)?),
+                None => parsed(field, parse_int)?,
+            }),
+            Builder::Long(b) => b.append_option(match fast_int(field) {
+                Some(v) => Some(v),
+                None => parsed(field, parse_long)?,
+            }),
+            Builder::Real(b) => b.append_option(parsed(field, parse_real)?),
+            Builder::Datetime(b) => {
+                if field.trim_ascii().is_empty() {
+                    b.append_null();
+                } else {
+                    match parse_datetime_bytes(field) {
+                        Some(v) => b.append_value(v),
+                        None => {
+                            text(field)?;
+                            return Err(FieldError::Type);
+                        }
                     }
                 }
             }
-            Err(e) => return Some((line, format!("malformed CSV: {e}"))),
+            Builder::Timespan(b) => b.append_option(parsed(field, parse_timespan)?),
+            Builder::Dynamic(b) => {
+                let t = text(field)?.trim();
+                if t.is_empty() {
+                    b.append_null();
+                } else {
+                    b.append_value(dynamic_bytes(t));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Series {
+        match self {
+            Builder::Text(b) => b.finish().into_series(),
+            Builder::Bool(b) => b.finish().into_series(),
+            Builder::Int(b) => b.finish().into_series(),
+            Builder::Long(b) => b.finish().into_series(),
+            Builder::Real(b) => b.finish().into_series(),
+            Builder::Datetime(b) => b
+                .finish()
+                .into_datetime(TimeUnit::Nanoseconds, None)
+                .into_series(),
+            Builder::Timespan(b) => b.finish().into_duration(TimeUnit::Nanoseconds).into_series(),
+            Builder::Dynamic(b) => b.finish().into_series(),
         }
     }
+}
+
+/// Plain decimal digits with an optional minus, the common case, without
+/// the UTF-8 check and trimming of the general path.
+fn fast_int(b: &[u8]) -> Option<i64> {
+    let (neg, digits) = match b.first() {
+        Some(b'-') => (true, &b[1..]),
+        _ => (false, b),
+    };
+    if digits.is_empty() || digits.len() > 18 {
+        return None;
+    }
+    let mut v = 0i64;
+    for &c in digits {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + i64::from(c - b'0');
+    }
+    Some(if neg { -v } else { v })
+}
+
+/// The 1-based line, within `chunk`, of the byte at `byte`.
+fn line_at(chunk: &[u8], byte: u64) -> usize {
+    let byte = usize::try_from(byte).unwrap_or(chunk.len()).min(chunk.len());
+    count_newlines(&chunk[..byte]) + 1
+}
+
+/// The 1-based line, within `chunk`, where `record` starts, given where it
+/// ends: its last line less the newlines inside its quoted fields. (Blank
+/// lines before a record make its own start position unreliable.)
+fn record_line(chunk: &[u8], end: u64, record: &::csv::ByteRecord) -> usize {
+    let end = usize::try_from(end).unwrap_or(chunk.len()).min(chunk.len());
+    let before = count_newlines(&chunk[..end]);
+    let last = if end > 0 && chunk[end - 1] == b'\n' { before } else { before + 1 };
+    let inside: usize = record.iter().map(count_newlines).sum();
+    last.saturating_sub(inside).max(1)
+}
+
+/// Parses one chunk of whole records into typed columns. Returns the typed
+/// frame and the number of lines the chunk spans, or the chunk-relative
+/// line (0-based) of the first bad record and what is wrong with it.
+pub(super) fn parse_chunk(
+    chunk: &[u8],
+    header: &Header,
+    documented: Documented,
+) -> Result<(DataFrame, usize), (usize, String)> {
+    let width = header.names.len();
+    // A rough row count, so builders rarely grow.
+    let capacity = (chunk.len() / (width * 8).max(1)).min(1 << 20);
+    let mut builders: Vec<Builder> = header
+        .names
+        .iter()
+        .zip(&header.kinds)
+        .map(|(n, k)| Builder::new(n, *k, capacity))
+        .collect();
+    let mut reader = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(header.separator)
+        .buffer_capacity(1 << 16)
+        .from_reader(chunk);
+    let mut record = ::csv::ByteRecord::new();
+    let mut rows = 0usize;
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let byte = e.position().map_or(0, |p| p.byte());
+                return Err((line_at(chunk, byte) - 1, format!("malformed CSV: {e}")));
+            }
+        }
+        let end = reader.position().byte();
+        let here = || record_line(chunk, end, &record) - 1;
+        if record.len() != width {
+            // A blank line is not a record.
+            if record.len() == 1 && record[0].trim_ascii().is_empty() {
+                continue;
+            }
+            return Err((
+                here(),
+                format!(
+                    "ragged row: {} field{} where the header has {width}",
+                    record.len(),
+                    if record.len() == 1 { "" } else { "s" }
+                ),
+            ));
+        }
+        for (i, (builder, field)) in builders.iter_mut().zip(record.iter()).enumerate() {
+            if let Err(e) = builder.push(field) {
+                let name = &header.names[i];
+                return Err((
+                    here(),
+                    match e {
+                        FieldError::Utf8 { byte, offset } => format!(
+                            "column {name}: not valid UTF-8 (byte 0x{byte:02X} at offset {offset} of the field)"
+                        ),
+                        FieldError::Type => {
+                            let kind = header.kinds[i].unwrap_or(KqlType::String);
+                            format!(
+                                "column {name} ({kind}): cannot read {:?} as {kind}",
+                                String::from_utf8_lossy(field)
+                            )
+                        }
+                    },
+                ));
+            }
+        }
+        rows += 1;
+    }
+    let columns = builders.into_iter().map(|b| b.finish().into_column()).collect();
+    let frame = DataFrame::new(rows, columns).map_err(|e| (0, e.to_string()))?;
+    let typed = normalize::type_chunk(documented, frame).map_err(|e| match e {
+        ChunkError::Value(v) => (0, v.to_string()),
+        ChunkError::Polars(e) => (0, e.to_string()),
+    })?;
+    Ok((typed, count_newlines(chunk)))
 }
 
 #[cfg(test)]
@@ -324,6 +558,7 @@ mod tests {
         assert_eq!(first_record_end(s), Some(11));
         assert_eq!(last_record_end(s), Some(17));
         assert_eq!(last_record_end(b"\"open\nquote"), None);
+        assert_eq!(last_record_end(b"a\n\"open\nquote"), Some(2));
     }
 
     #[test]
@@ -332,5 +567,13 @@ mod tests {
             parse_header(b"A,,A,\"B,C\"\r\n", b',').unwrap(),
             vec!["A", "Column2", "A1", "B,C"]
         );
+    }
+
+    #[test]
+    fn fast_ints() {
+        assert_eq!(fast_int(b"-42"), Some(-42));
+        assert_eq!(fast_int(b"4 2"), None);
+        assert_eq!(fast_int(b""), None);
+        assert_eq!(fast_int(b"-"), None);
     }
 }

@@ -1,104 +1,405 @@
-//! JSON in three shapes, told apart by content: an array of objects, one
-//! object per line (NDJSON/JSONL), and Defender's streaming-API envelope,
-//! `{"time":..,"category":"AdvancedHunting-DeviceProcessEvents","properties":{..}}`
-//! per line, where the table comes from `category` and the row from
-//! `properties` (one file may feed several tables).
+//! JSON in four shapes, told apart by content:
+//!
+//! - an array of objects (`[{..}, {..}]`), streamed element by element;
+//! - one object per line (NDJSON/JSONL);
+//! - Defender's streaming-API envelope, one record per line,
+//!   `{"time":..,"category":"AdvancedHunting-DeviceProcessEvents","properties":{..}}`,
+//!   where the table comes from `category` and the row from `properties`
+//!   (one file may feed several tables);
+//! - the same records batched as Event Hubs delivers them,
+//!   `{"records":[{..}, {..}]}` per line.
+//!
+//! Line-based shapes are cut into chunks of whole lines that worker threads
+//! parse and type in parallel.
 
 use std::io::{BufRead, BufReader, Read};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 
 use polars::prelude::*;
+use serde::de::{DeserializeSeed, Error as _, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use super::{LoadControl, RawTables, io_message, open};
+use super::csv::{CHUNK, fill};
+use super::{LoadControl, Progressing, RawTables, io_message, open, pipeline};
 use crate::data::catalog::LoadError;
+use crate::data::normalize::{self, ChunkError};
+use crate::data::schema;
 use crate::data::source::SourceFile;
+use crate::data::types::KqlType;
 
 const ENVELOPE_PREFIX: &str = "AdvancedHunting-";
 
+/// Rows per typed chunk of a JSON array.
+const ARRAY_CHUNK_ROWS: usize = 1 << 15;
+
+/// How the lines of a line-based file are laid out, from its first line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Plain,
+    Envelope,
+    Records,
+}
+
+fn shape_of(map: &Map<String, Value>) -> Shape {
+    if map.get("category").is_some_and(Value::is_string)
+        && map.get("properties").is_some_and(Value::is_object)
+    {
+        Shape::Envelope
+    } else if map.len() == 1 && map.get("records").is_some_and(Value::is_array) {
+        Shape::Records
+    } else {
+        Shape::Plain
+    }
+}
+
+/// `serde_json`'s message without its " at line L column C" (the line is
+/// reported separately, and the column relative to the line).
+fn json_message(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let text = match text.rfind(" at line ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    };
+    if e.column() > 0 {
+        format!("invalid JSON: {text} (column {})", e.column())
+    } else {
+        format!("invalid JSON: {text}")
+    }
+}
+
 pub(super) fn read(
     file: &SourceFile,
+    table: &str,
     report: &dyn Fn(usize, u64),
     control: &LoadControl,
 ) -> Result<RawTables, LoadError> {
     let err = |line: Option<usize>, msg: String| LoadError::new(&file.path, line, msg);
     let counter = Arc::new(AtomicU64::new(0));
     let input = open(file, counter.clone()).map_err(|e| err(None, e.to_string()))?;
-    let mut reader = BufReader::with_capacity(1 << 20, input);
-    let first = {
-        let buf = reader
-            .fill_buf()
-            .map_err(|e| err(None, io_message(file, &e)))?;
-        let skip = if buf.starts_with(&[0xEF, 0xBB, 0xBF]) { 3 } else { 0 };
-        reader.consume(skip);
-        let buf = reader
-            .fill_buf()
-            .map_err(|e| err(None, io_message(file, &e)))?;
-        buf.iter().copied().find(|b| !b.is_ascii_whitespace())
-    };
+    let mut reader = BufReader::with_capacity(1 << 16, input);
+    let (first, skipped_lines) = first_byte(&mut reader).map_err(|e| err(None, io_message(file, &e)))?;
+    let progress = Progressing::new(report, counter);
     match first {
         None => Err(err(None, "empty file: no JSON data".into())),
-        Some(b'[') => read_array(reader, file),
-        Some(_) => read_lines(reader, file, report, &counter, control),
+        Some(b'[') => read_array(reader, file, table, progress, control),
+        Some(_) => read_lines(reader, skipped_lines, file, table, progress, control),
     }
 }
 
-/// A JSON array of objects, parsed whole (such files come from small exports).
-fn read_array(reader: impl Read, file: &SourceFile) -> Result<RawTables, LoadError> {
-    let values: Vec<Value> = serde_json::from_reader(reader).map_err(|e| {
-        let line = (e.line() > 0).then_some(e.line());
-        let msg = if e.is_io() {
-            io_message(file, &std::io::Error::other(e.to_string()))
-        } else {
-            format!("invalid JSON: {e}")
-        };
-        LoadError::new(&file.path, line, msg)
-    })?;
-    let mut table = Columns::default();
-    for (i, value) in values.into_iter().enumerate() {
-        match value {
-            Value::Object(map) => table.push(map),
-            _ => {
-                return Err(LoadError::new(
-                    &file.path,
-                    None,
-                    format!("element {} of the array is not an object", i + 1),
-                ));
+/// Skips a byte-order mark and leading whitespace; returns the first byte
+/// of data (not consumed) and the number of lines skipped.
+fn first_byte(reader: &mut impl BufRead) -> std::io::Result<(Option<u8>, usize)> {
+    let buf = reader.fill_buf()?;
+    if buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        reader.consume(3);
+    }
+    let mut lines = 0;
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            return Ok((None, lines));
+        }
+        match buf.iter().position(|b| !b.is_ascii_whitespace()) {
+            Some(i) => {
+                lines += buf[..i].iter().filter(|&&b| b == b'\n').count();
+                // Keep the whitespace on the first data line so columns stay right.
+                let line_start = buf[..i].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+                let first = buf[i];
+                reader.consume(line_start);
+                return Ok((Some(first), lines));
+            }
+            None => {
+                lines += buf.iter().filter(|&&b| b == b'\n').count();
+                let n = buf.len();
+                reader.consume(n);
             }
         }
     }
-    let frame = table.finish().map_err(|e| LoadError::new(&file.path, None, e))?;
+}
+
+/// Columns of a file's table(s) and whether it is an envelope file, from
+/// its first record, for `load::peek`.
+pub(super) fn peek(file: &SourceFile) -> Result<(Option<String>, Vec<(String, Option<KqlType>)>), LoadError> {
+    let input = open(file, Arc::new(AtomicU64::new(0)))
+        .map_err(|e| LoadError::new(&file.path, None, e.to_string()))?;
+    let mut reader = BufReader::with_capacity(1 << 16, input);
+    let Ok((Some(first), _)) = first_byte(&mut reader) else {
+        return Ok((None, Vec::new()));
+    };
+    if first == b'[' {
+        return Ok((None, Vec::new()));
+    }
+    let mut line = Vec::new();
+    if (&mut reader).take(1 << 20).read_until(b'\n', &mut line).is_err() {
+        return Ok((None, Vec::new()));
+    }
+    let Ok(Value::Object(mut map)) = serde_json::from_slice::<Value>(&line) else {
+        return Ok((None, Vec::new()));
+    };
+    if shape_of(&map) == Shape::Records {
+        match map.remove("records") {
+            Some(Value::Array(mut records)) if !records.is_empty() => match records.swap_remove(0) {
+                Value::Object(m) => map = m,
+                _ => return Ok((None, Vec::new())),
+            },
+            _ => return Ok((None, Vec::new())),
+        }
+    }
+    let (name, row) = if shape_of(&map) == Shape::Envelope {
+        let name = match map.get("category") {
+            Some(Value::String(c)) => Some(table_name(c)),
+            _ => None,
+        };
+        match map.remove("properties") {
+            Some(Value::Object(p)) => (name, p),
+            _ => (name, Map::new()),
+        }
+    } else {
+        (None, map)
+    };
+    Ok((name, row.into_iter().map(|(k, _)| (k, None)).collect()))
+}
+
+fn table_name(category: &str) -> String {
+    category
+        .strip_prefix(ENVELOPE_PREFIX)
+        .unwrap_or(category)
+        .to_string()
+}
+
+/// A JSON array of objects, streamed: elements are typed in chunks of rows
+/// as they are read, so the whole document is never held as JSON values.
+fn read_array(
+    reader: impl Read,
+    file: &SourceFile,
+    table: &str,
+    mut progress: Progressing,
+    control: &LoadControl,
+) -> Result<RawTables, LoadError> {
+    let documented = schema::documented(table);
+    let mut chunks: Vec<DataFrame> = Vec::new();
+    let mut columns = Columns::default();
+    let mut rows = 0usize;
+    // Errors found while visiting, with more detail than serde's.
+    let mut failure: Option<LoadError> = None;
+    let mut sink = |value: Value| -> Result<(), ()> {
+        let Value::Object(map) = value else {
+            failure = Some(LoadError::new(
+                &file.path,
+                None,
+                format!("element {} of the array is not an object", rows + 1),
+            ));
+            return Err(());
+        };
+        columns.push(map, rows);
+        rows += 1;
+        if columns.rows >= ARRAY_CHUNK_ROWS {
+            let first_row = rows - columns.rows;
+            let done = std::mem::take(&mut columns);
+            match done.finish(documented) {
+                Ok(frame) => chunks.push(frame),
+                Err((row, msg)) => {
+                    failure = Some(LoadError::new(
+                        &file.path,
+                        None,
+                        format!("element {} of the array: {msg}", first_row + row + 1),
+                    ));
+                    return Err(());
+                }
+            }
+            progress.report(rows);
+            if control.cancelled() {
+                failure = Some(LoadError::new(&file.path, None, super::CANCELLED));
+                return Err(());
+            }
+        }
+        Ok(())
+    };
+    let result = for_each_element(reader, &mut sink);
+    if let Some(f) = failure {
+        return Err(f);
+    }
+    if let Err(e) = result {
+        let line = (e.line() > 0).then_some(e.line());
+        let msg = match e.io_error_kind() {
+            Some(kind) => io_message(file, &std::io::Error::from(kind)),
+            None => json_message(&e),
+        };
+        return Err(LoadError::new(&file.path, line, msg));
+    }
+    // The rows after the last full chunk.
+    if columns.rows > 0 {
+        let first_row = rows - columns.rows;
+        let frame = columns.finish(documented).map_err(|(row, msg)| {
+            LoadError::new(
+                &file.path,
+                None,
+                format!("element {} of the array: {msg}", first_row + row + 1),
+            )
+        })?;
+        chunks.push(frame);
+    }
+    progress.report(rows);
+    let frame = normalize::assemble(chunks).map_err(|e| LoadError::new(&file.path, None, e.to_string()))?;
     Ok(vec![(None, frame)])
 }
 
-/// One JSON object per line; envelopes are recognised by their first line.
+/// Calls `sink` on each element of a top-level JSON array as it is parsed.
+/// `sink` stops the parse by returning `Err`.
+fn for_each_element(
+    reader: impl Read,
+    sink: &mut dyn FnMut(Value) -> Result<(), ()>,
+) -> Result<(), serde_json::Error> {
+    struct Elements<'s>(&'s mut dyn FnMut(Value) -> Result<(), ()>);
+    impl<'de> Visitor<'de> for Elements<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an array of objects")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            while let Some(v) = seq.next_element::<Value>()? {
+                (self.0)(v).map_err(|()| A::Error::custom("stopped"))?;
+            }
+            Ok(())
+        }
+    }
+    impl<'de> DeserializeSeed<'de> for Elements<'_> {
+        type Value = ();
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_seq(self)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    Elements(sink).deserialize(&mut de)?;
+    de.end()
+}
+
+/// One object per line, in any of the line-based shapes.
 fn read_lines(
-    mut reader: impl BufRead,
+    mut reader: impl BufRead + Send,
+    skipped_lines: usize,
     file: &SourceFile,
-    report: &dyn Fn(usize, u64),
-    counter: &AtomicU64,
+    table: &str,
+    mut progress: Progressing,
     control: &LoadControl,
 ) -> Result<RawTables, LoadError> {
-    let err = |line: usize, msg: String| LoadError::new(&file.path, Some(line), msg);
-    // Tables in order of first appearance; `None` is the file's own table.
-    let mut tables: Vec<(Option<String>, Columns)> = Vec::new();
-    let mut envelope: Option<bool> = None;
-    let mut raw = Vec::new();
-    let mut line_no = 0usize;
-    let mut rows = 0usize;
-    loop {
-        raw.clear();
-        let n = reader
-            .read_until(b'\n', &mut raw)
-            .map_err(|e| err(line_no + 1, io_message(file, &e)))?;
-        if n == 0 {
-            break;
+    let err = |line: Option<usize>, msg: String| LoadError::new(&file.path, line, msg);
+    let chunk = control.chunk_bytes.unwrap_or(CHUNK).max(1);
+    let mut buf = Vec::with_capacity(chunk + (1 << 16));
+    // A read error names the line where the readable data stops.
+    let newlines = |b: &[u8]| memchr::memchr_iter(b'\n', b).count();
+    let mut eof = match fill(&mut reader, &mut buf, chunk) {
+        Ok(eof) => eof,
+        Err(e) => return Err(err(Some(skipped_lines + 1 + newlines(&buf)), io_message(file, &e))),
+    };
+    // The shape is decided by the first line.
+    let first_line_end = memchr::memchr(b'\n', &buf).unwrap_or(buf.len());
+    let shape = match serde_json::from_slice::<Value>(&buf[..first_line_end]) {
+        Ok(Value::Object(map)) => shape_of(&map),
+        // The worker reports the error with its line.
+        _ => Shape::Plain,
+    };
+    // Envelope records are typed by their category's documented schema;
+    // plain lines by the table's (possibly explicit) name.
+    let mut line = skipped_lines + 1;
+    // On a read error, the lines read since the last whole chunk.
+    let partial_lines = std::cell::Cell::new(0usize);
+    let mut pending = Some(buf);
+    let mut next = || -> Result<Option<Vec<u8>>, LoadError> {
+        let Some(mut buf) = pending.take() else {
+            return Ok(None);
+        };
+        loop {
+            if eof {
+                return Ok((!buf.is_empty()).then_some(buf));
+            }
+            if buf.len() >= chunk {
+                if let Some(nl) = memchr::memrchr(b'\n', &buf) {
+                    let mut rest = Vec::with_capacity(chunk + (1 << 16));
+                    rest.extend_from_slice(&buf[nl + 1..]);
+                    buf.truncate(nl + 1);
+                    pending = Some(rest);
+                    return Ok(Some(buf));
+                }
+            }
+            eof = fill(&mut reader, &mut buf, chunk).map_err(|e| {
+                partial_lines.set(newlines(&buf));
+                LoadError::new(&file.path, None, io_message(file, &e))
+            })?;
         }
-        line_no += 1;
-        let text = std::str::from_utf8(&raw).map_err(|e| {
-            err(
-                line_no,
+    };
+    // Per table, in order of first appearance: its typed chunks.
+    let mut tables: Vec<(Option<String>, Vec<DataFrame>)> = Vec::new();
+    let mut rows = 0usize;
+    let result = pipeline(
+        &mut next,
+        |bytes: Vec<u8>| parse_lines(&bytes, shape, table),
+        |result| {
+            let (parts, lines) = result.map_err(|(rel, msg)| err(Some(line + rel), msg))?;
+            line += lines;
+            for (name, frame) in parts {
+                rows += frame.height();
+                match tables.iter_mut().find(|(n, _)| *n == name) {
+                    Some((_, frames)) => frames.push(frame),
+                    None => tables.push((name, vec![frame])),
+                }
+            }
+            progress.report(rows);
+            Ok(())
+        },
+        control,
+        || LoadError::new(&file.path, None, super::CANCELLED),
+    );
+    if let Err(mut e) = result {
+        if e.line.is_none() && !e.is_cancelled() {
+            // A read error, after the lines already parsed.
+            e.line = Some(line + partial_lines.get());
+        }
+        return Err(e);
+    }
+    if tables.is_empty() {
+        return Err(err(None, "empty file: no JSON data".into()));
+    }
+    tables
+        .into_iter()
+        .map(|(name, frames)| {
+            normalize::assemble(frames)
+                .map(|f| (name, f))
+                .map_err(|e| err(None, e.to_string()))
+        })
+        .collect()
+}
+
+/// Parses a chunk of whole lines into typed frames, one per table. Returns
+/// them with the number of lines in the chunk, or the chunk-relative line
+/// (0-based) of the first bad one and what is wrong with it.
+#[allow(clippy::type_complexity)]
+fn parse_lines(
+    chunk: &[u8],
+    shape: Shape,
+    table: &str,
+) -> Result<(Vec<(Option<String>, DataFrame)>, usize), (usize, String)> {
+    let mut tables: Vec<(Option<String>, Columns)> = Vec::new();
+    let mut add = |name: Option<String>, row: Map<String, Value>, line: usize| match tables
+        .iter_mut()
+        .find(|(n, _)| *n == name)
+    {
+        Some((_, t)) => t.push(row, line),
+        None => {
+            let mut t = Columns::default();
+            t.push(row, line);
+            tables.push((name, t));
+        }
+    };
+    let mut lines = 0usize;
+    for (i, raw) in chunk.split(|&b| b == b'\n').enumerate() {
+        if i > 0 {
+            lines += 1;
+        }
+        let text = std::str::from_utf8(raw).map_err(|e| {
+            (
+                i,
                 format!(
                     "not valid UTF-8 (byte 0x{:02X} at column {})",
                     raw[e.valid_up_to()],
@@ -110,93 +411,112 @@ fn read_lines(
         if text.is_empty() {
             continue;
         }
-        let value: Value = serde_json::from_str(text)
-            .map_err(|e| err(line_no, format!("invalid JSON: {e}")))?;
+        let value: Value = serde_json::from_str(text).map_err(|e| (i, json_message(&e)))?;
         let Value::Object(mut map) = value else {
-            return Err(err(line_no, "expected a JSON object".into()));
+            return Err((i, format!("expected a JSON object, found {}", kind_of(&value))));
         };
-        let is_envelope = *envelope.get_or_insert_with(|| {
-            map.get("category").is_some_and(Value::is_string)
-                && map.get("properties").is_some_and(Value::is_object)
-        });
-        let (name, row) = if is_envelope {
-            let category = match map.get("category") {
-                Some(Value::String(c)) => c.clone(),
-                _ => return Err(err(line_no, "envelope without a \"category\"".into())),
-            };
-            let Some(Value::Object(props)) = map.remove("properties") else {
-                return Err(err(line_no, "envelope without \"properties\"".into()));
-            };
-            let name = category
-                .strip_prefix(ENVELOPE_PREFIX)
-                .unwrap_or(&category)
-                .to_string();
-            (Some(name), props)
-        } else {
-            (None, map)
-        };
-        match tables.iter_mut().find(|(n, _)| *n == name) {
-            Some((_, t)) => t.push(row),
-            None => {
-                let mut t = Columns::default();
-                t.push(row);
-                tables.push((name, t));
+        match shape {
+            Shape::Plain => add(None, map, i),
+            Shape::Envelope => {
+                let (name, row) = envelope(map).map_err(|m| (i, m))?;
+                add(Some(name), row, i);
+            }
+            Shape::Records => {
+                let Some(Value::Array(records)) = map.remove("records") else {
+                    return Err((i, "expected {\"records\": [...]} like the first line".into()));
+                };
+                for record in records {
+                    let Value::Object(record) = record else {
+                        return Err((i, "a record in \"records\" is not an object".into()));
+                    };
+                    let (name, row) = envelope(record).map_err(|m| (i, m))?;
+                    add(Some(name), row, i);
+                }
             }
         }
-        rows += 1;
-        if rows % 65_536 == 0 {
-            if control.cancelled() {
-                return Err(LoadError::new(&file.path, None, "loading cancelled"));
-            }
-            report(rows, counter.load(Ordering::Relaxed));
-        }
     }
-    report(rows, counter.load(Ordering::Relaxed));
-    if tables.is_empty() {
-        return Err(LoadError::new(&file.path, None, "empty file: no JSON data"));
+    let mut out = Vec::with_capacity(tables.len());
+    for (name, columns) in tables {
+        let documented = schema::documented(name.as_deref().unwrap_or(table));
+        let line_of = columns.lines.clone();
+        let frame = columns
+            .finish(documented)
+            .map_err(|(row, msg)| (line_of.get(row).copied().unwrap_or(0), msg))?;
+        out.push((name, frame));
     }
-    tables
-        .into_iter()
-        .map(|(name, t)| {
-            t.finish()
-                .map(|f| (name, f))
-                .map_err(|e| LoadError::new(&file.path, None, e))
-        })
-        .collect()
+    Ok((out, lines))
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a bool",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// The table and row of one streaming-API record.
+fn envelope(mut map: Map<String, Value>) -> Result<(String, Map<String, Value>), String> {
+    let category = match map.get("category") {
+        Some(Value::String(c)) => table_name(c),
+        _ => return Err("streaming-API record without a \"category\"".into()),
+    };
+    match map.remove("properties") {
+        Some(Value::Object(props)) => Ok((category, props)),
+        _ => Err("streaming-API record without \"properties\"".into()),
+    }
 }
 
 /// Column-wise values of JSON objects, keys in order of first appearance.
 #[derive(Default)]
 struct Columns {
     names: Vec<String>,
+    index: PlHashMap<String, usize>,
     values: Vec<Vec<Value>>,
     rows: usize,
+    /// The (chunk-relative) line of each row, to place a bad value.
+    lines: Vec<usize>,
 }
 
 impl Columns {
-    fn push(&mut self, row: Map<String, Value>) {
-        for (key, value) in row {
-            let i = match self.names.iter().position(|n| *n == key) {
-                Some(i) => i,
-                None => {
-                    self.names.push(key);
-                    self.values.push(vec![Value::Null; self.rows]);
-                    self.names.len() - 1
+    fn push(&mut self, row: Map<String, Value>, line: usize) {
+        for (position, (key, value)) in row.into_iter().enumerate() {
+            // Rows usually list the keys in one order: try that first.
+            let i = if self.names.get(position) == Some(&key) {
+                position
+            } else {
+                match self.index.get(&key) {
+                    Some(&i) => i,
+                    None => {
+                        self.index.insert(key.clone(), self.names.len());
+                        self.names.push(key);
+                        self.values.push(vec![Value::Null; self.rows]);
+                        self.names.len() - 1
+                    }
                 }
             };
+            let column = &mut self.values[i];
             // A key repeated within one object: the last value wins.
-            if self.values[i].len() > self.rows {
-                self.values[i].pop();
+            if column.len() > self.rows {
+                column.pop();
             }
-            self.values[i].push(value);
+            column.push(value);
         }
         self.rows += 1;
-        for col in &mut self.values {
-            col.resize(self.rows, Value::Null);
+        self.lines.push(line);
+        for column in &mut self.values {
+            if column.len() < self.rows {
+                column.push(Value::Null);
+            }
         }
     }
 
-    fn finish(self) -> Result<DataFrame, String> {
+    /// The typed frame; on a value that does not fit its documented type,
+    /// the row (0-based) and what is wrong.
+    fn finish(self, documented: normalize::Documented) -> Result<DataFrame, (usize, String)> {
         let rows = self.rows;
         let columns = self
             .names
@@ -204,7 +524,11 @@ impl Columns {
             .zip(self.values)
             .map(|(name, values)| json_column(&name, values))
             .collect();
-        DataFrame::new(rows, columns).map_err(|e| e.to_string())
+        let frame = DataFrame::new(rows, columns).map_err(|e| (0, e.to_string()))?;
+        normalize::type_chunk(documented, frame).map_err(|e| match e {
+            ChunkError::Value(v) => (v.row, v.to_string()),
+            ChunkError::Polars(e) => (0, e.to_string()),
+        })
     }
 }
 
@@ -213,25 +537,29 @@ impl Columns {
 fn json_column(name: &str, values: Vec<Value>) -> Column {
     let non_null = || values.iter().filter(|v| !v.is_null());
     let name: PlSmallStr = name.into();
-    if non_null().all(Value::is_boolean) && non_null().next().is_some() {
-        let v: Vec<Option<bool>> = values.iter().map(Value::as_bool).collect();
-        return Column::new(name, v);
+    let any = non_null().next().is_some();
+    if any && non_null().all(Value::is_boolean) {
+        let v: BooleanChunked = values.iter().map(Value::as_bool).collect();
+        return v.with_name(name).into_column();
     }
-    if non_null().all(|v| v.is_i64()) && non_null().next().is_some() {
-        let v: Vec<Option<i64>> = values.iter().map(Value::as_i64).collect();
-        return Column::new(name, v);
+    if any && non_null().all(Value::is_i64) {
+        let v: Int64Chunked = values.iter().map(Value::as_i64).collect();
+        return v.with_name(name).into_column();
     }
-    if non_null().all(Value::is_number) && non_null().next().is_some() {
-        let v: Vec<Option<f64>> = values.iter().map(Value::as_f64).collect();
-        return Column::new(name, v);
+    if any && non_null().all(Value::is_number) {
+        let v: Float64Chunked = values.iter().map(Value::as_f64).collect();
+        return v.with_name(name).into_column();
     }
     if non_null().all(Value::is_string) {
-        let v: Vec<&str> = values.iter().map(|v| v.as_str().unwrap_or("")).collect();
-        return Column::new(name, v);
+        let v: StringChunked = values
+            .iter()
+            .map(|v| Some(v.as_str().unwrap_or("")))
+            .collect();
+        return v.with_name(name).into_column();
     }
-    let v: Vec<Option<Vec<u8>>> = values
+    let v: BinaryChunked = values
         .iter()
         .map(|v| (!v.is_null()).then(|| v.to_string().into_bytes()))
         .collect();
-    Column::new(name, v)
+    v.with_name(name).into_column()
 }

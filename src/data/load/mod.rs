@@ -1,9 +1,22 @@
 //! Reading table sources into typed frames.
 //!
-//! Each format reader produces a frame of raw columns; [`normalize`] then
-//! gives every column its KQL type. Readers stream their input in chunks,
-//! report progress after each, and stop when cancelled, so the workbench can
-//! show a multi-gigabyte folder at once and fill it in the background.
+//! Loading is in two steps, so that the workbench can show a multi-gigabyte
+//! folder at once and fill it in the background:
+//!
+//! 1. [`discover`] turns paths into [`TableSource`]s and [`peek`] describes
+//!    each cheaply (name, size, the columns a header or Parquet footer gives,
+//!    the exact row count where the format records it) without reading data;
+//! 2. [`load_table`] (one source, typically from a worker thread) or
+//!    [`load_sources`] (all of them) read the data, reporting [`Progress`]
+//!    after each chunk and stopping between chunks when cancelled.
+//!
+//! Text formats are read in chunks that worker threads parse and type as
+//! they arrive, so the raw text of a file is never held whole; Parquet is
+//! read a few row groups at a time. `normalize` gives every column its KQL
+//! type, per chunk, and joins the chunks.
+//!
+//! Every failure is a [`LoadError`] naming the file (and the line, where one
+//! is to blame); other files and tables still load.
 //!
 //! [`normalize`]: super::normalize
 
@@ -11,21 +24,28 @@ mod csv;
 mod json;
 mod parquet;
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufReader, Read};
-use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
 
 use polars::prelude::*;
 
 use super::catalog::{Catalog, LoadError, Table};
-use super::normalize::normalize;
+use super::normalize;
 use super::source::{Compression, Format, SourceFile, TableSource, discover};
+use super::types::KqlType;
 
-/// How far loading has got, reported after each chunk.
+/// The message of the [`LoadError`] a cancelled load ends with.
+pub const CANCELLED: &str = "loading cancelled";
+
+/// How far loading a table has got, reported after each chunk.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Progress {
-    /// The table being loaded.
+    /// The table being loaded (the source's name; a streaming-API envelope
+    /// file may turn out to hold several tables).
     pub table: String,
     /// Rows read so far in this table.
     pub rows: usize,
@@ -36,26 +56,42 @@ pub struct Progress {
 }
 
 /// Progress reporting and cancellation for a load.
+///
+/// The callback runs on the loading thread after each chunk (every few
+/// megabytes); setting `cancel` stops the load before the next chunk.
 pub struct LoadControl<'a> {
     pub progress: &'a (dyn Fn(&Progress) + Sync),
     pub cancel: &'a AtomicBool,
+    /// Bytes per chunk of text input; `None` for the default (8 MiB). Tests
+    /// set it small to put chunk boundaries in awkward places.
+    pub chunk_bytes: Option<usize>,
 }
 
-impl LoadControl<'_> {
+impl<'a> LoadControl<'a> {
+    /// A control with the default chunk size.
+    pub fn new(progress: &'a (dyn Fn(&Progress) + Sync), cancel: &'a AtomicBool) -> Self {
+        LoadControl {
+            progress,
+            cancel,
+            chunk_bytes: None,
+        }
+    }
+
+    /// Whether the load has been asked to stop.
     pub fn cancelled(&self) -> bool {
         self.cancel.load(Ordering::Relaxed)
     }
 }
 
-/// What a reader gives back: a raw frame per table (an envelope file may
-/// hold several tables), before normalisation.
+/// What a reader gives back: a typed frame per table (a streaming-API
+/// envelope file may hold several, named by their category).
 pub(crate) type RawTables = Vec<(Option<String>, DataFrame)>;
 
 /// Counts bytes as they are read from the file on disk, before
 /// decompression, so progress is against the file size.
 struct Counting<R> {
     inner: R,
-    count: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    count: Arc<AtomicU64>,
 }
 
 impl<R: Read> Read for Counting<R> {
@@ -67,17 +103,17 @@ impl<R: Read> Read for Counting<R> {
 }
 
 /// Opens a file for streaming reads, decompressing by its extension.
-pub(crate) fn open(
-    file: &SourceFile,
-    counter: std::sync::Arc<std::sync::atomic::AtomicU64>,
-) -> std::io::Result<Box<dyn Read + Send>> {
+pub(crate) fn open(file: &SourceFile, counter: Arc<AtomicU64>) -> std::io::Result<Box<dyn Read + Send>> {
     let raw = Counting {
         inner: File::open(&file.path)?,
         count: counter,
     };
     Ok(match file.compression {
         Compression::None => Box::new(BufReader::with_capacity(1 << 20, raw)),
-        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(raw))),
+        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(
+            1 << 20,
+            raw,
+        ))),
         Compression::Zstd => Box::new(zstd::stream::read::Decoder::new(raw)?),
     })
 }
@@ -89,13 +125,193 @@ pub(crate) fn io_message(file: &SourceFile, e: &std::io::Error) -> String {
             "truncated gzip stream (the file ends before the compressed data does)".into()
         }
         (Compression::Gzip, _) => format!("corrupt gzip data: {e}"),
-        (Compression::Zstd, _) => format!("corrupt or truncated zstd data: {e}"),
+        (Compression::Zstd, std::io::ErrorKind::UnexpectedEof) => {
+            "truncated zstd stream (the file ends before the compressed data does)".into()
+        }
+        (Compression::Zstd, _) => format!("corrupt zstd data: {e}"),
         _ => e.to_string(),
     }
 }
 
+/// Reports rows so far with the bytes read so far from the file.
+pub(crate) struct Progressing<'a> {
+    report: &'a dyn Fn(usize, u64),
+    counter: Arc<AtomicU64>,
+}
+
+impl<'a> Progressing<'a> {
+    pub(crate) fn new(report: &'a dyn Fn(usize, u64), counter: Arc<AtomicU64>) -> Self {
+        Progressing { report, counter }
+    }
+
+    pub(crate) fn report(&mut self, rows: usize) {
+        (self.report)(rows, self.counter.load(Ordering::Relaxed));
+    }
+}
+
+/// Runs `work` on worker threads over the chunks `next` reads, and hands
+/// the results to `take` in input order. At most a few chunks are in flight,
+/// so memory stays bounded however fast the input is read.
+///
+/// The first error in input order wins: an error `take` returns for a chunk
+/// comes before a read error `next` met after it. Cancellation is checked
+/// before each chunk is read; chunks in flight are finished, not taken.
+pub(crate) fn pipeline<T: Send, E>(
+    next: &mut dyn FnMut() -> Result<Option<Vec<u8>>, E>,
+    work: impl Fn(Vec<u8>) -> T + Sync,
+    mut take: impl FnMut(T) -> Result<(), E>,
+    control: &LoadControl,
+    cancelled: impl Fn() -> E,
+) -> Result<(), E> {
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get().min(8));
+    let in_flight = workers * 2;
+    let (job_tx, job_rx) = mpsc::sync_channel::<(usize, Vec<u8>)>(in_flight);
+    let job_rx = Mutex::new(job_rx);
+    let (done_tx, done_rx) = mpsc::channel::<(usize, T)>();
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let done_tx = done_tx.clone();
+            let job_rx = &job_rx;
+            let work = &work;
+            scope.spawn(move || {
+                loop {
+                    // The lock is held only while waiting for the next job.
+                    let job = match job_rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok((seq, bytes)) = job else { return };
+                    if done_tx.send((seq, work(bytes))).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(done_tx);
+        let job_tx = job_tx;
+        let mut sent = 0usize;
+        let mut taken = 0usize;
+        let mut reading = true;
+        let mut read_error: Option<E> = None;
+        let mut take_error: Option<E> = None;
+        let mut waiting: BTreeMap<usize, T> = BTreeMap::new();
+        loop {
+            while reading && sent - taken < in_flight {
+                if control.cancelled() {
+                    read_error = Some(cancelled());
+                    reading = false;
+                    break;
+                }
+                match next() {
+                    Ok(Some(bytes)) => {
+                        if job_tx.send((sent, bytes)).is_err() {
+                            reading = false;
+                            break;
+                        }
+                        sent += 1;
+                    }
+                    Ok(None) => reading = false,
+                    Err(e) => {
+                        read_error = Some(e);
+                        reading = false;
+                    }
+                }
+            }
+            if taken == sent {
+                break;
+            }
+            let Ok((seq, result)) = done_rx.recv() else {
+                break;
+            };
+            waiting.insert(seq, result);
+            while let Some(result) = waiting.remove(&taken) {
+                taken += 1;
+                if take_error.is_none() {
+                    if let Err(e) = take(result) {
+                        take_error = Some(e);
+                        // Nothing after a bad chunk is needed.
+                        reading = false;
+                    }
+                }
+            }
+        }
+        drop(job_tx);
+        match (take_error, read_error) {
+            (Some(e), _) | (None, Some(e)) => Err(e),
+            (None, None) => Ok(()),
+        }
+    })
+}
+
+/// What is known of a table before it is loaded, found cheaply (a header
+/// line, a Parquet footer): enough to list it at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preview {
+    /// The table's name. For a streaming-API envelope file it comes from the
+    /// first record's category (the file may hold more tables).
+    pub name: String,
+    pub files: Vec<PathBuf>,
+    /// Bytes of the files on disk.
+    pub bytes: u64,
+    /// The exact row count where the format records it (Parquet).
+    pub rows: Option<u64>,
+    /// The columns of the first file, with the KQL type they will load as
+    /// where that is known now (documented tables, Parquet); other types are
+    /// inferred from the values when loading.
+    pub columns: Vec<(String, Option<KqlType>)>,
+}
+
+/// Describes a table source without reading its data: see [`Preview`].
+pub fn peek(source: &TableSource) -> Result<Preview, LoadError> {
+    let bytes = source
+        .files
+        .iter()
+        .filter_map(|f| std::fs::metadata(&f.path).ok())
+        .map(|m| m.len())
+        .sum();
+    let mut preview = Preview {
+        name: source.name.clone(),
+        files: source.files.iter().map(|f| f.path.clone()).collect(),
+        bytes,
+        rows: None,
+        columns: Vec::new(),
+    };
+    let Some(first) = source.files.first() else {
+        return Ok(preview);
+    };
+    match first.format {
+        Format::Csv => preview.columns = csv::peek(first)?,
+        Format::Json => {
+            let (category, columns) = json::peek(first)?;
+            if let Some(category) = category.filter(|_| !source.explicit_name) {
+                preview.name = category;
+            }
+            preview.columns = columns;
+        }
+        Format::Parquet => {
+            let mut rows = 0u64;
+            for (i, file) in source.files.iter().enumerate() {
+                let (n, columns) = parquet::peek(file)?;
+                rows += n;
+                if i == 0 {
+                    preview.columns = columns;
+                }
+            }
+            preview.rows = Some(rows);
+        }
+    }
+    let documented = super::schema::documented(&preview.name);
+    for (name, kind) in &mut preview.columns {
+        if let Some(t) = normalize::lookup(documented, name) {
+            *kind = Some(t);
+        }
+    }
+    Ok(preview)
+}
+
 /// Loads every source into a catalog. Files that fail are listed in
-/// `catalog.errors`; the other tables still load.
+/// `catalog.errors`; the other tables still load. Stops between files (and
+/// between chunks) when cancelled.
 pub fn load_sources(sources: &[TableSource], control: &LoadControl) -> Catalog {
     let mut catalog = Catalog::new();
     for source in sources {
@@ -105,24 +321,8 @@ pub fn load_sources(sources: &[TableSource], control: &LoadControl) -> Catalog {
         let (tables, errors) = load_table(source, control);
         catalog.errors.extend(errors);
         for table in tables {
-            match catalog.get(&table.name) {
-                // Several sources may feed one table (envelopes of several files).
-                Some(existing) => {
-                    let mut merged = existing.clone();
-                    match concat_frames(vec![merged.frame.clone(), table.frame]) {
-                        Ok(frame) => {
-                            merged.frame = frame;
-                            merged.files.extend(table.files);
-                            catalog.insert(merged);
-                        }
-                        Err(e) => catalog.errors.push(LoadError::new(
-                            table.files.first().map_or(Path::new(""), |p| p.as_path()),
-                            None,
-                            format!("cannot append to table {}: {e}", table.name),
-                        )),
-                    }
-                }
-                None => catalog.insert(table),
+            if let Err(e) = catalog.merge(table) {
+                catalog.errors.push(e);
             }
         }
     }
@@ -133,59 +333,52 @@ pub fn load_sources(sources: &[TableSource], control: &LoadControl) -> Catalog {
 pub fn load_paths(paths: &[String]) -> Catalog {
     let (sources, errors) = discover(paths);
     let cancel = AtomicBool::new(false);
-    let control = LoadControl {
-        progress: &|_| {},
-        cancel: &cancel,
-    };
+    let control = LoadControl::new(&|_| {}, &cancel);
     let mut catalog = load_sources(&sources, &control);
     catalog.errors.splice(0..0, errors);
     catalog
 }
 
-/// Loads one table source: each of its files, normalised and concatenated.
+/// Loads one table source: each of its files, typed and joined. Returns the
+/// tables (one, or several for streaming-API envelope files) and the files
+/// that failed. A file that fails adds nothing to its table.
 pub fn load_table(source: &TableSource, control: &LoadControl) -> (Vec<Table>, Vec<LoadError>) {
-    let total_bytes: u64 = source
+    let sizes: Vec<u64> = source
         .files
         .iter()
-        .filter_map(|f| std::fs::metadata(&f.path).ok())
-        .map(|m| m.len())
-        .sum();
+        .map(|f| std::fs::metadata(&f.path).map_or(0, |m| m.len()))
+        .collect();
+    let total_bytes: u64 = sizes.iter().sum();
     let mut errors = Vec::new();
     // Per table name: frames and the files they came from, in order.
-    let mut parts: Vec<(String, Vec<DataFrame>, Vec<std::path::PathBuf>)> = Vec::new();
+    let mut parts: Vec<(String, Vec<DataFrame>, Vec<PathBuf>)> = Vec::new();
     let mut done_bytes = 0u64;
     let mut done_rows = 0usize;
-    for file in &source.files {
+    for (file, size) in source.files.iter().zip(&sizes) {
         if control.cancelled() {
+            errors.push(LoadError::new(&file.path, None, CANCELLED));
             break;
         }
         let report = |rows: usize, bytes: u64| {
             (control.progress)(&Progress {
                 table: source.name.clone(),
                 rows: done_rows + rows,
-                bytes: done_bytes + bytes,
+                bytes: done_bytes + bytes.min(*size),
                 total_bytes,
             })
         };
         let result = match file.format {
-            Format::Csv => csv::read(file, &report, control),
-            Format::Json => json::read(file, &report, control),
-            Format::Parquet => parquet::read(file, &report, control),
+            Format::Csv => csv::read(file, &source.name, &report, control),
+            Format::Json => json::read(file, &source.name, &report, control),
+            Format::Parquet => parquet::read(file, &source.name, &report, control),
         };
-        done_bytes += std::fs::metadata(&file.path).map(|m| m.len()).unwrap_or(0);
+        done_bytes += size;
         match result {
             Ok(raw) => {
                 for (name, frame) in raw {
                     let name = match name {
                         Some(n) if !source.explicit_name => n,
                         _ => source.name.clone(),
-                    };
-                    let frame = match normalize(&name, frame) {
-                        Ok(f) => f,
-                        Err(e) => {
-                            errors.push(LoadError::new(&file.path, None, e.to_string()));
-                            continue;
-                        }
                     };
                     done_rows += frame.height();
                     match parts.iter_mut().find(|(n, _, _)| *n == name) {
@@ -197,11 +390,18 @@ pub fn load_table(source: &TableSource, control: &LoadControl) -> (Vec<Table>, V
                     }
                 }
             }
-            Err(e) => errors.push(e),
+            Err(e) => {
+                let stop = e.is_cancelled();
+                errors.push(e);
+                if stop {
+                    break;
+                }
+            }
         }
     }
     let mut tables = Vec::new();
-    for (name, frames, files) in parts {
+    for (name, frames, mut files) in parts {
+        files.dedup();
         match concat_frames(frames) {
             Ok(frame) => tables.push(Table { name, frame, files }),
             Err(e) => errors.push(LoadError::new(
@@ -214,30 +414,57 @@ pub fn load_table(source: &TableSource, control: &LoadControl) -> (Vec<Table>, V
     (tables, errors)
 }
 
-/// Concatenates frames by column name; a column missing from some frames is
-/// filled with nulls (empty strings for string columns).
-pub(crate) fn concat_frames(frames: Vec<DataFrame>) -> PolarsResult<DataFrame> {
-    let mut frames = frames.into_iter();
-    let Some(first) = frames.next() else {
-        return Ok(DataFrame::empty());
-    };
-    let rest: Vec<DataFrame> = frames.collect();
-    if rest.is_empty() {
-        return Ok(first);
-    }
-    let same = rest.iter().all(|f| f.schema() == first.schema());
-    let mut out = if same {
-        let mut out = first;
-        for f in rest {
-            out.vstack_mut_owned(f)?;
+/// Concatenates typed frames by column name: a column missing from some
+/// frames is filled with nulls ("" for strings), and a column typed
+/// differently in two frames is widened (see `normalize::assemble`).
+pub(crate) fn concat_frames(mut frames: Vec<DataFrame>) -> PolarsResult<DataFrame> {
+    if frames.len() == 1 {
+        if let Some(frame) = frames.pop() {
+            return Ok(frame);
         }
-        out
-    } else {
-        let all: Vec<DataFrame> = std::iter::once(first).chain(rest).collect();
-        let lazies: Vec<LazyFrame> = all.into_iter().map(|f| f.lazy()).collect();
-        let out = concat_lf_diagonal(lazies, UnionArgs::default())?.collect()?;
-        super::normalize::fill_string_nulls(out)?
-    };
-    out.rechunk_mut_par();
-    Ok(out)
+    }
+    normalize::assemble(frames)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pipeline_keeps_order_and_reports_the_first_error() {
+        let cancel = AtomicBool::new(false);
+        let control = LoadControl::new(&|_| {}, &cancel);
+        let mut n = 0u8;
+        let mut next = || -> Result<Option<Vec<u8>>, String> {
+            n += 1;
+            match n {
+                1..=20 => Ok(Some(vec![n])),
+                21 => Err("read failed".into()),
+                _ => Ok(None),
+            }
+        };
+        let mut seen = Vec::new();
+        let r = pipeline(
+            &mut next,
+            |b| b[0],
+            |v| {
+                seen.push(v);
+                if v == 7 { Err(format!("bad {v}")) } else { Ok(()) }
+            },
+            &control,
+            || "cancelled".to_string(),
+        );
+        assert_eq!(r, Err("bad 7".to_string()));
+        assert_eq!(seen, (1..=7).collect::<Vec<u8>>());
+
+        let mut n = 0u8;
+        let mut next = || -> Result<Option<Vec<u8>>, String> {
+            n += 1;
+            if n <= 5 { Ok(Some(vec![n])) } else { Err("truncated".into()) }
+        };
+        let mut seen = Vec::new();
+        let r = pipeline(&mut next, |b| b[0], |v| { seen.push(v); Ok(()) }, &control, || "c".into());
+        assert_eq!(r, Err("truncated".to_string()));
+        assert_eq!(seen, vec![1, 2, 3, 4, 5]);
+    }
 }

@@ -1,5 +1,6 @@
-//! Parquet: read with Polars, in row slices so that progress is reported and
-//! cancellation is honoured on large files.
+//! Parquet: the footer alone gives the schema and row count (see `peek`);
+//! the data is read a few whole row groups at a time, each slice typed as it
+//! arrives, so progress is reported and cancellation honoured on large files.
 
 use std::fs::File;
 
@@ -7,50 +8,107 @@ use polars::prelude::*;
 
 use super::{LoadControl, RawTables};
 use crate::data::catalog::LoadError;
-use crate::data::source::SourceFile;
+use crate::data::normalize::{self, ChunkError};
+use crate::data::source::{Compression, SourceFile};
+use crate::data::types::KqlType;
 
-/// Rows per slice: a few row groups of a typical export.
+/// Rows per slice, at least: whole row groups are added until it is reached.
 const SLICE_ROWS: usize = 1 << 20;
+
+fn refuse_compressed(file: &SourceFile) -> Result<(), LoadError> {
+    if file.compression == Compression::None {
+        return Ok(());
+    }
+    Err(LoadError::new(
+        &file.path,
+        None,
+        "compressed Parquet is not read: Parquet compresses its own pages; decompress the file first",
+    ))
+}
+
+fn reader(file: &SourceFile) -> Result<ParquetReader<File>, LoadError> {
+    let f = File::open(&file.path).map_err(|e| LoadError::new(&file.path, None, e.to_string()))?;
+    Ok(ParquetReader::new(f))
+}
+
+fn not_parquet(file: &SourceFile, e: PolarsError) -> LoadError {
+    LoadError::new(
+        &file.path,
+        None,
+        format!("not a readable Parquet file: {}", first_line(&e.to_string())),
+    )
+}
+
+/// Polars' messages can run to a paragraph of hints; the first line says it.
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or(text).trim()
+}
+
+/// The row count and columns (with their KQL types) from the footer.
+pub(super) fn peek(file: &SourceFile) -> Result<(u64, Vec<(String, Option<KqlType>)>), LoadError> {
+    refuse_compressed(file)?;
+    let mut reader = reader(file)?;
+    let rows = reader.num_rows().map_err(|e| not_parquet(file, e))?;
+    let schema = reader.schema().map_err(|e| not_parquet(file, e))?;
+    let columns = schema
+        .iter()
+        .map(|(name, field)| {
+            let dtype = DataType::from_arrow_field(field);
+            (name.to_string(), Some(normalize::kql_type_of(&dtype)))
+        })
+        .collect();
+    Ok((rows as u64, columns))
+}
 
 pub(super) fn read(
     file: &SourceFile,
+    table: &str,
     report: &dyn Fn(usize, u64),
     control: &LoadControl,
 ) -> Result<RawTables, LoadError> {
     let err = |msg: String| LoadError::new(&file.path, None, msg);
-    if file.compression != crate::data::source::Compression::None {
-        return Err(err(
-            "compressed Parquet is not read: Parquet compresses its own pages; decompress the file first".into(),
-        ));
-    }
-    let open = || File::open(&file.path).map_err(|e| err(e.to_string()));
-    let size = std::fs::metadata(&file.path).map(|m| m.len()).unwrap_or(0);
-    let total = ParquetReader::new(open()?)
-        .num_rows()
-        .map_err(|e| err(format!("not a readable Parquet file: {e}")))?;
-    let mut frames = Vec::new();
-    let mut offset = 0;
-    loop {
-        if control.cancelled() {
-            return Err(err("loading cancelled".into()));
+    refuse_compressed(file)?;
+    let documented = crate::data::schema::documented(table);
+    let size = std::fs::metadata(&file.path).map_or(0, |m| m.len());
+    let mut first = reader(file)?;
+    let metadata = first.get_metadata().map_err(|e| not_parquet(file, e))?.clone();
+    let total = metadata.num_rows;
+    // Slices of whole row groups, so that no group is decoded twice.
+    let mut slices: Vec<(usize, usize)> = Vec::new();
+    let mut start = 0usize;
+    let mut len = 0usize;
+    for group in &metadata.row_groups {
+        len += group.num_rows();
+        if len >= SLICE_ROWS {
+            slices.push((start, len));
+            start += len;
+            len = 0;
         }
-        let len = SLICE_ROWS.min(total - offset);
-        let slice = if total <= SLICE_ROWS {
-            None
-        } else {
-            Some((offset, len))
-        };
-        let frame = ParquetReader::new(open()?)
+    }
+    if len > 0 || slices.is_empty() {
+        slices.push((start, len));
+    }
+    let mut chunks = Vec::with_capacity(slices.len());
+    let mut done = 0usize;
+    for (offset, len) in slices {
+        if control.cancelled() {
+            return Err(err(super::CANCELLED.into()));
+        }
+        let mut reader = reader(file)?;
+        reader.set_metadata(metadata.clone());
+        let slice = (total > SLICE_ROWS).then_some((offset, len));
+        let frame = reader
             .with_slice(slice)
             .finish()
-            .map_err(|e| err(format!("cannot read Parquet: {e}")))?;
-        offset += len;
-        frames.push(frame);
-        report(offset, size * offset as u64 / total.max(1) as u64);
-        if offset >= total {
-            break;
-        }
+            .map_err(|e| err(format!("cannot read Parquet: {}", first_line(&e.to_string()))))?;
+        let typed = normalize::type_chunk(documented, frame).map_err(|e| match e {
+            ChunkError::Value(v) => err(format!("row {}: {v}", offset + v.row + 1)),
+            ChunkError::Polars(e) => err(e.to_string()),
+        })?;
+        done += typed.height();
+        chunks.push(typed);
+        report(done, size * done as u64 / total.max(1) as u64);
     }
-    let frame = super::concat_frames(frames).map_err(|e| err(e.to_string()))?;
+    let frame = normalize::assemble(chunks).map_err(|e| err(e.to_string()))?;
     Ok(vec![(None, frame)])
 }

@@ -3,6 +3,7 @@
 
 use polars::prelude::*;
 
+use crate::data::types::KqlType;
 use crate::kql::error::QueryError;
 use crate::kql::value::Scalar;
 
@@ -17,6 +18,8 @@ pub struct AggInput<'a> {
     /// Per argument: the column it names, if it is a plain column (for the
     /// default output name: `max(x)` is `max_x`).
     pub arg_names: Vec<Option<String>>,
+    /// Per argument: the KQL type of its values, when known.
+    pub kinds: Vec<Option<KqlType>>,
     /// The working column holding each row's index in the input.
     pub row_index: &'a str,
     pub span: crate::kql::ast::Span,
@@ -189,22 +192,47 @@ fn percentile(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
     one(name, a.col(0)?.quantile(lit(p / 100.0), QuantileMethod::Nearest))
 }
 
+/// `take_any(x)`: documented to return a non-null, non-empty value of a
+/// single column when the group has one; `take_any(x, y, ...)` takes every
+/// value from one row; `take_any(*)` every column. The deprecated `any()`
+/// prefixes its columns with `any_`.
 fn take_any(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
-    match a.columns.first() {
-        Some(Some(c)) => {
-            let name = match a.arg_names.first() {
-                Some(Some(n)) => n.clone(),
-                _ => "any_".into(),
-            };
-            one(name, col(c.as_str()).first())
-        }
-        _ => Ok(vec![AggOutput {
+    let prefix = if a.name == "any" { "any_" } else { "" };
+    let star = a.columns.iter().zip(&a.constants).any(|(c, k)| c.is_none() && k.is_none());
+    if star {
+        return Ok(vec![AggOutput {
             name: String::new(),
             expr: col(a.row_index).first(),
             is_list: false,
             post: Post::Gather(None),
-        }]),
+        }]);
     }
+    let name = |i: usize| match a.arg_names.get(i) {
+        Some(Some(n)) => format!("{prefix}{n}"),
+        _ if a.columns.len() == 1 => format!("{}_", a.name),
+        _ => format!("{}_{i}", a.name),
+    };
+    if a.columns.len() == 1 {
+        let x = a.col(0)?;
+        // Strings are never null: "" is their missing value.
+        let present = match a.kinds.first() {
+            Some(Some(KqlType::String)) => x.clone().neq(lit("")),
+            _ => x.clone().is_not_null(),
+        };
+        let expr = x.clone().filter(present).first().fill_null(x.first());
+        return one(name(0), expr);
+    }
+    // One row for all of them: the group's first.
+    (0..a.columns.len())
+        .map(|i| {
+            Ok(AggOutput {
+                name: name(i),
+                expr: a.col(i)?.first(),
+                is_list: false,
+                post: Post::None,
+            })
+        })
+        .collect()
 }
 
 fn make_set(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
@@ -251,7 +279,12 @@ fn arg_extreme(a: &AggInput, is_max: bool) -> Result<Vec<AggOutput>, QueryError>
         Some(Some(n)) => n.clone(),
         _ => format!("{prefix}_"),
     };
-    let row = col(a.row_index).filter(x.eq(extreme.clone())).first();
+    // Rows where x is null are ignored, unless x is null in the whole
+    // group: then (documented) one row of the group is picked.
+    let row = col(a.row_index)
+        .filter(x.eq(extreme.clone()))
+        .first()
+        .fill_null(col(a.row_index).first());
     let gather = if a.columns.len() > 1 && a.columns[1..].iter().any(Option::is_none) {
         None
     } else {

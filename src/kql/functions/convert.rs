@@ -19,18 +19,73 @@ use crate::kql::value::{Scalar, Val, parse_json_bytes};
 pub const TICKS_TO_UNIX_EPOCH: i64 = 621_355_968_000_000_000;
 
 pub const FUNCTIONS: &[ScalarFunction] = &[
-    ScalarFunction { name: "tostring", min_args: 1, max_args: 1, eval: tostring },
-    ScalarFunction { name: "toint", min_args: 1, max_args: 1, eval: toint },
-    ScalarFunction { name: "tolong", min_args: 1, max_args: 1, eval: tolong },
-    ScalarFunction { name: "todouble", min_args: 1, max_args: 1, eval: toreal },
-    ScalarFunction { name: "toreal", min_args: 1, max_args: 1, eval: toreal },
+    ScalarFunction {
+        name: "tostring",
+        min_args: 1,
+        max_args: 1,
+        eval: tostring,
+    },
+    ScalarFunction {
+        name: "toint",
+        min_args: 1,
+        max_args: 1,
+        eval: toint,
+    },
+    ScalarFunction {
+        name: "tolong",
+        min_args: 1,
+        max_args: 1,
+        eval: tolong,
+    },
+    ScalarFunction {
+        name: "todouble",
+        min_args: 1,
+        max_args: 1,
+        eval: toreal,
+    },
+    ScalarFunction {
+        name: "toreal",
+        min_args: 1,
+        max_args: 1,
+        eval: toreal,
+    },
     // Quarry has no decimal type: decimals are reals.
-    ScalarFunction { name: "todecimal", min_args: 1, max_args: 1, eval: toreal },
-    ScalarFunction { name: "tobool", min_args: 1, max_args: 1, eval: tobool },
-    ScalarFunction { name: "toboolean", min_args: 1, max_args: 1, eval: tobool },
-    ScalarFunction { name: "toguid", min_args: 1, max_args: 1, eval: toguid },
-    ScalarFunction { name: "tohex", min_args: 1, max_args: 2, eval: tohex },
-    ScalarFunction { name: "gettype", min_args: 1, max_args: 1, eval: gettype },
+    ScalarFunction {
+        name: "todecimal",
+        min_args: 1,
+        max_args: 1,
+        eval: toreal,
+    },
+    ScalarFunction {
+        name: "tobool",
+        min_args: 1,
+        max_args: 1,
+        eval: tobool,
+    },
+    ScalarFunction {
+        name: "toboolean",
+        min_args: 1,
+        max_args: 1,
+        eval: tobool,
+    },
+    ScalarFunction {
+        name: "toguid",
+        min_args: 1,
+        max_args: 1,
+        eval: toguid,
+    },
+    ScalarFunction {
+        name: "tohex",
+        min_args: 1,
+        max_args: 2,
+        eval: tohex,
+    },
+    ScalarFunction {
+        name: "gettype",
+        min_args: 1,
+        max_args: 1,
+        eval: gettype,
+    },
 ];
 
 // ---------------------------------------------------------------------------
@@ -51,7 +106,9 @@ pub fn as_long(s: &Scalar) -> Option<i64> {
         Scalar::Int(v) => Some(i64::from(*v)),
         Scalar::Long(v) => Some(*v),
         Scalar::Real(v) => real_to_long(*v),
-        Scalar::Datetime(ns) => ns.div_euclid(NANOS_PER_TICK).checked_add(TICKS_TO_UNIX_EPOCH),
+        Scalar::Datetime(ns) => ns
+            .div_euclid(NANOS_PER_TICK)
+            .checked_add(TICKS_TO_UNIX_EPOCH),
         Scalar::Timespan(ns) => Some(ns / NANOS_PER_TICK),
         Scalar::String(t) => parse_long(t),
         Scalar::Dynamic(Json::Object(_) | Json::Array(_) | Json::Null) => None,
@@ -79,11 +136,13 @@ fn parse_real(t: &str) -> Option<f64> {
     if t.is_empty() {
         return None;
     }
-    t.parse::<f64>().ok().or(match t.to_ascii_lowercase().as_str() {
-        "infinity" | "+infinity" => Some(f64::INFINITY),
-        "-infinity" => Some(f64::NEG_INFINITY),
-        _ => None,
-    })
+    t.parse::<f64>()
+        .ok()
+        .or(match t.to_ascii_lowercase().as_str() {
+            "infinity" | "+infinity" => Some(f64::INFINITY),
+            "-infinity" => Some(f64::NEG_INFINITY),
+            _ => None,
+        })
 }
 
 /// `todouble()`.
@@ -160,7 +219,9 @@ pub fn coerce(s: &Scalar, kind: KqlType) -> Scalar {
     }
     let v = match kind {
         KqlType::Bool => as_bool(s).map(Scalar::Bool),
-        KqlType::Int => as_long(s).and_then(|v| i32::try_from(v).ok()).map(Scalar::Int),
+        KqlType::Int => as_long(s)
+            .and_then(|v| i32::try_from(v).ok())
+            .map(Scalar::Int),
         KqlType::Long => as_long(s).map(Scalar::Long),
         KqlType::Real => as_real(s).map(Scalar::Real),
         KqlType::Datetime => as_datetime(s).map(Scalar::Datetime),
@@ -203,7 +264,12 @@ pub fn expect_number(call: &Call, i: usize) -> Result<(), QueryError> {
 
 /// Argument `i` must be an integer.
 pub fn expect_integer(call: &Call, i: usize) -> Result<(), QueryError> {
-    expect(call, i, |k| matches!(k, KqlType::Int | KqlType::Long), "an integer")
+    expect(
+        call,
+        i,
+        |k| matches!(k, KqlType::Int | KqlType::Long),
+        "an integer",
+    )
 }
 
 /// Argument `i` must be a datetime.
@@ -249,7 +315,9 @@ pub fn i64_column(v: &Val, rows: usize) -> Int64Chunked {
                     .ok()
                     .and_then(|s| s.i64().ok().cloned())
                     .unwrap_or_else(|| Int64Chunked::full_null("".into(), rows)),
-                _ => (0..c.len()).map(|i| as_long(&Scalar::from_series(c, i))).collect(),
+                _ => (0..c.len())
+                    .map(|i| as_long(&Scalar::from_series(c, i)))
+                    .collect(),
             }
         }
     }
@@ -269,7 +337,9 @@ pub fn f64_column(v: &Val, rows: usize) -> Float64Chunked {
                 .ok()
                 .and_then(|s| s.f64().ok().cloned())
                 .unwrap_or_else(|| Float64Chunked::full_null("".into(), rows)),
-            _ => (0..c.len()).map(|i| as_real(&Scalar::from_series(c, i))).collect(),
+            _ => (0..c.len())
+                .map(|i| as_real(&Scalar::from_series(c, i)))
+                .collect(),
         },
     }
 }
@@ -315,19 +385,22 @@ fn toint(call: &Call) -> Result<Val, QueryError> {
 }
 
 fn tolong(call: &Call) -> Result<Val, QueryError> {
-    if let Val::Column(c) = &call.args[0] {
-        if matches!(c.dtype(), DataType::Int32 | DataType::Int64) {
-            return Ok(column(i64_column(&call.args[0], call.rows)));
-        }
+    if let Val::Column(c) = &call.args[0]
+        && matches!(c.dtype(), DataType::Int32 | DataType::Int64)
+    {
+        return Ok(column(i64_column(&call.args[0], call.rows)));
     }
     call.rowwise(KqlType::Long, |a| Ok(coerce(&a[0], KqlType::Long)))
 }
 
 fn toreal(call: &Call) -> Result<Val, QueryError> {
-    if let Val::Column(c) = &call.args[0] {
-        if matches!(c.dtype(), DataType::Int32 | DataType::Int64 | DataType::Float64) {
-            return Ok(column(f64_column(&call.args[0], call.rows)));
-        }
+    if let Val::Column(c) = &call.args[0]
+        && matches!(
+            c.dtype(),
+            DataType::Int32 | DataType::Int64 | DataType::Float64
+        )
+    {
+        return Ok(column(f64_column(&call.args[0], call.rows)));
     }
     call.rowwise(KqlType::Real, |a| Ok(coerce(&a[0], KqlType::Real)))
 }
@@ -367,7 +440,14 @@ fn canonical_guid(text: &str) -> Option<String> {
         return None;
     }
     let h = hex.to_ascii_lowercase();
-    Some(format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32]))
+    Some(format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    ))
 }
 
 /// `tohex(value[, minLength])`: two's complement for negatives, at the
@@ -403,7 +483,9 @@ fn gettype(call: &Call) -> Result<Val, QueryError> {
         });
     }
     match v {
-        Val::Scalar(s) => Ok(Val::Scalar(Scalar::String(dynamic_type_name(&s.to_json()).into()))),
+        Val::Scalar(s) => Ok(Val::Scalar(Scalar::String(
+            dynamic_type_name(&s.to_json()).into(),
+        ))),
         Val::Column(c) => {
             let out: StringChunked = match c.binary() {
                 Ok(b) => b

@@ -1,5 +1,621 @@
-//! (functions of this family are being written)
+//! Dynamic (JSON) functions: `parse_json`/`todynamic`, arrays
+//! (`array_length`, `array_sort_asc`/`_desc`, `array_concat`,
+//! `array_slice`, `array_index_of`, `array_reverse`, `pack_array`,
+//! `strcat_array`), bags (`bag_pack`/`pack`, `bag_keys`, `bag_merge`,
+//! `bag_has_key`) and sets (`set_has_element`, `set_union`,
+//! `set_intersect`, `set_difference`).
+//!
+//! A function given something other than an array (or bag) where it needs
+//! one returns null, as Kusto does. Text holding a JSON array or bag (a
+//! column loaded as string) is read as that JSON.
 
-use super::ScalarFunction;
+use std::cmp::Ordering;
+use std::collections::HashSet;
 
-pub const FUNCTIONS: &[ScalarFunction] = &[];
+use polars::prelude::*;
+use serde_json::{Map, Value as Json};
+
+use super::convert::{as_bool, as_long, column, expect, expect_bool, expect_integer, json_of};
+use super::{Call, ScalarFunction};
+use crate::data::types::KqlType;
+use crate::kql::error::QueryError;
+use crate::kql::value::{Scalar, Val, json_to_text};
+
+pub const FUNCTIONS: &[ScalarFunction] = &[
+    ScalarFunction {
+        name: "parse_json",
+        min_args: 1,
+        max_args: 1,
+        eval: parse_json,
+    },
+    ScalarFunction {
+        name: "parsejson",
+        min_args: 1,
+        max_args: 1,
+        eval: parse_json,
+    },
+    ScalarFunction {
+        name: "todynamic",
+        min_args: 1,
+        max_args: 1,
+        eval: parse_json,
+    },
+    ScalarFunction {
+        name: "toobject",
+        min_args: 1,
+        max_args: 1,
+        eval: parse_json,
+    },
+    ScalarFunction {
+        name: "array_length",
+        min_args: 1,
+        max_args: 1,
+        eval: array_length,
+    },
+    ScalarFunction {
+        name: "array_sort_asc",
+        min_args: 1,
+        max_args: 2,
+        eval: array_sort_asc,
+    },
+    ScalarFunction {
+        name: "array_sort_desc",
+        min_args: 1,
+        max_args: 2,
+        eval: array_sort_desc,
+    },
+    ScalarFunction {
+        name: "array_concat",
+        min_args: 1,
+        max_args: 64,
+        eval: array_concat,
+    },
+    ScalarFunction {
+        name: "array_slice",
+        min_args: 3,
+        max_args: 3,
+        eval: array_slice,
+    },
+    ScalarFunction {
+        name: "array_index_of",
+        min_args: 2,
+        max_args: 5,
+        eval: array_index_of,
+    },
+    ScalarFunction {
+        name: "array_reverse",
+        min_args: 1,
+        max_args: 1,
+        eval: array_reverse,
+    },
+    ScalarFunction {
+        name: "pack_array",
+        min_args: 1,
+        max_args: 64,
+        eval: pack_array,
+    },
+    ScalarFunction {
+        name: "strcat_array",
+        min_args: 2,
+        max_args: 2,
+        eval: strcat_array,
+    },
+    ScalarFunction {
+        name: "bag_pack",
+        min_args: 0,
+        max_args: 128,
+        eval: bag_pack,
+    },
+    ScalarFunction {
+        name: "pack",
+        min_args: 0,
+        max_args: 128,
+        eval: bag_pack,
+    },
+    ScalarFunction {
+        name: "pack_dictionary",
+        min_args: 0,
+        max_args: 128,
+        eval: bag_pack,
+    },
+    ScalarFunction {
+        name: "bag_keys",
+        min_args: 1,
+        max_args: 1,
+        eval: bag_keys,
+    },
+    ScalarFunction {
+        name: "bag_merge",
+        min_args: 2,
+        max_args: 64,
+        eval: bag_merge,
+    },
+    ScalarFunction {
+        name: "bag_has_key",
+        min_args: 2,
+        max_args: 2,
+        eval: bag_has_key,
+    },
+    ScalarFunction {
+        name: "set_has_element",
+        min_args: 2,
+        max_args: 2,
+        eval: set_has_element,
+    },
+    ScalarFunction {
+        name: "set_union",
+        min_args: 2,
+        max_args: 64,
+        eval: set_union,
+    },
+    ScalarFunction {
+        name: "set_intersect",
+        min_args: 2,
+        max_args: 64,
+        eval: set_intersect,
+    },
+    ScalarFunction {
+        name: "set_difference",
+        min_args: 2,
+        max_args: 64,
+        eval: set_difference,
+    },
+];
+
+fn dynamic(j: Json) -> Scalar {
+    if j.is_null() {
+        Scalar::Null(KqlType::Dynamic)
+    } else {
+        Scalar::Dynamic(j)
+    }
+}
+
+fn null_dynamic() -> Scalar {
+    Scalar::Null(KqlType::Dynamic)
+}
+
+/// The array in a value, if it holds one.
+fn array_of(s: &Scalar) -> Option<Vec<Json>> {
+    match json_of(s) {
+        Json::Array(a) => Some(a),
+        _ => None,
+    }
+}
+
+/// A key under which equal JSON values collide: numbers by value (1 and
+/// 1.0 are one number), everything else by its JSON text.
+fn json_key(j: &Json) -> String {
+    match j {
+        Json::Number(n) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => format!("n{i}"),
+            (None, Some(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => format!("n{}", f as i64),
+            (None, Some(f)) => format!("n{f:?}"),
+            _ => format!("n{n}"),
+        },
+        other => other.to_string(),
+    }
+}
+
+fn json_eq(a: &Json, b: &Json) -> bool {
+    match (a, b) {
+        (Json::Number(_), Json::Number(_)) => json_key(a) == json_key(b),
+        _ => a == b,
+    }
+}
+
+/// `parse_json(x)`: text is parsed (text that is not JSON stays a string,
+/// "" is null); a dynamic value is returned as-is; other values become
+/// dynamic.
+fn parse_json(call: &Call) -> Result<Val, QueryError> {
+    let parse = |t: &str| -> Json {
+        if t.trim().is_empty() {
+            return Json::Null;
+        }
+        serde_json::from_str(t).unwrap_or_else(|_| Json::String(t.to_string()))
+    };
+    if let Val::Column(c) = &call.args[0] {
+        match c.dtype() {
+            DataType::Binary => return Ok(call.args[0].clone()),
+            DataType::String => {
+                let text = c
+                    .str()
+                    .map_err(|e| QueryError::runtime(e.to_string(), Some(call.arg_span(0))))?;
+                let out: BinaryChunked = text
+                    .iter()
+                    .map(|t| {
+                        let j = parse(t.unwrap_or(""));
+                        (!j.is_null()).then(|| j.to_string().into_bytes())
+                    })
+                    .collect();
+                return Ok(column(out));
+            }
+            _ => {}
+        }
+    }
+    call.rowwise(KqlType::Dynamic, |a| {
+        Ok(match &a[0] {
+            Scalar::String(t) => dynamic(parse(t)),
+            Scalar::Dynamic(j) => dynamic(j.clone()),
+            other => dynamic(other.to_json()),
+        })
+    })
+}
+
+/// `array_length(a)`: null when not an array.
+fn array_length(call: &Call) -> Result<Val, QueryError> {
+    call.rowwise(KqlType::Long, |a| {
+        Ok(array_of(&a[0]).map_or(
+            Scalar::Null(KqlType::Long),
+            |v| Scalar::Long(v.len() as i64),
+        ))
+    })
+}
+
+/// Sort rank of a JSON value: numbers, then strings, then everything else;
+/// nulls are placed separately.
+fn rank(j: &Json) -> u8 {
+    match j {
+        Json::Number(_) => 0,
+        Json::String(_) => 1,
+        Json::Bool(_) => 2,
+        _ => 3,
+    }
+}
+
+fn json_order(a: &Json, b: &Json) -> Ordering {
+    match (a, b) {
+        (Json::Number(x), Json::Number(y)) => x
+            .as_f64()
+            .unwrap_or(f64::NAN)
+            .partial_cmp(&y.as_f64().unwrap_or(f64::NAN))
+            .unwrap_or(Ordering::Equal),
+        (Json::String(x), Json::String(y)) => x.cmp(y),
+        (Json::Bool(x), Json::Bool(y)) => x.cmp(y),
+        _ => rank(a).cmp(&rank(b)),
+    }
+}
+
+/// `array_sort_asc(a[, nulls_last])` and `_desc`: nulls last unless asked
+/// otherwise. Sorting several arrays together (which yields several
+/// columns) is not supported.
+fn sort_array(call: &Call, descending: bool) -> Result<Val, QueryError> {
+    expect(call, 0, |_| false, "a dynamic array")?;
+    if call.args.len() > 1 {
+        if call.args[1].kind() == KqlType::Dynamic {
+            return Err(QueryError::unsupported(
+                &format!("{}() of several arrays", call.name),
+                call.arg_span(1),
+            ));
+        }
+        expect_bool(call, 1)?;
+    }
+    call.rowwise(KqlType::Dynamic, |a| {
+        let Some(arr) = array_of(&a[0]) else {
+            return Ok(null_dynamic());
+        };
+        let nulls_last = a.get(1).and_then(as_bool).unwrap_or(true);
+        let (nulls, mut values): (Vec<Json>, Vec<Json>) = arr.into_iter().partition(Json::is_null);
+        values.sort_by(|x, y| {
+            let o = rank(x).cmp(&rank(y)).then_with(|| json_order(x, y));
+            if descending && rank(x) == rank(y) {
+                o.reverse()
+            } else {
+                o
+            }
+        });
+        let out = if nulls_last {
+            values.into_iter().chain(nulls).collect()
+        } else {
+            nulls.into_iter().chain(values).collect()
+        };
+        Ok(Scalar::Dynamic(Json::Array(out)))
+    })
+}
+
+fn array_sort_asc(call: &Call) -> Result<Val, QueryError> {
+    sort_array(call, false)
+}
+
+fn array_sort_desc(call: &Call) -> Result<Val, QueryError> {
+    sort_array(call, true)
+}
+
+/// `array_concat(a, b, ...)`: null if any argument is not an array.
+fn array_concat(call: &Call) -> Result<Val, QueryError> {
+    call.rowwise(KqlType::Dynamic, |a| {
+        let mut out = Vec::new();
+        for s in a {
+            match array_of(s) {
+                Some(v) => out.extend(v),
+                None => return Ok(null_dynamic()),
+            }
+        }
+        Ok(Scalar::Dynamic(Json::Array(out)))
+    })
+}
+
+/// `array_slice(a, start, end)`: both ends inclusive, negatives count from
+/// the end, out-of-range ends are clamped.
+fn array_slice(call: &Call) -> Result<Val, QueryError> {
+    expect_integer(call, 1)?;
+    expect_integer(call, 2)?;
+    call.rowwise(KqlType::Dynamic, |a| {
+        let (Some(arr), Some(start), Some(end)) = (array_of(&a[0]), as_long(&a[1]), as_long(&a[2]))
+        else {
+            return Ok(null_dynamic());
+        };
+        let n = arr.len() as i64;
+        let fix = |i: i64| if i < 0 { n + i } else { i };
+        let (start, end) = (fix(start).max(0), fix(end).min(n - 1));
+        let out = if start > end || start >= n {
+            Vec::new()
+        } else {
+            arr[start as usize..=end as usize].to_vec()
+        };
+        Ok(Scalar::Dynamic(Json::Array(out)))
+    })
+}
+
+/// `array_index_of(a, value[, start[, length[, occurrence]]])`: -1 when
+/// absent; null for a length below -1 or an occurrence below 1.
+fn array_index_of(call: &Call) -> Result<Val, QueryError> {
+    for i in 2..call.args.len() {
+        expect_integer(call, i)?;
+    }
+    call.rowwise(KqlType::Long, |a| {
+        let Some(arr) = array_of(&a[0]) else {
+            return Ok(Scalar::Null(KqlType::Long));
+        };
+        let needle = a[1].to_json();
+        let arg = |i: usize, default: i64| a.get(i).map_or(Some(default), as_long);
+        let (Some(start), Some(length), Some(occurrence)) = (arg(2, 0), arg(3, -1), arg(4, 1))
+        else {
+            return Ok(Scalar::Null(KqlType::Long));
+        };
+        if length < -1 || occurrence < 1 {
+            return Ok(Scalar::Null(KqlType::Long));
+        }
+        // Each search examines `length` elements from where it starts, as
+        // `indexof` does.
+        let n = arr.len() as i64;
+        let mut from = if start < 0 { (n + start).max(0) } else { start };
+        let mut seen = 0;
+        while from < n {
+            let end = if length == -1 {
+                n
+            } else {
+                from.saturating_add(length).min(n)
+            };
+            let Some(at) =
+                (from..end).find(|&i| arr.get(i as usize).is_some_and(|v| json_eq(v, &needle)))
+            else {
+                break;
+            };
+            seen += 1;
+            if seen == occurrence {
+                return Ok(Scalar::Long(at));
+            }
+            from = at + 1;
+        }
+        Ok(Scalar::Long(-1))
+    })
+}
+
+fn array_reverse(call: &Call) -> Result<Val, QueryError> {
+    call.rowwise(KqlType::Dynamic, |a| {
+        Ok(array_of(&a[0]).map_or(null_dynamic(), |mut v| {
+            v.reverse();
+            Scalar::Dynamic(Json::Array(v))
+        }))
+    })
+}
+
+/// `pack_array(v1, v2, ...)`.
+fn pack_array(call: &Call) -> Result<Val, QueryError> {
+    call.rowwise(KqlType::Dynamic, |a| {
+        Ok(Scalar::Dynamic(Json::Array(
+            a.iter().map(Scalar::to_json).collect(),
+        )))
+    })
+}
+
+/// `strcat_array(a, delimiter)`: each element's text, joined; "" when not
+/// an array.
+fn strcat_array(call: &Call) -> Result<Val, QueryError> {
+    call.rowwise(KqlType::String, |a| {
+        let delim = a[1].to_text();
+        Ok(Scalar::String(
+            array_of(&a[0])
+                .map(|v| {
+                    v.iter()
+                        .map(json_to_text)
+                        .collect::<Vec<_>>()
+                        .join(delim.as_ref())
+                })
+                .unwrap_or_default(),
+        ))
+    })
+}
+
+/// `bag_pack(key1, value1, ...)`, alias `pack`.
+fn bag_pack(call: &Call) -> Result<Val, QueryError> {
+    if !call.args.len().is_multiple_of(2) {
+        return Err(QueryError::type_error(
+            format!(
+                "{}() takes key/value pairs (an even number of arguments)",
+                call.name
+            ),
+            call.span,
+        ));
+    }
+    for i in (0..call.args.len()).step_by(2) {
+        expect(call, i, |k| k == KqlType::String, "a string key")?;
+    }
+    if call.args.is_empty() {
+        return Ok(Val::Scalar(Scalar::Dynamic(Json::Object(Map::new()))));
+    }
+    call.rowwise(KqlType::Dynamic, |a| {
+        let mut bag = Map::new();
+        for pair in a.chunks(2) {
+            bag.insert(pair[0].to_text().into_owned(), pair[1].to_json());
+        }
+        Ok(Scalar::Dynamic(Json::Object(bag)))
+    })
+}
+
+/// `bag_keys(bag)`: null when not a bag.
+fn bag_keys(call: &Call) -> Result<Val, QueryError> {
+    call.rowwise(KqlType::Dynamic, |a| {
+        Ok(match json_of(&a[0]) {
+            Json::Object(m) => Scalar::Dynamic(Json::Array(
+                m.keys().map(|k| Json::String(k.clone())).collect(),
+            )),
+            _ => null_dynamic(),
+        })
+    })
+}
+
+/// `bag_merge(b1, b2, ...)`: when a key repeats, the first bag's value is
+/// kept; arguments that are not bags are skipped.
+fn bag_merge(call: &Call) -> Result<Val, QueryError> {
+    call.rowwise(KqlType::Dynamic, |a| {
+        let mut out = Map::new();
+        for s in a {
+            if let Json::Object(m) = json_of(s) {
+                for (k, v) in m {
+                    out.entry(k).or_insert(v);
+                }
+            }
+        }
+        Ok(Scalar::Dynamic(Json::Object(out)))
+    })
+}
+
+/// The keys of a JSONPath key (`$.a.b`, `$['a']['b']`); a plain key is one
+/// step.
+fn json_path(key: &str) -> Vec<String> {
+    let Some(rest) = key.strip_prefix('$') else {
+        return vec![key.to_string()];
+    };
+    let mut steps = Vec::new();
+    let mut chars = rest.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '.' => {
+                let mut name = String::new();
+                while let Some(&d) = chars.peek() {
+                    if d == '.' || d == '[' {
+                        break;
+                    }
+                    name.push(d);
+                    chars.next();
+                }
+                steps.push(name);
+            }
+            '[' => {
+                let mut name = String::new();
+                for d in chars.by_ref() {
+                    if d == ']' {
+                        break;
+                    }
+                    name.push(d);
+                }
+                steps.push(name.trim_matches(|q| q == '\'' || q == '"').to_string());
+            }
+            _ => {}
+        }
+    }
+    steps
+}
+
+/// `bag_has_key(bag, key)`: the key may be a JSONPath into nested bags.
+fn bag_has_key(call: &Call) -> Result<Val, QueryError> {
+    expect(call, 1, |k| k == KqlType::String, "a string key")?;
+    call.rowwise(KqlType::Bool, |a| {
+        let mut node = json_of(&a[0]);
+        if !node.is_object() {
+            return Ok(Scalar::Null(KqlType::Bool));
+        }
+        for step in json_path(&a[1].to_text()) {
+            match node {
+                Json::Object(mut m) => match m.remove(&step) {
+                    Some(v) => node = v,
+                    None => return Ok(Scalar::Bool(false)),
+                },
+                _ => return Ok(Scalar::Bool(false)),
+            }
+        }
+        Ok(Scalar::Bool(true))
+    })
+}
+
+/// `set_has_element(a, value)`.
+fn set_has_element(call: &Call) -> Result<Val, QueryError> {
+    call.rowwise(KqlType::Bool, |a| {
+        let needle = a[1].to_json();
+        Ok(array_of(&a[0]).map_or(Scalar::Null(KqlType::Bool), |v| {
+            Scalar::Bool(v.iter().any(|x| json_eq(x, &needle)))
+        }))
+    })
+}
+
+/// The arrays of a set function's arguments; `None` if one is not an array.
+fn arrays(a: &[Scalar]) -> Option<Vec<Vec<Json>>> {
+    a.iter().map(array_of).collect()
+}
+
+/// Distinct values of `values`, in order of first appearance, kept when
+/// `keep(key)` holds.
+fn distinct(values: impl IntoIterator<Item = Json>, keep: impl Fn(&str) -> bool) -> Json {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for v in values {
+        let k = json_key(&v);
+        if keep(&k) && seen.insert(k) {
+            out.push(v);
+        }
+    }
+    Json::Array(out)
+}
+
+fn key_set(values: &[Json]) -> HashSet<String> {
+    values.iter().map(json_key).collect()
+}
+
+/// `set_union(a, b, ...)`: distinct values of all.
+fn set_union(call: &Call) -> Result<Val, QueryError> {
+    call.rowwise(KqlType::Dynamic, |a| {
+        Ok(arrays(a).map_or(null_dynamic(), |all| {
+            Scalar::Dynamic(distinct(all.into_iter().flatten(), |_| true))
+        }))
+    })
+}
+
+/// `set_intersect(a, b, ...)`: distinct values in every array.
+fn set_intersect(call: &Call) -> Result<Val, QueryError> {
+    call.rowwise(KqlType::Dynamic, |a| {
+        let Some(mut all) = arrays(a) else {
+            return Ok(null_dynamic());
+        };
+        let others: Vec<HashSet<String>> = all[1..].iter().map(|v| key_set(v)).collect();
+        let first = std::mem::take(&mut all[0]);
+        Ok(Scalar::Dynamic(distinct(first, |k| {
+            others.iter().all(|o| o.contains(k))
+        })))
+    })
+}
+
+/// `set_difference(a, b, ...)`: distinct values of the first array that are
+/// in none of the others.
+fn set_difference(call: &Call) -> Result<Val, QueryError> {
+    call.rowwise(KqlType::Dynamic, |a| {
+        let Some(mut all) = arrays(a) else {
+            return Ok(null_dynamic());
+        };
+        let others: Vec<HashSet<String>> = all[1..].iter().map(|v| key_set(v)).collect();
+        let first = std::mem::take(&mut all[0]);
+        Ok(Scalar::Dynamic(distinct(first, |k| {
+            others.iter().all(|o| !o.contains(k))
+        })))
+    })
+}

@@ -16,16 +16,43 @@ use crate::kql::error::QueryError;
 use crate::kql::value::{Scalar, Val};
 
 pub const FUNCTIONS: &[ScalarFunction] = &[
-    ScalarFunction { name: "hash", min_args: 1, max_args: 2, eval: hash },
-    ScalarFunction { name: "hash_xxhash64", min_args: 1, max_args: 2, eval: hash },
-    ScalarFunction { name: "hash_sha256", min_args: 1, max_args: 1, eval: hash_sha256 },
-    ScalarFunction { name: "hash_sha1", min_args: 1, max_args: 1, eval: hash_sha1 },
-    ScalarFunction { name: "hash_md5", min_args: 1, max_args: 1, eval: hash_md5 },
+    ScalarFunction {
+        name: "hash",
+        min_args: 1,
+        max_args: 2,
+        eval: hash,
+    },
+    ScalarFunction {
+        name: "hash_xxhash64",
+        min_args: 1,
+        max_args: 2,
+        eval: hash,
+    },
+    ScalarFunction {
+        name: "hash_sha256",
+        min_args: 1,
+        max_args: 1,
+        eval: hash_sha256,
+    },
+    ScalarFunction {
+        name: "hash_sha1",
+        min_args: 1,
+        max_args: 1,
+        eval: hash_sha1,
+    },
+    ScalarFunction {
+        name: "hash_md5",
+        min_args: 1,
+        max_args: 1,
+        eval: hash_md5,
+    },
 ];
 
 /// A digest of each value's text, as lower-case hex.
 fn digest_text(call: &Call, f: fn(&[u8]) -> Vec<u8>) -> Result<Val, QueryError> {
-    call.rowwise(KqlType::String, |a| Ok(Scalar::String(hex(&f(a[0].to_text().as_bytes())))))
+    call.rowwise(KqlType::String, |a| {
+        Ok(Scalar::String(hex(&f(a[0].to_text().as_bytes()))))
+    })
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -97,7 +124,9 @@ fn read_u32(b: &[u8]) -> u32 {
 }
 
 fn xxh_round(acc: u64, lane: u64) -> u64 {
-    acc.wrapping_add(lane.wrapping_mul(P2)).rotate_left(31).wrapping_mul(P1)
+    acc.wrapping_add(lane.wrapping_mul(P2))
+        .rotate_left(31)
+        .wrapping_mul(P1)
 }
 
 fn xxh_merge(acc: u64, v: u64) -> u64 {
@@ -135,7 +164,10 @@ pub fn xxh64(data: &[u8], seed: u64) -> u64 {
     };
     h = h.wrapping_add(len);
     while rest.len() >= 8 {
-        h = (h ^ xxh_round(0, read_u64(rest))).rotate_left(27).wrapping_mul(P1).wrapping_add(P4);
+        h = (h ^ xxh_round(0, read_u64(rest)))
+            .rotate_left(27)
+            .wrapping_mul(P1)
+            .wrapping_add(P4);
         rest = &rest[8..];
     }
     if rest.len() >= 4 {
@@ -146,7 +178,9 @@ pub fn xxh64(data: &[u8], seed: u64) -> u64 {
         rest = &rest[4..];
     }
     for &b in rest {
-        h = (h ^ u64::from(b).wrapping_mul(P5)).rotate_left(11).wrapping_mul(P1);
+        h = (h ^ u64::from(b).wrapping_mul(P5))
+            .rotate_left(11)
+            .wrapping_mul(P1);
     }
     h ^= h >> 33;
     h = h.wrapping_mul(P2);
@@ -167,7 +201,11 @@ fn padded(data: &[u8], big_endian: bool) -> Vec<u8> {
     while m.len() % 64 != 56 {
         m.push(0);
     }
-    m.extend_from_slice(&if big_endian { bits.to_be_bytes() } else { bits.to_le_bytes() });
+    m.extend_from_slice(&if big_endian {
+        bits.to_be_bytes()
+    } else {
+        bits.to_le_bytes()
+    });
     m
 }
 
@@ -179,7 +217,9 @@ pub fn md5(data: &[u8]) -> [u8; 16] {
         15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21,
     ];
     // K[i] = floor(abs(sin(i + 1)) * 2^32), computed once rather than listed.
-    let k: Vec<u32> = (0..64).map(|i| ((i as f64 + 1.0).sin().abs() * 4_294_967_296.0) as u32).collect();
+    let k: Vec<u32> = (0..64)
+        .map(|i| ((i as f64 + 1.0).sin().abs() * 4_294_967_296.0) as u32)
+        .collect();
     let mut st: [u32; 4] = [0x6745_2301, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476];
     for block in padded(data, false).chunks_exact(64) {
         let w: Vec<u32> = block.chunks_exact(4).map(read_u32).collect();
@@ -195,11 +235,19 @@ pub fn md5(data: &[u8]) -> [u8; 16] {
             d = c;
             c = b;
             b = b.wrapping_add(
-                a.wrapping_add(f).wrapping_add(k[i]).wrapping_add(w[g]).rotate_left(S[i]),
+                a.wrapping_add(f)
+                    .wrapping_add(k[i])
+                    .wrapping_add(w[g])
+                    .rotate_left(S[i]),
             );
             a = t;
         }
-        st = [st[0].wrapping_add(a), st[1].wrapping_add(b), st[2].wrapping_add(c), st[3].wrapping_add(d)];
+        st = [
+            st[0].wrapping_add(a),
+            st[1].wrapping_add(b),
+            st[2].wrapping_add(c),
+            st[3].wrapping_add(d),
+        ];
     }
     let mut out = [0u8; 16];
     for (i, v) in st.iter().enumerate() {
@@ -210,7 +258,13 @@ pub fn md5(data: &[u8]) -> [u8; 16] {
 
 /// SHA-1 of `data`.
 pub fn sha1(data: &[u8]) -> [u8; 20] {
-    let mut h: [u32; 5] = [0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0];
+    let mut h: [u32; 5] = [
+        0x6745_2301,
+        0xEFCD_AB89,
+        0x98BA_DCFE,
+        0x1032_5476,
+        0xC3D2_E1F0,
+    ];
     for block in padded(data, true).chunks_exact(64) {
         let mut w = [0u32; 80];
         for (i, c) in block.chunks_exact(4).enumerate() {
@@ -227,7 +281,12 @@ pub fn sha1(data: &[u8]) -> [u8; 20] {
                 2 => ((b & c) | (b & d) | (c & d), 0x8F1B_BCDC),
                 _ => (b ^ c ^ d, 0xCA62_C1D6),
             };
-            let t = a.rotate_left(5).wrapping_add(f).wrapping_add(e).wrapping_add(k).wrapping_add(*wi);
+            let t = a
+                .rotate_left(5)
+                .wrapping_add(f)
+                .wrapping_add(e)
+                .wrapping_add(k)
+                .wrapping_add(*wi);
             e = d;
             d = c;
             c = b.rotate_left(30);
@@ -252,8 +311,14 @@ mod tests {
     #[test]
     fn known_digests() {
         assert_eq!(hex(&md5(b"")), "d41d8cd98f00b204e9800998ecf8427e");
-        assert_eq!(hex(&md5(b"The quick brown fox jumps over the lazy dog")), "9e107d9d372bb6826bd81d3542a419d6");
-        assert_eq!(hex(&sha1(b"abc")), "a9993e364706816aba3e25717850c26c9cd0d89d");
+        assert_eq!(
+            hex(&md5(b"The quick brown fox jumps over the lazy dog")),
+            "9e107d9d372bb6826bd81d3542a419d6"
+        );
+        assert_eq!(
+            hex(&sha1(b"abc")),
+            "a9993e364706816aba3e25717850c26c9cd0d89d"
+        );
         assert_eq!(hex(&sha1(b"")), "da39a3ee5e6b4b0d3255bfef95601890afd80709");
         assert_eq!(xxh64(b"", 0), 0xEF46_DB37_51D8_E999);
     }

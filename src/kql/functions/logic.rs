@@ -19,19 +19,84 @@ use crate::kql::expr;
 use crate::kql::value::{Scalar, Val, parse_json_bytes};
 
 pub const FUNCTIONS: &[ScalarFunction] = &[
-    ScalarFunction { name: "iff", min_args: 3, max_args: 3, eval: iff },
-    ScalarFunction { name: "iif", min_args: 3, max_args: 3, eval: iff },
-    ScalarFunction { name: "case", min_args: 3, max_args: usize::MAX, eval: case },
-    ScalarFunction { name: "coalesce", min_args: 2, max_args: 64, eval: coalesce },
-    ScalarFunction { name: "isempty", min_args: 1, max_args: 1, eval: isempty },
-    ScalarFunction { name: "isnotempty", min_args: 1, max_args: 1, eval: isnotempty },
-    ScalarFunction { name: "notempty", min_args: 1, max_args: 1, eval: isnotempty },
-    ScalarFunction { name: "isnull", min_args: 1, max_args: 1, eval: isnull },
-    ScalarFunction { name: "isnotnull", min_args: 1, max_args: 1, eval: isnotnull },
-    ScalarFunction { name: "notnull", min_args: 1, max_args: 1, eval: isnotnull },
-    ScalarFunction { name: "not", min_args: 1, max_args: 1, eval: not },
-    ScalarFunction { name: "max_of", min_args: 2, max_args: 64, eval: max_of },
-    ScalarFunction { name: "min_of", min_args: 2, max_args: 64, eval: min_of },
+    ScalarFunction {
+        name: "iff",
+        min_args: 3,
+        max_args: 3,
+        eval: iff,
+    },
+    ScalarFunction {
+        name: "iif",
+        min_args: 3,
+        max_args: 3,
+        eval: iff,
+    },
+    ScalarFunction {
+        name: "case",
+        min_args: 3,
+        max_args: usize::MAX,
+        eval: case,
+    },
+    ScalarFunction {
+        name: "coalesce",
+        min_args: 2,
+        max_args: 64,
+        eval: coalesce,
+    },
+    ScalarFunction {
+        name: "isempty",
+        min_args: 1,
+        max_args: 1,
+        eval: isempty,
+    },
+    ScalarFunction {
+        name: "isnotempty",
+        min_args: 1,
+        max_args: 1,
+        eval: isnotempty,
+    },
+    ScalarFunction {
+        name: "notempty",
+        min_args: 1,
+        max_args: 1,
+        eval: isnotempty,
+    },
+    ScalarFunction {
+        name: "isnull",
+        min_args: 1,
+        max_args: 1,
+        eval: isnull,
+    },
+    ScalarFunction {
+        name: "isnotnull",
+        min_args: 1,
+        max_args: 1,
+        eval: isnotnull,
+    },
+    ScalarFunction {
+        name: "notnull",
+        min_args: 1,
+        max_args: 1,
+        eval: isnotnull,
+    },
+    ScalarFunction {
+        name: "not",
+        min_args: 1,
+        max_args: 1,
+        eval: not,
+    },
+    ScalarFunction {
+        name: "max_of",
+        min_args: 2,
+        max_args: 64,
+        eval: max_of,
+    },
+    ScalarFunction {
+        name: "min_of",
+        min_args: 2,
+        max_args: 64,
+        eval: min_of,
+    },
 ];
 
 /// The common type of the arguments at `idx`, or a type error naming the
@@ -52,14 +117,20 @@ pub fn unify(call: &Call, idx: &[usize], what: &str) -> Result<KqlType, QueryErr
             Some(prev) if prev.is_numeric() && k.is_numeric() => prev.max(k),
             Some(prev) => {
                 return Err(QueryError::type_error(
-                    format!("{what} of {}() must have one type, not {prev} and {k}", call.name),
+                    format!(
+                        "{what} of {}() must have one type, not {prev} and {k}",
+                        call.name
+                    ),
                     call.arg_span(i),
                 ));
             }
         });
     }
     // Every value is a typed null: the first one's type.
-    Ok(kind.unwrap_or_else(|| idx.first().map_or(KqlType::Dynamic, |&i| call.args[i].kind())))
+    Ok(kind.unwrap_or_else(|| {
+        idx.first()
+            .map_or(KqlType::Dynamic, |&i| call.args[i].kind())
+    }))
 }
 
 /// Argument `i` as a column of type `kind`, `rows` long.
@@ -77,7 +148,9 @@ pub fn series_of(call: &Call, i: usize, kind: KqlType) -> Result<Series, QueryEr
         Val::Column(c) => Ok(scalars_to_series(
             "",
             kind,
-            (0..rows).map(|r| coerce(&Scalar::from_series(c, r), kind)).collect(),
+            (0..rows)
+                .map(|r| coerce(&Scalar::from_series(c, r), kind))
+                .collect(),
         )),
     }
 }
@@ -119,7 +192,9 @@ fn choose(
     let mut out = series_of(call, fallback, kind)?;
     for &(p, v) in choices.iter().rev() {
         let mask = condition(call, p)?;
-        out = series_of(call, v, kind)?.zip_with(&mask, &out).map_err(err)?;
+        out = series_of(call, v, kind)?
+            .zip_with(&mask, &out)
+            .map_err(err)?;
     }
     Ok(Val::Column(out))
 }
@@ -134,7 +209,7 @@ fn iff(call: &Call) -> Result<Val, QueryError> {
 /// `case(p1, v1, p2, v2, ..., else)`.
 fn case(call: &Call) -> Result<Val, QueryError> {
     let n = call.args.len();
-    if n % 2 == 0 {
+    if n.is_multiple_of(2) {
         return Err(QueryError::type_error(
             "case() takes predicate/value pairs and an else value (an odd number of arguments)",
             call.span,
@@ -166,7 +241,9 @@ fn coalesce(call: &Call) -> Result<Val, QueryError> {
     let kind = unify(call, &all, "the arguments")?;
     if call.all_scalar() {
         let pick = call.args.iter().map(|a| a.get(0)).find(present);
-        return Ok(Val::Scalar(pick.map_or(Scalar::Null(kind), |s| coerce(&s, kind))));
+        return Ok(Val::Scalar(
+            pick.map_or(Scalar::Null(kind), |s| coerce(&s, kind)),
+        ));
     }
     let err = |e: PolarsError| QueryError::runtime(e.to_string(), Some(call.span));
     let last = call.args.len() - 1;
@@ -184,13 +261,19 @@ fn present_mask(s: &Series) -> BooleanChunked {
     match s.dtype() {
         DataType::String => s
             .str()
-            .map(|ca| ca.iter().map(|v| Some(v.is_some_and(|t| !t.is_empty()))).collect())
+            .map(|ca| {
+                ca.iter()
+                    .map(|v| Some(v.is_some_and(|t| !t.is_empty())))
+                    .collect()
+            })
             .unwrap_or_else(|_| s.is_not_null()),
         DataType::Binary => s
             .binary()
             .map(|ca| {
                 ca.iter()
-                    .map(|v| Some(v.is_some_and(|b| present(&Scalar::Dynamic(parse_json_bytes(b))))))
+                    .map(|v| {
+                        Some(v.is_some_and(|b| present(&Scalar::Dynamic(parse_json_bytes(b)))))
+                    })
                     .collect()
             })
             .unwrap_or_else(|_| s.is_not_null()),
@@ -290,7 +373,13 @@ fn extreme(call: &Call, want: Ordering) -> Result<Val, QueryError> {
     }
     if !matches!(
         kind,
-        KqlType::Int | KqlType::Long | KqlType::Real | KqlType::Datetime | KqlType::Timespan | KqlType::String | KqlType::Bool
+        KqlType::Int
+            | KqlType::Long
+            | KqlType::Real
+            | KqlType::Datetime
+            | KqlType::Timespan
+            | KqlType::String
+            | KqlType::Bool
     ) {
         return Err(call.type_error(0, "a number, datetime, timespan, string or bool"));
     }
@@ -298,7 +387,8 @@ fn extreme(call: &Call, want: Ordering) -> Result<Val, QueryError> {
         let mut best: Option<Scalar> = None;
         for a in args {
             let v = coerce(a, kind);
-            if v.is_null() || (kind == KqlType::Real && matches!(v, Scalar::Real(x) if x.is_nan())) {
+            if v.is_null() || (kind == KqlType::Real && matches!(v, Scalar::Real(x) if x.is_nan()))
+            {
                 continue;
             }
             best = match best {

@@ -1,6 +1,7 @@
 //! Numeric functions: `abs`, `round`, `ceiling`, `sqrt`, `pow`, `log`,
 //! `log10`, `log2`, `exp`, `exp2`, `exp10`, `sign`, `isnan`, `isinf`,
-//! `isfinite`, `pi` and the trigonometric functions. Null in, null out;
+//! `isfinite`, `pi`, the trigonometric functions and the bitwise ones
+//! (`binary_and`, ..., `bitset_count_ones`). Null in, null out;
 //! where Kusto documents null for an undefined result (`log(-1)`,
 //! `sqrt(-1)`), that is null rather than NaN.
 
@@ -13,32 +14,204 @@ use crate::kql::error::QueryError;
 use crate::kql::value::{Scalar, Val};
 
 pub const FUNCTIONS: &[ScalarFunction] = &[
-    ScalarFunction { name: "abs", min_args: 1, max_args: 1, eval: abs },
-    ScalarFunction { name: "round", min_args: 1, max_args: 2, eval: round },
-    ScalarFunction { name: "ceiling", min_args: 1, max_args: 1, eval: ceiling },
-    ScalarFunction { name: "sqrt", min_args: 1, max_args: 1, eval: sqrt },
-    ScalarFunction { name: "pow", min_args: 2, max_args: 2, eval: pow },
-    ScalarFunction { name: "log", min_args: 1, max_args: 1, eval: log },
-    ScalarFunction { name: "log10", min_args: 1, max_args: 1, eval: log10 },
-    ScalarFunction { name: "log2", min_args: 1, max_args: 1, eval: log2 },
-    ScalarFunction { name: "exp", min_args: 1, max_args: 1, eval: exp },
-    ScalarFunction { name: "exp2", min_args: 1, max_args: 1, eval: exp2 },
-    ScalarFunction { name: "exp10", min_args: 1, max_args: 1, eval: exp10 },
-    ScalarFunction { name: "sign", min_args: 1, max_args: 1, eval: sign },
-    ScalarFunction { name: "isnan", min_args: 1, max_args: 1, eval: isnan },
-    ScalarFunction { name: "isinf", min_args: 1, max_args: 1, eval: isinf },
-    ScalarFunction { name: "isfinite", min_args: 1, max_args: 1, eval: isfinite },
-    ScalarFunction { name: "pi", min_args: 0, max_args: 0, eval: pi },
-    ScalarFunction { name: "sin", min_args: 1, max_args: 1, eval: sin },
-    ScalarFunction { name: "cos", min_args: 1, max_args: 1, eval: cos },
-    ScalarFunction { name: "tan", min_args: 1, max_args: 1, eval: tan },
-    ScalarFunction { name: "cot", min_args: 1, max_args: 1, eval: cot },
-    ScalarFunction { name: "asin", min_args: 1, max_args: 1, eval: asin },
-    ScalarFunction { name: "acos", min_args: 1, max_args: 1, eval: acos },
-    ScalarFunction { name: "atan", min_args: 1, max_args: 1, eval: atan },
-    ScalarFunction { name: "atan2", min_args: 2, max_args: 2, eval: atan2 },
-    ScalarFunction { name: "degrees", min_args: 1, max_args: 1, eval: degrees },
-    ScalarFunction { name: "radians", min_args: 1, max_args: 1, eval: radians },
+    ScalarFunction {
+        name: "binary_and",
+        min_args: 2,
+        max_args: 2,
+        eval: binary_and,
+    },
+    ScalarFunction {
+        name: "binary_or",
+        min_args: 2,
+        max_args: 2,
+        eval: binary_or,
+    },
+    ScalarFunction {
+        name: "binary_xor",
+        min_args: 2,
+        max_args: 2,
+        eval: binary_xor,
+    },
+    ScalarFunction {
+        name: "binary_not",
+        min_args: 1,
+        max_args: 1,
+        eval: binary_not,
+    },
+    ScalarFunction {
+        name: "binary_shift_left",
+        min_args: 2,
+        max_args: 2,
+        eval: binary_shift_left,
+    },
+    ScalarFunction {
+        name: "binary_shift_right",
+        min_args: 2,
+        max_args: 2,
+        eval: binary_shift_right,
+    },
+    ScalarFunction {
+        name: "bitset_count_ones",
+        min_args: 1,
+        max_args: 1,
+        eval: bitset_count_ones,
+    },
+    ScalarFunction {
+        name: "abs",
+        min_args: 1,
+        max_args: 1,
+        eval: abs,
+    },
+    ScalarFunction {
+        name: "round",
+        min_args: 1,
+        max_args: 2,
+        eval: round,
+    },
+    ScalarFunction {
+        name: "ceiling",
+        min_args: 1,
+        max_args: 1,
+        eval: ceiling,
+    },
+    ScalarFunction {
+        name: "sqrt",
+        min_args: 1,
+        max_args: 1,
+        eval: sqrt,
+    },
+    ScalarFunction {
+        name: "pow",
+        min_args: 2,
+        max_args: 2,
+        eval: pow,
+    },
+    ScalarFunction {
+        name: "log",
+        min_args: 1,
+        max_args: 1,
+        eval: log,
+    },
+    ScalarFunction {
+        name: "log10",
+        min_args: 1,
+        max_args: 1,
+        eval: log10,
+    },
+    ScalarFunction {
+        name: "log2",
+        min_args: 1,
+        max_args: 1,
+        eval: log2,
+    },
+    ScalarFunction {
+        name: "exp",
+        min_args: 1,
+        max_args: 1,
+        eval: exp,
+    },
+    ScalarFunction {
+        name: "exp2",
+        min_args: 1,
+        max_args: 1,
+        eval: exp2,
+    },
+    ScalarFunction {
+        name: "exp10",
+        min_args: 1,
+        max_args: 1,
+        eval: exp10,
+    },
+    ScalarFunction {
+        name: "sign",
+        min_args: 1,
+        max_args: 1,
+        eval: sign,
+    },
+    ScalarFunction {
+        name: "isnan",
+        min_args: 1,
+        max_args: 1,
+        eval: isnan,
+    },
+    ScalarFunction {
+        name: "isinf",
+        min_args: 1,
+        max_args: 1,
+        eval: isinf,
+    },
+    ScalarFunction {
+        name: "isfinite",
+        min_args: 1,
+        max_args: 1,
+        eval: isfinite,
+    },
+    ScalarFunction {
+        name: "pi",
+        min_args: 0,
+        max_args: 0,
+        eval: pi,
+    },
+    ScalarFunction {
+        name: "sin",
+        min_args: 1,
+        max_args: 1,
+        eval: sin,
+    },
+    ScalarFunction {
+        name: "cos",
+        min_args: 1,
+        max_args: 1,
+        eval: cos,
+    },
+    ScalarFunction {
+        name: "tan",
+        min_args: 1,
+        max_args: 1,
+        eval: tan,
+    },
+    ScalarFunction {
+        name: "cot",
+        min_args: 1,
+        max_args: 1,
+        eval: cot,
+    },
+    ScalarFunction {
+        name: "asin",
+        min_args: 1,
+        max_args: 1,
+        eval: asin,
+    },
+    ScalarFunction {
+        name: "acos",
+        min_args: 1,
+        max_args: 1,
+        eval: acos,
+    },
+    ScalarFunction {
+        name: "atan",
+        min_args: 1,
+        max_args: 1,
+        eval: atan,
+    },
+    ScalarFunction {
+        name: "atan2",
+        min_args: 2,
+        max_args: 2,
+        eval: atan2,
+    },
+    ScalarFunction {
+        name: "degrees",
+        min_args: 1,
+        max_args: 1,
+        eval: degrees,
+    },
+    ScalarFunction {
+        name: "radians",
+        min_args: 1,
+        max_args: 1,
+        eval: radians,
+    },
 ];
 
 /// A real function of one number, over a column without per-row scalars.
@@ -46,7 +219,11 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
 fn real_unary(call: &Call, f: impl Fn(f64) -> Option<f64>) -> Result<Val, QueryError> {
     expect_number(call, 0)?;
     Ok(match &call.args[0] {
-        Val::Scalar(s) => Val::Scalar(as_real(s).and_then(&f).map_or(Scalar::Null(KqlType::Real), Scalar::Real)),
+        Val::Scalar(s) => Val::Scalar(
+            as_real(s)
+                .and_then(&f)
+                .map_or(Scalar::Null(KqlType::Real), Scalar::Real),
+        ),
         v => column(
             f64_column(v, call.rows)
                 .iter()
@@ -195,7 +372,12 @@ fn numeric_kind(call: &Call, i: usize) -> KqlType {
 
 /// `abs(x)`: keeps the type (int, long, real, timespan).
 fn abs(call: &Call) -> Result<Val, QueryError> {
-    expect(call, 0, |k| k.is_numeric() || k == KqlType::Timespan, "a number or timespan")?;
+    expect(
+        call,
+        0,
+        |k| k.is_numeric() || k == KqlType::Timespan,
+        "a number or timespan",
+    )?;
     let kind = numeric_kind(call, 0);
     call.rowwise(kind, |a| {
         Ok(match &a[0] {
@@ -251,7 +433,11 @@ fn round_long(v: i64, digits: i64) -> Option<i64> {
     let m = 10i64.pow((-digits) as u32);
     let q = v / m;
     let r = v % m;
-    let q = if r.unsigned_abs() * 2 >= m.unsigned_abs() { q + v.signum() } else { q };
+    let q = if r.unsigned_abs() * 2 >= m.unsigned_abs() {
+        q + v.signum()
+    } else {
+        q
+    };
     q.checked_mul(m)
 }
 
@@ -278,7 +464,60 @@ fn round(call: &Call) -> Result<Val, QueryError> {
                 .and_then(|r| i32::try_from(r).ok())
                 .map_or(Scalar::Null(kind), Scalar::Int),
             Scalar::Long(v) => round_long(*v, digits).map_or(Scalar::Null(kind), Scalar::Long),
-            other => as_real(other).map_or(Scalar::Null(kind), |x| Scalar::Real(round_real(x, digits))),
+            other => {
+                as_real(other).map_or(Scalar::Null(kind), |x| Scalar::Real(round_real(x, digits)))
+            }
         })
     })
+}
+
+/// A bitwise function of longs; null in, null out.
+fn bitwise(call: &Call, f: fn(i64, i64) -> Option<i64>) -> Result<Val, QueryError> {
+    for i in 0..call.args.len() {
+        expect_integer(call, i)?;
+    }
+    call.rowwise(KqlType::Long, |a| {
+        let x = as_long(&a[0]);
+        let y = match a.get(1) {
+            Some(b) => as_long(b),
+            None => Some(0),
+        };
+        Ok(match (x, y) {
+            (Some(x), Some(y)) => f(x, y).map_or(Scalar::Null(KqlType::Long), Scalar::Long),
+            _ => Scalar::Null(KqlType::Long),
+        })
+    })
+}
+
+fn binary_and(call: &Call) -> Result<Val, QueryError> {
+    bitwise(call, |x, y| Some(x & y))
+}
+
+fn binary_or(call: &Call) -> Result<Val, QueryError> {
+    bitwise(call, |x, y| Some(x | y))
+}
+
+fn binary_xor(call: &Call) -> Result<Val, QueryError> {
+    bitwise(call, |x, y| Some(x ^ y))
+}
+
+fn binary_not(call: &Call) -> Result<Val, QueryError> {
+    bitwise(call, |x, _| Some(!x))
+}
+
+/// Shifts by 0 to 63 bits; any other count is null rather than wrapping.
+fn binary_shift_left(call: &Call) -> Result<Val, QueryError> {
+    bitwise(call, |x, n| {
+        u32::try_from(n).ok().and_then(|n| x.checked_shl(n))
+    })
+}
+
+fn binary_shift_right(call: &Call) -> Result<Val, QueryError> {
+    bitwise(call, |x, n| {
+        u32::try_from(n).ok().and_then(|n| x.checked_shr(n))
+    })
+}
+
+fn bitset_count_ones(call: &Call) -> Result<Val, QueryError> {
+    bitwise(call, |x, _| Some(i64::from(x.count_ones())))
 }

@@ -5,6 +5,7 @@
 pub mod aggregates;
 pub mod convert;
 pub mod datetime;
+pub mod dictionary;
 pub mod dynamic;
 pub mod hash;
 pub mod ip;

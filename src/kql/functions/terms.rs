@@ -116,6 +116,10 @@ impl Matcher {
     /// few distinct values (device names, action types) are matched once
     /// per distinct value.
     pub fn apply(&self, ca: &StringChunked) -> BooleanChunked {
+        if let Some(d) = super::dictionary::dictionary(ca) {
+            // Once per distinct value; the scratch buffer is per value too.
+            return d.map_bool(ca.name().clone(), |s| self.matches(s, &mut String::new()));
+        }
         let mut buf = String::new();
         let mut out: BooleanChunked = ca
             .iter()
@@ -123,6 +127,29 @@ impl Matcher {
             .collect();
         out.rename(ca.name().clone());
         out
+    }
+}
+
+impl Matcher {
+    /// Whether the predicate could hold for some text made only of
+    /// characters accepted by `alphabet` (the text forms of numbers and
+    /// datetimes): if not, such a column need not be turned into text.
+    pub fn possible_in(&self, alphabet: impl Fn(char) -> bool) -> bool {
+        if self.regex.is_some() {
+            return true;
+        }
+        self.needle.chars().all(|c| alphabet(c) || (!self.case_sensitive && alphabet(c.to_ascii_uppercase())))
+    }
+
+    /// For `has` with a needle that is one number (`4444`), that number.
+    pub fn single_number(&self) -> Option<i64> {
+        if self.kind != StringOpKind::Has || self.needle.is_empty() || !self.needle.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        if self.needle.len() > 1 && self.needle.starts_with('0') {
+            return None;
+        }
+        self.needle.parse().ok()
     }
 }
 

@@ -1,8 +1,11 @@
 //! `where` and `search`.
 
+use std::collections::HashSet;
+
 use polars::prelude::*;
 
 use super::{polars_error, wildcard_match};
+use crate::data::types::KqlType;
 use crate::kql::ast::{Expr, ExprKind, Ident, Span};
 use crate::kql::error::QueryError;
 use crate::kql::run::Runner;
@@ -43,14 +46,22 @@ impl Runner<'_> {
                 }
             }
         }
-        let mut parts = Vec::new();
+        // A column that only some of the tables have is no error: the
+        // tables without it have no hits for that part of the predicate
+        // (`search "Hughes" and DateKey > datetime(2009-01-01)`).
+        let mut known: HashSet<String> = HashSet::new();
+        let mut frames = Vec::with_capacity(names.len());
         for name in names {
-            self.check_cancel()?;
             let frame = self.table(&name, span)?;
-            let hits = self.search_frame(case_sensitive, predicate, frame, Some(&name))?;
-            if hits.height() > 0 {
-                parts.push(hits);
-            }
+            known.extend(frame.get_column_names().iter().map(|c| c.to_string()));
+            frames.push((name, frame));
+        }
+        let mut parts = Vec::new();
+        for (name, frame) in frames {
+            self.check_cancel()?;
+            // Tables without hits still give their columns, so the output's
+            // schema does not depend on which tables matched.
+            parts.push(self.search_frame(case_sensitive, predicate, frame, Some(&name), Some(&known))?);
         }
         if parts.is_empty() {
             return DataFrame::new(0, vec![Column::new("$table".into(), Vec::<&str>::new())])
@@ -67,7 +78,7 @@ impl Runner<'_> {
         frame: DataFrame,
         origin: Option<&str>,
     ) -> Result<DataFrame, QueryError> {
-        self.search_frame(case_sensitive, predicate, frame, Some(origin.unwrap_or("")))
+        self.search_frame(case_sensitive, predicate, frame, Some(origin.unwrap_or("")), None)
     }
 
     fn search_frame(
@@ -76,10 +87,11 @@ impl Runner<'_> {
         predicate: &Expr,
         frame: DataFrame,
         table: Option<&str>,
+        known: Option<&HashSet<String>>,
     ) -> Result<DataFrame, QueryError> {
         // A search predicate mixes terms with ordinary expressions; a column
         // named by a term that this table lacks makes the term false here.
-        let v = self.search_predicate(case_sensitive, predicate, &frame)?;
+        let v = self.search_predicate(case_sensitive, predicate, &frame, known)?;
         let mut hits = filter_by(frame, v, predicate.span)?;
         if let Some(name) = table {
             if hits.column("$table").is_err() {
@@ -90,9 +102,17 @@ impl Runner<'_> {
         Ok(hits)
     }
 
-    fn search_predicate(&self, case_sensitive: bool, e: &Expr, frame: &DataFrame) -> Result<Val, QueryError> {
+    fn search_predicate(
+        &self,
+        case_sensitive: bool,
+        e: &Expr,
+        frame: &DataFrame,
+        known: Option<&HashSet<String>>,
+    ) -> Result<Val, QueryError> {
         use crate::kql::ast::BinaryOp;
         match &e.kind {
+            // `search *`: every row.
+            ExprKind::Star => Ok(Val::Scalar(Scalar::Bool(true))),
             ExprKind::SearchTerm { column, text } => {
                 if let Some(c) = column {
                     if frame.column(&c.name).is_err() {
@@ -102,16 +122,59 @@ impl Runner<'_> {
                 self.search_term(column.as_ref().map(|c| c.name.as_str()), text, case_sensitive, frame, e.span)
             }
             ExprKind::Binary { op: op @ (BinaryOp::And | BinaryOp::Or), left, right } => {
-                let l = self.search_predicate(case_sensitive, left, frame)?;
-                let r = self.search_predicate(case_sensitive, right, frame)?;
+                let l = self.search_predicate(case_sensitive, left, frame, known)?;
+                let r = self.search_predicate(case_sensitive, right, frame, known)?;
                 crate::kql::expr::binary(*op, l, r, frame.height(), e.span)
             }
             ExprKind::Call { name, args } if name.name == "not" && args.len() == 1 => {
-                let v = self.search_predicate(case_sensitive, &args[0], frame)?;
+                let v = self.search_predicate(case_sensitive, &args[0], frame, known)?;
                 crate::kql::expr::not(v, frame.height())
             }
-            _ => self.eval(e, frame),
+            _ => {
+                if let Some(known) = known {
+                    let mut names = Vec::new();
+                    column_names_in(e, &mut names);
+                    let absent_here = names.iter().any(|n| {
+                        frame.column(n).is_err() && self.scope.get(n).is_none() && known.contains(*n)
+                    });
+                    if absent_here {
+                        return Ok(Val::Scalar(Scalar::Null(KqlType::Bool)));
+                    }
+                }
+                self.eval(e, frame)
+            }
         }
+    }
+}
+
+/// The names an expression refers to (columns or `let` names), outside of
+/// nested tabular expressions.
+fn column_names_in<'e>(e: &'e Expr, out: &mut Vec<&'e str>) {
+    match &e.kind {
+        ExprKind::Name(n) => out.push(n),
+        ExprKind::Negate(x) => column_names_in(x, out),
+        ExprKind::Binary { left, right, .. } | ExprKind::StringOp { left, right, .. } => {
+            column_names_in(left, out);
+            column_names_in(right, out);
+        }
+        ExprKind::List { left, items, .. } => {
+            column_names_in(left, out);
+            items.iter().for_each(|i| column_names_in(i, out));
+        }
+        ExprKind::Between { value, low, high, .. } => {
+            for x in [value, low, high] {
+                column_names_in(x, out);
+            }
+        }
+        ExprKind::Call { args, .. } | ExprKind::Tuple(args) => args.iter().for_each(|a| column_names_in(a, out)),
+        ExprKind::Member { target, .. } => column_names_in(target, out),
+        ExprKind::Index { target, index } => {
+            column_names_in(target, out);
+            column_names_in(index, out);
+        }
+        ExprKind::NamedArg { value, .. } => column_names_in(value, out),
+        ExprKind::SearchTerm { column: Some(c), .. } => out.push(&c.name),
+        _ => {}
     }
 }
 

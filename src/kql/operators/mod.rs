@@ -1,9 +1,13 @@
 //! Tabular operators, one family per file. Each takes the piped frame and
 //! returns the next one.
 
+mod evaluate;
+mod external;
 mod filter;
 mod join;
+mod make_series;
 mod misc;
+mod mv_apply;
 mod mv_expand;
 mod project;
 mod sort;
@@ -12,6 +16,9 @@ mod summarize;
 mod union;
 
 use polars::prelude::*;
+
+pub use evaluate::EVALUATE_PLUGINS;
+pub use external::check_externaldata;
 
 use super::ast::{Expr, ExprKind, Operator, OperatorKind, Span};
 use super::error::QueryError;
@@ -66,7 +73,16 @@ impl Runner<'_> {
             K::As(_) | K::Render(_) => Ok(frame),
             K::GetSchema => get_schema(&frame, op.span),
             K::Parse { source, kind, pattern } => self.op_parse(source, kind.as_deref(), pattern, frame),
-            K::Datatable { .. } | K::Print(_) | K::Range { .. } => Err(QueryError::syntax(
+            K::MvApply {
+                columns,
+                to_types,
+                item_index,
+                limit,
+                subquery,
+            } => self.op_mv_apply(columns, to_types, item_index.as_ref(), limit.as_ref(), subquery, frame, op.span),
+            K::Evaluate { plugin, args, schema } => self.op_evaluate(plugin, args, schema.as_ref(), frame, op.span),
+            K::MakeSeries { .. } => self.op_make_series(&op.kind, frame, op.span),
+            K::Datatable { .. } | K::Print(_) | K::Range { .. } | K::ExternalData { .. } => Err(QueryError::syntax(
                 "this operator starts a query; it cannot follow a pipe",
                 op.span,
             )),
@@ -91,6 +107,16 @@ impl Runner<'_> {
             K::Datatable { columns, values } => self.op_datatable(columns, values, op.span),
             K::Print(a) => self.op_print(a),
             K::Range { name, from, to, step } => self.op_range(name, from, to, step, op.span),
+            K::ExternalData {
+                columns,
+                uris,
+                properties,
+            } => self.op_externaldata(columns, uris, properties, op.span),
+            K::Evaluate { plugin, .. } if EVALUATE_PLUGINS.contains(&plugin.name.as_str()) => Err(QueryError::syntax(
+                format!("evaluate {} needs an input table: put it after a '|'", plugin.name),
+                op.span,
+            )),
+            K::Evaluate { plugin, .. } => Err(QueryError::unsupported(&format!("evaluate {}", plugin.name), plugin.span)),
             _ => Err(QueryError::syntax("this operator needs an input table: put it after a '|'", op.span)),
         }
     }

@@ -28,7 +28,10 @@ impl Runner<'_> {
                 .find(|o| o.name.name.eq_ignore_ascii_case(n))
                 .map(|o| o.value.name.clone())
         };
-        let bag_as_array = option("bagexpansion").is_some_and(|v| v.eq_ignore_ascii_case("array"));
+        // Documented spellings: `kind=array` or `bagexpansion=array`.
+        let bag_as_array = option("bagexpansion")
+            .or_else(|| option("kind"))
+            .is_some_and(|v| v.eq_ignore_ascii_case("array"));
         let item_index = option("with_itemindex");
         let rows = frame.height();
         let span = columns.first().map_or_else(Default::default, |c| c.span);
@@ -71,7 +74,9 @@ impl Runner<'_> {
                             Json::Object(one)
                         })
                         .collect(),
-                    Scalar::Dynamic(Json::Null) | Scalar::Null(_) => vec![],
+                    // Documented: a null gives one row (null), an empty
+                    // array or bag none.
+                    Scalar::Dynamic(Json::Null) | Scalar::Null(_) => vec![Json::Null],
                     Scalar::Dynamic(other) => vec![other],
                     Scalar::String(s) => match serde_json::from_str::<Json>(&s) {
                         Ok(Json::Array(items)) => items,
@@ -87,11 +92,12 @@ impl Runner<'_> {
             }
             expanded.push((name, to, lists));
         }
-        // Rows repeat as often as their longest list (an empty list keeps the row).
+        // Rows repeat as often as their longest list; a row whose lists are
+        // all empty is dropped.
         let mut index: Vec<IdxSize> = Vec::new();
         let mut position: Vec<usize> = Vec::new();
         for i in 0..rows {
-            let n = expanded.iter().map(|(_, _, l)| l[i].len()).max().unwrap_or(0).max(1);
+            let n = expanded.iter().map(|(_, _, l)| l[i].len()).max().unwrap_or(1);
             for k in 0..n {
                 index.push(i as IdxSize);
                 position.push(k);
@@ -112,7 +118,6 @@ impl Runner<'_> {
                 })
                 .collect();
             let kind = to.unwrap_or(KqlType::Dynamic);
-            let kind = if kind == KqlType::Int { KqlType::Long } else { kind };
             let values: Vec<Scalar> = if kind == KqlType::Datetime {
                 values
                     .into_iter()

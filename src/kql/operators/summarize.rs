@@ -53,6 +53,11 @@ impl Runner<'_> {
         let row_index: Vec<IdxSize> = (0..rows as IdxSize).collect();
         work.push(Column::new(ROW.into(), row_index));
 
+        // `array_sort_asc(make_set(x))`, `round(avg(x), 2)`: the aggregates
+        // inside a scalar expression are computed as hidden columns, then the
+        // expression is evaluated over the groups.
+        let (aggregates, computed) = split_computed(aggregates);
+        let aggregates = &aggregates[..];
         let mut planned: Vec<Planned> = Vec::new();
         for (ai, a) in aggregates.iter().enumerate() {
             let ExprKind::Call { name, args } = &a.expr.kind else {
@@ -83,6 +88,7 @@ impl Runner<'_> {
                 columns: Vec::new(),
                 constants: Vec::new(),
                 arg_names: Vec::new(),
+                kinds: Vec::new(),
                 row_index: ROW,
                 span: a.expr.span,
             };
@@ -91,9 +97,11 @@ impl Runner<'_> {
                 if matches!(arg.kind, ExprKind::Star) {
                     input.columns.push(None);
                     input.constants.push(None);
+                    input.kinds.push(None);
                     continue;
                 }
                 let v = self.eval(arg, &frame)?;
+                input.kinds.push(Some(v.kind()));
                 match &v {
                     Val::Scalar(s) if i > 0 => {
                         input.columns.push(None);
@@ -198,7 +206,22 @@ impl Runner<'_> {
             deduped.push(c);
         }
         let out = drop_renamed_arg(deduped, &planned);
-        let out = DataFrame::new(height, out).map_err(|e| polars_error(e, span))?;
+        let mut out = DataFrame::new(height, out).map_err(|e| polars_error(e, span))?;
+        for (i, c) in computed.iter().enumerate() {
+            let v = self.eval(&c.expr, &out)?;
+            let first = format!("{INNER}{i}_0");
+            let at = out.get_column_index(&first).unwrap_or(out.width());
+            let name = c.names.first().map(|n| n.name.clone()).unwrap_or_else(|| format!("Column{}", i + 1));
+            let hidden: Vec<String> = out
+                .get_column_names()
+                .iter()
+                .map(|s| s.to_string())
+                .filter(|n| n.starts_with(&format!("{INNER}{i}_")))
+                .collect();
+            out = out.drop_many(hidden);
+            out.insert_column(at.min(out.width()), val_column(v, &name, height))
+                .map_err(|e| polars_error(e, span))?;
+        }
         crate::kql::operators::fill_strings(out, span)
     }
 
@@ -229,6 +252,90 @@ impl Runner<'_> {
 }
 
 type Expr_ = polars::prelude::Expr;
+
+/// Hidden columns of aggregates nested in scalar expressions.
+const INNER: &str = "__quarry_inner";
+
+/// Splits summarize items into plain aggregate calls and computed items
+/// (a scalar expression over aggregates). Each computed item's aggregates
+/// become hidden items named `__quarry_inner{i}_{k}`, and in the returned
+/// expression they are replaced by references to those columns.
+fn split_computed(items: &[Assignment]) -> (Vec<Assignment>, Vec<Assignment>) {
+    let mut plain = Vec::new();
+    let mut computed = Vec::new();
+    for a in items {
+        let direct = matches!(&a.expr.kind, ExprKind::Call { name, .. } if aggregates::lookup(&name.name).is_some());
+        if direct {
+            plain.push(a.clone());
+            continue;
+        }
+        let i = computed.len();
+        let mut inner = Vec::new();
+        let rewritten = replace_aggregates(&a.expr, i, &mut inner);
+        if inner.is_empty() {
+            // Not an aggregate at all: let the plain path report it.
+            plain.push(a.clone());
+            continue;
+        }
+        for (k, e) in inner.into_iter().enumerate() {
+            plain.push(Assignment {
+                names: vec![crate::kql::ast::Ident {
+                    name: format!("{INNER}{i}_{k}"),
+                    span: e.span,
+                }],
+                span: e.span,
+                expr: e,
+            });
+        }
+        computed.push(Assignment {
+            names: a.names.clone(),
+            expr: rewritten,
+            span: a.span,
+        });
+    }
+    (plain, computed)
+}
+
+fn replace_aggregates(e: &Expr, i: usize, inner: &mut Vec<Expr>) -> Expr {
+    let mut out = e.clone();
+    match &mut out.kind {
+        ExprKind::Call { name, .. }
+            if aggregates::lookup(&name.name).is_some() && crate::kql::functions::lookup(&name.name).is_none() =>
+        {
+            let k = inner.len();
+            inner.push(e.clone());
+            out.kind = ExprKind::Name(format!("{INNER}{i}_{k}"));
+        }
+        ExprKind::Call { args, .. } => {
+            for a in args.iter_mut() {
+                *a = replace_aggregates(a, i, inner);
+            }
+        }
+        ExprKind::Binary { left, right, .. } | ExprKind::StringOp { left, right, .. } => {
+            **left = replace_aggregates(left, i, inner);
+            **right = replace_aggregates(right, i, inner);
+        }
+        ExprKind::Negate(x) => **x = replace_aggregates(x, i, inner),
+        ExprKind::Member { target, .. } => **target = replace_aggregates(target, i, inner),
+        ExprKind::Index { target, index } => {
+            **target = replace_aggregates(target, i, inner);
+            **index = replace_aggregates(index, i, inner);
+        }
+        ExprKind::Between { value, low, high, .. } => {
+            **value = replace_aggregates(value, i, inner);
+            **low = replace_aggregates(low, i, inner);
+            **high = replace_aggregates(high, i, inner);
+        }
+        ExprKind::List { left, items, .. } => {
+            **left = replace_aggregates(left, i, inner);
+            for it in items.iter_mut() {
+                *it = replace_aggregates(it, i, inner);
+            }
+        }
+        _ => {}
+    }
+    out
+}
 
 /// In `Name = arg_min(Timestamp, *)`, the gathered `Timestamp` column is the
 /// same value as `Name`, and Kusto leaves it out.

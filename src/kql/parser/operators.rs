@@ -37,19 +37,18 @@ const SUPPORTED: &[&str] = &[
     "getschema",
     "parse",
     "sample",
+    "mv-apply",
+    "evaluate",
+    "make-series",
 ];
 
 /// Real KQL operators Quarry does not run yet: named, not "unknown".
 const UNSUPPORTED: &[&str] = &[
-    "mv-apply",
-    "make-series",
-    "evaluate",
     "partition",
     "scan",
     "fork",
     "facet",
     "find",
-    "externaldata",
     "top-nested",
     "top-hitters",
     "reduce",
@@ -137,11 +136,13 @@ impl Parser<'_> {
             "getschema" => OperatorKind::GetSchema,
             "parse" => self.parse_parse()?,
             "sample" => OperatorKind::Sample(self.parse_expr()?),
-            "mvapply" => return Ok(self.skip_unsupported("mv-apply", name_span)),
+            "mv-apply" | "mvapply" => self.parse_mv_apply()?,
+            "evaluate" => self.parse_evaluate()?,
+            "make-series" => self.parse_make_series()?,
             other if UNSUPPORTED.contains(&other) => {
                 return Ok(self.skip_unsupported(other, name_span));
             }
-            "datatable" | "print" | "range" => {
+            "datatable" | "print" | "range" | "externaldata" | "external_data" => {
                 return Err(QueryError::syntax(
                     format!("'{name}' starts a query; it cannot follow '|'"),
                     name_span,
@@ -192,13 +193,16 @@ impl Parser<'_> {
                 self.bump();
                 self.parse_range()?
             }
-            "find" | "evaluate" | "externaldata" | "external_data" => {
-                let feature = if word == "external_data" {
-                    "externaldata"
-                } else {
-                    word
-                };
-                self.skip_unsupported(feature, start);
+            "externaldata" | "external_data" => {
+                self.bump();
+                self.parse_externaldata()?
+            }
+            "evaluate" => {
+                self.bump();
+                self.parse_evaluate()?
+            }
+            "find" => {
+                self.skip_unsupported(word, start);
                 // A stand-in: the caller gets the unsupported error instead.
                 return Ok(Some(Source::Table(Ident {
                     name: word.to_string(),
@@ -378,12 +382,26 @@ impl Parser<'_> {
         }
         let mut columns = Vec::new();
         loop {
-            let column = self.parse_assignment()?;
-            if let Some(name) = column.names.first() {
-                // The AST keeps plain columns only; `project` first does the same.
-                self.defer_unsupported("'distinct' with 'Name = expr'", name.span.to(column.span));
+            let mut column = self.parse_assignment()?;
+            // `Name = expr` is kept as a named argument, which evaluates to
+            // `expr` and names its column `Name`.
+            match column.names.len() {
+                0 => columns.push(column.expr),
+                1 => {
+                    let name = column.names.remove(0);
+                    columns.push(Expr {
+                        kind: ExprKind::NamedArg {
+                            name,
+                            value: Box::new(column.expr),
+                        },
+                        span: column.span,
+                    });
+                }
+                _ => {
+                    self.defer_unsupported("'distinct' with '(A, B) = expr'", column.span);
+                    columns.push(column.expr);
+                }
             }
-            columns.push(column.expr);
             if !self.eat(&TokenKind::Comma) {
                 return Ok(OperatorKind::Distinct(columns));
             }
@@ -620,6 +638,260 @@ impl Parser<'_> {
         let ty = self.parse_type_name()?;
         self.expect_close(TokenKind::RParen, open)?;
         Ok(ty)
+    }
+
+    /// `mv-apply [with_itemindex=I] [Name =] expr [to typeof(t)], ... [limit n] on (subquery)`
+    fn parse_mv_apply(&mut self) -> PResult<OperatorKind> {
+        let mut options = self.parse_options(&["with_itemindex"])?;
+        let item_index = take_option(&mut options, "with_itemindex");
+        let mut columns = Vec::new();
+        let mut to_types = Vec::new();
+        loop {
+            columns.push(self.parse_assignment()?);
+            to_types.push(if self.eat_ident("to") {
+                Some(self.parse_typeof()?)
+            } else {
+                None
+            });
+            if !self.eat(&TokenKind::Comma) {
+                break;
+            }
+        }
+        let limit = if self.eat_ident("limit") {
+            Some(self.parse_expr()?)
+        } else {
+            None
+        };
+        if !self.eat_ident("on") {
+            return Err(self.expected_after("'on' and the subquery in parentheses"));
+        }
+        let open = self.expect(TokenKind::LParen, "'(' and the subquery")?;
+        let subquery = self.parse_subquery_ops()?;
+        self.expect_close(TokenKind::RParen, open)?;
+        Ok(OperatorKind::MvApply {
+            columns,
+            to_types,
+            item_index,
+            limit,
+            subquery,
+        })
+    }
+
+    /// The operators of a subquery whose input is implicit (`mv-apply`'s
+    /// `on (...)`): `op | op | ...` without a source.
+    fn parse_subquery_ops(&mut self) -> PResult<Vec<Operator>> {
+        self.enter()?;
+        // A subquery inside a search predicate is ordinary KQL again.
+        let outer_search = std::mem::replace(&mut self.search_mode, false);
+        let mut ops = Vec::new();
+        let result = loop {
+            match self.parse_operator() {
+                Ok(Some(op)) => ops.push(op),
+                Ok(None) => {}
+                Err(e) => break Err(e),
+            }
+            if !self.eat(&TokenKind::Pipe) {
+                break Ok(());
+            }
+        };
+        self.search_mode = outer_search;
+        self.leave();
+        result.map(|()| ops)
+    }
+
+    /// `evaluate [hint.x=y] plugin(args) [: (schema)]`, after `evaluate`.
+    fn parse_evaluate(&mut self) -> PResult<OperatorKind> {
+        // Hints (`hint.distribution=per_node`) do not change the result.
+        self.parse_options(&[])?;
+        let plugin = self.parse_name("a plugin name")?;
+        if !self.at(&TokenKind::LParen) {
+            return Err(self.expected_after("'(' and the plugin's arguments"));
+        }
+        let args = self.parse_call_args()?;
+        let schema = if self.eat(&TokenKind::Colon) {
+            Some(self.parse_output_schema()?)
+        } else {
+            None
+        };
+        Ok(OperatorKind::Evaluate {
+            plugin,
+            args,
+            schema,
+        })
+    }
+
+    /// `(*, Name:type, ...)` after a plugin's `:`.
+    fn parse_output_schema(&mut self) -> PResult<OutputSchema> {
+        let open = self.expect(TokenKind::LParen, "'(' and the output schema")?;
+        let wildcard = self.eat(&TokenKind::Star);
+        let mut columns = Vec::new();
+        if !wildcard || self.eat(&TokenKind::Comma) {
+            loop {
+                let name = self.parse_name("a column name")?;
+                self.expect(TokenKind::Colon, "':' and a type after the column name")?;
+                columns.push((name, self.parse_type_name()?));
+                if !self.eat(&TokenKind::Comma) {
+                    break;
+                }
+            }
+        }
+        self.expect_close(TokenKind::RParen, open)?;
+        Ok(OutputSchema { wildcard, columns })
+    }
+
+    /// `externaldata (a:string, ...) [ "uri", ... ] [with (name=value, ...)]`,
+    /// after `externaldata`.
+    fn parse_externaldata(&mut self) -> PResult<OperatorKind> {
+        let open = self.expect(TokenKind::LParen, "'(' and the columns")?;
+        let mut columns = Vec::new();
+        loop {
+            let name = self.parse_name("a column name")?;
+            self.expect(TokenKind::Colon, "':' and a type after the column name")?;
+            columns.push((name, self.parse_type_name()?));
+            // A trailing comma before `)` is accepted, as in datatable values.
+            if !self.eat(&TokenKind::Comma) || self.at(&TokenKind::RParen) {
+                break;
+            }
+        }
+        self.expect_close(TokenKind::RParen, open)?;
+        let open = self.expect(TokenKind::LBracket, "'[' and the storage URIs")?;
+        let mut uris = Vec::new();
+        loop {
+            if !matches!(self.kind(), TokenKind::Str(_)) {
+                return Err(self.expected_after("a string with a storage URI"));
+            }
+            // Adjacent literals are one URI (`@"https://..." h@"?sig=..."`).
+            uris.push(self.parse_string_literal());
+            if !self.eat(&TokenKind::Comma) || self.at(&TokenKind::RBracket) {
+                break;
+            }
+        }
+        self.expect_close(TokenKind::RBracket, open)?;
+        let mut properties = Vec::new();
+        if self.is_ident("with") && matches!(self.kind_at(1), TokenKind::LParen) {
+            self.bump();
+            let open = self.bump().span;
+            while !self.at(&TokenKind::RParen) {
+                let name = self.parse_name("a property name")?;
+                self.expect(TokenKind::Assign, "'=' after the property name")?;
+                let value = self.parse_option_value()?;
+                properties.push(OpOption { name, value });
+                if !self.eat(&TokenKind::Comma) {
+                    break;
+                }
+            }
+            self.expect_close(TokenKind::RParen, open)?;
+        }
+        Ok(OperatorKind::ExternalData {
+            columns,
+            uris,
+            properties,
+        })
+    }
+
+    /// `make-series [kind=..] [Name =] agg [default = v], ... on Axis
+    /// (from a to b step s | in range(a, b, s)) [by ...]`
+    fn parse_make_series(&mut self) -> PResult<OperatorKind> {
+        let mut options = self.parse_options(&["kind"])?;
+        let nonempty = match take_option(&mut options, "kind") {
+            None => false,
+            Some(kind) if kind.name == "nonempty" => true,
+            Some(kind) => {
+                return Err(QueryError::syntax(
+                    format!(
+                        "unknown make-series kind '{}' (expected nonempty)",
+                        kind.name
+                    ),
+                    kind.span,
+                ));
+            }
+        };
+        let mut aggregates = Vec::new();
+        loop {
+            let assignment = self.parse_assignment()?;
+            let default =
+                if self.is_ident("default") && matches!(self.kind_at(1), TokenKind::Assign) {
+                    self.pos += 2;
+                    Some(self.parse_expr()?)
+                } else {
+                    None
+                };
+            aggregates.push(SeriesAggregate {
+                assignment,
+                default,
+            });
+            if !self.eat(&TokenKind::Comma) {
+                break;
+            }
+        }
+        if !self.eat_ident("on") {
+            return Err(self.expected_after("'on' and the axis column"));
+        }
+        // `Axis in range(...)`: the axis is a plain name, or `in` would be
+        // read as the list operator.
+        let axis = if self
+            .name_len_at(0)
+            .is_some_and(|n| self.ident_at(n) == Some("in"))
+        {
+            let name = self.parse_name("the axis column")?;
+            Expr {
+                kind: ExprKind::Name(name.name),
+                span: name.span,
+            }
+        } else {
+            self.parse_expr()?
+        };
+        let range_syntax = self.is_ident("in");
+        let (from, to, step) = if self.eat_ident("in") {
+            if !self.eat_ident("range") {
+                return Err(self.expected_after("'range(start, stop, step)'"));
+            }
+            let start = self.span();
+            let mut args = self.parse_call_args()?;
+            if args.len() != 3 {
+                return Err(QueryError::syntax(
+                    "range() takes 3 arguments: start, stop and step",
+                    start.to(self.prev_span()),
+                ));
+            }
+            let step = args.pop();
+            let to = args.pop();
+            let from = args.pop();
+            match step {
+                Some(step) => (from, to, step),
+                None => return Err(self.expected_after("'range(start, stop, step)'")),
+            }
+        } else {
+            let from = if self.eat_ident("from") {
+                Some(self.parse_expr()?)
+            } else {
+                None
+            };
+            let to = if self.eat_ident("to") {
+                Some(self.parse_expr()?)
+            } else {
+                None
+            };
+            if !self.eat_ident("step") {
+                return Err(self.expected_after("'step'"));
+            }
+            (from, to, self.parse_expr()?)
+        };
+        let by = if self.eat_ident("by") {
+            self.parse_assignments()?
+        } else {
+            Vec::new()
+        };
+        Ok(OperatorKind::MakeSeries {
+            nonempty,
+            aggregates,
+            axis,
+            from,
+            to,
+            step,
+            range_syntax,
+            by,
+        })
     }
 
     fn parse_parse(&mut self) -> PResult<OperatorKind> {
@@ -1012,6 +1284,146 @@ mod tests {
         assert_eq!(
             piped("parse Msg with 5"),
             "error: expected a string, '*' or a column name in the parse pattern, found '5'"
+        );
+    }
+
+    #[test]
+    fn mv_apply() {
+        assert_eq!(
+            piped(
+                "mv-apply with_itemindex=i x = arr to typeof(long), y limit 5 on (where x > 1 | summarize make_list(x))"
+            ),
+            "mv-apply with_itemindex=i x=arr to long, y limit 5 on (where (> x 1) | summarize make_list(x) by )"
+        );
+        assert_eq!(piped("mvapply a on (take 1)"), "mv-apply a on (take 1)");
+        assert_eq!(
+            piped("mv-apply a on (mv-apply b on (project b))"),
+            "mv-apply a on (mv-apply b on (project b))"
+        );
+        assert_eq!(
+            piped("mv-apply x"),
+            "error: expected 'on' and the subquery in parentheses after 'x'"
+        );
+        assert_eq!(
+            piped("mv-apply x on where"),
+            "error: expected '(' and the subquery after 'on'"
+        );
+        assert_eq!(
+            piped("mv-apply x on ()"),
+            "error: expected an operator after '('"
+        );
+        assert_eq!(
+            piped("mv-apply x on (take 1"),
+            "error: expected ')' to close '(' opened at line 1, column 19"
+        );
+    }
+
+    #[test]
+    fn evaluate() {
+        assert_eq!(
+            piped("evaluate bag_unpack(d, 'p_', columnsConflict='keep_source')"),
+            "evaluate bag_unpack(d, \"p_\", columnsConflict=\"keep_source\")"
+        );
+        assert_eq!(
+            piped("evaluate bag_unpack(d) : (*, Name:string, Age:long)"),
+            "evaluate bag_unpack(d) : (*, Name:string, Age:long)"
+        );
+        assert_eq!(
+            piped("evaluate pivot(S): (K:string, A:long)"),
+            "evaluate pivot(S) : (K:string, A:long)"
+        );
+        assert_eq!(
+            piped("evaluate hint.distribution=per_node pivot(State, sum(x)) | take 1"),
+            "evaluate pivot(State, sum(x)) | take 1"
+        );
+        assert_eq!(
+            q("evaluate python(typeof(*), 'x')"),
+            "evaluate python(typeof(*), \"x\")"
+        );
+        assert_eq!(
+            piped("evaluate pivot"),
+            "error: expected '(' and the plugin's arguments after 'pivot'"
+        );
+        assert_eq!(
+            piped("evaluate bag_unpack(d) : (a)"),
+            "error: expected ':' and a type after the column name after 'a'"
+        );
+    }
+
+    #[test]
+    fn externaldata() {
+        assert_eq!(
+            q(
+                "externaldata(a:string, b:long)[@\"https://x/y.csv\", h@\"https://x/\" \"z.csv\"] with (format=\"csv\", ignoreFirstRecord=True)"
+            ),
+            "externaldata(a:string, b:long)[\"https://x/y.csv\", \"https://x/z.csv\"] with (format=csv, ignoreFirstRecord=True)"
+        );
+        assert_eq!(
+            q("externaldata (a:string,) [\"u\"] | take 1"),
+            "externaldata(a:string)[\"u\"] with () | take 1"
+        );
+        assert_eq!(
+            q("let t = externaldata(a:string)[\"u\"] with(format='txt'); t"),
+            "let t = tabular externaldata(a:string)[\"u\"] with (format=txt); t"
+        );
+        assert_eq!(
+            q("external_data(a:string)[\"u\"]"),
+            "externaldata(a:string)[\"u\"] with ()"
+        );
+        assert_eq!(
+            q("externaldata(a:string)"),
+            "error: expected '[' and the storage URIs after ')'"
+        );
+        assert_eq!(
+            q("externaldata(a:string)[1]"),
+            "error: expected a string with a storage URI after '['"
+        );
+        assert_eq!(
+            q("externaldata(a:string)[\"u\"] with (format)"),
+            "error: expected '=' after the property name after 'format'"
+        );
+        assert_eq!(
+            piped("externaldata(a:string)[\"u\"]"),
+            "error: 'externaldata' starts a query; it cannot follow '|'"
+        );
+    }
+
+    #[test]
+    fn make_series() {
+        assert_eq!(
+            piped(
+                "make-series C = count() default=0, avg(x) on Timestamp from ago(1d) to now() step 1h by Dev"
+            ),
+            "make-series C=count() default=0, avg(x) on Timestamp from ago(ts(864000000000)) to now() step ts(36000000000) by Dev"
+        );
+        assert_eq!(
+            piped("make-series kind=nonempty count() on T in range(0, 10, 1)"),
+            "make-series kind=nonempty count() on T from 0 to 10 step 1 range by "
+        );
+        assert_eq!(
+            piped("make-series count() on T step 1h"),
+            "make-series count() on T step ts(36000000000) by "
+        );
+        assert_eq!(
+            piped("make-series count() on T"),
+            "error: expected 'step' after 'T'"
+        );
+        assert_eq!(
+            piped("make-series kind=all count() on T step 1"),
+            "error: unknown make-series kind 'all' (expected nonempty)"
+        );
+        assert_eq!(
+            piped("make-series count() on T in range(0, 10)"),
+            "error: range() takes 3 arguments: start, stop and step"
+        );
+    }
+
+    #[test]
+    fn distinct_with_names_and_watchlists() {
+        assert_eq!(piped("distinct a, B = b"), "distinct a, B=b");
+        assert_eq!(
+            q("let w = _GetWatchlist('x'); w"),
+            "let w = tabular _GetWatchlist(\"x\"); w"
         );
     }
 

@@ -1,0 +1,215 @@
+//! Home: the catalog. Every table with its rows, time range and columns;
+//! Enter opens one, `/` searches them all. While tables load, their
+//! progress.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+
+use super::common::{cell, fill, put, safe};
+use crate::data::time::format_datetime;
+use crate::tui::app::{App, group_digits, home_list_height};
+
+/// Draws home.
+pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
+    let theme = &app.theme;
+    fill(buf, area, theme.normal);
+    if area.height == 0 {
+        return;
+    }
+    let w = usize::from(area.width.saturating_sub(2));
+    let x = area.x + 1;
+    if let Some(l) = &app.loading {
+        put(buf, x, area.y, "Loading tables", w, theme.header);
+        let current = l.progress.as_ref().map(|(_, i, _)| *i);
+        for (i, name) in l.tables.iter().enumerate() {
+            let y = area.y + 1 + i as u16;
+            if y >= area.bottom() {
+                break;
+            }
+            let status = match current {
+                Some(c) if i < c => "loaded".to_string(),
+                Some(c) if i == c => l
+                    .progress
+                    .as_ref()
+                    .map(|(p, _, _)| {
+                        let pct = if p.total_bytes > 0 {
+                            (p.bytes * 100 / p.total_bytes).min(100)
+                        } else {
+                            0
+                        };
+                        format!("{pct:>3}%  {} rows", group_digits(p.rows as u64))
+                    })
+                    .unwrap_or_default(),
+                _ => "waiting".to_string(),
+            };
+            let line = format!("{}  {}", cell(name, 32, false), status);
+            put(buf, x, y, &line, w, theme.normal);
+        }
+        return;
+    }
+
+    let mut y = area.y;
+    if app.summaries.is_empty() {
+        put(buf, x, y, "No tables loaded.", w, theme.header);
+        y += 1;
+        put(
+            buf,
+            x,
+            y,
+            "Give files or folders of exported tables: quarry PATH...  (no PATH: the bundled sample data)",
+            w,
+            theme.dim,
+        );
+        y += 2;
+        draw_errors(buf, Rect::new(area.x, y, area.width, area.bottom().saturating_sub(y)), app);
+        return;
+    }
+
+    // The table list.
+    let name_w = app
+        .summaries
+        .iter()
+        .map(|t| crate::text::display_width(&safe(&t.name)))
+        .max()
+        .unwrap_or(5)
+        .clamp(5, 36);
+    let list_h = home_list_height(usize::from(area.height), app.summaries.len());
+    let rows_w = app
+        .summaries
+        .iter()
+        .map(|t| group_digits(t.rows as u64).len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let header = format!(
+        "{}  {}  {}  {}  {}",
+        cell("Table", name_w, false),
+        cell("Rows", rows_w, true),
+        cell("From (UTC)", 16, false),
+        cell("To", 16, false),
+        "Columns"
+    );
+    fill(buf, Rect::new(area.x, y, area.width, 1), theme.header);
+    put(buf, x, y, &header, w, theme.header);
+    y += 1;
+    let view = &app.inv.steps()[0].view;
+    for (i, t) in app
+        .summaries
+        .iter()
+        .enumerate()
+        .skip(view.row_offset)
+        .take(list_h.saturating_sub(1))
+    {
+        let (from, to) = match t.range {
+            Some(r) => (short_datetime(r.first), short_datetime(r.last)),
+            None => (String::new(), String::new()),
+        };
+        let line = format!(
+            "{}  {}  {}  {}  {}",
+            cell(&t.name, name_w, false),
+            cell(&group_digits(t.rows as u64), rows_w, true),
+            cell(&from, 16, false),
+            cell(&to, 16, false),
+            t.columns.len()
+        );
+        let style = if i == view.row {
+            theme.normal.patch(theme.cursor_row)
+        } else {
+            theme.normal
+        };
+        fill(buf, Rect::new(area.x, y, area.width, 1), style);
+        put(buf, x, y, &line, w, style);
+        y += 1;
+    }
+    y += 1;
+
+    // The columns of the table under the cursor.
+    if let Some(t) = app.summaries.get(view.row) {
+        if y < area.bottom() {
+            let title = format!("{} columns of {}", t.columns.len(), safe(&t.name));
+            put(buf, x, y, &title, w, theme.breadcrumb);
+            y += 1;
+        }
+        let mut line = String::new();
+        let mut lines = Vec::new();
+        for (name, kind) in &t.columns {
+            let item = format!("{} {}", safe(name), kind.name());
+            let extra = if line.is_empty() { 0 } else { 3 };
+            if !line.is_empty()
+                && crate::text::display_width(&line) + extra + crate::text::display_width(&item) > w
+            {
+                lines.push(std::mem::take(&mut line));
+            }
+            if !line.is_empty() {
+                line.push_str(" · ");
+            }
+            line.push_str(&item);
+        }
+        if !line.is_empty() {
+            lines.push(line);
+        }
+        let room = usize::from(area.bottom().saturating_sub(y))
+            .saturating_sub(usize::from(!app.catalog.errors.is_empty()) * 2 + usize::from(!app.last_session.is_empty()) * 2);
+        let shown = lines.len().min(room.max(1));
+        for (n, l) in lines.iter().take(shown).enumerate() {
+            if y >= area.bottom() {
+                break;
+            }
+            let text = if n + 1 == shown && shown < lines.len() {
+                format!("{}  …", l)
+            } else {
+                l.clone()
+            };
+            put(buf, x + 2, y, &text, w.saturating_sub(2), theme.normal);
+            y += 1;
+        }
+    }
+    if !app.catalog.errors.is_empty() && y + 1 < area.bottom() {
+        y += 1;
+        y = draw_errors(buf, Rect::new(area.x, y, area.width, area.bottom() - y), app);
+    }
+    if let Some(last) = app.last_session.last() {
+        if y + 1 < area.bottom() {
+            y += 1;
+            let text = format!("Last session: {}   (: then up recalls it)", safe(last));
+            put(buf, x, y, &text, w, theme.dim);
+        }
+    }
+}
+
+/// The files that failed to load; returns the row after them.
+fn draw_errors(buf: &mut Buffer, area: Rect, app: &App) -> u16 {
+    let theme = &app.theme;
+    let errors = &app.catalog.errors;
+    let w = usize::from(area.width.saturating_sub(2));
+    let mut y = area.y;
+    if errors.is_empty() || area.height == 0 {
+        return y;
+    }
+    put(buf, area.x + 1, y, &format!("{} failed to load:", errors.len()), w, theme.error);
+    y += 1;
+    for (i, e) in errors.iter().enumerate() {
+        if y >= area.bottom() {
+            break;
+        }
+        let left = errors.len() - i;
+        if y + 1 == area.bottom() && left > 1 {
+            put(buf, area.x + 3, y, &format!("… and {left} more (quarry tables lists them)"), w, theme.dim);
+            y += 1;
+            break;
+        }
+        put(buf, area.x + 3, y, &safe(&e.to_string()), w.saturating_sub(2), theme.normal);
+        y += 1;
+    }
+    y
+}
+
+/// `2025-03-18 12:00`: to the minute, which is what a table's range needs
+/// (the rows themselves show every digit).
+fn short_datetime(ns: i64) -> String {
+    let s = format_datetime(ns);
+    match (s.get(..10), s.get(11..16)) {
+        (Some(date), Some(time)) => format!("{date} {time}"),
+        _ => s,
+    }
+}

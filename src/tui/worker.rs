@@ -1,0 +1,400 @@
+//! The background thread that does the slow work: loading tables, running
+//! queries, writing exports. The UI thread never waits for it; it keeps
+//! drawing and reads [`Reply`]s as they come.
+//!
+//! Jobs run one at a time, in order, except that a new query replaces a
+//! query still waiting in the queue (its result would be thrown away) and
+//! cancels the one running. Every job has its own cancel flag: the engine
+//! checks it between operators, the loader between chunks.
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use polars::prelude::*;
+
+use crate::data::catalog::{Catalog, Table};
+use crate::data::load::{LoadControl, Progress, load_sources};
+use crate::data::source::discover;
+use crate::kql::{QueryError, RunOptions};
+use crate::session::cells;
+use crate::session::export::{ExportError, ExportOptions, export_csv_file};
+
+/// Work for the worker.
+pub enum Job {
+    /// Discover and load these paths into a catalog.
+    Load {
+        /// Files and folders, as given on the command line.
+        paths: Vec<String>,
+    },
+    /// Run a query.
+    Query {
+        /// The text to run.
+        text: String,
+        /// The tables.
+        catalog: Arc<Catalog>,
+        /// A cached frame to register as a table first (name, frame).
+        register: Option<(String, DataFrame)>,
+        /// The query clock.
+        now: i64,
+        /// Where `externaldata` finds local copies of its files.
+        data_dirs: Vec<PathBuf>,
+    },
+    /// Write rows of a frame to a CSV file.
+    Export {
+        /// The target file.
+        path: PathBuf,
+        /// The view's frame.
+        frame: DataFrame,
+        /// The rows to write, in view order; `None` for all.
+        rows: Option<Vec<usize>>,
+        /// Raw cells, overwrite.
+        options: ExportOptions,
+    },
+}
+
+/// What the worker sends back.
+pub enum Reply {
+    /// Loading progress, after each chunk.
+    LoadProgress {
+        /// Job id.
+        id: u64,
+        /// The table being loaded and how far it is.
+        progress: Progress,
+        /// Its position among the tables (0-based) and their number.
+        index: usize,
+        /// How many tables there are.
+        count: usize,
+    },
+    /// The tables found, before any is loaded (names, in load order).
+    LoadStarted {
+        /// Job id.
+        id: u64,
+        /// Table names.
+        tables: Vec<String>,
+    },
+    /// Loading finished (or was cancelled: the tables loaded so far).
+    Loaded {
+        /// Job id.
+        id: u64,
+        /// The tables.
+        catalog: Catalog,
+        /// Whether it stopped early.
+        cancelled: bool,
+        /// How long it took.
+        elapsed: Duration,
+    },
+    /// A query finished.
+    QueryDone {
+        /// Job id.
+        id: u64,
+        /// The result.
+        result: Result<DataFrame, QueryError>,
+        /// How long it ran.
+        elapsed: Duration,
+    },
+    /// An export finished.
+    ExportDone {
+        /// Job id.
+        id: u64,
+        /// The file.
+        path: PathBuf,
+        /// Rows written.
+        result: Result<u64, ExportError>,
+    },
+}
+
+/// A job handed to the worker: its id and its cancel flag.
+#[derive(Clone, Debug)]
+pub struct Ticket {
+    /// Identifies the job's replies.
+    pub id: u64,
+    /// Set it to stop the job.
+    pub cancel: Arc<AtomicBool>,
+}
+
+impl Ticket {
+    /// Asks the job to stop.
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+}
+
+struct Queued {
+    ticket: Ticket,
+    job: Job,
+}
+
+#[derive(Default)]
+struct Queue {
+    jobs: VecDeque<Queued>,
+    /// The query running now, to cancel when a newer one arrives.
+    running_query: Option<Ticket>,
+    shutdown: bool,
+}
+
+/// Handle to the worker thread. Dropping it stops the thread after the
+/// job in hand (which is cancelled).
+pub struct Worker {
+    shared: Arc<(Mutex<Queue>, Condvar)>,
+    replies: Receiver<Reply>,
+    next_id: u64,
+}
+
+impl Worker {
+    /// Starts the thread.
+    pub fn spawn() -> Worker {
+        let shared = Arc::new((Mutex::new(Queue::default()), Condvar::new()));
+        let (tx, rx) = mpsc::channel();
+        let thread_shared = Arc::clone(&shared);
+        let spawned = thread::Builder::new()
+            .name("quarry-worker".into())
+            .spawn(move || worker_loop(&thread_shared, &tx));
+        if let Err(e) = spawned {
+            // Without a thread nothing can run; say so on every job instead
+            // of failing to start.
+            eprintln!("quarry: cannot start the worker thread: {e}");
+        }
+        Worker {
+            shared,
+            replies: rx,
+            next_id: 1,
+        }
+    }
+
+    /// Queues a job. A query replaces queries still waiting and cancels
+    /// the one running.
+    pub fn submit(&mut self, job: Job) -> Ticket {
+        let ticket = Ticket {
+            id: self.next_id,
+            cancel: Arc::new(AtomicBool::new(false)),
+        };
+        self.next_id += 1;
+        let (lock, cvar) = &*self.shared;
+        let mut q = lock.lock().unwrap_or_else(|e| e.into_inner());
+        if matches!(job, Job::Query { .. }) {
+            q.jobs.retain(|j| !matches!(j.job, Job::Query { .. }));
+            if let Some(running) = q.running_query.take() {
+                running.cancel();
+            }
+        }
+        q.jobs.push_back(Queued {
+            ticket: ticket.clone(),
+            job,
+        });
+        cvar.notify_one();
+        ticket
+    }
+
+    /// A reply, if one is waiting.
+    pub fn try_recv(&self) -> Option<Reply> {
+        self.replies.try_recv().ok()
+    }
+
+    /// Waits up to `timeout` for a reply.
+    pub fn recv_timeout(&self, timeout: Duration) -> Option<Reply> {
+        self.replies.recv_timeout(timeout).ok()
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let (lock, cvar) = &*self.shared;
+        let mut q = lock.lock().unwrap_or_else(|e| e.into_inner());
+        q.shutdown = true;
+        for j in &q.jobs {
+            j.ticket.cancel();
+        }
+        q.jobs.clear();
+        if let Some(r) = &q.running_query {
+            r.cancel();
+        }
+        cvar.notify_all();
+    }
+}
+
+fn worker_loop(shared: &Arc<(Mutex<Queue>, Condvar)>, tx: &Sender<Reply>) {
+    let plugins = crate::hunt::plugins();
+    loop {
+        let next = {
+            let (lock, cvar) = &**shared;
+            let mut q = lock.lock().unwrap_or_else(|e| e.into_inner());
+            loop {
+                if q.shutdown {
+                    return;
+                }
+                if let Some(job) = q.jobs.pop_front() {
+                    if matches!(job.job, Job::Query { .. }) {
+                        q.running_query = Some(job.ticket.clone());
+                    }
+                    break job;
+                }
+                q = cvar.wait(q).unwrap_or_else(|e| e.into_inner());
+            }
+        };
+        let Queued { ticket, job } = next;
+        let reply = match job {
+            Job::Load { paths } => run_load(&ticket, paths, tx),
+            Job::Query {
+                text,
+                catalog,
+                register,
+                now,
+                data_dirs,
+            } => run_query(&ticket, &text, catalog, register, now, data_dirs, &plugins),
+            Job::Export {
+                path,
+                frame,
+                rows,
+                options,
+            } => run_export(&ticket, path, &frame, rows, options),
+        };
+        {
+            let (lock, _) = &**shared;
+            let mut q = lock.lock().unwrap_or_else(|e| e.into_inner());
+            if q.running_query.as_ref().is_some_and(|r| r.id == ticket.id) {
+                q.running_query = None;
+            }
+        }
+        if tx.send(reply).is_err() {
+            return;
+        }
+    }
+}
+
+fn run_load(ticket: &Ticket, paths: Vec<String>, tx: &Sender<Reply>) -> Reply {
+    let started = Instant::now();
+    let (sources, errors) = discover(&paths);
+    let names: Vec<String> = sources.iter().map(|s| s.name.clone()).collect();
+    let _ = tx.send(Reply::LoadStarted {
+        id: ticket.id,
+        tables: names.clone(),
+    });
+    let id = ticket.id;
+    let progress_tx = Mutex::new(tx.clone());
+    let progress = move |p: &Progress| {
+        let index = names.iter().position(|n| n == &p.table).unwrap_or(0);
+        if let Ok(tx) = progress_tx.lock() {
+            let _ = tx.send(Reply::LoadProgress {
+                id,
+                progress: p.clone(),
+                index,
+                count: names.len(),
+            });
+        }
+    };
+    let control = LoadControl::new(&progress, &ticket.cancel);
+    let result = crate::tui::terminal::run_catching(|| load_sources(&sources, &control));
+    let mut catalog = match result {
+        Ok(c) => c,
+        Err(msg) => {
+            let mut c = Catalog::new();
+            c.errors.push(crate::data::catalog::LoadError::new(
+                std::path::Path::new(paths.first().map_or("", String::as_str)),
+                None,
+                format!("internal error while loading: {msg}"),
+            ));
+            c
+        }
+    };
+    catalog.errors.splice(0..0, errors);
+    Reply::Loaded {
+        id: ticket.id,
+        catalog,
+        cancelled: ticket.cancel.load(Ordering::Relaxed),
+        elapsed: started.elapsed(),
+    }
+}
+
+fn run_query(
+    ticket: &Ticket,
+    text: &str,
+    catalog: Arc<Catalog>,
+    register: Option<(String, DataFrame)>,
+    now: i64,
+    data_dirs: Vec<PathBuf>,
+    plugins: &[Arc<dyn crate::kql::Plugin>],
+) -> Reply {
+    let started = Instant::now();
+    let options = RunOptions {
+        now,
+        cancel: Some(Arc::clone(&ticket.cancel)),
+        plugins: plugins.to_vec(),
+        externaldata_dirs: data_dirs,
+        ..Default::default()
+    };
+    let result = crate::tui::terminal::run_catching(|| match register {
+        // Cloning a catalog clones its frames' handles, not their data.
+        Some((name, frame)) => {
+            let mut local = (*catalog).clone();
+            local.insert(Table {
+                name,
+                frame,
+                files: Vec::new(),
+            });
+            crate::kql::run(&local, text, &options)
+        }
+        None => crate::kql::run(&catalog, text, &options),
+    });
+    let result = match result {
+        Ok(r) => r,
+        Err(msg) => Err(QueryError::runtime(
+            format!("internal error (please report it): {msg}"),
+            None,
+        )),
+    };
+    // A query cancelled after its last operator still reports cancelled:
+    // the analyst asked for it to stop.
+    let result = if ticket.cancel.load(Ordering::Relaxed) {
+        Err(QueryError::cancelled())
+    } else {
+        result
+    };
+    Reply::QueryDone {
+        id: ticket.id,
+        result,
+        elapsed: started.elapsed(),
+    }
+}
+
+fn run_export(
+    ticket: &Ticket,
+    path: PathBuf,
+    frame: &DataFrame,
+    rows: Option<Vec<usize>>,
+    options: ExportOptions,
+) -> Reply {
+    let result = crate::tui::terminal::run_catching(|| {
+        // Take the chosen rows first, so text is made only for them.
+        let chosen = match rows {
+            Some(rows) => {
+                let idx: Vec<IdxSize> = rows.iter().map(|&r| r as IdxSize).collect();
+                let idx = IdxCa::from_vec("idx".into(), idx);
+                frame.take(&idx).map_err(|e| ExportError::Io {
+                    path: path.clone(),
+                    source: std::io::Error::other(e.to_string()),
+                })?
+            }
+            None => frame.clone(),
+        };
+        let columns = cells::text_columns(&chosen);
+        let text_rows = cells::rows_text(&columns, 0..chosen.height());
+        export_csv_file(&path, &cells::header(&chosen), text_rows, &options)
+    });
+    let result = match result {
+        Ok(r) => r,
+        Err(msg) => Err(ExportError::Io {
+            path: path.clone(),
+            source: std::io::Error::other(format!("internal error: {msg}")),
+        }),
+    };
+    Reply::ExportDone {
+        id: ticket.id,
+        path,
+        result,
+    }
+}

@@ -1,0 +1,744 @@
+//! The workbench, driven with key events: snapshots of every view
+//! (ratatui's TestBackend + insta), the whole KQL Mysteries story end to
+//! end, hostile cells, and the real binary in tmux.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use polars::prelude::*;
+use quarry::data::catalog::{Catalog, Table};
+use quarry::session::investigation::ViewKind;
+use quarry::tui::app::{App, AppOptions, Message, PromptKind};
+use quarry::tui::keymap::Keymap;
+use quarry::tui::views;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+const WAIT: Duration = Duration::from_secs(60);
+
+fn sample_catalog() -> Catalog {
+    static CATALOG: OnceLock<Catalog> = OnceLock::new();
+    CATALOG
+        .get_or_init(|| {
+            let dir = quarry::cli::sample_data_dir();
+            quarry::data::load::load_paths(&[dir.to_string_lossy().into_owned()])
+        })
+        .clone()
+}
+
+fn app_with(catalog: Catalog, export_dir: &Path, width: u16, height: u16) -> App {
+    let mut app = App::new(AppOptions::new(export_dir.to_path_buf()));
+    app.set_catalog(catalog);
+    app.resize(width, height);
+    app
+}
+
+fn sample_app(export_dir: &Path) -> App {
+    app_with(sample_catalog(), export_dir, 80, 24)
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn ch(app: &mut App, c: char) {
+    key(app, KeyCode::Char(c));
+}
+
+fn ctrl(app: &mut App, c: char) {
+    app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+}
+
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        ch(app, c);
+    }
+}
+
+fn settle(app: &mut App) {
+    assert!(app.wait_idle(WAIT), "work did not finish");
+    assert!(app.error().is_none(), "unexpected error: {:?}", app.error());
+}
+
+/// The screen as text, one line per row, trailing blanks trimmed. Timings
+/// are pinned so snapshots do not depend on the machine.
+fn screen(app: &mut App) -> String {
+    if app.last_query_time().is_some() {
+        app.set_last_query_time(Some(Duration::from_millis(12)));
+    }
+    let size = app_size(app);
+    let mut terminal = Terminal::new(TestBackend::new(size.0, size.1)).unwrap();
+    terminal.draw(|f| views::draw(f, app)).unwrap();
+    let buf = terminal.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut line = String::new();
+        let mut x = 0;
+        while x < buf.area.width {
+            let symbol = buf[(x, y)].symbol();
+            line.push_str(symbol);
+            // A wide character covers the next cell too.
+            x += quarry::text::display_width(symbol).max(1) as u16;
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn app_size(app: &App) -> (u16, u16) {
+    let a = app.areas();
+    (a.hints.width, a.hints.y + 1)
+}
+
+/// Moves the cursor to a column by name.
+fn go_to_column(app: &mut App, name: &str) {
+    for _ in 0..200 {
+        if app.current().current_column_name() == Some(name) {
+            return;
+        }
+        ch(app, 'l');
+    }
+    panic!("no column {name}");
+}
+
+/// Moves the cursor to the first row whose `column` shows `value`.
+fn go_to_row(app: &mut App, column: &str, value: &str) {
+    ch(app, 'g');
+    let step = app.current();
+    let col = step.columns.iter().position(|c| c.name == column).unwrap();
+    let row = (0..step.frame.height())
+        .find(|&r| step.cell(r, col).to_text() == value)
+        .unwrap_or_else(|| panic!("no row with {column} = {value}"));
+    for _ in 0..row {
+        ch(app, 'j');
+    }
+}
+
+fn search_home(app: &mut App, text: &str) {
+    ch(app, '/');
+    typed(app, text);
+    key(app, KeyCode::Enter);
+    settle(app);
+}
+
+/// Home -> search "192.168.0" -> NetworkCommunicationEvents.
+fn open_story_table(app: &mut App) {
+    search_home(app, "192.168.0");
+    go_to_row(app, "$table", "NetworkCommunicationEvents");
+    key(app, KeyCode::Enter);
+    settle(app);
+}
+
+// ----- snapshots -----------------------------------------------------------
+
+#[test]
+fn snapshot_home() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = sample_app(dir.path());
+    insta::assert_snapshot!("home", screen(&mut app));
+}
+
+#[test]
+fn snapshot_search_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = sample_app(dir.path());
+    search_home(&mut app, "192.168.0");
+    assert!(matches!(app.current().kind, ViewKind::SearchResults { .. }));
+    insta::assert_snapshot!("search_results", screen(&mut app));
+}
+
+#[test]
+fn snapshot_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = sample_app(dir.path());
+    open_story_table(&mut app);
+    insta::assert_snapshot!("table", screen(&mut app));
+}
+
+#[test]
+fn snapshot_frequency() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = sample_app(dir.path());
+    open_story_table(&mut app);
+    go_to_column(&mut app, "RemotePort");
+    ch(&mut app, 'F');
+    settle(&mut app);
+    insta::assert_snapshot!("frequency", screen(&mut app));
+}
+
+#[test]
+fn snapshot_record_and_detail() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = sample_app(dir.path());
+    open_story_table(&mut app);
+    ch(&mut app, 'p');
+    insta::assert_snapshot!("detail_panel", screen(&mut app));
+    ch(&mut app, 'p');
+    key(&mut app, KeyCode::Enter);
+    assert!(matches!(app.current().kind, ViewKind::Record { row: 0 }));
+    insta::assert_snapshot!("record", screen(&mut app));
+}
+
+#[test]
+fn snapshot_help() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = sample_app(dir.path());
+    ch(&mut app, '?');
+    insta::assert_snapshot!("help", screen(&mut app));
+    ch(&mut app, 'G');
+    insta::assert_snapshot!("help_end", screen(&mut app));
+    ch(&mut app, 'q');
+    assert_eq!(app.context(), quarry::tui::action::Context::Home);
+}
+
+#[test]
+fn snapshot_prompt_and_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = sample_app(dir.path());
+    open_story_table(&mut app);
+    ch(&mut app, ':');
+    assert_eq!(app.prompt(), Some(&PromptKind::Pipeline));
+    typed(&mut app, " | where RemotPort == 4444");
+    insta::assert_snapshot!("prompt", screen(&mut app));
+    let before = app.investigation().depth();
+    key(&mut app, KeyCode::Enter);
+    assert!(app.wait_idle(WAIT));
+    // The error shows inline, with a caret, and the previous result stays.
+    let err = app.error().expect("an error").clone();
+    assert!(err.message.contains("RemotPort"), "{}", err.message);
+    assert!(err.message.contains("RemotePort"), "did you mean: {}", err.message);
+    assert_eq!(app.investigation().depth(), before);
+    insta::assert_snapshot!("error", screen(&mut app));
+    // `:` offers the failed pipeline again, to fix it.
+    ch(&mut app, ':');
+    let text = screen(&mut app);
+    assert!(text.contains("RemotPort == 4444"), "{text}");
+}
+
+#[test]
+fn syntax_errors_keep_the_prompt_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = sample_app(dir.path());
+    ch(&mut app, ':');
+    typed(&mut app, "NetworkCommunicationEvents | where (");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.prompt(), Some(&PromptKind::Pipeline));
+    assert!(app.error().is_some_and(|e| e.caret.is_some()));
+    insta::assert_snapshot!("syntax_error", screen(&mut app));
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.prompt(), None);
+}
+
+#[test]
+fn snapshot_too_small() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(sample_catalog(), dir.path(), 60, 20);
+    insta::assert_snapshot!("too_small", screen(&mut app));
+    // Still answers keys, and grows back.
+    app.resize(80, 24);
+    assert!(screen(&mut app).contains("NetworkCommunicationEvents"));
+}
+
+#[test]
+fn snapshot_wide_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(sample_catalog(), dir.path(), 140, 30);
+    open_story_table(&mut app);
+    ch(&mut app, ':');
+    key(&mut app, KeyCode::End);
+    typed(&mut app, " | where RemoteIP has \"192.168.0.\"");
+    key(&mut app, KeyCode::Enter);
+    settle(&mut app);
+    insta::assert_snapshot!("main_screen", screen(&mut app));
+}
+
+// ----- hostile cells -------------------------------------------------------
+
+fn hostile_catalog() -> Catalog {
+    let frame = df!(
+        "Name\u{1b}[31m" => [
+            "\u{1b}[2J\u{1b}[Hcleared",
+            "invoice\u{202e}fdp.exe",
+            "line1\r\nline2\ttab",
+            "\u{1b}]52;c;ZXZpbA==\u{7}osc",
+            "日本語のファイル名.txt",
+            "",
+        ],
+        "Cmd" => [
+            "=HYPERLINK(\"http://evil/\")",
+            "powershell -enc AAAA",
+            "\u{9b}31mC1",
+            &"x".repeat(300),
+            "\u{0}\u{8}\u{7f}",
+            "ok",
+        ],
+        "N" => [1i64, -2, 300, 4_000_000, 0, 6],
+    )
+    .unwrap();
+    let mut c = Catalog::new();
+    c.insert(Table {
+        name: "Hostile\u{1b}Table".into(),
+        frame,
+        files: vec![],
+    });
+    c
+}
+
+fn assert_no_raw_controls(screen_text: &str) {
+    for c in screen_text.chars() {
+        assert!(
+            c == '\n' || !quarry::text::needs_escape(c),
+            "raw {c:?} reached the screen:\n{screen_text}"
+        );
+    }
+}
+
+#[test]
+fn hostile_strings_are_escaped_in_every_view() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(hostile_catalog(), dir.path(), 100, 24);
+    let home = screen(&mut app);
+    assert_no_raw_controls(&home);
+    assert!(home.contains("Hostile\\eTable"), "{home}");
+    key(&mut app, KeyCode::Enter);
+    settle(&mut app);
+    ch(&mut app, 'p');
+    let table = screen(&mut app);
+    assert_no_raw_controls(&table);
+    insta::assert_snapshot!("hostile_table", table);
+    ch(&mut app, 'p');
+    // Filter on the hostile cell: the stage quotes it, the engine finds it.
+    ch(&mut app, 'j');
+    ch(&mut app, 'f');
+    settle(&mut app);
+    assert_eq!(app.current().frame.height(), 1);
+    let pipeline = app.current().pipeline();
+    assert_eq!(
+        pipeline,
+        "['Hostile\\u001bTable'] | where ['Name\\u001b[31m'] == \"invoice\\u202efdp.exe\""
+    );
+    let filtered = screen(&mut app);
+    assert_no_raw_controls(&filtered);
+    ch(&mut app, 'q');
+    // Record, frequency, detail, search.
+    ch(&mut app, 'j');
+    ch(&mut app, 'j');
+    key(&mut app, KeyCode::Enter);
+    let record = screen(&mut app);
+    assert_no_raw_controls(&record);
+    insta::assert_snapshot!("hostile_record", record);
+    ch(&mut app, 'q');
+    ch(&mut app, 'F');
+    settle(&mut app);
+    assert_no_raw_controls(&screen(&mut app));
+    ch(&mut app, 'q');
+    ch(&mut app, '/');
+    typed(&mut app, "\u{1b}[31m");
+    app.handle_paste("\u{1b}]0;title\u{7}");
+    assert_no_raw_controls(&screen(&mut app));
+    key(&mut app, KeyCode::Enter);
+    assert!(app.wait_idle(WAIT));
+    assert_no_raw_controls(&screen(&mut app));
+}
+
+// ----- behaviour -----------------------------------------------------------
+
+#[test]
+fn kql_mysteries_story_end_to_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = sample_app(dir.path());
+
+    // search "192.168.0": hits per table.
+    search_home(&mut app, "192.168.0");
+    assert_eq!(
+        app.current().pipeline(),
+        r#"search "192.168.0" | summarize Hits = count() by $table | sort by Hits desc, $table asc"#
+    );
+    let text = screen(&mut app);
+    assert!(text.contains("NetworkCommunicationEvents") && text.contains("DeviceNetworkEvents"));
+
+    // Enter on NetworkCommunicationEvents: search in (T) "x".
+    go_to_row(&mut app, "$table", "NetworkCommunicationEvents");
+    key(&mut app, KeyCode::Enter);
+    settle(&mut app);
+    assert_eq!(
+        app.current().pipeline(),
+        r#"search in (NetworkCommunicationEvents) "192.168.0""#
+    );
+
+    // The filter, typed via `:` after the pipeline it was given.
+    ch(&mut app, ':');
+    key(&mut app, KeyCode::End);
+    typed(&mut app, r#" | where RemoteIP has "192.168.0.""#);
+    key(&mut app, KeyCode::Enter);
+    settle(&mut app);
+    let filtered_rows = app.current().frame.height();
+    assert_eq!(filtered_rows, 1335);
+
+    // Frequency by the two marked columns.
+    go_to_column(&mut app, "RemoteIP");
+    ch(&mut app, 'm');
+    go_to_column(&mut app, "RemotePort");
+    ch(&mut app, 'm');
+    ch(&mut app, 'F');
+    settle(&mut app);
+    assert!(matches!(app.current().kind, ViewKind::Frequency { .. }));
+    assert_eq!(app.current().frame.height(), 10);
+    assert_eq!(app.current().cell(0, 0).to_text(), "192.168.0.255");
+    assert_eq!(app.current().cell(0, 1).to_text(), "4444");
+    assert_eq!(app.current().cell(0, 2).to_text(), "600");
+    let text = screen(&mut app);
+    assert!(text.contains("44.9%"), "share of 600 in 1335:\n{text}");
+
+    // Enter on 192.168.0.255:4444 drills to its rows.
+    ch(&mut app, 'g');
+    key(&mut app, KeyCode::Enter);
+    settle(&mut app);
+    let pipeline = app.current().pipeline();
+    assert_eq!(
+        pipeline,
+        r#"search in (NetworkCommunicationEvents) "192.168.0" | where RemoteIP has "192.168.0." | where RemoteIP == "192.168.0.255" and RemotePort == 4444"#
+    );
+    assert_eq!(app.current().frame.height(), 600);
+    let labels: Vec<&str> = app
+        .investigation()
+        .steps()
+        .iter()
+        .map(|s| s.label.as_str())
+        .collect();
+    assert_eq!(
+        labels,
+        vec![
+            "Home",
+            r#"search "192.168.0""#,
+            "NetworkCommunicationEvents",
+            r#"where RemoteIP has "192.168.0.""#,
+            "count by RemoteIP, RemotePort",
+            r#"RemoteIP == "192.168.0.255" and RemotePort == 4444"#,
+        ]
+    );
+
+    // The pipeline pastes into Defender unchanged: the CLI gets the same rows.
+    let catalog = sample_catalog();
+    let direct = quarry::kql::run(&catalog, &pipeline, &Default::default()).unwrap();
+    assert_eq!(direct.height(), 600);
+
+    // Select three rows (rows 2, 3 and 6) and export them.
+    ch(&mut app, 'j');
+    ch(&mut app, ' ');
+    ch(&mut app, ' ');
+    ch(&mut app, 'j');
+    ch(&mut app, 'j');
+    ch(&mut app, ' ');
+    assert_eq!(app.current().view.selection.rows(600), vec![1, 2, 5]);
+    ch(&mut app, 'e');
+    assert_eq!(app.prompt(), Some(&PromptKind::ExportName));
+    let shown = screen(&mut app);
+    assert!(shown.contains("quarry-NetworkCommunicationEvents-"), "{shown}");
+    ctrl(&mut app, 'u');
+    typed(&mut app, "beacons.csv");
+    key(&mut app, KeyCode::Enter);
+    settle(&mut app);
+    let path = dir.path().join("beacons.csv");
+    let message = match app.message() {
+        Some(Message::Info(m)) => m.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(message, format!("exported 3 rows to {}", path.display()));
+    assert!(screen(&mut app).contains("exported 3 rows"));
+
+    let text = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(
+        lines[0],
+        "$table,TimeGenerated,ComputerName,LocalIP,RemoteIP,RemotePort,Protocol,BytesSent,EventDescription"
+    );
+    let frame = &app.current().frame;
+    for (line, row) in lines[1..].iter().zip([1usize, 2, 5]) {
+        let fields: Vec<&str> = line.split(',').collect();
+        assert_eq!(fields[0], "NetworkCommunicationEvents");
+        assert_eq!(fields[1], app.current().cell(row, 1).to_text());
+        assert_eq!(fields[4], "192.168.0.255");
+        assert_eq!(fields[5], "4444");
+        assert_eq!(fields[8], "Encrypted outbound data transfer");
+    }
+    assert!(frame.height() == 600);
+
+    // With nothing selected, `e` exports every row of the view; an existing
+    // name asks before replacing.
+    ch(&mut app, 'u');
+    ch(&mut app, 'e');
+    ctrl(&mut app, 'u');
+    typed(&mut app, "beacons.csv");
+    key(&mut app, KeyCode::Enter);
+    assert!(matches!(app.prompt(), Some(PromptKind::ConfirmOverwrite(_))));
+    ch(&mut app, 'n');
+    assert_eq!(app.prompt(), Some(&PromptKind::ExportName));
+    key(&mut app, KeyCode::Enter);
+    ch(&mut app, 'y');
+    settle(&mut app);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(text.lines().count(), 601);
+
+    // Back pops each step, without running anything.
+    for depth in (0..5).rev() {
+        ch(&mut app, 'q');
+        assert_eq!(app.investigation().depth(), depth);
+    }
+}
+
+#[test]
+fn filters_sorts_and_hides_are_stages() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = sample_app(dir.path());
+    go_to_row_home(&mut app, "NetworkCommunicationEvents");
+    key(&mut app, KeyCode::Enter);
+    settle(&mut app);
+    assert_eq!(app.current().pipeline(), "NetworkCommunicationEvents");
+    let total = app.current().frame.height();
+
+    go_to_column(&mut app, "Protocol");
+    ch(&mut app, 'x');
+    settle(&mut app);
+    assert!(app.current().pipeline().ends_with(r#"| where Protocol != "TCP""#) || app.current().pipeline().ends_with(r#"| where Protocol != "UDP""#));
+    let excluded = app.current().frame.height();
+    assert!(excluded < total);
+    // The cursor stays on the column it filtered.
+    assert_eq!(app.current().current_column_name(), Some("Protocol"));
+    ch(&mut app, 'q');
+
+    ch(&mut app, 'f');
+    settle(&mut app);
+    assert_eq!(app.current().frame.height() + excluded, total);
+    ch(&mut app, 'q');
+
+    // s sorts; s again reverses in place.
+    go_to_column(&mut app, "BytesSent");
+    ch(&mut app, 's');
+    settle(&mut app);
+    assert_eq!(app.current().pipeline(), "NetworkCommunicationEvents | sort by BytesSent asc");
+    let depth = app.investigation().depth();
+    ch(&mut app, 's');
+    settle(&mut app);
+    assert_eq!(app.current().pipeline(), "NetworkCommunicationEvents | sort by BytesSent desc");
+    assert_eq!(app.investigation().depth(), depth);
+    let first = app.current().cell(0, app.current().view.col).to_text().into_owned();
+    let second = app.current().cell(1, app.current().view.col).to_text().into_owned();
+    assert!(first.parse::<i64>().unwrap() >= second.parse::<i64>().unwrap());
+
+    // - hides; two in a row make one project-away.
+    ch(&mut app, '-');
+    settle(&mut app);
+    ch(&mut app, '-');
+    settle(&mut app);
+    assert_eq!(
+        app.current().pipeline(),
+        "NetworkCommunicationEvents | sort by BytesSent desc | project-away BytesSent, EventDescription"
+    );
+    assert!(app.current().columns.iter().all(|c| c.name != "BytesSent"));
+
+    // / in a view appends a search; y copies the pipeline.
+    ch(&mut app, '/');
+    typed(&mut app, "wks-fin-001");
+    key(&mut app, KeyCode::Enter);
+    settle(&mut app);
+    assert!(app.current().pipeline().ends_with(r#"| search "wks-fin-001""#));
+    ch(&mut app, 'y');
+    assert_eq!(
+        app.take_clipboard().unwrap(),
+        "NetworkCommunicationEvents\n| sort by BytesSent desc\n| project-away BytesSent, EventDescription\n| search \"wks-fin-001\""
+    );
+    ch(&mut app, 'Y');
+    assert!(app.take_clipboard().is_some());
+}
+
+fn go_to_row_home(app: &mut App, table: &str) {
+    ch(app, 'g');
+    let names: Vec<String> = app.catalog().names().map(str::to_string).collect();
+    let i = names.iter().position(|n| n == table).unwrap();
+    for _ in 0..i {
+        ch(app, 'j');
+    }
+}
+
+#[test]
+fn a_newer_query_replaces_a_pending_one_and_cancel_stops_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = sample_app(dir.path());
+    go_to_row_home(&mut app, "DeviceNetworkEvents");
+    key(&mut app, KeyCode::Enter);
+    settle(&mut app);
+    let depth = app.investigation().depth();
+    // f then x at once: only x's step arrives.
+    ch(&mut app, 'f');
+    ch(&mut app, 'x');
+    settle(&mut app);
+    assert_eq!(app.investigation().depth(), depth + 1);
+    assert!(app.current().pipeline().contains("!="));
+    ch(&mut app, 'q');
+    // Ctrl+c: the query stops and no step is pushed.
+    ch(&mut app, 'F');
+    assert!(app.busy());
+    ctrl(&mut app, 'c');
+    assert!(!app.busy());
+    assert!(app.wait_idle(WAIT));
+    assert_eq!(app.investigation().depth(), depth);
+    // q while a query runs cancels it instead of going back.
+    ch(&mut app, 'F');
+    ch(&mut app, 'q');
+    assert!(app.wait_idle(WAIT));
+    assert_eq!(app.investigation().depth(), depth);
+}
+
+#[test]
+fn keys_come_from_the_keymap() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut options = AppOptions::new(dir.path().to_path_buf());
+    options.keymap = Keymap::from_toml("frequency = \"ctrl+f\"\nshow_help = \"f1\"\n", Path::new("k.toml")).unwrap();
+    let mut app = App::new(options);
+    app.set_catalog(sample_catalog());
+    app.resize(120, 30);
+    let text = screen(&mut app);
+    assert!(text.contains("f1 help"), "{text}");
+    key(&mut app, KeyCode::F(1));
+    let text = screen(&mut app);
+    assert!(text.contains("ctrl+f"), "{text}");
+}
+
+#[test]
+fn loading_runs_on_the_worker() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = App::new(AppOptions::new(dir.path().to_path_buf()));
+    app.resize(80, 24);
+    app.load(vec![quarry::cli::sample_data_dir().to_string_lossy().into_owned()]);
+    assert!(app.busy());
+    let _ = screen(&mut app);
+    assert!(app.wait_idle(WAIT));
+    assert_eq!(app.catalog().tables().count(), 5);
+    let text = screen(&mut app);
+    assert!(text.contains("5 tables loaded"), "{text}");
+    assert!(text.contains("clock 2025-03-18T12:00:00Z"), "{text}");
+}
+
+#[test]
+fn readme_key_list_matches_the_keymap() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let start = readme.find("<!-- keys:start -->").expect("README has the key list markers");
+    let end = readme.find("<!-- keys:end -->").expect("README has the key list markers");
+    let block = &readme[start..end];
+    let listed: Vec<&str> = block
+        .lines()
+        .skip_while(|l| !l.starts_with("```"))
+        .skip(1)
+        .take_while(|l| !l.starts_with("```"))
+        .collect();
+    let expected = Keymap::default().help_lines();
+    assert_eq!(
+        listed,
+        expected.iter().map(String::as_str).collect::<Vec<_>>(),
+        "README's key list differs from Keymap::default().help_lines(); paste:\n{}",
+        expected.join("\n")
+    );
+}
+
+// ----- the real binary -----------------------------------------------------
+
+struct Tmux {
+    name: String,
+}
+
+impl Tmux {
+    fn capture(&self) -> String {
+        let out = std::process::Command::new("tmux")
+            .args(["capture-pane", "-pt", &self.name])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn send(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", &self.name];
+        args.extend_from_slice(keys);
+        assert!(std::process::Command::new("tmux").args(&args).status().unwrap().success());
+    }
+
+    fn wait_for(&self, text: &str) -> String {
+        let deadline = std::time::Instant::now() + Duration::from_secs(90);
+        loop {
+            let screen = self.capture();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "timed out waiting for {text:?}; screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("tmux")
+            .args(["kill-session", "-t", &self.name])
+            .status();
+    }
+}
+
+#[test]
+fn real_binary_in_tmux() {
+    if std::process::Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("skipping real_binary_in_tmux: tmux is not installed");
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_quarry"));
+    let name = format!("quarry-test-{}", std::process::id());
+    // Config and history go to the temporary home, not the user's.
+    let cmd = format!(
+        "cd '{}' && XDG_CONFIG_HOME='{}/config' XDG_DATA_HOME='{}/data' HOME='{}' '{}' --now 2025-03-18T12:00:00Z; echo quarry-exited-$?; sleep 30",
+        work.path().display(),
+        home.path().display(),
+        home.path().display(),
+        home.path().display(),
+        bin.display()
+    );
+    let ok = std::process::Command::new("tmux")
+        .args(["new-session", "-d", "-s", &name, "-x", "120", "-y", "32", &cmd])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "tmux new-session failed");
+    let t = Tmux { name };
+    let home_screen = t.wait_for("5 tables loaded");
+    assert!(home_screen.contains("NetworkCommunicationEvents"), "{home_screen}");
+    assert!(home_screen.contains("clock 2025-03-18T12:00:00Z"), "{home_screen}");
+
+    t.send(&["/"]);
+    t.send(&["-l", "192.168.0"]);
+    t.send(&["Enter"]);
+    let s = t.wait_for("Hits");
+    assert!(s.contains("DeviceNetworkEvents"), "{s}");
+    t.send(&["j", "Enter"]);
+    t.wait_for(r#"KQL  search in (NetworkCommunicationEvents) "192.168.0""#);
+    t.send(&[":"]);
+    t.send(&["End"]);
+    t.send(&["-l", r#" | where RemoteIP has "192.168.0." | summarize count() by RemoteIP, RemotePort"#]);
+    t.send(&["Enter"]);
+    let s = t.wait_for("count_");
+    assert!(s.contains("192.168.0.255") && s.contains("4444") && s.contains("600"), "{s}");
+    t.send(&["?"]);
+    t.wait_for("Keys (change them in keymap.toml");
+    t.send(&["q", "Q"]);
+    let s = t.wait_for("quarry-exited-");
+    assert!(s.contains("quarry-exited-0"), "{s}");
+    // History was saved in the temporary data directory.
+    let state = std::fs::read_to_string(home.path().join("data/quarry/state.json")).unwrap();
+    assert!(state.contains("summarize count() by RemoteIP, RemotePort"), "{state}");
+}
