@@ -27,14 +27,26 @@ const ROWS: usize = 5_000_000;
 fn big_frame(n: usize) -> DataFrame {
     let base: i64 = 1_741_089_600_000_000_000; // 2025-03-04T12:00:00Z
     let ts: Vec<i64> = (0..n as i64).map(|i| base + i * 241_920_000).collect();
-    let devices: Vec<String> = (0..500).map(|i| format!("wks-fin-{i:03}.contoso.local")).collect();
-    let device: Vec<&str> = (0..n).map(|i| devices[(i * 7) % devices.len()].as_str()).collect();
-    let ips: Vec<String> = (0..1024).map(|i| format!("10.{}.{}.{}", i % 7, i % 251, i % 13)).collect();
+    let devices: Vec<String> = (0..500)
+        .map(|i| format!("wks-fin-{i:03}.contoso.local"))
+        .collect();
+    let device: Vec<&str> = (0..n)
+        .map(|i| devices[(i * 7) % devices.len()].as_str())
+        .collect();
+    let ips: Vec<String> = (0..1024)
+        .map(|i| format!("10.{}.{}.{}", i % 7, i % 251, i % 13))
+        .collect();
     let ip: Vec<&str> = (0..n).map(|i| ips[(i * 13) % ips.len()].as_str()).collect();
     let port: Vec<i64> = (0..n).map(|i| [443i64, 80, 53, 445, 4444][i % 5]).collect();
     let bytes: Vec<i64> = (0..n).map(|i| (i as i64 * 7919) % 262_144).collect();
     let action: Vec<&str> = (0..n)
-        .map(|i| ["ConnectionSuccess", "ConnectionFailed", "InboundConnectionAccepted"][i % 3])
+        .map(|i| {
+            [
+                "ConnectionSuccess",
+                "ConnectionFailed",
+                "InboundConnectionAccepted",
+            ][i % 3]
+        })
         .collect();
     let cmds = [
         "\"C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe\" --type=utility --utility-sub-type=network.mojom.NetworkService",
@@ -72,12 +84,20 @@ fn app_on_big_table() -> App {
     app.set_catalog(catalog);
     app.resize(160, 45);
     app.handle_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
-    assert!(app.wait_idle(Duration::from_secs(120)), "opening the table timed out");
+    assert!(
+        app.wait_idle(Duration::from_secs(120)),
+        "opening the table timed out"
+    );
     assert_eq!(app.current().frame.height(), ROWS);
     app
 }
 
-fn press(app: &mut App, terminal: &mut Terminal<TestBackend>, code: KeyCode, modifiers: KeyModifiers) {
+fn press(
+    app: &mut App,
+    terminal: &mut Terminal<TestBackend>,
+    code: KeyCode,
+    modifiers: KeyModifiers,
+) {
     app.handle_key(KeyEvent::new(code, modifiers));
     terminal
         .draw(|f| views::draw(f, app))
@@ -100,21 +120,36 @@ const KEYS: [(KeyCode, KeyModifiers); 10] = [
 
 fn percentiles(app: &mut App, terminal: &mut Terminal<TestBackend>) {
     let mut times = Vec::with_capacity(5000);
+    let mut per_key: Vec<Vec<Duration>> = vec![Vec::new(); KEYS.len()];
     for i in 0..5000 {
         let (code, m) = KEYS[i % KEYS.len()];
         let t = Instant::now();
         press(app, terminal, code, m);
-        times.push(t.elapsed());
+        let d = t.elapsed();
+        times.push(d);
+        per_key[i % KEYS.len()].push(d);
     }
-    times.sort();
-    let at = |p: f64| times[((times.len() - 1) as f64 * p) as usize];
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let pct = |v: &mut Vec<Duration>, p: f64| {
+        v.sort();
+        v[((v.len() - 1) as f64 * p) as usize]
+    };
+    let (p50, p99) = (pct(&mut times, 0.50), pct(&mut times, 0.99));
     println!(
         "key-to-frame on {ROWS} rows, 160x45, {} presses: p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
         times.len(),
-        at(0.50).as_secs_f64() * 1e3,
-        at(0.99).as_secs_f64() * 1e3,
-        times[times.len() - 1].as_secs_f64() * 1e3,
+        ms(p50),
+        ms(p99),
+        ms(times[times.len() - 1]),
     );
+    for ((code, m), v) in KEYS.iter().zip(per_key.iter_mut()) {
+        let (p50, p99) = (pct(v, 0.50), pct(v, 0.99));
+        println!(
+            "  {m:?} {code:?}: p50 {:.3} ms, p99 {:.3} ms",
+            ms(p50),
+            ms(p99)
+        );
+    }
 }
 
 fn bench(c: &mut Criterion) {
@@ -124,10 +159,24 @@ fn bench(c: &mut Criterion) {
     percentiles(&mut app, &mut terminal);
 
     c.bench_function("key_to_frame_5m_rows_down", |b| {
-        b.iter(|| press(black_box(&mut app), &mut terminal, KeyCode::Char('j'), KeyModifiers::NONE))
+        b.iter(|| {
+            press(
+                black_box(&mut app),
+                &mut terminal,
+                KeyCode::Char('j'),
+                KeyModifiers::NONE,
+            )
+        })
     });
     c.bench_function("key_to_frame_5m_rows_page_down", |b| {
-        b.iter(|| press(black_box(&mut app), &mut terminal, KeyCode::PageDown, KeyModifiers::NONE))
+        b.iter(|| {
+            press(
+                black_box(&mut app),
+                &mut terminal,
+                KeyCode::PageDown,
+                KeyModifiers::NONE,
+            )
+        })
     });
     let mut i = 0;
     c.bench_function("key_to_frame_5m_rows_mixed", |b| {

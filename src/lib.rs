@@ -9,6 +9,6 @@ pub mod cli;
 pub mod data;
 pub mod hunt;
 pub mod kql;
-pub mod text;
 pub mod session;
+pub mod text;
 pub mod tui;

@@ -11,7 +11,7 @@ use assert_cmd::prelude::*;
 use polars::prelude::*;
 use quarry::data::catalog::{Catalog, Table};
 use quarry::data::load::{self, CANCELLED, LoadControl, Progress, load_paths, load_table, peek};
-use quarry::data::source::{discover, TableSource};
+use quarry::data::source::{TableSource, discover};
 use quarry::data::time::parse_datetime;
 use quarry::kql::{RunOptions, run};
 use tempfile::TempDir;
@@ -42,7 +42,10 @@ fn zstd(bytes: &[u8]) -> Vec<u8> {
 }
 
 fn load(paths: &[&Path]) -> Catalog {
-    let args: Vec<String> = paths.iter().map(|p| p.to_string_lossy().into_owned()).collect();
+    let args: Vec<String> = paths
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
     load_paths(&args)
 }
 
@@ -78,7 +81,11 @@ fn type_of(t: &Table, column: &str) -> String {
 fn strings(t: &Table, column: &str) -> Vec<String> {
     let c = t.frame.column(column).expect("column");
     assert_eq!(c.null_count(), 0, "strings are never null");
-    c.str().expect("string column").iter().map(|v| v.unwrap_or("").to_string()).collect()
+    c.str()
+        .expect("string column")
+        .iter()
+        .map(|v| v.unwrap_or("").to_string())
+        .collect()
 }
 
 fn errors(catalog: &Catalog) -> Vec<String> {
@@ -97,7 +104,12 @@ fn query(catalog: &Catalog, q: &str) -> DataFrame {
 
 fn count(catalog: &Catalog, q: &str) -> i64 {
     let f = query(catalog, &format!("{q} | count"));
-    f.column("Count").expect("Count").i64().expect("long").get(0).expect("a count")
+    f.column("Count")
+        .expect("Count")
+        .i64()
+        .expect("long")
+        .get(0)
+        .expect("a count")
 }
 
 fn source(path: &Path) -> TableSource {
@@ -139,8 +151,14 @@ fn csv_columns_are_typed_by_inference() {
     );
     assert_eq!(strings(t, "Note"), ["", "hello"]);
     let range = t.time_range().expect("time range");
-    assert_eq!(range.first, parse_datetime("2025-03-18T11:42:07.1234567Z").expect("dt"));
-    assert_eq!(range.last, parse_datetime("2025-03-18T11:43:07Z").expect("dt"));
+    assert_eq!(
+        range.first,
+        parse_datetime("2025-03-18T11:42:07.1234567Z").expect("dt")
+    );
+    assert_eq!(
+        range.last,
+        parse_datetime("2025-03-18T11:43:07Z").expect("dt")
+    );
 }
 
 #[test]
@@ -239,7 +257,8 @@ fn parquet_file_and_folder_of_parts() {
             "RemotePort" => [443i64 + part],
         )
         .expect("frame");
-        let file = std::fs::File::create(parts.join(format!("part-{part}.parquet"))).expect("create");
+        let file =
+            std::fs::File::create(parts.join(format!("part-{part}.parquet"))).expect("create");
         ParquetWriter::new(file).finish(&mut f).expect("parquet");
     }
     let c = load(&[&parts]);
@@ -263,8 +282,14 @@ fn parquet_file_and_folder_of_parts() {
     assert_eq!(
         preview.columns,
         vec![
-            ("Timestamp".to_string(), Some(quarry::data::KqlType::Datetime)),
-            ("DeviceName".to_string(), Some(quarry::data::KqlType::String)),
+            (
+                "Timestamp".to_string(),
+                Some(quarry::data::KqlType::Datetime)
+            ),
+            (
+                "DeviceName".to_string(),
+                Some(quarry::data::KqlType::String)
+            ),
             ("RemotePort".to_string(), Some(quarry::data::KqlType::Int)),
         ]
     );
@@ -281,7 +306,11 @@ fn json_array_and_ndjson() {
   {"Name": "b", "Count": 2.5, "Extra": true}
 ]"#,
     );
-    let nd = write(d.path(), "Lines.ndjson", "{\"Name\":\"a\",\"N\":1}\n\n{\"N\":2,\"Name\":\"b\"}\n{\"Name\":\"c\"}");
+    let nd = write(
+        d.path(),
+        "Lines.ndjson",
+        "{\"Name\":\"a\",\"N\":1}\n\n{\"N\":2,\"Name\":\"b\"}\n{\"Name\":\"c\"}",
+    );
     let jl = write(d.path(), "Lines2.jsonl", "{\"Ok\":true}\n");
     let c = load(&[&arr, &nd, &jl]);
     assert!(c.errors.is_empty(), "{:?}", c.errors);
@@ -319,7 +348,10 @@ fn streaming_api_envelope_feeds_several_tables() {
     let p = write(d.path(), "stream.json", ENVELOPE);
     let c = load(&[&p]);
     assert!(c.errors.is_empty(), "{:?}", c.errors);
-    assert_eq!(c.names().collect::<Vec<_>>(), ["DeviceNetworkEvents", "DeviceProcessEvents"]);
+    assert_eq!(
+        c.names().collect::<Vec<_>>(),
+        ["DeviceNetworkEvents", "DeviceProcessEvents"]
+    );
     let procs = table(&c, "DeviceProcessEvents");
     assert_eq!(procs.rows(), 2);
     // Columns come from `properties`, typed as documented; the envelope's
@@ -332,11 +364,21 @@ fn streaming_api_envelope_feeds_several_tables() {
     let net = table(&c, "DeviceNetworkEvents");
     assert_eq!(type_of(net, "RemotePort"), "int");
     assert_eq!(type_of(net, "IsInitiatingProcessRemoteSession"), "bool");
-    assert_eq!(count(&c, "DeviceNetworkEvents | where AdditionalFields.direction == \"Out\""), 1);
+    assert_eq!(
+        count(
+            &c,
+            "DeviceNetworkEvents | where AdditionalFields.direction == \"Out\""
+        ),
+        1
+    );
 
     // Event Hubs batches the same records as {"records":[...]} per line.
     let records: Vec<&str> = ENVELOPE.lines().collect();
-    let batched = format!("{{\"records\":[{}]}}\n{{\"records\":[{}]}}\n", records[..2].join(","), records[2]);
+    let batched = format!(
+        "{{\"records\":[{}]}}\n{{\"records\":[{}]}}\n",
+        records[..2].join(","),
+        records[2]
+    );
     let p = write(d.path(), "hub.json.gz", gzip(batched.as_bytes()));
     let c = load(&[&p]);
     assert!(c.errors.is_empty(), "{:?}", c.errors);
@@ -346,7 +388,13 @@ fn streaming_api_envelope_feeds_several_tables() {
     // peek names the table after the first record's category.
     let preview = peek(&source(&p)).expect("peek");
     assert_eq!(preview.name, "DeviceProcessEvents");
-    assert_eq!(preview.columns[0], ("Timestamp".to_string(), Some(quarry::data::KqlType::Datetime)));
+    assert_eq!(
+        preview.columns[0],
+        (
+            "Timestamp".to_string(),
+            Some(quarry::data::KqlType::Datetime)
+        )
+    );
 }
 
 #[test]
@@ -354,7 +402,11 @@ fn envelopes_in_several_files_join_their_tables() {
     let d = dir();
     let lines: Vec<&str> = ENVELOPE.lines().collect();
     let a = write(d.path(), "day1/a.json", format!("{}\n", lines[0]));
-    let b = write(d.path(), "day2/b.jsonl.zst", zstd(format!("{}\n{}\n", lines[1], lines[2]).as_bytes()));
+    let b = write(
+        d.path(),
+        "day2/b.jsonl.zst",
+        zstd(format!("{}\n{}\n", lines[1], lines[2]).as_bytes()),
+    );
     let c = load(&[&a, &b]);
     assert!(c.errors.is_empty(), "{:?}", c.errors);
     let procs = table(&c, "DeviceProcessEvents");
@@ -371,7 +423,11 @@ fn every_format_compressed() {
     let files = [
         write(d.path(), "C1.csv.gz", gzip(csv.as_bytes())),
         write(d.path(), "C2.csv.zst", zstd(csv.as_bytes())),
-        write(d.path(), "C3.tsv.gz", gzip(csv.replace(',', "\t").as_bytes())),
+        write(
+            d.path(),
+            "C3.tsv.gz",
+            gzip(csv.replace(',', "\t").as_bytes()),
+        ),
         write(d.path(), "J1.json.gz", gzip(arr.as_bytes())),
         write(d.path(), "J2.json.zst", zstd(nd.as_bytes())),
         write(d.path(), "J3.ndjson.gz", gzip(nd.as_bytes())),
@@ -412,8 +468,16 @@ fn name_equals_path_names_a_table() {
 #[test]
 fn same_name_in_several_folders_is_one_table() {
     let d = dir();
-    write(d.path(), "2025-03-17/DeviceInfo.csv", "Timestamp,DeviceName\n2025-03-17T00:00:00Z,a\n");
-    write(d.path(), "2025-03-18/DeviceInfo.csv.gz", gzip(b"Timestamp,DeviceName\n2025-03-18T00:00:00Z,b\n"));
+    write(
+        d.path(),
+        "2025-03-17/DeviceInfo.csv",
+        "Timestamp,DeviceName\n2025-03-17T00:00:00Z,a\n",
+    );
+    write(
+        d.path(),
+        "2025-03-18/DeviceInfo.csv.gz",
+        gzip(b"Timestamp,DeviceName\n2025-03-18T00:00:00Z,b\n"),
+    );
     write(d.path(), "2025-03-18/README.md", "notes");
     let c = load(&[d.path()]);
     assert!(c.errors.is_empty(), "{:?}", c.errors);
@@ -471,8 +535,17 @@ fn documented_types_even_for_empty_columns() {
     // The same columns of an undocumented table are inferred: empty is string.
     let p = write(d.path(), "MyNetworkEvents.csv", device_network_events());
     let c = load(&[&p]);
-    assert_eq!(type_of(table(&c, "MyNetworkEvents"), "RemotePort"), "string");
-    assert_eq!(type_of(table(&c, "MyNetworkEvents"), "IsInitiatingProcessRemoteSession"), "bool");
+    assert_eq!(
+        type_of(table(&c, "MyNetworkEvents"), "RemotePort"),
+        "string"
+    );
+    assert_eq!(
+        type_of(
+            table(&c, "MyNetworkEvents"),
+            "IsInitiatingProcessRemoteSession"
+        ),
+        "bool"
+    );
 }
 
 #[test]
@@ -482,19 +555,42 @@ fn seven_digit_timestamps_keep_every_tick() {
     let c = load(&[&p]);
     let t = table(&c, "DeviceNetworkEvents");
     let ts = t.frame.column("Timestamp").expect("Timestamp");
-    let ns: Vec<i64> = ts.datetime().expect("datetime").physical().into_no_null_iter().collect();
+    let ns: Vec<i64> = ts
+        .datetime()
+        .expect("datetime")
+        .physical()
+        .into_no_null_iter()
+        .collect();
     assert_eq!(ns[1] - ns[0], 300, "two events 300 ns apart stay apart");
     assert_eq!(
-        count(&c, "DeviceNetworkEvents | where Timestamp == datetime(2025-03-18T11:42:07.1234567Z)"),
+        count(
+            &c,
+            "DeviceNetworkEvents | where Timestamp == datetime(2025-03-18T11:42:07.1234567Z)"
+        ),
         1
     );
     assert_eq!(
-        count(&c, "DeviceNetworkEvents | where Timestamp == datetime(2025-03-18T11:42:07.1234570Z)"),
+        count(
+            &c,
+            "DeviceNetworkEvents | where Timestamp == datetime(2025-03-18T11:42:07.1234570Z)"
+        ),
         1
     );
-    assert_eq!(count(&c, "DeviceNetworkEvents | where Timestamp > datetime(2025-03-18T11:42:07.1234567Z)"), 2);
+    assert_eq!(
+        count(
+            &c,
+            "DeviceNetworkEvents | where Timestamp > datetime(2025-03-18T11:42:07.1234567Z)"
+        ),
+        2
+    );
     // Booleans as the portal writes them.
-    assert_eq!(count(&c, "DeviceNetworkEvents | where IsInitiatingProcessRemoteSession == true"), 1);
+    assert_eq!(
+        count(
+            &c,
+            "DeviceNetworkEvents | where IsInitiatingProcessRemoteSession == true"
+        ),
+        1
+    );
 }
 
 #[test]
@@ -502,15 +598,34 @@ fn json_in_a_string_column_is_usable_as_dynamic() {
     let d = dir();
     let p = write(d.path(), "DeviceNetworkEvents.csv", device_network_events());
     let c = load(&[&p]);
-    assert_eq!(type_of(table(&c, "DeviceNetworkEvents"), "AdditionalFields"), "string");
-    assert_eq!(count(&c, "DeviceNetworkEvents | where AdditionalFields.direction == \"Out\""), 1);
-    assert_eq!(count(&c, "DeviceNetworkEvents | where AdditionalFields.direction == \"In\""), 1);
+    assert_eq!(
+        type_of(table(&c, "DeviceNetworkEvents"), "AdditionalFields"),
+        "string"
+    );
+    assert_eq!(
+        count(
+            &c,
+            "DeviceNetworkEvents | where AdditionalFields.direction == \"Out\""
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &c,
+            "DeviceNetworkEvents | where AdditionalFields.direction == \"In\""
+        ),
+        1
+    );
 }
 
 #[test]
 fn strings_are_never_null() {
     let d = dir();
-    let nd = write(d.path(), "Sparse.ndjson", "{\"A\":\"x\",\"B\":null}\n{\"C\":\"z\"}\n");
+    let nd = write(
+        d.path(),
+        "Sparse.ndjson",
+        "{\"A\":\"x\",\"B\":null}\n{\"C\":\"z\"}\n",
+    );
     let c = load(&[&nd]);
     assert!(c.errors.is_empty(), "{:?}", c.errors);
     let t = table(&c, "Sparse");
@@ -558,9 +673,18 @@ fn ragged_rows_name_their_line() {
     assert_eq!(
         errors(&c),
         [
-            format!("{}:3: ragged row: 2 fields where the header has 3", few.display()),
-            format!("{}:3: ragged row: 2 fields where the header has 3", last.display()),
-            format!("{}:4: ragged row: 4 fields where the header has 3", many.display()),
+            format!(
+                "{}:3: ragged row: 2 fields where the header has 3",
+                few.display()
+            ),
+            format!(
+                "{}:3: ragged row: 2 fields where the header has 3",
+                last.display()
+            ),
+            format!(
+                "{}:4: ragged row: 4 fields where the header has 3",
+                many.display()
+            ),
         ]
     );
     // The other tables still load, and a bad file adds nothing.
@@ -584,30 +708,59 @@ fn ragged_row_in_a_later_chunk_after_quoted_newlines() {
         assert!(tables.is_empty());
         let e: Vec<String> = errors.iter().map(ToString::to_string).collect();
         // The header, then 30 records of two lines each: the bad one is line 62.
-        assert_eq!(e, [format!("{}:62: ragged row: 1 field where the header has 2", p.display())]);
+        assert_eq!(
+            e,
+            [format!(
+                "{}:62: ragged row: 1 field where the header has 2",
+                p.display()
+            )]
+        );
     }
 }
 
 #[test]
 fn invalid_json_line() {
     let d = dir();
-    let p = write(d.path(), "Bad.jsonl", "{\"a\":1}\n{\"a\":2}\n{\"a\" 3}\n{\"a\":4}\n");
+    let p = write(
+        d.path(),
+        "Bad.jsonl",
+        "{\"a\":1}\n{\"a\":2}\n{\"a\" 3}\n{\"a\":4}\n",
+    );
     let c = load(&[&p]);
-    assert_eq!(only_error(&c), format!("{}:3: invalid JSON: expected `:` (column 6)", p.display()));
+    assert_eq!(
+        only_error(&c),
+        format!("{}:3: invalid JSON: expected `:` (column 6)", p.display())
+    );
     assert!(c.is_empty());
 
     let p = write(d.path(), "NotObject.ndjson", "{\"a\":1}\n[1,2]\n");
     let c = load(&[&p]);
-    assert_eq!(only_error(&c), format!("{}:2: expected a JSON object, found an array", p.display()));
+    assert_eq!(
+        only_error(&c),
+        format!("{}:2: expected a JSON object, found an array", p.display())
+    );
 
     let p = write(d.path(), "BadArray.json", "[\n{\"a\":1},\n{\"a\":2,}\n]");
     let c = load(&[&p]);
-    assert_eq!(only_error(&c), format!("{}:3: invalid JSON: trailing comma (column 8)", p.display()));
+    assert_eq!(
+        only_error(&c),
+        format!("{}:3: invalid JSON: trailing comma (column 8)", p.display())
+    );
 
     let lines: Vec<&str> = ENVELOPE.lines().collect();
-    let p = write(d.path(), "Env.json", format!("{}\n{{\"time\":\"x\",\"properties\":{{}}}}\n", lines[0]));
+    let p = write(
+        d.path(),
+        "Env.json",
+        format!("{}\n{{\"time\":\"x\",\"properties\":{{}}}}\n", lines[0]),
+    );
     let c = load(&[&p]);
-    assert_eq!(only_error(&c), format!("{}:2: streaming-API record without a \"category\"", p.display()));
+    assert_eq!(
+        only_error(&c),
+        format!(
+            "{}:2: streaming-API record without a \"category\"",
+            p.display()
+        )
+    );
 }
 
 #[test]
@@ -653,13 +806,23 @@ fn truncated_compressed_streams() {
 fn non_utf8_bytes() {
     let d = dir();
     let csv = write(d.path(), "Latin1.csv", b"Name,City\nx,M\xfcnchen\n");
-    let json = write(d.path(), "Latin1.jsonl", b"{\"City\":\"Berlin\"}\n{\"City\":\"M\xfcnchen\"}\n");
+    let json = write(
+        d.path(),
+        "Latin1.jsonl",
+        b"{\"City\":\"Berlin\"}\n{\"City\":\"M\xfcnchen\"}\n",
+    );
     let c = load(&[&csv, &json]);
     assert_eq!(
         errors(&c),
         [
-            format!("{}:2: column City: not valid UTF-8 (byte 0xFC at offset 1 of the field)", csv.display()),
-            format!("{}:2: not valid UTF-8 (byte 0xFC at column 11)", json.display()),
+            format!(
+                "{}:2: column City: not valid UTF-8 (byte 0xFC at offset 1 of the field)",
+                csv.display()
+            ),
+            format!(
+                "{}:2: not valid UTF-8 (byte 0xFC at column 11)",
+                json.display()
+            ),
         ]
     );
 }
@@ -674,11 +837,30 @@ fn empty_files_and_unknown_extensions() {
     let doc = write(d.path(), "notes.docx", "x");
     let c = load(&[&csv, &blank, &json, &pq, &doc]);
     let e = errors(&c);
-    assert_eq!(e[0], format!("{}: unsupported file type (expected .csv, .tsv, .parquet, .json, .ndjson or .jsonl, optionally .gz or .zst)", doc.display()));
-    assert_eq!(e[1], format!("{}: empty file: no header line", blank.display()));
-    assert_eq!(e[2], format!("{}: empty file: no header line", csv.display()));
-    assert_eq!(e[3], format!("{}: empty file: no JSON data", json.display()));
-    assert!(e[4].starts_with(&format!("{}: not a readable Parquet file", pq.display())), "{}", e[4]);
+    assert_eq!(
+        e[0],
+        format!(
+            "{}: unsupported file type (expected .csv, .tsv, .parquet, .json, .ndjson or .jsonl, optionally .gz or .zst)",
+            doc.display()
+        )
+    );
+    assert_eq!(
+        e[1],
+        format!("{}: empty file: no header line", blank.display())
+    );
+    assert_eq!(
+        e[2],
+        format!("{}: empty file: no header line", csv.display())
+    );
+    assert_eq!(
+        e[3],
+        format!("{}: empty file: no JSON data", json.display())
+    );
+    assert!(
+        e[4].starts_with(&format!("{}: not a readable Parquet file", pq.display())),
+        "{}",
+        e[4]
+    );
     assert_eq!(e.len(), 5);
 
     // Inside a folder, an unknown file is reported too, and an empty folder
@@ -692,8 +874,14 @@ fn empty_files_and_unknown_extensions() {
     assert_eq!(
         errors(&c),
         [
-            format!("{}: unsupported file type (expected .csv, .tsv, .parquet, .json, .ndjson or .jsonl, optionally .gz or .zst)", odd.display()),
-            format!("{}: no data files in this folder (expected .csv, .tsv, .parquet, .json, .ndjson or .jsonl, optionally .gz or .zst)", empty.display()),
+            format!(
+                "{}: unsupported file type (expected .csv, .tsv, .parquet, .json, .ndjson or .jsonl, optionally .gz or .zst)",
+                odd.display()
+            ),
+            format!(
+                "{}: no data files in this folder (expected .csv, .tsv, .parquet, .json, .ndjson or .jsonl, optionally .gz or .zst)",
+                empty.display()
+            ),
         ]
     );
     assert_eq!(table(&c, "DeviceInfo").rows(), 1);
@@ -702,7 +890,11 @@ fn empty_files_and_unknown_extensions() {
 #[test]
 fn header_only_file_is_an_empty_table() {
     let d = dir();
-    let p = write(d.path(), "DeviceNetworkEvents.csv", "Timestamp,RemotePort,Custom\n");
+    let p = write(
+        d.path(),
+        "DeviceNetworkEvents.csv",
+        "Timestamp,RemotePort,Custom\n",
+    );
     let c = load(&[&p]);
     assert!(c.errors.is_empty(), "{:?}", c.errors);
     let t = table(&c, "DeviceNetworkEvents");
@@ -720,13 +912,23 @@ fn a_value_that_is_not_its_documented_type() {
         "DeviceNetworkEvents.csv",
         "Timestamp,RemotePort\n2025-03-18T11:42:07Z,443\n2025-03-18T11:42:08Z,https\n",
     );
-    let t = write(d.path(), "DeviceProcessEvents.jsonl", "{\"Timestamp\":\"yesterday\"}\n");
+    let t = write(
+        d.path(),
+        "DeviceProcessEvents.jsonl",
+        "{\"Timestamp\":\"yesterday\"}\n",
+    );
     let c = load(&[&p, &t]);
     assert_eq!(
         errors(&c),
         [
-            format!("{}:3: column RemotePort (int): cannot read \"https\" as int", p.display()),
-            format!("{}:1: column Timestamp (datetime): cannot read \"yesterday\" as datetime", t.display()),
+            format!(
+                "{}:3: column RemotePort (int): cannot read \"https\" as int",
+                p.display()
+            ),
+            format!(
+                "{}:1: column Timestamp (datetime): cannot read \"yesterday\" as datetime",
+                t.display()
+            ),
         ]
     );
 }
@@ -734,7 +936,10 @@ fn a_value_that_is_not_its_documented_type() {
 #[test]
 fn missing_paths() {
     let c = load_args(&["/no/such/DeviceInfo.csv".to_string()]);
-    assert_eq!(only_error(&c), "/no/such/DeviceInfo.csv: no such file or folder");
+    assert_eq!(
+        only_error(&c),
+        "/no/such/DeviceInfo.csv: no such file or folder"
+    );
 }
 
 // ---------------------------------------------------------------- lazy loading
@@ -742,14 +947,21 @@ fn missing_paths() {
 #[test]
 fn peek_lists_tables_without_loading_them() {
     let d = dir();
-    let p = write(d.path(), "DeviceNetworkEvents.csv.gz", gzip(device_network_events().as_bytes()));
+    let p = write(
+        d.path(),
+        "DeviceNetworkEvents.csv.gz",
+        gzip(device_network_events().as_bytes()),
+    );
     let preview = peek(&source(&p)).expect("peek");
     assert_eq!(preview.name, "DeviceNetworkEvents");
     assert_eq!(preview.files, [p.clone()]);
     assert_eq!(preview.bytes, std::fs::metadata(&p).expect("meta").len());
     assert_eq!(preview.rows, None);
     assert_eq!(preview.columns.len(), 9);
-    assert_eq!(preview.columns[4], ("RemotePort".to_string(), Some(quarry::data::KqlType::Int)));
+    assert_eq!(
+        preview.columns[4],
+        ("RemotePort".to_string(), Some(quarry::data::KqlType::Int))
+    );
     let custom = write(d.path(), "Custom.csv", CUSTOM_CSV);
     let preview = peek(&source(&custom)).expect("peek");
     assert_eq!(preview.columns[0], ("TimeGenerated".to_string(), None));
@@ -776,9 +988,15 @@ fn progress_is_reported_and_cancel_stops_between_chunks() {
     assert_eq!(tables[0].rows(), 5_000);
     let seen = seen.into_inner().expect("lock");
     assert!(seen.len() > 10, "{} reports", seen.len());
-    assert!(seen.windows(2).all(|w| w[0].rows <= w[1].rows && w[0].bytes <= w[1].bytes));
+    assert!(
+        seen.windows(2)
+            .all(|w| w[0].rows <= w[1].rows && w[0].bytes <= w[1].bytes)
+    );
     let last = seen.last().expect("a report");
-    assert_eq!((last.rows, last.bytes, last.total_bytes), (5_000, size, size));
+    assert_eq!(
+        (last.rows, last.bytes, last.total_bytes),
+        (5_000, size, size)
+    );
     assert_eq!(last.table, "Big");
 
     // Cancelled from the progress callback after the first chunk: stops.
@@ -794,7 +1012,10 @@ fn progress_is_reported_and_cancel_stops_between_chunks() {
     assert!(tables.is_empty());
     assert_eq!(errors.len(), 1);
     assert!(errors[0].is_cancelled());
-    assert_eq!(errors[0].to_string(), format!("{}: {CANCELLED}", p.display()));
+    assert_eq!(
+        errors[0].to_string(),
+        format!("{}: {CANCELLED}", p.display())
+    );
     // Chunks already in flight may finish, but reading stops.
     assert!(*reports.lock().expect("lock") < 10);
 
@@ -822,7 +1043,10 @@ fn catalog_merge_appends_same_name_tables() {
     }
     let t = table(&catalog, "T");
     assert_eq!(t.rows(), 2);
-    assert_eq!(types(t).iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["A", "B", "C"]);
+    assert_eq!(
+        types(t).iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+        ["A", "B", "C"]
+    );
     assert_eq!(strings(t, "B"), ["x", "y"]);
     assert_eq!(t.files, [a, b]);
 }

@@ -46,11 +46,20 @@ fn render(frame: &DataFrame) -> String {
     let cols = frame.columns();
     let header: Vec<String> = cols
         .iter()
-        .map(|c| format!("{}:{}", c.name(), KqlType::of(c.dtype()).map_or("?", |k| k.name())))
+        .map(|c| {
+            format!(
+                "{}:{}",
+                c.name(),
+                KqlType::of(c.dtype()).map_or("?", |k| k.name())
+            )
+        })
         .collect();
     let mut out = header.join(" | ");
     for i in 0..frame.height() {
-        let row: Vec<String> = cols.iter().map(|c| cell(c.as_materialized_series(), i)).collect();
+        let row: Vec<String> = cols
+            .iter()
+            .map(|c| cell(c.as_materialized_series(), i))
+            .collect();
         out.push('\n');
         out.push_str(&row.join(" | "));
     }
@@ -59,7 +68,11 @@ fn render(frame: &DataFrame) -> String {
 
 /// The expected table as written in a test: lines trimmed, blank lines gone.
 fn tidy(text: &str) -> String {
-    text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n")
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The rendered result of a query, or the rendered error.
@@ -73,7 +86,11 @@ fn table_in(catalog: &Catalog, query: &str) -> String {
 #[track_caller]
 fn check_in(catalog: &Catalog, query: &str, expected: &str) {
     let got = table_in(catalog, query);
-    assert_eq!(got, tidy(expected), "\nquery: {query}\n--- got ---\n{got}\n");
+    assert_eq!(
+        got,
+        tidy(expected),
+        "\nquery: {query}\n--- got ---\n{got}\n"
+    );
 }
 
 #[track_caller]
@@ -93,7 +110,11 @@ fn check_rows(query: &str, expected: &str) {
         lines.join("\n")
     };
     let got = table_in(&Catalog::new(), query);
-    assert_eq!(sorted(&got), sorted(&tidy(expected)), "\nquery: {query}\n--- got ---\n{got}\n");
+    assert_eq!(
+        sorted(&got),
+        sorted(&tidy(expected)),
+        "\nquery: {query}\n--- got ---\n{got}\n"
+    );
 }
 
 /// The rendered error of a query that must fail.
@@ -224,7 +245,11 @@ fn search_piped() {
 fn search_case_sensitivity() {
     let c = hunting_catalog();
     check_in(&c, r#"search "WS" | count"#, "Count:long\n7");
-    check_in(&c, r#"search kind=case_insensitive "WS" | count"#, "Count:long\n7");
+    check_in(
+        &c,
+        r#"search kind=case_insensitive "WS" | count"#,
+        "Count:long\n7",
+    );
     check_in(
         &c,
         r#"search kind=case_sensitive "WS" | project $table, DeviceName"#,
@@ -243,7 +268,9 @@ fn search_term_forms() {
     let ports = |term: &str| {
         table_in(
             &c,
-            &format!(r#"search in (NetworkCommunicationEvents) "{term}" | project RemotePort | sort by RemotePort asc"#),
+            &format!(
+                r#"search in (NetworkCommunicationEvents) "{term}" | project RemotePort | sort by RemotePort asc"#
+            ),
         )
     };
     // `has` is term matching: "KustoExplorerQueryRun" does not have "explorer".
@@ -314,6 +341,33 @@ fn search_boolean_predicates() {
     );
 }
 
+/// Documented: `search "x"` means `where * has "x"`, which is a predicate
+/// of its own.
+#[test]
+fn where_star_matches_any_column() {
+    let c = hunting_catalog();
+    check_in(
+        &c,
+        r#"ProcessEvents | where * has "whoami" | project FileName"#,
+        "FileName:string\n\"cmd.exe\"",
+    );
+    check_in(
+        &c,
+        r#"ProcessEvents | where * contains "xplo" | project FileName"#,
+        "FileName:string\n\"Explorer.EXE\"",
+    );
+    check_in(
+        &c,
+        r#"ProcessEvents | where * !has "whoami" | project FileName"#,
+        "FileName:string\n\"Explorer.EXE\"",
+    );
+    check_in(
+        &c,
+        r#"NetworkCommunicationEvents | where * has "4444" | project RemotePort"#,
+        "RemotePort:long\n4444",
+    );
+}
+
 #[test]
 fn search_star_keeps_every_row() {
     check_in(&hunting_catalog(), "search * | count", "Count:long\n7");
@@ -340,13 +394,31 @@ fn where_and_filter() {
     "#;
     check(&events(r#"| where Device == "ws-01""#), expected);
     check(&events(r#"| filter Device == "ws-01""#), expected);
-    check(&events("| where Port > 100 and Port < 1000 | project Port"), "Port:long\n443");
-    check(&events("| where Port < 100 or Port > 1000 | project Port"), "Port:long\n4444\n80");
-    check(&events("| where not(Port == 443) | project Port"), "Port:long\n4444\n80");
+    check(
+        &events("| where Port > 100 and Port < 1000 | project Port"),
+        "Port:long\n443",
+    );
+    check(
+        &events("| where Port < 100 or Port > 1000 | project Port"),
+        "Port:long\n4444\n80",
+    );
+    check(
+        &events("| where not(Port == 443) | project Port"),
+        "Port:long\n4444\n80",
+    );
     // A null predicate drops the row: null > 2 is null.
-    check(&events("| where Bytes > 2 | project Port"), "Port:long\n4444");
-    check(&events("| where Bytes < 2 | project Port"), "Port:long\n443");
-    check(&events("| where Seen > datetime(2025-03-18T10:30:00Z) | project Port"), "Port:long\n4444\n80");
+    check(
+        &events("| where Bytes > 2 | project Port"),
+        "Port:long\n4444",
+    );
+    check(
+        &events("| where Bytes < 2 | project Port"),
+        "Port:long\n443",
+    );
+    check(
+        &events("| where Seen > datetime(2025-03-18T10:30:00Z) | project Port"),
+        "Port:long\n4444\n80",
+    );
 }
 
 #[test]
@@ -384,7 +456,10 @@ fn project_away_keep_rename_reorder() {
         "Host:string | P:long | Bytes:real | Seen:datetime\n\"ws-01\" | 443 | 1.5 | 2025-03-18T10:00:00.0000000Z",
     );
     // Documented: `print a='a', b='b', c='c' | project-reorder b` is b, a, c.
-    check("print a='a', b='b', c='c' | project-reorder b", "b:string | a:string | c:string\n\"b\" | \"a\" | \"c\"");
+    check(
+        "print a='a', b='b', c='c' | project-reorder b",
+        "b:string | a:string | c:string\n\"b\" | \"a\" | \"c\"",
+    );
     check(
         &events("| take 1 | project-reorder Seen, Port"),
         "Seen:datetime | Port:long | Device:string | Bytes:real\n2025-03-18T10:00:00.0000000Z | 443 | \"ws-01\" | 1.5",
@@ -394,7 +469,6 @@ fn project_away_keep_rename_reorder() {
 /// Documented: `print b = 'b', a2='a2', a3='a3', a1='a1' | project-reorder a* asc`
 /// orders the matched columns by name.
 #[test]
-#[ignore = "parser: OperatorKind::ProjectReorder keeps only the names and drops `asc`/`desc`/`granny-asc`"]
 fn project_reorder_wildcard_ordering() {
     check(
         "print b = 'b', a2='a2', a3='a3', a1='a1' | project-reorder a* asc",
@@ -402,17 +476,27 @@ fn project_reorder_wildcard_ordering() {
     );
 }
 
+/// Documented: an existing column named by `extend` is removed and appended
+/// with its new value; later items see earlier ones.
 #[test]
 fn extend_adds_and_replaces() {
     check(
         &events("| take 2 | extend Port = Port + 1, Big = Port > 1000"),
         r#"
-        Device:string | Port:long | Bytes:real | Seen:datetime | Big:bool
-        "ws-01" | 444 | 1.5 | 2025-03-18T10:00:00.0000000Z | false
-        "ws-02" | 4445 | 2.5 | 2025-03-18T11:00:00.0000000Z | true
+        Device:string | Bytes:real | Seen:datetime | Port:long | Big:bool
+        "ws-01" | 1.5 | 2025-03-18T10:00:00.0000000Z | 444 | false
+        "ws-02" | 2.5 | 2025-03-18T11:00:00.0000000Z | 4445 | true
         "#,
     );
-    check("print x = 1 | extend x * 2, y = 3", "x:long | Column1:long | y:long\n1 | 2 | 3");
+    check(
+        "print x = 1, y = 2 | extend x = 3",
+        "y:long | x:long\n2 | 3",
+    );
+    check("print x = 1 | extend x = 2", "x:long\n2");
+    check(
+        "print x = 1 | extend x * 2, y = 3",
+        "x:long | Column1:long | y:long\n1 | 2 | 3",
+    );
 }
 
 // ---------------------------------------------------------------- summarize
@@ -432,7 +516,9 @@ fn logons(tail: &str) -> String {
 #[test]
 fn summarize_default_names() {
     check_rows(
-        &logons("| summarize count(), sum(Failed), max(Failed), min(Time), avg(Failed), make_set(Device), dcount(Device) by Account"),
+        &logons(
+            "| summarize count(), sum(Failed), max(Failed), min(Time), avg(Failed), make_set(Device), dcount(Device) by Account",
+        ),
         r#"
         Account:string | count_:long | sum_Failed:long | max_Failed:long | min_Time:datetime | avg_Failed:real | set_Device:dynamic | dcount_Device:long
         "alice" | 3 | 1 | 1 | 2025-03-18T10:05:00.0000000Z | 0.5 | ["ws-01","ws-02"] | 2
@@ -445,7 +531,9 @@ fn summarize_default_names() {
 #[test]
 fn summarize_explicit_names_and_duplicates() {
     check(
-        &logons("| summarize Logons = count(), count(), count() by Who = Account | where Who == 'bob'"),
+        &logons(
+            "| summarize Logons = count(), count(), count() by Who = Account | where Who == 'bob'",
+        ),
         "Who:string | Logons:long | count_:long | count_1:long\n\"bob\" | 1 | 1 | 1",
     );
     check(
@@ -486,7 +574,9 @@ fn summarize_by_expressions_and_bin() {
 #[test]
 fn summarize_on_empty_input() {
     check(
-        &logons("| where Account == 'nobody' | summarize count(), sum(Failed), dcount(Device), make_set(Device), make_list(Failed), max(Failed), avg(Failed), countif(Failed > 1)"),
+        &logons(
+            "| where Account == 'nobody' | summarize count(), sum(Failed), dcount(Device), make_set(Device), make_list(Failed), max(Failed), avg(Failed), countif(Failed > 1)",
+        ),
         r#"
         count_:long | sum_Failed:long | dcount_Device:long | set_Device:dynamic | list_Failed:dynamic | max_Failed:long | avg_Failed:real | countif_:long
         0 | 0 | 0 | [] | [] | null | null | 0
@@ -502,7 +592,9 @@ fn summarize_on_empty_input() {
 #[test]
 fn aggregates_skip_nulls() {
     check(
-        &logons("| where Account == 'alice' | summarize count(), sum(Failed), avg(Failed), min(Failed), make_list(Failed), make_set(Failed), dcount(Failed)"),
+        &logons(
+            "| where Account == 'alice' | summarize count(), sum(Failed), avg(Failed), min(Failed), make_list(Failed), make_set(Failed), dcount(Failed)",
+        ),
         r#"
         count_:long | sum_Failed:long | avg_Failed:real | min_Failed:long | list_Failed:dynamic | set_Failed:dynamic | dcount_Failed:long
         3 | 1 | 0.5 | 0 | [1,0] | [1,0] | 2
@@ -513,7 +605,9 @@ fn aggregates_skip_nulls() {
 #[test]
 fn conditional_aggregates() {
     check(
-        &logons("| summarize countif(Failed > 0), dcountif(Device, Failed > 0), sumif(Failed, Device == 'ws-01'), avgif(Failed, Device == 'ws-01'), Bad = make_set_if(Device, Failed > 0), L = make_list_if(Failed, Account == 'alice')"),
+        &logons(
+            "| summarize countif(Failed > 0), dcountif(Device, Failed > 0), sumif(Failed, Device == 'ws-01'), avgif(Failed, Device == 'ws-01'), Bad = make_set_if(Device, Failed > 0), L = make_list_if(Failed, Account == 'alice')",
+        ),
         r#"
         countif_:long | dcountif_Device:long | sumif_Failed:long | avgif_Failed:real | Bad:dynamic | L:dynamic
         3 | 2 | 4 | 2 | ["ws-01","ws-03"] | [1,0]
@@ -571,7 +665,9 @@ fn arg_min_and_arg_max() {
         "Account:string | First:datetime | Device:string | Failed:long\n\"alice\" | 2025-03-18T10:05:00.0000000Z | \"ws-01\" | 1",
     );
     check_rows(
-        &logons("| summarize Last = arg_max(Time, Device, Failed) by Account | where Account == 'bob'"),
+        &logons(
+            "| summarize Last = arg_max(Time, Device, Failed) by Account | where Account == 'bob'",
+        ),
         "Account:string | Last:datetime | Device:string | Failed:long\n\"bob\" | 2025-03-18T11:10:00.0000000Z | \"ws-01\" | 3",
     );
 }
@@ -596,6 +692,44 @@ fn arg_max_null_handling() {
         "Banana" | null | "Yellow"
         "Pear" | 2 | "Green"
         "#,
+    );
+}
+
+/// make_list and make_set nest dynamic values as JSON and keep datetimes as
+/// datetimes.
+#[test]
+fn make_list_of_dynamic_and_datetime_values() {
+    check(
+        r#"datatable(d:dynamic, t:datetime) [dynamic([1, 2]), datetime(2025-01-01), dynamic({"a": "x"}), datetime(2025-01-01)]
+        | summarize make_list(d), make_set(t)"#,
+        r#"list_d:dynamic | set_t:dynamic
+        [[1,2],{"a":"x"}] | ["2025-01-01T00:00:00.0000000Z"]"#,
+    );
+}
+
+/// Documented (make_set, "Set from array column"): the set of an array
+/// column is the set of the arrays' elements.
+#[test]
+fn make_set_flattens_arrays() {
+    check(
+        r#"datatable (Val: int, Arr1: dynamic) [
+            1, dynamic(['A1', 'A2', 'A3']),
+            5, dynamic(['A2', 'C1']),
+            7, dynamic(['C2', 'A3']),
+            5, dynamic(['C2', 'A1'])
+        ]
+        | summarize Val_set = make_set(Val), Arr1_set = make_set(Arr1)"#,
+        r#"Val_set:dynamic | Arr1_set:dynamic
+        [1,5,7] | ["A1","A2","A3","C1","C2"]"#,
+    );
+}
+
+/// The mean of timespans and datetimes keeps their type.
+#[test]
+fn avg_of_times() {
+    check(
+        "datatable(t:timespan, d:datetime) [1h, datetime(2025-01-01), 2h, datetime(2025-01-03)] | summarize avg(t), avg(d), sum(t), min(t), max(d)",
+        "avg_t:timespan | avg_d:datetime | sum_t:timespan | min_t:timespan | max_d:datetime\n01:30:00 | 2025-01-02T00:00:00.0000000Z | 03:00:00 | 01:00:00 | 2025-01-03T00:00:00.0000000Z",
     );
 }
 
@@ -642,6 +776,33 @@ fn sort_directions_and_nulls() {
     assert_eq!(xs("| order by x nulls first"), "x:long\nnull\n3\n2\n1");
 }
 
+/// Documented: null and NaN stay together at the nulls end, null outermost.
+#[test]
+fn sort_places_nan_next_to_null() {
+    let reals = "datatable(x:real) [5, real(null), -5, real(+inf), 0, real(nan), real(-inf)]";
+    let xs = |tail: &str| table_in(&Catalog::new(), &format!("{reals} {tail}"));
+    assert_eq!(
+        xs("| sort by x asc nulls first"),
+        "x:real\nnull\nNaN\n-Infinity\n-5\n0\n5\nInfinity"
+    );
+    assert_eq!(
+        xs("| sort by x desc nulls first"),
+        "x:real\nnull\nNaN\nInfinity\n5\n0\n-5\n-Infinity"
+    );
+    assert_eq!(
+        xs("| sort by x asc nulls last"),
+        "x:real\n-Infinity\n-5\n0\n5\nInfinity\nNaN\nnull"
+    );
+    assert_eq!(
+        xs("| sort by x desc nulls last"),
+        "x:real\nInfinity\n5\n0\n-5\n-Infinity\nNaN\nnull"
+    );
+    assert_eq!(
+        xs("| sort by x"),
+        "x:real\nInfinity\n5\n0\n-5\n-Infinity\nNaN\nnull"
+    );
+}
+
 #[test]
 fn sort_by_several_keys_and_expressions() {
     check(
@@ -657,10 +818,22 @@ fn sort_by_several_keys_and_expressions() {
 
 #[test]
 fn top_defaults_to_descending() {
-    check(&numbers("| top 2 by x"), "x:long | s:string\n3 | \"c\"\n2 | \"b\"");
-    check(&numbers("| top 2 by x asc"), "x:long | s:string\nnull | \"n\"\n1 | \"a\"");
-    check(&numbers("| top 2 by x asc nulls last"), "x:long | s:string\n1 | \"a\"\n2 | \"b\"");
-    check(&numbers("| top 10 by x desc nulls first | project x"), "x:long\nnull\n3\n2\n1");
+    check(
+        &numbers("| top 2 by x"),
+        "x:long | s:string\n3 | \"c\"\n2 | \"b\"",
+    );
+    check(
+        &numbers("| top 2 by x asc"),
+        "x:long | s:string\nnull | \"n\"\n1 | \"a\"",
+    );
+    check(
+        &numbers("| top 2 by x asc nulls last"),
+        "x:long | s:string\n1 | \"a\"\n2 | \"b\"",
+    );
+    check(
+        &numbers("| top 10 by x desc nulls first | project x"),
+        "x:long\nnull\n3\n2\n1",
+    );
 }
 
 #[test]
@@ -753,10 +926,22 @@ fn join_outer_flavours() {
 /// Semi and anti joins keep one side's columns.
 #[test]
 fn join_semi_and_anti() {
-    check_rows(&xy("X | join kind=leftsemi Y on Key"), "Key:string | Value1:long\n\"b\" | 2\n\"b\" | 3\n\"c\" | 4");
-    check_rows(&xy("X | join kind=leftanti Y on Key"), "Key:string | Value1:long\n\"a\" | 1");
-    check_rows(&xy("X | join kind=rightsemi Y on Key"), "Key:string | Value2:long\n\"b\" | 10\n\"c\" | 20\n\"c\" | 30");
-    check_rows(&xy("X | join kind=rightanti Y on Key"), "Key:string | Value2:long\n\"d\" | 40");
+    check_rows(
+        &xy("X | join kind=leftsemi Y on Key"),
+        "Key:string | Value1:long\n\"b\" | 2\n\"b\" | 3\n\"c\" | 4",
+    );
+    check_rows(
+        &xy("X | join kind=leftanti Y on Key"),
+        "Key:string | Value1:long\n\"a\" | 1",
+    );
+    check_rows(
+        &xy("X | join kind=rightsemi Y on Key"),
+        "Key:string | Value2:long\n\"b\" | 10\n\"c\" | 20\n\"c\" | 30",
+    );
+    check_rows(
+        &xy("X | join kind=rightanti Y on Key"),
+        "Key:string | Value2:long\n\"d\" | 40",
+    );
 }
 
 /// `$left.a == $right.b`: both key columns stay, each under its own name.
@@ -889,7 +1074,11 @@ fn union_tables_wildcards_and_withsource() {
         "T:string | DeviceName:string | OSPlatform:string | OnboardedDays:long\n\"DeviceInfo\" | \"ws-01\" | \"Windows10\" | 30",
     );
     // Piped: the input is one of the legs.
-    check_in(&c, "DeviceInfo | union ProcessEvents | count", "Count:long\n4");
+    check_in(
+        &c,
+        "DeviceInfo | union ProcessEvents | count",
+        "Count:long\n4",
+    );
 }
 
 // --------------------------------------------------------------- mv-expand
@@ -965,7 +1154,10 @@ fn let_scalars_and_tables() {
         "t:datetime\n2025-03-18T11:30:00.0000000Z",
     );
     // A tabular let can be a pipeline.
-    check("let T = range i from 1 to 5 step 1 | where i % 2 == 0; T | count", "Count:long\n2");
+    check(
+        "let T = range i from 1 to 5 step 1 | where i % 2 == 0; T | count",
+        "Count:long\n2",
+    );
 }
 
 /// Functions with default parameters and tabular parameters, called
@@ -1015,7 +1207,10 @@ fn datatable_types() {
 /// Documented: unnamed print columns are print_0, print_1, ...
 #[test]
 fn print_names() {
-    check("print 1, 'a', x = 2.5", "print_0:long | print_1:string | x:real\n1 | \"a\" | 2.5");
+    check(
+        "print 1, 'a', x = 2.5",
+        "print_0:long | print_1:string | x:real\n1 | \"a\" | 2.5",
+    );
 }
 
 #[test]
@@ -1028,10 +1223,30 @@ fn range_numbers_and_times() {
     );
 }
 
+/// Documented: `as` binds a name usable later in the query (the right side
+/// of a join, a union leg) and names the rows in `withsource=`.
+#[test]
+fn as_binds_a_name() {
+    check(
+        "range x from 1 to 3 step 1 | as T | where x > 1 | join kind=inner (T | where x < 3) on x",
+        "x:long | x1:long\n2 | 2",
+    );
+    check_rows(
+        "range x from 1 to 2 step 1 | as T1 | union withsource=TableName (range x from 1 to 2 step 1 | as T2)",
+        "TableName:string | x:long\n\"T1\" | 1\n\"T1\" | 2\n\"T2\" | 1\n\"T2\" | 2",
+    );
+}
+
 #[test]
 fn as_serialize_and_render_pass_rows_through() {
-    check("range x from 1 to 2 step 1 | as T | serialize | render timechart", "x:long\n1\n2");
-    check("range x from 1 to 2 step 1 | serialize y = x * 10", "x:long | y:long\n1 | 10\n2 | 20");
+    check(
+        "range x from 1 to 2 step 1 | as T | serialize | render timechart",
+        "x:long\n1\n2",
+    );
+    check(
+        "range x from 1 to 2 step 1 | serialize y = x * 10",
+        "x:long | y:long\n1 | 10\n2 | 20",
+    );
 }
 
 /// Documented output: ColumnName, ColumnOrdinal, DataType, ColumnType.
@@ -1075,6 +1290,25 @@ fn parse_extracts_columns() {
     );
 }
 
+/// Documented (parse, relaxed): a value that is not of its column's type is
+/// null, and the other columns are still extracted.
+#[test]
+fn parse_relaxed() {
+    check(
+        r#"datatable(EventText:string) [
+            "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=27, sliceNumber=15, lockTime=02/17/2016 08:40:00, releaseTime=nonValidDateTime, previousLockTime=02/17/2016 08:39:00)",
+            "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=nonValidLongValue, sliceNumber=20, lockTime=02/17/2016 08:40:01, releaseTime=nonValidDateTime 08:40:01, previousLockTime=02/17/2016 08:39:01)",
+        ]
+        | parse kind=relaxed EventText with * "resourceName=" resourceName ", totalSlices=" totalSlices:long * "sliceNumber=" sliceNumber:long * "lockTime=" lockTime ", releaseTime=" releaseTime:date "," * "previousLockTime=" previousLockTime:date ")" *
+        | project-away EventText"#,
+        r#"
+        resourceName:string | totalSlices:long | sliceNumber:long | lockTime:string | releaseTime:datetime | previousLockTime:datetime
+        "PipelineScheduler" | 27 | 15 | "02/17/2016 08:40:00" | null | 2016-02-17T08:39:00.0000000Z
+        "PipelineScheduler" | null | 20 | "02/17/2016 08:40:01" | null | 2016-02-17T08:39:01.0000000Z
+        "#,
+    );
+}
+
 // --------------------------------------------------------------- predicates
 
 /// (type, left value, operator and right side, expected result). Each case
@@ -1082,28 +1316,113 @@ fn parse_extracts_columns() {
 /// the two take different paths.
 const PREDICATES: &[(&str, &str, &str, &str)] = &[
     // `has` is whole-term matching; `contains` is substring matching.
-    ("string", r#""KustoExplorerQueryRun""#, r#"has "Explorer""#, "false"),
-    ("string", r#""KustoExplorerQueryRun""#, r#"contains "Explorer""#, "true"),
-    ("string", r#""KustoExplorerQueryRun""#, r#"!has "Explorer""#, "true"),
-    ("string", r#""KustoExplorerQueryRun""#, r#"!contains "explorer""#, "false"),
+    (
+        "string",
+        r#""KustoExplorerQueryRun""#,
+        r#"has "Explorer""#,
+        "false",
+    ),
+    (
+        "string",
+        r#""KustoExplorerQueryRun""#,
+        r#"contains "Explorer""#,
+        "true",
+    ),
+    (
+        "string",
+        r#""KustoExplorerQueryRun""#,
+        r#"!has "Explorer""#,
+        "true",
+    ),
+    (
+        "string",
+        r#""KustoExplorerQueryRun""#,
+        r#"!contains "explorer""#,
+        "false",
+    ),
     // The string operators page's examples.
     ("string", r#""North America""#, r#"has "america""#, "true"),
     ("string", r#""North America""#, r#"!has "amer""#, "true"),
-    ("string", r#""North America""#, r#"has_cs "America""#, "true"),
-    ("string", r#""North America""#, r#"has_cs "america""#, "false"),
+    (
+        "string",
+        r#""North America""#,
+        r#"has_cs "America""#,
+        "true",
+    ),
+    (
+        "string",
+        r#""North America""#,
+        r#"has_cs "america""#,
+        "false",
+    ),
     ("string", r#""North America""#, r#"!has_cs "amer""#, "true"),
-    ("string", r#""North America""#, r#"hasprefix "amer""#, "true"),
-    ("string", r#""North America""#, r#"hasprefix "merica""#, "false"),
-    ("string", r#""North America""#, r#"!hasprefix "mer""#, "true"),
-    ("string", r#""North America""#, r#"hasprefix_cs "Amer""#, "true"),
-    ("string", r#""North America""#, r#"hasprefix_cs "amer""#, "false"),
-    ("string", r#""North America""#, r#"!hasprefix_cs "Amer""#, "false"),
+    (
+        "string",
+        r#""North America""#,
+        r#"hasprefix "amer""#,
+        "true",
+    ),
+    (
+        "string",
+        r#""North America""#,
+        r#"hasprefix "merica""#,
+        "false",
+    ),
+    (
+        "string",
+        r#""North America""#,
+        r#"!hasprefix "mer""#,
+        "true",
+    ),
+    (
+        "string",
+        r#""North America""#,
+        r#"hasprefix_cs "Amer""#,
+        "true",
+    ),
+    (
+        "string",
+        r#""North America""#,
+        r#"hasprefix_cs "amer""#,
+        "false",
+    ),
+    (
+        "string",
+        r#""North America""#,
+        r#"!hasprefix_cs "Amer""#,
+        "false",
+    ),
     ("string", r#""North America""#, r#"hassuffix "ica""#, "true"),
-    ("string", r#""North America""#, r#"hassuffix "ameri""#, "false"),
-    ("string", r#""North America""#, r#"!hassuffix "orth""#, "false"),
-    ("string", r#""North America""#, r#"hassuffix_cs "ica""#, "true"),
-    ("string", r#""North America""#, r#"hassuffix_cs "ICA""#, "false"),
-    ("string", r#""North America""#, r#"!hassuffix_cs "ICA""#, "true"),
+    (
+        "string",
+        r#""North America""#,
+        r#"hassuffix "ameri""#,
+        "false",
+    ),
+    (
+        "string",
+        r#""North America""#,
+        r#"!hassuffix "orth""#,
+        "false",
+    ),
+    (
+        "string",
+        r#""North America""#,
+        r#"hassuffix_cs "ica""#,
+        "true",
+    ),
+    (
+        "string",
+        r#""North America""#,
+        r#"hassuffix_cs "ICA""#,
+        "false",
+    ),
+    (
+        "string",
+        r#""North America""#,
+        r#"!hassuffix_cs "ICA""#,
+        "true",
+    ),
     ("string", r#""FabriKam""#, r#"contains "BRik""#, "true"),
     ("string", r#""Fabrikam""#, r#"!contains "xyz""#, "true"),
     ("string", r#""FabriKam""#, r#"contains_cs "Kam""#, "true"),
@@ -1126,14 +1445,54 @@ const PREDICATES: &[(&str, &str, &str, &str)] = &[
     ("string", r#""aBc""#, r#"!~ "xyz""#, "true"),
     ("string", r#""abc""#, r#"!~ "ABC""#, "false"),
     // A multi-term needle matches a contiguous run of whole terms.
-    ("string", r#""192.168.0.255""#, r#"has "192.168.0.""#, "true"),
-    ("string", r#""192.168.10.4""#, r#"has "192.168.0.""#, "false"),
-    ("string", r#""10.192.168.5""#, r#"has "192.168.0.""#, "false"),
-    ("string", r#""src=10.192.168.0.7""#, r#"has "192.168.0""#, "true"),
-    ("string", r#""cmd.exe /c whoami""#, r#"has "cmd.exe""#, "true"),
-    ("string", r#""cmd.exe /c whoami""#, r#"has "exe /c""#, "true"),
-    ("string", r#""cmd.exe /c whoami""#, r#"matches regex @"who\w+""#, "true"),
-    ("string", r#""cmd.exe /c whoami""#, r#"matches regex "^who""#, "false"),
+    (
+        "string",
+        r#""192.168.0.255""#,
+        r#"has "192.168.0.""#,
+        "true",
+    ),
+    (
+        "string",
+        r#""192.168.10.4""#,
+        r#"has "192.168.0.""#,
+        "false",
+    ),
+    (
+        "string",
+        r#""10.192.168.5""#,
+        r#"has "192.168.0.""#,
+        "false",
+    ),
+    (
+        "string",
+        r#""src=10.192.168.0.7""#,
+        r#"has "192.168.0""#,
+        "true",
+    ),
+    (
+        "string",
+        r#""cmd.exe /c whoami""#,
+        r#"has "cmd.exe""#,
+        "true",
+    ),
+    (
+        "string",
+        r#""cmd.exe /c whoami""#,
+        r#"has "exe /c""#,
+        "true",
+    ),
+    (
+        "string",
+        r#""cmd.exe /c whoami""#,
+        r#"matches regex @"who\w+""#,
+        "true",
+    ),
+    (
+        "string",
+        r#""cmd.exe /c whoami""#,
+        r#"matches regex "^who""#,
+        "false",
+    ),
     // Lists.
     ("string", r#""abc""#, r#"in ("abc", "def")"#, "true"),
     ("string", r#""ABC""#, r#"in ("abc", "def")"#, "false"),
@@ -1143,18 +1502,53 @@ const PREDICATES: &[(&str, &str, &str, &str)] = &[
     ("string", r#""b""#, r#"in (dynamic(["a", "b"]))"#, "true"),
     ("long", "5", "in (1, 5, 9)", "true"),
     ("long", "5", "!in (1, 9)", "true"),
-    ("string", r#""cmd.exe /c whoami""#, r#"has_any ("net", "whoami")"#, "true"),
-    ("string", r#""cmd.exe /c whoami""#, r#"has_any ("who", "net")"#, "false"),
-    ("string", r#""cmd.exe /c whoami""#, r#"has_any (dynamic(["WHOAMI"]))"#, "true"),
-    ("string", r#""cmd.exe /c whoami""#, r#"has_all ("cmd", "whoami")"#, "true"),
-    ("string", r#""cmd.exe /c whoami""#, r#"has_all ("cmd", "net")"#, "false"),
+    (
+        "string",
+        r#""cmd.exe /c whoami""#,
+        r#"has_any ("net", "whoami")"#,
+        "true",
+    ),
+    (
+        "string",
+        r#""cmd.exe /c whoami""#,
+        r#"has_any ("who", "net")"#,
+        "false",
+    ),
+    (
+        "string",
+        r#""cmd.exe /c whoami""#,
+        r#"has_any (dynamic(["WHOAMI"]))"#,
+        "true",
+    ),
+    (
+        "string",
+        r#""cmd.exe /c whoami""#,
+        r#"has_all ("cmd", "whoami")"#,
+        "true",
+    ),
+    (
+        "string",
+        r#""cmd.exe /c whoami""#,
+        r#"has_all ("cmd", "net")"#,
+        "false",
+    ),
     // Ranges are inclusive at both ends.
     ("long", "10", "between (1 .. 10)", "true"),
     ("long", "11", "between (1 .. 10)", "false"),
     ("long", "5", "!between (1 .. 10)", "false"),
     ("real", "0.5", "between (0.1 .. 1)", "true"),
-    ("datetime", "datetime(2025-03-18T10:00:00Z)", "between (datetime(2025-03-18) .. 1d)", "true"),
-    ("datetime", "datetime(2025-03-19T00:00:01Z)", "between (datetime(2025-03-18) .. 1d)", "false"),
+    (
+        "datetime",
+        "datetime(2025-03-18T10:00:00Z)",
+        "between (datetime(2025-03-18) .. 1d)",
+        "true",
+    ),
+    (
+        "datetime",
+        "datetime(2025-03-19T00:00:01Z)",
+        "between (datetime(2025-03-18) .. 1d)",
+        "false",
+    ),
     ("timespan", "90m", "between (1h .. 2h)", "true"),
     // Logic.
     ("bool", "true", "and false", "false"),
@@ -1169,7 +1563,10 @@ fn predicates_on_constants_and_columns() {
         let scalar = value(&format!("{lhs} {tail}"));
         let column_query = format!("datatable(x:{ty}) [{lhs}] | project r = x {tail}");
         let column = table_in(&Catalog::new(), &column_query);
-        let column_cell = column.strip_prefix("r:bool\n").unwrap_or(&column).to_string();
+        let column_cell = column
+            .strip_prefix("r:bool\n")
+            .unwrap_or(&column)
+            .to_string();
         if scalar != *expected || column_cell != *expected {
             failures.push(format!(
                 "{lhs} {tail}: expected {expected}, constant gave {scalar}, column gave {column_cell}"
@@ -1186,6 +1583,33 @@ fn predicates_between_columns() {
         r#"datatable(a:string, b:string) ["Fabrikam", "BRIK", "North America", "amer", "Fabrikam", "fabrikam"]
         | project c = a contains b, h = a has b, p = a hasprefix b, s = a startswith b, e = a =~ b"#,
         "c:bool | h:bool | p:bool | s:bool | e:bool\ntrue | false | false | false | false\ntrue | false | true | false | false\ntrue | true | true | true | true",
+    );
+}
+
+/// The hunting idioms: a `let` list or table on the right of `in` and
+/// `has_any`, a subquery, `toscalar`.
+#[test]
+fn lists_from_lets_and_subqueries() {
+    let c = hunting_catalog();
+    check_in(
+        &c,
+        r#"let bad = dynamic(["whoami", "net"]); ProcessEvents | where ProcessCommandLine has_any (bad) | project FileName"#,
+        "FileName:string\n\"cmd.exe\"",
+    );
+    check_in(
+        &c,
+        r#"let ips = datatable(ip:string) ["192.168.0.255", "10.0.0.1"]; NetworkCommunicationEvents | where RemoteIP in (ips) | project RemotePort"#,
+        "RemotePort:long\n4444",
+    );
+    check_in(
+        &c,
+        "NetworkCommunicationEvents | where DeviceName in ((DeviceInfo | where OnboardedDays < 7 | project DeviceName)) | project RemotePort",
+        "RemotePort:long\n443",
+    );
+    check_in(
+        &c,
+        "let top = toscalar(NetworkCommunicationEvents | summarize max(RemotePort)); NetworkCommunicationEvents | where RemotePort == top | project DeviceName",
+        "DeviceName:string\n\"ws-01\"",
     );
 }
 
@@ -1257,10 +1681,22 @@ fn one_now_per_query() {
 /// Datetimes keep all seven fractional digits (100 ns ticks).
 #[test]
 fn datetime_literals_keep_ticks() {
-    assert_eq!(value("datetime(2025-03-18T11:42:07.1234567Z) == datetime(2025-03-18 11:42:07.1234567)"), "true");
-    assert_eq!(value("datetime(2025-03-18T11:42:07.1234567Z) == datetime(2025-03-18T11:42:07.1234568Z)"), "false");
-    assert_eq!(value("datetime(2025-03-18T11:42:07.1234567Z)"), "2025-03-18T11:42:07.1234567Z");
-    assert_eq!(value("datetime(2025-03-18)"), "2025-03-18T00:00:00.0000000Z");
+    assert_eq!(
+        value("datetime(2025-03-18T11:42:07.1234567Z) == datetime(2025-03-18 11:42:07.1234567)"),
+        "true"
+    );
+    assert_eq!(
+        value("datetime(2025-03-18T11:42:07.1234567Z) == datetime(2025-03-18T11:42:07.1234568Z)"),
+        "false"
+    );
+    assert_eq!(
+        value("datetime(2025-03-18T11:42:07.1234567Z)"),
+        "2025-03-18T11:42:07.1234567Z"
+    );
+    assert_eq!(
+        value("datetime(2025-03-18)"),
+        "2025-03-18T00:00:00.0000000Z"
+    );
     check(
         "datatable(t:datetime) [datetime(2025-03-18T11:42:07.1234567Z)] | where t == datetime(2025-03-18T11:42:07.1234567Z) | count",
         "Count:long\n1",
@@ -1279,7 +1715,19 @@ fn integer_and_real_arithmetic() {
         "a:long | b:real\n3 | 3.5\n-3 | -3.5",
     );
     // int op long is long; int op int stays int.
-    check("datatable(x:int) [7] | project a = x / int(2), b = x / 2", "a:int | b:long\n3 | 3");
+    check(
+        "datatable(x:int) [7] | project a = x / toint(2), b = x / 2",
+        "a:int | b:long\n3 | 3",
+    );
+}
+
+/// `int(2)` is an int literal, as `long(2)` is a long one.
+#[test]
+fn int_literals_are_int() {
+    check(
+        "print a = int(2), b = int(-3), c = long(2)",
+        "a:int | b:int | c:long\n2 | -3 | 2",
+    );
 }
 
 #[test]
@@ -1399,16 +1847,10 @@ fn tidy_error(text: &str) -> String {
         .min()
         .unwrap_or(0);
     std::iter::once(first)
-        .chain(rest.iter().map(|l| l.get(indent..).unwrap_or("").to_string()))
+        .chain(
+            rest.iter()
+                .map(|l| l.get(indent..).unwrap_or("").to_string()),
+        )
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-#[test]
-#[ignore]
-fn probe() {
-    let c = hunting_catalog();
-    for q in std::env::var("Q").unwrap_or_default().split(";;") {
-        println!("{q}\n{}\n", table_in(&c, q));
-    }
 }

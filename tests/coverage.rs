@@ -421,6 +421,14 @@ fn check_accepts_externaldata_it_can_read() {
         ),
         "externaldata property 'ingestionMapping' is not supported yet"
     );
+    assert_eq!(
+        checked(r#"externaldata(a: strng)["https://x/y.csv"]"#),
+        "unknown type 'strng'"
+    );
+    assert_eq!(
+        checked("T | evaluate bag_unpack(d) : (*, a: lng)"),
+        "unknown type 'lng'"
+    );
 }
 
 // ----------------------------------------------------------------- mv-apply
@@ -553,6 +561,19 @@ fn mv_apply_fast_paths_match_per_row() {
         assert_eq!(fast, slow, "subquery: {sub}");
         assert!(!fast.starts_with("ERROR"), "{fast}");
     }
+}
+
+/// Per-row results with different columns are stacked as an outer union.
+#[test]
+fn mv_apply_results_of_different_shapes() {
+    check(
+        "datatable(Id: long, arr: dynamic) [1, dynamic([{'a': 1}, {'a': 2}]), 2, dynamic([{'b': 'x'}])]
+         | mv-apply x = arr on (evaluate bag_unpack(x))",
+        r#"Id:long | arr:dynamic | a:long | b:string
+           1 | [{"a":1},{"a":2}] | 1 | ""
+           1 | [{"a":1},{"a":2}] | 2 | ""
+           2 | [{"b":"x"}] | null | "x""#,
+    );
 }
 
 #[test]
@@ -765,5 +786,101 @@ fn ingestion_time_is_the_event_time() {
             "T | where ingestion_time() between (datetime(2025-01-01) .. datetime(2025-02-01))"
         ),
         "ok"
+    );
+}
+
+// ------------------------------------------------- geo_info_from_ip_address
+
+fn geoip() -> Catalog {
+    catalog_of(&[
+        (
+            "GeoIP",
+            r#"datatable(network:string, country:string, state:string, city:string, latitude:real, longitude:real) [
+                "20.53.0.0/16", "Australia", "New South Wales", "Sydney", -33.8715, 151.2006,
+                "20.53.203.0/24", "Australia", "Victoria", "Melbourne", -37.8, 144.9,
+                "2a03:2880::/32", "United States", "Florida", "Boca Raton", 26.3594, -80.0771,
+            ]"#,
+        ),
+        (
+            "SigninLogs",
+            r#"datatable(IPAddress:string) ["20.53.203.50", "10.0.0.1", "20.53.1.1", "-"]"#,
+        ),
+    ])
+}
+
+/// The most specific network wins; the bag has Kusto's property names; an
+/// address no network covers (a private one) gives `{}`, text that is not
+/// an address null.
+#[test]
+fn geo_info_from_a_loaded_geoip_table() {
+    check_in(
+        &geoip(),
+        "SigninLogs | extend g = geo_info_from_ip_address(IPAddress) \
+         | project IPAddress, country = tostring(g.country), city = tostring(g.city), lat = toreal(g.latitude), g",
+        r#"IPAddress:string | country:string | city:string | lat:real | g:dynamic
+           "20.53.203.50" | "Australia" | "Melbourne" | -37.8 | {"country":"Australia","state":"Victoria","city":"Melbourne","latitude":-37.8,"longitude":144.9}
+           "10.0.0.1" | "" | "" | null | {}
+           "20.53.1.1" | "Australia" | "Sydney" | -33.8715 | {"country":"Australia","state":"New South Wales","city":"Sydney","latitude":-33.8715,"longitude":151.2006}
+           "-" | "" | "" | null | null"#,
+    );
+    check_in(
+        &geoip(),
+        "print c = tostring(geo_info_from_ip_address('2a03:2880:f12c:83:face:b00c::25de').city)",
+        r#"c:string
+           "Boca Raton""#,
+    );
+}
+
+#[test]
+fn geo_info_without_geoip_table_is_a_clear_error() {
+    assert_eq!(
+        error("print geo_info_from_ip_address('1.1.1.1')"),
+        "geo_info_from_ip_address needs a loaded GeoIP table (network, country, state, city, latitude, longitude): Quarry works offline"
+    );
+    assert_eq!(checked("print geo_info_from_ip_address('1.1.1.1')"), "ok");
+}
+
+// --------------------------------------------------------------- arg("")
+
+fn resources() -> Catalog {
+    catalog_of(&[(
+        "Resources",
+        r#"datatable(id:string, type:string) [
+            "/subscriptions/1/vm1", "microsoft.compute/virtualmachines",
+            "/subscriptions/1/kv1", "microsoft.keyvault/vaults",
+        ]"#,
+    )])
+}
+
+/// `arg("").Resources` is the loaded Azure Resource Graph export named
+/// `Resources`, in a source, a `let` and a join.
+#[test]
+fn arg_resolves_to_the_loaded_table() {
+    let c = resources();
+    check_in(
+        &c,
+        r#"arg("").Resources | where type has "compute" | project id"#,
+        r#"id:string
+           "/subscriptions/1/vm1""#,
+    );
+    check_in(
+        &c,
+        r#"let R = arg("").Resources | count; R"#,
+        "Count:long\n2",
+    );
+    check_in(
+        &c,
+        r#"print id = "/subscriptions/1/kv1" | join kind=inner (arg("").Resources) on id | project type"#,
+        r#"type:string
+           "microsoft.keyvault/vaults""#,
+    );
+    assert!(
+        error_with(&c, r#"arg("").Resource | count"#, Vec::new())
+            .starts_with("unknown table 'Resource' (did you mean 'Resources'")
+    );
+    assert_eq!(checked(r#"arg("").Resources | count"#), "ok");
+    assert_eq!(
+        checked(r#"cluster("c").database("d").T | count"#),
+        "cross-resource query 'cluster()' is not supported yet"
     );
 }

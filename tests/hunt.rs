@@ -8,8 +8,8 @@ use assert_cmd::Command;
 use polars::prelude::*;
 use quarry::data::catalog::{Catalog, Table};
 use quarry::data::load::load_paths;
-use quarry::data::sample::planted::EXPECTED_HITS;
 use quarry::data::sample::END;
+use quarry::data::sample::planted::EXPECTED_HITS;
 use quarry::data::types::KqlType;
 use quarry::hunt::rules::{self, Rule};
 use quarry::kql::value::Scalar;
@@ -35,7 +35,9 @@ fn options() -> RunOptions {
 
 fn texts(frame: &DataFrame, column: &str) -> Vec<String> {
     let s = frame.column(column).unwrap().as_materialized_series();
-    (0..s.len()).map(|i| Scalar::from_series(s, i).to_text().into_owned()).collect()
+    (0..s.len())
+        .map(|i| Scalar::from_series(s, i).to_text().into_owned())
+        .collect()
 }
 
 fn cloudfront() -> Rule {
@@ -46,16 +48,42 @@ fn cloudfront() -> Rule {
 
 /// The seed query's `project` list, in order.
 const SEED_COLUMNS: &[&str] = &[
-    "StartTime", "EndTime", "DeviceNamesSample", "Timestamp", "DeviceId", "DeviceName", "LocalIP",
-    "ActionType", "RemoteIP", "RemotePort", "RemoteUrl", "Protocol", "InitiatingProcessAccountName",
-    "InitiatingProcessAccountSid", "InitiatingProcessAccountUpn", "InitiatingProcessAccountObjectId",
-    "InitiatingProcessSHA1", "InitiatingProcessSHA256", "InitiatingProcessMD5", "InitiatingProcessFileName",
-    "InitiatingProcessFolderPath", "InitiatingProcessCommandLine", "InitiatingProcessCreationTime",
-    "IsInitiatingProcessRemoteSession", "InitiatingProcessParentFileName",
-    "InitiatingProcessVersionInfoCompanyName", "InitiatingProcessVersionInfoProductName",
-    "InitiatingProcessVersionInfoOriginalFileName", "InitiatingProcessVersionInfoInternalFileName",
-    "InitiatingProcessVersionInfoFileDescription", "InitiatingProcessVersionInfoProductVersion",
-    "GlobalPrevalence", "GlobalFirstSeen", "GlobalLastSeen", "SignatureState", "ReportId",
+    "StartTime",
+    "EndTime",
+    "DeviceNamesSample",
+    "Timestamp",
+    "DeviceId",
+    "DeviceName",
+    "LocalIP",
+    "ActionType",
+    "RemoteIP",
+    "RemotePort",
+    "RemoteUrl",
+    "Protocol",
+    "InitiatingProcessAccountName",
+    "InitiatingProcessAccountSid",
+    "InitiatingProcessAccountUpn",
+    "InitiatingProcessAccountObjectId",
+    "InitiatingProcessSHA1",
+    "InitiatingProcessSHA256",
+    "InitiatingProcessMD5",
+    "InitiatingProcessFileName",
+    "InitiatingProcessFolderPath",
+    "InitiatingProcessCommandLine",
+    "InitiatingProcessCreationTime",
+    "IsInitiatingProcessRemoteSession",
+    "InitiatingProcessParentFileName",
+    "InitiatingProcessVersionInfoCompanyName",
+    "InitiatingProcessVersionInfoProductName",
+    "InitiatingProcessVersionInfoOriginalFileName",
+    "InitiatingProcessVersionInfoInternalFileName",
+    "InitiatingProcessVersionInfoFileDescription",
+    "InitiatingProcessVersionInfoProductVersion",
+    "GlobalPrevalence",
+    "GlobalFirstSeen",
+    "GlobalLastSeen",
+    "SignatureState",
+    "ReportId",
 ];
 
 #[test]
@@ -63,7 +91,11 @@ fn cloudfront_rule_finds_exactly_the_planted_hits() {
     let rule = cloudfront();
     let text = rule.bound_query(&BTreeMap::new()).unwrap();
     let hits = run(sample(), &text, &options()).unwrap();
-    let names: Vec<String> = hits.get_column_names().iter().map(|s| s.to_string()).collect();
+    let names: Vec<String> = hits
+        .get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     assert_eq!(names, SEED_COLUMNS);
     let mut got: Vec<(String, String, String, String)> = (0..hits.height())
         .map(|i| {
@@ -83,17 +115,28 @@ fn cloudfront_rule_finds_exactly_the_planted_hits() {
     want.sort();
     assert_eq!(got, want);
     // StartTime is each hit's first contact.
-    let starts = hits.column("StartTime").unwrap().as_materialized_series().clone();
+    let starts = hits
+        .column("StartTime")
+        .unwrap()
+        .as_materialized_series()
+        .clone();
     for i in 0..hits.height() {
         let file = &texts(&hits, "InitiatingProcessFileName")[i];
         let expected = EXPECTED_HITS.iter().find(|h| h.0 == file).unwrap().4;
-        assert_eq!(Scalar::from_series(&starts, i), Scalar::Datetime(expected), "{file}");
+        assert_eq!(
+            Scalar::from_series(&starts, i),
+            Scalar::Datetime(expected),
+            "{file}"
+        );
     }
 }
 
 #[test]
 fn the_seed_query_pasted_verbatim_runs_too() {
-    let seed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/seeds/cloudfront-hunting-query.txt"));
+    let seed = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/seeds/cloudfront-hunting-query.txt"
+    ));
     let Ok(seed) = seed else {
         eprintln!("skipped: ../shared/seeds is not beside the checkout");
         return;
@@ -121,23 +164,45 @@ fn a_shorter_window_drops_the_hits_and_the_set_parameter_is_rebound() {
 fn rules_run_on_the_command_line() {
     let out = Command::cargo_bin("quarry")
         .unwrap()
-        .args(["rules", "run", "QRY-0001", "--now", "2025-03-18T12:00:00Z", "--format", "csv"])
+        .args([
+            "rules",
+            "run",
+            "QRY-0001",
+            "--now",
+            "2025-03-18T12:00:00Z",
+            "--format",
+            "csv",
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8(out.stdout).unwrap();
     let mut lines = stdout.lines();
     assert_eq!(lines.next().unwrap(), SEED_COLUMNS.join(","));
     assert_eq!(lines.count(), EXPECTED_HITS.len());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("QRY-0001  Uncommon process connecting to a CloudFront domain: 3 hits"), "{stderr}");
+    assert!(
+        stderr.contains("QRY-0001  Uncommon process connecting to a CloudFront domain: 3 hits"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn rules_list_puts_the_id_first() {
-    let out = Command::cargo_bin("quarry").unwrap().args(["rules", "list"]).output().unwrap();
+    let out = Command::cargo_bin("quarry")
+        .unwrap()
+        .args(["rules", "list"])
+        .output()
+        .unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
-    assert!(stdout.lines().any(|l| l.starts_with("QRY-0001  medium")), "{stdout}");
+    assert!(
+        stdout.lines().any(|l| l.starts_with("QRY-0001  medium")),
+        "{stdout}"
+    );
 }
 
 fn profiles_catalog() -> Catalog {
@@ -150,7 +215,11 @@ fn profiles_catalog() -> Catalog {
         &RunOptions::default(),
     )
     .unwrap();
-    c.insert(Table { name: "FileProfiles".into(), frame, files: vec![] });
+    c.insert(Table {
+        name: "FileProfiles".into(),
+        frame,
+        files: vec![],
+    });
     c
 }
 
@@ -160,13 +229,33 @@ fn file_profile_adds_defenders_columns_with_availability() {
     let q = r#"datatable(SHA1:string, n:long)["aaa", 1, "BBB", 2, "ccc", 3]
                | invoke FileProfile("SHA1", 2)"#;
     let out = run(&c, q, &options()).unwrap();
-    let names: Vec<String> = out.get_column_names().iter().map(|s| s.to_string()).collect();
+    let names: Vec<String> = out
+        .get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     assert_eq!(
         names,
         vec![
-            "SHA1", "n", "SHA256", "MD5", "FileSize", "GlobalPrevalence", "GlobalFirstSeen", "GlobalLastSeen",
-            "Signer", "Issuer", "SignerHash", "IsCertificateValid", "IsRootSignerMicrosoft", "SignatureState",
-            "IsExecutable", "ThreatName", "Publisher", "SoftwareName", "ProfileAvailability"
+            "SHA1",
+            "n",
+            "SHA256",
+            "MD5",
+            "FileSize",
+            "GlobalPrevalence",
+            "GlobalFirstSeen",
+            "GlobalLastSeen",
+            "Signer",
+            "Issuer",
+            "SignerHash",
+            "IsCertificateValid",
+            "IsRootSignerMicrosoft",
+            "SignatureState",
+            "IsExecutable",
+            "ThreatName",
+            "Publisher",
+            "SoftwareName",
+            "ProfileAvailability"
         ]
     );
     let kind = |n: &str| KqlType::of(out.column(n).unwrap().dtype()).unwrap();
@@ -175,7 +264,10 @@ fn file_profile_adds_defenders_columns_with_availability() {
     assert_eq!(kind("IsCertificateValid"), KqlType::Bool);
     assert_eq!(kind("SignatureState"), KqlType::String);
     // Hashes match whatever their case; rows past n are not looked up.
-    assert_eq!(texts(&out, "ProfileAvailability"), vec!["Available", "Available", ""]);
+    assert_eq!(
+        texts(&out, "ProfileAvailability"),
+        vec!["Available", "Available", ""]
+    );
     assert_eq!(texts(&out, "GlobalPrevalence"), vec!["3", "5000000", ""]);
 }
 
@@ -183,7 +275,10 @@ fn file_profile_adds_defenders_columns_with_availability() {
 fn file_profile_without_a_profile_table_marks_every_row_missing() {
     let q = r#"datatable(InitiatingProcessSHA1:string)["aaa", "bbb"] | invoke FileProfile("InitiatingProcessSHA1")"#;
     let out = run(&Catalog::new(), q, &options()).unwrap();
-    assert_eq!(texts(&out, "ProfileAvailability"), vec!["Missing", "Missing"]);
+    assert_eq!(
+        texts(&out, "ProfileAvailability"),
+        vec!["Missing", "Missing"]
+    );
     assert_eq!(out.column("GlobalPrevalence").unwrap().null_count(), 2);
 }
 
@@ -197,25 +292,42 @@ fn file_profile_rejects_bad_arguments() {
     );
     let q = r#"datatable(SHA1:string)["a"] | invoke FileProfile("SHA1", 1001)"#;
     let e = run(&Catalog::new(), q, &options()).unwrap_err();
-    assert_eq!(e.message, "FileProfile's n must be from 1 to 1000, not 1001");
+    assert_eq!(
+        e.message,
+        "FileProfile's n must be from 1 to 1000, not 1001"
+    );
 }
 
 #[test]
 fn broken_rule_files_name_the_field_or_position() {
-    let e = Rule::from_toml("id = \"X\"\ntitle = \"t\"\nseverity = \"medium\"\n", "r.toml").unwrap_err();
-    assert_eq!(e.to_string(), "r.toml: line 1, column 1: missing field `query`");
+    let e = Rule::from_toml(
+        "id = \"X\"\ntitle = \"t\"\nseverity = \"medium\"\n",
+        "r.toml",
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "r.toml: line 1, column 1: missing field `query`"
+    );
     let e = Rule::from_toml(
         "id = \"X\"\ntitle = \"t\"\nseverity = \"urgent\"\n[query]\ntext = \"T\"\n",
         "r.toml",
     )
     .unwrap_err();
-    assert_eq!(e.to_string(), "r.toml: field 'severity' is 'urgent'; expected one of informational, low, medium, high");
+    assert_eq!(
+        e.to_string(),
+        "r.toml: field 'severity' is 'urgent'; expected one of informational, low, medium, high"
+    );
     let e = Rule::from_toml(
         "id = \"X\"\ntitle = \"t\"\nseverity = \"low\"\n[query]\ntext = \"T | where\"\n",
         "r.toml",
     )
     .unwrap_err();
-    assert!(e.message.starts_with("field 'query.text': error: "), "{}", e.message);
+    assert!(
+        e.message.starts_with("field 'query.text': error: "),
+        "{}",
+        e.message
+    );
     assert!(e.message.contains("line 1, column"), "{}", e.message);
 }
 

@@ -209,7 +209,11 @@ fn snapshot_prompt_and_error() {
     // The error shows inline, with a caret, and the previous result stays.
     let err = app.error().expect("an error").clone();
     assert!(err.message.contains("RemotPort"), "{}", err.message);
-    assert!(err.message.contains("RemotePort"), "did you mean: {}", err.message);
+    assert!(
+        err.message.contains("RemotePort"),
+        "did you mean: {}",
+        err.message
+    );
     assert_eq!(app.investigation().depth(), before);
     insta::assert_snapshot!("error", screen(&mut app));
     // `:` offers the failed pipeline again, to fix it.
@@ -355,7 +359,7 @@ fn kql_mysteries_story_end_to_end() {
     search_home(&mut app, "192.168.0");
     assert_eq!(
         app.current().pipeline(),
-        r#"search "192.168.0" | summarize Hits = count() by $table | sort by Hits desc, $table asc"#
+        r#"search "192.168.0" | summarize Hits = count() by $table | sort by Hits desc"#
     );
     let text = screen(&mut app);
     assert!(text.contains("NetworkCommunicationEvents") && text.contains("DeviceNetworkEvents"));
@@ -437,7 +441,10 @@ fn kql_mysteries_story_end_to_end() {
     ch(&mut app, 'e');
     assert_eq!(app.prompt(), Some(&PromptKind::ExportName));
     let shown = screen(&mut app);
-    assert!(shown.contains("quarry-NetworkCommunicationEvents-"), "{shown}");
+    assert!(
+        shown.contains("quarry-NetworkCommunicationEvents-"),
+        "{shown}"
+    );
     ctrl(&mut app, 'u');
     typed(&mut app, "beacons.csv");
     key(&mut app, KeyCode::Enter);
@@ -475,7 +482,10 @@ fn kql_mysteries_story_end_to_end() {
     ctrl(&mut app, 'u');
     typed(&mut app, "beacons.csv");
     key(&mut app, KeyCode::Enter);
-    assert!(matches!(app.prompt(), Some(PromptKind::ConfirmOverwrite(_))));
+    assert!(matches!(
+        app.prompt(),
+        Some(PromptKind::ConfirmOverwrite(_))
+    ));
     ch(&mut app, 'n');
     assert_eq!(app.prompt(), Some(&PromptKind::ExportName));
     key(&mut app, KeyCode::Enter);
@@ -504,7 +514,15 @@ fn filters_sorts_and_hides_are_stages() {
     go_to_column(&mut app, "Protocol");
     ch(&mut app, 'x');
     settle(&mut app);
-    assert!(app.current().pipeline().ends_with(r#"| where Protocol != "TCP""#) || app.current().pipeline().ends_with(r#"| where Protocol != "UDP""#));
+    assert!(
+        app.current()
+            .pipeline()
+            .ends_with(r#"| where Protocol != "TCP""#)
+            || app
+                .current()
+                .pipeline()
+                .ends_with(r#"| where Protocol != "UDP""#)
+    );
     let excluded = app.current().frame.height();
     assert!(excluded < total);
     // The cursor stays on the column it filtered.
@@ -520,14 +538,28 @@ fn filters_sorts_and_hides_are_stages() {
     go_to_column(&mut app, "BytesSent");
     ch(&mut app, 's');
     settle(&mut app);
-    assert_eq!(app.current().pipeline(), "NetworkCommunicationEvents | sort by BytesSent asc");
+    assert_eq!(
+        app.current().pipeline(),
+        "NetworkCommunicationEvents | sort by BytesSent asc"
+    );
     let depth = app.investigation().depth();
     ch(&mut app, 's');
     settle(&mut app);
-    assert_eq!(app.current().pipeline(), "NetworkCommunicationEvents | sort by BytesSent desc");
+    assert_eq!(
+        app.current().pipeline(),
+        "NetworkCommunicationEvents | sort by BytesSent desc"
+    );
     assert_eq!(app.investigation().depth(), depth);
-    let first = app.current().cell(0, app.current().view.col).to_text().into_owned();
-    let second = app.current().cell(1, app.current().view.col).to_text().into_owned();
+    let first = app
+        .current()
+        .cell(0, app.current().view.col)
+        .to_text()
+        .into_owned();
+    let second = app
+        .current()
+        .cell(1, app.current().view.col)
+        .to_text()
+        .into_owned();
     assert!(first.parse::<i64>().unwrap() >= second.parse::<i64>().unwrap());
 
     // - hides; two in a row make one project-away.
@@ -546,7 +578,11 @@ fn filters_sorts_and_hides_are_stages() {
     typed(&mut app, "wks-fin-001");
     key(&mut app, KeyCode::Enter);
     settle(&mut app);
-    assert!(app.current().pipeline().ends_with(r#"| search "wks-fin-001""#));
+    assert!(
+        app.current()
+            .pipeline()
+            .ends_with(r#"| search "wks-fin-001""#)
+    );
     ch(&mut app, 'y');
     assert_eq!(
         app.take_clipboard().unwrap(),
@@ -598,7 +634,11 @@ fn a_newer_query_replaces_a_pending_one_and_cancel_stops_it() {
 fn keys_come_from_the_keymap() {
     let dir = tempfile::tempdir().unwrap();
     let mut options = AppOptions::new(dir.path().to_path_buf());
-    options.keymap = Keymap::from_toml("frequency = \"ctrl+f\"\nshow_help = \"f1\"\n", Path::new("k.toml")).unwrap();
+    options.keymap = Keymap::from_toml(
+        "frequency = \"ctrl+f\"\nshow_help = \"f1\"\n",
+        Path::new("k.toml"),
+    )
+    .unwrap();
     let mut app = App::new(options);
     app.set_catalog(sample_catalog());
     app.resize(120, 30);
@@ -614,7 +654,11 @@ fn loading_runs_on_the_worker() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = App::new(AppOptions::new(dir.path().to_path_buf()));
     app.resize(80, 24);
-    app.load(vec![quarry::cli::sample_data_dir().to_string_lossy().into_owned()]);
+    app.load(vec![
+        quarry::cli::sample_data_dir()
+            .to_string_lossy()
+            .into_owned(),
+    ]);
     assert!(app.busy());
     let _ = screen(&mut app);
     assert!(app.wait_idle(WAIT));
@@ -626,9 +670,14 @@ fn loading_runs_on_the_worker() {
 
 #[test]
 fn readme_key_list_matches_the_keymap() {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
-    let start = readme.find("<!-- keys:start -->").expect("README has the key list markers");
-    let end = readme.find("<!-- keys:end -->").expect("README has the key list markers");
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let start = readme
+        .find("<!-- keys:start -->")
+        .expect("README has the key list markers");
+    let end = readme
+        .find("<!-- keys:end -->")
+        .expect("README has the key list markers");
     let block = &readme[start..end];
     let listed: Vec<&str> = block
         .lines()
@@ -663,7 +712,13 @@ impl Tmux {
     fn send(&self, keys: &[&str]) {
         let mut args = vec!["send-keys", "-t", &self.name];
         args.extend_from_slice(keys);
-        assert!(std::process::Command::new("tmux").args(&args).status().unwrap().success());
+        assert!(
+            std::process::Command::new("tmux")
+                .args(&args)
+                .status()
+                .unwrap()
+                .success()
+        );
     }
 
     fn wait_for(&self, text: &str) -> String {
@@ -692,7 +747,11 @@ impl Drop for Tmux {
 
 #[test]
 fn real_binary_in_tmux() {
-    if std::process::Command::new("tmux").arg("-V").output().is_err() {
+    if std::process::Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_err()
+    {
         eprintln!("skipping real_binary_in_tmux: tmux is not installed");
         return;
     }
@@ -710,15 +769,31 @@ fn real_binary_in_tmux() {
         bin.display()
     );
     let ok = std::process::Command::new("tmux")
-        .args(["new-session", "-d", "-s", &name, "-x", "120", "-y", "32", &cmd])
+        .args([
+            "new-session",
+            "-d",
+            "-s",
+            &name,
+            "-x",
+            "120",
+            "-y",
+            "32",
+            &cmd,
+        ])
         .status()
         .unwrap()
         .success();
     assert!(ok, "tmux new-session failed");
     let t = Tmux { name };
     let home_screen = t.wait_for("5 tables loaded");
-    assert!(home_screen.contains("NetworkCommunicationEvents"), "{home_screen}");
-    assert!(home_screen.contains("clock 2025-03-18T12:00:00Z"), "{home_screen}");
+    assert!(
+        home_screen.contains("NetworkCommunicationEvents"),
+        "{home_screen}"
+    );
+    assert!(
+        home_screen.contains("clock 2025-03-18T12:00:00Z"),
+        "{home_screen}"
+    );
 
     t.send(&["/"]);
     t.send(&["-l", "192.168.0"]);
@@ -729,10 +804,16 @@ fn real_binary_in_tmux() {
     t.wait_for(r#"KQL  search in (NetworkCommunicationEvents) "192.168.0""#);
     t.send(&[":"]);
     t.send(&["End"]);
-    t.send(&["-l", r#" | where RemoteIP has "192.168.0." | summarize count() by RemoteIP, RemotePort"#]);
+    t.send(&[
+        "-l",
+        r#" | where RemoteIP has "192.168.0." | summarize count() by RemoteIP, RemotePort"#,
+    ]);
     t.send(&["Enter"]);
     let s = t.wait_for("count_");
-    assert!(s.contains("192.168.0.255") && s.contains("4444") && s.contains("600"), "{s}");
+    assert!(
+        s.contains("192.168.0.255") && s.contains("4444") && s.contains("600"),
+        "{s}"
+    );
     t.send(&["?"]);
     t.wait_for("Keys (change them in keymap.toml");
     t.send(&["q", "Q"]);
@@ -740,5 +821,8 @@ fn real_binary_in_tmux() {
     assert!(s.contains("quarry-exited-0"), "{s}");
     // History was saved in the temporary data directory.
     let state = std::fs::read_to_string(home.path().join("data/quarry/state.json")).unwrap();
-    assert!(state.contains("summarize count() by RemoteIP, RemotePort"), "{state}");
+    assert!(
+        state.contains("summarize count() by RemoteIP, RemotePort"),
+        "{state}"
+    );
 }

@@ -24,7 +24,10 @@ pub struct Args {
 }
 
 fn plugin_names() -> Vec<String> {
-    crate::hunt::plugins().iter().map(|p| p.name().to_string()).collect()
+    crate::hunt::plugins()
+        .iter()
+        .map(|p| p.name().to_string())
+        .collect()
 }
 
 pub fn run(args: Args) -> i32 {
@@ -62,7 +65,11 @@ fn problem(message: &str, kind: crate::kql::error::ErrorKind) -> String {
     use crate::kql::error::ErrorKind as K;
     match kind {
         K::Unsupported => message.to_string(),
-        K::Unknown => message.split(" (did you mean").next().unwrap_or(message).to_string(),
+        K::Unknown => message
+            .split(" (did you mean")
+            .next()
+            .unwrap_or(message)
+            .to_string(),
         K::Syntax => "syntax error".into(),
         _ => message.to_string(),
     }
@@ -107,7 +114,11 @@ fn run_corpus(path: &PathBuf, plugins: &[&str], top: usize) -> i32 {
             Err(e) => *problems.entry(problem(&e.message, e.kind)).or_default() += 1,
         }
     }
-    let share = if total == 0 { 0.0 } else { 100.0 * accepted as f64 / total as f64 };
+    let share = if total == 0 {
+        0.0
+    } else {
+        100.0 * accepted as f64 / total as f64
+    };
     println!("accepted {accepted} of {total} queries ({share:.1}%)");
     let mut ranked: Vec<(String, usize)> = problems.into_iter().collect();
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));

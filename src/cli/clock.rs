@@ -35,7 +35,10 @@ impl Clock {
             Clock::Pinned(ns) => (*ns, None),
             Clock::Wall => {
                 let ns = chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0);
-                (ns, Some(format!("clock: {} (wall clock)", format_datetime(ns))))
+                (
+                    ns,
+                    Some(format!("clock: {} (wall clock)", format_datetime(ns))),
+                )
             }
             Clock::Data => match catalog.newest_datetime() {
                 Some(ns) => (
@@ -47,7 +50,13 @@ impl Clock {
                 ),
                 None => {
                     let ns = chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0);
-                    (ns, Some(format!("clock: {} (wall clock: the data has no datetimes)", format_datetime(ns))))
+                    (
+                        ns,
+                        Some(format!(
+                            "clock: {} (wall clock: the data has no datetimes)",
+                            format_datetime(ns)
+                        )),
+                    )
                 }
             },
         }

@@ -13,7 +13,12 @@ use clap::{Parser, Subcommand};
 
 /// Quarry: hunt through exported Defender and Sentinel tables with KQL, offline.
 #[derive(Debug, Parser)]
-#[command(name = "quarry", version, about, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "quarry",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,

@@ -82,6 +82,10 @@ pub fn run_cli(args: Args) -> i32 {
     for e in &catalog.errors {
         eprintln!("warning: {e}");
     }
+    if catalog.is_empty() && !catalog.errors.is_empty() {
+        eprintln!("quarry: no table could be loaded");
+        return 1;
+    }
     let (now, note) = args.now.resolve(&catalog);
     if let Some(note) = note {
         eprintln!("{note}");
@@ -139,7 +143,13 @@ fn externaldata_dirs(paths: &[String]) -> Vec<PathBuf> {
         let dir = if path.is_dir() {
             Some(path)
         } else {
-            path.parent().map(|p| if p.as_os_str().is_empty() { PathBuf::from(".") } else { p.to_path_buf() })
+            path.parent().map(|p| {
+                if p.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    p.to_path_buf()
+                }
+            })
         };
         if let Some(d) = dir
             && !dirs.contains(&d)
@@ -190,11 +200,21 @@ fn write_result(frame: &DataFrame, args: &Args, _catalog: &Catalog) -> io::Resul
 }
 
 /// Writes a result in one of the output formats.
-pub fn write_frame(out: &mut dyn Write, frame: &DataFrame, format: OutputFormat, raw: bool) -> io::Result<()> {
+pub fn write_frame(
+    out: &mut dyn Write,
+    frame: &DataFrame,
+    format: OutputFormat,
+    raw: bool,
+) -> io::Result<()> {
     match format {
         OutputFormat::Csv => {
             let columns = cells::text_columns(frame);
-            write_csv(out, &cells::header(frame), cells::rows_text(&columns, 0..frame.height()), raw)?;
+            write_csv(
+                out,
+                &cells::header(frame),
+                cells::rows_text(&columns, 0..frame.height()),
+                raw,
+            )?;
         }
         OutputFormat::Ndjson => {
             for i in 0..frame.height() {
@@ -222,7 +242,9 @@ fn write_table(out: &mut dyn Write, frame: &DataFrame) -> io::Result<()> {
     let rows: Vec<Vec<String>> = cells::rows_text(&columns, 0..frame.height())
         .map(|r| {
             r.into_iter()
-                .map(|c| crate::text::truncate_to_width(&crate::text::escape_for_terminal(&c), MAX_CELL))
+                .map(|c| {
+                    crate::text::truncate_to_width(&crate::text::escape_for_terminal(&c), MAX_CELL)
+                })
                 .collect()
         })
         .collect();
@@ -241,14 +263,27 @@ fn write_table(out: &mut dyn Write, frame: &DataFrame) -> io::Result<()> {
         cells
             .iter()
             .zip(&widths)
-            .map(|(c, w)| format!("{c}{}", " ".repeat(w.saturating_sub(crate::text::display_width(c)))))
+            .map(|(c, w)| {
+                format!(
+                    "{c}{}",
+                    " ".repeat(w.saturating_sub(crate::text::display_width(c)))
+                )
+            })
             .collect::<Vec<_>>()
             .join("  ")
             .trim_end()
             .to_string()
     };
     writeln!(out, "{}", line(&header))?;
-    writeln!(out, "{}", widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("  "))?;
+    writeln!(
+        out,
+        "{}",
+        widths
+            .iter()
+            .map(|w| "-".repeat(*w))
+            .collect::<Vec<_>>()
+            .join("  ")
+    )?;
     for r in &rows {
         writeln!(out, "{}", line(r))?;
     }

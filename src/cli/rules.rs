@@ -64,7 +64,10 @@ fn loaded() -> Vec<Rule> {
 }
 
 fn find(rules: &[Rule], id: &str) -> Option<Rule> {
-    rules.iter().find(|r| r.id.eq_ignore_ascii_case(id)).cloned()
+    rules
+        .iter()
+        .find(|r| r.id.eq_ignore_ascii_case(id))
+        .cloned()
 }
 
 fn unknown(rules: &[Rule], id: &str) -> i32 {
@@ -83,7 +86,9 @@ pub fn run_cli(args: Args) -> i32 {
         }
         RulesCommand::Show { id } => {
             let rules = loaded();
-            let Some(r) = find(&rules, &id) else { return unknown(&rules, &id) };
+            let Some(r) = find(&rules, &id) else {
+                return unknown(&rules, &id);
+            };
             println!("{}  {}", r.id, r.title);
             println!("severity:   {}", r.severity);
             if !r.tactics.is_empty() {
@@ -117,7 +122,10 @@ fn import(files: &[PathBuf], force: bool) -> i32 {
         eprintln!("quarry: {}: {e}", dir.display());
         return 1;
     }
-    let plugins: Vec<String> = crate::hunt::plugins().iter().map(|p| p.name().to_string()).collect();
+    let plugins: Vec<String> = crate::hunt::plugins()
+        .iter()
+        .map(|p| p.name().to_string())
+        .collect();
     let plugin_refs: Vec<&str> = plugins.iter().map(String::as_str).collect();
     let mut status = 0;
     for f in files {
@@ -140,7 +148,10 @@ fn import(files: &[PathBuf], force: bool) -> i32 {
         };
         let target = dir.join(format!("{}.toml", sanitize(&rule.id)));
         if target.exists() && !force {
-            eprintln!("{origin}: {} exists (use --force to replace it)", target.display());
+            eprintln!(
+                "{origin}: {} exists (use --force to replace it)",
+                target.display()
+            );
             status = 1;
             continue;
         }
@@ -151,7 +162,12 @@ fn import(files: &[PathBuf], force: bool) -> i32 {
         }
         // Say now whether it can run here, rather than at the first hunt.
         match crate::kql::check::check(&rule.query.text, &plugin_refs) {
-            Ok(()) => println!("imported {} ({}) -> {}", rule.id, rule.title, target.display()),
+            Ok(()) => println!(
+                "imported {} ({}) -> {}",
+                rule.id,
+                rule.title,
+                target.display()
+            ),
             Err(e) => println!(
                 "imported {} ({}) -> {}, but it cannot run yet: {}",
                 rule.id,
@@ -166,7 +182,13 @@ fn import(files: &[PathBuf], force: bool) -> i32 {
 
 fn sanitize(id: &str) -> String {
     id.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
@@ -246,6 +268,10 @@ fn run_rules(a: RunArgs) -> i32 {
             }
         }
     }
-    eprintln!("load_s={load_s:.3} rules={} total_s={:.3}", selected.len(), started.elapsed().as_secs_f64());
+    eprintln!(
+        "load_s={load_s:.3} rules={} total_s={:.3}",
+        selected.len(),
+        started.elapsed().as_secs_f64()
+    );
     status
 }

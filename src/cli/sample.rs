@@ -81,7 +81,11 @@ fn create(path: &Path, force: bool) -> io::Result<std::fs::File> {
         o.create_new(true);
     }
     o.open(path).map_err(|e| {
-        let hint = if e.kind() == io::ErrorKind::AlreadyExists { " (use --force to replace it)" } else { "" };
+        let hint = if e.kind() == io::ErrorKind::AlreadyExists {
+            " (use --force to replace it)"
+        } else {
+            ""
+        };
         io::Error::new(e.kind(), format!("{}: {e}{hint}", path.display()))
     })
 }
@@ -106,8 +110,13 @@ fn open_sink(args: &Args, spec: &TableSpec) -> io::Result<Box<dyn RowSink>> {
         Compress::None => Box::new(file),
         // Fixed settings and no timestamps in the header: same options, same bytes.
         // flate2 writes the gzip trailer when the encoder is dropped.
-        Compress::Gzip => Box::new(flate2::write::GzEncoder::new(file, flate2::Compression::new(6))),
-        Compress::Zstd => Box::new(zstd::stream::write::Encoder::new(file, args.level)?.auto_finish()),
+        Compress::Gzip => Box::new(flate2::write::GzEncoder::new(
+            file,
+            flate2::Compression::new(6),
+        )),
+        Compress::Zstd => {
+            Box::new(zstd::stream::write::Encoder::new(file, args.level)?.auto_finish())
+        }
     };
     text.sink(out, spec)
 }

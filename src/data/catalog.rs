@@ -97,7 +97,12 @@ impl Table {
     /// First and last time of the time column, ignoring nulls.
     pub fn time_range(&self) -> Option<TimeRange> {
         let col = self.frame.column(self.time_column()?).ok()?;
-        let ns = col.as_materialized_series().datetime().ok()?.physical().clone();
+        let ns = col
+            .as_materialized_series()
+            .datetime()
+            .ok()?
+            .physical()
+            .clone();
         Some(TimeRange {
             first: ns.min()?,
             last: ns.max()?,
@@ -110,13 +115,7 @@ impl Table {
             .columns()
             .iter()
             .filter(|c| KqlType::of(c.dtype()) == Some(KqlType::Datetime))
-            .filter_map(|c| {
-                c.as_materialized_series()
-                    .datetime()
-                    .ok()?
-                    .physical()
-                    .max()
-            })
+            .filter_map(|c| c.as_materialized_series().datetime().ok()?.physical().max())
             .max()
     }
 }
@@ -210,6 +209,9 @@ impl Catalog {
     /// The newest datetime in any column of any table: Quarry's default
     /// clock, because exports are historical.
     pub fn newest_datetime(&self) -> Option<i64> {
-        self.tables.values().filter_map(Table::newest_datetime).max()
+        self.tables
+            .values()
+            .filter_map(Table::newest_datetime)
+            .max()
     }
 }

@@ -83,7 +83,10 @@ impl From<PolarsError> for ChunkError {
 /// type (a value that does not parse is an error); other columns are
 /// inferred from this chunk's values. A column with no value at all in this
 /// chunk becomes a `Null` column, left for [`assemble`] to decide.
-pub(crate) fn type_chunk(documented: Documented, frame: DataFrame) -> Result<DataFrame, ChunkError> {
+pub(crate) fn type_chunk(
+    documented: Documented,
+    frame: DataFrame,
+) -> Result<DataFrame, ChunkError> {
     let height = frame.height();
     let mut columns = Vec::with_capacity(frame.width());
     for column in frame.into_columns() {
@@ -128,10 +131,72 @@ fn join(a: KqlType, b: KqlType) -> KqlType {
 
 /// Joins the typed chunks of one table into one frame: columns in order of
 /// first appearance, a column missing from a chunk filled with nulls (""
-/// for strings), each column widened to one type across chunks and made
-/// contiguous one column at a time, so that the peak memory is the chunks
-/// plus one column, not twice the table.
+/// for strings), each column widened to one type across chunks.
+///
+/// The chunks stay chunks of the joined columns (as Polars keeps a Parquet
+/// file's row groups): copying them into one contiguous array would need
+/// the table's memory twice over at the peak. Loaders coalesce small chunks
+/// first (see [`Coalescer`]).
 pub(crate) fn assemble(chunks: Vec<DataFrame>) -> PolarsResult<DataFrame> {
+    join_chunks(chunks, false)
+}
+
+/// [`assemble`], then each column made contiguous, one column at a time.
+fn assemble_contiguous(chunks: Vec<DataFrame>) -> PolarsResult<DataFrame> {
+    join_chunks(chunks, true)
+}
+
+/// Rows per coalesced chunk: big enough that a table of millions of rows
+/// has tens of chunks, not thousands; small enough that the copy made while
+/// coalescing is a small fraction of the table.
+const COALESCE_ROWS: usize = 1 << 18;
+
+/// Gathers the small typed chunks a text reader makes (a few thousand rows
+/// each) into contiguous chunks of about [`COALESCE_ROWS`] rows as they
+/// arrive, so the table is not left in thousands of pieces and the pieces'
+/// memory is freed (and reused) while loading goes on.
+#[derive(Default)]
+pub(crate) struct Coalescer {
+    pending: Vec<DataFrame>,
+    pending_rows: usize,
+    done: Vec<DataFrame>,
+}
+
+impl Coalescer {
+    /// Adds the next chunk, in order.
+    pub(crate) fn push(&mut self, chunk: DataFrame) -> PolarsResult<()> {
+        self.pending_rows += chunk.height();
+        self.pending.push(chunk);
+        if self.pending_rows >= COALESCE_ROWS {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> PolarsResult<()> {
+        let pending = std::mem::take(&mut self.pending);
+        self.pending_rows = 0;
+        match pending.len() {
+            0 => {}
+            1 => self.done.extend(pending),
+            _ => self.done.push(assemble_contiguous(pending)?),
+        }
+        Ok(())
+    }
+
+    /// Rows so far.
+    pub(crate) fn rows(&self) -> usize {
+        self.pending_rows + self.done.iter().map(DataFrame::height).sum::<usize>()
+    }
+
+    /// The coalesced chunks, in order; see [`assemble`].
+    pub(crate) fn finish(mut self) -> PolarsResult<Vec<DataFrame>> {
+        self.flush()?;
+        Ok(self.done)
+    }
+}
+
+fn join_chunks(chunks: Vec<DataFrame>, contiguous: bool) -> PolarsResult<DataFrame> {
     let mut names: Vec<PlSmallStr> = Vec::new();
     let mut index: PlHashMap<PlSmallStr, usize> = PlHashMap::new();
     let mut kinds: Vec<Option<KqlType>> = Vec::new();
@@ -174,7 +239,7 @@ pub(crate) fn assemble(chunks: Vec<DataFrame>) -> PolarsResult<DataFrame> {
     for series in out.into_iter().flatten() {
         // One column at a time: the chunked copy is freed before the next
         // column is copied.
-        let series = if series.n_chunks() > 1 {
+        let series = if contiguous && series.n_chunks() > 1 {
             series.rechunk()
         } else {
             series
@@ -233,7 +298,27 @@ pub fn fill_string_nulls(frame: DataFrame) -> PolarsResult<DataFrame> {
 }
 
 /// Nulls as "" (strings have no null in KQL).
+///
+/// Readers (Parquet's, Polars' kernels) hold a null string as an empty view,
+/// so dropping the validity turns every null into "" without copying a
+/// single string; the nulls are checked, and any that was not empty is
+/// filled the slow way.
 fn fill_empty(ca: &StringChunked) -> StringChunked {
+    if ca.null_count() == 0 {
+        return ca.clone();
+    }
+    let chunks: Vec<ArrayRef> = ca.chunks().iter().map(|a| a.with_validity(None)).collect();
+    if let Ok(series) = Series::try_from((ca.name().clone(), chunks))
+        && let Ok(filled) = series.str()
+    {
+        let all_empty = ca
+            .iter()
+            .zip(filled.iter())
+            .all(|(old, new)| old.is_some() || new == Some(""));
+        if all_empty {
+            return filled.clone();
+        }
+    }
     let filled: StringChunked = ca.iter().map(|v| Some(v.unwrap_or(""))).collect();
     filled.with_name(ca.name().clone())
 }
@@ -559,7 +644,11 @@ pub fn kql_series(series: &Series) -> PolarsResult<Series> {
             let s = series.cast(&D::String)?;
             return convert(&s, KqlType::String).map_err(|_| unreachable_err());
         }
-        _ => return Ok(to_json(series).with_name(series.name().clone()).into_series()),
+        _ => {
+            return Ok(to_json(series)
+                .with_name(series.name().clone())
+                .into_series());
+        }
     };
     series.cast(&target)
 }
@@ -642,7 +731,10 @@ mod tests {
     fn documented_types_even_when_empty() {
         let f = DataFrame::new(2, vec![text("RemotePort", &["", ""])]).unwrap();
         let typed = normalize("DeviceNetworkEvents", f).unwrap();
-        assert_eq!(typed.column("RemotePort").unwrap().dtype(), &DataType::Int32);
+        assert_eq!(
+            typed.column("RemotePort").unwrap().dtype(),
+            &DataType::Int32
+        );
     }
 
     #[test]

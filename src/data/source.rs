@@ -133,7 +133,8 @@ pub fn discover(args: &[String]) -> (Vec<TableSource>, Vec<LoadError>) {
     let mut tables: BTreeMap<String, TableSource> = BTreeMap::new();
     let mut errors = Vec::new();
     let mut seen: HashSet<PathBuf> = HashSet::new();
-    let mut first_time = |path: &Path| seen.insert(path.canonicalize().unwrap_or_else(|_| path.to_path_buf()));
+    let mut first_time =
+        |path: &Path| seen.insert(path.canonicalize().unwrap_or_else(|_| path.to_path_buf()));
     for arg in args {
         let (explicit, path) = split_name(arg);
         let path = PathBuf::from(path);
@@ -158,7 +159,14 @@ pub fn discover(args: &[String]) -> (Vec<TableSource>, Vec<LoadError>) {
                     None if is_part_name(&stem) => folder_name(&file).unwrap_or(stem),
                     None => stem,
                 };
-                add(&mut tables, name, explicit.is_some(), file, format, compression);
+                add(
+                    &mut tables,
+                    name,
+                    explicit.is_some(),
+                    file,
+                    format,
+                    compression,
+                );
             }
         } else {
             match classify(&path) {
@@ -167,7 +175,14 @@ pub fn discover(args: &[String]) -> (Vec<TableSource>, Vec<LoadError>) {
                         continue;
                     }
                     let name = explicit.clone().unwrap_or(stem);
-                    add(&mut tables, name, explicit.is_some(), path, format, compression);
+                    add(
+                        &mut tables,
+                        name,
+                        explicit.is_some(),
+                        path,
+                        format,
+                        compression,
+                    );
                 }
                 None => errors.push(LoadError::new(&path, None, UNSUPPORTED_TYPE)),
             }

@@ -95,13 +95,38 @@ fn parse_iso(b: &[u8]) -> Option<i64> {
     let days = date
         .signed_duration_since(NaiveDate::from_ymd_opt(1970, 1, 1)?)
         .num_days();
-    let secs = days.checked_mul(86_400)?.checked_add(secs_of_day - offset)?;
+    let secs = days
+        .checked_mul(86_400)?
+        .checked_add(secs_of_day - offset)?;
     secs.checked_mul(NANOS_PER_SEC)?.checked_add(nanos)
+}
+
+/// An ISO date written with one-digit months or days (`1970-5-12`,
+/// `2024-1-2T03:04`), zero-padded so the fast path reads it.
+fn pad_iso(s: &str) -> Option<String> {
+    let end = s.find(['T', ' ']).unwrap_or(s.len());
+    let (date, rest) = s.split_at(end);
+    let mut parts = date.split('-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    let ok = |p: &str, max: usize| {
+        !p.is_empty() && p.len() <= max && p.bytes().all(|b| b.is_ascii_digit())
+    };
+    if parts.next().is_some() || y.len() != 4 || !ok(y, 4) || !ok(m, 2) || !ok(d, 2) {
+        return None;
+    }
+    if m.len() == 2 && d.len() == 2 {
+        return None;
+    }
+    Some(format!("{y}-{m:0>2}-{d:0>2}{rest}"))
 }
 
 /// Slower formats, tried only when ISO fails.
 fn parse_other(s: &str) -> Option<i64> {
+    if let Some(padded) = pad_iso(s) {
+        return parse_iso(padded.as_bytes());
+    }
     const FORMATS: &[&str] = &[
+        "%m-%d-%Y %H:%M:%S%.f",
         "%m/%d/%Y, %I:%M:%S%.f %p",
         "%m/%d/%Y %I:%M:%S%.f %p",
         "%m/%d/%Y %H:%M:%S%.f",
@@ -117,7 +142,8 @@ fn parse_other(s: &str) -> Option<i64> {
             return dt.and_utc().timestamp_nanos_opt();
         }
     }
-    for f in ["%m/%d/%Y", "%Y/%m/%d"] {
+    // `MM-dd-yyyy` is the documented `todatetime('12-02-2022')` form.
+    for f in ["%m/%d/%Y", "%Y/%m/%d", "%m-%d-%Y"] {
         if let Ok(d) = NaiveDate::parse_from_str(s, f) {
             return d.and_time(NaiveTime::MIN).and_utc().timestamp_nanos_opt();
         }
@@ -259,7 +285,10 @@ mod tests {
         );
         assert_eq!(parse_timespan("1.5h"), Some(5400 * NANOS_PER_SEC));
         assert_eq!(parse_timespan("-2d"), Some(-2 * NANOS_PER_DAY));
-        assert_eq!(format_timespan(NANOS_PER_DAY + 3_723 * NANOS_PER_SEC), "1.01:02:03");
+        assert_eq!(
+            format_timespan(NANOS_PER_DAY + 3_723 * NANOS_PER_SEC),
+            "1.01:02:03"
+        );
         assert_eq!(format_timespan(-1500 * 1_000_000), "-00:00:01.5000000");
     }
 }

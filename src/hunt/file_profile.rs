@@ -6,11 +6,11 @@ use polars::prelude::*;
 use crate::data::catalog::Catalog;
 use crate::data::schema::FILE_PROFILE_COLUMNS;
 use crate::data::types::KqlType;
+use crate::kql::Plugin;
 use crate::kql::ast::Span;
 use crate::kql::error::QueryError;
 use crate::kql::operators::unique_name;
 use crate::kql::value::Scalar;
-use crate::kql::Plugin;
 
 /// The hash columns FileProfile can look up, and the profile column each matches.
 const ID_COLUMNS: &[(&str, &str)] = &[
@@ -43,23 +43,37 @@ impl Plugin for FileProfile {
         "FileProfile"
     }
 
-    fn invoke(&self, input: DataFrame, args: &[Scalar], catalog: &Catalog, span: Span) -> Result<DataFrame, QueryError> {
+    fn invoke(
+        &self,
+        input: DataFrame,
+        args: &[Scalar],
+        catalog: &Catalog,
+        span: Span,
+    ) -> Result<DataFrame, QueryError> {
         if args.len() > 2 {
-            return Err(QueryError::type_error("FileProfile() takes at most 2 arguments: idColumn, n", span));
+            return Err(QueryError::type_error(
+                "FileProfile() takes at most 2 arguments: idColumn, n",
+                span,
+            ));
         }
         let id = match args.first() {
             None => "SHA1".to_string(),
             Some(Scalar::String(s)) => s.clone(),
             Some(other) => {
                 return Err(QueryError::type_error(
-                    format!("FileProfile's idColumn must be a column name string, not {}", other.kind()),
+                    format!(
+                        "FileProfile's idColumn must be a column name string, not {}",
+                        other.kind()
+                    ),
                     span,
                 ));
             }
         };
         let Some((_, key)) = ID_COLUMNS.iter().find(|(c, _)| *c == id) else {
             return Err(QueryError::type_error(
-                format!("FileProfile's idColumn must be one of SHA1, SHA256, InitiatingProcessSHA1, InitiatingProcessSHA256, not '{id}'"),
+                format!(
+                    "FileProfile's idColumn must be one of SHA1, SHA256, InitiatingProcessSHA1, InitiatingProcessSHA256, not '{id}'"
+                ),
                 span,
             ));
         };
@@ -69,7 +83,10 @@ impl Plugin for FileProfile {
             Some(Scalar::Int(n)) if (1..=1000).contains(n) => *n as usize,
             Some(other) => {
                 return Err(QueryError::type_error(
-                    format!("FileProfile's n must be from 1 to 1000, not {}", other.to_text()),
+                    format!(
+                        "FileProfile's n must be from 1 to 1000, not {}",
+                        other.to_text()
+                    ),
                     span,
                 ));
             }
@@ -96,7 +113,13 @@ impl Plugin for FileProfile {
             .map_err(|e| runtime(e, span))?
             .iter()
             .zip(&looked_up)
-            .map(|(h, &on)| if on { h.map(str::to_ascii_lowercase) } else { None })
+            .map(|(h, &on)| {
+                if on {
+                    h.map(str::to_ascii_lowercase)
+                } else {
+                    None
+                }
+            })
             .collect();
         keyed
             .with_column(lowered.with_name("__quarry_fp_key".into()).into_column())
@@ -136,11 +159,20 @@ impl Plugin for FileProfile {
         // Output: the input's columns, then the profile's (a name the input
         // already has is suffixed, except the looked-up hash itself).
         let mut out: Vec<Column> = input.columns().to_vec();
-        let mut taken: Vec<String> = input.get_column_names().iter().map(|s| s.to_string()).collect();
+        let mut taken: Vec<String> = input
+            .get_column_names()
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         for (name, kind) in FILE_PROFILE_COLUMNS {
             if *name == "ProfileAvailability" {
                 let name = unique_name(name, &taken);
-                out.push(availability.clone().with_name(name.as_str().into()).into_column());
+                out.push(
+                    availability
+                        .clone()
+                        .with_name(name.as_str().into())
+                        .into_column(),
+                );
                 continue;
             }
             if *name == id {
@@ -164,7 +196,11 @@ impl Plugin for FileProfile {
 
 /// The profiles keyed by lower-cased hash, one per hash, with every
 /// FileProfile column in its documented type (null where the table lacks it).
-fn profile_table(table: Option<&DataFrame>, key: &str, span: Span) -> Result<DataFrame, QueryError> {
+fn profile_table(
+    table: Option<&DataFrame>,
+    key: &str,
+    span: Span,
+) -> Result<DataFrame, QueryError> {
     let empty;
     let table = match table {
         Some(t) => t,
@@ -185,13 +221,19 @@ fn profile_table(table: Option<&DataFrame>, key: &str, span: Span) -> Result<Dat
                 if KqlType::of(s.dtype()) == Some(*kind) {
                     s.clone()
                 } else {
-                    crate::data::normalize::convert(&s.cast(&DataType::String).map_err(|e| runtime(e, span))?, *kind)
-                        .unwrap_or_else(|_| Series::full_null("".into(), rows, &kind.polars()))
+                    crate::data::normalize::convert(
+                        &s.cast(&DataType::String).map_err(|e| runtime(e, span))?,
+                        *kind,
+                    )
+                    .unwrap_or_else(|_| Series::full_null("".into(), rows, &kind.polars()))
                 }
             }
             Err(_) => Series::full_null("".into(), rows, &kind.polars()),
         };
-        cols.push(s.with_name(format!("__quarry_fp_{name}").as_str().into()).into_column());
+        cols.push(
+            s.with_name(format!("__quarry_fp_{name}").as_str().into())
+                .into_column(),
+        );
     }
     let keys: StringChunked = match table.column(key) {
         Ok(c) => c
@@ -209,9 +251,19 @@ fn profile_table(table: Option<&DataFrame>, key: &str, span: Span) -> Result<Dat
     cols.push(Column::new("__quarry_fp_found".into(), vec![true; rows]));
     let frame = DataFrame::new(rows, cols).map_err(|e| runtime(e, span))?;
     let frame = frame
-        .filter(&frame.column("__quarry_fp_key").map_err(|e| runtime(e, span))?.as_materialized_series().is_not_null())
+        .filter(
+            &frame
+                .column("__quarry_fp_key")
+                .map_err(|e| runtime(e, span))?
+                .as_materialized_series()
+                .is_not_null(),
+        )
         .map_err(|e| runtime(e, span))?;
     frame
-        .unique_stable(Some(&["__quarry_fp_key".to_string()]), UniqueKeepStrategy::First, None)
+        .unique_stable(
+            Some(&["__quarry_fp_key".to_string()]),
+            UniqueKeepStrategy::First,
+            None,
+        )
         .map_err(|e| runtime(e, span))
 }

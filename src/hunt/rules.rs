@@ -120,7 +120,10 @@ impl Rule {
             ));
         }
         if let Err(e) = parse(&self.query.text) {
-            return Err(format!("field 'query.text': {}", e.render(&self.query.text)));
+            return Err(format!(
+                "field 'query.text': {}",
+                e.render(&self.query.text)
+            ));
         }
         for (name, value) in &self.parameters {
             if let Err(e) = crate::kql::parser::parse_expr(value) {
@@ -199,7 +202,10 @@ pub fn load_all(user_dir: Option<&Path>) -> (Vec<Rule>, Vec<RuleError>) {
             .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
             .unwrap_or_default();
         paths.sort();
-        for path in paths.into_iter().filter(|p| p.extension().is_some_and(|e| e == "toml")) {
+        for path in paths
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        {
             let origin = path.display().to_string();
             let loaded = std::fs::read_to_string(&path)
                 .map_err(|e| RuleError {
@@ -262,11 +268,14 @@ pub fn from_yaml(text: &str, origin: &str) -> Result<Rule, RuleError> {
     let mut parameters = BTreeMap::new();
     // Sentinel's scheduling fields become parameters only where the query
     // declares them, so binding never changes a query that ignores them.
-    for (k, v) in [("query_frequency", y.query_frequency), ("query_period", y.query_period)] {
-        if let Some(v) = v {
-            if query.contains(k) {
-                parameters.insert(k.to_string(), v.to_lowercase());
-            }
+    for (k, v) in [
+        ("query_frequency", y.query_frequency),
+        ("query_period", y.query_period),
+    ] {
+        if let Some(v) = v
+            && query.contains(k)
+        {
+            parameters.insert(k.to_string(), v.to_lowercase());
         }
     }
     let severity = y
@@ -306,8 +315,14 @@ mod tests {
         let (rules, errors) = load_all(None);
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(rules[0].id, "QRY-0001");
-        assert_eq!(rules[0].title, "Uncommon process connecting to a CloudFront domain");
-        assert_eq!(rules[0].entities.file_hash.as_deref(), Some("InitiatingProcessSHA1"));
+        assert_eq!(
+            rules[0].title,
+            "Uncommon process connecting to a CloudFront domain"
+        );
+        assert_eq!(
+            rules[0].entities.file_hash.as_deref(),
+            Some("InitiatingProcessSHA1")
+        );
     }
 
     #[test]
@@ -316,9 +331,15 @@ mod tests {
         let mut set = BTreeMap::new();
         set.insert("query_period".to_string(), "7d".to_string());
         let q = rules[0].bound_query(&set).unwrap();
-        assert!(q.starts_with("let query_frequency = 1h;\nlet query_period = 7d;\n"), "{q}");
+        assert!(
+            q.starts_with("let query_frequency = 1h;\nlet query_period = 7d;\n"),
+            "{q}"
+        );
         set.insert("query_perod".to_string(), "7d".to_string());
         let e = rules[0].bound_query(&set).unwrap_err();
-        assert_eq!(e.message, "rule QRY-0001 has no parameter 'query_perod' (did you mean 'query_period'?)");
+        assert_eq!(
+            e.message,
+            "rule QRY-0001 has no parameter 'query_perod' (did you mean 'query_period'?)"
+        );
     }
 }

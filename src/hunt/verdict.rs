@@ -35,14 +35,14 @@ pub fn exclusion_conditions(text: &str) -> Result<Vec<Condition>, QueryError> {
             pipelines.push(inner);
         }
         for op in &p.ops {
-            if let OperatorKind::Where(e) = &op.kind {
-                if let ExprKind::Call { name, args } = &e.kind {
-                    if name.name == "not" && args.len() == 1 {
-                        let mut parts = Vec::new();
-                        conjuncts(&args[0], &mut parts);
-                        out.extend(parts.into_iter().map(|c| condition(c, text)));
-                    }
-                }
+            if let OperatorKind::Where(e) = &op.kind
+                && let ExprKind::Call { name, args } = &e.kind
+                && name.name == "not"
+                && args.len() == 1
+            {
+                let mut parts = Vec::new();
+                conjuncts(&args[0], &mut parts);
+                out.extend(parts.into_iter().map(|c| condition(c, text)));
             }
         }
     }
@@ -64,13 +64,18 @@ fn conjuncts<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
 }
 
 fn condition(e: &Expr, text: &str) -> Condition {
-    let source = text.get(e.span.start..e.span.end).unwrap_or("").trim().to_string();
+    let source = text
+        .get(e.span.start..e.span.end)
+        .unwrap_or("")
+        .trim()
+        .to_string();
     let (column, op, constant) = match &e.kind {
         ExprKind::Binary { op, left, right } => match &left.kind {
             ExprKind::Name(n) => (
                 Some(n.clone()),
                 Some(*op),
-                text.get(right.span.start..right.span.end).map(|s| s.trim().to_string()),
+                text.get(right.span.start..right.span.end)
+                    .map(|s| s.trim().to_string()),
             ),
             _ => (None, Some(*op), None),
         },
@@ -144,16 +149,24 @@ pub fn describe(c: &Condition, value: Option<&Scalar>, now: i64) -> String {
             other => format!("signature state {other}"),
         },
         ("GlobalPrevalence", Some(Scalar::Long(v))) => match c.op {
-            Some(BinaryOp::Gt | BinaryOp::GtEq) => format!("global prevalence {v}, under {constant}"),
+            Some(BinaryOp::Gt | BinaryOp::GtEq) => {
+                format!("global prevalence {v}, under {constant}")
+            }
             _ => format!("global prevalence {v}"),
         },
         ("GlobalPrevalence", _) => "global prevalence unknown (no file profile)".into(),
         ("GlobalFirstSeen" | "GlobalLastSeen", Some(Scalar::Datetime(t))) => {
-            let what = if column == "GlobalFirstSeen" { "first seen" } else { "last seen" };
+            let what = if column == "GlobalFirstSeen" {
+                "first seen"
+            } else {
+                "last seen"
+            };
             format!("{what} {}", ago_words(now - t))
         }
         ("GlobalFirstSeen" | "GlobalLastSeen", _) => "first seen: unknown (no file profile)".into(),
-        (_, Some(v)) if !column.is_empty() => format!("{} did not hold ({column} is {})", c.text, v.to_text()),
+        (_, Some(v)) if !column.is_empty() => {
+            format!("{} did not hold ({column} is {})", c.text, v.to_text())
+        }
         _ => format!("{} did not hold", c.text),
     }
 }
@@ -215,6 +228,9 @@ mod tests {
             op: Some(BinaryOp::Gt),
             constant: Some("1000".into()),
         };
-        assert_eq!(describe(&c, Some(&Scalar::Long(3)), 0), "global prevalence 3, under 1000");
+        assert_eq!(
+            describe(&c, Some(&Scalar::Long(3)), 0),
+            "global prevalence 3, under 1000"
+        );
     }
 }

@@ -193,8 +193,9 @@ pub enum OperatorKind {
     ProjectKeep(Vec<Ident>),
     /// `project-rename New = Old, ...`: pairs of (new, old).
     ProjectRename(Vec<(Ident, Ident)>),
-    /// Column names or wildcards, each with an optional `asc`/`desc` etc. (ignored).
-    ProjectReorder(Vec<Ident>),
+    /// Column names or wildcards, each with an optional order for the
+    /// columns a wildcard matches (`a* asc`).
+    ProjectReorder(Vec<(Ident, Option<NameOrder>)>),
     Extend(Vec<Assignment>),
     Summarize {
         options: Vec<OpOption>,
@@ -335,9 +336,21 @@ pub enum ParsePart {
 }
 
 /// A scalar literal as written.
+/// How `project-reorder` orders the columns one pattern matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameOrder {
+    Asc,
+    Desc,
+    /// Natural order: digit runs compare as numbers (`a2` before `a10`).
+    GrannyAsc,
+    GrannyDesc,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Literal {
     String(String),
+    /// `int(2)`: an int, as `long(2)` and `2` are longs.
+    Int(i32),
     Long(i64),
     Real(f64),
     Bool(bool),

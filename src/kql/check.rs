@@ -18,6 +18,8 @@ const SPECIAL: &[&str] = &[
     "table",
     "view",
     "ingestion_time",
+    "geo_info_from_ip_address",
+    "typeof",
 ];
 
 /// Tabular functions the runner resolves itself (`_GetWatchlist('alias')`
@@ -159,15 +161,30 @@ impl Checker<'_> {
             K::Parse { source, .. } => self.expr(source),
             K::MvApply {
                 columns,
+                to_types,
                 limit,
                 subquery,
                 ..
             } => {
+                for (c, t) in columns.iter().zip(to_types) {
+                    if let Some(t) = t {
+                        known_type(t, c.span)?;
+                    }
+                }
                 self.assignments(columns, false)?;
                 limit.iter().try_for_each(|l| self.expr(l))?;
                 subquery.iter().try_for_each(|o| self.operator(o))
             }
-            K::Evaluate { plugin, args, .. } => {
+            K::Evaluate {
+                plugin,
+                args,
+                schema,
+            } => {
+                if let Some(s) = schema {
+                    s.columns
+                        .iter()
+                        .try_for_each(|(n, t)| known_type(t, n.span))?;
+                }
                 if !operators::EVALUATE_PLUGINS.contains(&plugin.name.as_str()) {
                     return Err(QueryError::unsupported(
                         &format!("evaluate {}", plugin.name),
@@ -178,7 +195,16 @@ impl Checker<'_> {
                 let aggregates = plugin.name == "pivot";
                 args.iter().try_for_each(|a| self.expr_with(a, aggregates))
             }
-            K::ExternalData { properties, .. } => operators::check_externaldata(properties),
+            K::ExternalData {
+                columns,
+                properties,
+                ..
+            } => {
+                columns
+                    .iter()
+                    .try_for_each(|(n, t)| known_type(t, n.span))?;
+                operators::check_externaldata(properties)
+            }
             K::MakeSeries {
                 aggregates,
                 axis,
@@ -269,5 +295,13 @@ impl Checker<'_> {
             format!("unknown function '{n}'{}", did_you_mean(n, names)),
             Some(name.span),
         ))
+    }
+}
+
+/// A type name the engine knows (`string`, `long`, `guid`, ...).
+fn known_type(name: &str, span: Span) -> Result<(), QueryError> {
+    match crate::data::types::KqlType::parse(name) {
+        Some(_) => Ok(()),
+        None => Err(QueryError::syntax(format!("unknown type '{name}'"), span)),
     }
 }

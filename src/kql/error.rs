@@ -32,7 +32,11 @@ pub struct QueryError {
 
 impl QueryError {
     pub fn new(kind: ErrorKind, message: impl Into<String>, span: Option<Span>) -> QueryError {
-        QueryError { kind, message: message.into(), span }
+        QueryError {
+            kind,
+            message: message.into(),
+            span,
+        }
     }
     pub fn syntax(message: impl Into<String>, span: Span) -> QueryError {
         QueryError::new(ErrorKind::Syntax, message, Some(span))
@@ -81,7 +85,9 @@ impl QueryError {
         let start = floor_char_boundary(source, span.start.min(source.len()));
         let (line_no, col) = line_col(source, start);
         let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = source[start..].find('\n').map_or(source.len(), |i| start + i);
+        let line_end = source[start..]
+            .find('\n')
+            .map_or(source.len(), |i| start + i);
         let line = source[line_start..line_end].trim_end_matches('\r');
         let end = floor_char_boundary(source, span.end.clamp(start, line_start + line.len()));
         let width = source[start..end].chars().count().max(1);

@@ -27,6 +27,9 @@ impl Runner<'_> {
                 let r = self.eval(right, frame)?;
                 binary(*op, l, r, rows, e.span)
             }
+            ExprKind::StringOp { op, left, right } if matches!(left.kind, ExprKind::Star) => {
+                self.any_column(*op, right, frame)
+            }
             ExprKind::StringOp { op, left, right } => {
                 let l = self.eval(left, frame)?;
                 let r = self.eval(right, frame)?;
@@ -66,19 +69,31 @@ impl Runner<'_> {
                     Scalar::Long(v) => Json::from(v),
                     other => {
                         return Err(QueryError::type_error(
-                            format!("an index must be a string or a number, not {}", other.kind()),
+                            format!(
+                                "an index must be a string or a number, not {}",
+                                other.kind()
+                            ),
                             index.span,
                         ));
                     }
                 };
                 member(&t, &key, rows)
             }
-            ExprKind::SearchTerm { column, text } => self.search_term(column.as_ref().map(|c| c.name.as_str()), text, false, frame, e.span),
+            ExprKind::SearchTerm { column, text } => self.search_term(
+                column.as_ref().map(|c| c.name.as_str()),
+                text,
+                false,
+                frame,
+                e.span,
+            ),
             ExprKind::Tabular(_) => Err(QueryError::type_error(
                 "a table is not a value; use toscalar() or 'in (...)'",
                 e.span,
             )),
-            ExprKind::Tuple(_) => Err(QueryError::type_error("a list is only allowed after 'in'", e.span)),
+            ExprKind::Tuple(_) => Err(QueryError::type_error(
+                "a list is only allowed after 'in'",
+                e.span,
+            )),
             ExprKind::NamedArg { value, .. } => self.eval(value, frame),
         }
     }
@@ -103,9 +118,16 @@ impl Runner<'_> {
             }
             None => {}
         }
-        let names: Vec<&str> = frame.get_column_names().into_iter().map(|s| s.as_str()).collect();
+        let names: Vec<&str> = frame
+            .get_column_names()
+            .into_iter()
+            .map(|s| s.as_str())
+            .collect();
         let hint = did_you_mean(n, names.iter().copied().chain(self.scope.names()));
-        Err(QueryError::unknown(format!("unknown column '{n}'{hint}"), span))
+        Err(QueryError::unknown(
+            format!("unknown column '{n}'{hint}"),
+            span,
+        ))
     }
 
     /// `search` terms: `"x"` is `* has "x"`, `Col:"x"` is `Col has "x"`;
@@ -119,13 +141,21 @@ impl Runner<'_> {
         frame: &DataFrame,
         span: Span,
     ) -> Result<Val, QueryError> {
-        let matcher = search_matcher(text, case_sensitive).map_err(|m| QueryError::runtime(m, Some(span)))?;
+        let matcher =
+            search_matcher(text, case_sensitive).map_err(|m| QueryError::runtime(m, Some(span)))?;
         let rows = frame.height();
         let mut acc = BooleanChunked::full("".into(), false, rows);
         let columns: Vec<&Column> = match column {
             Some(c) => vec![frame.column(c).map_err(|_| {
-                let names: Vec<&str> = frame.get_column_names().into_iter().map(|s| s.as_str()).collect();
-                QueryError::unknown(format!("unknown column '{c}'{}", did_you_mean(c, names)), span)
+                let names: Vec<&str> = frame
+                    .get_column_names()
+                    .into_iter()
+                    .map(|s| s.as_str())
+                    .collect();
+                QueryError::unknown(
+                    format!("unknown column '{c}'{}", did_you_mean(c, names)),
+                    span,
+                )
             })?],
             None => frame.columns().iter().collect(),
         };
@@ -140,7 +170,30 @@ impl Runner<'_> {
         Ok(Val::Column(acc.into_series()))
     }
 
-    fn list_op(&self, op: ListOp, left: &Expr, items: &[Expr], frame: &DataFrame) -> Result<Val, QueryError> {
+    /// `where * has "x"` (what `search "x"` means): the predicate holds in
+    /// some column; `* !has "x"` holds when it holds in none.
+    fn any_column(&self, op: StringOp, right: &Expr, frame: &DataFrame) -> Result<Val, QueryError> {
+        let needle = self.eval_scalar(right, frame)?;
+        let matcher = Matcher::new(op.kind, &needle.to_text(), op.case_sensitive)
+            .map_err(|m| QueryError::runtime(m, Some(right.span)))?;
+        let rows = frame.height();
+        let mut acc = BooleanChunked::full("".into(), false, rows);
+        for c in frame.columns() {
+            if let Some(hit) = search_column(&matcher, c.as_materialized_series()) {
+                acc = &acc | &hit.fill_null_with_values(false).unwrap_or(hit);
+            }
+        }
+        let v = Val::Column(acc.into_series());
+        if op.negated { not(v, rows) } else { Ok(v) }
+    }
+
+    fn list_op(
+        &self,
+        op: ListOp,
+        left: &Expr,
+        items: &[Expr],
+        frame: &DataFrame,
+    ) -> Result<Val, QueryError> {
         let rows = frame.height();
         let l = self.eval(left, frame)?;
         // The right side: constants, dynamic arrays (flattened), or a
@@ -155,25 +208,28 @@ impl Runner<'_> {
                 }
                 continue;
             }
-            if let ExprKind::Name(n) = &item.kind {
-                if frame.column(n).is_err() {
-                    if let Some(Binding::Table(t)) = self.scope.get(n) {
-                        if let Some(c) = t.columns().first() {
-                            let s = c.as_materialized_series();
-                            values.extend((0..s.len()).map(|i| Scalar::from_series(s, i)));
-                        }
-                        continue;
-                    }
+            if let ExprKind::Name(n) = &item.kind
+                && frame.column(n).is_err()
+                && let Some(Binding::Table(t)) = self.scope.get(n)
+            {
+                if let Some(c) = t.columns().first() {
+                    let s = c.as_materialized_series();
+                    values.extend((0..s.len()).map(|i| Scalar::from_series(s, i)));
                 }
+                continue;
             }
             match self.eval(item, frame)? {
                 Val::Scalar(Scalar::Dynamic(Json::Array(a))) => {
-                    values.extend(a.iter().map(|j| json_scalar(j)));
+                    values.extend(a.iter().map(json_scalar));
                 }
                 Val::Scalar(s) => values.push(s),
                 Val::Column(c) => {
                     return Err(QueryError::type_error(
-                        format!("the list after '{}' must be constant, but '{}' varies by row", list_op_name(op), c.name()),
+                        format!(
+                            "the list after '{}' must be constant, but '{}' varies by row",
+                            list_op_name(op),
+                            c.name()
+                        ),
                         item.span,
                     ));
                 }
@@ -213,11 +269,20 @@ impl Runner<'_> {
         }
     }
 
-    fn call(&self, name: &str, args: &[Expr], frame: &DataFrame, span: Span, name_span: Span) -> Result<Val, QueryError> {
+    fn call(
+        &self,
+        name: &str,
+        args: &[Expr],
+        frame: &DataFrame,
+        span: Span,
+        name_span: Span,
+    ) -> Result<Val, QueryError> {
         let rows = frame.height();
         match name {
             "toscalar" => {
-                let arg = args.first().ok_or_else(|| QueryError::type_error("toscalar() needs a tabular argument", span))?;
+                let arg = args.first().ok_or_else(|| {
+                    QueryError::type_error("toscalar() needs a tabular argument", span)
+                })?;
                 let t = match &arg.kind {
                     ExprKind::Tabular(p) => self.pipeline(p, None)?,
                     _ => match self.tabular_pipeline_of(arg)? {
@@ -233,21 +298,74 @@ impl Runner<'_> {
                 return Ok(Val::Scalar(value));
             }
             "column_ifexists" => {
-                let col = match args.first().map(|a| self.eval_scalar(a, frame)).transpose()? {
+                let col = match args
+                    .first()
+                    .map(|a| self.eval_scalar(a, frame))
+                    .transpose()?
+                {
                     Some(Scalar::String(s)) => s,
-                    _ => return Err(QueryError::type_error("column_ifexists() needs a column name string", span)),
+                    _ => {
+                        return Err(QueryError::type_error(
+                            "column_ifexists() needs a column name string",
+                            span,
+                        ));
+                    }
                 };
                 if let Ok(c) = frame.column(&col) {
                     return Ok(Val::Column(c.as_materialized_series().clone()));
                 }
                 return match args.get(1) {
                     Some(d) => self.eval(d, frame),
-                    None => Err(QueryError::type_error("column_ifexists() needs a default value", span)),
+                    None => Err(QueryError::type_error(
+                        "column_ifexists() needs a default value",
+                        span,
+                    )),
                 };
+            }
+            // `typeof(T)`: the type's name, the form functions taking a
+            // type argument (`extract(..., typeof(int))`) read.
+            "typeof" => {
+                let ty = match args {
+                    [a] => match &a.kind {
+                        ExprKind::Name(n) => KqlType::parse(n).map(|_| n.clone()),
+                        ExprKind::Literal(Literal::String(t)) => {
+                            KqlType::parse(t).map(|_| t.clone())
+                        }
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                return match ty {
+                    Some(t) => Ok(Val::Scalar(Scalar::String(t))),
+                    None => Err(QueryError::type_error(
+                        "typeof() takes one type name, such as typeof(long)",
+                        span,
+                    )),
+                };
+            }
+            "geo_info_from_ip_address" => {
+                if args.len() != 1 {
+                    return Err(QueryError::type_error(
+                        format!(
+                            "geo_info_from_ip_address() takes 1 argument(s), {} given",
+                            args.len()
+                        ),
+                        span,
+                    ));
+                }
+                let Some(table) = self.catalog.get(functions::geo::GEOIP_TABLE) else {
+                    return Err(QueryError::runtime(functions::geo::NO_TABLE, Some(span)));
+                };
+                let ip = self.eval(&args[0], frame)?;
+                let index = functions::geo::GeoIndex::build(&table.frame, span)?;
+                return Ok(index.eval(&ip, rows));
             }
             "ingestion_time" => {
                 if !args.is_empty() {
-                    return Err(QueryError::type_error("ingestion_time() takes no arguments", span));
+                    return Err(QueryError::type_error(
+                        "ingestion_time() takes no arguments",
+                        span,
+                    ));
                 }
                 // Offline there is no ingestion time; the closest value
                 // Kusto would show is the event's own time column.
@@ -288,7 +406,11 @@ impl Runner<'_> {
                 format!("{} to {}", f.min_args, f.max_args)
             };
             return Err(QueryError::type_error(
-                format!("{}() takes {expected} argument(s), {} given", f.name, args.len()),
+                format!(
+                    "{}() takes {expected} argument(s), {} given",
+                    f.name,
+                    args.len()
+                ),
                 span,
             ));
         }
@@ -309,10 +431,10 @@ impl Runner<'_> {
 
     /// A call argument that names a table (`toscalar(T)`).
     fn tabular_pipeline_of(&self, e: &Expr) -> Result<Option<DataFrame>, QueryError> {
-        if let ExprKind::Name(n) = &e.kind {
-            if let Some(Binding::Table(t)) = self.scope.get(n) {
-                return Ok(Some((**t).clone()));
-            }
+        if let ExprKind::Name(n) = &e.kind
+            && let Some(Binding::Table(t)) = self.scope.get(n)
+        {
+            return Ok(Some((**t).clone()));
         }
         Ok(None)
     }
@@ -336,7 +458,7 @@ fn list_op_name(op: ListOp) -> &'static str {
 fn search_column(matcher: &Matcher, s: &Series) -> Option<BooleanChunked> {
     let digits = |c: char| c.is_ascii_digit() || c == '-';
     match s.dtype() {
-        DataType::String => return s.str().ok().map(|ca| matcher.apply(ca)),
+        DataType::String => return s.str().ok().and_then(|ca| matcher.apply_any(ca)),
         DataType::Int32 | DataType::Int64 => {
             if !matcher.possible_in(digits) {
                 return None;
@@ -345,32 +467,58 @@ fn search_column(matcher: &Matcher, s: &Series) -> Option<BooleanChunked> {
                 // A number's text is one term, perhaps after a minus sign.
                 let v = s.cast(&DataType::Int64).ok()?;
                 let v = v.i64().ok()?;
-                return Some(v.iter().map(|x| x.map(|x| x.unsigned_abs() == n.unsigned_abs())).collect());
+                return Some(
+                    v.iter()
+                        .map(|x| x.map(|x| x.unsigned_abs() == n.unsigned_abs()))
+                        .collect(),
+                );
             }
         }
-        DataType::Boolean => {
-            if !matcher.possible_in(|c| "truefalsTRUEFALS".contains(c)) {
-                return None;
-            }
+        DataType::Boolean if !matcher.possible_in(|c| "truefalsTRUEFALS".contains(c)) => {
+            return None;
         }
-        DataType::Float64 => {
-            if !matcher.possible_in(|c| digits(c) || ".eE+NaInfity".contains(c)) {
-                return None;
-            }
+        DataType::Float64 if !matcher.possible_in(|c| digits(c) || ".eE+NaInfity".contains(c)) => {
+            return None;
         }
         DataType::Datetime(_, _) => {
             if !matcher.possible_in(|c| digits(c) || ":TZ.".contains(c)) {
                 return None;
             }
-        }
-        DataType::Duration(_) => {
-            if !matcher.possible_in(|c| digits(c) || ":.".contains(c)) {
-                return None;
+            if let (Some(n), Some(len)) = (matcher.single_number(), matcher.needle_len()) {
+                return Some(datetime_has_number(s, n, len));
             }
+        }
+        DataType::Duration(_) if !matcher.possible_in(|c| digits(c) || ":.".contains(c)) => {
+            return None;
         }
         _ => {}
     }
     Some(matcher.apply(&series_to_text(s)))
+}
+
+/// `has "2025"` on a datetime, without formatting it: in
+/// `2025-03-18T11:42:07.1234567Z` the all-digit terms are the year (4
+/// digits), the month, minute and second (2), and the ticks (7); the day and
+/// hour share the term `18T11`.
+fn datetime_has_number(s: &Series, n: i64, len: usize) -> BooleanChunked {
+    use chrono::{Datelike, Timelike};
+    let Ok(dt) = s.datetime() else {
+        return BooleanChunked::full_null(s.name().clone(), s.len());
+    };
+    dt.physical()
+        .iter()
+        .map(|v| {
+            v.map(|ns| {
+                let t = chrono::DateTime::<chrono::Utc>::from_timestamp_nanos(ns);
+                match len {
+                    4 => i64::from(t.year()) == n,
+                    2 => [t.month(), t.minute(), t.second()].contains(&(n as u32)),
+                    7 => ns.rem_euclid(1_000_000_000) / 100 == n,
+                    _ => false,
+                }
+            })
+        })
+        .collect()
 }
 
 /// The matcher for one `search` term with its wildcards.
@@ -401,6 +549,7 @@ pub fn literal(l: &Literal, span: Span) -> Result<Scalar, QueryError> {
     Ok(match l {
         Literal::String(s) => Scalar::String(s.clone()),
         Literal::Long(v) => Scalar::Long(*v),
+        Literal::Int(v) => Scalar::Int(*v),
         Literal::Real(v) => Scalar::Real(*v),
         Literal::Bool(b) => Scalar::Bool(*b),
         Literal::Timespan(ticks) => Scalar::Timespan(ticks.saturating_mul(NANOS_PER_TICK)),
@@ -447,7 +596,12 @@ fn negate(v: Val, span: Span) -> Result<Val, QueryError> {
             Scalar::Real(x) => Scalar::Real(-x),
             Scalar::Timespan(x) => Scalar::Timespan(-x),
             Scalar::Null(k) => Scalar::Null(k),
-            other => return Err(QueryError::type_error(format!("cannot negate a {}", other.kind()), span)),
+            other => {
+                return Err(QueryError::type_error(
+                    format!("cannot negate a {}", other.kind()),
+                    span,
+                ));
+            }
         }),
         Val::Column(c) => {
             let kind = KqlType::of(c.dtype());
@@ -456,7 +610,12 @@ fn negate(v: Val, span: Span) -> Result<Val, QueryError> {
                     let neg = &c * -1;
                     Val::Column(neg)
                 }
-                _ => return Err(QueryError::type_error(format!("cannot negate a {}", kind.map_or("value", |k| k.name())), span)),
+                _ => {
+                    return Err(QueryError::type_error(
+                        format!("cannot negate a {}", kind.map_or("value", |k| k.name())),
+                        span,
+                    ));
+                }
             }
         }
     })
@@ -482,15 +641,31 @@ fn undynamic(v: Val, want: KqlType, rows: usize) -> Val {
         let s = json_scalar(&j);
         match (want, s) {
             (KqlType::String, s) => Scalar::String(s.to_text().into_owned()),
-            (KqlType::Datetime, Scalar::String(t)) => parse_datetime(&t).map_or(Scalar::Null(KqlType::Datetime), Scalar::Datetime),
+            (KqlType::Datetime, Scalar::String(t)) => {
+                parse_datetime(&t).map_or(Scalar::Null(KqlType::Datetime), Scalar::Datetime)
+            }
             (KqlType::Real, Scalar::Long(x)) => Scalar::Real(x as f64),
-            (KqlType::Long | KqlType::Int, Scalar::Real(x)) if x.fract() == 0.0 => Scalar::Long(x as i64),
+            (KqlType::Long | KqlType::Int, Scalar::Real(x)) if x.fract() == 0.0 => {
+                Scalar::Long(x as i64)
+            }
             (_, s) if s.kind() == want || (want.is_numeric() && s.kind().is_numeric()) => s,
             (_, _) => Scalar::Null(want),
         }
     };
-    let target = if want.is_numeric() { KqlType::Real.max(want) } else { want };
-    let target = if want.is_numeric() { if want == KqlType::Real { KqlType::Real } else { KqlType::Long } } else { target };
+    let target = if want.is_numeric() {
+        KqlType::Real.max(want)
+    } else {
+        want
+    };
+    let target = if want.is_numeric() {
+        if want == KqlType::Real {
+            KqlType::Real
+        } else {
+            KqlType::Long
+        }
+    } else {
+        target
+    };
     match v {
         Val::Scalar(Scalar::Dynamic(j)) => Val::Scalar(convert(j)),
         Val::Scalar(s) => Val::Scalar(s),
@@ -503,7 +678,8 @@ fn undynamic(v: Val, want: KqlType, rows: usize) -> Val {
                 Err(_) => vec![Scalar::Null(target); rows],
             };
             // Numbers in a dynamic may mix longs and reals.
-            let kind = if target.is_numeric() && values.iter().any(|v| matches!(v, Scalar::Real(_))) {
+            let kind = if target.is_numeric() && values.iter().any(|v| matches!(v, Scalar::Real(_)))
+            {
                 KqlType::Real
             } else {
                 target
@@ -518,9 +694,10 @@ fn undynamic(v: Val, want: KqlType, rows: usize) -> Val {
 fn align(l: Val, r: Val, rows: usize, span: Span) -> Result<(Val, Val), QueryError> {
     let (lk, rk) = (l.kind(), r.kind());
     let (l, r) = match (lk, rk) {
-        (KqlType::Dynamic, KqlType::Dynamic) => {
-            (undynamic(l, KqlType::String, rows), undynamic(r, KqlType::String, rows))
-        }
+        (KqlType::Dynamic, KqlType::Dynamic) => (
+            undynamic(l, KqlType::String, rows),
+            undynamic(r, KqlType::String, rows),
+        ),
         (KqlType::Dynamic, k) => (undynamic(l, k, rows), r),
         (k, KqlType::Dynamic) => (l, undynamic(r, k, rows)),
         _ => (l, r),
@@ -530,7 +707,11 @@ fn align(l: Val, r: Val, rows: usize, span: Span) -> Result<(Val, Val), QueryErr
         return Ok((l, r));
     }
     if lk.is_numeric() && rk.is_numeric() {
-        let target = if numeric_rank(lk) > numeric_rank(rk) { lk } else { rk };
+        let target = if numeric_rank(lk) > numeric_rank(rk) {
+            lk
+        } else {
+            rk
+        };
         return Ok((cast(l, target, span)?, cast(r, target, span)?));
     }
     match (lk, rk, &l, &r) {
@@ -553,7 +734,10 @@ fn align(l: Val, r: Val, rows: usize, span: Span) -> Result<(Val, Val), QueryErr
     if matches!(r, Val::Scalar(Scalar::Null(_))) {
         return Ok((l, Val::null(lk)));
     }
-    Err(QueryError::type_error(format!("cannot compare {lk} with {rk}"), span))
+    Err(QueryError::type_error(
+        format!("cannot compare {lk} with {rk}"),
+        span,
+    ))
 }
 
 /// Casts a numeric value to another numeric type.
@@ -569,7 +753,12 @@ pub fn cast(v: Val, to: KqlType, span: Span) -> Result<Val, QueryError> {
             (Scalar::Long(x), KqlType::Int) => Scalar::Int(x as i32),
             (Scalar::Real(x), KqlType::Long) => Scalar::Long(x as i64),
             (Scalar::Null(_), k) => Scalar::Null(k),
-            (s, k) => return Err(QueryError::type_error(format!("cannot convert {} to {k}", s.kind()), span)),
+            (s, k) => {
+                return Err(QueryError::type_error(
+                    format!("cannot convert {} to {k}", s.kind()),
+                    span,
+                ));
+            }
         }),
         Val::Column(c) => Val::Column(c.cast(&to.polars()).map_err(|e| runtime(e, span))?),
     })
@@ -598,16 +787,32 @@ pub fn binary(op: BinaryOp, l: Val, r: Val, rows: usize, span: Span) -> Result<V
             if let (Val::Scalar(a), Val::Scalar(b)) = (&l, &r) {
                 let a = matches!(a, Scalar::Bool(true));
                 let b = matches!(b, Scalar::Bool(true));
-                return Ok(Val::Scalar(Scalar::Bool(if op == And { a && b } else { a || b })));
+                return Ok(Val::Scalar(Scalar::Bool(if op == And {
+                    a && b
+                } else {
+                    a || b
+                })));
             }
             for (v, _) in [(&l, 0), (&r, 1)] {
                 let k = v.kind();
                 if k != KqlType::Bool && k != KqlType::Dynamic {
-                    return Err(QueryError::type_error(format!("'{}' needs bool operands, not {k}", if op == And { "and" } else { "or" }), span));
+                    return Err(QueryError::type_error(
+                        format!(
+                            "'{}' needs bool operands, not {k}",
+                            if op == And { "and" } else { "or" }
+                        ),
+                        span,
+                    ));
                 }
             }
-            let a = l.to_bools(rows).fill_null_with_values(false).map_err(|e| runtime(e, span))?;
-            let b = r.to_bools(rows).fill_null_with_values(false).map_err(|e| runtime(e, span))?;
+            let a = l
+                .to_bools(rows)
+                .fill_null_with_values(false)
+                .map_err(|e| runtime(e, span))?;
+            let b = r
+                .to_bools(rows)
+                .fill_null_with_values(false)
+                .map_err(|e| runtime(e, span))?;
             Ok(bool_val(if op == And { &a & &b } else { &a | &b }))
         }
         EqTilde | NotEqTilde => {
@@ -669,7 +874,9 @@ fn compare_scalars(op: BinaryOp, a: &Scalar, b: &Scalar) -> Scalar {
         (Scalar::Int(x), Scalar::Int(y)) => x.partial_cmp(y),
         (Scalar::Long(x), Scalar::Long(y)) => x.partial_cmp(y),
         (Scalar::Real(x), Scalar::Real(y)) => x.partial_cmp(y),
-        (Scalar::Datetime(x), Scalar::Datetime(y)) | (Scalar::Timespan(x), Scalar::Timespan(y)) => x.partial_cmp(y),
+        (Scalar::Datetime(x), Scalar::Datetime(y)) | (Scalar::Timespan(x), Scalar::Timespan(y)) => {
+            x.partial_cmp(y)
+        }
         (Scalar::String(x), Scalar::String(y)) => x.partial_cmp(y),
         _ => a.to_text().partial_cmp(&b.to_text()),
     };
@@ -687,10 +894,20 @@ fn compare_scalars(op: BinaryOp, a: &Scalar, b: &Scalar) -> Scalar {
 }
 
 /// `==`, `!=`, `=~`, `!~` on text.
-fn string_equals(l: &Val, r: &Val, rows: usize, negated: bool, case_sensitive: bool) -> Result<Val, QueryError> {
+fn string_equals(
+    l: &Val,
+    r: &Val,
+    rows: usize,
+    negated: bool,
+    case_sensitive: bool,
+) -> Result<Val, QueryError> {
     if let (Val::Scalar(a), Val::Scalar(b)) = (l, r) {
         let (a, b) = (a.to_text(), b.to_text());
-        let eq = if case_sensitive { a == b } else { a.to_lowercase() == b.to_lowercase() };
+        let eq = if case_sensitive {
+            a == b
+        } else {
+            a.to_lowercase() == b.to_lowercase()
+        };
         return Ok(Val::Scalar(Scalar::Bool(eq != negated)));
     }
     let (col, other) = match (l, r) {
@@ -715,7 +932,11 @@ fn string_equals(l: &Val, r: &Val, rows: usize, negated: bool, case_sensitive: b
                 .zip(rt.iter())
                 .map(|(a, b)| {
                     let (a, b) = (a.unwrap_or(""), b.unwrap_or(""));
-                    let eq = if case_sensitive { a == b } else { a.to_lowercase() == b.to_lowercase() };
+                    let eq = if case_sensitive {
+                        a == b
+                    } else {
+                        a.to_lowercase() == b.to_lowercase()
+                    };
                     Some(eq != negated)
                 })
                 .collect()
@@ -725,7 +946,13 @@ fn string_equals(l: &Val, r: &Val, rows: usize, negated: bool, case_sensitive: b
 }
 
 /// `has`, `contains`, `startswith`, `matches regex`, ... and their negations.
-pub fn string_op(op: StringOp, l: &Val, r: &Val, rows: usize, rspan: Span) -> Result<Val, QueryError> {
+pub fn string_op(
+    op: StringOp,
+    l: &Val,
+    r: &Val,
+    rows: usize,
+    rspan: Span,
+) -> Result<Val, QueryError> {
     let result = match r {
         Val::Scalar(needle) => {
             let m = Matcher::new(op.kind, &needle.to_text(), op.case_sensitive)
@@ -743,14 +970,23 @@ pub fn string_op(op: StringOp, l: &Val, r: &Val, rows: usize, rspan: Span) -> Re
             let needles = r.to_text(rows);
             let mut out = Vec::with_capacity(rows);
             for (h, n) in hay.iter().zip(needles.iter()) {
-                let ok = functions::terms::matches_once(op.kind, h.unwrap_or(""), n.unwrap_or(""), op.case_sensitive)
-                    .map_err(|msg| QueryError::runtime(msg, Some(rspan)))?;
+                let ok = functions::terms::matches_once(
+                    op.kind,
+                    h.unwrap_or(""),
+                    n.unwrap_or(""),
+                    op.case_sensitive,
+                )
+                .map_err(|msg| QueryError::runtime(msg, Some(rspan)))?;
                 out.push(Some(ok));
             }
             bool_val(out.into_iter().collect())
         }
     };
-    if op.negated { not(result, rows) } else { Ok(result) }
+    if op.negated {
+        not(result, rows)
+    } else {
+        Ok(result)
+    }
 }
 
 /// `x in (...)`: case-sensitive for strings unless `in~`.
@@ -761,12 +997,20 @@ fn in_list(l: &Val, values: &[Scalar], case_insensitive: bool, rows: usize) -> V
             .iter()
             .map(|v| {
                 let t = v.to_text().into_owned();
-                if case_insensitive { t.to_lowercase() } else { t }
+                if case_insensitive {
+                    t.to_lowercase()
+                } else {
+                    t
+                }
             })
             .collect();
         if let Val::Scalar(s) = l {
             let t = s.to_text();
-            let t = if case_insensitive { t.to_lowercase() } else { t.into_owned() };
+            let t = if case_insensitive {
+                t.to_lowercase()
+            } else {
+                t.into_owned()
+            };
             return Val::Scalar(Scalar::Bool(set.contains(&t)));
         }
         let text = l.to_text(rows);
@@ -774,22 +1018,31 @@ fn in_list(l: &Val, values: &[Scalar], case_insensitive: bool, rows: usize) -> V
             .iter()
             .map(|v| {
                 let v = v.unwrap_or("");
-                Some(if case_insensitive { set.contains(&v.to_lowercase()) } else { set.contains(v) })
+                Some(if case_insensitive {
+                    set.contains(&v.to_lowercase())
+                } else {
+                    set.contains(v)
+                })
             })
             .collect();
         return bool_val(out);
     }
     // Numbers, datetimes, bools: compare as scalars.
-    let matches = |s: &Scalar| -> Option<bool> {
-        if s.is_null() {
-            return Some(false);
-        }
-        Some(values.iter().any(|v| compare_scalars(BinaryOp::Eq, &promote(s), &promote(v)) == Scalar::Bool(true)))
-    };
+    let matches =
+        |s: &Scalar| -> Option<bool> {
+            if s.is_null() {
+                return Some(false);
+            }
+            Some(values.iter().any(|v| {
+                compare_scalars(BinaryOp::Eq, &promote(s), &promote(v)) == Scalar::Bool(true)
+            }))
+        };
     match l {
         Val::Scalar(s) => Val::Scalar(Scalar::Bool(matches(s).unwrap_or(false))),
         Val::Column(c) => {
-            let out: BooleanChunked = (0..rows).map(|i| matches(&Scalar::from_series(c, i))).collect();
+            let out: BooleanChunked = (0..rows)
+                .map(|i| matches(&Scalar::from_series(c, i)))
+                .collect();
             bool_val(out)
         }
     }
@@ -821,7 +1074,8 @@ fn arithmetic(op: BinaryOp, l: Val, r: Val, rows: usize, span: Span) -> Result<V
         BinaryOp::Div => "/",
         _ => "%",
     };
-    let mismatch = || QueryError::type_error(format!("cannot apply '{sym}' to {lk} and {rk}"), span);
+    let mismatch =
+        || QueryError::type_error(format!("cannot apply '{sym}' to {lk} and {rk}"), span);
     // Datetime and timespan arithmetic works on the nanosecond counts.
     let result_kind = match (lk, rk, op) {
         (K::Datetime, K::Datetime, BinaryOp::Sub) => K::Timespan,
@@ -832,7 +1086,11 @@ fn arithmetic(op: BinaryOp, l: Val, r: Val, rows: usize, span: Span) -> Result<V
         (K::Timespan, k, BinaryOp::Mul | BinaryOp::Div) if k.is_numeric() => K::Timespan,
         (k, K::Timespan, BinaryOp::Mul) if k.is_numeric() => K::Timespan,
         (a, b, _) if a.is_numeric() && b.is_numeric() => {
-            if numeric_rank(a) >= numeric_rank(b) { a } else { b }
+            if numeric_rank(a) >= numeric_rank(b) {
+                a
+            } else {
+                b
+            }
         }
         (K::String, K::String, _) => {
             return Err(QueryError::type_error(
@@ -857,7 +1115,11 @@ fn arithmetic(op: BinaryOp, l: Val, r: Val, rows: usize, span: Span) -> Result<V
     // real keeps nanoseconds integral.
     let numeric_kind = match result_kind {
         K::Datetime | K::Timespan => {
-            if lk == K::Real || rk == K::Real { K::Real } else { K::Long }
+            if lk == K::Real || rk == K::Real {
+                K::Real
+            } else {
+                K::Long
+            }
         }
         K::Real if temporal(lk) => K::Real,
         k => k,
@@ -917,18 +1179,33 @@ fn div_rem(op: BinaryOp, a: &Series, b: &Series) -> PolarsResult<Series> {
         .zip(y.i64()?.iter())
         .map(|(x, y)| {
             let (x, y) = (x?, y?);
-            if op == BinaryOp::Div { x.checked_div(y) } else { x.checked_rem(y) }
+            if op == BinaryOp::Div {
+                x.checked_div(y)
+            } else {
+                x.checked_rem(y)
+            }
         })
         .collect();
     out.into_series().cast(&dtype)
 }
 
-fn finish_arith(c: Series, result_kind: KqlType, numeric_kind: KqlType, span: Span) -> Result<Val, QueryError> {
+fn finish_arith(
+    c: Series,
+    result_kind: KqlType,
+    numeric_kind: KqlType,
+    span: Span,
+) -> Result<Val, QueryError> {
     let c = if matches!(result_kind, KqlType::Datetime | KqlType::Timespan) {
-        let c = if numeric_kind == KqlType::Real { c.cast(&DataType::Int64).map_err(|e| runtime(e, span))? } else { c };
-        c.cast(&result_kind.polars()).map_err(|e| runtime(e, span))?
+        let c = if numeric_kind == KqlType::Real {
+            c.cast(&DataType::Int64).map_err(|e| runtime(e, span))?
+        } else {
+            c
+        };
+        c.cast(&result_kind.polars())
+            .map_err(|e| runtime(e, span))?
     } else if KqlType::of(c.dtype()) != Some(result_kind) {
-        c.cast(&result_kind.polars()).map_err(|e| runtime(e, span))?
+        c.cast(&result_kind.polars())
+            .map_err(|e| runtime(e, span))?
     } else {
         c
     };
@@ -941,15 +1218,23 @@ fn scalar_arith(op: BinaryOp, a: &Scalar, b: &Scalar) -> Scalar {
             BinaryOp::Add => Scalar::Long(x.wrapping_add(*y)),
             BinaryOp::Sub => Scalar::Long(x.wrapping_sub(*y)),
             BinaryOp::Mul => Scalar::Long(x.wrapping_mul(*y)),
-            BinaryOp::Div => x.checked_div(*y).map_or(Scalar::Null(KqlType::Long), Scalar::Long),
-            _ => x.checked_rem(*y).map_or(Scalar::Null(KqlType::Long), Scalar::Long),
+            BinaryOp::Div => x
+                .checked_div(*y)
+                .map_or(Scalar::Null(KqlType::Long), Scalar::Long),
+            _ => x
+                .checked_rem(*y)
+                .map_or(Scalar::Null(KqlType::Long), Scalar::Long),
         },
         (Scalar::Int(x), Scalar::Int(y)) => match op {
             BinaryOp::Add => Scalar::Int(x.wrapping_add(*y)),
             BinaryOp::Sub => Scalar::Int(x.wrapping_sub(*y)),
             BinaryOp::Mul => Scalar::Int(x.wrapping_mul(*y)),
-            BinaryOp::Div => x.checked_div(*y).map_or(Scalar::Null(KqlType::Int), Scalar::Int),
-            _ => x.checked_rem(*y).map_or(Scalar::Null(KqlType::Int), Scalar::Int),
+            BinaryOp::Div => x
+                .checked_div(*y)
+                .map_or(Scalar::Null(KqlType::Int), Scalar::Int),
+            _ => x
+                .checked_rem(*y)
+                .map_or(Scalar::Null(KqlType::Int), Scalar::Int),
         },
         (Scalar::Real(x), Scalar::Real(y)) => Scalar::Real(match op {
             BinaryOp::Add => x + y,
@@ -971,11 +1256,17 @@ pub fn member(target: &Val, key: &Json, rows: usize) -> Result<Val, QueryError> 
             (Json::Array(a), Json::Number(n)) => {
                 let i = n.as_i64().unwrap_or(0);
                 let i = if i < 0 { a.len() as i64 + i } else { i };
-                usize::try_from(i).ok().and_then(|i| a.get(i)).cloned().unwrap_or(Json::Null)
+                usize::try_from(i)
+                    .ok()
+                    .and_then(|i| a.get(i))
+                    .cloned()
+                    .unwrap_or(Json::Null)
             }
             // A string holding JSON (Defender's AdditionalFields) is looked into.
             (Json::String(s), _) if s.starts_with('{') || s.starts_with('[') => {
-                serde_json::from_str::<Json>(s).map(|j| pick(&j, key)).unwrap_or(Json::Null)
+                serde_json::from_str::<Json>(s)
+                    .map(|j| pick(&j, key))
+                    .unwrap_or(Json::Null)
             }
             _ => Json::Null,
         }

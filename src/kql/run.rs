@@ -167,10 +167,10 @@ impl<'a> Runner<'a> {
             ast::ExprKind::Tabular(p) => Ok(Some(self.pipeline(p, None)?)),
             ast::ExprKind::Call { name, args } => {
                 let lname = name.name.to_ascii_lowercase();
-                if lname == "materialize" || lname == "view" {
-                    if let Some(arg) = args.first() {
-                        return self.tabular_expr(arg);
-                    }
+                if (lname == "materialize" || lname == "view")
+                    && let Some(arg) = args.first()
+                {
+                    return self.tabular_expr(arg);
                 }
                 if lname == "table" {
                     return self.table_call(args, name.span).map(Some);
@@ -455,7 +455,7 @@ impl<'a> Runner<'a> {
         p: &Pipeline,
         input: Option<DataFrame>,
     ) -> Result<DataFrame, QueryError> {
-        let mut frame = match input {
+        let frame = match input {
             Some(f) => f,
             None => self.source(&p.source)?,
         };
@@ -464,8 +464,32 @@ impl<'a> Runner<'a> {
             Source::Table(id) => Some(id.name.as_str()),
             _ => None,
         };
-        for op in &p.ops {
+        self.operators(&p.ops, frame, origin)
+    }
+
+    /// Runs `ops` over `frame`. `as Name` binds the frame so far to `Name`
+    /// for the rest of the query: the remaining operators (and the
+    /// subqueries inside them, `join (Name | ...)`) run in a scope that
+    /// holds it, and `Name` is what `union withsource=` calls these rows.
+    fn operators<'p>(
+        &self,
+        ops: &'p [ast::Operator],
+        mut frame: DataFrame,
+        origin: Option<&'p str>,
+    ) -> Result<DataFrame, QueryError> {
+        for (i, op) in ops.iter().enumerate() {
             self.check_cancel()?;
+            if let ast::OperatorKind::As(name) = &op.kind {
+                let mut scope = self.scope.clone();
+                scope.insert(name.name.clone(), Binding::Table(Arc::new(frame.clone())));
+                let rest = Runner {
+                    catalog: self.catalog,
+                    options: self.options,
+                    scope,
+                    depth: self.depth,
+                };
+                return rest.operators(&ops[i + 1..], frame, Some(name.name.as_str()));
+            }
             frame = self.operator(op, frame, origin)?;
         }
         Ok(frame)

@@ -145,7 +145,11 @@ pub fn format_real(v: f64) -> String {
     if v.is_nan() {
         "NaN".into()
     } else if v.is_infinite() {
-        if v > 0.0 { "Infinity".into() } else { "-Infinity".into() }
+        if v > 0.0 {
+            "Infinity".into()
+        } else {
+            "-Infinity".into()
+        }
     } else {
         let s = format!("{v}");
         s
@@ -225,10 +229,17 @@ impl Val {
             Val::Scalar(Scalar::Bool(b)) => BooleanChunked::full("".into(), *b, len),
             Val::Scalar(_) => BooleanChunked::full_null("".into(), len),
             Val::Column(c) => match c.dtype() {
-                DataType::Boolean => c.bool().cloned().unwrap_or_else(|_| BooleanChunked::full_null("".into(), len)),
+                DataType::Boolean => c
+                    .bool()
+                    .cloned()
+                    .unwrap_or_else(|_| BooleanChunked::full_null("".into(), len)),
                 DataType::Binary => c
                     .binary()
-                    .map(|b| b.iter().map(|v| v.and_then(|v| parse_json_bytes(v).as_bool())).collect())
+                    .map(|b| {
+                        b.iter()
+                            .map(|v| v.and_then(|v| parse_json_bytes(v).as_bool()))
+                            .collect()
+                    })
                     .unwrap_or_else(|_| BooleanChunked::full_null("".into(), len)),
                 _ => BooleanChunked::full_null("".into(), len),
             },
@@ -244,7 +255,12 @@ pub fn series_to_text(c: &Series) -> StringChunked {
             .binary()
             .map(|b| {
                 b.iter()
-                    .map(|v| Some(v.map(|v| json_to_text(&parse_json_bytes(v))).unwrap_or_default()))
+                    .map(|v| {
+                        Some(
+                            v.map(|v| json_to_text(&parse_json_bytes(v)))
+                                .unwrap_or_default(),
+                        )
+                    })
                     .collect()
             })
             .unwrap_or_default(),

@@ -8,7 +8,11 @@ use crate::kql::value::{Scalar, series_to_text};
 
 /// The header of a frame.
 pub fn header(frame: &DataFrame) -> Vec<String> {
-    frame.get_column_names().iter().map(|s| s.to_string()).collect()
+    frame
+        .get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
 }
 
 /// Every column of a frame as text (`tostring()` of each cell), computed

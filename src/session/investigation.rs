@@ -316,7 +316,9 @@ impl Step {
 
     /// The name of the current column.
     pub fn current_column_name(&self) -> Option<&str> {
-        self.columns.get(self.current_col()).map(|c| c.name.as_str())
+        self.columns
+            .get(self.current_col())
+            .map(|c| c.name.as_str())
     }
 
     /// The value under the cursor.

@@ -18,11 +18,57 @@ pub const STEP_TABLE: &str = "__quarry_step";
 /// Words the parser treats as keywords in some position; a column with one
 /// of these names is written `['name']` so it can never be misread.
 const KEYWORDS: &[&str] = &[
-    "and", "or", "not", "by", "on", "with", "in", "has", "contains", "between", "asc", "desc",
-    "true", "false", "null", "let", "where", "project", "extend", "summarize", "sort", "order",
-    "take", "limit", "top", "join", "union", "search", "kind", "nulls", "first", "last",
-    "startswith", "endswith", "matches", "like", "to", "of", "typeof", "datetime", "timespan",
-    "time", "dynamic", "guid", "bool", "int", "long", "real", "string", "decimal", "double",
+    "and",
+    "or",
+    "not",
+    "by",
+    "on",
+    "with",
+    "in",
+    "has",
+    "contains",
+    "between",
+    "asc",
+    "desc",
+    "true",
+    "false",
+    "null",
+    "let",
+    "where",
+    "project",
+    "extend",
+    "summarize",
+    "sort",
+    "order",
+    "take",
+    "limit",
+    "top",
+    "join",
+    "union",
+    "search",
+    "kind",
+    "nulls",
+    "first",
+    "last",
+    "startswith",
+    "endswith",
+    "matches",
+    "like",
+    "to",
+    "of",
+    "typeof",
+    "datetime",
+    "timespan",
+    "time",
+    "dynamic",
+    "guid",
+    "bool",
+    "int",
+    "long",
+    "real",
+    "string",
+    "decimal",
+    "double",
 ];
 
 /// A column or table name as KQL: bare when it is a plain identifier,
@@ -111,10 +157,7 @@ pub fn equality(column: &str, value: &Scalar, keep: bool) -> String {
     }
     match scalar_literal(value) {
         Some(lit) => format!("{col} {op} {lit}"),
-        None => format!(
-            "tostring({col}) {op} {}",
-            string_literal(&value.to_text())
-        ),
+        None => format!("tostring({col}) {op} {}", string_literal(&value.to_text())),
     }
 }
 
@@ -141,17 +184,15 @@ pub fn count_column(keys: &[String]) -> String {
     name
 }
 
-/// `summarize Count = count() by K1, K2 | sort by Count desc, K1 asc, K2 asc`:
-/// largest groups first, ties in key order so the result is the same on
-/// every run.
+/// `summarize Count = count() by K1, K2 | sort by Count desc`: largest
+/// groups first. The engine's `summarize` keeps groups in order of first
+/// appearance and its sort is stable, so ties come out the same on every run.
 pub fn frequency_stage(keys: &[String]) -> String {
     let count = count_column(keys);
     let by: Vec<String> = keys.iter().map(|k| quote_ident(k)).collect();
-    let ties: Vec<String> = by.iter().map(|k| format!(", {k} asc")).collect();
     format!(
-        "summarize {count} = count() by {} | sort by {count} desc{}",
-        by.join(", "),
-        ties.concat()
+        "summarize {count} = count() by {} | sort by {count} desc",
+        by.join(", ")
     )
 }
 
@@ -180,14 +221,17 @@ pub fn search_stage(term: &str) -> String {
 pub fn global_search_stages(term: &str) -> Vec<String> {
     vec![
         search_stage(term),
-        "summarize Hits = count() by $table".to_string(),
-        "sort by Hits desc, $table asc".to_string(),
+        "summarize Hits = count() by $table | sort by Hits desc".to_string(),
     ]
 }
 
 /// `search in (T) "term"`: one table's hits, opened from the search results.
 pub fn search_in_stage(table: &str, term: &str) -> String {
-    format!("search in ({}) {}", quote_ident(table), string_literal(term))
+    format!(
+        "search in ({}) {}",
+        quote_ident(table),
+        string_literal(term)
+    )
 }
 
 /// Recognises a stage this module wrote with [`sort_stage`], giving the
@@ -265,10 +309,7 @@ pub fn join_stages_multiline(stages: &[String]) -> String {
 /// stage.
 pub fn split_stages(text: &str) -> Vec<String> {
     let tokens = tokenize(text);
-    if tokens
-        .iter()
-        .any(|t| matches!(t.kind, TokenKind::Error(_)))
-    {
+    if tokens.iter().any(|t| matches!(t.kind, TokenKind::Error(_))) {
         return vec![text.trim().to_string()];
     }
     // Only pipes after the last top-level `;` split: before it they belong
@@ -341,20 +382,21 @@ impl Plan {
     /// Moves an error's span from the text that ran to the full pipeline,
     /// so the caret points at what the analyst sees.
     pub fn map_error(&self, mut err: QueryError) -> QueryError {
-        if let Plan::Cached {
-            stage_at,
-            full_stage_at,
-            ..
-        } = self
+        if let (
+            Plan::Cached {
+                stage_at,
+                full_stage_at,
+                ..
+            },
+            Some(span),
+        ) = (self, err.span)
         {
-            if let Some(span) = err.span {
-                let shift = |o: usize| o.saturating_sub(*stage_at) + full_stage_at;
-                err.span = Some(if span.start >= *stage_at {
-                    Span::new(shift(span.start), shift(span.end.max(span.start)))
-                } else {
-                    Span::new(*full_stage_at, *full_stage_at)
-                });
-            }
+            let shift = |o: usize| o.saturating_sub(*stage_at) + full_stage_at;
+            err.span = Some(if span.start >= *stage_at {
+                Span::new(shift(span.start), shift(span.end.max(span.start)))
+            } else {
+                Span::new(*full_stage_at, *full_stage_at)
+            });
         }
         err
     }
@@ -414,19 +456,29 @@ pub fn appended_part(current: &[String], edited: &str) -> Option<String> {
         return None;
     }
     let prev = join_stages(current);
-    let rest = edited.trim().strip_prefix(prev.as_str())?.trim_start();
-    let rest = rest.strip_prefix('|')?.trim();
+    let edited = edited.trim();
+    let after = edited.strip_prefix(prev.as_str())?;
+    let pipe_at = prev.len() + (after.len() - after.trim_start().len());
+    let rest = after.trim_start().strip_prefix('|')?.trim();
     if rest.is_empty() {
         return None;
     }
-    // The prefix must end on a stage boundary: `T | where a` + `| take 1`
-    // is an append, but `T | where a` + `nd b` is not, which the pipe check
-    // already ensures; and the tail must not close a parenthesis opened in
-    // the prefix, which splitting the whole text tells.
-    let all = split_stages(edited);
-    let tail = split_stages(rest);
-    (all.len() == current.len() + tail.len() && all[..current.len()] == *current)
-        .then(|| rest.to_string())
+    // The pipe must be a real top-level pipe of the edited text, not one
+    // inside a comment, a string or parentheses the old text left open.
+    let mut depth = 0i32;
+    for t in tokenize(edited) {
+        match t.kind {
+            TokenKind::Pipe if t.span.start == pipe_at => {
+                return (depth == 0).then(|| rest.to_string());
+            }
+            TokenKind::LParen | TokenKind::LBracket | TokenKind::LBrace => depth += 1,
+            TokenKind::RParen | TokenKind::RBracket | TokenKind::RBrace => depth -= 1,
+            TokenKind::Error(_) | TokenKind::Eof => return None,
+            _ if t.span.start > pipe_at => return None,
+            _ => {}
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -477,21 +529,15 @@ mod tests {
             equality("D", &Scalar::Dynamic(serde_json::json!({"a": 1})), true),
             r#"tostring(D) == "{\"a\":1}""#
         );
-        assert_eq!(
-            equality("R", &Scalar::Real(1.5), true),
-            "R == real(1.5)"
-        );
-        assert_eq!(
-            equality("b", &Scalar::Bool(true), true),
-            "b == true"
-        );
+        assert_eq!(equality("R", &Scalar::Real(1.5), true), "R == real(1.5)");
+        assert_eq!(equality("b", &Scalar::Bool(true), true), "b == true");
     }
 
     #[test]
     fn frequency_and_group() {
         assert_eq!(
             frequency_stage(&["RemoteIP".into(), "RemotePort".into()]),
-            "summarize Count = count() by RemoteIP, RemotePort | sort by Count desc, RemoteIP asc, RemotePort asc"
+            "summarize Count = count() by RemoteIP, RemotePort | sort by Count desc"
         );
         assert_eq!(count_column(&["count".into()]), "Count1");
         assert_eq!(
@@ -506,7 +552,10 @@ mod tests {
     #[test]
     fn sort_and_hide_round_trip() {
         for (c, d) in [("A", false), ("my col", true), ("it's", false)] {
-            assert_eq!(parse_sort_stage(&sort_stage(c, d)), Some((c.to_string(), d)));
+            assert_eq!(
+                parse_sort_stage(&sort_stage(c, d)),
+                Some((c.to_string(), d))
+            );
         }
         assert_eq!(parse_sort_stage("sort by A asc, B desc"), None);
         let cols = vec!["A".to_string(), "my col".to_string(), "by".to_string()];
@@ -536,7 +585,10 @@ mod tests {
     fn plans() {
         let parent = vec!["NetworkCommunicationEvents".to_string()];
         let (full, plan) = plan_append(&parent, "where RemotePort == 4444").unwrap();
-        assert_eq!(full, "NetworkCommunicationEvents | where RemotePort == 4444");
+        assert_eq!(
+            full,
+            "NetworkCommunicationEvents | where RemotePort == 4444"
+        );
         assert_eq!(
             plan,
             Plan::Cached {
@@ -589,5 +641,20 @@ mod tests {
         assert_eq!(appended_part(&cur, "T | where a == 12 | take 5"), None);
         assert_eq!(appended_part(&cur, "T | where a == 1"), None);
         assert_eq!(appended_part(&[], "T | take 1"), None);
+        // A stage that is itself two operators still counts as one.
+        let cur = vec![
+            "T".to_string(),
+            "summarize n = count() by A | sort by n desc".to_string(),
+        ];
+        assert_eq!(
+            appended_part(
+                &cur,
+                "T | summarize n = count() by A | sort by n desc | take 1"
+            ),
+            Some("take 1".to_string())
+        );
+        // After a comment the pipe is not a pipe.
+        let cur = vec!["T // note".to_string()];
+        assert_eq!(appended_part(&cur, "T // note | take 1"), None);
     }
 }

@@ -417,8 +417,8 @@ impl Action {
             Search | RunAllRules => LISTS,
             EditPipeline | DrillIn | OpenRules => &[Home, Table],
             FilterKeep | FilterExclude | Frequency | Sort | MarkColumn | HideColumn
-            | ExpandPipeline | ToggleSelect | SelectAll | ClearSelection | Export | CopyCell | PivotConnections
-            | PivotProcessEvents | PivotDeviceActivity => TABLE,
+            | ExpandPipeline | ToggleSelect | SelectAll | ClearSelection | Export | CopyCell
+            | PivotConnections | PivotProcessEvents | PivotDeviceActivity => TABLE,
             CopyPipeline | ToggleDetail => &[Table, CRules],
             RunRule => RULES,
         }

@@ -28,11 +28,11 @@ use crate::data::load::Progress;
 use crate::data::types::KqlType;
 use crate::kql::QueryError;
 use crate::kql::lexer::{TokenKind, tokenize};
+use crate::session::Investigation;
 use crate::session::export::{ExportError, ExportOptions, default_export_name};
 use crate::session::investigation::{CountInfo, Step, ViewKind};
 use crate::session::kql_text::{self, Plan};
 use crate::session::persist::SavedState;
-use crate::session::Investigation;
 
 /// Resolves the query clock once the tables are loaded: the instant, and a
 /// note for the analyst when it was not pinned.
@@ -419,11 +419,9 @@ impl App {
         if let Some(l) = &self.loading {
             return Some(match &l.progress {
                 Some((p, i, n)) => {
-                    let pct = if p.total_bytes > 0 {
-                        format!(" {}%", (p.bytes * 100 / p.total_bytes).min(100))
-                    } else {
-                        String::new()
-                    };
+                    let pct = percent(p.bytes, p.total_bytes)
+                        .map(|pct| format!(" {pct}%"))
+                        .unwrap_or_default();
                     format!(
                         "loading {} ({}/{}){pct}, {} rows",
                         p.table,
@@ -558,7 +556,11 @@ impl App {
         };
         if let PromptKind::ConfirmOverwrite(path) = &kind {
             let answer = match key.code {
-                KeyCode::Char('y' | 'Y') if key.modifiers - KeyModifiers::SHIFT == KeyModifiers::NONE => Some(true),
+                KeyCode::Char('y' | 'Y')
+                    if key.modifiers - KeyModifiers::SHIFT == KeyModifiers::NONE =>
+                {
+                    Some(true)
+                }
                 KeyCode::Char('n' | 'N') | KeyCode::Esc => Some(false),
                 KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => Some(false),
                 _ => None,
@@ -728,7 +730,10 @@ impl App {
             if left.is_zero() {
                 return false;
             }
-            if let Some(reply) = self.worker.recv_timeout(left.min(Duration::from_millis(50))) {
+            if let Some(reply) = self
+                .worker
+                .recv_timeout(left.min(Duration::from_millis(50)))
+            {
                 self.handle_reply(reply);
             }
         }
@@ -994,7 +999,13 @@ impl App {
         };
         let stage = kql_text::frequency_stage(&keys);
         let label = format!("count by {}", keys.join(", "));
-        self.append(stage, label, NewKind::Frequency(keys), Placement::Push, None);
+        self.append(
+            stage,
+            label,
+            NewKind::Frequency(keys),
+            Placement::Push,
+            None,
+        );
     }
 
     fn sort(&mut self) {
@@ -1006,7 +1017,10 @@ impl App {
             return;
         };
         // `s` again on the same column reverses the sort in place.
-        let previous = step.stages.last().and_then(|s| kql_text::parse_sort_stage(s));
+        let previous = step
+            .stages
+            .last()
+            .and_then(|s| kql_text::parse_sort_stage(s));
         let (descending, placement) = match previous {
             Some((c, desc)) if c == col && self.inv.depth() > 1 => (!desc, Placement::ReplaceTop),
             _ => (false, Placement::Push),
@@ -1028,7 +1042,11 @@ impl App {
             return;
         };
         // Hiding several columns in a row makes one `project-away` stage.
-        let (columns, placement) = match step.stages.last().and_then(|s| kql_text::parse_hide_stage(s)) {
+        let (columns, placement) = match step
+            .stages
+            .last()
+            .and_then(|s| kql_text::parse_hide_stage(s))
+        {
             Some(mut cols) if self.inv.depth() > 1 => {
                 cols.push(col);
                 (cols, Placement::ReplaceTop)
@@ -1040,7 +1058,12 @@ impl App {
         let focus = step
             .columns
             .get(step.view.col + 1)
-            .or_else(|| step.view.col.checked_sub(1).and_then(|i| step.columns.get(i)))
+            .or_else(|| {
+                step.view
+                    .col
+                    .checked_sub(1)
+                    .and_then(|i| step.columns.get(i))
+            })
             .map(|c| c.name.clone());
         self.append(stage.clone(), stage, NewKind::Table, placement, focus);
     }
@@ -1121,7 +1144,16 @@ impl App {
                 };
                 let base_stages = parent.stages.clone();
                 let base_frame = parent.frame.clone();
-                self.append_on(base_stages, base_frame, stage, label, NewKind::Table, Placement::Push, None, false);
+                self.append_on(
+                    base_stages,
+                    base_frame,
+                    stage,
+                    label,
+                    NewKind::Table,
+                    Placement::Push,
+                    None,
+                    false,
+                );
             }
             ViewKind::Table => {
                 if step.frame.height() == 0 {
@@ -1163,7 +1195,10 @@ impl App {
         if what.is_empty() {
             self.message = Some(Message::Info("nothing is running".into()));
         } else {
-            self.message = Some(Message::Warning(format!("cancelling {}", what.join(" and "))));
+            self.message = Some(Message::Warning(format!(
+                "cancelling {}",
+                what.join(" and ")
+            )));
         }
     }
 
@@ -1176,7 +1211,12 @@ impl App {
             ViewKind::Home | ViewKind::SearchResults { .. } => {
                 let stages = kql_text::global_search_stages(term);
                 let label = kql_text::search_stage(term);
-                self.run_full(stages, label, NewKind::SearchResults(term.to_string()), false);
+                self.run_full(
+                    stages,
+                    label,
+                    NewKind::SearchResults(term.to_string()),
+                    false,
+                );
             }
             _ => {
                 let stage = kql_text::search_stage(term);
@@ -1193,9 +1233,21 @@ impl App {
         let current = self.inv.current().stages.clone();
         if let Some(rest) = kql_text::appended_part(&current, text) {
             let step = self.inv.current();
-            let (frame, focus) = (step.frame.clone(), step.current_column_name().map(str::to_string));
+            let (frame, focus) = (
+                step.frame.clone(),
+                step.current_column_name().map(str::to_string),
+            );
             let label = rest.clone();
-            self.append_on(current, frame, rest, label, NewKind::Table, Placement::Push, focus, true);
+            self.append_on(
+                current,
+                frame,
+                rest,
+                label,
+                NewKind::Table,
+                Placement::Push,
+                focus,
+                true,
+            );
             return;
         }
         if let Err(e) = crate::kql::parser::parse(text) {
@@ -1214,7 +1266,14 @@ impl App {
     }
 
     /// Appends `stage` to the current step.
-    fn append(&mut self, stage: String, label: String, kind: NewKind, placement: Placement, focus: Option<String>) {
+    fn append(
+        &mut self,
+        stage: String,
+        label: String,
+        kind: NewKind,
+        placement: Placement,
+        focus: Option<String>,
+    ) {
         let (stages, frame) = match placement {
             Placement::Push => {
                 let s = self.inv.current();
@@ -1257,26 +1316,35 @@ impl App {
             }
         };
         let mut stages = base;
-        stages.extend(kql_text::split_stages(&stage));
+        // A stage the App wrote is one step, even `summarize ... | sort ...`;
+        // typed text is split so each of its stages shows on its own.
+        if typed {
+            stages.extend(kql_text::split_stages(&stage));
+        } else {
+            stages.push(stage);
+        }
         let register = match &plan {
             Plan::Cached { table, .. } => Some((table.clone(), frame)),
             Plan::Full { .. } => None,
         };
-        self.submit_query(Pending {
-            ticket: Ticket {
-                id: 0,
-                cancel: Default::default(),
+        self.submit_query(
+            Pending {
+                ticket: Ticket {
+                    id: 0,
+                    cancel: Default::default(),
+                },
+                started: Instant::now(),
+                kind,
+                label,
+                stages,
+                placement,
+                full_text,
+                plan,
+                focus,
+                typed,
             },
-            started: Instant::now(),
-            kind,
-            label,
-            stages,
-            placement,
-            full_text,
-            plan,
-            focus,
-            typed,
-        }, register);
+            register,
+        );
     }
 
     /// Runs a whole pipeline on the catalog.
@@ -1334,10 +1402,12 @@ impl App {
             }
         };
         let mut step = Step::new(kind, p.label, p.stages, frame);
-        if let Some(focus) = &p.focus {
-            if let Some(i) = step.columns.iter().position(|c| &c.name == focus) {
-                step.view.col = i;
-            }
+        if let Some(i) = p
+            .focus
+            .as_ref()
+            .and_then(|focus| step.columns.iter().position(|c| &c.name == focus))
+        {
+            step.view.col = i;
         }
         match p.placement {
             Placement::Push => self.inv.push(step),
@@ -1461,18 +1531,22 @@ impl App {
 /// Rows of the table list at home: the tables and a header, leaving room
 /// for the selected table's columns below.
 pub fn home_list_height(centre: usize, tables: usize) -> usize {
-    (tables + 1).min(centre.saturating_sub(6).max(centre / 2)).max(1)
+    (tables + 1)
+        .min(centre.saturating_sub(6).max(centre / 2))
+        .max(1)
 }
 
 /// `path` inside `dir` unless it is absolute; `~/` is the home directory.
 fn expand_path(dir: &Path, text: &str) -> PathBuf {
-    if let Some(rest) = text.strip_prefix("~/") {
-        if let Some(home) = directories::BaseDirs::new() {
-            return home.home_dir().join(rest);
-        }
+    if let (Some(rest), Some(home)) = (text.strip_prefix("~/"), directories::BaseDirs::new()) {
+        return home.home_dir().join(rest);
     }
     let p = Path::new(text);
-    if p.is_absolute() { p.to_path_buf() } else { dir.join(p) }
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        dir.join(p)
+    }
 }
 
 /// The folders of the given paths (`Name=path` included): a folder is
@@ -1501,7 +1575,12 @@ fn source_label(stages: &[String]) -> String {
     };
     for t in tokenize(first) {
         match t.kind {
-            TokenKind::Ident(name) if !matches!(name.as_str(), "search" | "in" | "union" | "kind" | "let" | "withsource") => {
+            TokenKind::Ident(name)
+                if !matches!(
+                    name.as_str(),
+                    "search" | "in" | "union" | "kind" | "let" | "withsource"
+                ) =>
+            {
                 return name;
             }
             TokenKind::Str(s) if first.starts_with("search \"") => {
@@ -1513,12 +1592,19 @@ fn source_label(stages: &[String]) -> String {
     "query".to_string()
 }
 
+/// `done` of `total` as a whole percentage (at most 100), when known.
+pub fn percent(done: u64, total: u64) -> Option<u64> {
+    done.saturating_mul(100)
+        .checked_div(total)
+        .map(|p| p.min(100))
+}
+
 /// `12345` as `12,345`.
 pub fn group_digits(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -1532,7 +1618,6 @@ fn describe_key(key: &KeyEvent) -> String {
         None => "that key".to_string(),
     }
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -1548,12 +1633,18 @@ mod tests {
 
     #[test]
     fn labels_for_file_names() {
-        assert_eq!(source_label(&["NetworkCommunicationEvents".into()]), "NetworkCommunicationEvents");
+        assert_eq!(
+            source_label(&["NetworkCommunicationEvents".into()]),
+            "NetworkCommunicationEvents"
+        );
         assert_eq!(
             source_label(&["search in (NetworkCommunicationEvents) \"x\"".into()]),
             "NetworkCommunicationEvents"
         );
-        assert_eq!(source_label(&["search \"192.168.0\"".into()]), "search 192.168.0");
+        assert_eq!(
+            source_label(&["search \"192.168.0\"".into()]),
+            "search 192.168.0"
+        );
         assert_eq!(source_label(&[]), "");
     }
 

@@ -44,9 +44,8 @@ impl Config {
     /// error naming the file.
     pub fn load(path: &Path) -> Result<Config, String> {
         match fs::read_to_string(path) {
-            Ok(text) => toml::from_str(&text).map_err(|e| {
-                format!("{}: {}", path.display(), e.message().replace('\n', "; "))
-            }),
+            Ok(text) => toml::from_str(&text)
+                .map_err(|e| format!("{}: {}", path.display(), e.message().replace('\n', "; "))),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Config::default()),
             Err(e) => Err(format!("cannot read {}: {e}", path.display())),
         }

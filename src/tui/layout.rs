@@ -71,7 +71,10 @@ pub fn areas(size: Rect, input: LayoutInput) -> Areas {
     };
     let mut bottom = size.y + size.height;
     let breadcrumb = take(1, &mut bottom);
-    let pipeline = take(input.pipeline_lines.clamp(1, MAX_PIPELINE_LINES), &mut bottom);
+    let pipeline = take(
+        input.pipeline_lines.clamp(1, MAX_PIPELINE_LINES),
+        &mut bottom,
+    );
     let error = take(input.error_lines.min(MAX_ERROR_LINES), &mut bottom);
     // From the bottom up: hints, status, prompt.
     let mut from_bottom = |h: u16| -> Rect {

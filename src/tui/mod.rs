@@ -125,11 +125,12 @@ fn event_loop(terminal: &mut terminal::Tui, app: &mut App) -> io::Result<()> {
         if app.poll_worker() || app.busy() {
             dirty = true;
         }
-        if let Some(text) = app.take_clipboard() {
-            if let Err(e) = terminal::copy_to_clipboard(&text) {
-                app.message = Some(app::Message::Warning(format!("not copied: {e}")));
-                dirty = true;
-            }
+        if let Some(Err(e)) = app
+            .take_clipboard()
+            .map(|t| terminal::copy_to_clipboard(&t))
+        {
+            app.message = Some(app::Message::Warning(format!("not copied: {e}")));
+            dirty = true;
         }
     }
 }

@@ -325,7 +325,6 @@ fn run_query(
         cancel: Some(Arc::clone(&ticket.cancel)),
         plugins: plugins.to_vec(),
         externaldata_dirs: data_dirs,
-        ..Default::default()
     };
     let result = crate::tui::terminal::run_catching(|| match register {
         // Cloning a catalog clones its frames' handles, not their data.

@@ -8,6 +8,7 @@
 //! stays near the size of the typed table, and every record's field count
 //! is checked: a ragged row is an error naming its line.
 
+use std::hash::BuildHasher;
 use std::io::Read;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
@@ -51,7 +52,8 @@ fn start(file: &SourceFile, input: &mut dyn Read, chunk: usize) -> Result<Start,
     let err = |line: Option<usize>, msg: String| LoadError::new(&file.path, line, msg);
     let mut buf: Vec<u8> = Vec::with_capacity(chunk + (1 << 16));
     // A read error names the line where the readable data stops.
-    let read_err = |buf: &[u8], e: std::io::Error| err(Some(count_newlines(buf) + 1), io_message(file, &e));
+    let read_err =
+        |buf: &[u8], e: std::io::Error| err(Some(count_newlines(buf) + 1), io_message(file, &e));
     let mut eof = match fill(input, &mut buf, chunk) {
         Ok(eof) => eof,
         Err(e) => return Err(read_err(&buf, e)),
@@ -62,7 +64,11 @@ fn start(file: &SourceFile, input: &mut dyn Read, chunk: usize) -> Result<Start,
             "the file is UTF-16 text; save it as UTF-8 (Excel: CSV UTF-8)".into(),
         ));
     }
-    let mut start = if buf.starts_with(&[0xEF, 0xBB, 0xBF]) { 3 } else { 0 };
+    let mut start = if buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        3
+    } else {
+        0
+    };
     // Blank lines before the header are skipped, as Excel does.
     while start < buf.len() && buf[start].is_ascii_whitespace() {
         start += 1;
@@ -141,7 +147,7 @@ pub(super) fn read(
     // `partial_lines` counts the lines read since the last whole chunk.
     let partial_lines = std::cell::Cell::new(0usize);
     let mut pending = Some(buf);
-    let mut next = || -> Result<Option<Vec<u8>>, LoadError> {
+    let mut next = |mut rest: Vec<u8>| -> Result<Option<Vec<u8>>, LoadError> {
         let Some(mut buf) = pending.take() else {
             return Ok(None);
         };
@@ -149,14 +155,15 @@ pub(super) fn read(
             if eof {
                 return Ok((!buf.is_empty()).then_some(buf));
             }
-            if buf.len() >= chunk {
-                if let Some(cut) = last_record_end(&buf) {
-                    let mut rest = Vec::with_capacity(chunk + (1 << 16));
-                    rest.extend_from_slice(&buf[cut..]);
-                    buf.truncate(cut);
-                    pending = Some(rest);
-                    return Ok(Some(buf));
-                }
+            if buf.len() >= chunk
+                && let Some(cut) = last_record_end(&buf)
+            {
+                rest.clear();
+                rest.reserve(chunk + (1 << 16));
+                rest.extend_from_slice(&buf[cut..]);
+                buf.truncate(cut);
+                pending = Some(rest);
+                return Ok(Some(buf));
             }
             // Too little, or one record longer than a chunk: read on.
             eof = fill(&mut input, &mut buf, chunk).map_err(|e| {
@@ -166,18 +173,16 @@ pub(super) fn read(
         }
     };
 
-    let mut chunks = Vec::new();
-    let mut rows = 0usize;
+    let mut chunks = normalize::Coalescer::default();
     let mut progress = Progressing::new(report, counter.clone());
     pipeline(
         &mut next,
-        |bytes: Vec<u8>| parse_chunk(&bytes, &header, documented),
+        |bytes: &[u8]| parse_chunk(bytes, &header, documented),
         |result| {
             let (frame, lines) = result.map_err(|(rel, msg)| err(Some(line + rel), msg))?;
             line += lines;
-            rows += frame.height();
-            chunks.push(frame);
-            progress.report(rows);
+            chunks.push(frame).map_err(|e| err(None, e.to_string()))?;
+            progress.report(chunks.rows());
             Ok(())
         },
         control,
@@ -191,12 +196,15 @@ pub(super) fn read(
         }
         e
     })?;
+    let chunks = chunks.finish().map_err(|e| err(None, e.to_string()))?;
     let frame = if chunks.is_empty() {
         let columns = header
             .names
             .iter()
             .zip(&header.kinds)
-            .map(|(n, k)| Column::full_null(n.as_str().into(), 0, &k.unwrap_or(KqlType::String).polars()))
+            .map(|(n, k)| {
+                Column::full_null(n.as_str().into(), 0, &k.unwrap_or(KqlType::String).polars())
+            })
             .collect();
         DataFrame::new(0, columns).map_err(|e| err(None, e.to_string()))?
     } else {
@@ -232,7 +240,7 @@ fn first_record_end(bytes: &[u8]) -> Option<usize> {
     while let Some(nl) = memchr::memchr(b'\n', &bytes[from..]) {
         let nl = from + nl;
         quotes += memchr::memchr_iter(b'"', &bytes[from..nl]).count();
-        if quotes % 2 == 0 {
+        if quotes.is_multiple_of(2) {
             return Some(nl + 1);
         }
         from = nl + 1;
@@ -249,7 +257,7 @@ fn last_record_end(bytes: &[u8]) -> Option<usize> {
     let mut end = bytes.len();
     while let Some(nl) = memchr::memrchr(b'\n', &bytes[..end]) {
         after += memchr::memchr_iter(b'"', &bytes[nl..end]).count();
-        if (total - after) % 2 == 0 {
+        if (total - after).is_multiple_of(2) {
             return Some(nl + 1);
         }
         end = nl;
@@ -271,10 +279,8 @@ fn sniff_separator(header: &[u8], file: &SourceFile) -> u8 {
     for &b in header {
         if b == b'"' {
             quoted = !quoted;
-        } else if !quoted {
-            if let Some(i) = candidates.iter().position(|&c| c == b) {
-                counts[i] += 1;
-            }
+        } else if !quoted && let Some(i) = candidates.iter().position(|&c| c == b) {
+            counts[i] += 1;
         }
     }
     let best = (0..4).max_by_key(|&i| (counts[i], usize::from(i == 0 && tsv), 3 - i));
@@ -322,9 +328,150 @@ fn parse_header(header: &[u8], separator: u8) -> Result<Vec<String>, String> {
     Ok(names)
 }
 
+/// A string column being filled from text fields, each distinct value
+/// stored once per chunk.
+///
+/// Exports repeat long strings row after row (device ids, hashes, paths,
+/// account SIDs): storing each once and pointing every row at it keeps a
+/// loaded table a fraction of its text's size, and makes it faster to load
+/// (a hash lookup is cheaper than copying the bytes into fresh memory).
+/// The column is still an ordinary Polars string column: rows are views
+/// into the shared bytes. A column whose values hardly repeat (command
+/// lines) stops interning early in each chunk and is copied plainly.
+struct TextColumn {
+    name: PlSmallStr,
+    state: TextState,
+    rows: usize,
+}
+
+enum TextState {
+    Interning {
+        /// A 64-bit hash of each distinct value -> its index in `ends`.
+        index: PlHashMap<u64, IdxSize>,
+        hasher: PlRandomState,
+        /// The distinct values, back to back; `ends[i]` is where value `i` ends.
+        bytes: Vec<u8>,
+        ends: Vec<usize>,
+        /// Per row, the index of its value.
+        ids: Vec<IdxSize>,
+    },
+    Plain(StringChunkedBuilder),
+}
+
+/// Rows after which a chunk's column stops interning if most values were new.
+const INTERN_PROBE_ROWS: usize = 2048;
+
+impl TextColumn {
+    fn new(name: PlSmallStr, capacity: usize) -> TextColumn {
+        TextColumn {
+            name,
+            state: TextState::Interning {
+                index: PlHashMap::with_capacity(256),
+                hasher: PlRandomState::default(),
+                bytes: Vec::new(),
+                ends: Vec::new(),
+                ids: Vec::with_capacity(capacity),
+            },
+            rows: 0,
+        }
+    }
+
+    fn push(&mut self, field: &[u8]) -> Result<(), FieldError> {
+        self.rows += 1;
+        match &mut self.state {
+            TextState::Plain(b) => {
+                b.append_value(utf8(field)?);
+                return Ok(());
+            }
+            TextState::Interning {
+                index,
+                hasher,
+                bytes,
+                ends,
+                ids,
+            } => {
+                let hash = hasher.hash_one(field);
+                let start_of = |i: usize| if i == 0 { 0 } else { ends[i - 1] };
+                let found = index.get(&hash).copied().filter(|&i| {
+                    let i = i as usize;
+                    bytes[start_of(i)..ends[i]] == *field
+                });
+                let id = match found {
+                    Some(id) => id,
+                    None => {
+                        utf8(field)?;
+                        let id = ends.len() as IdxSize;
+                        bytes.extend_from_slice(field);
+                        ends.push(bytes.len());
+                        // On a (vanishingly rare) hash collision the value is
+                        // stored again, unindexed: correct, just not shared.
+                        index.entry(hash).or_insert(id);
+                        id
+                    }
+                };
+                ids.push(id);
+                if self.rows == INTERN_PROBE_ROWS && ends.len() * 4 > self.rows * 3 {
+                    self.stop_interning();
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Switches to plain copying, keeping the rows so far.
+    fn stop_interning(&mut self) {
+        if let TextState::Interning {
+            bytes, ends, ids, ..
+        } = &self.state
+        {
+            let mut plain = StringChunkedBuilder::new(self.name.clone(), ids.capacity());
+            for &id in ids {
+                let i = id as usize;
+                let start = if i == 0 { 0 } else { ends[i - 1] };
+                // Every stored value was checked to be UTF-8 when stored.
+                plain.append_value(std::str::from_utf8(&bytes[start..ends[i]]).unwrap_or_default());
+            }
+            self.state = TextState::Plain(plain);
+        }
+    }
+
+    fn finish(self) -> Series {
+        match self.state {
+            TextState::Plain(b) => b.finish().into_series(),
+            TextState::Interning {
+                bytes, ends, ids, ..
+            } => {
+                let mut start = 0;
+                let uniques: StringChunked = ends
+                    .iter()
+                    .map(|&end| {
+                        let value = std::str::from_utf8(&bytes[start..end]).unwrap_or_default();
+                        start = end;
+                        Some(value)
+                    })
+                    .collect();
+                let ids = IdxCa::from_vec(PlSmallStr::EMPTY, ids);
+                // Gathering copies only the 16-byte views; the values' bytes
+                // are shared by every row that holds them.
+                match uniques.take(&ids) {
+                    Ok(column) => column.with_name(self.name).into_series(),
+                    Err(_) => StringChunked::full(self.name, "", ids.len()).into_series(),
+                }
+            }
+        }
+    }
+}
+
+fn utf8(field: &[u8]) -> Result<&str, FieldError> {
+    std::str::from_utf8(field).map_err(|e| FieldError::Utf8 {
+        byte: field[e.valid_up_to()],
+        offset: e.valid_up_to(),
+    })
+}
+
 /// A column being filled from text fields.
 enum Builder {
-    Text(StringChunkedBuilder),
+    Text(TextColumn),
     Bool(BooleanChunkedBuilder),
     Int(PrimitiveChunkedBuilder<Int32Type>),
     Long(PrimitiveChunkedBuilder<Int64Type>),
@@ -344,7 +491,7 @@ impl Builder {
     fn new(name: &str, kind: Option<KqlType>, capacity: usize) -> Builder {
         let name: PlSmallStr = name.into();
         match kind {
-            None | Some(KqlType::String) => Builder::Text(StringChunkedBuilder::new(name, capacity)),
+            None | Some(KqlType::String) => Builder::Text(TextColumn::new(name, capacity)),
             Some(KqlType::Bool) => Builder::Bool(BooleanChunkedBuilder::new(name, capacity)),
             Some(KqlType::Int) => Builder::Int(PrimitiveChunkedBuilder::new(name, capacity)),
             Some(KqlType::Long) => Builder::Long(PrimitiveChunkedBuilder::new(name, capacity)),
@@ -362,21 +509,15 @@ impl Builder {
     /// Adds one field. Empty (or blank) text is "" for strings and null for
     /// every other type.
     fn push(&mut self, field: &[u8]) -> Result<(), FieldError> {
-        fn text(field: &[u8]) -> Result<&str, FieldError> {
-            std::str::from_utf8(field).map_err(|e| FieldError::Utf8 {
-                byte: field[e.valid_up_to()],
-                offset: e.valid_up_to(),
-            })
-        }
         fn parsed<T>(field: &[u8], f: impl Fn(&str) -> Option<T>) -> Result<Option<T>, FieldError> {
-            let t = text(field)?.trim();
+            let t = utf8(field)?.trim();
             if t.is_empty() {
                 return Ok(None);
             }
             f(t).map(Some).ok_or(FieldError::Type)
         }
         match self {
-            Builder::Text(b) => b.append_value(text(field)?),
+            Builder::Text(b) => b.push(field)?,
             Builder::Bool(b) => b.append_option(parsed(field, parse_bool)?),
             Builder::Int(b) => b.append_option(match fast_int(field) {
                 Some(v) => Some(i32::try_from(v).map_err(|_| FieldError::Type)?),
@@ -394,7 +535,7 @@ impl Builder {
                     match parse_datetime_bytes(field) {
                         Some(v) => b.append_value(v),
                         None => {
-                            text(field)?;
+                            utf8(field)?;
                             return Err(FieldError::Type);
                         }
                     }
@@ -402,7 +543,7 @@ impl Builder {
             }
             Builder::Timespan(b) => b.append_option(parsed(field, parse_timespan)?),
             Builder::Dynamic(b) => {
-                let t = text(field)?.trim();
+                let t = utf8(field)?.trim();
                 if t.is_empty() {
                     b.append_null();
                 } else {
@@ -415,7 +556,7 @@ impl Builder {
 
     fn finish(self) -> Series {
         match self {
-            Builder::Text(b) => b.finish().into_series(),
+            Builder::Text(b) => b.finish(),
             Builder::Bool(b) => b.finish().into_series(),
             Builder::Int(b) => b.finish().into_series(),
             Builder::Long(b) => b.finish().into_series(),
@@ -424,7 +565,10 @@ impl Builder {
                 .finish()
                 .into_datetime(TimeUnit::Nanoseconds, None)
                 .into_series(),
-            Builder::Timespan(b) => b.finish().into_duration(TimeUnit::Nanoseconds).into_series(),
+            Builder::Timespan(b) => b
+                .finish()
+                .into_duration(TimeUnit::Nanoseconds)
+                .into_series(),
             Builder::Dynamic(b) => b.finish().into_series(),
         }
     }
@@ -452,19 +596,148 @@ fn fast_int(b: &[u8]) -> Option<i64> {
 
 /// The 1-based line, within `chunk`, of the byte at `byte`.
 fn line_at(chunk: &[u8], byte: u64) -> usize {
-    let byte = usize::try_from(byte).unwrap_or(chunk.len()).min(chunk.len());
+    let byte = usize::try_from(byte)
+        .unwrap_or(chunk.len())
+        .min(chunk.len());
     count_newlines(&chunk[..byte]) + 1
 }
 
-/// The 1-based line, within `chunk`, where `record` starts, given where it
-/// ends: its last line less the newlines inside its quoted fields. (Blank
-/// lines before a record make its own start position unreliable.)
-fn record_line(chunk: &[u8], end: u64, record: &::csv::ByteRecord) -> usize {
-    let end = usize::try_from(end).unwrap_or(chunk.len()).min(chunk.len());
-    let before = count_newlines(&chunk[..end]);
-    let last = if end > 0 && chunk[end - 1] == b'\n' { before } else { before + 1 };
-    let inside: usize = record.iter().map(count_newlines).sum();
-    last.saturating_sub(inside).max(1)
+/// Where a field's bytes are: in the chunk, or (a quoted field with
+/// doubled quotes, unescaped) in the splitter's scratch buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Span {
+    Chunk(usize, usize),
+    Scratch(usize, usize),
+}
+
+/// Splits a chunk of whole records into fields, RFC 4180 style: a field
+/// may be quoted, a quoted field may hold separators, newlines and doubled
+/// quotes; records end with LF or CRLF. Unquoted fields are slices of the
+/// chunk, found with `memchr` (the common case in exports, and several
+/// times faster than a byte-at-a-time parser). Like Excel and the `csv`
+/// crate it is lenient: text after a closing quote is kept, and a quote
+/// inside an unquoted field is an ordinary character.
+struct Records<'a> {
+    data: &'a [u8],
+    pos: usize,
+    separator: u8,
+    spans: Vec<Span>,
+    scratch: Vec<u8>,
+}
+
+impl<'a> Records<'a> {
+    fn new(data: &'a [u8], separator: u8) -> Self {
+        Records {
+            data,
+            pos: 0,
+            separator,
+            spans: Vec::with_capacity(64),
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Splits the next record; returns the byte offset where it starts.
+    fn next_record(&mut self) -> Option<usize> {
+        let data = self.data;
+        if self.pos >= data.len() {
+            return None;
+        }
+        let start = self.pos;
+        self.spans.clear();
+        self.scratch.clear();
+        loop {
+            // One field; true when it ended its record.
+            let last = if data.get(self.pos) == Some(&b'"') {
+                self.quoted_field()
+            } else {
+                let from = self.pos;
+                match memchr::memchr2(self.separator, b'\n', &data[from..]) {
+                    Some(i) if data[from + i] == self.separator => {
+                        self.spans.push(Span::Chunk(from, from + i));
+                        self.pos = from + i + 1;
+                        false
+                    }
+                    found => {
+                        let end = found.map_or(data.len(), |i| from + i);
+                        let trimmed = if end > from && data[end - 1] == b'\r' {
+                            end - 1
+                        } else {
+                            end
+                        };
+                        self.spans.push(Span::Chunk(from, trimmed));
+                        self.pos = (end + 1).min(data.len().max(end));
+                        true
+                    }
+                }
+            };
+            if last {
+                return Some(start);
+            }
+        }
+    }
+
+    /// A field starting with a quote, at `self.pos`; true when it ended
+    /// its record.
+    fn quoted_field(&mut self) -> bool {
+        let data = self.data;
+        let open = self.pos + 1;
+        let mut segment = open;
+        let mut escaped = false;
+        let scratch_start = self.scratch.len();
+        let mut at = open;
+        let close = loop {
+            match memchr::memchr(b'"', &data[at..]) {
+                // An unterminated quote runs to the end of the chunk.
+                None => break data.len(),
+                Some(i) => {
+                    let q = at + i;
+                    if data.get(q + 1) == Some(&b'"') {
+                        // A doubled quote is one quote.
+                        self.scratch.extend_from_slice(&data[segment..=q]);
+                        escaped = true;
+                        segment = q + 2;
+                        at = q + 2;
+                    } else {
+                        break q;
+                    }
+                }
+            }
+        };
+        // Text after the closing quote, up to the separator or end of line,
+        // is kept as written.
+        let rest_from = (close + 1).min(data.len());
+        let rest_len = memchr::memchr2(self.separator, b'\n', &data[rest_from..])
+            .unwrap_or(data.len() - rest_from);
+        let mut rest_end = rest_from + rest_len;
+        let ends_record = rest_end >= data.len() || data[rest_end] == b'\n';
+        self.pos = (rest_end + 1).min(data.len().max(rest_end));
+        if ends_record && rest_end > rest_from && data[rest_end - 1] == b'\r' {
+            rest_end -= 1;
+        }
+        let tail = &data[rest_from..rest_end.max(rest_from)];
+        if escaped || !tail.is_empty() {
+            self.scratch
+                .extend_from_slice(&data[segment..close.min(data.len())]);
+            self.scratch.extend_from_slice(tail);
+            self.spans
+                .push(Span::Scratch(scratch_start, self.scratch.len()));
+        } else {
+            self.spans.push(Span::Chunk(open, close.min(data.len())));
+        }
+        ends_record
+    }
+
+    /// The fields of the record just split.
+    fn fields(&self) -> &[Span] {
+        &self.spans
+    }
+
+    fn field(&self, span: Span) -> &[u8] {
+        match span {
+            Span::Chunk(a, b) => &self.data[a..b],
+            Span::Scratch(a, b) => &self.scratch[a..b],
+        }
+    }
 }
 
 /// Parses one chunk of whole records into typed columns. Returns the typed
@@ -484,40 +757,27 @@ pub(super) fn parse_chunk(
         .zip(&header.kinds)
         .map(|(n, k)| Builder::new(n, *k, capacity))
         .collect();
-    let mut reader = ::csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(header.separator)
-        .buffer_capacity(1 << 16)
-        .from_reader(chunk);
-    let mut record = ::csv::ByteRecord::new();
+    let mut records = Records::new(chunk, header.separator);
     let mut rows = 0usize;
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let byte = e.position().map_or(0, |p| p.byte());
-                return Err((line_at(chunk, byte) - 1, format!("malformed CSV: {e}")));
-            }
-        }
-        let end = reader.position().byte();
-        let here = || record_line(chunk, end, &record) - 1;
-        if record.len() != width {
+    while let Some(start) = records.next_record() {
+        let fields = records.fields();
+        let here = || line_at(chunk, start as u64) - 1;
+        if fields.len() != width {
             // A blank line is not a record.
-            if record.len() == 1 && record[0].trim_ascii().is_empty() {
+            if fields.len() == 1 && records.field(fields[0]).trim_ascii().is_empty() {
                 continue;
             }
             return Err((
                 here(),
                 format!(
                     "ragged row: {} field{} where the header has {width}",
-                    record.len(),
-                    if record.len() == 1 { "" } else { "s" }
+                    fields.len(),
+                    if fields.len() == 1 { "" } else { "s" }
                 ),
             ));
         }
-        for (i, (builder, field)) in builders.iter_mut().zip(record.iter()).enumerate() {
+        for (i, (builder, &field)) in builders.iter_mut().zip(fields.iter()).enumerate() {
+            let field = records.field(field);
             if let Err(e) = builder.push(field) {
                 let name = &header.names[i];
                 return Err((
@@ -539,7 +799,10 @@ pub(super) fn parse_chunk(
         }
         rows += 1;
     }
-    let columns = builders.into_iter().map(|b| b.finish().into_column()).collect();
+    let columns = builders
+        .into_iter()
+        .map(|b| b.finish().into_column())
+        .collect();
     let frame = DataFrame::new(rows, columns).map_err(|e| (0, e.to_string()))?;
     let typed = normalize::type_chunk(documented, frame).map_err(|e| match e {
         ChunkError::Value(v) => (0, v.to_string()),
@@ -555,8 +818,8 @@ mod tests {
     #[test]
     fn record_ends_respect_quotes() {
         let s = b"a,\"x\ny\",b\nc,d,e\npartial";
-        assert_eq!(first_record_end(s), Some(11));
-        assert_eq!(last_record_end(s), Some(17));
+        assert_eq!(first_record_end(s), Some(10));
+        assert_eq!(last_record_end(s), Some(16));
         assert_eq!(last_record_end(b"\"open\nquote"), None);
         assert_eq!(last_record_end(b"a\n\"open\nquote"), Some(2));
     }
@@ -567,6 +830,36 @@ mod tests {
             parse_header(b"A,,A,\"B,C\"\r\n", b',').unwrap(),
             vec!["A", "Column2", "A1", "B,C"]
         );
+    }
+
+    fn split(data: &[u8]) -> Vec<Vec<String>> {
+        let mut r = Records::new(data, b',');
+        let mut out = Vec::new();
+        while r.next_record().is_some() {
+            out.push(
+                r.fields()
+                    .iter()
+                    .map(|&f| String::from_utf8_lossy(r.field(f)).into_owned())
+                    .collect(),
+            );
+        }
+        out
+    }
+
+    #[test]
+    fn records_split_like_rfc_4180() {
+        assert_eq!(split(b"a,b\r\nc,\n"), [vec!["a", "b"], vec!["c", ""]]);
+        assert_eq!(
+            split(b"\"x,\"\"y\"\"\",\"multi\r\nline\"\r\nlast,\"\"\n"),
+            [vec!["x,\"y\"", "multi\r\nline"], vec!["last", ""]]
+        );
+        assert_eq!(
+            split(b"\"q\"tail,a\"b\nend"),
+            [vec!["qtail", "a\"b"], vec!["end"]]
+        );
+        assert_eq!(split(b"\n\r\nx"), [vec![""], vec![""], vec!["x"]]);
+        assert_eq!(split(b"\"open,ended\n"), [vec!["open,ended\n"]]);
+        assert_eq!(split(b",,"), [vec!["", "", ""]]);
     }
 
     #[test]

@@ -78,7 +78,8 @@ pub(super) fn read(
     let counter = Arc::new(AtomicU64::new(0));
     let input = open(file, counter.clone()).map_err(|e| err(None, e.to_string()))?;
     let mut reader = BufReader::with_capacity(1 << 16, input);
-    let (first, skipped_lines) = first_byte(&mut reader).map_err(|e| err(None, io_message(file, &e)))?;
+    let (first, skipped_lines) =
+        first_byte(&mut reader).map_err(|e| err(None, io_message(file, &e)))?;
     let progress = Progressing::new(report, counter);
     match first {
         None => Err(err(None, "empty file: no JSON data".into())),
@@ -104,7 +105,10 @@ fn first_byte(reader: &mut impl BufRead) -> std::io::Result<(Option<u8>, usize)>
             Some(i) => {
                 lines += buf[..i].iter().filter(|&&b| b == b'\n').count();
                 // Keep the whitespace on the first data line so columns stay right.
-                let line_start = buf[..i].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+                let line_start = buf[..i]
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |p| p + 1);
                 let first = buf[i];
                 reader.consume(line_start);
                 return Ok((Some(first), lines));
@@ -120,7 +124,9 @@ fn first_byte(reader: &mut impl BufRead) -> std::io::Result<(Option<u8>, usize)>
 
 /// Columns of a file's table(s) and whether it is an envelope file, from
 /// its first record, for `load::peek`.
-pub(super) fn peek(file: &SourceFile) -> Result<(Option<String>, Vec<(String, Option<KqlType>)>), LoadError> {
+pub(super) fn peek(
+    file: &SourceFile,
+) -> Result<(Option<String>, Vec<(String, Option<KqlType>)>), LoadError> {
     let input = open(file, Arc::new(AtomicU64::new(0)))
         .map_err(|e| LoadError::new(&file.path, None, e.to_string()))?;
     let mut reader = BufReader::with_capacity(1 << 16, input);
@@ -131,7 +137,11 @@ pub(super) fn peek(file: &SourceFile) -> Result<(Option<String>, Vec<(String, Op
         return Ok((None, Vec::new()));
     }
     let mut line = Vec::new();
-    if (&mut reader).take(1 << 20).read_until(b'\n', &mut line).is_err() {
+    if (&mut reader)
+        .take(1 << 20)
+        .read_until(b'\n', &mut line)
+        .is_err()
+    {
         return Ok((None, Vec::new()));
     }
     let Ok(Value::Object(mut map)) = serde_json::from_slice::<Value>(&line) else {
@@ -139,10 +149,12 @@ pub(super) fn peek(file: &SourceFile) -> Result<(Option<String>, Vec<(String, Op
     };
     if shape_of(&map) == Shape::Records {
         match map.remove("records") {
-            Some(Value::Array(mut records)) if !records.is_empty() => match records.swap_remove(0) {
-                Value::Object(m) => map = m,
-                _ => return Ok((None, Vec::new())),
-            },
+            Some(Value::Array(mut records)) if !records.is_empty() => {
+                match records.swap_remove(0) {
+                    Value::Object(m) => map = m,
+                    _ => return Ok((None, Vec::new())),
+                }
+            }
             _ => return Ok((None, Vec::new())),
         }
     }
@@ -178,7 +190,7 @@ fn read_array(
     control: &LoadControl,
 ) -> Result<RawTables, LoadError> {
     let documented = schema::documented(table);
-    let mut chunks: Vec<DataFrame> = Vec::new();
+    let mut chunks = normalize::Coalescer::default();
     let mut columns = Columns::default();
     let mut rows = 0usize;
     // Errors found while visiting, with more detail than serde's.
@@ -198,7 +210,12 @@ fn read_array(
             let first_row = rows - columns.rows;
             let done = std::mem::take(&mut columns);
             match done.finish(documented) {
-                Ok(frame) => chunks.push(frame),
+                Ok(frame) => {
+                    if let Err(e) = chunks.push(frame) {
+                        failure = Some(LoadError::new(&file.path, None, e.to_string()));
+                        return Err(());
+                    }
+                }
                 Err((row, msg)) => {
                     failure = Some(LoadError::new(
                         &file.path,
@@ -238,10 +255,15 @@ fn read_array(
                 format!("element {} of the array: {msg}", first_row + row + 1),
             )
         })?;
-        chunks.push(frame);
+        chunks
+            .push(frame)
+            .map_err(|e| LoadError::new(&file.path, None, e.to_string()))?;
     }
     progress.report(rows);
-    let frame = normalize::assemble(chunks).map_err(|e| LoadError::new(&file.path, None, e.to_string()))?;
+    let frame = chunks
+        .finish()
+        .and_then(normalize::assemble)
+        .map_err(|e| LoadError::new(&file.path, None, e.to_string()))?;
     Ok(vec![(None, frame)])
 }
 
@@ -291,7 +313,12 @@ fn read_lines(
     let newlines = |b: &[u8]| memchr::memchr_iter(b'\n', b).count();
     let mut eof = match fill(&mut reader, &mut buf, chunk) {
         Ok(eof) => eof,
-        Err(e) => return Err(err(Some(skipped_lines + 1 + newlines(&buf)), io_message(file, &e))),
+        Err(e) => {
+            return Err(err(
+                Some(skipped_lines + 1 + newlines(&buf)),
+                io_message(file, &e),
+            ));
+        }
     };
     // The shape is decided by the first line.
     let first_line_end = memchr::memchr(b'\n', &buf).unwrap_or(buf.len());
@@ -306,7 +333,7 @@ fn read_lines(
     // On a read error, the lines read since the last whole chunk.
     let partial_lines = std::cell::Cell::new(0usize);
     let mut pending = Some(buf);
-    let mut next = || -> Result<Option<Vec<u8>>, LoadError> {
+    let mut next = |mut rest: Vec<u8>| -> Result<Option<Vec<u8>>, LoadError> {
         let Some(mut buf) = pending.take() else {
             return Ok(None);
         };
@@ -314,14 +341,15 @@ fn read_lines(
             if eof {
                 return Ok((!buf.is_empty()).then_some(buf));
             }
-            if buf.len() >= chunk {
-                if let Some(nl) = memchr::memrchr(b'\n', &buf) {
-                    let mut rest = Vec::with_capacity(chunk + (1 << 16));
-                    rest.extend_from_slice(&buf[nl + 1..]);
-                    buf.truncate(nl + 1);
-                    pending = Some(rest);
-                    return Ok(Some(buf));
-                }
+            if buf.len() >= chunk
+                && let Some(nl) = memchr::memrchr(b'\n', &buf)
+            {
+                rest.clear();
+                rest.reserve(chunk + (1 << 16));
+                rest.extend_from_slice(&buf[nl + 1..]);
+                buf.truncate(nl + 1);
+                pending = Some(rest);
+                return Ok(Some(buf));
             }
             eof = fill(&mut reader, &mut buf, chunk).map_err(|e| {
                 partial_lines.set(newlines(&buf));
@@ -330,20 +358,27 @@ fn read_lines(
         }
     };
     // Per table, in order of first appearance: its typed chunks.
-    let mut tables: Vec<(Option<String>, Vec<DataFrame>)> = Vec::new();
+    let mut tables: Vec<(Option<String>, normalize::Coalescer)> = Vec::new();
     let mut rows = 0usize;
     let result = pipeline(
         &mut next,
-        |bytes: Vec<u8>| parse_lines(&bytes, shape, table),
+        |bytes: &[u8]| parse_lines(bytes, shape, table),
         |result| {
             let (parts, lines) = result.map_err(|(rel, msg)| err(Some(line + rel), msg))?;
             line += lines;
             for (name, frame) in parts {
                 rows += frame.height();
-                match tables.iter_mut().find(|(n, _)| *n == name) {
-                    Some((_, frames)) => frames.push(frame),
-                    None => tables.push((name, vec![frame])),
-                }
+                let i = match tables.iter().position(|(n, _)| *n == name) {
+                    Some(i) => i,
+                    None => {
+                        tables.push((name, normalize::Coalescer::default()));
+                        tables.len() - 1
+                    }
+                };
+                tables[i]
+                    .1
+                    .push(frame)
+                    .map_err(|e| err(None, e.to_string()))?;
             }
             progress.report(rows);
             Ok(())
@@ -364,7 +399,9 @@ fn read_lines(
     tables
         .into_iter()
         .map(|(name, frames)| {
-            normalize::assemble(frames)
+            frames
+                .finish()
+                .and_then(normalize::assemble)
                 .map(|f| (name, f))
                 .map_err(|e| err(None, e.to_string()))
         })
@@ -413,7 +450,10 @@ fn parse_lines(
         }
         let value: Value = serde_json::from_str(text).map_err(|e| (i, json_message(&e)))?;
         let Value::Object(mut map) = value else {
-            return Err((i, format!("expected a JSON object, found {}", kind_of(&value))));
+            return Err((
+                i,
+                format!("expected a JSON object, found {}", kind_of(&value)),
+            ));
         };
         match shape {
             Shape::Plain => add(None, map, i),
@@ -423,7 +463,10 @@ fn parse_lines(
             }
             Shape::Records => {
                 let Some(Value::Array(records)) = map.remove("records") else {
-                    return Err((i, "expected {\"records\": [...]} like the first line".into()));
+                    return Err((
+                        i,
+                        "expected {\"records\": [...]} like the first line".into(),
+                    ));
                 };
                 for record in records {
                     let Value::Object(record) = record else {

@@ -103,7 +103,10 @@ impl<R: Read> Read for Counting<R> {
 }
 
 /// Opens a file for streaming reads, decompressing by its extension.
-pub(crate) fn open(file: &SourceFile, counter: Arc<AtomicU64>) -> std::io::Result<Box<dyn Read + Send>> {
+pub(crate) fn open(
+    file: &SourceFile,
+    counter: Arc<AtomicU64>,
+) -> std::io::Result<Box<dyn Read + Send>> {
     let raw = Counting {
         inner: File::open(&file.path)?,
         count: counter,
@@ -153,12 +156,17 @@ impl<'a> Progressing<'a> {
 /// the results to `take` in input order. At most a few chunks are in flight,
 /// so memory stays bounded however fast the input is read.
 ///
+/// `next` is given a spare buffer to fill (empty, but with the capacity of
+/// a chunk worked on before): reusing the few chunk buffers, rather than
+/// allocating megabytes per chunk, spares the kernel from mapping fresh
+/// pages for every chunk of a multi-gigabyte file.
+///
 /// The first error in input order wins: an error `take` returns for a chunk
 /// comes before a read error `next` met after it. Cancellation is checked
 /// before each chunk is read; chunks in flight are finished, not taken.
 pub(crate) fn pipeline<T: Send, E>(
-    next: &mut dyn FnMut() -> Result<Option<Vec<u8>>, E>,
-    work: impl Fn(Vec<u8>) -> T + Sync,
+    next: &mut dyn FnMut(Vec<u8>) -> Result<Option<Vec<u8>>, E>,
+    work: impl Fn(&[u8]) -> T + Sync,
     mut take: impl FnMut(T) -> Result<(), E>,
     control: &LoadControl,
     cancelled: impl Fn() -> E,
@@ -168,11 +176,13 @@ pub(crate) fn pipeline<T: Send, E>(
     let (job_tx, job_rx) = mpsc::sync_channel::<(usize, Vec<u8>)>(in_flight);
     let job_rx = Mutex::new(job_rx);
     let (done_tx, done_rx) = mpsc::channel::<(usize, T)>();
+    let spares: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
     std::thread::scope(|scope| {
         for _ in 0..workers {
             let done_tx = done_tx.clone();
             let job_rx = &job_rx;
             let work = &work;
+            let spares = &spares;
             scope.spawn(move || {
                 loop {
                     // The lock is held only while waiting for the next job.
@@ -180,8 +190,13 @@ pub(crate) fn pipeline<T: Send, E>(
                         Ok(rx) => rx.recv(),
                         Err(_) => return,
                     };
-                    let Ok((seq, bytes)) = job else { return };
-                    if done_tx.send((seq, work(bytes))).is_err() {
+                    let Ok((seq, mut bytes)) = job else { return };
+                    let result = work(&bytes);
+                    bytes.clear();
+                    if let Ok(mut spares) = spares.lock() {
+                        spares.push(bytes);
+                    }
+                    if done_tx.send((seq, result)).is_err() {
                         return;
                     }
                 }
@@ -202,7 +217,12 @@ pub(crate) fn pipeline<T: Send, E>(
                     reading = false;
                     break;
                 }
-                match next() {
+                let spare = spares
+                    .lock()
+                    .ok()
+                    .and_then(|mut s| s.pop())
+                    .unwrap_or_default();
+                match next(spare) {
                     Ok(Some(bytes)) => {
                         if job_tx.send((sent, bytes)).is_err() {
                             reading = false;
@@ -226,12 +246,12 @@ pub(crate) fn pipeline<T: Send, E>(
             waiting.insert(seq, result);
             while let Some(result) = waiting.remove(&taken) {
                 taken += 1;
-                if take_error.is_none() {
-                    if let Err(e) = take(result) {
-                        take_error = Some(e);
-                        // Nothing after a bad chunk is needed.
-                        reading = false;
-                    }
+                if take_error.is_none()
+                    && let Err(e) = take(result)
+                {
+                    take_error = Some(e);
+                    // Nothing after a bad chunk is needed.
+                    reading = false;
                 }
             }
         }
@@ -418,10 +438,10 @@ pub fn load_table(source: &TableSource, control: &LoadControl) -> (Vec<Table>, V
 /// frames is filled with nulls ("" for strings), and a column typed
 /// differently in two frames is widened (see `normalize::assemble`).
 pub(crate) fn concat_frames(mut frames: Vec<DataFrame>) -> PolarsResult<DataFrame> {
-    if frames.len() == 1 {
-        if let Some(frame) = frames.pop() {
-            return Ok(frame);
-        }
+    if frames.len() == 1
+        && let Some(frame) = frames.pop()
+    {
+        return Ok(frame);
     }
     normalize::assemble(frames)
 }
@@ -435,7 +455,7 @@ mod tests {
         let cancel = AtomicBool::new(false);
         let control = LoadControl::new(&|_| {}, &cancel);
         let mut n = 0u8;
-        let mut next = || -> Result<Option<Vec<u8>>, String> {
+        let mut next = |_: Vec<u8>| -> Result<Option<Vec<u8>>, String> {
             n += 1;
             match n {
                 1..=20 => Ok(Some(vec![n])),
@@ -449,7 +469,11 @@ mod tests {
             |b| b[0],
             |v| {
                 seen.push(v);
-                if v == 7 { Err(format!("bad {v}")) } else { Ok(()) }
+                if v == 7 {
+                    Err(format!("bad {v}"))
+                } else {
+                    Ok(())
+                }
             },
             &control,
             || "cancelled".to_string(),
@@ -458,12 +482,25 @@ mod tests {
         assert_eq!(seen, (1..=7).collect::<Vec<u8>>());
 
         let mut n = 0u8;
-        let mut next = || -> Result<Option<Vec<u8>>, String> {
+        let mut next = |_: Vec<u8>| -> Result<Option<Vec<u8>>, String> {
             n += 1;
-            if n <= 5 { Ok(Some(vec![n])) } else { Err("truncated".into()) }
+            if n <= 5 {
+                Ok(Some(vec![n]))
+            } else {
+                Err("truncated".into())
+            }
         };
         let mut seen = Vec::new();
-        let r = pipeline(&mut next, |b| b[0], |v| { seen.push(v); Ok(()) }, &control, || "c".into());
+        let r = pipeline(
+            &mut next,
+            |b| b[0],
+            |v| {
+                seen.push(v);
+                Ok(())
+            },
+            &control,
+            || "c".into(),
+        );
         assert_eq!(r, Err("truncated".to_string()));
         assert_eq!(seen, vec![1, 2, 3, 4, 5]);
     }

@@ -12,8 +12,10 @@ use crate::data::normalize::{self, ChunkError};
 use crate::data::source::{Compression, SourceFile};
 use crate::data::types::KqlType;
 
-/// Rows per slice, at least: whole row groups are added until it is reached.
-const SLICE_ROWS: usize = 1 << 20;
+/// Rows per slice, at least: whole row groups are added until it is
+/// reached. Exports write row groups of about this size or more, so a
+/// slice is usually one row group, which is also the fastest to read.
+const SLICE_ROWS: usize = 1 << 17;
 
 fn refuse_compressed(file: &SourceFile) -> Result<(), LoadError> {
     if file.compression == Compression::None {
@@ -35,7 +37,10 @@ fn not_parquet(file: &SourceFile, e: PolarsError) -> LoadError {
     LoadError::new(
         &file.path,
         None,
-        format!("not a readable Parquet file: {}", first_line(&e.to_string())),
+        format!(
+            "not a readable Parquet file: {}",
+            first_line(&e.to_string())
+        ),
     )
 }
 
@@ -71,7 +76,10 @@ pub(super) fn read(
     let documented = crate::data::schema::documented(table);
     let size = std::fs::metadata(&file.path).map_or(0, |m| m.len());
     let mut first = reader(file)?;
-    let metadata = first.get_metadata().map_err(|e| not_parquet(file, e))?.clone();
+    let metadata = first
+        .get_metadata()
+        .map_err(|e| not_parquet(file, e))?
+        .clone();
     let total = metadata.num_rows;
     // Slices of whole row groups, so that no group is decoded twice.
     let mut slices: Vec<(usize, usize)> = Vec::new();
@@ -97,10 +105,12 @@ pub(super) fn read(
         let mut reader = reader(file)?;
         reader.set_metadata(metadata.clone());
         let slice = (total > SLICE_ROWS).then_some((offset, len));
-        let frame = reader
-            .with_slice(slice)
-            .finish()
-            .map_err(|e| err(format!("cannot read Parquet: {}", first_line(&e.to_string()))))?;
+        let frame = reader.with_slice(slice).finish().map_err(|e| {
+            err(format!(
+                "cannot read Parquet: {}",
+                first_line(&e.to_string())
+            ))
+        })?;
         let typed = normalize::type_chunk(documented, frame).map_err(|e| match e {
             ChunkError::Value(v) => err(format!("row {}: {v}", offset + v.row + 1)),
             ChunkError::Polars(e) => err(e.to_string()),

@@ -30,6 +30,7 @@ mod comms;
 mod devices;
 mod files;
 mod network;
+pub mod parquet;
 pub mod planted;
 mod process;
 mod processes;
@@ -37,7 +38,6 @@ mod profiles;
 mod rng;
 mod sink;
 mod world;
-pub mod parquet;
 
 use std::fs::OpenOptions;
 use std::io::{self, BufWriter};

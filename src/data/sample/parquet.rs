@@ -67,12 +67,16 @@ impl Builder {
             Builder::Int(v) => Column::new(name, std::mem::take(v)),
             Builder::Long(v) => Column::new(name, std::mem::take(v)),
             Builder::Real(v) => Column::new(name, std::mem::take(v)),
-            Builder::Datetime(v) => Int64Chunked::from_iter_options(name, std::mem::take(v).into_iter())
-                .into_datetime(TimeUnit::Nanoseconds, None)
-                .into_column(),
-            Builder::Timespan(v) => Int64Chunked::from_iter_options(name, std::mem::take(v).into_iter())
-                .into_duration(TimeUnit::Nanoseconds)
-                .into_column(),
+            Builder::Datetime(v) => {
+                Int64Chunked::from_iter_options(name, std::mem::take(v).into_iter())
+                    .into_datetime(TimeUnit::Nanoseconds, None)
+                    .into_column()
+            }
+            Builder::Timespan(v) => {
+                Int64Chunked::from_iter_options(name, std::mem::take(v).into_iter())
+                    .into_duration(TimeUnit::Nanoseconds)
+                    .into_column()
+            }
             Builder::Text(v) => Column::new(name, std::mem::take(v)),
             Builder::Dynamic(v) => {
                 let ca: BinaryChunked = std::mem::take(v).into_iter().collect();
@@ -115,10 +119,13 @@ impl ParquetSink {
         let frame = DataFrame::new(self.rows, columns).map_err(io::Error::other)?;
         self.rows = 0;
         if self.writer.is_none() {
-            let file = self.file.take().ok_or_else(|| io::Error::other("parquet sink already finished"))?;
+            let file = self
+                .file
+                .take()
+                .ok_or_else(|| io::Error::other("parquet sink already finished"))?;
             let w = ParquetWriter::new(file)
                 .with_compression(ParquetCompression::Zstd(None))
-                .batched(&frame.schema())
+                .batched(frame.schema())
                 .map_err(io::Error::other)?;
             self.writer = Some(w);
         }

@@ -30,7 +30,11 @@ impl AggInput<'_> {
         match self.columns.get(i) {
             Some(Some(c)) => Ok(col(c.as_str())),
             _ => Err(QueryError::type_error(
-                format!("argument {} of {}() must be a column or expression", i + 1, self.name),
+                format!(
+                    "argument {} of {}() must be a column or expression",
+                    i + 1,
+                    self.name
+                ),
                 self.span,
             )),
         }
@@ -41,7 +45,11 @@ impl AggInput<'_> {
             Some(Some(Scalar::Long(n))) if *n > 0 => Ok(*n as usize),
             Some(Some(Scalar::Int(n))) if *n > 0 => Ok(*n as usize),
             _ => Err(QueryError::type_error(
-                format!("argument {} of {}() must be a positive constant", i + 1, self.name),
+                format!(
+                    "argument {} of {}() must be a positive constant",
+                    i + 1,
+                    self.name
+                ),
                 self.span,
             )),
         }
@@ -64,6 +72,10 @@ pub enum Post {
     Array,
     /// A list of property bags per group is merged into one bag.
     MergeBags,
+    /// A list of dynamic values per group becomes the set of their
+    /// elements: arrays are flattened one level, duplicates dropped, at most
+    /// this many kept.
+    DynamicSet(usize),
     /// The value is a row index; the caller fetches these input columns of
     /// that row (`arg_max(x, *)`: `None` means every column).
     Gather(Option<Vec<String>>),
@@ -114,7 +126,10 @@ fn pred(a: &AggInput, i: usize) -> Result<Expr, QueryError> {
 
 fn count(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
     match a.columns.first() {
-        Some(Some(c)) => one("count_".into(), col(c.as_str()).count().cast(DataType::Int64)),
+        Some(Some(c)) => one(
+            "count_".into(),
+            col(c.as_str()).count().cast(DataType::Int64),
+        ),
         _ => one("count_".into(), len().cast(DataType::Int64)),
     }
 }
@@ -124,18 +139,28 @@ fn countif(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
 }
 
 fn dcount(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
-    one(a.default_name("dcount"), a.col(0)?.drop_nulls().n_unique().cast(DataType::Int64))
+    one(
+        a.default_name("dcount"),
+        a.col(0)?.drop_nulls().n_unique().cast(DataType::Int64),
+    )
 }
 
 fn dcountif(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
     one(
         a.default_name("dcountif"),
-        a.col(0)?.filter(pred(a, 1)?).drop_nulls().n_unique().cast(DataType::Int64),
+        a.col(0)?
+            .filter(pred(a, 1)?)
+            .drop_nulls()
+            .n_unique()
+            .cast(DataType::Int64),
     )
 }
 
 fn count_distinct(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
-    one(a.default_name("count_distinct"), a.col(0)?.drop_nulls().n_unique().cast(DataType::Int64))
+    one(
+        a.default_name("count_distinct"),
+        a.col(0)?.drop_nulls().n_unique().cast(DataType::Int64),
+    )
 }
 
 fn sum(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
@@ -146,12 +171,30 @@ fn sumif(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
     one(a.default_name("sumif"), a.col(0)?.filter(pred(a, 1)?).sum())
 }
 
+/// The mean of `x`: a real for numbers, the same type for datetimes and
+/// timespans (the mean of their ticks).
+fn mean(a: &AggInput, x: Expr) -> Expr {
+    match a.kinds.first() {
+        Some(Some(k @ (KqlType::Datetime | KqlType::Timespan))) => x
+            .cast(DataType::Int64)
+            .cast(DataType::Float64)
+            .mean()
+            .round(0, RoundMode::HalfToEven)
+            .cast(DataType::Int64)
+            .cast(k.polars()),
+        _ => x.cast(DataType::Float64).mean(),
+    }
+}
+
 fn avg(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
-    one(a.default_name("avg"), a.col(0)?.cast(DataType::Float64).mean())
+    one(a.default_name("avg"), mean(a, a.col(0)?))
 }
 
 fn avgif(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
-    one(a.default_name("avgif"), a.col(0)?.filter(pred(a, 1)?).cast(DataType::Float64).mean())
+    one(
+        a.default_name("avgif"),
+        mean(a, a.col(0)?.filter(pred(a, 1)?)),
+    )
 }
 
 fn min(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
@@ -171,11 +214,17 @@ fn maxif(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
 }
 
 fn stdev(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
-    one(a.default_name("stdev"), a.col(0)?.cast(DataType::Float64).std(1))
+    one(
+        a.default_name("stdev"),
+        a.col(0)?.cast(DataType::Float64).std(1),
+    )
 }
 
 fn variance(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
-    one(a.default_name("variance"), a.col(0)?.cast(DataType::Float64).var(1))
+    one(
+        a.default_name("variance"),
+        a.col(0)?.cast(DataType::Float64).var(1),
+    )
 }
 
 fn percentile(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
@@ -183,13 +232,21 @@ fn percentile(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
         Some(Some(Scalar::Long(p))) => *p as f64,
         Some(Some(Scalar::Int(p))) => f64::from(*p),
         Some(Some(Scalar::Real(p))) => *p,
-        _ => return Err(QueryError::type_error("percentile() needs a constant percentage", a.span)),
+        _ => {
+            return Err(QueryError::type_error(
+                "percentile() needs a constant percentage",
+                a.span,
+            ));
+        }
     };
     let name = match a.arg_names.first() {
         Some(Some(n)) => format!("percentile_{n}_{}", p.to_string().replace('.', "_")),
         _ => format!("percentile__{}", p.to_string().replace('.', "_")),
     };
-    one(name, a.col(0)?.quantile(lit(p / 100.0), QuantileMethod::Nearest))
+    one(
+        name,
+        a.col(0)?.quantile(lit(p / 100.0), QuantileMethod::Nearest),
+    )
 }
 
 /// `take_any(x)`: documented to return a non-null, non-empty value of a
@@ -198,7 +255,11 @@ fn percentile(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
 /// prefixes its columns with `any_`.
 fn take_any(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
     let prefix = if a.name == "any" { "any_" } else { "" };
-    let star = a.columns.iter().zip(&a.constants).any(|(c, k)| c.is_none() && k.is_none());
+    let star = a
+        .columns
+        .iter()
+        .zip(&a.constants)
+        .any(|(c, k)| c.is_none() && k.is_none());
     if star {
         return Ok(vec![AggOutput {
             name: String::new(),
@@ -235,28 +296,68 @@ fn take_any(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
         .collect()
 }
 
-fn make_set(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
-    let n = a.limit(1, 1_048_576)?;
-    list(a.default_name("set"), a.col(0)?.drop_nulls().unique_stable().head(Some(n)), Post::Array)
+/// `take_anyif(x, predicate)`: a value of `x` from a row where the
+/// predicate holds (a non-null, non-empty one when there is one); null when
+/// it holds for none. Named like `take_any(x)`: the column's own name.
+fn take_anyif(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
+    let prefix = if a.name == "anyif" { "any_" } else { "" };
+    let name = match a.arg_names.first() {
+        Some(Some(n)) => format!("{prefix}{n}"),
+        _ => format!("{}_", a.name),
+    };
+    let x = a.col(0)?;
+    let chosen = x.clone().filter(pred(a, 1)?);
+    let present = match a.kinds.first() {
+        Some(Some(KqlType::String)) => chosen.clone().neq(lit("")),
+        _ => chosen.clone().is_not_null(),
+    };
+    let expr = chosen
+        .clone()
+        .filter(present)
+        .first()
+        .fill_null(chosen.first());
+    one(name, expr)
 }
 
-fn make_set_if(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
-    let n = a.limit(2, 1_048_576)?;
+/// The distinct values of `x` (already filtered), at most `n`. Documented:
+/// the set of an array column is the set of the arrays' elements.
+fn set_of(a: &AggInput, x: Expr, n: usize) -> Result<Vec<AggOutput>, QueryError> {
+    if let Some(Some(KqlType::Dynamic)) = a.kinds.first() {
+        return list(a.default_name("set"), x.drop_nulls(), Post::DynamicSet(n));
+    }
     list(
         a.default_name("set"),
-        a.col(0)?.filter(pred(a, 1)?).drop_nulls().unique_stable().head(Some(n)),
+        x.drop_nulls().unique_stable().head(Some(n)),
         Post::Array,
     )
 }
 
+fn make_set(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
+    let n = a.limit(1, 1_048_576)?;
+    set_of(a, a.col(0)?, n)
+}
+
+fn make_set_if(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
+    let n = a.limit(2, 1_048_576)?;
+    set_of(a, a.col(0)?.filter(pred(a, 1)?), n)
+}
+
 fn make_list(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
     let n = a.limit(1, 1_048_576)?;
-    list(a.default_name("list"), a.col(0)?.drop_nulls().head(Some(n)), Post::Array)
+    list(
+        a.default_name("list"),
+        a.col(0)?.drop_nulls().head(Some(n)),
+        Post::Array,
+    )
 }
 
 fn make_list_if(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
     let n = a.limit(2, 1_048_576)?;
-    list(a.default_name("list"), a.col(0)?.filter(pred(a, 1)?).drop_nulls().head(Some(n)), Post::Array)
+    list(
+        a.default_name("list"),
+        a.col(0)?.filter(pred(a, 1)?).drop_nulls().head(Some(n)),
+        Post::Array,
+    )
 }
 
 fn make_list_with_nulls(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
@@ -266,14 +367,22 @@ fn make_list_with_nulls(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
 
 fn make_bag(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
     let n = a.limit(1, 1_048_576)?;
-    list(a.default_name("bag"), a.col(0)?.drop_nulls().head(Some(n)), Post::MergeBags)
+    list(
+        a.default_name("bag"),
+        a.col(0)?.drop_nulls().head(Some(n)),
+        Post::MergeBags,
+    )
 }
 
 /// `arg_min(x, cols...)` / `arg_max(x, *)`: the extreme value, then the
 /// other columns of a row where it occurs.
 fn arg_extreme(a: &AggInput, is_max: bool) -> Result<Vec<AggOutput>, QueryError> {
     let x = a.col(0)?;
-    let extreme = if is_max { x.clone().max() } else { x.clone().min() };
+    let extreme = if is_max {
+        x.clone().max()
+    } else {
+        x.clone().min()
+    };
     let prefix = if is_max { "max" } else { "min" };
     let first_name = match a.arg_names.first() {
         Some(Some(n)) => n.clone(),
@@ -292,7 +401,10 @@ fn arg_extreme(a: &AggInput, is_max: bool) -> Result<Vec<AggOutput>, QueryError>
             a.arg_names[1..]
                 .iter()
                 .enumerate()
-                .map(|(i, n)| n.clone().unwrap_or_else(|| format!("{}{}", first_name, i + 1)))
+                .map(|(i, n)| {
+                    n.clone()
+                        .unwrap_or_else(|| format!("{}{}", first_name, i + 1))
+                })
                 .collect(),
         )
     };
@@ -324,34 +436,186 @@ const MANY: usize = usize::MAX;
 
 /// Every aggregation function.
 pub static AGGREGATES: &[AggregateFunction] = &[
-    AggregateFunction { name: "count", min_args: 0, max_args: 1, plan: count },
-    AggregateFunction { name: "countif", min_args: 1, max_args: 1, plan: countif },
-    AggregateFunction { name: "dcount", min_args: 1, max_args: 2, plan: dcount },
-    AggregateFunction { name: "dcountif", min_args: 2, max_args: 3, plan: dcountif },
-    AggregateFunction { name: "count_distinct", min_args: 1, max_args: 1, plan: count_distinct },
-    AggregateFunction { name: "sum", min_args: 1, max_args: 1, plan: sum },
-    AggregateFunction { name: "sumif", min_args: 2, max_args: 2, plan: sumif },
-    AggregateFunction { name: "avg", min_args: 1, max_args: 1, plan: avg },
-    AggregateFunction { name: "avgif", min_args: 2, max_args: 2, plan: avgif },
-    AggregateFunction { name: "min", min_args: 1, max_args: 1, plan: min },
-    AggregateFunction { name: "max", min_args: 1, max_args: 1, plan: max },
-    AggregateFunction { name: "minif", min_args: 2, max_args: 2, plan: minif },
-    AggregateFunction { name: "maxif", min_args: 2, max_args: 2, plan: maxif },
-    AggregateFunction { name: "stdev", min_args: 1, max_args: 1, plan: stdev },
-    AggregateFunction { name: "variance", min_args: 1, max_args: 1, plan: variance },
-    AggregateFunction { name: "percentile", min_args: 2, max_args: 2, plan: percentile },
-    AggregateFunction { name: "take_any", min_args: 1, max_args: MANY, plan: take_any },
-    AggregateFunction { name: "any", min_args: 1, max_args: MANY, plan: take_any },
-    AggregateFunction { name: "make_set", min_args: 1, max_args: 2, plan: make_set },
-    AggregateFunction { name: "makeset", min_args: 1, max_args: 2, plan: make_set },
-    AggregateFunction { name: "make_set_if", min_args: 2, max_args: 3, plan: make_set_if },
-    AggregateFunction { name: "make_list", min_args: 1, max_args: 2, plan: make_list },
-    AggregateFunction { name: "makelist", min_args: 1, max_args: 2, plan: make_list },
-    AggregateFunction { name: "make_list_if", min_args: 2, max_args: 3, plan: make_list_if },
-    AggregateFunction { name: "make_list_with_nulls", min_args: 1, max_args: 2, plan: make_list_with_nulls },
-    AggregateFunction { name: "make_bag", min_args: 1, max_args: 2, plan: make_bag },
-    AggregateFunction { name: "arg_min", min_args: 1, max_args: MANY, plan: arg_min },
-    AggregateFunction { name: "arg_max", min_args: 1, max_args: MANY, plan: arg_max },
+    AggregateFunction {
+        name: "count",
+        min_args: 0,
+        max_args: 1,
+        plan: count,
+    },
+    AggregateFunction {
+        name: "countif",
+        min_args: 1,
+        max_args: 1,
+        plan: countif,
+    },
+    AggregateFunction {
+        name: "dcount",
+        min_args: 1,
+        max_args: 2,
+        plan: dcount,
+    },
+    AggregateFunction {
+        name: "dcountif",
+        min_args: 2,
+        max_args: 3,
+        plan: dcountif,
+    },
+    AggregateFunction {
+        name: "count_distinct",
+        min_args: 1,
+        max_args: 1,
+        plan: count_distinct,
+    },
+    AggregateFunction {
+        name: "sum",
+        min_args: 1,
+        max_args: 1,
+        plan: sum,
+    },
+    AggregateFunction {
+        name: "sumif",
+        min_args: 2,
+        max_args: 2,
+        plan: sumif,
+    },
+    AggregateFunction {
+        name: "avg",
+        min_args: 1,
+        max_args: 1,
+        plan: avg,
+    },
+    AggregateFunction {
+        name: "avgif",
+        min_args: 2,
+        max_args: 2,
+        plan: avgif,
+    },
+    AggregateFunction {
+        name: "min",
+        min_args: 1,
+        max_args: 1,
+        plan: min,
+    },
+    AggregateFunction {
+        name: "max",
+        min_args: 1,
+        max_args: 1,
+        plan: max,
+    },
+    AggregateFunction {
+        name: "minif",
+        min_args: 2,
+        max_args: 2,
+        plan: minif,
+    },
+    AggregateFunction {
+        name: "maxif",
+        min_args: 2,
+        max_args: 2,
+        plan: maxif,
+    },
+    AggregateFunction {
+        name: "stdev",
+        min_args: 1,
+        max_args: 1,
+        plan: stdev,
+    },
+    AggregateFunction {
+        name: "variance",
+        min_args: 1,
+        max_args: 1,
+        plan: variance,
+    },
+    AggregateFunction {
+        name: "percentile",
+        min_args: 2,
+        max_args: 2,
+        plan: percentile,
+    },
+    AggregateFunction {
+        name: "take_any",
+        min_args: 1,
+        max_args: MANY,
+        plan: take_any,
+    },
+    AggregateFunction {
+        name: "take_anyif",
+        min_args: 2,
+        max_args: 2,
+        plan: take_anyif,
+    },
+    AggregateFunction {
+        name: "anyif",
+        min_args: 2,
+        max_args: 2,
+        plan: take_anyif,
+    },
+    AggregateFunction {
+        name: "any",
+        min_args: 1,
+        max_args: MANY,
+        plan: take_any,
+    },
+    AggregateFunction {
+        name: "make_set",
+        min_args: 1,
+        max_args: 2,
+        plan: make_set,
+    },
+    AggregateFunction {
+        name: "makeset",
+        min_args: 1,
+        max_args: 2,
+        plan: make_set,
+    },
+    AggregateFunction {
+        name: "make_set_if",
+        min_args: 2,
+        max_args: 3,
+        plan: make_set_if,
+    },
+    AggregateFunction {
+        name: "make_list",
+        min_args: 1,
+        max_args: 2,
+        plan: make_list,
+    },
+    AggregateFunction {
+        name: "makelist",
+        min_args: 1,
+        max_args: 2,
+        plan: make_list,
+    },
+    AggregateFunction {
+        name: "make_list_if",
+        min_args: 2,
+        max_args: 3,
+        plan: make_list_if,
+    },
+    AggregateFunction {
+        name: "make_list_with_nulls",
+        min_args: 1,
+        max_args: 2,
+        plan: make_list_with_nulls,
+    },
+    AggregateFunction {
+        name: "make_bag",
+        min_args: 1,
+        max_args: 2,
+        plan: make_bag,
+    },
+    AggregateFunction {
+        name: "arg_min",
+        min_args: 1,
+        max_args: MANY,
+        plan: arg_min,
+    },
+    AggregateFunction {
+        name: "arg_max",
+        min_args: 1,
+        max_args: MANY,
+        plan: arg_max,
+    },
 ];
 
 /// The aggregation function of this name.

@@ -6,6 +6,8 @@
 //! Kusto keeps datetimes and timespans in 100 ns ticks, and that is what
 //! `tolong()` of one gives: datetimes count from 0001-01-01, as .NET does.
 
+use std::fmt::Write as _;
+
 use polars::prelude::*;
 use serde_json::Value as Json;
 
@@ -18,6 +20,7 @@ use crate::kql::value::{Scalar, Val, parse_json_bytes};
 /// Ticks from 0001-01-01 (.NET's epoch) to 1970-01-01.
 pub const TICKS_TO_UNIX_EPOCH: i64 = 621_355_968_000_000_000;
 
+/// The conversion functions, as `functions::lookup` finds them.
 pub const FUNCTIONS: &[ScalarFunction] = &[
     ScalarFunction {
         name: "tostring",
@@ -287,11 +290,6 @@ pub fn expect_bool(call: &Call, i: usize) -> Result<(), QueryError> {
     expect(call, i, |k| k == KqlType::Bool, "a bool")
 }
 
-/// Argument `i` must be dynamic (an array or a bag).
-pub fn expect_dynamic(call: &Call, i: usize) -> Result<(), QueryError> {
-    expect(call, i, |_| false, "dynamic")
-}
-
 /// The 64-bit integer behind each value of a column: numbers widened,
 /// datetimes and timespans as nanoseconds, anything else through `tolong`.
 pub fn i64_column(v: &Val, rows: usize) -> Int64Chunked {
@@ -344,8 +342,8 @@ pub fn f64_column(v: &Val, rows: usize) -> Float64Chunked {
     }
 }
 
-/// The values of a column read as dynamic JSON (strings that hold a JSON
-/// array or bag are looked into, as member access does).
+/// A value read as dynamic JSON (text holding a JSON array or bag is
+/// looked into, as member access does).
 pub fn json_of(s: &Scalar) -> Json {
     match s {
         Scalar::Dynamic(Json::String(t)) | Scalar::String(t) => {
@@ -376,6 +374,20 @@ where
 fn tostring(call: &Call) -> Result<Val, QueryError> {
     Ok(match &call.args[0] {
         Val::Scalar(s) => Val::Scalar(Scalar::String(s.to_text().into_owned())),
+        // Integers are formatted directly rather than through per-row scalars.
+        v @ Val::Column(c) if matches!(c.dtype(), DataType::Int32 | DataType::Int64) => {
+            let mut b = StringChunkedBuilder::new("".into(), call.rows);
+            let mut buf = String::new();
+            for x in i64_column(v, call.rows).iter() {
+                buf.clear();
+                if let Some(x) = x {
+                    // Writing to a String cannot fail.
+                    let _ = write!(buf, "{x}");
+                }
+                b.append_value(&buf);
+            }
+            column(b.finish())
+        }
         v => column(v.to_text(call.rows)),
     })
 }

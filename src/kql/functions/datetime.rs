@@ -22,6 +22,7 @@ use crate::data::types::KqlType;
 use crate::kql::error::QueryError;
 use crate::kql::value::{Scalar, Val};
 
+/// The date and time functions, as `functions::lookup` finds them.
 pub const FUNCTIONS: &[ScalarFunction] = &[
     ScalarFunction {
         name: "ago",
@@ -267,8 +268,9 @@ fn nanos(dt: NaiveDateTime) -> Option<i64> {
     dt.and_utc().timestamp_nanos_opt()
 }
 
-fn day_floor(ns: i64) -> i64 {
-    ns - ns.rem_euclid(NANOS_PER_DAY)
+/// Midnight of the day holding `ns`; `None` before the oldest datetime.
+fn day_floor(ns: i64) -> Option<i64> {
+    ns.checked_sub(ns.rem_euclid(NANOS_PER_DAY))
 }
 
 /// 0 for Sunday to 6 for Saturday (1970-01-01 was a Thursday).
@@ -629,8 +631,8 @@ fn datetime_add(call: &Call) -> Result<Val, QueryError> {
 }
 
 /// The start of the Sunday-based week holding `ns`.
-fn week_start(ns: i64) -> i64 {
-    day_floor(ns) - weekday(ns) * NANOS_PER_DAY
+fn week_start(ns: i64) -> Option<i64> {
+    day_floor(ns)?.checked_sub(weekday(ns) * NANOS_PER_DAY)
 }
 
 /// `datetime_diff(period, dt1, dt2)`: how many period boundaries lie
@@ -653,7 +655,10 @@ fn datetime_diff(call: &Call) -> Result<Val, QueryError> {
             Period::Year => Some(i64::from(dx.year()) - i64::from(dy.year())),
             Period::Quarter => Some(months(dx).div_euclid(3) - months(dy).div_euclid(3)),
             Period::Month => Some(months(dx) - months(dy)),
-            Period::Week => Some((week_start(x) - week_start(y)) / NANOS_PER_WEEK),
+            Period::Week => week_start(x)
+                .zip(week_start(y))
+                .and_then(|(a, b)| a.checked_sub(b))
+                .map(|d| d / NANOS_PER_WEEK),
             Period::Nanosecond => x.checked_sub(y),
             p => p
                 .fixed()
@@ -718,8 +723,8 @@ fn datetime_part(call: &Call) -> Result<Val, QueryError> {
 /// The start of the period holding `ns`, moved by `offset` periods.
 fn start_of(ns: i64, period: Period, offset: i64) -> Option<i64> {
     match period {
-        Period::Day => day_floor(ns).checked_add(offset.checked_mul(NANOS_PER_DAY)?),
-        Period::Week => week_start(ns).checked_add(offset.checked_mul(NANOS_PER_WEEK)?),
+        Period::Day => day_floor(ns)?.checked_add(offset.checked_mul(NANOS_PER_DAY)?),
+        Period::Week => week_start(ns)?.checked_add(offset.checked_mul(NANOS_PER_WEEK)?),
         Period::Month => {
             let d = naive(ns).date();
             let first = NaiveDate::from_ymd_opt(d.year(), d.month(), 1)?.and_hms_opt(0, 0, 0)?;

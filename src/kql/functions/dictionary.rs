@@ -33,6 +33,21 @@ impl Dictionary {
     /// the rows (null rows stay null).
     pub fn map_bool(&self, name: PlSmallStr, f: impl Fn(&str) -> bool) -> BooleanChunked {
         let flags: Vec<bool> = self.values.iter().map(|v| f(v)).collect();
+        self.spread(name, &flags)
+    }
+
+    /// Like [`Dictionary::map_bool`], but `None` when no value matches, so
+    /// callers can skip the column without touching its rows.
+    pub fn map_bool_any(
+        &self,
+        name: PlSmallStr,
+        f: impl Fn(&str) -> bool,
+    ) -> Option<BooleanChunked> {
+        let flags: Vec<bool> = self.values.iter().map(|v| f(v)).collect();
+        flags.contains(&true).then(|| self.spread(name, &flags))
+    }
+
+    fn spread(&self, name: PlSmallStr, flags: &[bool]) -> BooleanChunked {
         let mut out: BooleanChunked = self
             .codes
             .iter()
@@ -63,9 +78,11 @@ fn cache() -> &'static Mutex<Cache> {
     CACHE.get_or_init(Mutex::default)
 }
 
+/// The address of the column's first buffer of string views: clones of a
+/// column (every query starts from a clone of the loaded table) share it.
 fn key(ca: &StringChunked) -> Option<Key> {
-    let first = ca.chunks().first()?;
-    let addr = first.as_ref() as *const _ as *const () as usize;
+    let first = ca.downcast_iter().next()?;
+    let addr = first.views().as_ptr() as usize;
     Some((addr, ca.chunks().len(), ca.len()))
 }
 
@@ -86,10 +103,14 @@ pub fn dictionary(ca: &StringChunked) -> Option<Arc<Dictionary>> {
     }
     let built = build(ca).map(Arc::new);
     if let Ok(mut c) = cache().lock() {
-        if c.entries.len() >= CAPACITY {
-            if let Some(oldest) = c.entries.iter().min_by_key(|(_, e)| e.stamp).map(|(k, _)| *k) {
-                c.entries.remove(&oldest);
-            }
+        if c.entries.len() >= CAPACITY
+            && let Some(oldest) = c
+                .entries
+                .iter()
+                .min_by_key(|(_, e)| e.stamp)
+                .map(|(k, _)| *k)
+        {
+            c.entries.remove(&oldest);
         }
         let stamp = c.clock;
         c.entries.insert(
@@ -136,7 +157,9 @@ mod tests {
 
     #[test]
     fn repeated_columns_get_a_dictionary_and_answers_match_row_by_row() {
-        let rows: Vec<&str> = (0..100_000).map(|i| ["alpha", "beta", "gamma"][i % 3]).collect();
+        let rows: Vec<&str> = (0..100_000)
+            .map(|i| ["alpha", "beta", "gamma"][i % 3])
+            .collect();
         let ca = StringChunked::from_slice("c".into(), &rows);
         let d = dictionary(&ca).expect("repetitive column");
         assert_eq!(d.values, vec!["alpha", "beta", "gamma"]);

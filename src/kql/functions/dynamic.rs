@@ -2,7 +2,7 @@
 //! (`array_length`, `array_sort_asc`/`_desc`, `array_concat`,
 //! `array_slice`, `array_index_of`, `array_reverse`, `pack_array`,
 //! `strcat_array`), bags (`bag_pack`/`pack`, `bag_keys`, `bag_merge`,
-//! `bag_has_key`) and sets (`set_has_element`, `set_union`,
+//! `bag_has_key`, `bag_remove_keys`), `dynamic_to_json`, `range` and sets (`set_has_element`, `set_union`,
 //! `set_intersect`, `set_difference`).
 //!
 //! A function given something other than an array (or bag) where it needs
@@ -15,12 +15,15 @@ use std::collections::HashSet;
 use polars::prelude::*;
 use serde_json::{Map, Value as Json};
 
-use super::convert::{as_bool, as_long, column, expect, expect_bool, expect_integer, json_of};
+use super::convert::{
+    as_bool, as_long, as_real, column, expect, expect_bool, expect_integer, json_of,
+};
 use super::{Call, ScalarFunction};
 use crate::data::types::KqlType;
 use crate::kql::error::QueryError;
 use crate::kql::value::{Scalar, Val, json_to_text};
 
+/// The dynamic (array, bag and set) functions, as `functions::lookup` finds them.
 pub const FUNCTIONS: &[ScalarFunction] = &[
     ScalarFunction {
         name: "parse_json",
@@ -135,6 +138,24 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
         min_args: 2,
         max_args: 2,
         eval: bag_has_key,
+    },
+    ScalarFunction {
+        name: "bag_remove_keys",
+        min_args: 2,
+        max_args: 2,
+        eval: bag_remove_keys,
+    },
+    ScalarFunction {
+        name: "dynamic_to_json",
+        min_args: 1,
+        max_args: 1,
+        eval: dynamic_to_json,
+    },
+    ScalarFunction {
+        name: "range",
+        min_args: 2,
+        max_args: 3,
+        eval: range,
     },
     ScalarFunction {
         name: "set_has_element",
@@ -617,5 +638,157 @@ fn set_difference(call: &Call) -> Result<Val, QueryError> {
         Ok(Scalar::Dynamic(distinct(first, |k| {
             others.iter().all(|o| !o.contains(k))
         })))
+    })
+}
+
+/// Removes the key at `path` (a list of nested keys) from `node`.
+fn remove_path(node: &mut Json, path: &[String]) {
+    let Json::Object(m) = node else {
+        return;
+    };
+    match path {
+        [] => {}
+        [last] => {
+            m.shift_remove(last);
+        }
+        [first, rest @ ..] => {
+            if let Some(child) = m.get_mut(first) {
+                remove_path(child, rest);
+            }
+        }
+    }
+}
+
+/// `bag_remove_keys(bag, keys)`: keys are first-level names or JSONPaths
+/// (`$.a.b`) into nested bags; null when `bag` is not a bag.
+fn bag_remove_keys(call: &Call) -> Result<Val, QueryError> {
+    call.rowwise(KqlType::Dynamic, |a| {
+        let mut bag = json_of(&a[0]);
+        if !bag.is_object() {
+            return Ok(null_dynamic());
+        }
+        let keys = match json_of(&a[1]) {
+            Json::Array(keys) => keys,
+            Json::String(k) => vec![Json::String(k)],
+            _ => Vec::new(),
+        };
+        for key in keys {
+            if let Json::String(k) = key {
+                remove_path(&mut bag, &json_path(&k));
+            }
+        }
+        Ok(Scalar::Dynamic(bag))
+    })
+}
+
+/// A copy of `j` whose bags have their keys sorted, at every depth.
+fn sorted_keys(j: &Json) -> Json {
+    match j {
+        Json::Object(m) => {
+            let mut pairs: Vec<(&String, &Json)> = m.iter().collect();
+            pairs.sort_by(|x, y| x.0.cmp(y.0));
+            Json::Object(
+                pairs
+                    .into_iter()
+                    .map(|(k, v)| (k.clone(), sorted_keys(v)))
+                    .collect(),
+            )
+        }
+        Json::Array(v) => Json::Array(v.iter().map(sorted_keys).collect()),
+        other => other.clone(),
+    }
+}
+
+/// `dynamic_to_json(x)`: the canonical JSON text of a dynamic value (bag
+/// keys sorted by name, at every depth); other values as `tostring()`.
+fn dynamic_to_json(call: &Call) -> Result<Val, QueryError> {
+    call.rowwise(KqlType::String, |a| {
+        Ok(Scalar::String(match &a[0] {
+            Scalar::Dynamic(j) => sorted_keys(j).to_string(),
+            other => other.to_text().into_owned(),
+        }))
+    })
+}
+
+/// The most elements `range()` produces (documented: 2^20).
+const RANGE_MAX: usize = 1 << 20;
+
+/// `range(start, stop[, step])`: `start, start + step, ...` up to and
+/// including `stop`, as a dynamic array; the step defaults to 1 for numbers
+/// and 1h for datetimes and timespans; a negative step counts down. A zero
+/// step, or arguments of mismatched types, give null.
+fn range(call: &Call) -> Result<Val, QueryError> {
+    const HOUR: i64 = 3_600_000_000_000;
+    call.rowwise(KqlType::Dynamic, |a| {
+        let step = a.get(2);
+        let mut out = Vec::new();
+        match (&a[0], &a[1]) {
+            (Scalar::Datetime(s), Scalar::Datetime(e))
+            | (Scalar::Timespan(s), Scalar::Timespan(e)) => {
+                let datetime = matches!(a[0], Scalar::Datetime(_));
+                let step = match step {
+                    None => HOUR,
+                    Some(Scalar::Timespan(t)) => *t,
+                    Some(other) => match as_long(other) {
+                        Some(n) => n,
+                        None => return Ok(null_dynamic()),
+                    },
+                };
+                if step == 0 {
+                    return Ok(null_dynamic());
+                }
+                let mut v = *s;
+                while out.len() < RANGE_MAX && if step > 0 { v <= *e } else { v >= *e } {
+                    out.push(if datetime {
+                        Scalar::Datetime(v).to_json()
+                    } else {
+                        Scalar::Timespan(v).to_json()
+                    });
+                    match v.checked_add(step) {
+                        Some(n) => v = n,
+                        None => break,
+                    }
+                }
+            }
+            (s, e) => {
+                let integral = |x: &Scalar| matches!(x, Scalar::Int(_) | Scalar::Long(_));
+                let all_integral = integral(s) && integral(e) && step.is_none_or(integral);
+                if all_integral {
+                    let (Some(s), Some(e)) = (as_long(s), as_long(e)) else {
+                        return Ok(null_dynamic());
+                    };
+                    let step = step.and_then(as_long).unwrap_or(1);
+                    if step == 0 {
+                        return Ok(null_dynamic());
+                    }
+                    let mut v = s;
+                    while out.len() < RANGE_MAX && if step > 0 { v <= e } else { v >= e } {
+                        out.push(Json::from(v));
+                        match v.checked_add(step) {
+                            Some(n) => v = n,
+                            None => break,
+                        }
+                    }
+                } else {
+                    let (Some(s), Some(e)) = (as_real(s), as_real(e)) else {
+                        return Ok(null_dynamic());
+                    };
+                    let step = step.map_or(Some(1.0), as_real).unwrap_or(f64::NAN);
+                    if step == 0.0 || !step.is_finite() || !s.is_finite() || !e.is_finite() {
+                        return Ok(null_dynamic());
+                    }
+                    let mut i = 0.0;
+                    loop {
+                        let v = s + i * step;
+                        if out.len() >= RANGE_MAX || if step > 0.0 { v > e } else { v < e } {
+                            break;
+                        }
+                        out.push(Scalar::Real(v).to_json());
+                        i += 1.0;
+                    }
+                }
+            }
+        }
+        Ok(Scalar::Dynamic(Json::Array(out)))
     })
 }

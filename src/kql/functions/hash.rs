@@ -6,6 +6,7 @@
 //! of a Defender export. MD5 and SHA-1 are small enough to carry here rather
 //! than as dependencies; they are used to name files, never for security.
 
+use polars::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::convert::{as_long, expect_integer};
@@ -15,6 +16,7 @@ use crate::data::types::KqlType;
 use crate::kql::error::QueryError;
 use crate::kql::value::{Scalar, Val};
 
+/// The hash functions, as `functions::lookup` finds them.
 pub const FUNCTIONS: &[ScalarFunction] = &[
     ScalarFunction {
         name: "hash",
@@ -50,13 +52,27 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
 
 /// A digest of each value's text, as lower-case hex.
 fn digest_text(call: &Call, f: fn(&[u8]) -> Vec<u8>) -> Result<Val, QueryError> {
-    call.rowwise(KqlType::String, |a| {
-        Ok(Scalar::String(hex(&f(a[0].to_text().as_bytes()))))
+    Ok(match &call.args[0] {
+        Val::Scalar(s) => Val::Scalar(Scalar::String(hex(&f(s.to_text().as_bytes())))),
+        v => {
+            let text = v.to_text(call.rows);
+            let out: StringChunked = text
+                .iter()
+                .map(|t| Some(hex(&f(t.unwrap_or("").as_bytes()))))
+                .collect();
+            Val::Column(out.into_series())
+        }
     })
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    out
 }
 
 fn hash_sha256(call: &Call) -> Result<Val, QueryError> {

@@ -1,6 +1,6 @@
 //! IP address functions: `ipv4_is_private`, `ipv4_is_in_range`,
 //! `ipv4_is_in_any_range`, `ipv4_is_match`, `ipv4_compare`, `parse_ipv4`,
-//! `parse_ipv4_mask`, `format_ipv4`, `format_ipv4_mask`, `ipv6_is_match`,
+//! `parse_ipv4_mask`, `parse_ipv6`, `format_ipv4`, `format_ipv4_mask`, `ipv6_is_match`,
 //! `ipv6_compare`, and the text searches `has_ipv4`, `has_ipv4_prefix`,
 //! `has_any_ipv4`, `has_any_ipv4_prefix`.
 //!
@@ -21,6 +21,7 @@ use crate::data::types::KqlType;
 use crate::kql::error::QueryError;
 use crate::kql::value::{Scalar, Val};
 
+/// The IP address functions, as `functions::lookup` finds them.
 pub const FUNCTIONS: &[ScalarFunction] = &[
     ScalarFunction {
         name: "ipv4_is_private",
@@ -51,6 +52,12 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
         min_args: 2,
         max_args: 3,
         eval: ipv4_compare,
+    },
+    ScalarFunction {
+        name: "parse_ipv6",
+        min_args: 1,
+        max_args: 1,
+        eval: parse_ipv6,
     },
     ScalarFunction {
         name: "parse_ipv4",
@@ -117,7 +124,9 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
 /// An IPv4 network: the address and its prefix length (32 when none).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Net4 {
+    /// The address, most significant octet first.
     pub addr: u32,
+    /// How many leading bits name the network (0 to 32).
     pub prefix: u32,
 }
 
@@ -649,6 +658,28 @@ fn has_ipv4_prefix(call: &Call) -> Result<Val, QueryError> {
 /// `has_any_ipv4_prefix(text, prefix, ...)` or `(text, dynamic([prefixes]))`.
 fn has_any_ipv4_prefix(call: &Call) -> Result<Val, QueryError> {
     has_addresses(call, any_prefix)
+}
+
+/// The canonical IPv6 text of an address: eight groups of four lowercase
+/// hex digits.
+fn canonical6(addr: u128) -> String {
+    (0..8)
+        .map(|i| format!("{:04x}", (addr >> (112 - 16 * i)) & 0xffff))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+/// `parse_ipv6(ip)`: an IPv6 or IPv4 address (IPv4 as `::ffff:a.b.c.d`),
+/// with any IP-prefix applied, in canonical form; "" when it is not one.
+fn parse_ipv6(call: &Call) -> Result<Val, QueryError> {
+    expect_string(call, 0)?;
+    call.rowwise(KqlType::String, |a| {
+        Ok(Scalar::String(
+            parse_net6(&a[0].to_text())
+                .map(|(addr, prefix)| canonical6(addr & mask6(prefix)))
+                .unwrap_or_default(),
+        ))
+    })
 }
 
 #[cfg(test)]

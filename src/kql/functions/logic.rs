@@ -18,6 +18,7 @@ use crate::kql::error::QueryError;
 use crate::kql::expr;
 use crate::kql::value::{Scalar, Val, parse_json_bytes};
 
+/// The conditional and null-test functions, as `functions::lookup` finds them.
 pub const FUNCTIONS: &[ScalarFunction] = &[
     ScalarFunction {
         name: "iff",

@@ -13,6 +13,7 @@ use crate::data::types::KqlType;
 use crate::kql::error::QueryError;
 use crate::kql::value::{Scalar, Val};
 
+/// The numeric functions, as `functions::lookup` finds them.
 pub const FUNCTIONS: &[ScalarFunction] = &[
     ScalarFunction {
         name: "binary_and",

@@ -7,6 +7,7 @@ pub mod convert;
 pub mod datetime;
 pub mod dictionary;
 pub mod dynamic;
+pub mod geo;
 pub mod hash;
 pub mod ip;
 pub mod logic;
@@ -247,11 +248,7 @@ pub fn lookup(name: &str) -> Option<&'static ScalarFunction> {
 /// Names of every scalar and aggregate function, for did-you-mean hints and
 /// `quarry check`.
 pub fn all_names() -> Vec<&'static str> {
-    let mut names: Vec<&'static str> = families()
-        .into_iter()
-        .flatten()
-        .map(|f| f.name)
-        .collect();
+    let mut names: Vec<&'static str> = families().into_iter().flatten().map(|f| f.name).collect();
     names.extend(aggregates::AGGREGATES.iter().map(|a| a.name));
     names
 }

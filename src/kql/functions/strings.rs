@@ -14,18 +14,20 @@
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::fmt::Write as _;
 
 use base64::Engine as _;
 use polars::prelude::*;
 use regex::Regex;
 use serde_json::{Map, Value as Json};
 
-use super::convert::{as_long, coerce, column, expect_integer, expect_string};
+use super::convert::{as_long, coerce, column, expect_integer, expect_string, i64_column};
 use super::{Call, ScalarFunction};
 use crate::data::types::KqlType;
 use crate::kql::error::QueryError;
 use crate::kql::value::{Scalar, Val};
 
+/// The string functions, as `functions::lookup` finds them.
 pub const FUNCTIONS: &[ScalarFunction] = &[
     ScalarFunction {
         name: "strcat",
@@ -140,6 +142,18 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
         min_args: 2,
         max_args: 3,
         eval: countof,
+    },
+    ScalarFunction {
+        name: "translate",
+        min_args: 3,
+        max_args: 3,
+        eval: translate,
+    },
+    ScalarFunction {
+        name: "regex_quote",
+        min_args: 1,
+        max_args: 1,
+        eval: regex_quote,
     },
     ScalarFunction {
         name: "reverse",
@@ -316,6 +330,15 @@ fn compile(call: &Call, arg: usize, pattern: &str) -> Result<Regex, QueryError> 
     })
 }
 
+/// The byte offset of character `n` of `s` (its length when `n` is past
+/// the end): always a character boundary.
+fn byte_at(s: &str, n: i64) -> usize {
+    usize::try_from(n)
+        .ok()
+        .and_then(|n| s.char_indices().nth(n))
+        .map_or(if n <= 0 { 0 } else { s.len() }, |(i, _)| i)
+}
+
 /// Character-indexed view of a string: byte offsets of each character
 /// boundary, so slicing by character count can never split a character.
 fn char_bounds(s: &str) -> Vec<usize> {
@@ -355,36 +378,54 @@ fn join_texts(call: &Call, args: &[Val], delim: &str) -> Result<Val, QueryError>
             .collect();
         return Ok(string_val(parts.join(delim)));
     }
-    // Constant parts are kept as one string each rather than broadcast.
+    // Constant parts are kept as one string each rather than broadcast,
+    // and integers are written straight into the row's text.
     enum Part {
         Const(String),
-        Column(StringChunked),
+        Text(StringChunked),
+        Integer(Int64Chunked),
     }
     let parts: Vec<Part> = args
         .iter()
         .map(|a| match a {
             Val::Scalar(s) => Part::Const(s.to_text().into_owned()),
-            v => Part::Column(v.to_text(call.rows)),
+            Val::Column(c) if matches!(c.dtype(), DataType::Int32 | DataType::Int64) => {
+                Part::Integer(i64_column(a, call.rows))
+            }
+            v => Part::Text(v.to_text(call.rows)),
         })
         .collect();
-    let mut iters: Vec<Box<dyn Iterator<Item = Option<&str>>>> = parts
+    enum Cursor<'p> {
+        Const(&'p str),
+        Text(Box<dyn Iterator<Item = Option<&'p str>> + 'p>),
+        Integer(Box<dyn Iterator<Item = Option<i64>> + 'p>),
+    }
+    let mut cursors: Vec<Cursor> = parts
         .iter()
         .map(|p| match p {
-            Part::Const(s) => {
-                Box::new(std::iter::repeat(Some(s.as_str()))) as Box<dyn Iterator<Item = _>>
-            }
-            Part::Column(c) => Box::new(c.iter()),
+            Part::Const(s) => Cursor::Const(s),
+            Part::Text(c) => Cursor::Text(Box::new(c.iter())),
+            Part::Integer(c) => Cursor::Integer(Box::new(c.iter())),
         })
         .collect();
     let mut b = StringChunkedBuilder::new("".into(), call.rows);
     let mut buf = String::new();
     for _ in 0..call.rows {
         buf.clear();
-        for (k, it) in iters.iter_mut().enumerate() {
+        for (k, cursor) in cursors.iter_mut().enumerate() {
             if k > 0 {
                 buf.push_str(delim);
             }
-            buf.push_str(it.next().flatten().unwrap_or(""));
+            match cursor {
+                Cursor::Const(s) => buf.push_str(s),
+                Cursor::Text(it) => buf.push_str(it.next().flatten().unwrap_or("")),
+                Cursor::Integer(it) => {
+                    if let Some(v) = it.next().flatten() {
+                        // Writing to a String cannot fail.
+                        let _ = write!(buf, "{v}");
+                    }
+                }
+            }
         }
         b.append_value(&buf);
     }
@@ -431,14 +472,22 @@ fn strcmp(call: &Call) -> Result<Val, QueryError> {
     })
 }
 
+/// The largest string `strrep` builds; fewer repeats are made beyond it, so
+/// a long cell cannot make a gigabyte of text.
+const STRREP_MAX_BYTES: usize = 16 << 20;
+
 /// `strrep(value, n[, delimiter])`: repeats are capped at 1024, as Kusto
-/// documents.
+/// documents, and at `STRREP_MAX_BYTES` of output.
 fn strrep(call: &Call) -> Result<Val, QueryError> {
     expect_integer(call, 1)?;
     call.rowwise(KqlType::String, |a| {
-        let n = as_long(&a[1]).unwrap_or(0).clamp(0, 1024) as usize;
         let text = a[0].to_text();
         let delim = a.get(2).map(Scalar::to_text).unwrap_or(Cow::Borrowed(""));
+        let unit = (text.len() + delim.len()).max(1);
+        let n = as_long(&a[1])
+            .unwrap_or(0)
+            .clamp(0, 1024)
+            .min((STRREP_MAX_BYTES / unit) as i64) as usize;
         Ok(Scalar::String(vec![text.as_ref(); n].join(delim.as_ref())))
     })
 }
@@ -455,19 +504,20 @@ fn substring(call: &Call) -> Result<Val, QueryError> {
         expect_integer(call, 2)?;
     }
     let cut = |s: &str, start: i64, len: Option<i64>| -> String {
-        let bounds = char_bounds(s);
-        let n = (bounds.len() - 1) as i64;
+        // Only a negative start needs the length in characters.
         let start = if start < 0 {
-            (n + start).max(0)
+            (s.chars().count() as i64 + start).max(0)
         } else {
-            start.min(n)
+            start
         };
-        let end = match len {
-            Some(l) if l < 0 => start,
-            Some(l) => start.saturating_add(l).min(n),
-            None => n,
+        let from = byte_at(s, start);
+        let rest = &s[from..];
+        let to = match len {
+            Some(l) if l < 0 => 0,
+            Some(l) => byte_at(rest, l),
+            None => rest.len(),
         };
-        s[bounds[start as usize]..bounds[end as usize]].to_string()
+        rest[..to].to_string()
     };
     // The usual shape: a column of text with constant positions.
     if let (Val::Column(_), Some(Val::Scalar(st)), len) =
@@ -602,10 +652,6 @@ fn countof(call: &Call) -> Result<Val, QueryError> {
 // ---------------------------------------------------------------------------
 // Splitting and regular expressions.
 
-fn json_bytes(j: &Json) -> Vec<u8> {
-    j.to_string().into_bytes()
-}
-
 /// `split(s, delimiter[, index])`: a dynamic array of the parts; with an
 /// index, an array holding just that part (empty when out of range).
 fn split(call: &Call) -> Result<Val, QueryError> {
@@ -649,12 +695,34 @@ fn split(call: &Call) -> Result<Val, QueryError> {
             },
             None => None,
         };
+        // The JSON text is written straight from the parts, without
+        // building JSON values.
         let text = call.args[0].to_text(call.rows);
-        let out: BinaryChunked = text
-            .iter()
-            .map(|t| Some(json_bytes(&parts(t.unwrap_or(""), &delim, index))))
-            .collect();
-        return Ok(column(out));
+        let mut b = BinaryChunkedBuilder::new("".into(), call.rows);
+        let mut buf: Vec<u8> = Vec::new();
+        for t in text.iter() {
+            let t = t.unwrap_or("");
+            buf.clear();
+            match index {
+                None => {
+                    buf.push(b'[');
+                    if delim.is_empty() {
+                        push_json_str(&mut buf, t);
+                    } else {
+                        for (k, part) in t.split(delim.as_str()).enumerate() {
+                            if k > 0 {
+                                buf.push(b',');
+                            }
+                            push_json_str(&mut buf, part);
+                        }
+                    }
+                    buf.push(b']');
+                }
+                Some(_) => buf.extend_from_slice(parts(t, &delim, index).to_string().as_bytes()),
+            }
+            b.append_value(&buf);
+        }
+        return Ok(column(b.finish()));
     }
     call.rowwise(KqlType::Dynamic, |a| {
         let index = match a.get(2) {
@@ -670,6 +738,36 @@ fn split(call: &Call) -> Result<Val, QueryError> {
             index,
         )))
     })
+}
+
+/// Appends `s` as a JSON string literal, escaped as serde_json escapes
+/// (the hot path of `split` writes its JSON text directly).
+fn push_json_str(buf: &mut Vec<u8>, s: &str) {
+    buf.push(b'"');
+    let bytes = s.as_bytes();
+    let mut from = 0;
+    for (i, &c) in bytes.iter().enumerate() {
+        let escape: &[u8] = match c {
+            b'"' => br#"\""#,
+            b'\\' => br"\\",
+            b'\n' => br"\n",
+            b'\r' => br"\r",
+            b'\t' => br"\t",
+            0x08 => br"\b",
+            0x0c => br"\f",
+            0..=0x1f => b"",
+            _ => continue,
+        };
+        buf.extend_from_slice(&bytes[from..i]);
+        if escape.is_empty() {
+            buf.extend_from_slice(format!("\\u{c:04x}").as_bytes());
+        } else {
+            buf.extend_from_slice(escape);
+        }
+        from = i + 1;
+    }
+    buf.extend_from_slice(&bytes[from..]);
+    buf.push(b'"');
 }
 
 /// The optional type argument of `extract` (`typeof(long)` arrives as the
@@ -718,13 +816,25 @@ fn extract(call: &Call) -> Result<Val, QueryError> {
             Some(k) => found.map_or(Scalar::Null(k), |t| coerce(&Scalar::String(t), k)),
         }
     };
-    // Hot path: constant regex and group over a column of text.
+    // Hot path: constant regex and group over a column of text, with the
+    // capture positions reused from row to row.
     if let (Some(re), Val::Scalar(g), Val::Column(_)) =
         (&patterns.constant, &call.args[1], &call.args[2])
         && (to.is_none() || to == Some(KqlType::String))
     {
         let g = group_of(g);
-        return Ok(map_string(call, 2, |t| one(re, g, t).unwrap_or_default()));
+        let text = call.args[2].to_text(call.rows);
+        let mut locs = re.capture_locations();
+        let mut b = StringChunkedBuilder::new("".into(), call.rows);
+        for t in text.iter() {
+            let t = t.unwrap_or("");
+            let found = g.and_then(|g| {
+                re.captures_read(&mut locs, t)?;
+                locs.get(g).and_then(|(s, e)| t.get(s..e))
+            });
+            b.append_value(found.unwrap_or(""));
+        }
+        return Ok(column(b.finish()));
     }
     call.rowwise(to.unwrap_or(KqlType::String), |a| {
         let re = patterns.get(&a[0])?;
@@ -1131,4 +1241,37 @@ fn base64_decode(call: &Call) -> Result<Val, QueryError> {
             .and_then(|b| String::from_utf8(b).ok())
             .unwrap_or_default()
     }))
+}
+
+// ---------------------------------------------------------------------------
+// Character translation and regex quoting.
+
+/// `translate(searchList, replacementList, source)`: each character of
+/// `source` found in `searchList` becomes the character at the same place in
+/// `replacementList` (its last character when shorter), or is dropped when
+/// `replacementList` is empty. `translate("abc", "x", "abc")` is "xxx".
+fn translate(call: &Call) -> Result<Val, QueryError> {
+    for i in 0..3 {
+        expect_string(call, i)?;
+    }
+    call.rowwise(KqlType::String, |a| {
+        let search: Vec<char> = a[0].to_text().chars().collect();
+        let replace: Vec<char> = a[1].to_text().chars().collect();
+        let out = a[2]
+            .to_text()
+            .chars()
+            .filter_map(|c| match search.iter().position(|&s| s == c) {
+                None => Some(c),
+                Some(i) => replace.get(i).or(replace.last()).copied(),
+            })
+            .collect();
+        Ok(Scalar::String(out))
+    })
+}
+
+/// `regex_quote(s)`: `s` with every regex metacharacter escaped, so it
+/// matches itself literally.
+fn regex_quote(call: &Call) -> Result<Val, QueryError> {
+    expect_string(call, 0)?;
+    Ok(map_string(call, 0, regex::escape))
 }

@@ -102,7 +102,10 @@ impl Matcher {
         for start in self.finder.find_iter(bytes) {
             let end = start + self.needle.len();
             let left_ok = !(left && self.needs_left)
-                || hay[..start].chars().next_back().is_none_or(|c| !is_term_char(c));
+                || hay[..start]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| !is_term_char(c));
             let right_ok = !(right && self.needs_right)
                 || hay[end..].chars().next().is_none_or(|c| !is_term_char(c));
             if left_ok && right_ok {
@@ -131,6 +134,15 @@ impl Matcher {
 }
 
 impl Matcher {
+    /// Like [`Matcher::apply`], but `None` when it is known that no row
+    /// matches (every distinct value of the column was tried).
+    pub fn apply_any(&self, ca: &StringChunked) -> Option<BooleanChunked> {
+        match super::dictionary::dictionary(ca) {
+            Some(d) => d.map_bool_any(ca.name().clone(), |s| self.matches(s, &mut String::new())),
+            None => Some(self.apply(ca)),
+        }
+    }
+
     /// Whether the predicate could hold for some text made only of
     /// characters accepted by `alphabet` (the text forms of numbers and
     /// datetimes): if not, such a column need not be turned into text.
@@ -138,12 +150,22 @@ impl Matcher {
         if self.regex.is_some() {
             return true;
         }
-        self.needle.chars().all(|c| alphabet(c) || (!self.case_sensitive && alphabet(c.to_ascii_uppercase())))
+        self.needle
+            .chars()
+            .all(|c| alphabet(c) || (!self.case_sensitive && alphabet(c.to_ascii_uppercase())))
+    }
+
+    /// The needle's length in bytes (digits, for [`Matcher::single_number`]).
+    pub fn needle_len(&self) -> Option<usize> {
+        Some(self.needle.len())
     }
 
     /// For `has` with a needle that is one number (`4444`), that number.
     pub fn single_number(&self) -> Option<i64> {
-        if self.kind != StringOpKind::Has || self.needle.is_empty() || !self.needle.bytes().all(|b| b.is_ascii_digit()) {
+        if self.kind != StringOpKind::Has
+            || self.needle.is_empty()
+            || !self.needle.bytes().all(|b| b.is_ascii_digit())
+        {
             return None;
         }
         if self.needle.len() > 1 && self.needle.starts_with('0') {
@@ -154,7 +176,12 @@ impl Matcher {
 }
 
 /// One-off evaluation of a predicate (both sides vary by row).
-pub fn matches_once(kind: StringOpKind, hay: &str, needle: &str, case_sensitive: bool) -> Result<bool, String> {
+pub fn matches_once(
+    kind: StringOpKind,
+    hay: &str,
+    needle: &str,
+    case_sensitive: bool,
+) -> Result<bool, String> {
     let m = Matcher::new(kind, needle, case_sensitive)?;
     let mut buf = String::new();
     Ok(m.matches(hay, &mut buf))
@@ -178,7 +205,15 @@ mod tests {
     #[test]
     fn has_is_term_matching() {
         assert!(!has("KustoExplorerQueryRun", "Explorer"));
-        assert!(matches_once(StringOpKind::Contains, "KustoExplorerQueryRun", "Explorer", false).unwrap());
+        assert!(
+            matches_once(
+                StringOpKind::Contains,
+                "KustoExplorerQueryRun",
+                "Explorer",
+                false
+            )
+            .unwrap()
+        );
         assert!(has("Kusto Explorer Query", "explorer"));
         assert!(has("192.168.0.255", "192.168.0."));
         assert!(has("192.168.0.255", "192.168.0"));
@@ -212,7 +247,9 @@ mod tests {
     #[test]
     fn bad_regex_is_an_error() {
         assert_eq!(
-            Matcher::new(StringOpKind::MatchesRegex, "(", true).err().map(|e| e.starts_with("invalid regular expression")),
+            Matcher::new(StringOpKind::MatchesRegex, "(", true)
+                .err()
+                .map(|e| e.starts_with("invalid regular expression")),
             Some(true)
         );
     }

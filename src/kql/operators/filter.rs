@@ -61,7 +61,13 @@ impl Runner<'_> {
             self.check_cancel()?;
             // Tables without hits still give their columns, so the output's
             // schema does not depend on which tables matched.
-            parts.push(self.search_frame(case_sensitive, predicate, frame, Some(&name), Some(&known))?);
+            parts.push(self.search_frame(
+                case_sensitive,
+                predicate,
+                frame,
+                Some(&name),
+                Some(&known),
+            )?);
         }
         if parts.is_empty() {
             return DataFrame::new(0, vec![Column::new("$table".into(), Vec::<&str>::new())])
@@ -78,7 +84,13 @@ impl Runner<'_> {
         frame: DataFrame,
         origin: Option<&str>,
     ) -> Result<DataFrame, QueryError> {
-        self.search_frame(case_sensitive, predicate, frame, Some(origin.unwrap_or("")), None)
+        self.search_frame(
+            case_sensitive,
+            predicate,
+            frame,
+            Some(origin.unwrap_or("")),
+            None,
+        )
     }
 
     fn search_frame(
@@ -93,11 +105,14 @@ impl Runner<'_> {
         // named by a term that this table lacks makes the term false here.
         let v = self.search_predicate(case_sensitive, predicate, &frame, known)?;
         let mut hits = filter_by(frame, v, predicate.span)?;
-        if let Some(name) = table {
-            if hits.column("$table").is_err() {
-                let col = Column::new("$table".into(), vec![name; hits.height()]);
-                hits = hits.insert_column(0, col).map_err(|e| polars_error(e, predicate.span))?.clone();
-            }
+        if let Some(name) = table
+            && hits.column("$table").is_err()
+        {
+            let col = Column::new("$table".into(), vec![name; hits.height()]);
+            hits = hits
+                .insert_column(0, col)
+                .map_err(|e| polars_error(e, predicate.span))?
+                .clone();
         }
         Ok(hits)
     }
@@ -114,14 +129,24 @@ impl Runner<'_> {
             // `search *`: every row.
             ExprKind::Star => Ok(Val::Scalar(Scalar::Bool(true))),
             ExprKind::SearchTerm { column, text } => {
-                if let Some(c) = column {
-                    if frame.column(&c.name).is_err() {
-                        return Ok(Val::Scalar(Scalar::Bool(false)));
-                    }
+                if let Some(c) = column
+                    && frame.column(&c.name).is_err()
+                {
+                    return Ok(Val::Scalar(Scalar::Bool(false)));
                 }
-                self.search_term(column.as_ref().map(|c| c.name.as_str()), text, case_sensitive, frame, e.span)
+                self.search_term(
+                    column.as_ref().map(|c| c.name.as_str()),
+                    text,
+                    case_sensitive,
+                    frame,
+                    e.span,
+                )
             }
-            ExprKind::Binary { op: op @ (BinaryOp::And | BinaryOp::Or), left, right } => {
+            ExprKind::Binary {
+                op: op @ (BinaryOp::And | BinaryOp::Or),
+                left,
+                right,
+            } => {
                 let l = self.search_predicate(case_sensitive, left, frame, known)?;
                 let r = self.search_predicate(case_sensitive, right, frame, known)?;
                 crate::kql::expr::binary(*op, l, r, frame.height(), e.span)
@@ -135,7 +160,9 @@ impl Runner<'_> {
                     let mut names = Vec::new();
                     column_names_in(e, &mut names);
                     let absent_here = names.iter().any(|n| {
-                        frame.column(n).is_err() && self.scope.get(n).is_none() && known.contains(*n)
+                        frame.column(n).is_err()
+                            && self.scope.get(n).is_none()
+                            && known.contains(*n)
                     });
                     if absent_here {
                         return Ok(Val::Scalar(Scalar::Null(KqlType::Bool)));
@@ -161,19 +188,25 @@ fn column_names_in<'e>(e: &'e Expr, out: &mut Vec<&'e str>) {
             column_names_in(left, out);
             items.iter().for_each(|i| column_names_in(i, out));
         }
-        ExprKind::Between { value, low, high, .. } => {
+        ExprKind::Between {
+            value, low, high, ..
+        } => {
             for x in [value, low, high] {
                 column_names_in(x, out);
             }
         }
-        ExprKind::Call { args, .. } | ExprKind::Tuple(args) => args.iter().for_each(|a| column_names_in(a, out)),
+        ExprKind::Call { args, .. } | ExprKind::Tuple(args) => {
+            args.iter().for_each(|a| column_names_in(a, out))
+        }
         ExprKind::Member { target, .. } => column_names_in(target, out),
         ExprKind::Index { target, index } => {
             column_names_in(target, out);
             column_names_in(index, out);
         }
         ExprKind::NamedArg { value, .. } => column_names_in(value, out),
-        ExprKind::SearchTerm { column: Some(c), .. } => out.push(&c.name),
+        ExprKind::SearchTerm {
+            column: Some(c), ..
+        } => out.push(&c.name),
         _ => {}
     }
 }
@@ -195,13 +228,16 @@ pub(super) fn filter_by(frame: DataFrame, v: Val, span: Span) -> Result<DataFram
                     return Err(QueryError::type_error(
                         format!(
                             "a filter must be a bool, not {}",
-                            crate::data::types::KqlType::of(other).map_or("this type", |k| k.name())
+                            crate::data::types::KqlType::of(other)
+                                .map_or("this type", |k| k.name())
                         ),
                         span,
                     ));
                 }
             };
-            let mask = mask.fill_null_with_values(false).map_err(|e| polars_error(e, span))?;
+            let mask = mask
+                .fill_null_with_values(false)
+                .map_err(|e| polars_error(e, span))?;
             frame.filter(&mask).map_err(|e| polars_error(e, span))
         }
     }

@@ -41,14 +41,25 @@ impl Runner<'_> {
 }
 
 /// The (left, right) column names of each key.
-fn key_pairs(on: &[JoinKey], left: &DataFrame, right: &DataFrame) -> Result<Vec<(String, String)>, QueryError> {
+fn key_pairs(
+    on: &[JoinKey],
+    left: &DataFrame,
+    right: &DataFrame,
+) -> Result<Vec<(String, String)>, QueryError> {
     let check = |frame: &DataFrame, name: &str, span: Span, side: &str| -> Result<(), QueryError> {
         if frame.column(name).is_ok() {
             return Ok(());
         }
-        let names: Vec<&str> = frame.get_column_names().into_iter().map(|s| s.as_str()).collect();
+        let names: Vec<&str> = frame
+            .get_column_names()
+            .into_iter()
+            .map(|s| s.as_str())
+            .collect();
         Err(QueryError::unknown(
-            format!("the {side} side has no column '{name}'{}", did_you_mean(name, names)),
+            format!(
+                "the {side} side has no column '{name}'{}",
+                did_you_mean(name, names)
+            ),
             span,
         ))
     };
@@ -71,9 +82,22 @@ fn key_pairs(on: &[JoinKey], left: &DataFrame, right: &DataFrame) -> Result<Vec<
 }
 
 /// A join key: the same type on both sides (text when they differ).
-fn key_column(frame: &DataFrame, name: &str, as_text: bool, alias: &str, span: Span) -> Result<Column, QueryError> {
-    let s = frame.column(name).map_err(|e| polars_error(e, span))?.as_materialized_series();
-    let s = if as_text { series_to_text(s).into_series() } else { s.clone() };
+fn key_column(
+    frame: &DataFrame,
+    name: &str,
+    as_text: bool,
+    alias: &str,
+    span: Span,
+) -> Result<Column, QueryError> {
+    let s = frame
+        .column(name)
+        .map_err(|e| polars_error(e, span))?
+        .as_materialized_series();
+    let s = if as_text {
+        series_to_text(s).into_series()
+    } else {
+        s.clone()
+    };
     Ok(s.with_name(alias.into()).into_column())
 }
 
@@ -109,12 +133,22 @@ pub(super) fn join_frames(
     let mut r = right.clone();
     let mut keys = Vec::new();
     for (i, (lk, rk)) in pairs.iter().enumerate() {
-        let ldt = left.column(lk).map_err(|e| polars_error(e, span))?.dtype().clone();
-        let rdt = right.column(rk).map_err(|e| polars_error(e, span))?.dtype().clone();
+        let ldt = left
+            .column(lk)
+            .map_err(|e| polars_error(e, span))?
+            .dtype()
+            .clone();
+        let rdt = right
+            .column(rk)
+            .map_err(|e| polars_error(e, span))?
+            .dtype()
+            .clone();
         let as_text = ldt != rdt;
         let alias = format!("__quarry_k{i}");
-        l.with_column(key_column(&left, lk, as_text, &alias, span)?).map_err(|e| polars_error(e, span))?;
-        r.with_column(key_column(&right, rk, as_text, &alias, span)?).map_err(|e| polars_error(e, span))?;
+        l.with_column(key_column(&left, lk, as_text, &alias, span)?)
+            .map_err(|e| polars_error(e, span))?;
+        r.with_column(key_column(&right, rk, as_text, &alias, span)?)
+            .map_err(|e| polars_error(e, span))?;
         keys.push(alias);
     }
     if kind == JoinKind::InnerUnique {
@@ -124,7 +158,11 @@ pub(super) fn join_frames(
             .map_err(|e| polars_error(e, span))?;
     }
     // Right columns: for lookup, its keys go; clashing names get a suffix.
-    let left_names: Vec<String> = left.get_column_names().iter().map(|s| s.to_string()).collect();
+    let left_names: Vec<String> = left
+        .get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     let mut taken = left_names.clone();
     let mut renames = Vec::new();
     for name in right.get_column_names() {
@@ -140,7 +178,8 @@ pub(super) fn join_frames(
         }
     }
     for (old, new) in &renames {
-        r.rename(old, new.as_str().into()).map_err(|e| polars_error(e, span))?;
+        r.rename(old, new.as_str().into())
+            .map_err(|e| polars_error(e, span))?;
     }
     let how = match kind {
         JoinKind::InnerUnique | JoinKind::Inner => JoinType::Inner,

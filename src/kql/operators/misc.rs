@@ -14,7 +14,12 @@ use crate::kql::value::Scalar;
 impl Runner<'_> {
     /// `invoke f(args)`: a plugin (such as FileProfile) or a `let` function
     /// whose first parameter is a table.
-    pub(super) fn op_invoke(&self, name: &Ident, args: &[Expr], frame: DataFrame) -> Result<DataFrame, QueryError> {
+    pub(super) fn op_invoke(
+        &self,
+        name: &Ident,
+        args: &[Expr],
+        frame: DataFrame,
+    ) -> Result<DataFrame, QueryError> {
         if let Some(Binding::Function(..)) = self.scope.get(&name.name) {
             return self.call_tabular_function(&name.name, args, Some(frame), name.span);
         }
@@ -33,7 +38,11 @@ impl Runner<'_> {
                 .chain(self.scope.names())
                 .collect();
             return Err(QueryError::unknown(
-                format!("unknown function '{}'{}", name.name, did_you_mean(&name.name, names)),
+                format!(
+                    "unknown function '{}'{}",
+                    name.name,
+                    did_you_mean(&name.name, names)
+                ),
                 name.span,
             ));
         };
@@ -47,8 +56,8 @@ impl Runner<'_> {
 
     /// `parse [kind=simple|regex|relaxed] Expr with "lit" Col [:type] "lit" * ...`:
     /// new columns from the parts of a text. Rows that do not match get
-    /// empty values (nulls for typed columns), except with `relaxed`, where
-    /// the parts that matched are kept.
+    /// empty values (nulls for typed columns); with `relaxed`, a number
+    /// column whose text is not a number is null and the rest still match.
     pub(super) fn op_parse(
         &self,
         source: &Expr,
@@ -58,6 +67,9 @@ impl Runner<'_> {
     ) -> Result<DataFrame, QueryError> {
         let rows = frame.height();
         let regex_mode = kind.is_some_and(|k| k.eq_ignore_ascii_case("regex"));
+        // Documented: with `relaxed`, text that is not of a column's type
+        // makes that column null and parsing goes on.
+        let relaxed = kind.is_some_and(|k| k.eq_ignore_ascii_case("relaxed"));
         let mut re = String::from("(?s)");
         let mut columns: Vec<(String, KqlType)> = Vec::new();
         let n = pattern.len();
@@ -74,8 +86,9 @@ impl Runner<'_> {
                 ParsePart::Wildcard => re.push_str(if last { ".*" } else { ".*?" }),
                 ParsePart::Column { name, kind } => {
                     let k = match kind {
-                        Some(t) => KqlType::parse(t)
-                            .ok_or_else(|| QueryError::syntax(format!("unknown type '{t}'"), name.span))?,
+                        Some(t) => KqlType::parse(t).ok_or_else(|| {
+                            QueryError::syntax(format!("unknown type '{t}'"), name.span)
+                        })?,
                         None => KqlType::String,
                     };
                     let group = match k {
@@ -84,26 +97,40 @@ impl Runner<'_> {
                         _ if last => ".*",
                         _ => ".*?",
                     };
-                    re.push_str(&format!("({group})"));
+                    if relaxed && k.is_numeric() {
+                        re.push_str(&format!("((?:{group})?)"));
+                    } else {
+                        re.push_str(&format!("({group})"));
+                    }
                     columns.push((name.name.clone(), k));
                 }
             }
         }
         let re = Regex::new(&re).map_err(|e| {
-            QueryError::runtime(format!("the parse pattern is not a valid regular expression: {e}"), Some(source.span))
+            QueryError::runtime(
+                format!("the parse pattern is not a valid regular expression: {e}"),
+                Some(source.span),
+            )
         })?;
         let text = self.eval(source, &frame)?.to_text(rows);
         let mut values: Vec<Vec<Scalar>> = vec![Vec::with_capacity(rows); columns.len()];
         for v in text.iter() {
             let caps = re.captures(v.unwrap_or(""));
             for (ci, (_, k)) in columns.iter().enumerate() {
-                let cell = caps.as_ref().and_then(|c| c.get(ci + 1)).map(|m| m.as_str());
+                let cell = caps
+                    .as_ref()
+                    .and_then(|c| c.get(ci + 1))
+                    .map(|m| m.as_str());
                 values[ci].push(match (cell, k) {
                     (None, KqlType::String) => Scalar::String(String::new()),
                     (None, k) => Scalar::Null(*k),
                     (Some(t), KqlType::String) => Scalar::String(t.to_string()),
-                    (Some(t), KqlType::Long | KqlType::Int) => t.parse().map_or(Scalar::Null(KqlType::Long), Scalar::Long),
-                    (Some(t), KqlType::Real) => t.parse().map_or(Scalar::Null(KqlType::Real), Scalar::Real),
+                    (Some(t), KqlType::Long | KqlType::Int) => {
+                        t.parse().map_or(Scalar::Null(KqlType::Long), Scalar::Long)
+                    }
+                    (Some(t), KqlType::Real) => {
+                        t.parse().map_or(Scalar::Null(KqlType::Real), Scalar::Real)
+                    }
                     (Some(t), KqlType::Datetime) => crate::data::time::parse_datetime(t)
                         .map_or(Scalar::Null(KqlType::Datetime), Scalar::Datetime),
                     (Some(t), KqlType::Timespan) => crate::data::time::parse_timespan(t)
@@ -113,14 +140,18 @@ impl Runner<'_> {
                         "false" | "0" => Scalar::Bool(false),
                         _ => Scalar::Null(KqlType::Bool),
                     },
-                    (Some(t), KqlType::Dynamic) => Scalar::Dynamic(crate::kql::value::parse_json_bytes(t.as_bytes())),
+                    (Some(t), KqlType::Dynamic) => {
+                        Scalar::Dynamic(crate::kql::value::parse_json_bytes(t.as_bytes()))
+                    }
                 });
             }
         }
         for ((name, k), vals) in columns.into_iter().zip(values) {
             let k = if k == KqlType::Int { KqlType::Long } else { k };
             let s = scalars_to_series(&name, k, vals);
-            frame.with_column(s.into_column()).map_err(|e| polars_error(e, source.span))?;
+            frame
+                .with_column(s.into_column())
+                .map_err(|e| polars_error(e, source.span))?;
         }
         Ok(frame)
     }

@@ -29,7 +29,12 @@ use crate::data::types::KqlType;
 impl Runner<'_> {
     /// Applies one piped operator. `origin` is the pipeline's source table,
     /// if it is one.
-    pub fn operator(&self, op: &Operator, frame: DataFrame, origin: Option<&str>) -> Result<DataFrame, QueryError> {
+    pub fn operator(
+        &self,
+        op: &Operator,
+        frame: DataFrame,
+        origin: Option<&str>,
+    ) -> Result<DataFrame, QueryError> {
         use OperatorKind as K;
         match &op.kind {
             K::Where(e) => self.op_where(e, frame),
@@ -39,7 +44,10 @@ impl Runner<'_> {
                 predicate,
             } => {
                 if !tables.is_empty() {
-                    return Err(QueryError::syntax("'search in (...)' cannot follow a pipe", op.span));
+                    return Err(QueryError::syntax(
+                        "'search in (...)' cannot follow a pipe",
+                        op.span,
+                    ));
                 }
                 self.op_search_piped(*case_sensitive, predicate, frame, origin)
             }
@@ -49,20 +57,30 @@ impl Runner<'_> {
             K::ProjectRename(p) => self.op_project_rename(p, frame),
             K::ProjectReorder(c) => self.op_project_reorder(c, frame),
             K::Extend(a) | K::Serialize(a) => self.op_extend(a, frame),
-            K::Summarize { aggregates, by, .. } => self.op_summarize(aggregates, by, frame, op.span),
+            K::Summarize { aggregates, by, .. } => {
+                self.op_summarize(aggregates, by, frame, op.span)
+            }
             K::Sort(keys) => self.op_sort(keys, frame),
             K::Top { count, keys } => self.op_top(count, keys, frame),
             K::Take(n) => self.op_take(n, frame),
             K::Sample(n) => self.op_sample(n, frame),
             K::Distinct(cols) => self.op_distinct(cols, frame),
             K::Count => count_rows(&frame, op.span),
-            K::Join { kind, right, on, .. } => self.op_join(*kind, right, on, frame, op.span),
+            K::Join {
+                kind, right, on, ..
+            } => self.op_join(*kind, right, on, frame, op.span),
             K::Lookup { kind, right, on } => self.op_lookup(*kind, right, on, frame, op.span),
             K::Union {
                 options,
                 with_source,
                 tables,
-            } => self.op_union(options, with_source.as_ref(), tables, Some((frame, origin)), op.span),
+            } => self.op_union(
+                options,
+                with_source.as_ref(),
+                tables,
+                Some((frame, origin)),
+                op.span,
+            ),
             K::MvExpand {
                 columns,
                 limit,
@@ -72,20 +90,38 @@ impl Runner<'_> {
             K::Invoke { name, args } => self.op_invoke(name, args, frame),
             K::As(_) | K::Render(_) => Ok(frame),
             K::GetSchema => get_schema(&frame, op.span),
-            K::Parse { source, kind, pattern } => self.op_parse(source, kind.as_deref(), pattern, frame),
+            K::Parse {
+                source,
+                kind,
+                pattern,
+            } => self.op_parse(source, kind.as_deref(), pattern, frame),
             K::MvApply {
                 columns,
                 to_types,
                 item_index,
                 limit,
                 subquery,
-            } => self.op_mv_apply(columns, to_types, item_index.as_ref(), limit.as_ref(), subquery, frame, op.span),
-            K::Evaluate { plugin, args, schema } => self.op_evaluate(plugin, args, schema.as_ref(), frame, op.span),
-            K::MakeSeries { .. } => self.op_make_series(&op.kind, frame, op.span),
-            K::Datatable { .. } | K::Print(_) | K::Range { .. } | K::ExternalData { .. } => Err(QueryError::syntax(
-                "this operator starts a query; it cannot follow a pipe",
+            } => self.op_mv_apply(
+                columns,
+                to_types,
+                item_index.as_ref(),
+                limit.as_ref(),
+                subquery,
+                frame,
                 op.span,
-            )),
+            ),
+            K::Evaluate {
+                plugin,
+                args,
+                schema,
+            } => self.op_evaluate(plugin, args, schema.as_ref(), frame, op.span),
+            K::MakeSeries { .. } => self.op_make_series(&op.kind, frame, op.span),
+            K::Datatable { .. } | K::Print(_) | K::Range { .. } | K::ExternalData { .. } => {
+                Err(QueryError::syntax(
+                    "this operator starts a query; it cannot follow a pipe",
+                    op.span,
+                ))
+            }
         }
     }
 
@@ -106,25 +142,45 @@ impl Runner<'_> {
             } => self.op_union(options, with_source.as_ref(), tables, None, op.span),
             K::Datatable { columns, values } => self.op_datatable(columns, values, op.span),
             K::Print(a) => self.op_print(a),
-            K::Range { name, from, to, step } => self.op_range(name, from, to, step, op.span),
+            K::Range {
+                name,
+                from,
+                to,
+                step,
+            } => self.op_range(name, from, to, step, op.span),
             K::ExternalData {
                 columns,
                 uris,
                 properties,
             } => self.op_externaldata(columns, uris, properties, op.span),
-            K::Evaluate { plugin, .. } if EVALUATE_PLUGINS.contains(&plugin.name.as_str()) => Err(QueryError::syntax(
-                format!("evaluate {} needs an input table: put it after a '|'", plugin.name),
+            K::Evaluate { plugin, .. } if EVALUATE_PLUGINS.contains(&plugin.name.as_str()) => {
+                Err(QueryError::syntax(
+                    format!(
+                        "evaluate {} needs an input table: put it after a '|'",
+                        plugin.name
+                    ),
+                    op.span,
+                ))
+            }
+            K::Evaluate { plugin, .. } => Err(QueryError::unsupported(
+                &format!("evaluate {}", plugin.name),
+                plugin.span,
+            )),
+            _ => Err(QueryError::syntax(
+                "this operator needs an input table: put it after a '|'",
                 op.span,
             )),
-            K::Evaluate { plugin, .. } => Err(QueryError::unsupported(&format!("evaluate {}", plugin.name), plugin.span)),
-            _ => Err(QueryError::syntax("this operator needs an input table: put it after a '|'", op.span)),
         }
     }
 }
 
 /// `count`: one row, one column `Count`.
 fn count_rows(frame: &DataFrame, span: Span) -> Result<DataFrame, QueryError> {
-    DataFrame::new(1, vec![Column::new("Count".into(), [frame.height() as i64])]).map_err(|e| polars_error(e, span))
+    DataFrame::new(
+        1,
+        vec![Column::new("Count".into(), [frame.height() as i64])],
+    )
+    .map_err(|e| polars_error(e, span))
 }
 
 /// `getschema`
@@ -132,7 +188,10 @@ fn get_schema(frame: &DataFrame, span: Span) -> Result<DataFrame, QueryError> {
     let cols = frame.columns();
     let names: Vec<&str> = cols.iter().map(|c| c.name().as_str()).collect();
     let ordinals: Vec<i32> = (0..cols.len() as i32).collect();
-    let kinds: Vec<KqlType> = cols.iter().map(|c| KqlType::of(c.dtype()).unwrap_or(KqlType::Dynamic)).collect();
+    let kinds: Vec<KqlType> = cols
+        .iter()
+        .map(|c| KqlType::of(c.dtype()).unwrap_or(KqlType::Dynamic))
+        .collect();
     let system: Vec<&str> = kinds
         .iter()
         .map(|k| match k {
@@ -172,8 +231,12 @@ pub fn expr_name(e: &Expr) -> Option<String> {
         ExprKind::NamedArg { name, .. } => Some(name.name.clone()),
         ExprKind::Member { target, name } => Some(format!("{}_{}", expr_name(target)?, name.name)),
         ExprKind::Index { target, index } => match &index.kind {
-            ExprKind::Literal(super::ast::Literal::String(k)) => Some(format!("{}_{}", expr_name(target)?, k)),
-            ExprKind::Literal(super::ast::Literal::Long(i)) => Some(format!("{}_{}", expr_name(target)?, i)),
+            ExprKind::Literal(super::ast::Literal::String(k)) => {
+                Some(format!("{}_{}", expr_name(target)?, k))
+            }
+            ExprKind::Literal(super::ast::Literal::Long(i)) => {
+                Some(format!("{}_{}", expr_name(target)?, i))
+            }
             _ => None,
         },
         _ => None,
@@ -187,7 +250,14 @@ pub fn group_name(e: &Expr) -> Option<String> {
         let n = name.name.to_ascii_lowercase();
         if matches!(
             n.as_str(),
-            "bin" | "floor" | "bin_at" | "startofday" | "startofweek" | "startofmonth" | "startofyear" | "endofday"
+            "bin"
+                | "floor"
+                | "bin_at"
+                | "startofday"
+                | "startofweek"
+                | "startofmonth"
+                | "startofyear"
+                | "endofday"
         ) {
             return args.first().and_then(expr_name);
         }

@@ -237,7 +237,7 @@ impl Runner<'_> {
                         .map_err(|e| polars_error(e, span))?;
                     return attach_source(&source_frame, shape, span);
                 }
-                concat_outer(parts, span)
+                stack(parts, span)
             }
         }
     }
@@ -319,6 +319,25 @@ fn attach_source(source: &DataFrame, out: DataFrame, span: Span) -> Result<DataF
             .cloned(),
     );
     DataFrame::new(out.height(), columns).map_err(|e| polars_error(e, span))
+}
+
+/// Stacks the per-row results. They nearly always share one schema, and
+/// stacking those directly is linear; otherwise the outer union's rules
+/// (missing columns null, clashing types split) apply.
+fn stack(parts: Vec<DataFrame>, span: Span) -> Result<DataFrame, QueryError> {
+    let same = parts.windows(2).all(|w| w[0].schema() == w[1].schema());
+    if !same {
+        return concat_outer(parts, span);
+    }
+    let mut parts = parts.into_iter();
+    let Some(mut out) = parts.next() else {
+        return Ok(DataFrame::empty());
+    };
+    for p in parts {
+        out.vstack_mut_owned(p).map_err(|e| polars_error(e, span))?;
+    }
+    out.rechunk_mut();
+    Ok(out)
 }
 
 /// Decides how the subquery can run; see the module comment.

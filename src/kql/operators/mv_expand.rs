@@ -49,9 +49,10 @@ impl Runner<'_> {
         for (ci, a) in columns.iter().enumerate() {
             let expr = &a.expr;
             let to = match to_types.get(ci) {
-                Some(Some(t)) => Some(KqlType::parse(t).ok_or_else(|| {
-                    QueryError::syntax(format!("unknown type '{t}'"), a.span)
-                })?),
+                Some(Some(t)) => Some(
+                    KqlType::parse(t)
+                        .ok_or_else(|| QueryError::syntax(format!("unknown type '{t}'"), a.span))?,
+                ),
                 _ => None,
             };
             let name = match a.names.first() {
@@ -97,7 +98,11 @@ impl Runner<'_> {
         let mut index: Vec<IdxSize> = Vec::new();
         let mut position: Vec<usize> = Vec::new();
         for i in 0..rows {
-            let n = expanded.iter().map(|(_, _, l)| l[i].len()).max().unwrap_or(1);
+            let n = expanded
+                .iter()
+                .map(|(_, _, l)| l[i].len())
+                .max()
+                .unwrap_or(1);
             for k in 0..n {
                 index.push(i as IdxSize);
                 position.push(k);
@@ -131,7 +136,8 @@ impl Runner<'_> {
                 values
             };
             let s = scalars_to_series(&name, kind, values);
-            out.with_column(s.into_column()).map_err(|e| polars_error(e, span))?;
+            out.with_column(s.into_column())
+                .map_err(|e| polars_error(e, span))?;
         }
         if let Some(name) = item_index {
             let positions: Vec<i64> = position.iter().map(|&k| k as i64).collect();

@@ -4,13 +4,17 @@
 use polars::prelude::*;
 
 use super::{expr_name, polars_error, unique_name, val_column, wildcard_match};
-use crate::kql::ast::{Assignment, Ident};
+use crate::kql::ast::{Assignment, Ident, NameOrder};
 use crate::kql::error::{QueryError, did_you_mean};
 use crate::kql::run::Runner;
 
 impl Runner<'_> {
     /// `project A, B = expr, ...`
-    pub(super) fn op_project(&self, items: &[Assignment], frame: DataFrame) -> Result<DataFrame, QueryError> {
+    pub(super) fn op_project(
+        &self,
+        items: &[Assignment],
+        frame: DataFrame,
+    ) -> Result<DataFrame, QueryError> {
         let rows = frame.height();
         let mut out: Vec<Column> = Vec::new();
         let mut names: Vec<String> = Vec::new();
@@ -36,12 +40,17 @@ impl Runner<'_> {
             names.push(name.clone());
             out.push(val_column(v, &name, rows));
         }
-        DataFrame::new(rows, out).map_err(|e| polars_error(e, items.first().map_or_else(Default::default, |a| a.span)))
+        DataFrame::new(rows, out)
+            .map_err(|e| polars_error(e, items.first().map_or_else(Default::default, |a| a.span)))
     }
 
     /// `extend A = expr, ...`: later items see earlier ones; an existing
-    /// column of the same name is replaced in place.
-    pub(super) fn op_extend(&self, items: &[Assignment], mut frame: DataFrame) -> Result<DataFrame, QueryError> {
+    /// column of the same name moves to the end with its new value.
+    pub(super) fn op_extend(
+        &self,
+        items: &[Assignment],
+        mut frame: DataFrame,
+    ) -> Result<DataFrame, QueryError> {
         let rows = frame.height();
         let mut unnamed = 0;
         for a in items {
@@ -52,50 +61,102 @@ impl Runner<'_> {
                     Some(n) => n,
                     None => {
                         unnamed += 1;
-                        let taken: Vec<String> = frame.get_column_names().iter().map(|s| s.to_string()).collect();
+                        let taken: Vec<String> = frame
+                            .get_column_names()
+                            .iter()
+                            .map(|s| s.to_string())
+                            .collect();
                         unique_name(&format!("Column{unnamed}"), &taken)
                     }
                 },
             };
             let col = val_column(v, &name, rows);
-            frame.with_column(col).map_err(|e| polars_error(e, a.span))?;
+            // Documented: an existing column of that name is removed and the
+            // new value appended.
+            if frame.column(&name).is_ok() {
+                frame = frame.drop(&name).map_err(|e| polars_error(e, a.span))?;
+            }
+            frame
+                .with_column(col)
+                .map_err(|e| polars_error(e, a.span))?;
         }
         Ok(frame)
     }
 
-    pub(super) fn op_project_away(&self, patterns: &[Ident], frame: DataFrame) -> Result<DataFrame, QueryError> {
+    pub(super) fn op_project_away(
+        &self,
+        patterns: &[Ident],
+        frame: DataFrame,
+    ) -> Result<DataFrame, QueryError> {
         let names = column_names(&frame);
         let drop = select_columns(patterns, &names)?;
         let keep: Vec<String> = names.into_iter().filter(|n| !drop.contains(n)).collect();
-        frame.select(keep).map_err(|e| polars_error(e, patterns[0].span))
+        frame
+            .select(keep)
+            .map_err(|e| polars_error(e, span_of(patterns)))
     }
 
-    pub(super) fn op_project_keep(&self, patterns: &[Ident], frame: DataFrame) -> Result<DataFrame, QueryError> {
+    pub(super) fn op_project_keep(
+        &self,
+        patterns: &[Ident],
+        frame: DataFrame,
+    ) -> Result<DataFrame, QueryError> {
         let names = column_names(&frame);
         let keep = select_columns(patterns, &names)?;
         let keep: Vec<String> = names.into_iter().filter(|n| keep.contains(n)).collect();
-        frame.select(keep).map_err(|e| polars_error(e, patterns[0].span))
+        frame
+            .select(keep)
+            .map_err(|e| polars_error(e, span_of(patterns)))
     }
 
     /// `project-rename New = Old, ...`
-    pub(super) fn op_project_rename(&self, pairs: &[(Ident, Ident)], mut frame: DataFrame) -> Result<DataFrame, QueryError> {
+    pub(super) fn op_project_rename(
+        &self,
+        pairs: &[(Ident, Ident)],
+        mut frame: DataFrame,
+    ) -> Result<DataFrame, QueryError> {
         for (new, old) in pairs {
             let names = column_names(&frame);
             if !names.contains(&old.name) {
                 return Err(unknown_column(&old.name, &names, old));
             }
-            frame.rename(&old.name, new.name.as_str().into()).map_err(|e| polars_error(e, new.span))?;
+            if new.name != old.name && names.contains(&new.name) {
+                return Err(QueryError::type_error(
+                    format!(
+                        "cannot rename '{}' to '{}': a column of that name exists",
+                        old.name, new.name
+                    ),
+                    new.span,
+                ));
+            }
+            frame
+                .rename(&old.name, new.name.as_str().into())
+                .map_err(|e| polars_error(e, new.span))?;
         }
         Ok(frame)
     }
 
     /// `project-reorder A, B*`: the named columns first, in that order, the
     /// rest after them as they were.
-    pub(super) fn op_project_reorder(&self, patterns: &[Ident], frame: DataFrame) -> Result<DataFrame, QueryError> {
+    pub(super) fn op_project_reorder(
+        &self,
+        patterns: &[(Ident, Option<NameOrder>)],
+        frame: DataFrame,
+    ) -> Result<DataFrame, QueryError> {
         let names = column_names(&frame);
         let mut first: Vec<String> = Vec::new();
-        for p in patterns {
-            let matched: Vec<&String> = names.iter().filter(|n| wildcard_match(&p.name, n)).collect();
+        for (p, order) in patterns {
+            let mut matched: Vec<&String> = names
+                .iter()
+                .filter(|n| wildcard_match(&p.name, n))
+                .collect();
+            match order {
+                None => {}
+                Some(NameOrder::Asc) => matched.sort(),
+                Some(NameOrder::Desc) => matched.sort_by(|a, b| b.cmp(a)),
+                Some(NameOrder::GrannyAsc) => matched.sort_by(|a, b| granny_cmp(a, b)),
+                Some(NameOrder::GrannyDesc) => matched.sort_by(|a, b| granny_cmp(b, a)),
+            }
             if matched.is_empty() && !p.name.contains('*') {
                 return Err(unknown_column(&p.name, &names, p));
             }
@@ -107,17 +168,66 @@ impl Runner<'_> {
         }
         let rest = names.into_iter().filter(|n| !first.contains(n));
         let order: Vec<String> = first.iter().cloned().chain(rest).collect();
-        frame.select(order).map_err(|e| polars_error(e, patterns[0].span))
+        frame.select(order).map_err(|e| {
+            polars_error(
+                e,
+                patterns.first().map_or_else(Default::default, |p| p.0.span),
+            )
+        })
+    }
+}
+
+/// Natural ("granny") order: runs of digits compare as numbers, so `a2`
+/// sorts before `a10`.
+fn granny_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let (mut x, mut y) = (a.chars().peekable(), b.chars().peekable());
+    loop {
+        match (x.peek().copied(), y.peek().copied()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(c), Some(d)) if c.is_ascii_digit() && d.is_ascii_digit() => {
+                let run = |it: &mut std::iter::Peekable<std::str::Chars>| {
+                    let mut s = String::new();
+                    while let Some(c) = it.peek().copied().filter(char::is_ascii_digit) {
+                        s.push(c);
+                        it.next();
+                    }
+                    s
+                };
+                let (m, n) = (run(&mut x), run(&mut y));
+                let (m, n) = (m.trim_start_matches('0'), n.trim_start_matches('0'));
+                let o = m.len().cmp(&n.len()).then_with(|| m.cmp(n));
+                if o != Ordering::Equal {
+                    return o;
+                }
+            }
+            (Some(c), Some(d)) => {
+                if c != d {
+                    return c.cmp(&d);
+                }
+                x.next();
+                y.next();
+            }
+        }
     }
 }
 
 pub(super) fn column_names(frame: &DataFrame) -> Vec<String> {
-    frame.get_column_names().iter().map(|s| s.to_string()).collect()
+    frame
+        .get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
 }
 
 fn unknown_column(name: &str, names: &[String], at: &Ident) -> QueryError {
     QueryError::unknown(
-        format!("unknown column '{name}'{}", did_you_mean(name, names.iter().map(String::as_str))),
+        format!(
+            "unknown column '{name}'{}",
+            did_you_mean(name, names.iter().map(String::as_str))
+        ),
         at.span,
     )
 }
@@ -127,11 +237,19 @@ fn unknown_column(name: &str, names: &[String], at: &Ident) -> QueryError {
 fn select_columns(patterns: &[Ident], names: &[String]) -> Result<Vec<String>, QueryError> {
     let mut out = Vec::new();
     for p in patterns {
-        let matched: Vec<&String> = names.iter().filter(|n| wildcard_match(&p.name, n)).collect();
+        let matched: Vec<&String> = names
+            .iter()
+            .filter(|n| wildcard_match(&p.name, n))
+            .collect();
         if matched.is_empty() && !p.name.contains('*') {
             return Err(unknown_column(&p.name, names, p));
         }
         out.extend(matched.into_iter().cloned());
     }
     Ok(out)
+}
+
+/// The span of a column list, for errors (the first name's).
+fn span_of(patterns: &[Ident]) -> crate::kql::ast::Span {
+    patterns.first().map_or_else(Default::default, |p| p.span)
 }

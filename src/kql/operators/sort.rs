@@ -11,7 +11,11 @@ use crate::kql::value::Scalar;
 impl Runner<'_> {
     /// `sort by a [asc|desc] [nulls first|last], ...`: descending by
     /// default; nulls last when descending and first when ascending.
-    pub(super) fn op_sort(&self, keys: &[SortKey], frame: DataFrame) -> Result<DataFrame, QueryError> {
+    pub(super) fn op_sort(
+        &self,
+        keys: &[SortKey],
+        frame: DataFrame,
+    ) -> Result<DataFrame, QueryError> {
         let rows = frame.height();
         let span = keys.first().map_or_else(Default::default, |k| k.expr.span);
         let mut work = frame.clone();
@@ -21,26 +25,68 @@ impl Runner<'_> {
         for (i, k) in keys.iter().enumerate() {
             let v = self.eval(&k.expr, &frame)?;
             let name = format!("__quarry_sort{i}");
-            work.with_column(val_column(v, &name, rows)).map_err(|e| polars_error(e, span))?;
             let desc = k.dir.unwrap_or(SortDir::Desc) == SortDir::Desc;
-            names.push(name);
-            descending.push(desc);
-            nulls_last.push(match k.nulls {
+            let last = match k.nulls {
                 Some(NullsPos::First) => false,
                 Some(NullsPos::Last) => true,
                 None => desc,
-            });
+            };
+            let column = val_column(v, &name, rows);
+            if let Ok(reals) = column.f64() {
+                // Documented: NaN goes with null, next to it (`null, NaN,
+                // -inf, ..., +inf` or `-inf, ..., +inf, NaN, null`). A class
+                // key orders null, NaN and numbers; the numbers follow.
+                let class: Vec<u8> = reals
+                    .iter()
+                    .map(|x| {
+                        let kind = match x {
+                            Some(v) if !v.is_nan() => 0u8,
+                            Some(_) => 1,
+                            None => 2,
+                        };
+                        if last { kind } else { 2 - kind }
+                    })
+                    .collect();
+                let class_name = format!("__quarry_sortclass{i}");
+                work.with_column(Column::new(class_name.as_str().into(), class))
+                    .map_err(|e| polars_error(e, span))?;
+                names.push(class_name);
+                descending.push(false);
+                nulls_last.push(false);
+                let numbers: Float64Chunked =
+                    reals.iter().map(|x| x.filter(|x| !x.is_nan())).collect();
+                work.with_column(
+                    numbers
+                        .into_series()
+                        .with_name(name.as_str().into())
+                        .into_column(),
+                )
+                .map_err(|e| polars_error(e, span))?;
+            } else {
+                work.with_column(column)
+                    .map_err(|e| polars_error(e, span))?;
+            }
+            names.push(name);
+            descending.push(desc);
+            nulls_last.push(last);
         }
         let options = SortMultipleOptions::default()
             .with_order_descending_multi(descending)
             .with_nulls_last_multi(nulls_last)
             .with_maintain_order(true);
-        let sorted = work.sort(names.clone(), options).map_err(|e| polars_error(e, span))?;
+        let sorted = work
+            .sort(names.clone(), options)
+            .map_err(|e| polars_error(e, span))?;
         Ok(sorted.drop_many(names))
     }
 
     /// `top n by expr [asc|desc]`
-    pub(super) fn op_top(&self, count: &Expr, keys: &[SortKey], frame: DataFrame) -> Result<DataFrame, QueryError> {
+    pub(super) fn op_top(
+        &self,
+        count: &Expr,
+        keys: &[SortKey],
+        frame: DataFrame,
+    ) -> Result<DataFrame, QueryError> {
         let n = self.count_arg(count, &frame)?;
         let sorted = self.op_sort(keys, frame)?;
         Ok(sorted.head(Some(n)))
@@ -54,7 +100,11 @@ impl Runner<'_> {
 
     /// `sample n`: n rows spread evenly over the input, so repeated runs
     /// agree (Kusto's are random).
-    pub(super) fn op_sample(&self, count: &Expr, frame: DataFrame) -> Result<DataFrame, QueryError> {
+    pub(super) fn op_sample(
+        &self,
+        count: &Expr,
+        frame: DataFrame,
+    ) -> Result<DataFrame, QueryError> {
         let n = self.count_arg(count, &frame)?;
         let rows = frame.height();
         if n >= rows {

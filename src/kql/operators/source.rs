@@ -19,9 +19,12 @@ impl Runner<'_> {
         span: Span,
     ) -> Result<DataFrame, QueryError> {
         if columns.is_empty() {
-            return Err(QueryError::syntax("datatable needs at least one column", span));
+            return Err(QueryError::syntax(
+                "datatable needs at least one column",
+                span,
+            ));
         }
-        if values.len() % columns.len() != 0 {
+        if !values.len().is_multiple_of(columns.len()) {
             return Err(QueryError::syntax(
                 format!(
                     "datatable has {} values, which is not a multiple of its {} columns",
@@ -96,13 +99,22 @@ impl Runner<'_> {
         };
         let kind = a.kind();
         let (Some(lo), Some(hi), Some(st)) = (as_i64(&a), as_i64(&b), as_i64(&s)) else {
-            return Err(QueryError::type_error("range needs numbers, datetimes or timespans", span));
+            return Err(QueryError::type_error(
+                "range needs numbers, datetimes or timespans",
+                span,
+            ));
         };
         if st == 0 || (hi - lo) / st < 0 {
-            return Err(QueryError::type_error("range step must move from 'from' towards 'to'", step.span));
+            return Err(QueryError::type_error(
+                "range step must move from 'from' towards 'to'",
+                step.span,
+            ));
         }
         if (hi - lo) / st >= MAX_ROWS {
-            return Err(QueryError::runtime(format!("range would produce more than {MAX_ROWS} rows"), Some(span)));
+            return Err(QueryError::runtime(
+                format!("range would produce more than {MAX_ROWS} rows"),
+                Some(span),
+            ));
         }
         let values: Vec<Scalar> = (0..=(hi - lo) / st)
             .map(|i| {
@@ -115,7 +127,11 @@ impl Runner<'_> {
             })
             .collect();
         let rows = values.len();
-        let out_kind = if kind.is_numeric() { KqlType::Long } else { kind };
+        let out_kind = if kind.is_numeric() {
+            KqlType::Long
+        } else {
+            kind
+        };
         let col = scalars_to_series(&name.name, out_kind, values).into_column();
         DataFrame::new(rows, vec![col]).map_err(|e| polars_error(e, span))
     }
@@ -124,7 +140,11 @@ impl Runner<'_> {
 /// A datatable cell as the column's type (numbers widen, text parses).
 fn coerce_cell(v: Scalar, kind: KqlType) -> Option<Scalar> {
     if v.is_null() {
-        return Some(if kind == KqlType::String { Scalar::String(String::new()) } else { Scalar::Null(kind) });
+        return Some(if kind == KqlType::String {
+            Scalar::String(String::new())
+        } else {
+            Scalar::Null(kind)
+        });
     }
     Some(match (kind, v) {
         (k, v) if v.kind() == k => v,
@@ -134,8 +154,12 @@ fn coerce_cell(v: Scalar, kind: KqlType) -> Option<Scalar> {
         (KqlType::Real, Scalar::Long(x)) => Scalar::Real(x as f64),
         (KqlType::Dynamic, v) => Scalar::Dynamic(v.to_json()),
         (KqlType::String, v) => Scalar::String(v.to_text().into_owned()),
-        (KqlType::Datetime, Scalar::String(s)) => Scalar::Datetime(crate::data::time::parse_datetime(&s)?),
-        (KqlType::Timespan, Scalar::String(s)) => Scalar::Timespan(crate::data::time::parse_timespan(&s)?),
+        (KqlType::Datetime, Scalar::String(s)) => {
+            Scalar::Datetime(crate::data::time::parse_datetime(&s)?)
+        }
+        (KqlType::Timespan, Scalar::String(s)) => {
+            Scalar::Timespan(crate::data::time::parse_timespan(&s)?)
+        }
         (KqlType::Bool, Scalar::Long(x)) => Scalar::Bool(x != 0),
         _ => return None,
     })

@@ -12,7 +12,7 @@ use crate::kql::ast::{Assignment, Expr, ExprKind, Span};
 use crate::kql::error::{QueryError, did_you_mean};
 use crate::kql::functions::aggregates::{self, AggInput, AggOutput, Post};
 use crate::kql::run::Runner;
-use crate::kql::value::{Val, parse_json_bytes};
+use crate::kql::value::{Scalar, Val, parse_json_bytes};
 
 const ROW: &str = "__quarry_row";
 
@@ -118,8 +118,16 @@ impl Runner<'_> {
             let outputs = (f.plan)(&input)?;
             for (k, output) in outputs.into_iter().enumerate() {
                 let explicit = k == 0 && !a.names.is_empty();
-                let name = if explicit { a.names[0].name.clone() } else { output.name.clone() };
-                planned.push(Planned { name, output, explicit });
+                let name = if explicit {
+                    a.names[0].name.clone()
+                } else {
+                    output.name.clone()
+                };
+                planned.push(Planned {
+                    name,
+                    output,
+                    explicit,
+                });
             }
         }
 
@@ -129,7 +137,11 @@ impl Runner<'_> {
             .enumerate()
             .map(|(i, p)| {
                 let e = p.output.expr.clone();
-                let e = if by.is_empty() && p.output.is_list { e.implode(true) } else { e };
+                let e = if by.is_empty() && p.output.is_list {
+                    e.implode(true)
+                } else {
+                    e
+                };
                 e.alias(format!("__quarry_o{i}"))
             })
             .collect();
@@ -179,7 +191,10 @@ impl Runner<'_> {
                         let src = frame.column(&w).map_err(|_| {
                             QueryError::unknown(format!("unknown column '{w}'"), span)
                         })?;
-                        let g = src.as_materialized_series().take(idx).map_err(|e| polars_error(e, span))?;
+                        let g = src
+                            .as_materialized_series()
+                            .take(idx)
+                            .map_err(|e| polars_error(e, span))?;
                         let name = unique_name(&w, &taken);
                         taken.push(name.clone());
                         out.push(g.with_name(name.as_str().into()).into_column());
@@ -187,7 +202,11 @@ impl Runner<'_> {
                 }
                 post => {
                     let s = finish(&c, post, span)?;
-                    let name = if p.explicit { p.name.clone() } else { unique_name(&p.name, &taken) };
+                    let name = if p.explicit {
+                        p.name.clone()
+                    } else {
+                        unique_name(&p.name, &taken)
+                    };
                     taken.push(name.clone());
                     out.push(s.with_name(name.as_str().into()).into_column());
                 }
@@ -211,7 +230,11 @@ impl Runner<'_> {
             let v = self.eval(&c.expr, &out)?;
             let first = format!("{INNER}{i}_0");
             let at = out.get_column_index(&first).unwrap_or(out.width());
-            let name = c.names.first().map(|n| n.name.clone()).unwrap_or_else(|| format!("Column{}", i + 1));
+            let name = c
+                .names
+                .first()
+                .map(|n| n.name.clone())
+                .unwrap_or_else(|| format!("Column{}", i + 1));
             let hidden: Vec<String> = out
                 .get_column_names()
                 .iter()
@@ -226,7 +249,11 @@ impl Runner<'_> {
     }
 
     /// `distinct A, B` or `distinct *`.
-    pub(super) fn op_distinct(&self, cols: &[Expr], frame: DataFrame) -> Result<DataFrame, QueryError> {
+    pub(super) fn op_distinct(
+        &self,
+        cols: &[Expr],
+        frame: DataFrame,
+    ) -> Result<DataFrame, QueryError> {
         let span = cols.first().map_or_else(Span::default, |c| c.span);
         let star = cols.iter().any(|c| matches!(c.kind, ExprKind::Star));
         let frame = if star {
@@ -300,7 +327,8 @@ fn replace_aggregates(e: &Expr, i: usize, inner: &mut Vec<Expr>) -> Expr {
     let mut out = e.clone();
     match &mut out.kind {
         ExprKind::Call { name, .. }
-            if aggregates::lookup(&name.name).is_some() && crate::kql::functions::lookup(&name.name).is_none() =>
+            if aggregates::lookup(&name.name).is_some()
+                && crate::kql::functions::lookup(&name.name).is_none() =>
         {
             let k = inner.len();
             inner.push(e.clone());
@@ -321,7 +349,9 @@ fn replace_aggregates(e: &Expr, i: usize, inner: &mut Vec<Expr>) -> Expr {
             **target = replace_aggregates(target, i, inner);
             **index = replace_aggregates(index, i, inner);
         }
-        ExprKind::Between { value, low, high, .. } => {
+        ExprKind::Between {
+            value, low, high, ..
+        } => {
             **value = replace_aggregates(value, i, inner);
             **low = replace_aggregates(low, i, inner);
             **high = replace_aggregates(high, i, inner);
@@ -342,10 +372,11 @@ fn replace_aggregates(e: &Expr, i: usize, inner: &mut Vec<Expr>) -> Expr {
 fn drop_renamed_arg(out: Vec<Column>, planned: &[Planned]) -> Vec<Column> {
     let mut drop: Vec<String> = Vec::new();
     for w in planned.windows(2) {
-        if let (Post::None, Post::Gather(None)) = (&w[0].output.post, &w[1].output.post) {
-            if w[0].explicit && w[0].name != w[0].output.name {
-                drop.push(w[0].output.name.clone());
-            }
+        if let (Post::None, Post::Gather(None)) = (&w[0].output.post, &w[1].output.post)
+            && w[0].explicit
+            && w[0].name != w[0].output.name
+        {
+            drop.push(w[0].output.name.clone());
         }
     }
     out.into_iter()
@@ -365,16 +396,66 @@ fn finish(s: &Series, post: &Post, span: Span) -> Result<Series, QueryError> {
             let out: BinaryChunked = (0..lists.len())
                 .map(|i| {
                     let mut bag = serde_json::Map::new();
-                    if let Some(g) = lists.get_as_series(i) {
-                        if let Ok(b) = g.binary() {
-                            for v in b.iter().flatten() {
-                                if let serde_json::Value::Object(m) = parse_json_bytes(v) {
-                                    bag.extend(m);
-                                }
+                    if let Some(g) = lists.get_as_series(i)
+                        && let Ok(b) = g.binary()
+                    {
+                        for v in b.iter().flatten() {
+                            if let serde_json::Value::Object(m) = parse_json_bytes(v) {
+                                bag.extend(m);
                             }
                         }
                     }
                     Some(serde_json::Value::Object(bag).to_string().into_bytes())
+                })
+                .collect();
+            Ok(out.into_series())
+        }
+        // Each element as KQL puts it in a dynamic array: dynamic values
+        // nested as JSON (not as their text), datetimes in Kusto's format.
+        Post::Array => {
+            let Ok(lists) = s.list() else {
+                return kql_column(s, span);
+            };
+            // Elements come out physical (a datetime as its i64); cast back.
+            let inner = lists.inner_dtype().clone();
+            let out: BinaryChunked = (0..lists.len())
+                .map(|i| {
+                    let group = lists.get_as_series(i).and_then(|g| g.cast(&inner).ok());
+                    let items: Vec<serde_json::Value> = match group {
+                        Some(g) => (0..g.len())
+                            .map(|j| Scalar::from_series(&g, j).to_json())
+                            .collect(),
+                        None => Vec::new(),
+                    };
+                    Some(serde_json::Value::Array(items).to_string().into_bytes())
+                })
+                .collect();
+            Ok(out.into_series())
+        }
+        Post::DynamicSet(limit) => {
+            let Ok(lists) = s.list() else {
+                return kql_column(s, span);
+            };
+            let out: BinaryChunked = (0..lists.len())
+                .map(|i| {
+                    let mut seen = std::collections::HashSet::new();
+                    let mut items: Vec<serde_json::Value> = Vec::new();
+                    if let Some(g) = lists.get_as_series(i)
+                        && let Ok(b) = g.binary()
+                    {
+                        for v in b.iter().flatten() {
+                            let elements = match parse_json_bytes(v) {
+                                serde_json::Value::Array(a) => a,
+                                other => vec![other],
+                            };
+                            for e in elements {
+                                if items.len() < *limit && seen.insert(e.to_string()) {
+                                    items.push(e);
+                                }
+                            }
+                        }
+                    }
+                    Some(serde_json::Value::Array(items).to_string().into_bytes())
                 })
                 .collect();
             Ok(out.into_series())

@@ -5,7 +5,7 @@ use polars::prelude::*;
 
 use super::{fill_strings, polars_error, wildcard_match};
 use crate::data::types::KqlType;
-use crate::kql::ast::{Ident, OpOption, Pipeline, Source, Span};
+use crate::kql::ast::{Ident, OpOption, OperatorKind, Pipeline, Source, Span};
 use crate::kql::error::QueryError;
 use crate::kql::run::Runner;
 
@@ -49,14 +49,29 @@ impl Runner<'_> {
                     Err(_) if fuzzy => {}
                     Err(e) => return Err(e),
                 },
-                _ => parts.push((format!("union_arg{}", i + 1), self.pipeline(p, None)?)),
+                _ => {
+                    // A leg ending in `as Name` is named by it.
+                    let name = p
+                        .ops
+                        .iter()
+                        .rev()
+                        .find_map(|op| match &op.kind {
+                            OperatorKind::As(n) => Some(n.name.clone()),
+                            _ => None,
+                        })
+                        .unwrap_or_else(|| format!("union_arg{}", i + 1));
+                    parts.push((name, self.pipeline(p, None)?));
+                }
             }
         }
         let mut frames: Vec<DataFrame> = Vec::new();
         for (name, mut f) in parts {
             if let Some(col) = with_source {
                 let c = Column::new(col.name.as_str().into(), vec![name.as_str(); f.height()]);
-                f = f.insert_column(0, c).map_err(|e| polars_error(e, span))?.clone();
+                f = f
+                    .insert_column(0, c)
+                    .map_err(|e| polars_error(e, span))?
+                    .clone();
             }
             frames.push(f);
         }
@@ -85,7 +100,10 @@ impl Runner<'_> {
 /// Stacks frames by column name (outer union): a column missing from a frame
 /// is null there ("" for strings), and a column whose type differs between
 /// frames is split per type.
-pub(super) fn concat_outer(mut frames: Vec<DataFrame>, span: Span) -> Result<DataFrame, QueryError> {
+pub(super) fn concat_outer(
+    mut frames: Vec<DataFrame>,
+    span: Span,
+) -> Result<DataFrame, QueryError> {
     if frames.is_empty() {
         return Ok(DataFrame::empty());
     }
@@ -103,7 +121,9 @@ fn rename_type_clashes(frames: &mut [DataFrame], span: Span) -> Result<(), Query
     let mut clashing: Vec<String> = Vec::new();
     for (i, f) in frames.iter().enumerate() {
         for c in f.columns() {
-            let clash = frames[..i].iter().any(|g| g.column(c.name()).is_ok_and(|d| d.dtype() != c.dtype()));
+            let clash = frames[..i]
+                .iter()
+                .any(|g| g.column(c.name()).is_ok_and(|d| d.dtype() != c.dtype()));
             if clash && !clashing.contains(&c.name().to_string()) {
                 clashing.push(c.name().to_string());
             }
@@ -114,7 +134,8 @@ fn rename_type_clashes(frames: &mut [DataFrame], span: Span) -> Result<(), Query
             if let Ok(c) = f.column(name) {
                 let kind = KqlType::of(c.dtype()).map_or("dynamic", |k| k.name());
                 let new = format!("{name}_{kind}");
-                f.rename(name, new.as_str().into()).map_err(|e| polars_error(e, span))?;
+                f.rename(name, new.as_str().into())
+                    .map_err(|e| polars_error(e, span))?;
             }
         }
     }

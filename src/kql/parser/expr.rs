@@ -553,9 +553,11 @@ impl Parser<'_> {
                 "boolean" => Literal::Null("bool".into()),
                 _ => Literal::Null(ty.clone()),
             }),
-            (TokenKind::Long(v), "int" | "long") => {
-                Some(Literal::Long(if negative { -v } else { v }))
+            (TokenKind::Long(v), "int") => {
+                let v = if negative { -v } else { v };
+                Some(i32::try_from(v).map_or(Literal::Long(v), Literal::Int))
             }
+            (TokenKind::Long(v), "long") => Some(Literal::Long(if negative { -v } else { v })),
             (TokenKind::Long(v), "real" | "double" | "decimal") => {
                 Some(Literal::Real(sign * v as f64))
             }
@@ -758,6 +760,7 @@ fn signed_node(negate: bool, sign: Span, operand: Expr) -> Expr {
     }
     let folded = match &operand.kind {
         ExprKind::Literal(Literal::Long(v)) => v.checked_neg().map(Literal::Long),
+        ExprKind::Literal(Literal::Int(v)) => v.checked_neg().map(Literal::Int),
         ExprKind::Literal(Literal::Real(v)) => Some(Literal::Real(-v)),
         ExprKind::Literal(Literal::Timespan(v)) => v.checked_neg().map(Literal::Timespan),
         _ => None,
@@ -839,6 +842,7 @@ fn literal_to_json(lit: Literal) -> serde_json::Value {
     match lit {
         Literal::String(s) | Literal::Datetime(s) => Value::String(s),
         Literal::Long(v) => Value::from(v),
+        Literal::Int(v) => Value::from(v),
         Literal::Real(v) => serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number),
         Literal::Bool(b) => Value::Bool(b),
         Literal::Timespan(t) => Value::String(format_timespan(t)),
@@ -1068,7 +1072,7 @@ mod tests {
         assert_eq!(e("bool(null)"), "null(bool)");
         assert_eq!(e("string(null)"), "\"\"");
         assert_eq!(e("long(5)"), "5");
-        assert_eq!(e("int(-5)"), "-5");
+        assert_eq!(e("int(-5)"), "int(-5)");
         assert_eq!(e("real(1.5)"), "real(1.5)");
         assert_eq!(e("real(2)"), "real(2)");
         assert_eq!(e("real(-inf)"), "real(-inf)");
@@ -1087,7 +1091,8 @@ mod tests {
         );
         assert_eq!(
             e("dynamic({'a': [1, {\"b\": 2}], c: 'x', \"t\": 1h, \"d\": datetime(2020-01-01)})"),
-            "dyn({\"a\":[1,{\"b\":2}],\"c\":\"x\",\"d\":\"2020-01-01\",\"t\":\"01:00:00\"})"
+            // Bags keep their keys in the order written, as Kusto's do.
+            "dyn({\"a\":[1,{\"b\":2}],\"c\":\"x\",\"t\":\"01:00:00\",\"d\":\"2020-01-01\"})"
         );
         assert_eq!(e("dynamic(5)"), "dyn(5)");
         assert_eq!(e("dynamic(\"x\")"), "dyn(\"x\")");

@@ -811,15 +811,32 @@ impl<'a> Parser<'a> {
         Ok(Source::Table(name))
     }
 
-    /// `arg("").Resources`, `cluster("c").database("d").T`: noted as
-    /// unsupported and read past. The table returned stands in for it and
-    /// never reaches the caller, who gets the unsupported error.
+    /// `arg("").Resources`: an Azure Resource Graph table. Offline it is
+    /// the loaded table of that name (an ARG export), so it reads as the
+    /// plain table name. `cluster("c").database("d").T` and the other
+    /// cross-resource forms are noted as unsupported and read past: the
+    /// table returned stands in for them and never reaches the caller, who
+    /// gets the unsupported error.
     pub(super) fn skip_cross_resource(&mut self, name: Ident) -> PResult<Source> {
+        if name.name == "arg" {
+            self.parse_call_args()?;
+            if !self.eat(&TokenKind::Dot) {
+                return Err(self.expected_after("'.' and a table name after arg(\"\")"));
+            }
+            let table = self.parse_name("a table name after 'arg(\"\").'")?;
+            if !self.at(&TokenKind::Dot) && !self.at(&TokenKind::LParen) {
+                return Ok(Source::Table(table));
+            }
+            if self.at(&TokenKind::LParen) {
+                self.parse_call_args()?;
+            }
+        } else {
+            self.parse_call_args()?;
+        }
         self.defer_unsupported(
             &format!("cross-resource query '{}()'", name.name),
             name.span,
         );
-        self.parse_call_args()?;
         while self.eat(&TokenKind::Dot) {
             self.parse_name("a name after '.'")?;
             if self.at(&TokenKind::LParen) {
@@ -847,6 +864,7 @@ pub(super) mod tests {
         match l {
             Literal::String(s) => format!("{s:?}"),
             Literal::Long(v) => v.to_string(),
+            Literal::Int(v) => format!("int({v})"),
             Literal::Real(v) => format!("real({v})"),
             Literal::Bool(b) => b.to_string(),
             Literal::Timespan(t) => format!("ts({t})"),
@@ -1000,7 +1018,13 @@ pub(super) mod tests {
                     list(p, |(a, b)| format!("{}={}", a.name, b.name))
                 )
             }
-            OperatorKind::ProjectReorder(n) => format!("project-reorder {}", names(n)),
+            OperatorKind::ProjectReorder(n) => format!(
+                "project-reorder {}",
+                list(n, |(i, o)| match o {
+                    Some(o) => format!("{} {o:?}", i.name),
+                    None => i.name.clone(),
+                })
+            ),
             OperatorKind::Extend(a) => format!("extend {}", list(a, assign)),
             OperatorKind::Summarize {
                 options,
@@ -1495,12 +1519,12 @@ pub(super) mod tests {
             ("T | project-smart", "project-smart"),
             ("find \"x\"", "find"),
             (
-                "arg(\"\").Resources | count",
-                "cross-resource query 'arg()'",
+                "cluster(\"c\").database(\"d\").T | count",
+                "cross-resource query 'cluster()'",
             ),
             (
-                "let R = arg(\"\").Resources | count; R",
-                "cross-resource query 'arg()'",
+                "let R = workspace(\"w\").T | count; R",
+                "cross-resource query 'workspace()'",
             ),
             ("T | distinct (A, B) = b", "'distinct' with '(A, B) = expr'"),
         ] {

@@ -293,14 +293,24 @@ impl Parser<'_> {
     fn parse_project_reorder(&mut self) -> PResult<OperatorKind> {
         let mut names = Vec::new();
         loop {
-            names.push(self.parse_name_pattern("a column name")?);
-            // The order keywords only sort wildcard matches; Quarry keeps
-            // their natural order.
-            if self.is_ident("granny") && matches!(self.kind_at(1), TokenKind::Minus) {
+            let name = self.parse_name_pattern("a column name")?;
+            // The order keywords sort the columns a wildcard matches.
+            let order = if self.is_ident("granny") && matches!(self.kind_at(1), TokenKind::Minus) {
+                let desc = matches!(self.kind_at(2), TokenKind::Ident(w) if w.eq_ignore_ascii_case("desc"));
                 self.pos += 3;
-            } else if !self.eat_ident("asc") {
-                self.eat_ident("desc");
-            }
+                Some(if desc {
+                    NameOrder::GrannyDesc
+                } else {
+                    NameOrder::GrannyAsc
+                })
+            } else if self.eat_ident("asc") {
+                Some(NameOrder::Asc)
+            } else if self.eat_ident("desc") {
+                Some(NameOrder::Desc)
+            } else {
+                None
+            };
+            names.push((name, order));
             if !self.eat(&TokenKind::Comma) {
                 break;
             }
@@ -1084,7 +1094,7 @@ mod tests {
         );
         assert_eq!(
             piped("project-reorder b, a* asc, c desc, d granny-asc"),
-            "project-reorder b, a*, c, d"
+            "project-reorder b, a* Asc, c Desc, d GrannyAsc"
         );
         assert_eq!(
             piped("extend x = 1, (A, B) = f(), y"),

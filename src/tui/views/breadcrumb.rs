@@ -46,7 +46,14 @@ pub fn draw_breadcrumb(buf: &mut Buffer, area: Rect, app: &App) {
     let head_w = display_width(&text).saturating_sub(display_width(&last));
     let x = put(buf, area.x + 1, area.y, &text, head_w, theme.breadcrumb);
     let last_style = theme.breadcrumb.add_modifier(Modifier::BOLD);
-    put(buf, x, area.y, &text_tail(&text, head_w), width.saturating_sub(head_w), last_style);
+    put(
+        buf,
+        x,
+        area.y,
+        &text_tail(&text, head_w),
+        width.saturating_sub(head_w),
+        last_style,
+    );
 }
 
 fn joined(crumbs: &[String], skipped: bool) -> String {
@@ -92,7 +99,10 @@ pub fn pipeline_lines(app: &App, width: usize, expanded: bool) -> Vec<String> {
             .enumerate()
             .map(|(i, s)| {
                 let lead = if i == 0 { "KQL  " } else { "     | " };
-                format!("{lead}{}", truncate_to_width(&safe(s), room.saturating_sub(2)))
+                format!(
+                    "{lead}{}",
+                    truncate_to_width(&safe(s), room.saturating_sub(2))
+                )
             })
             .collect();
     }
@@ -146,7 +156,10 @@ pub fn draw_pipeline(buf: &mut Buffer, area: Rect, app: &App) {
         // "KQL" is a label; the query itself in the prompt colour.
         let (label, rest) = line.split_at(line.len().min(5));
         let x = put(buf, area.x + 1, y, label, width, theme.dim);
-        let style = theme.normal.patch(theme.prompt).remove_modifier(Modifier::BOLD);
+        let style = theme
+            .normal
+            .patch(theme.prompt)
+            .remove_modifier(Modifier::BOLD);
         put(buf, x, y, rest, width.saturating_sub(5), style);
     }
 }
@@ -161,11 +174,24 @@ mod tests {
 
     #[test]
     fn middle_stages_give_way() {
-        let stages = v(&["search \"192.168.0\"", "summarize Hits = count() by $table", "sort by Hits desc"]);
+        let stages = v(&[
+            "search \"192.168.0\"",
+            "summarize Hits = count() by $table",
+            "sort by Hits desc",
+        ]);
         assert_eq!(one_line(&stages, 200), stages.join(" | "));
-        assert_eq!(one_line(&stages, 45), "search \"192.168.0\" | … | sort by Hits desc");
+        assert_eq!(
+            one_line(&stages, 45),
+            "search \"192.168.0\" | … | sort by Hits desc"
+        );
         let long = one_line(&stages, 20);
-        assert!(display_width(&long) <= 20 && long.starts_with('…'), "{long}");
-        assert_eq!(one_line(&v(&["a very long single stage"]), 10), "a very lo…");
+        assert!(
+            display_width(&long) <= 20 && long.starts_with('…'),
+            "{long}"
+        );
+        assert_eq!(
+            one_line(&v(&["a very long single stage"]), 10),
+            "a very lo…"
+        );
     }
 }

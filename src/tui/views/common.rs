@@ -77,10 +77,11 @@ pub fn wrap(s: &str, width: usize, max_lines: usize) -> Vec<String> {
     if lines.len() < max_lines {
         lines.push(line);
     } else if let Some(last) = lines.last_mut() {
-        *last = truncate_to_width(last, width.saturating_sub(1).max(1));
-        if display_width(last) < width {
-            last.push('…');
+        // More text follows: end the last line with an ellipsis.
+        while !last.is_empty() && display_width(last) + 1 > width {
+            last.pop();
         }
+        last.push('…');
     }
     lines
 }

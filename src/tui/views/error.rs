@@ -14,7 +14,10 @@ pub fn lines(err: &ErrorView, width: usize) -> Vec<String> {
     let mut out = vec![format!("error: {}", safe(&err.message))];
     if let (Some(src), Some((a, b))) = (&err.source, err.caret) {
         // One line per char so escapes stay aligned with their caret.
-        let cells: Vec<String> = src.chars().map(|c| safe(&c.to_string()).into_owned()).collect();
+        let cells: Vec<String> = src
+            .chars()
+            .map(|c| safe(&c.to_string()).into_owned())
+            .collect();
         let widths: Vec<usize> = cells.iter().map(|c| display_width(c)).collect();
         let room = width.saturating_sub(4).max(8);
         let before: usize = widths[..a.min(widths.len())].iter().sum();

@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 
 use super::common::{cell, fill, put, safe};
 use crate::data::time::format_datetime;
-use crate::tui::app::{App, group_digits, home_list_height};
+use crate::tui::app::{App, group_digits, home_list_height, percent};
 
 /// Draws home.
 pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
@@ -32,11 +32,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
                     .progress
                     .as_ref()
                     .map(|(p, _, _)| {
-                        let pct = if p.total_bytes > 0 {
-                            (p.bytes * 100 / p.total_bytes).min(100)
-                        } else {
-                            0
-                        };
+                        let pct = percent(p.bytes, p.total_bytes).unwrap_or(0);
                         format!("{pct:>3}%  {} rows", group_digits(p.rows as u64))
                     })
                     .unwrap_or_default(),
@@ -61,7 +57,11 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
             theme.dim,
         );
         y += 2;
-        draw_errors(buf, Rect::new(area.x, y, area.width, area.bottom().saturating_sub(y)), app);
+        draw_errors(
+            buf,
+            Rect::new(area.x, y, area.width, area.bottom().saturating_sub(y)),
+            app,
+        );
         return;
     }
 
@@ -87,7 +87,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
         cell("Rows", rows_w, true),
         cell("From (UTC)", 16, false),
         cell("To", 16, false),
-        "Columns"
+        "Cols"
     );
     fill(buf, Rect::new(area.x, y, area.width, 1), theme.header);
     put(buf, x, y, &header, w, theme.header);
@@ -148,8 +148,10 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
         if !line.is_empty() {
             lines.push(line);
         }
-        let room = usize::from(area.bottom().saturating_sub(y))
-            .saturating_sub(usize::from(!app.catalog.errors.is_empty()) * 2 + usize::from(!app.last_session.is_empty()) * 2);
+        let room = usize::from(area.bottom().saturating_sub(y)).saturating_sub(
+            usize::from(!app.catalog.errors.is_empty()) * 2
+                + usize::from(!app.last_session.is_empty()) * 2,
+        );
         let shown = lines.len().min(room.max(1));
         for (n, l) in lines.iter().take(shown).enumerate() {
             if y >= area.bottom() {
@@ -166,14 +168,16 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
     }
     if !app.catalog.errors.is_empty() && y + 1 < area.bottom() {
         y += 1;
-        y = draw_errors(buf, Rect::new(area.x, y, area.width, area.bottom() - y), app);
+        y = draw_errors(
+            buf,
+            Rect::new(area.x, y, area.width, area.bottom() - y),
+            app,
+        );
     }
-    if let Some(last) = app.last_session.last() {
-        if y + 1 < area.bottom() {
-            y += 1;
-            let text = format!("Last session: {}   (: then up recalls it)", safe(last));
-            put(buf, x, y, &text, w, theme.dim);
-        }
+    if let Some(last) = app.last_session.last().filter(|_| y + 1 < area.bottom()) {
+        y += 1;
+        let text = format!("Last session: {}   (: then up recalls it)", safe(last));
+        put(buf, x, y, &text, w, theme.dim);
     }
 }
 
@@ -186,7 +190,14 @@ fn draw_errors(buf: &mut Buffer, area: Rect, app: &App) -> u16 {
     if errors.is_empty() || area.height == 0 {
         return y;
     }
-    put(buf, area.x + 1, y, &format!("{} failed to load:", errors.len()), w, theme.error);
+    put(
+        buf,
+        area.x + 1,
+        y,
+        &format!("{} failed to load:", errors.len()),
+        w,
+        theme.error,
+    );
     y += 1;
     for (i, e) in errors.iter().enumerate() {
         if y >= area.bottom() {
@@ -194,11 +205,25 @@ fn draw_errors(buf: &mut Buffer, area: Rect, app: &App) -> u16 {
         }
         let left = errors.len() - i;
         if y + 1 == area.bottom() && left > 1 {
-            put(buf, area.x + 3, y, &format!("… and {left} more (quarry tables lists them)"), w, theme.dim);
+            put(
+                buf,
+                area.x + 3,
+                y,
+                &format!("… and {left} more (quarry tables lists them)"),
+                w,
+                theme.dim,
+            );
             y += 1;
             break;
         }
-        put(buf, area.x + 3, y, &safe(&e.to_string()), w.saturating_sub(2), theme.normal);
+        put(
+            buf,
+            area.x + 3,
+            y,
+            &safe(&e.to_string()),
+            w.saturating_sub(2),
+            theme.normal,
+        );
         y += 1;
     }
     y

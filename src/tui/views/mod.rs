@@ -40,7 +40,9 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App) {
     } else {
         match step.kind {
             ViewKind::Home => home::draw(buf, areas.centre, app),
-            ViewKind::SearchResults { .. } => search_results::draw(buf, areas.centre, step, &app.theme),
+            ViewKind::SearchResults { .. } => {
+                search_results::draw(buf, areas.centre, step, &app.theme)
+            }
             ViewKind::Table => table::draw(buf, areas.centre, step, &app.theme),
             ViewKind::Frequency { .. } => frequency::draw(buf, areas.centre, step, &app.theme),
             ViewKind::Record { .. } => record::draw(buf, areas.centre, step, &app.theme),
@@ -73,6 +75,13 @@ fn draw_too_small(f: &mut Frame<'_>, size: Rect, app: &App) {
     for (i, line) in lines.iter().enumerate() {
         let w = crate::text::display_width(line) as u16;
         let x = size.x + size.width.saturating_sub(w) / 2;
-        common::put(buf, x, top + i as u16, line, usize::from(size.width), theme.normal);
+        common::put(
+            buf,
+            x,
+            top + i as u16,
+            line,
+            usize::from(size.width),
+            theme.normal,
+        );
     }
 }

@@ -14,7 +14,10 @@ pub fn draw(f: &mut Frame<'_>, area: Rect, app: &mut App) {
         return;
     };
     let theme = app.theme.clone();
-    let style = theme.normal.patch(theme.prompt).remove_modifier(Modifier::BOLD);
+    let style = theme
+        .normal
+        .patch(theme.prompt)
+        .remove_modifier(Modifier::BOLD);
     let cursor_style = theme.cursor_cell;
     fill(f.buffer_mut(), area, theme.normal);
     // The label holds a path for the overwrite question: escape it too.

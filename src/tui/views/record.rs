@@ -31,7 +31,14 @@ pub fn draw(buf: &mut Buffer, area: Rect, step: &Step, theme: &Theme) {
         step.columns.len()
     );
     fill(buf, Rect { height: 1, ..area }, theme.header);
-    put(buf, area.x, area.y, &title, usize::from(area.width), theme.header);
+    put(
+        buf,
+        area.x,
+        area.y,
+        &title,
+        usize::from(area.width),
+        theme.header,
+    );
     let name_w = step
         .columns
         .iter()
@@ -65,7 +72,14 @@ pub fn draw(buf: &mut Buffer, area: Rect, step: &Step, theme: &Theme) {
             }
             fill(buf, Rect::new(area.x, y, area.width, 1), style);
             if n == 0 {
-                put(buf, area.x + 1, y, &cell(&info.name, name_w, false), name_w, name_style);
+                put(
+                    buf,
+                    area.x + 1,
+                    y,
+                    &cell(&info.name, name_w, false),
+                    name_w,
+                    name_style,
+                );
             }
             if value.is_empty() {
                 put(buf, value_x, y, "·", value_w, style.patch(theme.dim));

@@ -14,14 +14,12 @@ pub fn draw(buf: &mut Buffer, area: Rect, step: &Step, theme: &Theme) {
         _ => None,
     };
     super::table::draw_grid(buf, area, step, theme, counts);
-    if step.frame.height() == 0 {
-        if let ViewKind::SearchResults { term, .. } = &step.kind {
-            let text = format!(
-                "no table has \"{}\" (search matches whole terms; try *{}* for any substring)",
-                super::common::safe(term),
-                super::common::safe(term)
-            );
-            super::common::put(buf, area.x + 1, area.y + 1, &text, usize::from(area.width.saturating_sub(1)), theme.dim);
-        }
+    if let (0, ViewKind::SearchResults { term, .. }) = (step.frame.height(), &step.kind) {
+        let term = super::common::safe(term);
+        let text = format!(
+            "no table has \"{term}\" (search matches whole terms; try *{term}* for any substring)"
+        );
+        let width = usize::from(area.width.saturating_sub(1));
+        super::common::put(buf, area.x + 1, area.y + 1, &text, width, theme.dim);
     }
 }

@@ -10,7 +10,7 @@ use crate::data::time::format_datetime;
 use crate::session::investigation::ViewKind;
 use crate::text::display_width;
 use crate::tui::action::{Action, Context};
-use crate::tui::app::{App, Message, group_digits};
+use crate::tui::app::{App, Message, PromptKind, group_digits};
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
@@ -28,7 +28,11 @@ pub fn stats(app: &App) -> String {
             ));
         }
         ViewKind::Record { row } => {
-            parts.push(format!("row {} of {}", row + 1, group_digits(step.frame.height() as u64)));
+            parts.push(format!(
+                "row {} of {}",
+                row + 1,
+                group_digits(step.frame.height() as u64)
+            ));
         }
         _ => {
             let rows = step.frame.height();
@@ -37,7 +41,10 @@ pub fn stats(app: &App) -> String {
                 group_digits(rows as u64),
                 if rows == 1 { "row" } else { "rows" }
             ));
-            parts.push(format!("{} sel", group_digits(step.view.selection.count(rows) as u64)));
+            parts.push(format!(
+                "{} sel",
+                group_digits(step.view.selection.count(rows) as u64)
+            ));
         }
     }
     if let Some(t) = app.last_query_time() {
@@ -58,10 +65,14 @@ pub fn format_elapsed(t: std::time::Duration) -> String {
     }
 }
 
-/// The clock as an RFC 3339 instant, without zero fractional digits.
+/// The clock as an RFC 3339 instant to the second: the status bar is
+/// narrow, and the seconds are what an analyst compares.
 fn short_clock(ns: i64) -> String {
     let s = format_datetime(ns);
-    s.replace(".0000000Z", "Z")
+    match s.split_once('.') {
+        Some((head, _)) => format!("{head}Z"),
+        None => s,
+    }
 }
 
 /// Draws the status bar.
@@ -105,7 +116,14 @@ pub fn draw_hints(buf: &mut Buffer, area: Rect, app: &App) {
     fill(buf, area, theme.hint_text);
     let mut x = area.x + 1;
     let context = app.context();
-    let hints = app.keymap.hints(context);
+    let hints = match app.prompt() {
+        // The overwrite question takes one key, not a line.
+        Some(PromptKind::ConfirmOverwrite(_)) => vec![
+            ("y".to_string(), "replace the file"),
+            ("n, esc".to_string(), "choose another name"),
+        ],
+        _ => app.keymap.hints(context),
+    };
     for (key, label) in hints {
         // Actions this build does not have (rules) are left out.
         if context != Context::Prompt
@@ -120,7 +138,14 @@ pub fn draw_hints(buf: &mut Buffer, area: Rect, app: &App) {
             break;
         }
         x = put(buf, x, area.y, &key, display_width(&key), theme.hint_key);
-        x = put(buf, x + 1, area.y, label, display_width(label), theme.hint_text);
+        x = put(
+            buf,
+            x + 1,
+            area.y,
+            label,
+            display_width(label),
+            theme.hint_text,
+        );
         x += 2;
     }
 }

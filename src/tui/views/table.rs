@@ -8,7 +8,6 @@
 use polars::prelude::*;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
 
 use super::common::{cell, fill, put};
 use crate::kql::value::series_to_text;
@@ -44,7 +43,13 @@ pub fn visible_columns(widths: &[usize], first: usize, width: usize) -> Vec<(usi
 
 /// Draws the grid; with `counts`, a share and a bar column follow the
 /// frame's columns (frequency and search results).
-pub fn draw_grid(buf: &mut Buffer, area: Rect, step: &Step, theme: &Theme, counts: Option<&CountInfo>) {
+pub fn draw_grid(
+    buf: &mut Buffer,
+    area: Rect,
+    step: &Step,
+    theme: &Theme,
+    counts: Option<&CountInfo>,
+) {
     fill(buf, area, theme.normal);
     if area.height == 0 || area.width <= GUTTER {
         return;
@@ -59,7 +64,8 @@ pub fn draw_grid(buf: &mut Buffer, area: Rect, step: &Step, theme: &Theme, count
     let inner = usize::from(area.width - GUTTER);
     let widths: Vec<usize> = step.columns.iter().map(|c| c.width).collect();
     let cols = visible_columns(&widths, view.col_offset, inner.saturating_sub(reserved));
-    let rows_shown = usize::from(area.height - 1).min(frame.height().saturating_sub(view.row_offset));
+    let rows_shown =
+        usize::from(area.height - 1).min(frame.height().saturating_sub(view.row_offset));
 
     // Header.
     let y = area.y;
@@ -85,7 +91,14 @@ pub fn draw_grid(buf: &mut Buffer, area: Rect, step: &Step, theme: &Theme, count
         (share_x, bar_x, bar_w)
     };
     if counts.is_some() {
-        put(buf, share_x, y, &cell("Share", SHARE_WIDTH, true), SHARE_WIDTH, theme.header);
+        put(
+            buf,
+            share_x,
+            y,
+            &cell("Share", SHARE_WIDTH, true),
+            SHARE_WIDTH,
+            theme.header,
+        );
     }
 
     // Text of the visible cells only.
@@ -133,7 +146,14 @@ pub fn draw_grid(buf: &mut Buffer, area: Rect, step: &Step, theme: &Theme, count
                 style = style.patch(theme.cursor_cell);
             }
             if text.is_empty() {
-                put(buf, x, y, &cell("·", w, info.is_numeric()), w, style.patch(theme.dim));
+                put(
+                    buf,
+                    x,
+                    y,
+                    &cell("·", w, info.is_numeric()),
+                    w,
+                    style.patch(theme.dim),
+                );
             } else {
                 put(buf, x, y, &cell(text, w, info.is_numeric()), w, style);
             }
@@ -141,16 +161,41 @@ pub fn draw_grid(buf: &mut Buffer, area: Rect, step: &Step, theme: &Theme, count
         }
         if let (Some(ci), Some(values)) = (counts, &count_values) {
             let v = values.get(i).copied().flatten().unwrap_or(0.0);
-            let share = if ci.total > 0.0 { 100.0 * v / ci.total } else { 0.0 };
-            put(buf, share_x, y, &cell(&format!("{share:.1}%"), SHARE_WIDTH, true), SHARE_WIDTH, row_style);
+            let share = if ci.total > 0.0 {
+                100.0 * v / ci.total
+            } else {
+                0.0
+            };
+            put(
+                buf,
+                share_x,
+                y,
+                &cell(&format!("{share:.1}%"), SHARE_WIDTH, true),
+                SHARE_WIDTH,
+                row_style,
+            );
             if bar_w > 0 {
                 let bar = bar(v, ci.max, bar_w);
-                put(buf, bar_x, y, &bar, bar_w, row_style.patch(theme.breadcrumb));
+                put(
+                    buf,
+                    bar_x,
+                    y,
+                    &bar,
+                    bar_w,
+                    row_style.patch(theme.breadcrumb),
+                );
             }
         }
     }
     if frame.height() == 0 {
-        put(buf, area.x + GUTTER, area.y + 1, "(no rows)", inner, theme.dim);
+        put(
+            buf,
+            area.x + GUTTER,
+            area.y + 1,
+            "(no rows)",
+            inner,
+            theme.dim,
+        );
     }
 }
 
@@ -167,11 +212,6 @@ pub fn bar(value: f64, max: f64, width: usize) -> String {
     s
 }
 
-/// The style of a cell that shows nothing.
-pub fn empty_style(theme: &Theme) -> Style {
-    theme.dim
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,8 +219,15 @@ mod tests {
     #[test]
     fn columns_that_fit() {
         assert_eq!(visible_columns(&[5, 5, 5], 0, 12), vec![(0, 5), (1, 5)]);
-        assert_eq!(visible_columns(&[5, 5, 5], 0, 15), vec![(0, 5), (1, 5), (2, 1)].into_iter().filter(|c| c.1 >= 3).collect::<Vec<_>>());
-        assert_eq!(visible_columns(&[5, 5, 5], 0, 16), vec![(0, 5), (1, 5), (2, 4)]);
+        assert_eq!(visible_columns(&[5, 5, 5], 0, 16), vec![(0, 5), (1, 5)]);
+        assert_eq!(
+            visible_columns(&[5, 5, 5], 0, 17),
+            vec![(0, 5), (1, 5), (2, 3)]
+        );
+        assert_eq!(
+            visible_columns(&[5, 5, 5], 0, 19),
+            vec![(0, 5), (1, 5), (2, 5)]
+        );
         assert_eq!(visible_columns(&[50], 0, 10), vec![(0, 10)]);
         assert_eq!(visible_columns(&[5, 5], 1, 10), vec![(1, 5)]);
     }
