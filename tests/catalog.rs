@@ -616,6 +616,13 @@ fn json_in_a_string_column_is_usable_as_dynamic() {
         ),
         1
     );
+    assert_eq!(
+        count(
+            &c,
+            "DeviceNetworkEvents | where parse_json(AdditionalFields)[\"direction\"] == \"In\""
+        ),
+        1
+    );
 }
 
 #[test]
@@ -954,7 +961,7 @@ fn peek_lists_tables_without_loading_them() {
     );
     let preview = peek(&source(&p)).expect("peek");
     assert_eq!(preview.name, "DeviceNetworkEvents");
-    assert_eq!(preview.files, [p.clone()]);
+    assert_eq!(preview.files, std::slice::from_ref(&p));
     assert_eq!(preview.bytes, std::fs::metadata(&p).expect("meta").len());
     assert_eq!(preview.rows, None);
     assert_eq!(preview.columns.len(), 9);

@@ -43,11 +43,7 @@ fn load(paths: &[String]) -> Catalog {
             return;
         }
         *last = Instant::now();
-        let percent = if p.total_bytes > 0 {
-            100 * p.bytes / p.total_bytes
-        } else {
-            0
-        };
+        let percent = (100 * p.bytes).checked_div(p.total_bytes).unwrap_or(0);
         let mut err = std::io::stderr();
         let _ = write!(
             err,

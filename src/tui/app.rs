@@ -740,6 +740,24 @@ impl App {
         true
     }
 
+    /// Waits up to `timeout` for a running export to finish, so quitting
+    /// never leaves half a file behind (queries are simply abandoned).
+    pub fn finish_export(&mut self, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        while self.export.is_some() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return;
+            }
+            if let Some(reply) = self
+                .worker
+                .recv_timeout(left.min(Duration::from_millis(50)))
+            {
+                self.handle_reply(reply);
+            }
+        }
+    }
+
     // ----- actions --------------------------------------------------------
 
     /// Applies one action.

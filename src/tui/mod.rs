@@ -90,6 +90,7 @@ pub fn run(options: Options) -> io::Result<()> {
     let size = guard.size()?;
     app.resize(size.width, size.height);
     let result = event_loop(&mut guard, &mut app);
+    app.finish_export(Duration::from_secs(30));
     app.save_state();
     drop(guard);
     result

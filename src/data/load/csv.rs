@@ -105,7 +105,7 @@ fn start(file: &SourceFile, input: &mut dyn Read, chunk: usize) -> Result<Start,
 }
 
 /// The column names of a file, from its header alone (types unknown).
-pub(super) fn peek(file: &SourceFile) -> Result<Vec<(String, Option<KqlType>)>, LoadError> {
+pub(super) fn peek(file: &SourceFile) -> Result<super::ColumnTypes, LoadError> {
     let mut input = open(file, Arc::new(AtomicU64::new(0)))
         .map_err(|e| LoadError::new(&file.path, None, e.to_string()))?;
     let start = start(file, &mut input, 64 << 10)?;
@@ -338,7 +338,7 @@ fn parse_header(header: &[u8], separator: u8) -> Result<Vec<String>, String> {
 /// The column is still an ordinary Polars string column: rows are views
 /// into the shared bytes. A column whose values hardly repeat (command
 /// lines) stops interning early in each chunk and is copied plainly.
-struct TextColumn {
+pub(super) struct TextColumn {
     name: PlSmallStr,
     state: TextState,
     rows: usize,
@@ -362,7 +362,7 @@ enum TextState {
 const INTERN_PROBE_ROWS: usize = 2048;
 
 impl TextColumn {
-    fn new(name: PlSmallStr, capacity: usize) -> TextColumn {
+    pub(super) fn new(name: PlSmallStr, capacity: usize) -> TextColumn {
         TextColumn {
             name,
             state: TextState::Interning {
@@ -376,7 +376,7 @@ impl TextColumn {
         }
     }
 
-    fn push(&mut self, field: &[u8]) -> Result<(), FieldError> {
+    pub(super) fn push(&mut self, field: &[u8]) -> Result<(), FieldError> {
         self.rows += 1;
         match &mut self.state {
             TextState::Plain(b) => {
@@ -435,7 +435,7 @@ impl TextColumn {
         }
     }
 
-    fn finish(self) -> Series {
+    pub(super) fn finish(self) -> Series {
         match self.state {
             TextState::Plain(b) => b.finish().into_series(),
             TextState::Interning {
@@ -482,7 +482,7 @@ enum Builder {
 }
 
 /// Why a field could not be added: not UTF-8, or not of the documented type.
-enum FieldError {
+pub(super) enum FieldError {
     Utf8 { byte: u8, offset: usize },
     Type,
 }

@@ -20,13 +20,12 @@ use polars::prelude::*;
 use serde::de::{DeserializeSeed, Error as _, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use super::csv::{CHUNK, fill};
+use super::csv::{CHUNK, TextColumn, fill};
 use super::{LoadControl, Progressing, RawTables, io_message, open, pipeline};
 use crate::data::catalog::LoadError;
 use crate::data::normalize::{self, ChunkError};
 use crate::data::schema;
 use crate::data::source::SourceFile;
-use crate::data::types::KqlType;
 
 const ENVELOPE_PREFIX: &str = "AdvancedHunting-";
 
@@ -124,9 +123,7 @@ fn first_byte(reader: &mut impl BufRead) -> std::io::Result<(Option<u8>, usize)>
 
 /// Columns of a file's table(s) and whether it is an envelope file, from
 /// its first record, for `load::peek`.
-pub(super) fn peek(
-    file: &SourceFile,
-) -> Result<(Option<String>, Vec<(String, Option<KqlType>)>), LoadError> {
+pub(super) fn peek(file: &SourceFile) -> Result<(Option<String>, super::ColumnTypes), LoadError> {
     let input = open(file, Arc::new(AtomicU64::new(0)))
         .map_err(|e| LoadError::new(&file.path, None, e.to_string()))?;
     let mut reader = BufReader::with_capacity(1 << 16, input);
@@ -594,11 +591,13 @@ fn json_column(name: &str, values: Vec<Value>) -> Column {
         return v.with_name(name).into_column();
     }
     if non_null().all(Value::is_string) {
-        let v: StringChunked = values
-            .iter()
-            .map(|v| Some(v.as_str().unwrap_or("")))
-            .collect();
-        return v.with_name(name).into_column();
+        // Each distinct string stored once, as for CSV.
+        let mut column = TextColumn::new(name.clone(), values.len());
+        for v in &values {
+            // JSON strings are UTF-8 already: this cannot fail.
+            let _ = column.push(v.as_str().unwrap_or("").as_bytes());
+        }
+        return column.finish().into_column();
     }
     let v: BinaryChunked = values
         .iter()

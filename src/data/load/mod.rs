@@ -83,6 +83,10 @@ impl<'a> LoadControl<'a> {
     }
 }
 
+/// Column names with the KQL type they will load as, where known (see
+/// [`Preview::columns`]).
+pub type ColumnTypes = Vec<(String, Option<KqlType>)>;
+
 /// What a reader gives back: a typed frame per table (a streaming-API
 /// envelope file may hold several, named by their category).
 pub(crate) type RawTables = Vec<(Option<String>, DataFrame)>;
@@ -278,7 +282,7 @@ pub struct Preview {
     /// The columns of the first file, with the KQL type they will load as
     /// where that is known now (documented tables, Parquet); other types are
     /// inferred from the values when loading.
-    pub columns: Vec<(String, Option<KqlType>)>,
+    pub columns: ColumnTypes,
 }
 
 /// Describes a table source without reading its data: see [`Preview`].

@@ -10,7 +10,6 @@ use super::{LoadControl, RawTables};
 use crate::data::catalog::LoadError;
 use crate::data::normalize::{self, ChunkError};
 use crate::data::source::{Compression, SourceFile};
-use crate::data::types::KqlType;
 
 /// Rows per slice, at least: whole row groups are added until it is
 /// reached. Exports write row groups of about this size or more, so a
@@ -50,7 +49,7 @@ fn first_line(text: &str) -> &str {
 }
 
 /// The row count and columns (with their KQL types) from the footer.
-pub(super) fn peek(file: &SourceFile) -> Result<(u64, Vec<(String, Option<KqlType>)>), LoadError> {
+pub(super) fn peek(file: &SourceFile) -> Result<(u64, super::ColumnTypes), LoadError> {
     refuse_compressed(file)?;
     let mut reader = reader(file)?;
     let rows = reader.num_rows().map_err(|e| not_parquet(file, e))?;

@@ -119,15 +119,23 @@ pub fn one_line(stages: &[String], room: usize) -> String {
         return truncate_to_width(&full, room);
     }
     let n = stages.len();
-    for keep in (1..n - 1).rev() {
-        let text = format!("{} | … | {}", stages[0], stages[n - keep..].join(" | "));
+    let sep = |keep: usize| if keep == n - 1 { " | " } else { " | … | " };
+    for keep in (1..n).rev() {
+        let text = format!(
+            "{}{}{}",
+            stages[0],
+            sep(keep),
+            stages[n - keep..].join(" | ")
+        );
         if display_width(&text) <= room {
             return text;
         }
     }
-    let text = format!("{} | … | {}", stages[0], stages[n - 1]);
-    if display_width(&text) <= room {
-        return text;
+    // The source, shortened, and the last stage whole.
+    let tail = format!("{}{}", sep(1), stages[n - 1]);
+    let left = room.saturating_sub(display_width(&tail));
+    if left >= 12 {
+        return format!("{}{tail}", truncate_to_width(&stages[0], left));
     }
     // Even that is too long: the newest end, cut from the left.
     let chars: Vec<char> = full.chars().collect();
@@ -193,5 +201,11 @@ mod tests {
             one_line(&v(&["a very long single stage"]), 10),
             "a very lo…"
         );
+        assert_eq!(
+            one_line(&stages, 40),
+            "search \"192.168… | … | sort by Hits desc"
+        );
+        let two = v(&["search in (NetworkCommunicationEvents) \"x\"", "count"]);
+        assert_eq!(one_line(&two, 30), "search in (NetworkCom… | count");
     }
 }

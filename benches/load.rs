@@ -1,0 +1,85 @@
+//! Loading a large DeviceNetworkEvents export, from Parquet and from CSV.
+//!
+//! The data is what `quarry sample` writes (5,000,000 network events by
+//! default; `QUARRY_BENCH_ROWS` changes it), generated once into
+//! `bench-data/<rows>/{csv,parquet}/` (git-ignored) by the release binary.
+//!
+//!     cargo bench --bench load
+//!     QUARRY_BENCH_ROWS=500000 cargo bench --bench load
+//!
+//! Criterion measures time; for peak memory, time the CLI, which loads the
+//! same way: `/usr/bin/time -v target/release/quarry tables
+//! bench-data/5000000/csv/DeviceNetworkEvents.csv` ("Maximum resident set
+//! size").
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use quarry::data::load::{LoadControl, load_table};
+use quarry::data::source::{TableSource, discover};
+
+fn rows() -> usize {
+    std::env::var("QUARRY_BENCH_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5_000_000)
+}
+
+/// The folder of sample data in `format`, generated on first use.
+fn data(format: &str) -> PathBuf {
+    let rows = rows();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("bench-data")
+        .join(rows.to_string())
+        .join(format);
+    let file = dir.join(format!("DeviceNetworkEvents.{format}"));
+    if !file.exists() {
+        eprintln!("generating {rows} rows of {format} into {}", dir.display());
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_quarry"));
+        cmd.args(["sample", "--out"])
+            .arg(&dir)
+            .args(["--rows", &rows.to_string(), "--force"]);
+        match format {
+            "csv" => cmd.args(["--compress", "none"]),
+            _ => cmd.args(["--format", "parquet"]),
+        };
+        let status = cmd.status().expect("run quarry sample");
+        assert!(status.success(), "quarry sample failed");
+    }
+    file
+}
+
+fn source(file: &Path) -> TableSource {
+    let (mut sources, errors) = discover(&[file.to_string_lossy().into_owned()]);
+    assert!(errors.is_empty(), "{errors:?}");
+    sources.remove(0)
+}
+
+fn bench_load(c: &mut Criterion) {
+    let mut group = c.benchmark_group("load DeviceNetworkEvents");
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(60));
+    for format in ["parquet", "csv"] {
+        let file = data(format);
+        let source = source(&file);
+        let bytes = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+        group.throughput(Throughput::Bytes(bytes));
+        group.bench_function(format!("{format} {} rows", rows()), |b| {
+            b.iter(|| {
+                let cancel = AtomicBool::new(false);
+                let control = LoadControl::new(&|_| {}, &cancel);
+                let (tables, errors) = load_table(&source, &control);
+                assert!(errors.is_empty(), "{errors:?}");
+                assert_eq!(tables[0].rows(), rows());
+                tables
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_load);
+criterion_main!(benches);
