@@ -397,6 +397,45 @@ fn streaming_api_envelope_feeds_several_tables() {
     );
 }
 
+/// AdditionalFields arrives as an object in some records and as a string of
+/// JSON in others: both stay usable.
+#[test]
+fn envelope_additional_fields_as_object_or_string() {
+    let d = dir();
+    let line = |fields: &str| {
+        format!(
+            r#"{{"time":"t","category":"AdvancedHunting-DeviceNetworkEvents","properties":{{"Timestamp":"2025-03-18T11:42:07Z","AdditionalFields":{fields}}}}}"#
+        )
+    };
+    let text = [
+        line(r#"{"direction":"Out"}"#),
+        line(r#""{\"direction\":\"Out\"}""#),
+        line(r#""plain words""#),
+        line("null"),
+    ]
+    .join("\n");
+    let p = write(d.path(), "stream.json", text);
+    let c = load(&[&p]);
+    assert!(c.errors.is_empty(), "{:?}", c.errors);
+    let t = table(&c, "DeviceNetworkEvents");
+    assert_eq!(
+        strings(t, "AdditionalFields"),
+        [
+            r#"{"direction":"Out"}"#,
+            r#"{"direction":"Out"}"#,
+            "plain words",
+            ""
+        ]
+    );
+    assert_eq!(
+        count(
+            &c,
+            "DeviceNetworkEvents | where AdditionalFields.direction == \"Out\""
+        ),
+        2
+    );
+}
+
 #[test]
 fn envelopes_in_several_files_join_their_tables() {
     let d = dir();

@@ -826,3 +826,86 @@ fn real_binary_in_tmux() {
         "{state}"
     );
 }
+
+// ----- detection rules -----------------------------------------------------
+
+fn rules_app(export_dir: &Path) -> App {
+    let mut options = AppOptions::new(export_dir.to_path_buf());
+    options.clock = Box::new(|_: &Catalog| (quarry::data::sample::END, None));
+    let mut app = App::new(options);
+    app.set_catalog(sample_catalog());
+    app.resize(120, 40);
+    let (rules, errors) = quarry::hunt::rules::load_all(None);
+    assert!(errors.is_empty(), "{errors:?}");
+    app.set_rules(rules);
+    app
+}
+
+#[test]
+fn snapshot_rules_list_and_hits_with_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = rules_app(dir.path());
+    ch(&mut app, 'R');
+    assert_eq!(app.context(), quarry::tui::action::Context::Rules);
+    insta::assert_snapshot!("rules_list", screen(&mut app));
+
+    key(&mut app, KeyCode::Enter);
+    settle(&mut app);
+    assert!(matches!(app.current().kind, ViewKind::Table));
+    assert!(app.current_hits().is_some());
+    let hits = screen(&mut app);
+    assert!(hits.contains("fastpdf_update.exe"), "{hits}");
+    assert!(hits.contains("unsigned"), "{hits}");
+    assert!(hits.contains("global prevalence 3, under 1000"), "{hits}");
+    insta::assert_snapshot!("rule_hits", hits);
+}
+
+#[test]
+fn run_all_rules_counts_hits_and_pivots_open_pipelines() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = rules_app(dir.path());
+    ch(&mut app, 'R');
+    ch(&mut app, 'A');
+    settle(&mut app);
+    let list = screen(&mut app);
+    assert!(!list.contains("never"), "{list}");
+    assert_eq!(app.context(), quarry::tui::action::Context::Rules);
+
+    key(&mut app, KeyCode::Enter);
+    settle(&mut app);
+    let depth = app.investigation().depth();
+    let hash = {
+        let step = app.current();
+        let c = step
+            .columns
+            .iter()
+            .position(|c| c.name == "InitiatingProcessSHA1")
+            .unwrap();
+        step.cell(step.current_row(), c).to_text().into_owned()
+    };
+    ch(&mut app, '1');
+    settle(&mut app);
+    assert_eq!(app.investigation().depth(), depth + 1);
+    assert_eq!(
+        app.current().pipeline(),
+        format!("DeviceNetworkEvents | where InitiatingProcessSHA1 == \"{hash}\"")
+    );
+    assert!(app.current().frame.height() > 0);
+    key(&mut app, KeyCode::Esc);
+    ch(&mut app, '2');
+    settle(&mut app);
+    assert!(
+        app.current()
+            .pipeline()
+            .starts_with("DeviceProcessEvents | where SHA1 ==")
+    );
+    key(&mut app, KeyCode::Esc);
+    ch(&mut app, '3');
+    settle(&mut app);
+    let p = app.current().pipeline();
+    assert!(
+        p.starts_with("union DeviceNetworkEvents, DeviceProcessEvents | where DeviceName =="),
+        "{p}"
+    );
+    assert!(app.current().frame.height() > 0);
+}

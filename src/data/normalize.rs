@@ -541,11 +541,24 @@ fn to_text(series: &Series) -> StringChunked {
             .str()
             .map(|ca| ca.iter().map(|v| Some(v.unwrap_or(""))).collect())
             .unwrap_or_default(),
+        // Dynamic as text is its JSON, except that a JSON string is its
+        // text (`"a"` is `a`), as `tostring()` has it.
         DataType::Binary => series
             .binary()
             .map(|ca| {
                 ca.iter()
-                    .map(|v| Some(v.map(String::from_utf8_lossy).unwrap_or_default()))
+                    .map(|v| {
+                        Some(match v {
+                            None => std::borrow::Cow::Borrowed(""),
+                            Some(b) if b.first() == Some(&b'"') => {
+                                match serde_json::from_slice::<String>(b) {
+                                    Ok(text) => std::borrow::Cow::Owned(text),
+                                    Err(_) => String::from_utf8_lossy(b),
+                                }
+                            }
+                            Some(b) => String::from_utf8_lossy(b),
+                        })
+                    })
                     .collect()
             })
             .unwrap_or_default(),

@@ -196,6 +196,39 @@ pub fn ago_words(ns: i64) -> String {
     }
 }
 
+/// The `let` statements at the top of a query (everything before its first
+/// tabular line), for [`reasons`].
+pub fn lets_text(query: &str) -> String {
+    let mut out = String::new();
+    let mut in_let = false;
+    for line in query.lines() {
+        let t = line.trim_start();
+        let starts_let = t.starts_with("let ");
+        if !(starts_let || in_let || t.is_empty() || t.starts_with("//")) {
+            break;
+        }
+        if starts_let {
+            in_let = true;
+        }
+        if in_let && t.trim_end().ends_with(';') {
+            in_let = false;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// `ns` (a time minus a reference) against the reference, in words:
+/// "20 minutes before", "3 days after".
+pub fn relative_words(ns: i64) -> String {
+    let words = ago_words(ns);
+    match words.strip_prefix("in ") {
+        Some(rest) => format!("{rest} after"),
+        None => format!("{} before", words.trim_end_matches(" ago")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,6 +248,15 @@ mod tests {
         );
         assert_eq!(c[0].column.as_deref(), Some("GlobalPrevalence"));
         assert_eq!(c[0].constant.as_deref(), Some("1000"));
+    }
+
+    #[test]
+    fn lets_and_relative_words() {
+        let q = "let a = 1h;\nlet b = 2;\nT\n| where x > a";
+        assert_eq!(lets_text(q), "let a = 1h;\nlet b = 2;\n");
+        assert_eq!(lets_text("T | take 1"), "");
+        assert_eq!(relative_words(20 * 60 * NANOS_PER_SEC), "20 minutes before");
+        assert_eq!(relative_words(-3 * 86_400 * NANOS_PER_SEC), "3 days after");
     }
 
     #[test]

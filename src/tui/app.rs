@@ -26,6 +26,7 @@ use super::worker::{Job, Reply, Ticket, Worker};
 use crate::data::catalog::{Catalog, TimeRange};
 use crate::data::load::Progress;
 use crate::data::types::KqlType;
+use crate::hunt::rules::Rule;
 use crate::kql::QueryError;
 use crate::kql::lexer::{TokenKind, tokenize};
 use crate::session::Investigation;
@@ -178,6 +179,14 @@ enum NewKind {
     SearchResults(String),
 }
 
+/// The pivots from a hit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Pivot {
+    Connections,
+    Process,
+    Device,
+}
+
 /// Where the new step goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Placement {
@@ -211,6 +220,38 @@ pub struct LoadState {
     pub progress: Option<(Progress, usize, usize)>,
 }
 
+/// A detection rule in the workbench's list.
+#[derive(Clone, Debug)]
+pub struct RuleEntry {
+    /// The rule.
+    pub rule: Rule,
+    /// When it last ran (wall clock).
+    pub last_run: Option<chrono::DateTime<chrono::Local>>,
+    /// Hits of the last run.
+    pub hits: Option<usize>,
+    /// Why the last run failed.
+    pub error: Option<String>,
+}
+
+/// The hits of a rule run: a table step, with why each hit fired.
+#[derive(Clone, Debug)]
+pub struct HitsInfo {
+    /// The step's pipeline (the rule's bound query).
+    pub pipeline: String,
+    /// The rule's place in the list.
+    pub rule: usize,
+    /// Per hit, the exclusion conditions that did not hold, in words.
+    pub reasons: Vec<Vec<String>>,
+}
+
+/// A rule run in flight.
+struct RuleRun {
+    ticket: Ticket,
+    index: usize,
+    /// Open the hits when done (Enter), or only count them (A).
+    open: bool,
+}
+
 struct PendingExport {
     ticket: Ticket,
     started: Instant,
@@ -230,6 +271,14 @@ pub struct App {
     worker: Worker,
     pending: Option<Pending>,
     export: Option<PendingExport>,
+    /// The detection rules (loaded when first opened).
+    pub(crate) rules: Option<Vec<RuleEntry>>,
+    /// The rules list is open, with its cursor.
+    pub(crate) rules_open: Option<usize>,
+    rule_runs: Vec<RuleRun>,
+    rule_runs_total: usize,
+    /// Rule results on the stack, with their verdicts.
+    pub(crate) hits: Vec<HitsInfo>,
     pub(crate) prompt: Option<PromptKind>,
     pub(crate) query_editor: LineEditor,
     pub(crate) search_editor: LineEditor,
@@ -289,6 +338,11 @@ impl App {
             worker: Worker::spawn(),
             pending: None,
             export: None,
+            rules: None,
+            rules_open: None,
+            rule_runs: Vec::new(),
+            rule_runs_total: 0,
+            hits: Vec::new(),
             prompt: None,
             query_editor: LineEditor::with_history(history),
             search_editor: LineEditor::with_history(saved.search_history.clone()),
@@ -384,7 +438,10 @@ impl App {
 
     /// Whether work is running (loading, a query, an export).
     pub fn busy(&self) -> bool {
-        self.loading.is_some() || self.pending.is_some() || self.export.is_some()
+        self.loading.is_some()
+            || self.pending.is_some()
+            || self.export.is_some()
+            || !self.rule_runs.is_empty()
     }
 
     /// Text the analyst asked to copy; the event loop sends it to the
@@ -410,7 +467,8 @@ impl App {
             .as_ref()
             .map(|p| p.started)
             .or(self.loading.as_ref().map(|l| l.started))
-            .or(self.export.as_ref().map(|e| e.started))?;
+            .or(self.export.as_ref().map(|e| e.started))
+            .or(self.rule_runs.first().map(|_| self.started))?;
         Some(started.elapsed())
     }
 
@@ -436,6 +494,14 @@ impl App {
         if let Some(p) = &self.pending {
             return Some(format!("running {}", p.label));
         }
+        if !self.rule_runs.is_empty() {
+            let done = self.rule_runs_total - self.rule_runs.len();
+            return Some(format!(
+                "running rules {}/{}",
+                done + 1,
+                self.rule_runs_total
+            ));
+        }
         if let Some(e) = &self.export {
             return Some(format!("exporting to {}", e.path.display()));
         }
@@ -459,6 +525,8 @@ impl App {
             Context::Prompt
         } else if self.help.is_some() {
             Context::Help
+        } else if self.rules_open.is_some() {
+            Context::Rules
         } else if matches!(self.inv.current().kind, ViewKind::Home) {
             Context::Home
         } else {
@@ -466,18 +534,59 @@ impl App {
         }
     }
 
-    /// Whether an action does anything in this build (rules are not part
-    /// of the workbench yet); the hints bar leaves the others out.
+    /// Whether an action does anything here; the hints bar leaves the
+    /// others out (pivots need a rule's hits).
     pub fn available(&self, action: Action) -> bool {
-        !matches!(
-            action,
-            Action::OpenRules
-                | Action::RunRule
-                | Action::RunAllRules
-                | Action::PivotConnections
-                | Action::PivotProcessEvents
-                | Action::PivotDeviceActivity
-        )
+        match action {
+            Action::PivotConnections | Action::PivotProcessEvents | Action::PivotDeviceActivity => {
+                self.current_hits().is_some()
+            }
+            _ => true,
+        }
+    }
+
+    /// The rules, loading them (built-in and the user's) the first time.
+    pub fn rules(&mut self) -> &[RuleEntry] {
+        if self.rules.is_none() {
+            let dir = crate::hunt::rules::user_dir();
+            let (rules, errors) = crate::hunt::rules::load_all(dir.as_deref());
+            if let Some(e) = errors.first() {
+                self.message = Some(Message::Warning(format!("rule not loaded: {e}")));
+            }
+            self.set_rules(rules);
+        }
+        self.rules.as_deref().unwrap_or(&[])
+    }
+
+    /// Replaces the rules (tests, tools).
+    pub fn set_rules(&mut self, rules: Vec<Rule>) {
+        self.rules = Some(
+            rules
+                .into_iter()
+                .map(|rule| RuleEntry {
+                    rule,
+                    last_run: None,
+                    hits: None,
+                    error: None,
+                })
+                .collect(),
+        );
+    }
+
+    /// Whether rule `i` is running now.
+    pub fn rule_running(&self, i: usize) -> bool {
+        self.rule_runs.iter().any(|r| r.index == i)
+    }
+
+    /// The rule results on screen with their verdicts, when the current
+    /// step is one.
+    pub fn current_hits(&self) -> Option<&HitsInfo> {
+        let step = self.inv.current();
+        if !matches!(step.kind, ViewKind::Table) {
+            return None;
+        }
+        let pipeline = step.pipeline();
+        self.hits.iter().rev().find(|h| h.pipeline == pipeline)
     }
 
     /// The layout of the screen now.
@@ -497,7 +606,9 @@ impl App {
             pipeline_lines,
             error_lines: self.error.as_ref().map_or(0, ErrorView::height),
             prompt: self.prompt.is_some(),
-            detail: self.show_detail && table_like,
+            detail: (self.show_detail || self.current_hits().is_some())
+                && table_like
+                && self.rules_open.is_none(),
         }
     }
 
@@ -684,6 +795,12 @@ impl App {
                     }
                 }
             }
+            Reply::RuleDone {
+                id,
+                index,
+                result,
+                elapsed,
+            } => self.rule_done(id, index, result, elapsed),
             Reply::ExportDone { id, path, result } => {
                 if self.export.as_ref().is_none_or(|e| e.ticket.id != id) {
                     return;
@@ -766,6 +883,10 @@ impl App {
             self.help_action(action);
             return;
         }
+        if self.rules_open.is_some() {
+            self.rules_action(action);
+            return;
+        }
         let page = self.page_rows();
         match action {
             Action::MoveUp => self.move_rows(-1),
@@ -806,16 +927,15 @@ impl App {
             Action::Export => self.open_export(),
             Action::CopyPipeline => self.copy_pipeline(),
             Action::CopyCell => self.copy_cell(),
-            Action::OpenRules
-            | Action::RunRule
-            | Action::RunAllRules
-            | Action::PivotConnections
-            | Action::PivotProcessEvents
-            | Action::PivotDeviceActivity => {
-                self.message = Some(Message::Warning(
-                    "detection rules are not part of the workbench yet (use `quarry query`)".into(),
-                ));
+            Action::OpenRules => {
+                self.rules();
+                self.rules_open = Some(0);
             }
+            Action::RunRule => {}
+            Action::RunAllRules => self.run_all_rules(),
+            Action::PivotConnections => self.pivot(Pivot::Connections),
+            Action::PivotProcessEvents => self.pivot(Pivot::Process),
+            Action::PivotDeviceActivity => self.pivot(Pivot::Device),
             Action::ToggleDetail => self.show_detail = !self.show_detail,
             Action::ShowHelp => self.help = Some(0),
             Action::Cancel => self.cancel(),
@@ -1210,6 +1330,12 @@ impl App {
             l.ticket.cancel();
             what.push("loading");
         }
+        if !self.rule_runs.is_empty() {
+            for r in self.rule_runs.drain(..) {
+                r.ticket.cancel();
+            }
+            what.push("rules");
+        }
         if what.is_empty() {
             self.message = Some(Message::Info("nothing is running".into()));
         } else {
@@ -1431,6 +1557,219 @@ impl App {
             Placement::Push => self.inv.push(step),
             Placement::ReplaceTop => self.inv.replace_top(step),
         }
+    }
+
+    // ----- rules ----------------------------------------------------------
+
+    fn rules_action(&mut self, action: Action) {
+        let len = self.rules.as_ref().map_or(0, Vec::len);
+        let Some(cursor) = self.rules_open.as_mut() else {
+            return;
+        };
+        let mv = |c: &mut usize, d: isize| {
+            *c = c.saturating_add_signed(d).min(len.saturating_sub(1));
+        };
+        match action {
+            Action::MoveUp => mv(cursor, -1),
+            Action::MoveDown => mv(cursor, 1),
+            Action::PageUp | Action::HalfPageUp | Action::FirstRow => *cursor = 0,
+            Action::PageDown | Action::HalfPageDown | Action::LastRow => {
+                *cursor = len.saturating_sub(1)
+            }
+            Action::RunRule => {
+                let i = *cursor;
+                self.run_rules(&[i], true);
+            }
+            Action::RunAllRules => self.run_all_rules(),
+            Action::CopyPipeline => {
+                let i = *cursor;
+                if let Some(text) = self.bound(i) {
+                    self.clipboard = Some(text);
+                    self.message = Some(Message::Info("copied the rule's KQL".into()));
+                }
+            }
+            Action::Back => self.rules_open = None,
+            Action::ShowHelp => self.help = Some(0),
+            Action::Cancel => self.cancel(),
+            Action::Quit => {
+                self.save_state();
+                self.quit = true;
+            }
+            _ => {}
+        }
+    }
+
+    /// The bound query of rule `i`.
+    fn bound(&self, i: usize) -> Option<String> {
+        let entry = self.rules.as_ref()?.get(i)?;
+        entry
+            .rule
+            .bound_query(&std::collections::BTreeMap::new())
+            .ok()
+    }
+
+    fn run_all_rules(&mut self) {
+        let n = self.rules().len();
+        let all: Vec<usize> = (0..n).collect();
+        self.rules_open.get_or_insert(0);
+        self.run_rules(&all, false);
+    }
+
+    /// Submits rule runs; `open` shows the (single) result when done.
+    fn run_rules(&mut self, indices: &[usize], open: bool) {
+        if self.loading.is_some() {
+            self.message = Some(Message::Warning("still loading the tables".into()));
+            return;
+        }
+        if self.rule_runs.is_empty() {
+            self.rule_runs_total = 0;
+        }
+        for &index in indices {
+            let Some(entry) = self.rules.as_ref().and_then(|r| r.get(index)) else {
+                continue;
+            };
+            let text = match entry.rule.bound_query(&std::collections::BTreeMap::new()) {
+                Ok(t) => t,
+                Err(e) => {
+                    self.error = Some(ErrorView::plain(format!(
+                        "rule {}: {}",
+                        entry.rule.id, e.message
+                    )));
+                    continue;
+                }
+            };
+            let conditions = crate::hunt::verdict::exclusion_conditions(&entry.rule.query.text)
+                .unwrap_or_default();
+            let lets = crate::hunt::verdict::lets_text(&text);
+            let ticket = self.worker.submit(Job::RunRule {
+                index,
+                text,
+                lets,
+                conditions,
+                catalog: Arc::clone(&self.catalog),
+                now: self.now.unwrap_or(0),
+                data_dirs: self.data_dirs.clone(),
+            });
+            self.rule_runs.push(RuleRun {
+                ticket,
+                index,
+                open,
+            });
+            self.rule_runs_total += 1;
+        }
+    }
+
+    fn rule_done(
+        &mut self,
+        id: u64,
+        index: usize,
+        result: crate::tui::worker::RuleOutcome,
+        elapsed: Duration,
+    ) {
+        let Some(pos) = self.rule_runs.iter().position(|r| r.ticket.id == id) else {
+            return;
+        };
+        let run = self.rule_runs.remove(pos);
+        let text = self.bound(index).unwrap_or_default();
+        let Some(entry) = self.rules.as_mut().and_then(|r| r.get_mut(index)) else {
+            return;
+        };
+        entry.last_run = Some(chrono::Local::now());
+        match result {
+            Ok((frame, reasons)) => {
+                entry.hits = Some(frame.height());
+                entry.error = None;
+                let title = entry.rule.title.clone();
+                let n = frame.height();
+                self.message = Some(Message::Info(format!(
+                    "{title}: {} {}",
+                    group_digits(n as u64),
+                    if n == 1 { "hit" } else { "hits" }
+                )));
+                if run.open {
+                    self.last_query_time = Some(elapsed);
+                    let step = Step::new(ViewKind::Table, title, vec![text], frame);
+                    let pipeline = step.pipeline();
+                    self.hits.retain(|h| h.pipeline != pipeline);
+                    self.hits.push(HitsInfo {
+                        pipeline,
+                        rule: index,
+                        reasons,
+                    });
+                    self.inv.push(step);
+                    self.rules_open = None;
+                    self.fit();
+                }
+            }
+            Err(e) if e.kind == crate::kql::error::ErrorKind::Cancelled => {
+                self.message = Some(Message::Warning("rule run cancelled".into()));
+            }
+            Err(e) => {
+                entry.hits = None;
+                entry.error = Some(e.message.clone());
+                self.error = Some(ErrorView::query(&e, &text));
+            }
+        }
+    }
+
+    /// A new pipeline from the hit under the cursor.
+    fn pivot(&mut self, pivot: Pivot) {
+        let Some(hits) = self.current_hits() else {
+            self.message = Some(Message::Info("pivots start from a rule's hit".into()));
+            return;
+        };
+        let step = self.inv.current();
+        if step.frame.height() == 0 {
+            return;
+        }
+        let row = step.current_row();
+        let value = |name: &str| {
+            step.columns
+                .iter()
+                .position(|c| c.name == name)
+                .map(|c| step.cell(row, c))
+        };
+        let hash_col = self
+            .rules
+            .as_ref()
+            .and_then(|r| r.get(hits.rule))
+            .and_then(|e| e.rule.entities.file_hash.clone())
+            .unwrap_or_else(|| "InitiatingProcessSHA1".into());
+        let text = match pivot {
+            Pivot::Connections | Pivot::Process => {
+                let hash = value(&hash_col)
+                    .map(|v| v.to_text().into_owned())
+                    .unwrap_or_default();
+                if hash.is_empty() {
+                    self.message = Some(Message::Info(format!("this hit has no {hash_col}")));
+                    return;
+                }
+                let hash = kql_text::string_literal(&hash);
+                if pivot == Pivot::Connections {
+                    format!("DeviceNetworkEvents | where InitiatingProcessSHA1 == {hash}")
+                } else {
+                    format!("DeviceProcessEvents | where SHA1 == {hash}")
+                }
+            }
+            Pivot::Device => {
+                let device = value("DeviceName")
+                    .map(|v| v.to_text().into_owned())
+                    .unwrap_or_default();
+                let Some(crate::kql::value::Scalar::Datetime(t)) = value("Timestamp") else {
+                    self.message = Some(Message::Info("this hit has no Timestamp".into()));
+                    return;
+                };
+                let t = chrono::DateTime::from_timestamp_nanos(t)
+                    .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+                format!(
+                    "union DeviceNetworkEvents, DeviceProcessEvents | where DeviceName == {} and Timestamp between (datetime({t}) - 1h .. datetime({t}) + 1h)",
+                    kql_text::string_literal(&device)
+                )
+            }
+        };
+        let stages = kql_text::split_stages(&text);
+        let label = stages.last().cloned().unwrap_or_default();
+        self.run_full(stages, label, NewKind::Table, false);
     }
 
     // ----- output ---------------------------------------------------------

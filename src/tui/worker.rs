@@ -44,6 +44,23 @@ pub enum Job {
         /// Where `externaldata` finds local copies of its files.
         data_dirs: Vec<PathBuf>,
     },
+    /// Run a detection rule and explain each hit.
+    RunRule {
+        /// The rule's place in the App's list.
+        index: usize,
+        /// The bound query.
+        text: String,
+        /// The `let` statements of the bound query.
+        lets: String,
+        /// The rule's exclusion conditions.
+        conditions: Vec<crate::hunt::verdict::Condition>,
+        /// The tables.
+        catalog: Arc<Catalog>,
+        /// The query clock.
+        now: i64,
+        /// Where `externaldata` finds local copies of its files.
+        data_dirs: Vec<PathBuf>,
+    },
     /// Write rows of a frame to a CSV file.
     Export {
         /// The target file.
@@ -97,6 +114,17 @@ pub enum Reply {
         /// How long it ran.
         elapsed: Duration,
     },
+    /// A rule run finished: its hits and, per hit, why it fired.
+    RuleDone {
+        /// Job id.
+        id: u64,
+        /// The rule's place in the App's list.
+        index: usize,
+        /// The hits and the reasons.
+        result: RuleOutcome,
+        /// How long it ran.
+        elapsed: Duration,
+    },
     /// An export finished.
     ExportDone {
         /// Job id.
@@ -107,6 +135,10 @@ pub enum Reply {
         result: Result<u64, ExportError>,
     },
 }
+
+/// The hits of a rule and, for each, the exclusion conditions that did
+/// not hold, in words.
+pub type RuleOutcome = Result<(DataFrame, Vec<Vec<String>>), QueryError>;
 
 /// A job handed to the worker: its id and its cancel flag.
 #[derive(Clone, Debug)]
@@ -246,6 +278,47 @@ fn worker_loop(shared: &Arc<(Mutex<Queue>, Condvar)>, tx: &Sender<Reply>) {
                 now,
                 data_dirs,
             } => run_query(&ticket, &text, catalog, register, now, data_dirs, &plugins),
+            Job::RunRule {
+                index,
+                text,
+                lets,
+                conditions,
+                catalog,
+                now,
+                data_dirs,
+            } => {
+                let started = Instant::now();
+                let options = RunOptions {
+                    now,
+                    cancel: Some(Arc::clone(&ticket.cancel)),
+                    plugins: plugins.to_vec(),
+                    externaldata_dirs: data_dirs,
+                };
+                let result = crate::tui::terminal::run_catching(|| {
+                    let hits = crate::kql::run(&catalog, &text, &options)?;
+                    let why = crate::hunt::verdict::reasons(&hits, &conditions, &lets, &options)
+                        .unwrap_or_else(|_| vec![Vec::new(); hits.height()]);
+                    Ok((hits, why))
+                });
+                let result = match result {
+                    Ok(r) => r,
+                    Err(msg) => Err(QueryError::runtime(
+                        format!("internal error (please report it): {msg}"),
+                        None,
+                    )),
+                };
+                let result = if ticket.cancel.load(Ordering::Relaxed) {
+                    Err(QueryError::cancelled())
+                } else {
+                    result
+                };
+                Reply::RuleDone {
+                    id: ticket.id,
+                    index,
+                    result,
+                    elapsed: started.elapsed(),
+                }
+            }
             Job::Export {
                 path,
                 frame,

@@ -1,12 +1,13 @@
 //! CSV and TSV.
 //!
 //! The file is read in chunks that end on record boundaries; worker threads
-//! parse the chunks (with the `csv` crate, RFC 4180 quoting, CRLF or LF,
-//! blank lines skipped) straight into typed columns: a documented column
-//! into its documented type, any other column as text that `normalize` then
-//! types for the chunk. So a chunk's text is never held as a frame, memory
-//! stays near the size of the typed table, and every record's field count
-//! is checked: a ragged row is an error naming its line.
+//! split the chunks (RFC 4180 quoting, LF or CRLF, blank lines skipped; see
+//! [`Records`]) straight into typed columns: a documented column into its
+//! documented type, any other column as text that `normalize` then types
+//! for the chunk. So a chunk's text is never held as a frame, memory stays
+//! near the size of the typed table (each distinct string is stored once
+//! per chunk, see [`TextColumn`]), and every record's field count is
+//! checked: a ragged row is an error naming its line.
 
 use std::hash::BuildHasher;
 use std::io::Read;
@@ -145,9 +146,9 @@ pub(super) fn read(
 
     // Cuts the next chunk of whole records from the input. On a read error,
     // `partial_lines` counts the lines read since the last whole chunk.
-    let partial_lines = std::cell::Cell::new(0usize);
+    let partial_lines = std::cell::Cell::new(None);
     let mut pending = Some(buf);
-    let mut next = |mut rest: Vec<u8>| -> Result<Option<Vec<u8>>, LoadError> {
+    let mut next = |spare: Option<Vec<u8>>| -> Result<Option<Vec<u8>>, LoadError> {
         let Some(mut buf) = pending.take() else {
             return Ok(None);
         };
@@ -158,6 +159,7 @@ pub(super) fn read(
             if buf.len() >= chunk
                 && let Some(cut) = last_record_end(&buf)
             {
+                let mut rest = spare.unwrap_or_default();
                 rest.clear();
                 rest.reserve(chunk + (1 << 16));
                 rest.extend_from_slice(&buf[cut..]);
@@ -167,7 +169,7 @@ pub(super) fn read(
             }
             // Too little, or one record longer than a chunk: read on.
             eof = fill(&mut input, &mut buf, chunk).map_err(|e| {
-                partial_lines.set(count_newlines(&buf));
+                partial_lines.set(Some(count_newlines(&buf)));
                 LoadError::new(&file.path, None, io_message(file, &e))
             })?;
         }
@@ -177,7 +179,7 @@ pub(super) fn read(
     let mut progress = Progressing::new(report, counter.clone());
     pipeline(
         &mut next,
-        |bytes: &[u8]| parse_chunk(bytes, &header, documented),
+        |bytes: &Vec<u8>| parse_chunk(bytes, &header, documented),
         |result| {
             let (frame, lines) = result.map_err(|(rel, msg)| err(Some(line + rel), msg))?;
             line += lines;
@@ -191,8 +193,10 @@ pub(super) fn read(
     .map_err(|mut e| {
         // A read error comes after every chunk before it was parsed: it
         // names the line where the readable data stops.
-        if e.line.is_none() && !e.is_cancelled() {
-            e.line = Some(line + partial_lines.get());
+        if let Some(partial) = partial_lines.get()
+            && e.line.is_none()
+        {
+            e.line = Some(line + partial);
         }
         e
     })?;
@@ -294,18 +298,13 @@ fn sniff_separator(header: &[u8], file: &SourceFile) -> u8 {
 /// Column names from the header record; empty names become `ColumnN` and
 /// repeated names get a numeric suffix, as Kusto does on ingestion.
 fn parse_header(header: &[u8], separator: u8) -> Result<Vec<String>, String> {
-    let mut reader = ::csv::ReaderBuilder::new()
-        .has_headers(false)
-        .delimiter(separator)
-        .from_reader(header);
-    let mut record = ::csv::ByteRecord::new();
-    match reader.read_byte_record(&mut record) {
-        Ok(true) => {}
-        Ok(false) => return Err("empty file: no header line".into()),
-        Err(e) => return Err(format!("cannot read the header: {e}")),
+    let mut records = Records::new(header, separator);
+    if records.next_record().is_none() {
+        return Err("empty file: no header line".into());
     }
+    let fields: Vec<&[u8]> = records.fields().iter().map(|&f| records.field(f)).collect();
     let mut names: Vec<String> = Vec::new();
-    for (i, field) in record.iter().enumerate() {
+    for (i, field) in fields.into_iter().enumerate() {
         let name = std::str::from_utf8(field)
             .map_err(|_| "the header is not valid UTF-8".to_string())?
             .trim()

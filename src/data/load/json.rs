@@ -328,9 +328,9 @@ fn read_lines(
     // plain lines by the table's (possibly explicit) name.
     let mut line = skipped_lines + 1;
     // On a read error, the lines read since the last whole chunk.
-    let partial_lines = std::cell::Cell::new(0usize);
+    let partial_lines = std::cell::Cell::new(None);
     let mut pending = Some(buf);
-    let mut next = |mut rest: Vec<u8>| -> Result<Option<Vec<u8>>, LoadError> {
+    let mut next = |spare: Option<Vec<u8>>| -> Result<Option<Vec<u8>>, LoadError> {
         let Some(mut buf) = pending.take() else {
             return Ok(None);
         };
@@ -341,6 +341,7 @@ fn read_lines(
             if buf.len() >= chunk
                 && let Some(nl) = memchr::memrchr(b'\n', &buf)
             {
+                let mut rest = spare.unwrap_or_default();
                 rest.clear();
                 rest.reserve(chunk + (1 << 16));
                 rest.extend_from_slice(&buf[nl + 1..]);
@@ -349,7 +350,7 @@ fn read_lines(
                 return Ok(Some(buf));
             }
             eof = fill(&mut reader, &mut buf, chunk).map_err(|e| {
-                partial_lines.set(newlines(&buf));
+                partial_lines.set(Some(newlines(&buf)));
                 LoadError::new(&file.path, None, io_message(file, &e))
             })?;
         }
@@ -359,7 +360,7 @@ fn read_lines(
     let mut rows = 0usize;
     let result = pipeline(
         &mut next,
-        |bytes: &[u8]| parse_lines(bytes, shape, table),
+        |bytes: &Vec<u8>| parse_lines(bytes, shape, table),
         |result| {
             let (parts, lines) = result.map_err(|(rel, msg)| err(Some(line + rel), msg))?;
             line += lines;
@@ -384,9 +385,11 @@ fn read_lines(
         || LoadError::new(&file.path, None, super::CANCELLED),
     );
     if let Err(mut e) = result {
-        if e.line.is_none() && !e.is_cancelled() {
+        if let Some(partial) = partial_lines.get()
+            && e.line.is_none()
+        {
             // A read error, after the lines already parsed.
-            e.line = Some(line + partial_lines.get());
+            e.line = Some(line + partial);
         }
         return Err(e);
     }

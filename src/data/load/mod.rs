@@ -156,31 +156,31 @@ impl<'a> Progressing<'a> {
     }
 }
 
-/// Runs `work` on worker threads over the chunks `next` reads, and hands
-/// the results to `take` in input order. At most a few chunks are in flight,
+/// Runs `work` on worker threads over the jobs (chunks of input) `next`
+/// reads, and hands the results to `take` in input order. At most a few chunks are in flight,
 /// so memory stays bounded however fast the input is read.
 ///
-/// `next` is given a spare buffer to fill (empty, but with the capacity of
-/// a chunk worked on before): reusing the few chunk buffers, rather than
-/// allocating megabytes per chunk, spares the kernel from mapping fresh
-/// pages for every chunk of a multi-gigabyte file.
+/// `next` is given back a job that has been worked on, when there is one:
+/// reusing the few chunk buffers, rather than allocating megabytes per
+/// chunk, spares the kernel from mapping fresh pages for every chunk of a
+/// multi-gigabyte file.
 ///
 /// The first error in input order wins: an error `take` returns for a chunk
 /// comes before a read error `next` met after it. Cancellation is checked
 /// before each chunk is read; chunks in flight are finished, not taken.
-pub(crate) fn pipeline<T: Send, E>(
-    next: &mut dyn FnMut(Vec<u8>) -> Result<Option<Vec<u8>>, E>,
-    work: impl Fn(&[u8]) -> T + Sync,
+pub(crate) fn pipeline<J: Send, T: Send, E>(
+    next: &mut dyn FnMut(Option<J>) -> Result<Option<J>, E>,
+    work: impl Fn(&J) -> T + Sync,
     mut take: impl FnMut(T) -> Result<(), E>,
     control: &LoadControl,
     cancelled: impl Fn() -> E,
 ) -> Result<(), E> {
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get().min(8));
     let in_flight = workers * 2;
-    let (job_tx, job_rx) = mpsc::sync_channel::<(usize, Vec<u8>)>(in_flight);
+    let (job_tx, job_rx) = mpsc::sync_channel::<(usize, J)>(in_flight);
     let job_rx = Mutex::new(job_rx);
     let (done_tx, done_rx) = mpsc::channel::<(usize, T)>();
-    let spares: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
+    let spares: Mutex<Vec<J>> = Mutex::new(Vec::new());
     std::thread::scope(|scope| {
         for _ in 0..workers {
             let done_tx = done_tx.clone();
@@ -194,11 +194,10 @@ pub(crate) fn pipeline<T: Send, E>(
                         Ok(rx) => rx.recv(),
                         Err(_) => return,
                     };
-                    let Ok((seq, mut bytes)) = job else { return };
-                    let result = work(&bytes);
-                    bytes.clear();
+                    let Ok((seq, job)) = job else { return };
+                    let result = work(&job);
                     if let Ok(mut spares) = spares.lock() {
-                        spares.push(bytes);
+                        spares.push(job);
                     }
                     if done_tx.send((seq, result)).is_err() {
                         return;
@@ -221,14 +220,10 @@ pub(crate) fn pipeline<T: Send, E>(
                     reading = false;
                     break;
                 }
-                let spare = spares
-                    .lock()
-                    .ok()
-                    .and_then(|mut s| s.pop())
-                    .unwrap_or_default();
+                let spare = spares.lock().ok().and_then(|mut s| s.pop());
                 match next(spare) {
-                    Ok(Some(bytes)) => {
-                        if job_tx.send((sent, bytes)).is_err() {
+                    Ok(Some(job)) => {
+                        if job_tx.send((sent, job)).is_err() {
                             reading = false;
                             break;
                         }
@@ -459,7 +454,7 @@ mod tests {
         let cancel = AtomicBool::new(false);
         let control = LoadControl::new(&|_| {}, &cancel);
         let mut n = 0u8;
-        let mut next = |_: Vec<u8>| -> Result<Option<Vec<u8>>, String> {
+        let mut next = |_: Option<Vec<u8>>| -> Result<Option<Vec<u8>>, String> {
             n += 1;
             match n {
                 1..=20 => Ok(Some(vec![n])),
@@ -470,7 +465,7 @@ mod tests {
         let mut seen = Vec::new();
         let r = pipeline(
             &mut next,
-            |b| b[0],
+            |b: &Vec<u8>| b[0],
             |v| {
                 seen.push(v);
                 if v == 7 {
@@ -486,7 +481,7 @@ mod tests {
         assert_eq!(seen, (1..=7).collect::<Vec<u8>>());
 
         let mut n = 0u8;
-        let mut next = |_: Vec<u8>| -> Result<Option<Vec<u8>>, String> {
+        let mut next = |_: Option<Vec<u8>>| -> Result<Option<Vec<u8>>, String> {
             n += 1;
             if n <= 5 {
                 Ok(Some(vec![n]))
@@ -497,7 +492,7 @@ mod tests {
         let mut seen = Vec::new();
         let r = pipeline(
             &mut next,
-            |b| b[0],
+            |b: &Vec<u8>| b[0],
             |v| {
                 seen.push(v);
                 Ok(())

@@ -95,12 +95,11 @@ pub(super) fn read(
     if len > 0 || slices.is_empty() {
         slices.push((start, len));
     }
-    let mut chunks = Vec::with_capacity(slices.len());
-    let mut done = 0usize;
-    for (offset, len) in slices {
-        if control.cancelled() {
-            return Err(err(super::CANCELLED.into()));
-        }
+    // Slices are read and typed by worker threads (Polars decodes a single
+    // row group on one thread), and taken in order.
+    let mut jobs = slices.into_iter();
+    let mut next = |_: Option<(usize, usize)>| Ok::<_, LoadError>(jobs.next());
+    let read_slice = |&(offset, len): &(usize, usize)| -> Result<DataFrame, LoadError> {
         let mut reader = reader(file)?;
         reader.set_metadata(metadata.clone());
         let slice = (total > SLICE_ROWS).then_some((offset, len));
@@ -110,14 +109,26 @@ pub(super) fn read(
                 first_line(&e.to_string())
             ))
         })?;
-        let typed = normalize::type_chunk(documented, frame).map_err(|e| match e {
+        normalize::type_chunk(documented, frame).map_err(|e| match e {
             ChunkError::Value(v) => err(format!("row {}: {v}", offset + v.row + 1)),
             ChunkError::Polars(e) => err(e.to_string()),
-        })?;
-        done += typed.height();
-        chunks.push(typed);
-        report(done, size * done as u64 / total.max(1) as u64);
-    }
+        })
+    };
+    let mut chunks = Vec::new();
+    let mut done = 0usize;
+    super::pipeline(
+        &mut next,
+        read_slice,
+        |typed| {
+            let typed = typed?;
+            done += typed.height();
+            chunks.push(typed);
+            report(done, size * done as u64 / total.max(1) as u64);
+            Ok(())
+        },
+        control,
+        || err(super::CANCELLED.into()),
+    )?;
     let frame = normalize::assemble(chunks).map_err(|e| err(e.to_string()))?;
     Ok(vec![(None, frame)])
 }

@@ -9,8 +9,10 @@ pub mod error;
 pub mod frequency;
 pub mod help;
 pub mod home;
+pub mod profile;
 pub mod prompt;
 pub mod record;
+pub mod rules;
 pub mod search_results;
 pub mod status;
 pub mod table;
@@ -37,6 +39,8 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App) {
     let step = app.current();
     if let Some(scroll) = app.help {
         help::draw(buf, areas.centre, app, scroll);
+    } else if app.rules_open.is_some() {
+        rules::draw(buf, areas.centre, app);
     } else {
         match step.kind {
             ViewKind::Home => home::draw(buf, areas.centre, app),
@@ -48,7 +52,10 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App) {
             ViewKind::Record { .. } => record::draw(buf, areas.centre, step, &app.theme),
         }
         if let Some(detail) = areas.detail {
-            detail::draw(buf, detail, step, &app.theme);
+            match app.current_hits() {
+                Some(hits) => profile::draw(buf, detail, step, hits, &app.theme),
+                None => detail::draw(buf, detail, step, &app.theme),
+            }
         }
     }
     status::draw(buf, areas.status, app);
