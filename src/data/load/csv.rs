@@ -434,9 +434,9 @@ impl TextColumn {
         }
     }
 
-    pub(super) fn finish(self) -> Series {
+    pub(super) fn finish(self) -> PolarsResult<Series> {
         match self.state {
-            TextState::Plain(b) => b.finish().into_series(),
+            TextState::Plain(b) => Ok(b.finish().into_series()),
             TextState::Interning {
                 bytes, ends, ids, ..
             } => {
@@ -452,10 +452,7 @@ impl TextColumn {
                 let ids = IdxCa::from_vec(PlSmallStr::EMPTY, ids);
                 // Gathering copies only the 16-byte views; the values' bytes
                 // are shared by every row that holds them.
-                match uniques.take(&ids) {
-                    Ok(column) => column.with_name(self.name).into_series(),
-                    Err(_) => StringChunked::full(self.name, "", ids.len()).into_series(),
-                }
+                Ok(uniques.take(&ids)?.with_name(self.name).into_series())
             }
         }
     }
@@ -553,9 +550,9 @@ impl Builder {
         Ok(())
     }
 
-    fn finish(self) -> Series {
-        match self {
-            Builder::Text(b) => b.finish(),
+    fn finish(self) -> PolarsResult<Series> {
+        Ok(match self {
+            Builder::Text(b) => b.finish()?,
             Builder::Bool(b) => b.finish().into_series(),
             Builder::Int(b) => b.finish().into_series(),
             Builder::Long(b) => b.finish().into_series(),
@@ -569,7 +566,7 @@ impl Builder {
                 .into_duration(TimeUnit::Nanoseconds)
                 .into_series(),
             Builder::Dynamic(b) => b.finish().into_series(),
-        }
+        })
     }
 }
 
@@ -800,8 +797,9 @@ pub(super) fn parse_chunk(
     }
     let columns = builders
         .into_iter()
-        .map(|b| b.finish().into_column())
-        .collect();
+        .map(|b| b.finish().map(IntoColumn::into_column))
+        .collect::<PolarsResult<Vec<_>>>()
+        .map_err(|e| (0, e.to_string()))?;
     let frame = DataFrame::new(rows, columns).map_err(|e| (0, e.to_string()))?;
     let typed = normalize::type_chunk(documented, frame).map_err(|e| match e {
         ChunkError::Value(v) => (0, v.to_string()),

@@ -600,7 +600,14 @@ fn json_column(name: &str, values: Vec<Value>) -> Column {
             // JSON strings are UTF-8 already: this cannot fail.
             let _ = column.push(v.as_str().unwrap_or("").as_bytes());
         }
-        return column.finish().into_column();
+        if let Ok(column) = column.finish() {
+            return column.into_column();
+        }
+        let v: StringChunked = values
+            .iter()
+            .map(|v| Some(v.as_str().unwrap_or("")))
+            .collect();
+        return v.with_name(name).into_column();
     }
     let v: BinaryChunked = values
         .iter()
