@@ -10,10 +10,10 @@
 //! The reference is Microsoft's documentation (learn.microsoft.com/kusto);
 //! where a case comes straight from a documented example, it says so.
 
+mod common;
+use common::{cell, render, tidy};
 use polars::prelude::*;
 use quarry::data::catalog::{Catalog, Table};
-use quarry::data::types::KqlType;
-use quarry::kql::value::Scalar;
 use quarry::kql::{QueryError, RunOptions};
 
 /// 2025-03-18T12:00:00Z: the query clock of every case.
@@ -29,50 +29,6 @@ fn options() -> RunOptions {
 
 fn run_in(catalog: &Catalog, query: &str) -> Result<DataFrame, QueryError> {
     quarry::kql::run(catalog, query, &options())
-}
-
-/// One cell as text: strings quoted, nulls `null`, dynamic as JSON.
-fn cell(s: &Series, i: usize) -> String {
-    match Scalar::from_series(s, i) {
-        Scalar::Null(_) => "null".into(),
-        Scalar::String(t) => format!("{t:?}"),
-        Scalar::Dynamic(j) => j.to_string(),
-        other => other.to_text().into_owned(),
-    }
-}
-
-/// A frame as a compact text table: `name:type | ...`, then the rows.
-fn render(frame: &DataFrame) -> String {
-    let cols = frame.columns();
-    let header: Vec<String> = cols
-        .iter()
-        .map(|c| {
-            format!(
-                "{}:{}",
-                c.name(),
-                KqlType::of(c.dtype()).map_or("?", |k| k.name())
-            )
-        })
-        .collect();
-    let mut out = header.join(" | ");
-    for i in 0..frame.height() {
-        let row: Vec<String> = cols
-            .iter()
-            .map(|c| cell(c.as_materialized_series(), i))
-            .collect();
-        out.push('\n');
-        out.push_str(&row.join(" | "));
-    }
-    out
-}
-
-/// The expected table as written in a test: lines trimmed, blank lines gone.
-fn tidy(text: &str) -> String {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// The rendered result of a query, or the rendered error.

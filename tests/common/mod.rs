@@ -1,0 +1,50 @@
+//! Helpers shared by the KQL test suites: results rendered as compact text
+//! tables, so expected results read like the tables they describe.
+
+use polars::prelude::*;
+use quarry::data::types::KqlType;
+use quarry::kql::value::Scalar;
+
+/// One cell as text: strings quoted, nulls `null`, dynamic as JSON.
+pub fn cell(s: &Series, i: usize) -> String {
+    match Scalar::from_series(s, i) {
+        Scalar::Null(_) => "null".into(),
+        Scalar::String(t) => format!("{t:?}"),
+        Scalar::Dynamic(j) => j.to_string(),
+        other => other.to_text().into_owned(),
+    }
+}
+
+/// A frame as a compact text table: `name:type | ...`, then the rows.
+pub fn render(frame: &DataFrame) -> String {
+    let cols = frame.columns();
+    let header: Vec<String> = cols
+        .iter()
+        .map(|c| {
+            format!(
+                "{}:{}",
+                c.name(),
+                KqlType::of(c.dtype()).map_or("?", |k| k.name())
+            )
+        })
+        .collect();
+    let mut out = header.join(" | ");
+    for i in 0..frame.height() {
+        let row: Vec<String> = cols
+            .iter()
+            .map(|c| cell(c.as_materialized_series(), i))
+            .collect();
+        out.push('\n');
+        out.push_str(&row.join(" | "));
+    }
+    out
+}
+
+/// The expected table as written in a test: lines trimmed, blank lines gone.
+pub fn tidy(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
