@@ -841,3 +841,33 @@ fn arg_resolves_to_the_loaded_table() {
         "cross-resource query 'cluster()' is not supported yet"
     );
 }
+
+/// `search` answers numbers in number and datetime columns from the values
+/// themselves (without formatting every cell), with the same meaning as
+/// term matching on their text.
+#[test]
+fn search_numbers_in_typed_columns() {
+    let frame = quarry::kql::run(
+        &Catalog::new(),
+        r#"datatable(Port:long, When:datetime, Name:string)[
+            4444, datetime(2025-03-18T11:42:07Z), "a",
+            -4444, datetime(2024-01-01), "b",
+            44, datetime(2025-01-01), "c4444"]"#,
+        &options(vec![]),
+    )
+    .unwrap();
+    let mut c = Catalog::new();
+    c.insert(Table {
+        name: "T".into(),
+        frame,
+        files: vec![],
+    });
+    let names = |q: &str| -> String {
+        let out = run_with(&c, q, vec![]).unwrap();
+        render(&out.select(["Name"]).unwrap())
+    };
+    assert_eq!(names(r#"search "4444""#), "Name:string\n\"a\"\n\"b\"");
+    assert_eq!(names(r#"search "2025""#), "Name:string\n\"a\"\n\"c4444\"");
+    assert_eq!(names(r#"search "42""#), "Name:string\n\"a\"");
+    assert_eq!(names(r#"search "1999""#), "Name:string");
+}

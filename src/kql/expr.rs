@@ -467,11 +467,8 @@ fn search_column(matcher: &Matcher, s: &Series) -> Option<BooleanChunked> {
                 // A number's text is one term, perhaps after a minus sign.
                 let v = s.cast(&DataType::Int64).ok()?;
                 let v = v.i64().ok()?;
-                return Some(
-                    v.iter()
-                        .map(|x| x.map(|x| x.unsigned_abs() == n.unsigned_abs()))
-                        .collect(),
-                );
+                let hit = &v.equal(n) | &v.equal(-n);
+                return hit.any().then_some(hit);
             }
         }
         DataType::Boolean if !matcher.possible_in(|c| "truefalsTRUEFALS".contains(c)) => {
@@ -485,7 +482,7 @@ fn search_column(matcher: &Matcher, s: &Series) -> Option<BooleanChunked> {
                 return None;
             }
             if let (Some(n), Some(len)) = (matcher.single_number(), matcher.needle_len()) {
-                return Some(datetime_has_number(s, n, len));
+                return datetime_has_number(s, n, len);
             }
         }
         DataType::Duration(_) if !matcher.possible_in(|c| digits(c) || ":.".contains(c)) => {
@@ -500,12 +497,27 @@ fn search_column(matcher: &Matcher, s: &Series) -> Option<BooleanChunked> {
 /// `2025-03-18T11:42:07.1234567Z` the all-digit terms are the year (4
 /// digits), the month, minute and second (2), and the ticks (7); the day and
 /// hour share the term `18T11`.
-fn datetime_has_number(s: &Series, n: i64, len: usize) -> BooleanChunked {
+fn datetime_has_number(s: &Series, n: i64, len: usize) -> Option<BooleanChunked> {
     use chrono::{Datelike, Timelike};
-    let Ok(dt) = s.datetime() else {
-        return BooleanChunked::full_null(s.name().clone(), s.len());
+    let dt = s.datetime().ok()?;
+    // Most searched numbers are no year, month, minute or second of the
+    // column at all: decide that from its range without visiting rows.
+    let year =
+        |ns: i64| i64::from(chrono::DateTime::<chrono::Utc>::from_timestamp_nanos(ns).year());
+    let possible = match len {
+        4 => match (dt.physical().min(), dt.physical().max()) {
+            (Some(lo), Some(hi)) => (year(lo)..=year(hi)).contains(&n),
+            _ => false,
+        },
+        2 => n <= 59,
+        7 => true,
+        _ => false,
     };
-    dt.physical()
+    if !possible {
+        return None;
+    }
+    let hit: BooleanChunked = dt
+        .physical()
         .iter()
         .map(|v| {
             v.map(|ns| {
@@ -518,7 +530,8 @@ fn datetime_has_number(s: &Series, n: i64, len: usize) -> BooleanChunked {
                 }
             })
         })
-        .collect()
+        .collect();
+    hit.any().then_some(hit)
 }
 
 /// The matcher for one `search` term with its wildcards.
