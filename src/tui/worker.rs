@@ -288,30 +288,13 @@ fn worker_loop(shared: &Arc<(Mutex<Queue>, Condvar)>, tx: &Sender<Reply>) {
                 data_dirs,
             } => {
                 let started = Instant::now();
-                let options = RunOptions {
-                    now,
-                    cancel: Some(Arc::clone(&ticket.cancel)),
-                    plugins: plugins.to_vec(),
-                    externaldata_dirs: data_dirs,
-                };
-                let result = crate::tui::terminal::run_catching(|| {
+                let options = query_options(&ticket, now, data_dirs, &plugins);
+                let result = guarded(&ticket, || {
                     let hits = crate::kql::run(&catalog, &text, &options)?;
                     let why = crate::hunt::verdict::reasons(&hits, &conditions, &lets, &options)
                         .unwrap_or_else(|_| vec![Vec::new(); hits.height()]);
                     Ok((hits, why))
                 });
-                let result = match result {
-                    Ok(r) => r,
-                    Err(msg) => Err(QueryError::runtime(
-                        format!("internal error (please report it): {msg}"),
-                        None,
-                    )),
-                };
-                let result = if ticket.cancel.load(Ordering::Relaxed) {
-                    Err(QueryError::cancelled())
-                } else {
-                    result
-                };
                 Reply::RuleDone {
                     id: ticket.id,
                     index,
@@ -383,6 +366,42 @@ fn run_load(ticket: &Ticket, paths: Vec<String>, tx: &Sender<Reply>) -> Reply {
     }
 }
 
+/// How a worker job runs its KQL: the query clock, the job's cancel flag.
+fn query_options(
+    ticket: &Ticket,
+    now: i64,
+    data_dirs: Vec<PathBuf>,
+    plugins: &[Arc<dyn crate::kql::Plugin>],
+) -> RunOptions {
+    RunOptions {
+        now,
+        cancel: Some(Arc::clone(&ticket.cancel)),
+        plugins: plugins.to_vec(),
+        externaldata_dirs: data_dirs,
+    }
+}
+
+/// Runs a job's work so that a panic becomes an error the analyst sees,
+/// and work cancelled after its last operator still reports cancelled:
+/// the analyst asked for it to stop.
+fn guarded<T>(
+    ticket: &Ticket,
+    work: impl FnOnce() -> Result<T, QueryError>,
+) -> Result<T, QueryError> {
+    let result = match crate::tui::terminal::run_catching(work) {
+        Ok(r) => r,
+        Err(msg) => Err(QueryError::runtime(
+            format!("internal error (please report it): {msg}"),
+            None,
+        )),
+    };
+    if ticket.cancel.load(Ordering::Relaxed) {
+        Err(QueryError::cancelled())
+    } else {
+        result
+    }
+}
+
 fn run_query(
     ticket: &Ticket,
     text: &str,
@@ -393,13 +412,8 @@ fn run_query(
     plugins: &[Arc<dyn crate::kql::Plugin>],
 ) -> Reply {
     let started = Instant::now();
-    let options = RunOptions {
-        now,
-        cancel: Some(Arc::clone(&ticket.cancel)),
-        plugins: plugins.to_vec(),
-        externaldata_dirs: data_dirs,
-    };
-    let result = crate::tui::terminal::run_catching(|| match register {
+    let options = query_options(ticket, now, data_dirs, plugins);
+    let result = guarded(ticket, || match register {
         // Cloning a catalog clones its frames' handles, not their data.
         Some((name, frame)) => {
             let mut local = (*catalog).clone();
@@ -412,20 +426,6 @@ fn run_query(
         }
         None => crate::kql::run(&catalog, text, &options),
     });
-    let result = match result {
-        Ok(r) => r,
-        Err(msg) => Err(QueryError::runtime(
-            format!("internal error (please report it): {msg}"),
-            None,
-        )),
-    };
-    // A query cancelled after its last operator still reports cancelled:
-    // the analyst asked for it to stop.
-    let result = if ticket.cancel.load(Ordering::Relaxed) {
-        Err(QueryError::cancelled())
-    } else {
-        result
-    };
     Reply::QueryDone {
         id: ticket.id,
         result,

@@ -978,20 +978,30 @@ fn render_datetime(ns: i64, tokens: &[Token]) -> String {
 fn format_datetime(call: &Call) -> Result<Val, QueryError> {
     expect_datetime(call, 0)?;
     expect_string(call, 1)?;
-    const SPECS: &str = "dfFhHmMsyt";
+    format_by_pattern(call, "dfFhHmMsyt", as_datetime, render_datetime)
+}
+
+/// The shared body of `format_datetime` and `format_timespan`: the pattern
+/// is tokenized once when constant, and a null value formats as "".
+fn format_by_pattern(
+    call: &Call,
+    specs: &str,
+    value: fn(&Scalar) -> Option<i64>,
+    render: fn(i64, &[Token]) -> String,
+) -> Result<Val, QueryError> {
     let constant = match &call.args[1] {
-        Val::Scalar(s) => Some(tokenize(&s.to_text(), SPECS)),
+        Val::Scalar(s) => Some(tokenize(&s.to_text(), specs)),
         Val::Column(_) => None,
     };
     call.rowwise(KqlType::String, |a| {
-        let Some(ns) = as_datetime(&a[0]) else {
+        let Some(ns) = value(&a[0]) else {
             return Ok(Scalar::String(String::new()));
         };
-        let tokens = match &constant {
-            Some(t) => t.clone(),
-            None => tokenize(&a[1].to_text(), SPECS),
+        let text = match &constant {
+            Some(t) => render(ns, t),
+            None => render(ns, &tokenize(&a[1].to_text(), specs)),
         };
-        Ok(Scalar::String(render_datetime(ns, &tokens)))
+        Ok(Scalar::String(text))
     })
 }
 
@@ -1034,21 +1044,7 @@ fn render_timespan(ns: i64, tokens: &[Token]) -> String {
 fn format_timespan(call: &Call) -> Result<Val, QueryError> {
     expect_timespan(call, 0)?;
     expect_string(call, 1)?;
-    const SPECS: &str = "dhHmsfF";
-    let constant = match &call.args[1] {
-        Val::Scalar(s) => Some(tokenize(&s.to_text(), SPECS)),
-        Val::Column(_) => None,
-    };
-    call.rowwise(KqlType::String, |a| {
-        let Some(ns) = as_timespan(&a[0]) else {
-            return Ok(Scalar::String(String::new()));
-        };
-        let tokens = match &constant {
-            Some(t) => t.clone(),
-            None => tokenize(&a[1].to_text(), SPECS),
-        };
-        Ok(Scalar::String(render_timespan(ns, &tokens)))
-    })
+    format_by_pattern(call, "dhHmsfF", as_timespan, render_timespan)
 }
 
 // ---------------------------------------------------------------------------
