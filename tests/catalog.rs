@@ -81,8 +81,8 @@ fn type_of(t: &Table, column: &str) -> String {
 fn strings(t: &Table, column: &str) -> Vec<String> {
     let c = t.frame.column(column).expect("column");
     assert_eq!(c.null_count(), 0, "strings are never null");
-    c.str()
-        .expect("string column")
+    assert_eq!(type_of(t, column), "string");
+    quarry::kql::value::series_to_text(c.as_materialized_series())
         .iter()
         .map(|v| v.unwrap_or("").to_string())
         .collect()

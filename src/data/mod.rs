@@ -4,10 +4,12 @@
 //! - [`source`] turns the paths a user gives into table sources;
 //! - [`load`] reads each format into a frame and reports progress;
 //! - [`normalize`] gives every column its KQL type;
+//! - [`encode`] stores repetitive text columns once per distinct value;
 //! - [`catalog`] holds the loaded tables and what failed to load;
 //! - [`sample`] generates realistic data with the planted stories.
 
 pub mod catalog;
+pub mod encode;
 pub mod load;
 pub mod normalize;
 pub mod sample;

@@ -289,6 +289,12 @@ pub fn fill_string_nulls(frame: DataFrame) -> PolarsResult<DataFrame> {
             if c.dtype() == &DataType::String && c.null_count() > 0 {
                 let s = c.take_materialized_series();
                 s.str().map(|ca| fill_empty(ca).into_column())
+            } else if c.null_count() > 0
+                && let Some(text) = super::encode::decode(c.as_materialized_series())
+            {
+                // An encoded column with nulls (the unmatched side of an
+                // outer join): as text, filled.
+                Ok(fill_empty(&text).into_column())
             } else {
                 Ok(c)
             }

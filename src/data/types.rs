@@ -86,7 +86,8 @@ impl KqlType {
             DataType::Float64 => KqlType::Real,
             DataType::Datetime(TimeUnit::Nanoseconds, None) => KqlType::Datetime,
             DataType::Duration(TimeUnit::Nanoseconds) => KqlType::Timespan,
-            DataType::String => KqlType::String,
+            // Dictionary-encoded text (see `data::encode`).
+            DataType::String | DataType::Categorical(_, _) => KqlType::String,
             DataType::Binary => KqlType::Dynamic,
             _ => return None,
         })

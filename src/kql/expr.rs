@@ -7,7 +7,7 @@ use serde_json::Value as Json;
 
 use super::ast::{BinaryOp, Expr, ExprKind, ListOp, Literal, Span, StringOp, StringOpKind};
 use super::error::{QueryError, did_you_mean};
-use super::functions::{self, Call, terms::Matcher};
+use super::functions::{self, Call, dictionary::Dictionary, terms::Matcher};
 use super::run::{Binding, Runner};
 use super::value::{Scalar, Val, parse_json_bytes, series_to_text};
 use crate::data::time::{NANOS_PER_TICK, parse_datetime};
@@ -241,7 +241,6 @@ impl Runner<'_> {
                 in_list(&l, &values, ci, rows)
             }
             ListOp::HasAny | ListOp::HasAll => {
-                let text = l.to_text(rows);
                 let matchers: Vec<Matcher> = values
                     .iter()
                     .map(|v| Matcher::new(StringOpKind::Has, &v.to_text(), false))
@@ -249,16 +248,23 @@ impl Runner<'_> {
                     .map_err(|m| QueryError::runtime(m, Some(left.span)))?;
                 let mut buf = String::new();
                 let all = op == ListOp::HasAll;
-                let out: BooleanChunked = text
+                let holds = |s: &str, buf: &mut String| {
+                    if all {
+                        matchers.iter().all(|m| m.matches(s, buf))
+                    } else {
+                        matchers.iter().any(|m| m.matches(s, buf))
+                    }
+                };
+                if let Val::Column(c) = &l
+                    && let Some(d) = Dictionary::of_encoded(c)
+                {
+                    let out = d.map_bool(c.name().clone(), |s| holds(s, &mut String::new()));
+                    return Ok(bool_val(out));
+                }
+                let out: BooleanChunked = l
+                    .to_text(rows)
                     .iter()
-                    .map(|v| {
-                        let s = v.unwrap_or("");
-                        Some(if all {
-                            matchers.iter().all(|m| m.matches(s, &mut buf))
-                        } else {
-                            matchers.iter().any(|m| m.matches(s, &mut buf))
-                        })
-                    })
+                    .map(|v| Some(holds(v.unwrap_or(""), &mut buf)))
                     .collect();
                 Val::Column(out.into_series())
             }
@@ -416,7 +422,8 @@ impl Runner<'_> {
         }
         let mut vals = Vec::with_capacity(args.len());
         for a in args {
-            vals.push(self.eval(a, frame)?);
+            // Functions read text row by row: encoded columns as plain text.
+            vals.push(self.eval(a, frame)?.decoded());
         }
         let call = Call {
             name: f.name,
@@ -458,7 +465,7 @@ fn list_op_name(op: ListOp) -> &'static str {
 fn search_column(matcher: &Matcher, s: &Series) -> Option<BooleanChunked> {
     let digits = |c: char| c.is_ascii_digit() || c == '-';
     match s.dtype() {
-        DataType::String => return s.str().ok().and_then(|ca| matcher.apply_any(ca)),
+        DataType::String | DataType::Categorical(_, _) => return matcher.apply_series_any(s),
         DataType::Int32 | DataType::Int64 => {
             if !matcher.possible_in(digits) {
                 return None;
@@ -923,6 +930,22 @@ fn string_equals(
         };
         return Ok(Val::Scalar(Scalar::Bool(eq != negated)));
     }
+    // An encoded column against a constant: once per distinct value.
+    if let (Val::Column(c), Val::Scalar(s)) | (Val::Scalar(s), Val::Column(c)) = (l, r)
+        && let Some(d) = Dictionary::of_encoded(c)
+    {
+        let needle = s.to_text();
+        let lower = needle.to_lowercase();
+        let out = d.map_bool(c.name().clone(), |v| {
+            let eq = if case_sensitive {
+                v == needle
+            } else {
+                v.to_lowercase() == lower
+            };
+            eq != negated
+        });
+        return Ok(bool_val(out));
+    }
     let (col, other) = match (l, r) {
         (Val::Column(_), Val::Scalar(s)) => (l.to_text(rows), Some(s.to_text().into_owned())),
         (Val::Scalar(s), Val::Column(_)) => (r.to_text(rows), Some(s.to_text().into_owned())),
@@ -975,7 +998,7 @@ pub fn string_op(
                     let mut buf = String::new();
                     Val::Scalar(Scalar::Bool(m.matches(&h.to_text(), &mut buf)))
                 }
-                Val::Column(_) => bool_val(m.apply(&l.to_text(rows))),
+                Val::Column(c) => bool_val(m.apply_series(c)),
             }
         }
         Val::Column(_) => {
@@ -1025,6 +1048,18 @@ fn in_list(l: &Val, values: &[Scalar], case_insensitive: bool, rows: usize) -> V
                 t.into_owned()
             };
             return Val::Scalar(Scalar::Bool(set.contains(&t)));
+        }
+        let found = |v: &str| {
+            if case_insensitive {
+                set.contains(&v.to_lowercase())
+            } else {
+                set.contains(v)
+            }
+        };
+        if let Val::Column(c) = l
+            && let Some(d) = Dictionary::of_encoded(c)
+        {
+            return bool_val(d.map_bool(c.name().clone(), found));
         }
         let text = l.to_text(rows);
         let out: BooleanChunked = text
@@ -1263,6 +1298,11 @@ fn scalar_arith(op: BinaryOp, a: &Scalar, b: &Scalar) -> Scalar {
 /// `x.prop`, `x["prop"]`, `x[0]` on dynamic values (negative indexes count
 /// from the end). Anything missing is null.
 pub fn member(target: &Val, key: &Json, rows: usize) -> Result<Val, QueryError> {
+    if let Val::Column(c) = target
+        && let Some(text) = crate::data::encode::decode(c)
+    {
+        return member(&Val::Column(text.into_series()), key, rows);
+    }
     fn pick(j: &Json, key: &Json) -> Json {
         match (j, key) {
             (Json::Object(m), Json::String(k)) => m.get(k).cloned().unwrap_or(Json::Null),

@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use polars::prelude::*;
 use serde_json::Value as Json;
 
+use crate::data::encode::decode;
 use crate::data::time::{format_datetime, format_timespan};
 use crate::data::types::KqlType;
 
@@ -100,6 +101,12 @@ impl Scalar {
             AnyValue::Duration(x, _) => Scalar::Timespan(*x),
             AnyValue::String(s) => Scalar::String(s.to_string()),
             AnyValue::StringOwned(s) => Scalar::String(s.to_string()),
+            AnyValue::Categorical(c, m) | AnyValue::Enum(c, m) => {
+                Scalar::String(m.cat_to_str(*c).unwrap_or_default().to_string())
+            }
+            AnyValue::CategoricalOwned(c, m) | AnyValue::EnumOwned(c, m) => {
+                Scalar::String(m.cat_to_str(*c).unwrap_or_default().to_string())
+            }
             AnyValue::Binary(b) => Scalar::Dynamic(parse_json_bytes(b)),
             AnyValue::BinaryOwned(b) => Scalar::Dynamic(parse_json_bytes(b)),
             AnyValue::UInt32(x) => Scalar::Long(i64::from(*x)),
@@ -215,6 +222,18 @@ impl Val {
         }
     }
 
+    /// The value with an encoded text column (see `data::encode`) turned
+    /// into plain text, for code that reads text row by row.
+    pub fn decoded(self) -> Val {
+        match self {
+            Val::Column(c) => match decode(&c) {
+                Some(text) => Val::Column(text.into_series()),
+                None => Val::Column(c),
+            },
+            v => v,
+        }
+    }
+
     /// The values as text (`tostring()` of each), `len` rows.
     pub fn to_text(&self, len: usize) -> StringChunked {
         match self {
@@ -251,6 +270,7 @@ impl Val {
 pub fn series_to_text(c: &Series) -> StringChunked {
     match c.dtype() {
         DataType::String => c.str().cloned().unwrap_or_default(),
+        DataType::Categorical(_, _) | DataType::Enum(_, _) => decode(c).unwrap_or_default(),
         DataType::Binary => c
             .binary()
             .map(|b| {

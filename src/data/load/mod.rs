@@ -34,9 +34,9 @@ use std::sync::{Arc, Mutex, mpsc};
 use polars::prelude::*;
 
 use super::catalog::{Catalog, LoadError, Table};
-use super::normalize;
 use super::source::{Compression, Format, SourceFile, TableSource, discover};
 use super::types::KqlType;
+use super::{encode, normalize};
 
 /// The message of the [`LoadError`] a cancelled load ends with.
 pub const CANCELLED: &str = "loading cancelled";
@@ -435,14 +435,22 @@ pub fn load_table(source: &TableSource, control: &LoadControl) -> (Vec<Table>, V
 
 /// Concatenates typed frames by column name: a column missing from some
 /// frames is filled with nulls ("" for strings), and a column typed
-/// differently in two frames is widened (see `normalize::assemble`).
+/// differently in two frames is widened (see `normalize::assemble`). The
+/// table's repetitive text columns are then dictionary-encoded (see
+/// `encode`): this is where every loaded table is finished.
 pub(crate) fn concat_frames(mut frames: Vec<DataFrame>) -> PolarsResult<DataFrame> {
-    if frames.len() == 1
+    let frame = if frames.len() == 1
         && let Some(frame) = frames.pop()
     {
-        return Ok(frame);
-    }
-    normalize::assemble(frames)
+        encode::decode_frame(frame)?
+    } else {
+        let frames = frames
+            .into_iter()
+            .map(encode::decode_frame)
+            .collect::<PolarsResult<Vec<_>>>()?;
+        normalize::assemble(frames)?
+    };
+    encode::encode_frame(frame)
 }
 
 #[cfg(test)]

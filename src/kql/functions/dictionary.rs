@@ -11,7 +11,10 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
+use polars::prelude::arity::unary_elementwise_values;
 use polars::prelude::*;
+
+use crate::data::encode;
 
 /// Columns shorter than this are matched row by row: building a dictionary
 /// would cost more than it saves.
@@ -23,16 +26,45 @@ const CAPACITY: usize = 256;
 
 /// A column as codes into its distinct values.
 pub struct Dictionary {
-    pub values: Vec<String>,
-    /// One code per row; `u32::MAX` for null.
-    pub codes: Vec<u32>,
+    values: Values,
+    /// One code per row; null for null.
+    codes: UInt32Chunked,
+}
+
+enum Values {
+    /// Built from a text column.
+    Owned(Vec<String>),
+    /// An encoded column's values (see `data::encode`): codes below the
+    /// bound, some perhaps used only by other columns sharing them.
+    Shared(Arc<CategoricalMapping>, usize),
 }
 
 impl Dictionary {
+    /// The dictionary of an encoded (Categorical) column: no work, the
+    /// column already is one.
+    pub fn of_encoded(s: &Series) -> Option<Dictionary> {
+        let (codes, mapping) = encode::codes(s)?;
+        let bound = mapping.num_cats_upper_bound();
+        Some(Dictionary {
+            values: Values::Shared(mapping, bound),
+            codes: codes.with_name(s.name().clone()),
+        })
+    }
+
+    /// The distinct values (and, for shared ones, perhaps a few more).
+    pub fn values(&self) -> Vec<&str> {
+        match &self.values {
+            Values::Owned(v) => v.iter().map(String::as_str).collect(),
+            Values::Shared(m, n) => (0..*n)
+                .map(|i| m.cat_to_str(i as u32).unwrap_or_default())
+                .collect(),
+        }
+    }
+
     /// Evaluates `f` once per distinct value and spreads the answers over
     /// the rows (null rows stay null).
     pub fn map_bool(&self, name: PlSmallStr, f: impl Fn(&str) -> bool) -> BooleanChunked {
-        let flags: Vec<bool> = self.values.iter().map(|v| f(v)).collect();
+        let flags: Vec<bool> = self.values().into_iter().map(f).collect();
         self.spread(name, &flags)
     }
 
@@ -43,18 +75,25 @@ impl Dictionary {
         name: PlSmallStr,
         f: impl Fn(&str) -> bool,
     ) -> Option<BooleanChunked> {
-        let flags: Vec<bool> = self.values.iter().map(|v| f(v)).collect();
+        let flags: Vec<bool> = self.values().into_iter().map(f).collect();
         flags.contains(&true).then(|| self.spread(name, &flags))
     }
 
     fn spread(&self, name: PlSmallStr, flags: &[bool]) -> BooleanChunked {
-        let mut out: BooleanChunked = self
-            .codes
-            .iter()
-            .map(|&c| flags.get(c as usize).copied())
-            .collect();
+        let mut out: BooleanChunked = unary_elementwise_values(&self.codes, |c: u32| {
+            flags.get(c as usize).copied().unwrap_or(false)
+        });
         out.rename(name);
         out
+    }
+}
+
+/// The dictionary of a text column: an encoded column's own, or for a
+/// large, repetitive plain one, built on first use and cached.
+pub fn dictionary_of(s: &Series) -> Option<Arc<Dictionary>> {
+    match s.dtype() {
+        DataType::String => dictionary(s.str().ok()?),
+        _ => Dictionary::of_encoded(s).map(Arc::new),
     }
 }
 
@@ -148,7 +187,14 @@ fn build(ca: &StringChunked) -> Option<Dictionary> {
         };
         codes.push(code);
     }
-    Some(Dictionary { values, codes })
+    let codes: UInt32Chunked = codes
+        .into_iter()
+        .map(|c| (c != u32::MAX).then_some(c))
+        .collect();
+    Some(Dictionary {
+        values: Values::Owned(values),
+        codes: codes.with_name(ca.name().clone()),
+    })
 }
 
 #[cfg(test)]
@@ -162,7 +208,7 @@ mod tests {
             .collect();
         let ca = StringChunked::from_slice("c".into(), &rows);
         let d = dictionary(&ca).expect("repetitive column");
-        assert_eq!(d.values, vec!["alpha", "beta", "gamma"]);
+        assert_eq!(d.values(), vec!["alpha", "beta", "gamma"]);
         let m = d.map_bool("c".into(), |s| s.starts_with('b'));
         assert_eq!(m.sum(), Some(33_333));
         // Same column again: the cached dictionary.

@@ -12,6 +12,7 @@ use polars::prelude::*;
 use regex::Regex;
 
 use crate::kql::ast::StringOpKind;
+use crate::kql::value::series_to_text;
 
 /// Whether a character is part of a term.
 #[inline]
@@ -140,6 +141,23 @@ impl Matcher {
         match super::dictionary::dictionary(ca) {
             Some(d) => d.map_bool_any(ca.name().clone(), |s| self.matches(s, &mut String::new())),
             None => Some(self.apply(ca)),
+        }
+    }
+
+    /// [`Matcher::apply`] on a column of any type, as its text; an encoded
+    /// text column is matched once per distinct value.
+    pub fn apply_series(&self, s: &Series) -> BooleanChunked {
+        match super::dictionary::Dictionary::of_encoded(s) {
+            Some(d) => d.map_bool(s.name().clone(), |v| self.matches(v, &mut String::new())),
+            None => self.apply(&series_to_text(s)),
+        }
+    }
+
+    /// [`Matcher::apply_any`] on a column of any type, as its text.
+    pub fn apply_series_any(&self, s: &Series) -> Option<BooleanChunked> {
+        match super::dictionary::Dictionary::of_encoded(s) {
+            Some(d) => d.map_bool_any(s.name().clone(), |v| self.matches(v, &mut String::new())),
+            None => self.apply_any(&series_to_text(s)),
         }
     }
 

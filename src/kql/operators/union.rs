@@ -3,6 +3,8 @@
 
 use polars::prelude::*;
 
+use crate::data::encode::decode;
+
 use super::{fill_strings, polars_error, wildcard_match};
 use crate::data::types::KqlType;
 use crate::kql::ast::{Ident, OpOption, OperatorKind, Pipeline, Source, Span};
@@ -107,12 +109,46 @@ pub(super) fn concat_outer(
     if frames.is_empty() {
         return Ok(DataFrame::empty());
     }
+    decode_mixed_text(&mut frames, span)?;
     rename_type_clashes(&mut frames, span)?;
     let lazies: Vec<LazyFrame> = frames.into_iter().map(|f| f.lazy()).collect();
     let out = concat_lf_diagonal(lazies, UnionArgs::default())
         .and_then(|lf| lf.collect())
         .map_err(|e| polars_error(e, span))?;
     fill_strings(out, span)
+}
+
+/// A text column encoded differently in different frames (or encoded in
+/// one, plain in another) is stacked as plain text.
+fn decode_mixed_text(frames: &mut [DataFrame], span: Span) -> Result<(), QueryError> {
+    let mut mixed: Vec<String> = Vec::new();
+    for (i, f) in frames.iter().enumerate() {
+        for c in f.columns() {
+            let differs = frames[..i].iter().any(|g| {
+                g.column(c.name()).is_ok_and(|d| {
+                    d.dtype() != c.dtype()
+                        && KqlType::of(d.dtype()) == Some(KqlType::String)
+                        && KqlType::of(c.dtype()) == Some(KqlType::String)
+                })
+            });
+            if differs && !mixed.contains(&c.name().to_string()) {
+                mixed.push(c.name().to_string());
+            }
+        }
+    }
+    for f in frames.iter_mut() {
+        for name in &mixed {
+            let text = match f.column(name) {
+                Ok(c) => decode(c.as_materialized_series()),
+                Err(_) => None,
+            };
+            if let Some(text) = text {
+                f.with_column(text.into_column())
+                    .map_err(|e| polars_error(e, span))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A column that has different types in different tables becomes one column
