@@ -22,11 +22,14 @@ const NAMESPACE: &str = "quarry";
 /// A column is encoded when it has at most rows / this distinct values:
 /// beyond that the values themselves dominate and codes save little.
 const MAX_DISTINCT_RATIO: usize = 2;
-/// Views remembered per column beyond its distinct values. Readers copy one
-/// view per distinct value into every row (Parquet's dictionary pages), so
-/// a view seen before identifies its text without hashing the bytes; views
-/// that never repeat (long values read row by row) would only fill the table.
-const MAX_EXTRA_VIEWS: usize = 1 << 16;
+/// Slots of the per-column cache of recently seen views (a power of two).
+const VIEW_CACHE: usize = 1 << 12;
+
+/// The cache slot of a view: the high bits of a multiplicative hash.
+fn slot_of(view: u128) -> usize {
+    let folded = (view as u64) ^ ((view >> 64) as u64).rotate_left(29);
+    (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - VIEW_CACHE.trailing_zeros())) as usize
+}
 
 /// Encodes every text column of `frame` worth encoding (see the module
 /// documentation); other columns are returned as they are.
@@ -72,11 +75,17 @@ pub fn encode(ca: &StringChunked) -> PolarsResult<Option<Series>> {
             codes.push(code);
         }
     } else {
-        let mut by_view: PlHashMap<u128, u32> = PlHashMap::default();
+        // A view seen before identifies its text without hashing the bytes:
+        // values of up to 12 bytes live in the view itself, and readers copy
+        // one view per distinct value into every row (Parquet's dictionary
+        // pages). A small direct-mapped cache: no growth, no rehashing.
+        let mut cache: Vec<(u128, u32)> = vec![(u128::MAX, 0); VIEW_CACHE];
         for arr in ca.downcast_iter() {
             for (i, view) in arr.views().iter().enumerate() {
                 let key = view.as_u128();
-                if let Some(&code) = by_view.get(&key) {
+                let slot = slot_of(key);
+                let (seen, code) = cache[slot];
+                if seen == key {
                     codes.push(code);
                     continue;
                 }
@@ -85,9 +94,7 @@ pub fn encode(ca: &StringChunked) -> PolarsResult<Option<Series>> {
                 let Some(code) = distinct.code(text) else {
                     return Ok(None);
                 };
-                if by_view.len() < distinct.values.len() + MAX_EXTRA_VIEWS {
-                    by_view.insert(key, code);
-                }
+                cache[slot] = (key, code);
                 codes.push(code);
             }
         }
@@ -160,20 +167,6 @@ pub fn codes(s: &Series) -> Option<(UInt32Chunked, Arc<CategoricalMapping>)> {
     };
     let codes = s.to_physical_repr().cast(&DataType::UInt32).ok()?;
     Some((codes.u32().ok()?.clone(), mapping.clone()))
-}
-
-/// `decode` for every encoded column of a frame.
-pub fn decode_frame(frame: DataFrame) -> PolarsResult<DataFrame> {
-    let height = frame.height();
-    let columns = frame
-        .into_columns()
-        .into_iter()
-        .map(|c| match decode(c.as_materialized_series()) {
-            Some(text) => text.into_column(),
-            None => c,
-        })
-        .collect();
-    DataFrame::new(height, columns)
 }
 
 #[cfg(test)]

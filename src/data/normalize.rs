@@ -181,6 +181,11 @@ impl Coalescer {
             1 => self.done.extend(pending),
             _ => self.done.push(assemble_contiguous(pending)?),
         }
+        // Encoded as it arrives, so the text of the whole table is never
+        // held at once.
+        if let Some(last) = self.done.pop() {
+            self.done.push(super::encode::encode_frame(last)?);
+        }
         Ok(())
     }
 
@@ -212,6 +217,18 @@ fn join_chunks(chunks: Vec<DataFrame>, contiguous: bool) -> PolarsResult<DataFra
             }
         }
     }
+    // A column encoded alike in every chunk (see `encode`) stays encoded;
+    // one encoded in some chunks only is joined as plain text.
+    let encoded: Vec<bool> = names
+        .iter()
+        .map(|name| {
+            let mut dtypes = chunks
+                .iter()
+                .map(|c| c.column(name).map(|c| c.dtype()).ok());
+            let first = dtypes.next().flatten();
+            matches!(first, Some(DataType::Categorical(_, _))) && dtypes.all(|d| d == first)
+        })
+        .collect();
     let height: usize = chunks.iter().map(DataFrame::height).sum();
     let mut out: Vec<Option<Series>> = vec![None; names.len()];
     for chunk in chunks {
@@ -226,7 +243,15 @@ fn join_chunks(chunks: Vec<DataFrame>, contiguous: bool) -> PolarsResult<DataFra
                 Some(c) => c.take_materialized_series(),
                 None => Series::full_null(name.clone(), h, &DataType::Null),
             };
-            let series = fit(series, kinds[i].unwrap_or(KqlType::String))?;
+            let series = if encoded[i] {
+                series
+            } else {
+                let series = match super::encode::decode(&series) {
+                    Some(text) => text.into_series(),
+                    None => series,
+                };
+                fit(series, kinds[i].unwrap_or(KqlType::String))?
+            };
             match &mut out[i] {
                 Some(acc) => {
                     acc.append(&series)?;

@@ -442,12 +442,8 @@ pub(crate) fn concat_frames(mut frames: Vec<DataFrame>) -> PolarsResult<DataFram
     let frame = if frames.len() == 1
         && let Some(frame) = frames.pop()
     {
-        encode::decode_frame(frame)?
+        frame
     } else {
-        let frames = frames
-            .into_iter()
-            .map(encode::decode_frame)
-            .collect::<PolarsResult<Vec<_>>>()?;
         normalize::assemble(frames)?
     };
     encode::encode_frame(frame)

@@ -8,6 +8,7 @@ use polars::prelude::*;
 
 use super::{LoadControl, RawTables};
 use crate::data::catalog::LoadError;
+use crate::data::encode;
 use crate::data::normalize::{self, ChunkError};
 use crate::data::source::{Compression, SourceFile};
 
@@ -109,10 +110,13 @@ pub(super) fn read(
                 first_line(&e.to_string())
             ))
         })?;
-        normalize::type_chunk(documented, frame).map_err(|e| match e {
+        let typed = normalize::type_chunk(documented, frame).map_err(|e| match e {
             ChunkError::Value(v) => err(format!("row {}: {v}", offset + v.row + 1)),
             ChunkError::Polars(e) => err(e.to_string()),
-        })
+        })?;
+        // Encoded by the worker, so the text of the whole table is never
+        // held at once.
+        encode::encode_frame(typed).map_err(|e| err(e.to_string()))
     };
     let mut chunks = Vec::new();
     let mut done = 0usize;
