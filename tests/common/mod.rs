@@ -41,6 +41,7 @@ pub fn render(frame: &DataFrame) -> String {
 }
 
 /// The expected table as written in a test: lines trimmed, blank lines gone.
+#[allow(dead_code)] // not every suite writes expected tables
 pub fn tidy(text: &str) -> String {
     text.lines()
         .map(str::trim)

@@ -100,7 +100,8 @@ impl Runner<'_> {
                     input.kinds.push(None);
                     continue;
                 }
-                let v = self.eval(arg, &frame)?;
+                // Aggregates read text as text: encoded columns decoded.
+                let v = self.eval(arg, &frame)?.decoded();
                 input.kinds.push(Some(v.kind()));
                 match &v {
                     Val::Scalar(s) if i > 0 => {
