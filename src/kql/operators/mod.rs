@@ -4,6 +4,7 @@
 mod evaluate;
 mod external;
 mod filter;
+mod groups;
 mod join;
 mod make_series;
 mod misc;

@@ -6,7 +6,7 @@
 
 use polars::prelude::*;
 
-use super::{expr_name, group_name, polars_error, unique_name, val_column};
+use super::{expr_name, group_name, groups, polars_error, unique_name, val_column};
 use crate::data::normalize::kql_series;
 use crate::kql::ast::{Assignment, Expr, ExprKind, Span};
 use crate::kql::error::{QueryError, did_you_mean};
@@ -146,14 +146,19 @@ impl Runner<'_> {
                 e.alias(format!("__quarry_o{i}"))
             })
             .collect();
-        let lf = work.lazy();
+        let key_series: Vec<Series> = key_names
+            .iter()
+            .filter_map(|k| work.column(k).ok())
+            .map(|c| c.as_materialized_series().clone())
+            .collect();
         let result = if by.is_empty() {
-            lf.select(exprs)
+            work.lazy().select(exprs).collect()
+        } else if let Some(groups) = groups::group_ids(&key_series) {
+            aggregate_groups(work, &key_names, &groups, exprs)
         } else {
             let keys: Vec<Expr_> = key_names.iter().map(|k| col(k.as_str())).collect();
-            lf.group_by_stable(keys).agg(exprs)
+            work.lazy().group_by_stable(keys).agg(exprs).collect()
         }
-        .collect()
         .map_err(|e| polars_error(e, span))?;
 
         // Assemble: keys first, then each aggregate's columns in order.
@@ -280,6 +285,51 @@ impl Runner<'_> {
 }
 
 type Expr_ = polars::prelude::Expr;
+
+/// The hidden column of group ids.
+const GROUP: &str = "__quarry_group";
+
+/// Aggregates `work` over groups found by [`groups::group_ids`]: the rows
+/// are reordered so each group is one slice (Polars then aggregates sorted
+/// slices instead of hashing the keys again), and each key is read from its
+/// group's first row.
+fn aggregate_groups(
+    work: DataFrame,
+    key_names: &[String],
+    groups: &groups::Groups,
+    exprs: Vec<Expr_>,
+) -> PolarsResult<DataFrame> {
+    let keys: Vec<Column> = key_names
+        .iter()
+        .map(|k| work.column(k).cloned())
+        .collect::<PolarsResult<_>>()?;
+    let rest = work.drop_many(key_names.iter().map(String::as_str));
+    let perm = IdxCa::from_vec("".into(), groups.permutation());
+    let mut rest = rest.take(&perm)?;
+    let mut ids = UInt32Chunked::from_vec(GROUP.into(), groups.sorted_ids());
+    ids.set_sorted_flag(polars::series::IsSorted::Ascending);
+    rest.with_column(ids.into_column())?;
+    let mut out = rest
+        .lazy()
+        .group_by_stable([col(GROUP)])
+        .agg(exprs)
+        .collect()?;
+    let in_order = out
+        .column(GROUP)?
+        .as_materialized_series()
+        .u32()?
+        .into_no_null_iter()
+        .enumerate()
+        .all(|(i, g)| i == g as usize);
+    if !in_order {
+        out = out.sort([GROUP], SortMultipleOptions::default())?;
+    }
+    let first = IdxCa::from_vec("".into(), groups.first_rows.clone());
+    for k in keys {
+        out.with_column(k.take(&first)?)?;
+    }
+    Ok(out.drop(GROUP)?)
+}
 
 /// Hidden columns of aggregates nested in scalar expressions.
 const INNER: &str = "__quarry_inner";
