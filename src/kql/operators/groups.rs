@@ -101,7 +101,7 @@ impl Part {
                     .map(|v| {
                         v.map(|x| match x {
                             x if x.is_nan() => f64::NAN.to_bits() as i64,
-                            x if x == 0.0 => 0,
+                            0.0 => 0,
                             x => x.to_bits() as i64,
                         })
                     })
@@ -136,10 +136,23 @@ impl Part {
         let span = (max as i128 - min as i128) as u128 + 2;
         if span <= u64::MAX as u128 {
             let bits = 128 - (span - 1).leading_zeros();
-            let values = numbers
-                .iter()
-                .map(|v| v.map_or(0, |v| (v as i128 - min as i128) as u64 + 1))
-                .collect();
+            let offset = |v: i64| (v.wrapping_sub(min) as u64).wrapping_add(1);
+            // Nulls as min - 1, whose offset is 0: the fast, null-free path.
+            let numbers = match min.checked_sub(1) {
+                Some(below) if numbers.null_count() > 0 => {
+                    numbers.fill_null_with_values(below).unwrap_or(numbers)
+                }
+                _ => numbers,
+            };
+            let values = if numbers.null_count() == 0 {
+                let mut values = Vec::with_capacity(numbers.len());
+                for arr in numbers.downcast_iter() {
+                    values.extend(arr.values().iter().map(|&v| offset(v)));
+                }
+                values
+            } else {
+                numbers.iter().map(|v| v.map_or(0, offset)).collect()
+            };
             Some(Part::Packed { values, bits })
         } else {
             Some(Part::Wide {
@@ -205,7 +218,7 @@ pub fn group_ids(keys: &[Series]) -> Option<Groups> {
     if rows >= u32::MAX as usize {
         return None;
     }
-    let parts: Vec<Part> = keys.iter().map(Part::read).collect::<Option<_>>()?;
+    let parts: Vec<Part> = keys.par_iter().map(Part::read).collect::<Option<_>>()?;
     let packed_bits: Option<u32> = parts.iter().map(Part::bits).sum();
     let exact = packed_bits.is_some_and(|b| b <= 64);
     let state = PlRandomState::default();
@@ -262,46 +275,61 @@ pub fn group_ids(keys: &[Series]) -> Option<Groups> {
         *slot += 1;
     }
     drop(keyed);
-    let mut slices: Vec<&mut [(u64, u32)]> = Vec::with_capacity(bounds.len());
-    let mut rest: &mut [(u64, u32)] = &mut order;
-    for w in bounds.windows(2) {
-        let (head, tail) = rest.split_at_mut(w[1] - w[0]);
-        slices.push(head);
-        rest = tail;
-    }
-    slices.par_iter_mut().for_each(|s| s.sort_unstable());
-
-    // Runs of equal numbers are groups; hashed keys are checked value by
-    // value against the groups already found in the run.
+    // Within a bucket (rows in order), a small hash table finds each row's
+    // group; hashed keys are compared value by value with the groups that
+    // share their number, so a collision never merges two keys.
+    let same = |a: u32, b: u32| parts.iter().all(|p| p.same(a as usize, b as usize));
+    let found: Vec<(Vec<u32>, Vec<u32>)> = bounds
+        .par_windows(2)
+        .map(|w| {
+            let bucket = &order[w[0]..w[1]];
+            let mut first_of: PlHashMap<u64, u32> = PlHashMap::with_capacity(bucket.len());
+            let mut firsts: Vec<u32> = Vec::new();
+            // For hashed keys: the next group with the same number.
+            let mut chain: Vec<u32> = Vec::new();
+            let mut local = Vec::with_capacity(bucket.len());
+            for &(k, row) in bucket {
+                let g = match first_of.get(&k) {
+                    Some(&g) if exact => g,
+                    Some(&g) => {
+                        let mut g = g;
+                        loop {
+                            if same(firsts[g as usize], row) {
+                                break g;
+                            }
+                            if chain[g as usize] == u32::MAX {
+                                let new = firsts.len() as u32;
+                                chain[g as usize] = new;
+                                firsts.push(row);
+                                chain.push(u32::MAX);
+                                break new;
+                            }
+                            g = chain[g as usize];
+                        }
+                    }
+                    None => {
+                        let new = firsts.len() as u32;
+                        first_of.insert(k, new);
+                        firsts.push(row);
+                        chain.push(u32::MAX);
+                        new
+                    }
+                };
+                local.push(g);
+            }
+            (local, firsts)
+        })
+        .collect();
     let mut group_of_row: Vec<u32> = vec![0; rows];
     let mut first_rows: Vec<u32> = Vec::new();
-    let same = |a: usize, b: usize| parts.iter().all(|p| p.same(a, b));
-    let mut run_start = 0usize;
-    while run_start < rows {
-        let k = order[run_start].0;
-        let mut run_end = run_start + 1;
-        while run_end < rows && order[run_end].0 == k {
-            run_end += 1;
+    for (w, (local, firsts)) in bounds.windows(2).zip(&found) {
+        let base = first_rows.len() as u32;
+        for (&(_, row), &g) in order[w[0]..w[1]].iter().zip(local) {
+            group_of_row[row as usize] = base + g;
         }
-        let run_groups = first_rows.len();
-        for &(_, row) in &order[run_start..run_end] {
-            let row = row as usize;
-            let found = if exact {
-                (first_rows.len() > run_groups).then_some(run_groups)
-            } else {
-                (run_groups..first_rows.len()).find(|&g| same(first_rows[g] as usize, row))
-            };
-            let g = match found {
-                Some(g) => g,
-                None => {
-                    first_rows.push(row as u32);
-                    first_rows.len() - 1
-                }
-            };
-            group_of_row[row] = g as u32;
-        }
-        run_start = run_end;
+        first_rows.extend_from_slice(firsts);
     }
+    drop(found);
     drop(order);
 
     // Renumbered by first appearance.
@@ -338,7 +366,7 @@ mod tests {
     fn groups_are_numbered_by_first_appearance() {
         let ip = Series::new("ip".into(), &["b", "a", "b", "c", "a", "b"]);
         let port = Series::new("port".into(), &[1i32, 1, 1, 1, 1, 2]);
-        assert_eq!(ids(&[ip.clone()]), [0, 1, 0, 2, 1, 0]);
+        assert_eq!(ids(std::slice::from_ref(&ip)), [0, 1, 0, 2, 1, 0]);
         assert_eq!(ids(&[ip, port]), [0, 1, 0, 2, 1, 3]);
         let g = group_ids(&[Series::new("x".into(), &[5i64, 7, 5])]).unwrap();
         assert_eq!(g.first_rows, [0, 1]);

@@ -5,6 +5,7 @@
 //! group followed by one gather of the input rows.
 
 use polars::prelude::*;
+use rayon::prelude::*;
 
 use super::{expr_name, group_name, groups, polars_error, unique_name, val_column};
 use crate::data::normalize::kql_series;
@@ -325,10 +326,14 @@ fn aggregate_groups(
         out = out.sort([GROUP], SortMultipleOptions::default())?;
     }
     let first = IdxCa::from_vec("".into(), groups.first_rows.clone());
+    let keys: Vec<Column> = keys
+        .into_par_iter()
+        .map(|k| k.take(&first))
+        .collect::<PolarsResult<_>>()?;
     for k in keys {
-        out.with_column(k.take(&first)?)?;
+        out.with_column(k)?;
     }
-    Ok(out.drop(GROUP)?)
+    out.drop(GROUP)
 }
 
 /// Hidden columns of aggregates nested in scalar expressions.
