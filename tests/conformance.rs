@@ -544,6 +544,18 @@ fn summarize_on_empty_input() {
     );
 }
 
+/// Kusto sums ints as longs: a total past 2^31 neither wraps nor fails.
+#[test]
+fn sum_of_ints_is_a_long() {
+    check(
+        "datatable(n:int) [2000000000, 2000000000, int(null)] | summarize sum(n), sumif(n, n > 0), max(n)",
+        r#"
+        sum_n:long | sumif_n:long | max_n:int
+        4000000000 | 4000000000 | 2000000000
+        "#,
+    );
+}
+
 /// Documented: null values are ignored by aggregations.
 #[test]
 fn aggregates_skip_nulls() {

@@ -163,12 +163,22 @@ fn count_distinct(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
     )
 }
 
+/// What `sum` adds up: ints as longs, as Kusto sums them (an int column's
+/// total easily exceeds an int).
+fn addends(a: &AggInput) -> Result<Expr, QueryError> {
+    let x = a.col(0)?;
+    Ok(match a.kinds.first() {
+        Some(Some(KqlType::Int)) => x.cast(DataType::Int64),
+        _ => x,
+    })
+}
+
 fn sum(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
-    one(a.default_name("sum"), a.col(0)?.sum())
+    one(a.default_name("sum"), addends(a)?.sum())
 }
 
 fn sumif(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
-    one(a.default_name("sumif"), a.col(0)?.filter(pred(a, 1)?).sum())
+    one(a.default_name("sumif"), addends(a)?.filter(pred(a, 1)?).sum())
 }
 
 /// The mean of `x`: a real for numbers, the same type for datetimes and
