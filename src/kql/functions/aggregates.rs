@@ -178,7 +178,10 @@ fn sum(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
 }
 
 fn sumif(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
-    one(a.default_name("sumif"), addends(a)?.filter(pred(a, 1)?).sum())
+    one(
+        a.default_name("sumif"),
+        addends(a)?.filter(pred(a, 1)?).sum(),
+    )
 }
 
 /// The mean of `x`: a real for numbers, the same type for datetimes and

@@ -279,9 +279,16 @@ impl Runner<'_> {
             }
             DataFrame::new(rows, out).map_err(|e| polars_error(e, span))?
         };
-        frame
-            .unique_stable(None, UniqueKeepStrategy::First, None)
-            .map_err(|e| polars_error(e, span))
+        let columns: Vec<Series> = frame
+            .columns()
+            .iter()
+            .map(|c| c.as_materialized_series().clone())
+            .collect();
+        match groups::group_ids(&columns) {
+            Some(g) => frame.take(&IdxCa::from_vec("".into(), g.first_rows)),
+            None => frame.unique_stable(None, UniqueKeepStrategy::First, None),
+        }
+        .map_err(|e| polars_error(e, span))
     }
 }
 
