@@ -668,6 +668,54 @@ fn loading_runs_on_the_worker() {
     assert!(text.contains("clock 2025-03-18T12:00:00Z"), "{text}");
 }
 
+/// Polls the worker until `done` holds (or the test's patience ends).
+fn until(app: &mut App, done: impl Fn(&App) -> bool) {
+    let deadline = std::time::Instant::now() + WAIT;
+    while !done(app) {
+        assert!(std::time::Instant::now() < deadline, "timed out");
+        app.poll_worker();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn loaded_tables_open_while_others_still_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = dir.path().join("Small.csv");
+    std::fs::write(&small, "Host,Port\nws-1,443\nws-2,80\n").unwrap();
+    // A pipe: its table loads only when the test writes it.
+    let pipe = dir.path().join("Zeta.csv");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&pipe)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let mut app = App::new(AppOptions::new(dir.path().to_path_buf()));
+    app.resize(80, 24);
+    app.load(vec![
+        small.to_string_lossy().into_owned(),
+        pipe.to_string_lossy().into_owned(),
+    ]);
+    until(&mut app, |a| a.catalog().get("Small").is_some());
+    assert!(app.busy(), "Zeta is still loading");
+    let home = screen(&mut app);
+    assert!(home.contains("Small"), "{home}");
+    assert!(home.contains("Loading tables"), "{home}");
+    assert!(home.contains("Zeta"), "{home}");
+
+    key(&mut app, KeyCode::Enter);
+    until(&mut app, |a| {
+        matches!(a.current().kind, ViewKind::Table) && a.current().frame.height() == 2
+    });
+    let table = screen(&mut app);
+    assert!(table.contains("ws-2"), "{table}");
+
+    std::fs::write(&pipe, "Host\nws-3\n").unwrap();
+    assert!(app.wait_idle(WAIT));
+    assert_eq!(app.catalog().get("Zeta").map(|t| t.rows()), Some(1));
+    assert_eq!(app.catalog().tables().count(), 2);
+}
+
 #[test]
 fn readme_key_list_matches_the_keymap() {
     let readme =

@@ -218,6 +218,8 @@ pub struct LoadState {
     pub tables: Vec<String>,
     /// The latest progress: table, its index, how many.
     pub progress: Option<(Progress, usize, usize)>,
+    /// The tables loaded so far (on screen and queryable already).
+    catalog: Catalog,
 }
 
 /// A detection rule in the workbench's list.
@@ -378,6 +380,7 @@ impl App {
             started: Instant::now(),
             tables: Vec::new(),
             progress: None,
+            catalog: Catalog::new(),
         });
     }
 
@@ -730,16 +733,33 @@ impl App {
                     l.progress = Some((progress, index, count));
                 }
             }
+            Reply::TablesLoaded { id, tables, errors } => {
+                let Some(l) = self.loading.as_mut().filter(|l| l.ticket.id == id) else {
+                    return;
+                };
+                l.catalog.errors.extend(errors);
+                for table in tables {
+                    if let Err(e) = l.catalog.merge(table) {
+                        l.catalog.errors.push(e);
+                    }
+                }
+                let catalog = l.catalog.clone();
+                // The clock's note waits for the last table.
+                let message = self.message.take();
+                self.set_catalog(catalog);
+                self.message = message;
+            }
             Reply::Loaded {
                 id,
-                catalog,
+                errors,
                 cancelled,
                 elapsed,
             } => {
-                if self.loading.as_ref().is_none_or(|l| l.ticket.id != id) {
+                let Some(l) = self.loading.take_if(|l| l.ticket.id == id) else {
                     return;
-                }
-                self.loading = None;
+                };
+                let mut catalog = l.catalog;
+                catalog.errors.splice(0..0, errors);
                 let tables = catalog.tables().count();
                 let failed = catalog.errors.len();
                 self.set_catalog(catalog);
@@ -989,9 +1009,12 @@ impl App {
     }
 
     fn open_prompt(&mut self, kind: PromptKind) {
-        if self.loading.is_some() && matches!(kind, PromptKind::Search | PromptKind::Pipeline) {
+        if self.loading.is_some()
+            && self.summaries.is_empty()
+            && matches!(kind, PromptKind::Search | PromptKind::Pipeline)
+        {
             self.message = Some(Message::Warning(
-                "still loading the tables (ctrl+c stops loading)".into(),
+                "no table is loaded yet (ctrl+c stops loading)".into(),
             ));
             return;
         }
@@ -1235,10 +1258,6 @@ impl App {
         let step = self.inv.current();
         match &step.kind {
             ViewKind::Home => {
-                if self.loading.is_some() {
-                    self.message = Some(Message::Warning("still loading the tables".into()));
-                    return;
-                }
                 let Some(t) = self.summaries.get(step.view.row) else {
                     return;
                 };
@@ -1515,8 +1534,9 @@ impl App {
     }
 
     fn submit_query(&mut self, mut pending: Pending, register: Option<(String, DataFrame)>) {
-        if self.loading.is_some() {
-            self.message = Some(Message::Warning("still loading the tables".into()));
+        // While loading, queries see the tables loaded so far.
+        if self.loading.is_some() && self.summaries.is_empty() {
+            self.message = Some(Message::Warning("no table is loaded yet".into()));
             return;
         }
         let ticket = self.worker.submit(Job::Query {

@@ -17,8 +17,8 @@ use std::time::{Duration, Instant};
 
 use polars::prelude::*;
 
-use crate::data::catalog::{Catalog, Table};
-use crate::data::load::{LoadControl, Progress, load_sources};
+use crate::data::catalog::{Catalog, LoadError, Table};
+use crate::data::load::{LoadControl, Progress, load_table};
 use crate::data::source::discover;
 use crate::kql::{QueryError, RunOptions};
 use crate::session::cells;
@@ -94,12 +94,22 @@ pub enum Reply {
         /// Table names.
         tables: Vec<String>,
     },
-    /// Loading finished (or was cancelled: the tables loaded so far).
-    Loaded {
+    /// One source loaded: its tables (usable at once, while the others
+    /// load) and the files of it that failed.
+    TablesLoaded {
         /// Job id.
         id: u64,
         /// The tables.
-        catalog: Catalog,
+        tables: Vec<Table>,
+        /// Files that failed.
+        errors: Vec<LoadError>,
+    },
+    /// Loading finished (or was cancelled: the tables sent so far are all).
+    Loaded {
+        /// Job id.
+        id: u64,
+        /// Paths that could not be read as sources at all.
+        errors: Vec<LoadError>,
         /// Whether it stopped early.
         cancelled: bool,
         /// How long it took.
@@ -174,6 +184,10 @@ struct Queue {
 pub struct Worker {
     shared: Arc<(Mutex<Queue>, Condvar)>,
     replies: Receiver<Reply>,
+    /// For loads, which run on their own thread so that the tables loaded
+    /// so far can be queried while the others load.
+    sender: Sender<Reply>,
+    loads: Vec<Ticket>,
     next_id: u64,
 }
 
@@ -183,6 +197,7 @@ impl Worker {
         let shared = Arc::new((Mutex::new(Queue::default()), Condvar::new()));
         let (tx, rx) = mpsc::channel();
         let thread_shared = Arc::clone(&shared);
+        let sender = tx.clone();
         let spawned = thread::Builder::new()
             .name("quarry-worker".into())
             .spawn(move || worker_loop(&thread_shared, &tx));
@@ -194,6 +209,8 @@ impl Worker {
         Worker {
             shared,
             replies: rx,
+            sender,
+            loads: Vec::new(),
             next_id: 1,
         }
     }
@@ -206,6 +223,31 @@ impl Worker {
             cancel: Arc::new(AtomicBool::new(false)),
         };
         self.next_id += 1;
+        if let Job::Load { paths } = job {
+            let tx = self.sender.clone();
+            let load = ticket.clone();
+            let spawned = thread::Builder::new()
+                .name("quarry-loader".into())
+                .spawn(move || {
+                    let reply = run_load(&load, paths, &tx);
+                    let _ = tx.send(reply);
+                });
+            if let Err(e) = spawned {
+                let _ = self.sender.send(Reply::Loaded {
+                    id: ticket.id,
+                    errors: vec![LoadError::new(
+                        std::path::Path::new(""),
+                        None,
+                        format!("cannot start loading: {e}"),
+                    )],
+                    cancelled: false,
+                    elapsed: Duration::ZERO,
+                });
+            }
+            self.loads.retain(|t| !t.cancel.load(Ordering::Relaxed));
+            self.loads.push(ticket.clone());
+            return ticket;
+        }
         let (lock, cvar) = &*self.shared;
         let mut q = lock.lock().unwrap_or_else(|e| e.into_inner());
         if matches!(job, Job::Query { .. }) {
@@ -235,6 +277,9 @@ impl Worker {
 
 impl Drop for Worker {
     fn drop(&mut self) {
+        for load in &self.loads {
+            load.cancel();
+        }
         let (lock, cvar) = &*self.shared;
         let mut q = lock.lock().unwrap_or_else(|e| e.into_inner());
         q.shutdown = true;
@@ -270,6 +315,7 @@ fn worker_loop(shared: &Arc<(Mutex<Queue>, Condvar)>, tx: &Sender<Reply>) {
         };
         let Queued { ticket, job } = next;
         let reply = match job {
+            // Loads run on their own thread (see `Worker::submit`).
             Job::Load { paths } => run_load(&ticket, paths, tx),
             Job::Query {
                 text,
@@ -344,23 +390,37 @@ fn run_load(ticket: &Ticket, paths: Vec<String>, tx: &Sender<Reply>) -> Reply {
         }
     };
     let control = LoadControl::new(&progress, &ticket.cancel);
-    let result = crate::tui::terminal::run_catching(|| load_sources(&sources, &control));
-    let mut catalog = match result {
-        Ok(c) => c,
-        Err(msg) => {
-            let mut c = Catalog::new();
-            c.errors.push(crate::data::catalog::LoadError::new(
-                std::path::Path::new(paths.first().map_or("", String::as_str)),
-                None,
-                format!("internal error while loading: {msg}"),
-            ));
-            c
+    let mut errors = errors;
+    for source in &sources {
+        if control.cancelled() {
+            break;
         }
-    };
-    catalog.errors.splice(0..0, errors);
+        let result = crate::tui::terminal::run_catching(|| load_table(source, &control));
+        let (tables, failed) = match result {
+            Ok(loaded) => loaded,
+            Err(msg) => {
+                let path = source
+                    .files
+                    .first()
+                    .map(|f| f.path.clone())
+                    .unwrap_or_default();
+                errors.push(LoadError::new(
+                    &path,
+                    None,
+                    format!("internal error while loading: {msg}"),
+                ));
+                continue;
+            }
+        };
+        let _ = tx.send(Reply::TablesLoaded {
+            id: ticket.id,
+            tables,
+            errors: failed,
+        });
+    }
     Reply::Loaded {
         id: ticket.id,
-        catalog,
+        errors,
         cancelled: ticket.cancel.load(Ordering::Relaxed),
         elapsed: started.elapsed(),
     }

@@ -9,6 +9,46 @@ use super::common::{cell, fill, put, safe};
 use crate::data::time::format_datetime;
 use crate::tui::app::{App, group_digits, home_list_height, percent};
 
+/// Draws the tables not loaded yet with their progress, from the top of
+/// `area`; returns the lines drawn.
+fn draw_loading(buf: &mut Buffer, area: Rect, w: usize, app: &App) -> u16 {
+    let Some(l) = &app.loading else {
+        return 0;
+    };
+    let theme = &app.theme;
+    let current = l.progress.as_ref().map(|(_, i, _)| *i);
+    let mut lines = vec!["Loading tables".to_string()];
+    for (i, name) in l.tables.iter().enumerate() {
+        if app.summaries.iter().any(|t| &t.name == name) {
+            continue;
+        }
+        let status = match current {
+            Some(c) if i < c => "done".to_string(),
+            Some(c) if i == c => l
+                .progress
+                .as_ref()
+                .map(|(p, _, _)| {
+                    let pct = percent(p.bytes, p.total_bytes).unwrap_or(0);
+                    format!("{pct:>3}%  {} rows", group_digits(p.rows as u64))
+                })
+                .unwrap_or_default(),
+            _ => "waiting".to_string(),
+        };
+        lines.push(format!("{}  {}", cell(name, 32, false), status));
+    }
+    let mut drawn = 0;
+    for (i, line) in lines.iter().enumerate() {
+        let y = area.y + i as u16;
+        if y >= area.bottom() {
+            break;
+        }
+        let style = if i == 0 { theme.header } else { theme.normal };
+        put(buf, area.x, y, line, w, style);
+        drawn += 1;
+    }
+    drawn
+}
+
 /// Draws home.
 pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
     let theme = &app.theme;
@@ -18,29 +58,13 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
     }
     let w = usize::from(area.width.saturating_sub(2));
     let x = area.x + 1;
-    if let Some(l) = &app.loading {
-        put(buf, x, area.y, "Loading tables", w, theme.header);
-        let current = l.progress.as_ref().map(|(_, i, _)| *i);
-        for (i, name) in l.tables.iter().enumerate() {
-            let y = area.y + 1 + i as u16;
-            if y >= area.bottom() {
-                break;
-            }
-            let status = match current {
-                Some(c) if i < c => "loaded".to_string(),
-                Some(c) if i == c => l
-                    .progress
-                    .as_ref()
-                    .map(|(p, _, _)| {
-                        let pct = percent(p.bytes, p.total_bytes).unwrap_or(0);
-                        format!("{pct:>3}%  {} rows", group_digits(p.rows as u64))
-                    })
-                    .unwrap_or_default(),
-                _ => "waiting".to_string(),
-            };
-            let line = format!("{}  {}", cell(name, 32, false), status);
-            put(buf, x, y, &line, w, theme.normal);
-        }
+    if app.loading.is_some() && app.summaries.is_empty() {
+        draw_loading(
+            buf,
+            Rect::new(x, area.y, area.width.saturating_sub(1), area.height),
+            w,
+            app,
+        );
         return;
     }
 
@@ -122,6 +146,16 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
         y += 1;
     }
     y += 1;
+
+    // Tables still loading: the ones above are usable already.
+    if app.loading.is_some() && y < area.bottom() {
+        y += draw_loading(
+            buf,
+            Rect::new(x, y, area.width.saturating_sub(1), area.bottom() - y),
+            w,
+            app,
+        ) + 1;
+    }
 
     // The columns of the table under the cursor.
     if let Some(t) = app.summaries.get(view.row) {
