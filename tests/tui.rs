@@ -709,6 +709,7 @@ fn loaded_tables_open_while_others_still_load() {
     });
     let table = screen(&mut app);
     assert!(table.contains("ws-2"), "{table}");
+    assert!(table.contains("loading; 1 table ready"), "{table}");
 
     std::fs::write(&pipe, "Host\nws-3\n").unwrap();
     assert!(app.wait_idle(WAIT));

@@ -478,7 +478,13 @@ impl App {
     /// What the worker is doing, in words.
     pub fn activity(&self) -> Option<String> {
         if let Some(l) = &self.loading {
-            return Some(match &l.progress {
+            // Queries meanwhile see only the tables loaded so far: say so.
+            let ready = match self.summaries.len() {
+                0 => String::new(),
+                1 => "; 1 table ready to query".to_string(),
+                n => format!("; {n} tables ready to query"),
+            };
+            let doing = match &l.progress {
                 Some((p, i, n)) => {
                     let pct = percent(p.bytes, p.total_bytes)
                         .map(|pct| format!(" {pct}%"))
@@ -491,8 +497,10 @@ impl App {
                         group_digits(p.rows as u64)
                     )
                 }
-                None => "finding tables".to_string(),
-            });
+                None if l.tables.is_empty() => "finding tables".to_string(),
+                None => "loading".to_string(),
+            };
+            return Some(doing + &ready);
         }
         if let Some(p) = &self.pending {
             return Some(format!("running {}", p.label));
@@ -743,6 +751,8 @@ impl App {
                         l.catalog.errors.push(e);
                     }
                 }
+                // The next table's progress is still to come.
+                l.progress = None;
                 let catalog = l.catalog.clone();
                 // The clock's note waits for the last table.
                 let message = self.message.take();
