@@ -196,6 +196,35 @@ fn search_piped() {
     );
 }
 
+/// Numbers and datetimes are searched as their text (terms: `18T11` is one,
+/// so a bare date is not a whole-term match), a negative number with its
+/// minus sign, and a term that their text cannot hold (`192.168.0`) matches
+/// only text.
+#[test]
+fn search_numbers_and_datetimes_as_text() {
+    let table = "datatable(t:datetime, n:long, s:string) [datetime(2025-03-18T11:42:07.5Z), -7, 'a', datetime(2025-03-19), 192, '192.168.0.1']";
+    check(
+        &format!("{table} | search \"2025-03-18T11\" | project n"),
+        "n:long\n-7",
+    );
+    check(
+        &format!("{table} | search \"2025-03-18\" | project n"),
+        "n:long",
+    );
+    check(
+        &format!("{table} | search \"-7\" | project n"),
+        "n:long\n-7",
+    );
+    check(
+        &format!("{table} | search \"192.168.0\" | project n"),
+        "n:long\n192",
+    );
+    check(
+        &format!("{table} | search \"07.5000000z\" | project n"),
+        "n:long\n-7",
+    );
+}
+
 /// Case-insensitive unless `kind=case_sensitive`.
 #[test]
 fn search_case_sensitivity() {

@@ -154,9 +154,69 @@ fn parse_other(s: &str) -> Option<i64> {
 /// Formats a datetime as Kusto displays it: ISO 8601, UTC, seven fractional
 /// digits, `Z` (`2025-03-18T11:42:07.1234567Z`).
 pub fn format_datetime(ns: i64) -> String {
+    let mut buf = [0u8; DATETIME_TEXT_LEN];
+    if let Some(text) = datetime_text(ns, &mut buf) {
+        return text.to_string();
+    }
     let dt = DateTime::<Utc>::from_timestamp_nanos(ns);
     let frac = ns.rem_euclid(NANOS_PER_SEC) / NANOS_PER_TICK;
     format!("{}.{:07}Z", dt.format("%Y-%m-%dT%H:%M:%S"), frac)
+}
+
+/// The length of a datetime's text in years 0 to 9999.
+pub const DATETIME_TEXT_LEN: usize = 28;
+
+/// [`format_datetime`] into a buffer, without allocating (searching
+/// millions of timestamps as text); `None` for years outside 0 to 9999.
+pub fn datetime_text(ns: i64, buf: &mut [u8; DATETIME_TEXT_LEN]) -> Option<&str> {
+    let secs = ns.div_euclid(NANOS_PER_SEC);
+    let ticks = ns.rem_euclid(NANOS_PER_SEC) / NANOS_PER_TICK;
+    let (year, month, day) = civil_from_days(secs.div_euclid(86_400));
+    let of_day = secs.rem_euclid(86_400);
+    if !(0..=9999).contains(&year) {
+        return None;
+    }
+    let mut put = |at: usize, value: i64, width: usize| {
+        let mut v = value;
+        for i in (at..at + width).rev() {
+            buf[i] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+    };
+    put(0, year, 4);
+    put(5, month, 2);
+    put(8, day, 2);
+    put(11, of_day / 3600, 2);
+    put(14, of_day / 60 % 60, 2);
+    put(17, of_day % 60, 2);
+    put(20, ticks, 7);
+    for (at, c) in [
+        (4, b'-'),
+        (7, b'-'),
+        (10, b'T'),
+        (13, b':'),
+        (16, b':'),
+        (19, b'.'),
+        (27, b'Z'),
+    ] {
+        buf[at] = c;
+    }
+    std::str::from_utf8(buf).ok()
+}
+
+/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian
+/// (Howard Hinnant's `civil_from_days`).
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
 /// Parses a timespan in Kusto's text form: `[-][d.]hh:mm[:ss[.fffffff]]`
@@ -250,6 +310,32 @@ pub fn format_timespan(ns: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn datetime_text_matches_the_general_formatter() {
+        let general = |ns: i64| {
+            let dt = DateTime::<Utc>::from_timestamp_nanos(ns);
+            let frac = ns.rem_euclid(NANOS_PER_SEC) / NANOS_PER_TICK;
+            format!("{}.{:07}Z", dt.format("%Y-%m-%dT%H:%M:%S"), frac)
+        };
+        for ns in [
+            0,
+            -1,
+            -100,
+            1_742_298_127_123_456_700,
+            1_742_298_127_000_000_000,
+            -2_208_988_800_000_000_000,
+            i64::MAX,
+            i64::MIN,
+        ] {
+            assert_eq!(format_datetime(ns), general(ns), "{ns}");
+        }
+        let mut buf = [0u8; DATETIME_TEXT_LEN];
+        assert_eq!(
+            datetime_text(1_742_298_127_123_456_700, &mut buf),
+            Some("2025-03-18T11:42:07.1234567Z")
+        );
+    }
 
     #[test]
     fn seven_digit_fractions_keep_every_tick() {

@@ -10,7 +10,9 @@ use super::error::{QueryError, did_you_mean};
 use super::functions::{self, Call, dictionary::Dictionary, terms::Matcher};
 use super::run::{Binding, Runner};
 use super::value::{Scalar, Val, parse_json_bytes, series_to_text};
-use crate::data::time::{NANOS_PER_TICK, parse_datetime};
+use crate::data::time::{
+    DATETIME_TEXT_LEN, NANOS_PER_TICK, datetime_text, format_datetime, parse_datetime,
+};
 use crate::data::types::KqlType;
 
 impl Runner<'_> {
@@ -144,7 +146,6 @@ impl Runner<'_> {
         let matcher =
             search_matcher(text, case_sensitive).map_err(|m| QueryError::runtime(m, Some(span)))?;
         let rows = frame.height();
-        let mut acc = BooleanChunked::full("".into(), false, rows);
         let columns: Vec<&Column> = match column {
             Some(c) => vec![frame.column(c).map_err(|_| {
                 let names: Vec<&str> = frame
@@ -159,15 +160,9 @@ impl Runner<'_> {
             })?],
             None => frame.columns().iter().collect(),
         };
-        use rayon::prelude::*;
-        let hits: Vec<Option<BooleanChunked>> = columns
-            .par_iter()
-            .map(|c| search_column(&matcher, c.as_materialized_series()))
-            .collect();
-        for hit in hits.into_iter().flatten() {
-            acc = &acc | &hit.fill_null_with_values(false).unwrap_or(hit);
-        }
-        Ok(Val::Column(acc.into_series()))
+        Ok(Val::Column(
+            matches_in_any(&matcher, &columns, rows).into_series(),
+        ))
     }
 
     /// `where * has "x"` (what `search "x"` means): the predicate holds in
@@ -177,13 +172,8 @@ impl Runner<'_> {
         let matcher = Matcher::new(op.kind, &needle.to_text(), op.case_sensitive)
             .map_err(|m| QueryError::runtime(m, Some(right.span)))?;
         let rows = frame.height();
-        let mut acc = BooleanChunked::full("".into(), false, rows);
-        for c in frame.columns() {
-            if let Some(hit) = search_column(&matcher, c.as_materialized_series()) {
-                acc = &acc | &hit.fill_null_with_values(false).unwrap_or(hit);
-            }
-        }
-        let v = Val::Column(acc.into_series());
+        let columns: Vec<&Column> = frame.columns().iter().collect();
+        let v = Val::Column(matches_in_any(&matcher, &columns, rows).into_series());
         if op.negated { not(v, rows) } else { Ok(v) }
     }
 
@@ -467,7 +457,7 @@ fn search_column(matcher: &Matcher, s: &Series) -> Option<BooleanChunked> {
     match s.dtype() {
         DataType::String | DataType::Categorical(_, _) => return matcher.apply_series_any(s),
         DataType::Int32 | DataType::Int64 => {
-            if !matcher.possible_in(digits) {
+            if !matcher.possible_in_shape(NUMBER_SHAPE) {
                 return None;
             }
             if let Some(n) = matcher.single_number() {
@@ -485,12 +475,28 @@ fn search_column(matcher: &Matcher, s: &Series) -> Option<BooleanChunked> {
             return None;
         }
         DataType::Datetime(_, _) => {
-            if !matcher.possible_in(|c| digits(c) || ":TZ.".contains(c)) {
+            if !matcher.possible_in_shape(DATETIME_SHAPE) {
                 return None;
             }
             if let (Some(n), Some(len)) = (matcher.single_number(), matcher.needle_len()) {
                 return datetime_has_number(s, n, len);
             }
+            // Each value's text written into one buffer, none allocated.
+            let mut buf = [0u8; DATETIME_TEXT_LEN];
+            let mut scratch = String::new();
+            let hits: BooleanChunked = s
+                .datetime()
+                .ok()?
+                .physical()
+                .iter()
+                .map(|v| {
+                    v.map(|ns| match datetime_text(ns, &mut buf) {
+                        Some(text) => matcher.matches(text, &mut scratch),
+                        None => matcher.matches(&format_datetime(ns), &mut scratch),
+                    })
+                })
+                .collect();
+            return Some(hits.with_name(s.name().clone()));
         }
         DataType::Duration(_) if !matcher.possible_in(|c| digits(c) || ":.".contains(c)) => {
             return None;
@@ -499,6 +505,28 @@ fn search_column(matcher: &Matcher, s: &Series) -> Option<BooleanChunked> {
     }
     Some(matcher.apply(&series_to_text(s)))
 }
+
+/// Rows where the predicate holds in at least one of `columns` (searched in
+/// parallel).
+fn matches_in_any(matcher: &Matcher, columns: &[&Column], rows: usize) -> BooleanChunked {
+    use rayon::prelude::*;
+    let hits: Vec<Option<BooleanChunked>> = columns
+        .par_iter()
+        .map(|c| search_column(matcher, c.as_materialized_series()))
+        .collect();
+    let mut acc = BooleanChunked::full("".into(), false, rows);
+    for hit in hits.into_iter().flatten() {
+        acc = &acc | &hit.fill_null_with_values(false).unwrap_or(hit);
+    }
+    acc
+}
+
+/// The text of every long or int fits in this (`#` for a digit).
+const NUMBER_SHAPE: &str = "-###################";
+
+/// The text of every datetime (see `data::time::format_datetime`), `#`
+/// for a digit.
+const DATETIME_SHAPE: &str = "####-##-##T##:##:##.#######Z";
 
 /// `has "2025"` on a datetime, without formatting it: in
 /// `2025-03-18T11:42:07.1234567Z` the all-digit terms are the year (4

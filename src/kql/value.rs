@@ -302,6 +302,17 @@ pub fn series_to_text(c: &Series) -> StringChunked {
                     .collect()
             })
             .unwrap_or_default(),
+        DataType::Int32 | DataType::Int64 => match c.cast(&DataType::Int64) {
+            Ok(v) => v
+                .i64()
+                .map(|v| {
+                    v.iter()
+                        .map(|v| Some(v.map(|v| v.to_string()).unwrap_or_default()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            Err(_) => StringChunked::default(),
+        },
         DataType::Float64 => c
             .f64()
             .map(|d| {

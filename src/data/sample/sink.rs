@@ -7,7 +7,7 @@
 
 use std::io::{self, Write};
 
-use crate::data::time::format_timespan;
+use crate::data::time::{DATETIME_TEXT_LEN, datetime_text, format_datetime, format_timespan};
 use crate::data::types::KqlType;
 
 /// One table the generator is about to write: its name and typed columns.
@@ -125,56 +125,11 @@ impl TextFormat {
 /// datetime cell of millions of rows; it agrees with
 /// `data::time::format_datetime` (tested).
 pub fn push_datetime(out: &mut Vec<u8>, ns: i64) {
-    const NS_PER_SEC: i64 = 1_000_000_000;
-    let secs = ns.div_euclid(NS_PER_SEC);
-    let ticks = ns.rem_euclid(NS_PER_SEC) / 100;
-    let days = secs.div_euclid(86_400);
-    let sod = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    let two = |out: &mut Vec<u8>, v: i64| {
-        out.push(b'0' + (v / 10) as u8);
-        out.push(b'0' + (v % 10) as u8);
-    };
-    if (0..=9999).contains(&y) {
-        for div in [1000, 100, 10, 1] {
-            out.push(b'0' + ((y / div) % 10) as u8);
-        }
-    } else {
-        // Outside chrono's plain four-digit range; keep it readable.
-        out.extend_from_slice(format!("{y:+05}").as_bytes());
+    let mut buf = [0u8; DATETIME_TEXT_LEN];
+    match datetime_text(ns, &mut buf) {
+        Some(text) => out.extend_from_slice(text.as_bytes()),
+        None => out.extend_from_slice(format_datetime(ns).as_bytes()),
     }
-    out.push(b'-');
-    two(out, m);
-    out.push(b'-');
-    two(out, d);
-    out.push(b'T');
-    two(out, sod / 3600);
-    out.push(b':');
-    two(out, sod / 60 % 60);
-    out.push(b':');
-    two(out, sod % 60);
-    out.push(b'.');
-    let mut div = 1_000_000;
-    while div > 0 {
-        out.push(b'0' + ((ticks / div) % 10) as u8);
-        div /= 10;
-    }
-    out.push(b'Z');
-}
-
-/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian
-/// (Howard Hinnant's `civil_from_days`).
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
 /// Writes the text of a non-string, non-null cell (shared by both sinks).

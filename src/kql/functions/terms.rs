@@ -173,6 +173,28 @@ impl Matcher {
             .all(|c| alphabet(c) || (!self.case_sensitive && alphabet(c.to_ascii_uppercase())))
     }
 
+    /// Whether the predicate could hold for some text of the fixed shape
+    /// `shape`, where `#` stands for any digit (a datetime's text is
+    /// `####-##-##T##:##:##.#######Z`): `has "192.168.0"` cannot, so such a
+    /// column need not be turned into text.
+    pub fn possible_in_shape(&self, shape: &str) -> bool {
+        if self.regex.is_some() {
+            return true;
+        }
+        let needle: Vec<char> = self.needle.chars().collect();
+        let shape: Vec<char> = shape.chars().collect();
+        if needle.len() > shape.len() {
+            return false;
+        }
+        let fits = |c: char, p: char| match p {
+            '#' => c.is_ascii_digit(),
+            _ if self.case_sensitive => c == p,
+            _ => c.eq_ignore_ascii_case(&p),
+        };
+        (0..=shape.len() - needle.len())
+            .any(|at| needle.iter().zip(&shape[at..]).all(|(&c, &p)| fits(c, p)))
+    }
+
     /// The needle's length in bytes (digits, for [`Matcher::single_number`]).
     pub fn needle_len(&self) -> Option<usize> {
         Some(self.needle.len())
@@ -218,6 +240,23 @@ mod tests {
 
     fn has(h: &str, n: &str) -> bool {
         matches_once(StringOpKind::Has, h, n, false).unwrap()
+    }
+
+    #[test]
+    fn needles_that_cannot_occur_in_a_datetime_are_known_without_formatting_one() {
+        let shape = "####-##-##T##:##:##.#######Z";
+        let fits = |kind, n: &str| {
+            Matcher::new(kind, n, false)
+                .unwrap()
+                .possible_in_shape(shape)
+        };
+        assert!(!fits(StringOpKind::Has, "192.168.0"));
+        assert!(!fits(StringOpKind::Contains, "cloudfront"));
+        assert!(fits(StringOpKind::Has, "2025-03-18"));
+        assert!(fits(StringOpKind::Has, "18t11"));
+        assert!(fits(StringOpKind::Contains, "07.12"));
+        assert!(!fits(StringOpKind::Contains, "07.12.3"));
+        assert!(fits(StringOpKind::MatchesRegex, "a.*b"));
     }
 
     #[test]
