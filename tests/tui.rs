@@ -222,6 +222,36 @@ fn snapshot_prompt_and_error() {
     assert!(text.contains("RemotPort == 4444"), "{text}");
 }
 
+/// The Mysteries' step: count by two columns with KQL typed at the prompt,
+/// Enter on the odd group, and its rows appear.
+#[test]
+fn enter_on_a_typed_summarize_group_shows_its_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = sample_app(dir.path());
+    ch(&mut app, ':');
+    typed(
+        &mut app,
+        "NetworkCommunicationEvents | where RemoteIP has \"192.168.0.\" | summarize count() by RemoteIP, RemotePort | sort by count_ desc",
+    );
+    key(&mut app, KeyCode::Enter);
+    settle(&mut app);
+    let counts = screen(&mut app);
+    assert!(
+        counts.contains(" 192.168.0.255        4444     600"),
+        "{counts}"
+    );
+    key(&mut app, KeyCode::Enter);
+    settle(&mut app);
+    let step = app.current();
+    assert!(matches!(step.kind, ViewKind::Table));
+    assert_eq!(step.frame.height(), 600);
+    assert_eq!(
+        step.stages.last().map(String::as_str),
+        Some("where RemoteIP == \"192.168.0.255\" and RemotePort == 4444")
+    );
+    assert_eq!(step.stages.len(), 3, "{:?}", step.stages);
+}
+
 #[test]
 fn syntax_errors_keep_the_prompt_open() {
     let dir = tempfile::tempdir().unwrap();

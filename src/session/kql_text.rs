@@ -172,6 +172,39 @@ pub fn group_stage(keys: &[(String, Scalar)]) -> String {
     format!("where {}", parts.join(" and "))
 }
 
+/// The keys of a typed `summarize ... by K1, K2` whose groups a result
+/// shows, and the stages before it: the result's last stages are that
+/// summarize, perhaps followed by `sort`, `top`, `take` or `where` over its
+/// groups. `None` when there is no such summarize or a key is an
+/// expression (`bin(Timestamp, 1h)`), whose groups no equality selects.
+pub fn summarized_keys(stages: &[String]) -> Option<(Vec<String>, &[String])> {
+    use crate::kql::ast::{ExprKind, OperatorKind};
+    for i in (1..stages.len()).rev() {
+        let query = crate::kql::parser::parse(&format!("T | {}", stages[i])).ok()?;
+        let [op] = query.body.ops.as_slice() else {
+            return None;
+        };
+        match &op.kind {
+            OperatorKind::Summarize { by, .. } if !by.is_empty() => {
+                let keys = by
+                    .iter()
+                    .map(|b| match &b.expr.kind {
+                        ExprKind::Name(n) if b.names.is_empty() => Some(n.clone()),
+                        _ => None,
+                    })
+                    .collect::<Option<Vec<_>>>()?;
+                return Some((keys, &stages[..i]));
+            }
+            OperatorKind::Sort(_)
+            | OperatorKind::Top { .. }
+            | OperatorKind::Take(_)
+            | OperatorKind::Where(_) => {}
+            _ => return None,
+        }
+    }
+    None
+}
+
 /// The name of the count column of a frequency stage: `Count`, unless a key
 /// column already has that name.
 pub fn count_column(keys: &[String]) -> String {
@@ -484,6 +517,31 @@ pub fn appended_part(current: &[String], edited: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_typed_summarize_by_columns_names_its_groups() {
+        let stages = split_stages(
+            "let x = 1; NetworkCommunicationEvents | where RemoteIP has '192.168.0.' | summarize count() by RemoteIP, RemotePort | sort by count_ desc | take 10",
+        );
+        let (keys, base) = summarized_keys(&stages).expect("a summarize");
+        assert_eq!(keys, ["RemoteIP", "RemotePort"]);
+        assert_eq!(
+            join_stages(base),
+            "let x = 1; NetworkCommunicationEvents | where RemoteIP has '192.168.0.'"
+        );
+        // Keys that are expressions or renamed, a summarize without `by`, or
+        // a later stage that reshapes the groups: no group to open.
+        for text in [
+            "T | summarize count() by bin(Timestamp, 1h)",
+            "T | summarize count() by Host = DeviceName",
+            "T | summarize count()",
+            "T | summarize count() by A | project A",
+            "T | where A == 1",
+            "T",
+        ] {
+            assert!(summarized_keys(&split_stages(text)).is_none(), "{text}");
+        }
+    }
 
     #[test]
     fn idents() {

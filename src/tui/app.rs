@@ -1326,7 +1326,26 @@ impl App {
                 if step.frame.height() == 0 {
                     return;
                 }
-                let record = step.record(step.view.row);
+                // A typed `summarize ... by` result: Enter shows the group's
+                // rows, as on a frequency table.
+                let row = step.view.row;
+                let group = kql_text::summarized_keys(&step.stages).and_then(|(keys, base)| {
+                    let values = keys
+                        .iter()
+                        .map(|k| {
+                            let i = step.columns.iter().position(|c| &c.name == k)?;
+                            Some((k.clone(), step.cell(row, i)))
+                        })
+                        .collect::<Option<Vec<_>>>()?;
+                    Some((base.to_vec(), kql_text::group_stage(&values)))
+                });
+                if let Some((mut stages, stage)) = group {
+                    let label = stage.trim_start_matches("where ").to_string();
+                    stages.push(stage);
+                    self.run_full(stages, label, NewKind::Table, false);
+                    return;
+                }
+                let record = step.record(row);
                 self.inv.push(record);
             }
             ViewKind::Record { .. } => {}
