@@ -343,6 +343,37 @@ fn replace_functions_docs_examples() {
         s("A magic trick can turn a hamster into a dog")
     );
     assert_eq!(val(r#"replace_string("aaa", "", "b")"#), s("aaa"));
+    // The documentation's examples for replace_strings.
+    assert_eq!(
+        val(
+            r#"replace_strings("A magic trick can turn a cat into a dog", dynamic(['cat', 'dog']), dynamic(['dog', 'pigeon']))"#
+        ),
+        s("A magic trick can turn a dog into a pigeon")
+    );
+    assert_eq!(
+        val(
+            r#"replace_strings("A magic trick can turn a cat into a dog", dynamic(['turn', ' into a dog']), dynamic(['disappear', '']))"#
+        ),
+        s("A magic trick can disappear a cat")
+    );
+    let message = "This is an example of using replace_strings()";
+    assert_eq!(
+        val(&format!(
+            "replace_strings('{message}', dynamic(['This', 'is']), dynamic(['This', 'was']))"
+        )),
+        s("This was an example of using replace_strings()")
+    );
+    assert_eq!(
+        val(&format!(
+            "replace_strings('{message}', dynamic(['is', 'This']), dynamic(['was', 'This']))"
+        )),
+        s("Thwas was an example of using replace_strings()")
+    );
+    // A rewrite that is not a string: no replacement.
+    assert_eq!(
+        val(r#"replace_strings("cat and dog", dynamic(['cat', 'dog']), dynamic([1, 'wolf']))"#),
+        s("cat and wolf")
+    );
     // A `$` in the rewrite is literal, not a group reference.
     assert_eq!(
         val(r#"replace_regex("cost 5", @"(\d)", "$$1 \\1")"#),

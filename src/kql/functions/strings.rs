@@ -102,6 +102,12 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
         eval: replace_string,
     },
     ScalarFunction {
+        name: "replace_strings",
+        min_args: 3,
+        max_args: 3,
+        eval: replace_strings,
+    },
+    ScalarFunction {
         name: "replace_regex",
         min_args: 3,
         max_args: 3,
@@ -939,6 +945,57 @@ fn replace_string(call: &Call) -> Result<Val, QueryError> {
         } else {
             s.replace(lookup.as_ref(), &rewrite)
         }))
+    })
+}
+
+/// `replace_strings(text, lookups, rewrites)`: every lookup replaced by its
+/// rewrite in one pass. Lookups claim their matches in list order, and a
+/// match overlapping one already claimed is left alone (Kusto's "the earlier
+/// match takes precedence"); a lookup that is not a string is ignored, and
+/// a rewrite that is not a string leaves its matches as they are.
+fn replace_strings(call: &Call) -> Result<Val, QueryError> {
+    expect_string(call, 0)?;
+    let pairs = |l: &Scalar, r: &Scalar| -> Vec<(String, Option<String>)> {
+        let (Scalar::Dynamic(Json::Array(l)), Scalar::Dynamic(r)) = (l, r) else {
+            return Vec::new();
+        };
+        l.iter()
+            .enumerate()
+            .filter_map(|(i, lookup)| {
+                let lookup = lookup.as_str().filter(|s| !s.is_empty())?;
+                let rewrite = r.get(i).and_then(Json::as_str).map(str::to_string);
+                Some((lookup.to_string(), rewrite))
+            })
+            .collect()
+    };
+    fn apply(text: &str, pairs: &[(String, Option<String>)]) -> String {
+        // (start, end, rewrite) of the claimed matches.
+        let mut claimed: Vec<(usize, usize, Option<&str>)> = Vec::new();
+        for (lookup, rewrite) in pairs {
+            for (start, _) in text.match_indices(lookup.as_str()) {
+                let end = start + lookup.len();
+                if claimed.iter().all(|&(s, e, _)| end <= s || start >= e) {
+                    claimed.push((start, end, rewrite.as_deref()));
+                }
+            }
+        }
+        claimed.sort_by_key(|&(s, _, _)| s);
+        let mut out = String::with_capacity(text.len());
+        let mut at = 0;
+        for (s, e, rewrite) in claimed {
+            out.push_str(&text[at..s]);
+            out.push_str(rewrite.unwrap_or(&text[s..e]));
+            at = e;
+        }
+        out.push_str(&text[at..]);
+        out
+    }
+    if let (Val::Scalar(l), Val::Scalar(r)) = (&call.args[1], &call.args[2]) {
+        let pairs = pairs(l, r);
+        return Ok(map_string(call, 0, |s| apply(s, &pairs)));
+    }
+    call.rowwise(KqlType::String, |a| {
+        Ok(Scalar::String(apply(&a[0].to_text(), &pairs(&a[1], &a[2]))))
     })
 }
 
