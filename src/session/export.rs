@@ -14,7 +14,7 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use chrono::{DateTime, Utc};
 
@@ -42,6 +42,9 @@ pub enum ExportError {
         #[source]
         source: io::Error,
     },
+    /// The export was cancelled; nothing was written.
+    #[error("export cancelled; nothing was written")]
+    Cancelled,
 }
 
 /// Writes `header` and then every row as RFC 4180 CSV to `out`, returning
@@ -175,6 +178,18 @@ pub fn export_csv_file(
     rows: impl Iterator<Item = Vec<String>>,
     opts: &ExportOptions,
 ) -> Result<u64, ExportError> {
+    export_csv_file_until(path, header, rows, opts, &AtomicBool::new(false))
+}
+
+/// [`export_csv_file`] that stops when `cancel` is set (the analyst pressed
+/// ctrl+c), leaving neither the file nor its temporary behind.
+pub fn export_csv_file_until(
+    path: &Path,
+    header: &[String],
+    rows: impl Iterator<Item = Vec<String>>,
+    opts: &ExportOptions,
+    cancel: &AtomicBool,
+) -> Result<u64, ExportError> {
     let io_err = |source| ExportError::Io {
         path: path.to_path_buf(),
         source,
@@ -185,7 +200,12 @@ pub fn export_csv_file(
     let (file, temp) = create_temp_beside(path).map_err(io_err)?;
 
     let mut buffered = BufWriter::new(file);
+    let rows = rows.take_while(|_| !cancel.load(Ordering::Relaxed));
     let count = write_csv(&mut buffered, header, rows, opts.raw).map_err(io_err)?;
+    if cancel.load(Ordering::Relaxed) {
+        // `temp` removes the partial file as it goes.
+        return Err(ExportError::Cancelled);
+    }
     let file = buffered.into_inner().map_err(|e| io_err(e.into_error()))?;
     file.sync_all().map_err(io_err)?;
     drop(file);
@@ -393,6 +413,27 @@ mod tests {
             "A,B\r\n1,'=x\r\n2,y\r\n"
         );
         assert_eq!(dir_entries(dir.path()), vec!["out.csv"]);
+    }
+
+    #[test]
+    fn a_cancelled_export_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.csv");
+        let cancel = AtomicBool::new(false);
+        // The analyst cancels while the third row is being made.
+        let rows = (0..1000).map(|i| {
+            if i == 2 {
+                cancel.store(true, Ordering::Relaxed);
+            }
+            s(&[&i.to_string()])
+        });
+        let r = export_csv_file_until(&path, &s(&["N"]), rows, &ExportOptions::default(), &cancel);
+        assert!(matches!(r, Err(ExportError::Cancelled)), "{r:?}");
+        assert_eq!(
+            r.unwrap_err().to_string(),
+            "export cancelled; nothing was written"
+        );
+        assert!(dir_entries(dir.path()).is_empty());
     }
 
     #[test]

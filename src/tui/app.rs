@@ -1384,6 +1384,11 @@ impl App {
             }
             what.push("rules");
         }
+        if let Some(e) = self.export.take() {
+            // The worker removes the partial file.
+            e.ticket.cancel();
+            what.push("export");
+        }
         if what.is_empty() {
             self.message = Some(Message::Info("nothing is running".into()));
         } else {

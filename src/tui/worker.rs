@@ -22,7 +22,7 @@ use crate::data::load::{LoadControl, Progress, load_table};
 use crate::data::source::discover;
 use crate::kql::{QueryError, RunOptions};
 use crate::session::cells;
-use crate::session::export::{ExportError, ExportOptions, export_csv_file};
+use crate::session::export::{ExportError, ExportOptions, export_csv_file_until};
 
 /// Work for the worker.
 pub enum Job {
@@ -515,7 +515,13 @@ fn run_export(
         };
         let columns = cells::text_columns(&chosen);
         let text_rows = cells::rows_text(&columns, 0..chosen.height());
-        export_csv_file(&path, &cells::header(&chosen), text_rows, &options)
+        export_csv_file_until(
+            &path,
+            &cells::header(&chosen),
+            text_rows,
+            &options,
+            &ticket.cancel,
+        )
     });
     let result = match result {
         Ok(r) => r,
