@@ -2184,3 +2184,44 @@ fn int_literal_is_int() {
     assert_eq!(val("long(2)"), Scalar::Long(2));
     assert_eq!(column_kind("print x = int(2)", "x"), KqlType::Int);
 }
+
+/// `extract_json` / `extractjson`: a JSONPath into JSON text, as text unless
+/// a type is given; nothing there is "" (or null for a typed result).
+#[test]
+fn extract_json_follows_a_path() {
+    let doc = r#"'{"user":{"name":"alice","roles":["admin","dev"],"logons":3}}'"#;
+    assert_eq!(
+        val(&format!("extract_json('$.user.name', {doc})")),
+        s("alice")
+    );
+    assert_eq!(
+        val(&format!("extractjson(\"$['user']['roles'][1]\", {doc})")),
+        s("dev")
+    );
+    assert_eq!(
+        val(&format!(
+            "extract_json('$.user.logons', {doc}, typeof(long))"
+        )),
+        Scalar::Long(3)
+    );
+    assert_eq!(
+        val(&format!("extract_json('$.user.roles', {doc})")),
+        s(r#"["admin","dev"]"#)
+    );
+    assert_eq!(
+        val(&format!("extract_json('$.user.missing', {doc})")),
+        s("")
+    );
+    assert_eq!(
+        val(&format!(
+            "extract_json('$.user.missing', {doc}, typeof(int))"
+        )),
+        Scalar::Null(KqlType::Int)
+    );
+    assert_eq!(val("extract_json('$.a', 'not json')"), s(""));
+    let e = err("print extract_json('user.name', '{}')");
+    assert_eq!(
+        e.message,
+        "'user.name' is not a JSON path such as $.a.b or $['a'][0]"
+    );
+}

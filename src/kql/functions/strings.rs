@@ -776,9 +776,9 @@ fn push_json_str(buf: &mut Vec<u8>, s: &str) {
     buf.push(b'"');
 }
 
-/// The optional type argument of `extract` (`typeof(long)` arrives as the
-/// type's name).
-fn type_argument(call: &Call, i: usize) -> Result<Option<KqlType>, QueryError> {
+/// The optional type argument of `extract` and `extract_json`
+/// (`typeof(long)` arrives as the type's name).
+pub(super) fn type_argument(call: &Call, i: usize) -> Result<Option<KqlType>, QueryError> {
     match call.args.get(i) {
         None => Ok(None),
         Some(Val::Scalar(Scalar::String(t))) => KqlType::parse(t.trim())
