@@ -214,6 +214,12 @@ fn mix(k: u64) -> u64 {
 /// The groups of the rows of `keys` (equal-length columns), `None` for a
 /// key type that cannot be grouped here (the caller lets Polars group).
 pub fn group_ids(keys: &[Series]) -> Option<Groups> {
+    group_ids_hashed(keys, u64::MAX)
+}
+
+/// [`group_ids`] with hashes cut down to `hash_bits` (a mask): tests use a
+/// tiny mask to make every hashed key collide with others.
+fn group_ids_hashed(keys: &[Series], hash_bits: u64) -> Option<Groups> {
     let rows = keys.first()?.len();
     if rows >= u32::MAX as usize {
         return None;
@@ -243,6 +249,7 @@ pub fn group_ids(keys: &[Series]) -> Option<Groups> {
                     parts
                         .iter()
                         .fold(0u64, |acc, p| mix(acc.rotate_left(5) ^ p.hash(row, &state)))
+                        & hash_bits
                 };
             }
         });
@@ -382,6 +389,30 @@ mod tests {
         assert_eq!(ids(&[r]), [0, 0, 1, 1, 2]);
         let wide = Series::new("w".into(), &[Some(i64::MIN), None, Some(i64::MAX), None]);
         assert_eq!(ids(&[wide]), [0, 1, 2, 1]);
+    }
+
+    #[test]
+    fn colliding_hashes_never_merge_groups() {
+        // Two bits of hash: thousands of keys share four numbers, and only
+        // comparing the values tells them apart.
+        let rows = 20_000;
+        let text: Vec<String> = (0..rows).map(|i| format!("host-{}", i % 997)).collect();
+        let port: Vec<Option<i64>> = (0..rows)
+            .map(|i| (i % 5 != 0).then_some((i % 3) as i64))
+            .collect();
+        let keys = [
+            Series::new("h".into(), text.clone()),
+            Series::new("p".into(), port.clone()),
+        ];
+        let got = group_ids_hashed(&keys, 0b11).expect("groupable").ids;
+        let mut seen = std::collections::HashMap::new();
+        let want: Vec<u32> = (0..rows)
+            .map(|i| {
+                let n = seen.len() as u32;
+                *seen.entry((text[i].clone(), port[i])).or_insert(n)
+            })
+            .collect();
+        assert_eq!(got, want);
     }
 
     #[test]
