@@ -490,6 +490,17 @@ impl<'a> Runner<'a> {
                 };
                 return rest.operators(&ops[i + 1..], frame, Some(name.name.as_str()));
             }
+            // `sort by k | take n` is `top n by k`: only n rows are gathered
+            // (the `take` that follows then keeps them all).
+            if let ast::OperatorKind::Sort(keys) = &op.kind
+                && let Some(ast::Operator {
+                    kind: ast::OperatorKind::Take(n),
+                    ..
+                }) = ops.get(i + 1)
+            {
+                frame = self.op_top(n, keys, frame)?;
+                continue;
+            }
             frame = self.operator(op, frame, origin)?;
         }
         Ok(frame)

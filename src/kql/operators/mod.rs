@@ -282,6 +282,26 @@ pub fn val_column(v: Val, name: &str, rows: usize) -> Column {
     v.into_series(name, rows).into_column()
 }
 
+/// The rows `idx` of `frame`, in that order. Loaded columns come in tens
+/// of chunks (one per row group or load chunk); gathering scattered rows
+/// from one contiguous copy is several times faster, so each column is
+/// made contiguous first, one at a time per thread.
+pub fn gather(frame: &DataFrame, idx: &IdxCa) -> PolarsResult<DataFrame> {
+    use rayon::prelude::*;
+    let columns = frame
+        .columns()
+        .par_iter()
+        .map(|c| {
+            if c.n_chunks() > 1 && idx.len() > 1 << 16 {
+                c.rechunk().take(idx)
+            } else {
+                c.take(idx)
+            }
+        })
+        .collect::<PolarsResult<Vec<_>>>()?;
+    DataFrame::new(idx.len(), columns)
+}
+
 /// Whether a column-name pattern with `*` wildcards matches a name.
 pub fn wildcard_match(pattern: &str, name: &str) -> bool {
     if !pattern.contains('*') {

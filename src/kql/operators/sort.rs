@@ -2,11 +2,41 @@
 
 use polars::prelude::*;
 
-use super::{polars_error, val_column};
+use super::{gather, polars_error, val_column};
+use crate::data::encode;
 use crate::kql::ast::{Expr, NullsPos, SortDir, SortKey};
 use crate::kql::error::QueryError;
 use crate::kql::run::Runner;
 use crate::kql::value::Scalar;
+
+/// The hidden column of row numbers that a sort carries.
+const ROW: &str = "__quarry_sortrow";
+
+/// An encoded text column as each row's rank among the column's distinct
+/// values: sorting millions of small numbers instead of comparing text.
+/// Other columns are returned as they are.
+fn text_rank(column: Column) -> Column {
+    let Some((codes, mapping)) = encode::codes(column.as_materialized_series()) else {
+        return column;
+    };
+    let n = mapping.num_cats_upper_bound();
+    let mut by_text: Vec<u32> = (0..n as u32).collect();
+    by_text.sort_unstable_by(|&a, &b| {
+        mapping
+            .cat_to_str(a)
+            .unwrap_or_default()
+            .cmp(mapping.cat_to_str(b).unwrap_or_default())
+    });
+    let mut rank = vec![0u32; n];
+    for (r, &code) in by_text.iter().enumerate() {
+        rank[code as usize] = r as u32;
+    }
+    let ranks: UInt32Chunked = codes
+        .iter()
+        .map(|c| c.map(|c| rank.get(c as usize).copied().unwrap_or(0)))
+        .collect();
+    ranks.with_name(column.name().clone()).into_column()
+}
 
 impl Runner<'_> {
     /// `sort by a [asc|desc] [nulls first|last], ...`: descending by
@@ -16,9 +46,32 @@ impl Runner<'_> {
         keys: &[SortKey],
         frame: DataFrame,
     ) -> Result<DataFrame, QueryError> {
+        self.sorted(keys, frame, None)
+    }
+
+    /// `top n by expr [asc|desc]`
+    pub(crate) fn op_top(
+        &self,
+        count: &Expr,
+        keys: &[SortKey],
+        frame: DataFrame,
+    ) -> Result<DataFrame, QueryError> {
+        let n = self.count_arg(count, &frame)?;
+        self.sorted(keys, frame, Some(n))
+    }
+
+    /// The rows of `frame` in the order of `keys`, the first `limit` only.
+    /// Only the keys are sorted (with the row numbers); the rows wanted are
+    /// then gathered once, so `top 10` on millions of rows moves 10 rows.
+    fn sorted(
+        &self,
+        keys: &[SortKey],
+        frame: DataFrame,
+        limit: Option<usize>,
+    ) -> Result<DataFrame, QueryError> {
         let rows = frame.height();
         let span = keys.first().map_or_else(Default::default, |k| k.expr.span);
-        let mut work = frame.clone();
+        let mut work: Vec<Column> = Vec::new();
         let mut names = Vec::new();
         let mut descending = Vec::new();
         let mut nulls_last = Vec::new();
@@ -48,48 +101,43 @@ impl Runner<'_> {
                     })
                     .collect();
                 let class_name = format!("__quarry_sortclass{i}");
-                work.with_column(Column::new(class_name.as_str().into(), class))
-                    .map_err(|e| polars_error(e, span))?;
+                work.push(Column::new(class_name.as_str().into(), class));
                 names.push(class_name);
                 descending.push(false);
                 nulls_last.push(false);
                 let numbers: Float64Chunked =
                     reals.iter().map(|x| x.filter(|x| !x.is_nan())).collect();
-                work.with_column(
+                work.push(
                     numbers
                         .into_series()
                         .with_name(name.as_str().into())
                         .into_column(),
-                )
-                .map_err(|e| polars_error(e, span))?;
+                );
             } else {
-                work.with_column(column)
-                    .map_err(|e| polars_error(e, span))?;
+                work.push(text_rank(column));
             }
             names.push(name);
             descending.push(desc);
             nulls_last.push(last);
         }
+        let row: Vec<IdxSize> = (0..rows as IdxSize).collect();
+        work.push(Column::new(ROW.into(), row));
         let options = SortMultipleOptions::default()
             .with_order_descending_multi(descending)
             .with_nulls_last_multi(nulls_last)
             .with_maintain_order(true);
-        let sorted = work
-            .sort(names.clone(), options)
+        let order = DataFrame::new(rows, work)
+            .and_then(|w| w.sort(names, options))
             .map_err(|e| polars_error(e, span))?;
-        Ok(sorted.drop_many(names))
-    }
-
-    /// `top n by expr [asc|desc]`
-    pub(super) fn op_top(
-        &self,
-        count: &Expr,
-        keys: &[SortKey],
-        frame: DataFrame,
-    ) -> Result<DataFrame, QueryError> {
-        let n = self.count_arg(count, &frame)?;
-        let sorted = self.op_sort(keys, frame)?;
-        Ok(sorted.head(Some(n)))
+        let order = order
+            .column(ROW)
+            .and_then(|c| c.idx())
+            .map_err(|e| polars_error(e, span))?;
+        let order = match limit {
+            Some(n) => order.slice(0, n),
+            None => order.clone(),
+        };
+        gather(&frame, &order).map_err(|e| polars_error(e, span))
     }
 
     /// `take n`: the first n rows (Kusto promises any n rows).

@@ -7,7 +7,7 @@
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use super::{expr_name, group_name, groups, polars_error, unique_name, val_column};
+use super::{expr_name, gather, group_name, groups, polars_error, unique_name, val_column};
 use crate::data::normalize::kql_series;
 use crate::kql::ast::{Assignment, Expr, ExprKind, Span};
 use crate::kql::error::{QueryError, did_you_mean};
@@ -285,7 +285,7 @@ impl Runner<'_> {
             .map(|c| c.as_materialized_series().clone())
             .collect();
         match groups::group_ids(&columns) {
-            Some(g) => frame.take(&IdxCa::from_vec("".into(), g.first_rows)),
+            Some(g) => gather(&frame, &IdxCa::from_vec("".into(), g.first_rows)),
             None => frame.unique_stable(None, UniqueKeepStrategy::First, None),
         }
         .map_err(|e| polars_error(e, span))
@@ -313,7 +313,7 @@ fn aggregate_groups(
         .collect::<PolarsResult<_>>()?;
     let rest = work.drop_many(key_names.iter().map(String::as_str));
     let perm = IdxCa::from_vec("".into(), groups.permutation());
-    let mut rest = rest.take(&perm)?;
+    let mut rest = gather(&rest, &perm)?;
     let mut ids = UInt32Chunked::from_vec(GROUP.into(), groups.sorted_ids());
     ids.set_sorted_flag(polars::series::IsSorted::Ascending);
     rest.with_column(ids.into_column())?;
