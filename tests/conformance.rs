@@ -813,6 +813,21 @@ fn sort_by_several_keys_and_expressions() {
     );
 }
 
+/// `sort | take n` (run as `top n`) keeps ties in their input order, like
+/// a full sort followed by `take`.
+#[test]
+fn sort_then_take_keeps_ties_in_order() {
+    let table = "datatable(k:string, n:long) ['b', 1, 'a', 2, 'b', 3, 'a', 4, 'c', 5]";
+    check(
+        &format!("{table} | sort by k asc | take 3"),
+        "k:string | n:long\n\"a\" | 2\n\"a\" | 4\n\"b\" | 1",
+    );
+    check(
+        &format!("{table} | sort by k asc | take 3 | take 2"),
+        "k:string | n:long\n\"a\" | 2\n\"a\" | 4",
+    );
+}
+
 #[test]
 fn top_defaults_to_descending() {
     check(
