@@ -1139,3 +1139,26 @@ failed to load:
         .assert()
         .code(1);
 }
+
+/// UTF-16 text with a byte-order mark (Excel's "Unicode Text", Windows
+/// PowerShell's `Out-File`) loads like UTF-8, compressed or not, characters
+/// beyond the basic plane included.
+#[test]
+fn utf16_text_loads_in_either_byte_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "Account\tLogons\r\nZoë\t3\r\n𝔘ser🙂\t4\r\n";
+    let mut le = vec![0xFF, 0xFE];
+    le.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    let little = write(dir.path(), "Little.tsv", &le);
+    let csv = text.replace('\t', ",");
+    let mut be = vec![0xFE, 0xFF];
+    be.extend(csv.encode_utf16().flat_map(u16::to_be_bytes));
+    let big = write(dir.path(), "Big.csv.gz", gzip(&be));
+    let catalog = load(&[&little, &big]);
+    assert!(catalog.errors.is_empty(), "{:?}", catalog.errors);
+    for name in ["Little", "Big"] {
+        let t = table(&catalog, name);
+        assert_eq!(type_of(t, "Logons"), "long");
+        assert_eq!(strings(t, "Account"), ["Zoë", "𝔘ser🙂"]);
+    }
+}

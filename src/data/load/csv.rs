@@ -48,7 +48,8 @@ struct Start {
 }
 
 /// Reads up to the end of the header record: skips a UTF-8 byte-order mark
-/// and blank lines, refuses UTF-16, sniffs the separator.
+/// and blank lines, sniffs the separator. (UTF-16 text arrives as UTF-8:
+/// see `load::open`.)
 fn start(file: &SourceFile, input: &mut dyn Read, chunk: usize) -> Result<Start, LoadError> {
     let err = |line: Option<usize>, msg: String| LoadError::new(&file.path, line, msg);
     let mut buf: Vec<u8> = Vec::with_capacity(chunk + (1 << 16));
@@ -59,12 +60,6 @@ fn start(file: &SourceFile, input: &mut dyn Read, chunk: usize) -> Result<Start,
         Ok(eof) => eof,
         Err(e) => return Err(read_err(&buf, e)),
     };
-    if buf.starts_with(&[0xFF, 0xFE]) || buf.starts_with(&[0xFE, 0xFF]) {
-        return Err(err(
-            Some(1),
-            "the file is UTF-16 text; save it as UTF-8 (Excel: CSV UTF-8)".into(),
-        ));
-    }
     let mut start = if buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
         3
     } else {

@@ -26,7 +26,7 @@ mod parquet;
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
@@ -115,14 +115,132 @@ pub(crate) fn open(
         inner: File::open(&file.path)?,
         count: counter,
     };
-    Ok(match file.compression {
-        Compression::None => Box::new(BufReader::with_capacity(1 << 20, raw)),
+    let decoded: Box<dyn Read + Send> = match file.compression {
+        Compression::None => Box::new(raw),
         Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(
             1 << 20,
             raw,
         ))),
         Compression::Zstd => Box::new(zstd::stream::read::Decoder::new(raw)?),
+    };
+    let mut text = BufReader::with_capacity(1 << 20, decoded);
+    let start = text.fill_buf()?;
+    Ok(match Utf16::from_bom(start) {
+        Some(order) => Box::new(BufReader::with_capacity(
+            1 << 20,
+            Utf16Reader::new(text, order),
+        )),
+        None => Box::new(text),
     })
+}
+
+/// The byte order of UTF-16 text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Utf16 {
+    Little,
+    Big,
+}
+
+impl Utf16 {
+    /// The byte order a UTF-16 byte-order mark at the start announces.
+    fn from_bom(start: &[u8]) -> Option<Utf16> {
+        match start {
+            [0xFF, 0xFE, ..] => Some(Utf16::Little),
+            [0xFE, 0xFF, ..] => Some(Utf16::Big),
+            _ => None,
+        }
+    }
+}
+
+/// UTF-16 text (Excel's "Unicode Text", Windows PowerShell's `Out-File`)
+/// read as UTF-8, so every reader sees the one encoding it parses. The
+/// byte-order mark becomes UTF-8's, which readers skip; a lone surrogate
+/// becomes U+FFFD.
+struct Utf16Reader<R> {
+    inner: R,
+    order: Utf16,
+    /// A byte of a code unit split across reads.
+    odd: Option<u8>,
+    /// A high surrogate waiting for its pair.
+    high: Option<u16>,
+    /// UTF-8 not yet handed out.
+    out: Vec<u8>,
+    at: usize,
+    raw: Vec<u8>,
+}
+
+impl<R: Read> Utf16Reader<R> {
+    fn new(inner: R, order: Utf16) -> Self {
+        Utf16Reader {
+            inner,
+            order,
+            odd: None,
+            high: None,
+            out: Vec::new(),
+            at: 0,
+            raw: vec![0; 1 << 16],
+        }
+    }
+
+    fn push(&mut self, c: char) {
+        let mut b = [0u8; 4];
+        self.out.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
+    }
+
+    fn unit(&mut self, u: u16) {
+        match (self.high.take(), u) {
+            (Some(h), 0xDC00..=0xDFFF) => {
+                let c = 0x10000 + ((u32::from(h) - 0xD800) << 10) + (u32::from(u) - 0xDC00);
+                self.push(char::from_u32(c).unwrap_or('\u{FFFD}'));
+            }
+            (h, 0xD800..=0xDBFF) => {
+                if h.is_some() {
+                    self.push('\u{FFFD}');
+                }
+                self.high = Some(u);
+            }
+            (h, u) => {
+                if h.is_some() {
+                    self.push('\u{FFFD}');
+                }
+                self.push(char::from_u32(u32::from(u)).unwrap_or('\u{FFFD}'));
+            }
+        }
+    }
+}
+
+impl<R: Read> Read for Utf16Reader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.at == self.out.len() {
+            self.out.clear();
+            self.at = 0;
+            let n = self.inner.read(&mut self.raw)?;
+            if n == 0 {
+                if self.odd.take().is_some() || self.high.take().is_some() {
+                    self.push('\u{FFFD}');
+                    continue;
+                }
+                return Ok(0);
+            }
+            let mut bytes: Vec<u8> = Vec::with_capacity(n + 1);
+            bytes.extend(self.odd.take());
+            bytes.extend_from_slice(&self.raw[..n]);
+            if bytes.len() % 2 == 1 {
+                self.odd = bytes.pop();
+            }
+            for pair in bytes.chunks_exact(2) {
+                let u = match self.order {
+                    Utf16::Little => u16::from_le_bytes([pair[0], pair[1]]),
+                    Utf16::Big => u16::from_be_bytes([pair[0], pair[1]]),
+                };
+                self.unit(u);
+            }
+        }
+        let n = buf.len().min(self.out.len() - self.at);
+        buf[..n].copy_from_slice(&self.out[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
 }
 
 /// Describes an I/O error from a decompressing reader in the user's terms.
@@ -452,6 +570,35 @@ pub(crate) fn concat_frames(mut frames: Vec<DataFrame>) -> PolarsResult<DataFram
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utf16_reader_reads_any_split_and_replaces_lone_surrogates() {
+        let units: Vec<u16> = "aé😀".encode_utf16().chain([0xD800, 0x41]).collect();
+        let bytes: Vec<u8> = units.iter().flat_map(|u| u.to_le_bytes()).collect();
+        // One byte at a time: code units and surrogate pairs split by reads.
+        struct Trickle(Vec<u8>, usize);
+        impl Read for Trickle {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                if self.1 == self.0.len() || buf.is_empty() {
+                    return Ok(0);
+                }
+                buf[0] = self.0[self.1];
+                self.1 += 1;
+                Ok(1)
+            }
+        }
+        let mut out = String::new();
+        Utf16Reader::new(Trickle(bytes, 0), Utf16::Little)
+            .read_to_string(&mut out)
+            .unwrap();
+        assert_eq!(out, "aé😀\u{FFFD}A");
+        // An odd last byte.
+        let mut out = String::new();
+        Utf16Reader::new(&[0x41, 0x00, 0x42][..], Utf16::Little)
+            .read_to_string(&mut out)
+            .unwrap();
+        assert_eq!(out, "A\u{FFFD}");
+    }
 
     #[test]
     fn pipeline_keeps_order_and_reports_the_first_error() {
