@@ -939,6 +939,33 @@ fn snapshot_rules_list_and_hits_with_profile() {
     insta::assert_snapshot!("rule_hits", hits);
 }
 
+/// Judging hits after narrowing them: with the first hit excluded (`x`),
+/// the panel still profiles each remaining hit and says why it fired.
+#[test]
+fn the_profile_panel_follows_filtered_hits() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = rules_app(dir.path());
+    ch(&mut app, 'R');
+    key(&mut app, KeyCode::Enter);
+    settle(&mut app);
+    let all = app.current_hits().expect("hits").clone();
+    assert_eq!(all.reasons.len(), 3);
+    assert!(all.reasons[1..].iter().all(|r| !r.is_empty()));
+    assert_ne!(all.reasons[1], all.reasons[2]);
+    ch(&mut app, 'x');
+    settle(&mut app);
+    assert_eq!(app.current().frame.height(), 2);
+    let hits = app
+        .current_hits()
+        .expect("the narrowed hits keep their panel");
+    assert_eq!(hits.reasons_at(app.current(), 0), all.reasons[1].as_slice());
+    assert_eq!(hits.reasons_at(app.current(), 1), all.reasons[2].as_slice());
+    let text = screen(&mut app);
+    assert!(text.contains("hit 1 of 2"), "{text}");
+    assert!(text.contains("why it fired"), "{text}");
+    assert!(!text.contains("fastpdf_update.exe"), "{text}");
+}
+
 #[test]
 fn run_all_rules_counts_hits_and_pivots_open_pipelines() {
     let dir = tempfile::tempdir().unwrap();

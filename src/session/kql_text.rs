@@ -205,6 +205,30 @@ pub fn summarized_keys(stages: &[String]) -> Option<(Vec<String>, &[String])> {
     None
 }
 
+/// Whether every stage only keeps, drops or reorders rows and columns
+/// (`where`, `sort`, `top`, `take`, `project-away`, ...): the rows are
+/// still rows of the input.
+pub fn keeps_rows(stages: &[String]) -> bool {
+    use crate::kql::ast::OperatorKind as K;
+    stages.iter().all(|stage| {
+        let Ok(query) = crate::kql::parser::parse(&format!("T | {stage}")) else {
+            return false;
+        };
+        query.body.ops.iter().all(|op| {
+            matches!(
+                op.kind,
+                K::Where(_)
+                    | K::Sort(_)
+                    | K::Top { .. }
+                    | K::Take(_)
+                    | K::ProjectAway(_)
+                    | K::ProjectKeep(_)
+                    | K::ProjectReorder(_)
+            )
+        })
+    })
+}
+
 /// The name of the count column of a frequency stage: `Count`, unless a key
 /// column already has that name.
 pub fn count_column(keys: &[String]) -> String {

@@ -244,6 +244,45 @@ pub struct HitsInfo {
     pub rule: usize,
     /// Per hit, the exclusion conditions that did not hold, in words.
     pub reasons: Vec<Vec<String>>,
+    /// The hits as the rule returned them.
+    pub frame: DataFrame,
+}
+
+impl HitsInfo {
+    /// Why the hit on `row` of `step` fired. `step` is the hits themselves
+    /// or a view of them that kept, dropped or reordered rows (the hit is
+    /// then found by its values in the columns both share).
+    pub fn reasons_at(&self, step: &Step, row: usize) -> &[String] {
+        let none: &[String] = &[];
+        if step.pipeline() == self.pipeline {
+            return self.reasons.get(row).map_or(none, Vec::as_slice);
+        }
+        let common: Vec<(&polars::prelude::Column, usize)> = self
+            .frame
+            .columns()
+            .iter()
+            .filter_map(|c| {
+                let j = step
+                    .columns
+                    .iter()
+                    .position(|s| s.name == c.name().as_str())?;
+                Some((c, j))
+            })
+            .collect();
+        if common.is_empty() {
+            return none;
+        }
+        let wanted: Vec<crate::kql::value::Scalar> =
+            common.iter().map(|&(_, j)| step.cell(row, j)).collect();
+        (0..self.frame.height())
+            .find(|&i| {
+                common.iter().zip(&wanted).all(|(&(c, _), w)| {
+                    crate::kql::value::Scalar::from_series(c.as_materialized_series(), i) == *w
+                })
+            })
+            .and_then(|i| self.reasons.get(i))
+            .map_or(none, Vec::as_slice)
+    }
 }
 
 /// A rule run in flight.
@@ -597,7 +636,16 @@ impl App {
             return None;
         }
         let pipeline = step.pipeline();
-        self.hits.iter().rev().find(|h| h.pipeline == pipeline)
+        if let Some(h) = self.hits.iter().rev().find(|h| h.pipeline == pipeline) {
+            return Some(h);
+        }
+        // The hits narrowed or reordered (`f` keep, `x` exclude, sort): each
+        // row is still a hit to judge.
+        self.hits.iter().rev().find(|h| {
+            step.stages
+                .strip_prefix(&[h.pipeline.clone()][..])
+                .is_some_and(kql_text::keeps_rows)
+        })
     }
 
     /// The layout of the screen now.
@@ -1749,6 +1797,7 @@ impl App {
                         pipeline,
                         rule: index,
                         reasons,
+                        frame: step.frame.clone(),
                     });
                     self.inv.push(step);
                     self.rules_open = None;

@@ -231,7 +231,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, step: &Step, hits: &HitsInfo, theme: &
     if let Some(v) = text("ThreatName").filter(|v| !v.is_empty()) {
         p.field("Threat", &v, theme.signature.alarm);
     }
-    let why = hits.reasons.get(row).map(Vec::as_slice).unwrap_or(&[]);
+    let why = hits.reasons_at(step, row);
     p.line("why it fired", theme.header);
     if why.is_empty() {
         p.line("  (every condition held)", theme.dim);
