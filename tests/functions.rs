@@ -2225,3 +2225,26 @@ fn extract_json_follows_a_path() {
         "'user.name' is not a JSON path such as $.a.b or $['a'][0]"
     );
 }
+
+/// The documentation's example of `bag_pack_columns`.
+#[test]
+fn bag_pack_columns_packs_under_column_names() {
+    let q = r#"datatable(Id: string, Value: string, Other: long) ["A", "val_a", 1, "B", "val_b", 2]
+        | extend Packed = bag_pack_columns(Id, Value)"#;
+    let packed: Vec<String> = column(q, "Packed")
+        .iter()
+        .map(|v| v.to_text().into_owned())
+        .collect();
+    assert_eq!(
+        packed,
+        [
+            r#"{"Id":"A","Value":"val_a"}"#,
+            r#"{"Id":"B","Value":"val_b"}"#
+        ]
+    );
+    let e = err("print bag_pack_columns(1)");
+    assert_eq!(
+        e.message,
+        "bag_pack_columns() packs columns by name; argument 1 is not a column"
+    );
+}

@@ -419,6 +419,13 @@ impl Runner<'_> {
             name: f.name,
             args: vals,
             spans: args.iter().map(|a| a.span).collect(),
+            columns: args
+                .iter()
+                .map(|a| match &a.kind {
+                    ExprKind::Name(n) => Some(n.clone()),
+                    _ => None,
+                })
+                .collect(),
             span,
             rows,
             now: self.now(),

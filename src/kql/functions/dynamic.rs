@@ -116,6 +116,12 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
         eval: strcat_array,
     },
     ScalarFunction {
+        name: "bag_pack_columns",
+        min_args: 1,
+        max_args: 128,
+        eval: bag_pack_columns,
+    },
+    ScalarFunction {
         name: "bag_pack",
         min_args: 0,
         max_args: 128,
@@ -492,6 +498,35 @@ fn bag_pack(call: &Call) -> Result<Val, QueryError> {
         for pair in a.chunks(2) {
             bag.insert(pair[0].to_text().into_owned(), pair[1].to_json());
         }
+        Ok(Scalar::Dynamic(Json::Object(bag)))
+    })
+}
+
+/// `bag_pack_columns(Id, Value)`: a bag of the listed columns, each under
+/// its column's name.
+fn bag_pack_columns(call: &Call) -> Result<Val, QueryError> {
+    let names = call
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            c.clone().ok_or_else(|| {
+                QueryError::type_error(
+                    format!(
+                        "bag_pack_columns() packs columns by name; argument {} is not a column",
+                        i + 1
+                    ),
+                    call.arg_span(i),
+                )
+            })
+        })
+        .collect::<Result<Vec<String>, QueryError>>()?;
+    call.rowwise(KqlType::Dynamic, |a| {
+        let bag: Map<String, Json> = names
+            .iter()
+            .zip(a)
+            .map(|(name, v)| (name.clone(), v.to_json()))
+            .collect();
         Ok(Scalar::Dynamic(Json::Object(bag)))
     })
 }

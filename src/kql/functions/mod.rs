@@ -29,6 +29,9 @@ pub struct Call<'a> {
     pub args: Vec<Val>,
     /// The span of each argument, for errors that point at one.
     pub spans: Vec<Span>,
+    /// The column each argument names, when it is just a column
+    /// (`bag_pack_columns(Id, Value)` packs under those names).
+    pub columns: Vec<Option<String>>,
     /// The span of the whole call.
     pub span: Span,
     /// Rows in the frame the call is evaluated over.
