@@ -2248,3 +2248,28 @@ fn bag_pack_columns_packs_under_column_names() {
         "bag_pack_columns() packs columns by name; argument 1 is not a column"
     );
 }
+
+/// `pack_all()`: the row as a bag; `pack_all(true)` leaves out nulls and
+/// empty strings.
+#[test]
+fn pack_all_packs_the_row() {
+    let q = r#"datatable(Id: string, N: long, Note: string) ["A", 1, "", "B", long(null), "x"]
+        | project All = pack_all(), Some = pack_all(true)"#;
+    let text = |c: &str| -> Vec<String> {
+        column(q, c)
+            .iter()
+            .map(|v| v.to_text().into_owned())
+            .collect()
+    };
+    assert_eq!(
+        text("All"),
+        [
+            r#"{"Id":"A","N":1,"Note":""}"#,
+            r#"{"Id":"B","N":null,"Note":"x"}"#
+        ]
+    );
+    assert_eq!(
+        text("Some"),
+        [r#"{"Id":"A","N":1}"#, r#"{"Id":"B","Note":"x"}"#]
+    );
+}

@@ -14,6 +14,7 @@ use super::parser::parse;
 const SPECIAL: &[&str] = &[
     "toscalar",
     "column_ifexists",
+    "pack_all",
     "materialize",
     "table",
     "view",

@@ -293,6 +293,42 @@ impl Runner<'_> {
                 };
                 return Ok(Val::Scalar(value));
             }
+            // `pack_all([ignore_null_empty])`: every column of the row, by
+            // name, in a bag.
+            "pack_all" => {
+                let skip_empty = match args.first() {
+                    Some(a) => match self.eval_scalar(a, frame)? {
+                        Scalar::Bool(b) => b,
+                        other => {
+                            return Err(QueryError::type_error(
+                                format!("pack_all() takes a bool, not {}", other.kind()),
+                                a.span,
+                            ));
+                        }
+                    },
+                    None => false,
+                };
+                let columns: Vec<&Series> = frame
+                    .columns()
+                    .iter()
+                    .map(|c| c.as_materialized_series())
+                    .collect();
+                let bags: BinaryChunked = (0..rows)
+                    .map(|i| {
+                        let mut bag = serde_json::Map::new();
+                        for c in &columns {
+                            let v = Scalar::from_series(c, i);
+                            let empty =
+                                v.is_null() || matches!(&v, Scalar::String(t) if t.is_empty());
+                            if !(skip_empty && empty) {
+                                bag.insert(c.name().to_string(), v.to_json());
+                            }
+                        }
+                        Some(Json::Object(bag).to_string().into_bytes())
+                    })
+                    .collect();
+                return Ok(Val::Column(bags.into_series()));
+            }
             "column_ifexists" => {
                 let col = match args
                     .first()
