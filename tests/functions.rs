@@ -2273,3 +2273,47 @@ fn pack_all_packs_the_row() {
         [r#"{"Id":"A","N":1}"#, r#"{"Id":"B","Note":"x"}"#]
     );
 }
+
+/// `parse_xml`: the documentation's conversion table, row by row, its
+/// example document, and null for what is not XML.
+#[test]
+fn parse_xml_converts_as_documented() {
+    let xml = |x: &str| -> String { val(&format!("parse_xml('{x}')")).to_text().into_owned() };
+    assert_eq!(xml("<e/>"), r#"{"e":null}"#);
+    assert_eq!(xml("<e>text</e>"), r#"{"e":"text"}"#);
+    assert_eq!(xml(r#"<e name="value" />"#), r#"{"e":{"@name":"value"}}"#);
+    assert_eq!(
+        xml(r#"<e name="value">text</e>"#),
+        r##"{"e":{"@name":"value","#text":"text"}}"##
+    );
+    assert_eq!(
+        xml("<e> <a>text</a> <b>text</b> </e>"),
+        r#"{"e":{"a":"text","b":"text"}}"#
+    );
+    assert_eq!(
+        xml("<e> <a>text</a> <a>text</a> </e>"),
+        r#"{"e":{"a":["text","text"]}}"#
+    );
+    assert_eq!(
+        xml("<e> text <a>text</a> </e>"),
+        r##"{"e":{"#text":"text","a":"text"}}"##
+    );
+    assert_eq!(
+        xml(
+            r#"<?xml version="1.0" encoding="UTF-8"?><duration><value>118.0</value><count>5.0</count><min>100.0</min></duration>"#
+        ),
+        r#"{"duration":{"value":"118.0","count":"5.0","min":"100.0"}}"#
+    );
+    // Entities, character references and CDATA are text; three of a kind
+    // stay one array.
+    assert_eq!(
+        xml("<e><a>1 &lt; 2 &amp;&#x41;</a><a><![CDATA[<x>]]></a><a/></e>"),
+        r#"{"e":{"a":["1 < 2 &A","<x>",null]}}"#
+    );
+    assert_eq!(
+        val("parse_xml('<e><a>1</e>')"),
+        Scalar::Null(KqlType::Dynamic)
+    );
+    assert_eq!(val("parse_xml('not xml')"), Scalar::Null(KqlType::Dynamic));
+    assert_eq!(val("parse_xml('<a/><b/>')"), Scalar::Null(KqlType::Dynamic));
+}
