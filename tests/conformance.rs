@@ -183,6 +183,34 @@ fn search_in_named_and_wildcard_tables() {
     );
 }
 
+/// Counting hits per table reads only `$table`, and gives what counting
+/// the full hits gives.
+#[test]
+fn search_counts_per_table() {
+    let c = hunting_catalog();
+    for term in ["192.168.0", "4444", "nothing-matches"] {
+        let fast = table_in(
+            &c,
+            &format!("search \"{term}\" | summarize n = count() by $table | sort by $table asc"),
+        );
+        let full = table_in(
+            &c,
+            &format!(
+                "search \"{term}\" | project $table, x = 1 | summarize n = count() by $table | sort by $table asc"
+            ),
+        );
+        assert_eq!(fast, full, "{term}");
+        assert_eq!(
+            fast.contains("NetworkCommunicationEvents"),
+            term != "nothing-matches",
+            "{fast}"
+        );
+        let count = table_in(&c, &format!("search \"{term}\" | count"));
+        let rows = table_in(&c, &format!("search \"{term}\" | project x = 1 | count"));
+        assert_eq!(count, rows, "{term}");
+    }
+}
+
 /// `T | search ...` filters the piped rows; `$table` names the source table.
 #[test]
 fn search_piped() {

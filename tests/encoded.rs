@@ -110,6 +110,8 @@ fn predicates() {
         r#"DeviceNetworkEvents | where isempty(RemoteUrl) | count"#,
         r#"DeviceNetworkEvents | where DeviceName in ((DeviceInfo | where OSPlatform has "Server" | project DeviceName)) | count"#,
         r#"search "4444" | summarize count() by $table"#,
+        r#"search "192.168.0" | summarize Hits = count() by $table | sort by Hits desc"#,
+        r#"search "192.168.0" | count"#,
         r#"search in (DeviceNetworkEvents) DeviceName:"ws" and "443" | count"#,
         r#"DeviceNetworkEvents | where * has "BrightlineAssist" | project DeviceName, InitiatingProcessFileName"#,
     ] {

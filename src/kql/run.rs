@@ -455,9 +455,19 @@ impl<'a> Runner<'a> {
         p: &Pipeline,
         input: Option<DataFrame>,
     ) -> Result<DataFrame, QueryError> {
-        let frame = match input {
-            Some(f) => f,
-            None => self.source(&p.source)?,
+        let frame = match (input, &p.source) {
+            (Some(f), _) => f,
+            // `search "x" | summarize count() by $table` (the workbench's
+            // all-table search) needs no column of the hits but `$table`.
+            (None, Source::Operator(op)) if counts_per_table(&p.ops) => match &op.kind {
+                ast::OperatorKind::Search {
+                    case_sensitive,
+                    tables,
+                    predicate,
+                } => self.op_search(*case_sensitive, tables, predicate, op.span, true)?,
+                _ => self.source(&p.source)?,
+            },
+            (None, source) => self.source(source)?,
         };
         // The table a piped `search` names in `$table`.
         let origin = match &p.source {
@@ -532,5 +542,30 @@ impl<'a> Runner<'a> {
                 }
             }
         }
+    }
+}
+
+/// Whether `ops` begin by counting rows, per `$table` at most (`count`, or
+/// `summarize [N =] count() [by $table]`), so no other column is read.
+fn counts_per_table(ops: &[ast::Operator]) -> bool {
+    use ast::{ExprKind, OperatorKind};
+    match ops.first().map(|op| &op.kind) {
+        Some(OperatorKind::Count) => true,
+        Some(OperatorKind::Summarize {
+            options,
+            aggregates,
+            by,
+        }) => {
+            options.is_empty()
+                && !aggregates.is_empty()
+                && aggregates.iter().all(|a| {
+                    matches!(&a.expr.kind, ExprKind::Call { name, args }
+                        if name.name == "count" && args.is_empty())
+                })
+                && by
+                    .iter()
+                    .all(|b| matches!(&b.expr.kind, ExprKind::Name(n) if n == "$table"))
+        }
+        _ => false,
     }
 }

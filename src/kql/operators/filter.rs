@@ -20,12 +20,17 @@ impl Runner<'_> {
 
     /// `search` as the start of a query: every table in scope (all, or those
     /// named, with wildcards), filtered by the predicate, with `$table` first.
-    pub(super) fn op_search(
+    /// With `only_table`, the hits keep only `$table`: what the rest of the
+    /// pipeline needs when it just counts hits per table (`search "x" |
+    /// summarize count() by $table`), without gathering every column of
+    /// millions of hits.
+    pub(crate) fn op_search(
         &self,
         case_sensitive: bool,
         tables: &[Ident],
         predicate: &Expr,
         span: Span,
+        only_table: bool,
     ) -> Result<DataFrame, QueryError> {
         let mut names: Vec<String> = Vec::new();
         if tables.is_empty() {
@@ -67,6 +72,7 @@ impl Runner<'_> {
                 frame,
                 Some(&name),
                 Some(&known),
+                only_table,
             )?);
         }
         if parts.is_empty() {
@@ -90,6 +96,7 @@ impl Runner<'_> {
             frame,
             Some(origin.unwrap_or("")),
             None,
+            false,
         )
     }
 
@@ -100,10 +107,17 @@ impl Runner<'_> {
         frame: DataFrame,
         table: Option<&str>,
         known: Option<&HashSet<String>>,
+        only_table: bool,
     ) -> Result<DataFrame, QueryError> {
         // A search predicate mixes terms with ordinary expressions; a column
         // named by a term that this table lacks makes the term false here.
         let v = self.search_predicate(case_sensitive, predicate, &frame, known)?;
+        let frame = if only_table {
+            DataFrame::new(frame.height(), Vec::new())
+                .map_err(|e| polars_error(e, predicate.span))?
+        } else {
+            frame
+        };
         let mut hits = filter_by(frame, v, predicate.span)?;
         if let Some(name) = table
             && hits.column("$table").is_err()

@@ -135,7 +135,7 @@ impl Runner<'_> {
                 case_sensitive,
                 tables,
                 predicate,
-            } => self.op_search(*case_sensitive, tables, predicate, op.span),
+            } => self.op_search(*case_sensitive, tables, predicate, op.span, false),
             K::Union {
                 options,
                 with_source,
