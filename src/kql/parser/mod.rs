@@ -993,6 +993,27 @@ pub(super) mod tests {
         list(ids, |i| i.name.clone())
     }
 
+    /// The columns and limit of `mv-expand` and `mv-apply`.
+    fn expansions(
+        columns: &[Assignment],
+        to_types: &[Option<String>],
+        limit: &Option<Expr>,
+    ) -> (String, String) {
+        let cols: Vec<String> = columns
+            .iter()
+            .zip(to_types)
+            .map(|(c, t)| match t {
+                Some(t) => format!("{} to {t}", assign(c)),
+                None => assign(c),
+            })
+            .collect();
+        let limit = limit
+            .as_ref()
+            .map(|l| format!(" limit {}", ex(l)))
+            .unwrap_or_default();
+        (cols.join(", "), limit)
+    }
+
     pub(in super::super) fn op(o: &Operator) -> String {
         match &o.kind {
             OperatorKind::Where(e) => format!("where {}", ex(e)),
@@ -1086,19 +1107,8 @@ pub(super) mod tests {
                 options,
                 to_types,
             } => {
-                let cols: Vec<String> = columns
-                    .iter()
-                    .zip(to_types)
-                    .map(|(c, t)| match t {
-                        Some(t) => format!("{} to {t}", assign(c)),
-                        None => assign(c),
-                    })
-                    .collect();
-                let limit = limit
-                    .as_ref()
-                    .map(|l| format!(" limit {}", ex(l)))
-                    .unwrap_or_default();
-                format!("mv-expand {}{}{limit}", opts(options), cols.join(", "))
+                let (cols, limit) = expansions(columns, to_types, limit);
+                format!("mv-expand {}{cols}{limit}", opts(options))
             }
             OperatorKind::Invoke { name, args } => {
                 format!("invoke {}({})", name.name, list(args, ex))
@@ -1162,24 +1172,9 @@ pub(super) mod tests {
                     .as_ref()
                     .map(|i| format!("with_itemindex={} ", i.name))
                     .unwrap_or_default();
-                let cols: Vec<String> = columns
-                    .iter()
-                    .zip(to_types)
-                    .map(|(c, t)| match t {
-                        Some(t) => format!("{} to {t}", assign(c)),
-                        None => assign(c),
-                    })
-                    .collect();
-                let limit = limit
-                    .as_ref()
-                    .map(|l| format!(" limit {}", ex(l)))
-                    .unwrap_or_default();
+                let (cols, limit) = expansions(columns, to_types, limit);
                 let sub: Vec<String> = subquery.iter().map(op).collect();
-                format!(
-                    "mv-apply {index}{}{limit} on ({})",
-                    cols.join(", "),
-                    sub.join(" | ")
-                )
+                format!("mv-apply {index}{cols}{limit} on ({})", sub.join(" | "))
             }
             OperatorKind::Evaluate {
                 plugin,

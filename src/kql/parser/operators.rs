@@ -613,6 +613,21 @@ impl Parser<'_> {
 
     fn parse_mv_expand(&mut self) -> PResult<OperatorKind> {
         let options = self.parse_options(&["bagexpansion", "with_itemindex", "kind"])?;
+        let (columns, to_types, limit) = self.parse_expansions()?;
+        Ok(OperatorKind::MvExpand {
+            columns,
+            limit,
+            options,
+            to_types,
+        })
+    }
+
+    /// The columns of `mv-expand` and `mv-apply`: `[Name =] expr [to
+    /// typeof(t)], ...`, then an optional `limit n`.
+    #[allow(clippy::type_complexity)]
+    fn parse_expansions(
+        &mut self,
+    ) -> PResult<(Vec<Assignment>, Vec<Option<String>>, Option<Expr>)> {
         let mut columns = Vec::new();
         let mut to_types = Vec::new();
         loop {
@@ -631,12 +646,7 @@ impl Parser<'_> {
         } else {
             None
         };
-        Ok(OperatorKind::MvExpand {
-            columns,
-            limit,
-            options,
-            to_types,
-        })
+        Ok((columns, to_types, limit))
     }
 
     /// `typeof(string)` after `to`: the type name.
@@ -654,24 +664,7 @@ impl Parser<'_> {
     fn parse_mv_apply(&mut self) -> PResult<OperatorKind> {
         let mut options = self.parse_options(&["with_itemindex"])?;
         let item_index = take_option(&mut options, "with_itemindex");
-        let mut columns = Vec::new();
-        let mut to_types = Vec::new();
-        loop {
-            columns.push(self.parse_assignment()?);
-            to_types.push(if self.eat_ident("to") {
-                Some(self.parse_typeof()?)
-            } else {
-                None
-            });
-            if !self.eat(&TokenKind::Comma) {
-                break;
-            }
-        }
-        let limit = if self.eat_ident("limit") {
-            Some(self.parse_expr()?)
-        } else {
-            None
-        };
+        let (columns, to_types, limit) = self.parse_expansions()?;
         if !self.eat_ident("on") {
             return Err(self.expected_after("'on' and the subquery in parentheses"));
         }
