@@ -16,7 +16,10 @@ use std::sync::atomic::AtomicU64;
 
 use polars::prelude::*;
 
-use super::{LoadControl, Progressing, RawTables, io_message, open, pipeline};
+use super::{
+    LoadControl, Progressing, RawTables, RecordChunks, count_newlines, fill, io_message, open,
+    pipeline,
+};
 use crate::data::catalog::LoadError;
 use crate::data::normalize::{
     self, ChunkError, Documented, dynamic_bytes, parse_bool, parse_int, parse_long, parse_real,
@@ -124,7 +127,7 @@ pub(super) fn read(
         separator,
         next_line,
         rest,
-        mut eof,
+        eof,
     } = start(file, &mut input, chunk)?;
     let kinds = names
         .iter()
@@ -137,38 +140,8 @@ pub(super) fn read(
     };
     // 1-based line number of the first line of the next chunk.
     let mut line = next_line;
-    let buf = rest;
-
-    // Cuts the next chunk of whole records from the input. On a read error,
-    // `partial_lines` counts the lines read since the last whole chunk.
-    let partial_lines = std::cell::Cell::new(None);
-    let mut pending = Some(buf);
-    let mut next = |spare: Option<Vec<u8>>| -> Result<Option<Vec<u8>>, LoadError> {
-        let Some(mut buf) = pending.take() else {
-            return Ok(None);
-        };
-        loop {
-            if eof {
-                return Ok((!buf.is_empty()).then_some(buf));
-            }
-            if buf.len() >= chunk
-                && let Some(cut) = last_record_end(&buf)
-            {
-                let mut rest = spare.unwrap_or_default();
-                rest.clear();
-                rest.reserve(chunk + (1 << 16));
-                rest.extend_from_slice(&buf[cut..]);
-                buf.truncate(cut);
-                pending = Some(rest);
-                return Ok(Some(buf));
-            }
-            // Too little, or one record longer than a chunk: read on.
-            eof = fill(&mut input, &mut buf, chunk).map_err(|e| {
-                partial_lines.set(Some(count_newlines(&buf)));
-                LoadError::new(&file.path, None, io_message(file, &e))
-            })?;
-        }
-    };
+    let mut records = RecordChunks::new(input, file, chunk, rest, eof, last_record_end);
+    let mut next = |spare: Option<Vec<u8>>| records.next(spare);
 
     let mut chunks = normalize::Coalescer::default();
     let mut progress = Progressing::new(report, counter.clone());
@@ -188,7 +161,7 @@ pub(super) fn read(
     .map_err(|mut e| {
         // A read error comes after every chunk before it was parsed: it
         // names the line where the readable data stops.
-        if let Some(partial) = partial_lines.get()
+        if let Some(partial) = records.partial_lines
             && e.line.is_none()
         {
             e.line = Some(line + partial);
@@ -210,24 +183,6 @@ pub(super) fn read(
         normalize::assemble(chunks).map_err(|e| err(None, e.to_string()))?
     };
     Ok(vec![(None, frame)])
-}
-
-/// Reads until `buf` holds at least `want` more bytes or the input ends;
-/// returns whether it ended.
-pub(super) fn fill(input: &mut dyn Read, buf: &mut Vec<u8>, want: usize) -> std::io::Result<bool> {
-    let target = buf.len() + want;
-    while buf.len() < target {
-        let missing = (target - buf.len()) as u64;
-        let n = input.take(missing).read_to_end(buf)?;
-        if n == 0 {
-            return Ok(true);
-        }
-    }
-    Ok(false)
-}
-
-fn count_newlines(bytes: &[u8]) -> usize {
-    memchr::memchr_iter(b'\n', bytes).count()
 }
 
 /// The end (after the newline) of the first record. A newline ends a record

@@ -20,8 +20,11 @@ use polars::prelude::*;
 use serde::de::{DeserializeSeed, Error as _, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use super::csv::{CHUNK, TextColumn, fill};
-use super::{LoadControl, Progressing, RawTables, io_message, open, pipeline};
+use super::csv::{CHUNK, TextColumn};
+use super::{
+    LoadControl, Progressing, RawTables, RecordChunks, count_newlines, fill, io_message, open,
+    pipeline,
+};
 use crate::data::catalog::LoadError;
 use crate::data::normalize::{self, ChunkError};
 use crate::data::schema;
@@ -307,12 +310,11 @@ fn read_lines(
     let chunk = control.chunk_bytes.unwrap_or(CHUNK).max(1);
     let mut buf = Vec::with_capacity(chunk + (1 << 16));
     // A read error names the line where the readable data stops.
-    let newlines = |b: &[u8]| memchr::memchr_iter(b'\n', b).count();
-    let mut eof = match fill(&mut reader, &mut buf, chunk) {
+    let eof = match fill(&mut reader, &mut buf, chunk) {
         Ok(eof) => eof,
         Err(e) => {
             return Err(err(
-                Some(skipped_lines + 1 + newlines(&buf)),
+                Some(skipped_lines + 1 + count_newlines(&buf)),
                 io_message(file, &e),
             ));
         }
@@ -327,34 +329,9 @@ fn read_lines(
     // Envelope records are typed by their category's documented schema;
     // plain lines by the table's (possibly explicit) name.
     let mut line = skipped_lines + 1;
-    // On a read error, the lines read since the last whole chunk.
-    let partial_lines = std::cell::Cell::new(None);
-    let mut pending = Some(buf);
-    let mut next = |spare: Option<Vec<u8>>| -> Result<Option<Vec<u8>>, LoadError> {
-        let Some(mut buf) = pending.take() else {
-            return Ok(None);
-        };
-        loop {
-            if eof {
-                return Ok((!buf.is_empty()).then_some(buf));
-            }
-            if buf.len() >= chunk
-                && let Some(nl) = memchr::memrchr(b'\n', &buf)
-            {
-                let mut rest = spare.unwrap_or_default();
-                rest.clear();
-                rest.reserve(chunk + (1 << 16));
-                rest.extend_from_slice(&buf[nl + 1..]);
-                buf.truncate(nl + 1);
-                pending = Some(rest);
-                return Ok(Some(buf));
-            }
-            eof = fill(&mut reader, &mut buf, chunk).map_err(|e| {
-                partial_lines.set(Some(newlines(&buf)));
-                LoadError::new(&file.path, None, io_message(file, &e))
-            })?;
-        }
-    };
+    let last_line_end = |b: &[u8]| memchr::memrchr(b'\n', b).map(|nl| nl + 1);
+    let mut records = RecordChunks::new(reader, file, chunk, buf, eof, last_line_end);
+    let mut next = |spare: Option<Vec<u8>>| records.next(spare);
     // Per table, in order of first appearance: its typed chunks.
     let mut tables: Vec<(Option<String>, normalize::Coalescer)> = Vec::new();
     let mut rows = 0usize;
@@ -385,7 +362,7 @@ fn read_lines(
         || LoadError::new(&file.path, None, super::CANCELLED),
     );
     if let Err(mut e) = result {
-        if let Some(partial) = partial_lines.get()
+        if let Some(partial) = records.partial_lines
             && e.line.is_none()
         {
             // A read error, after the lines already parsed.

@@ -243,6 +243,91 @@ impl<R: Read> Read for Utf16Reader<R> {
     }
 }
 
+/// Reads until `buf` holds at least `want` more bytes or the input ends;
+/// returns whether it ended.
+pub(crate) fn fill(input: &mut dyn Read, buf: &mut Vec<u8>, want: usize) -> std::io::Result<bool> {
+    let target = buf.len() + want;
+    while buf.len() < target {
+        let missing = (target - buf.len()) as u64;
+        let n = input.take(missing).read_to_end(buf)?;
+        if n == 0 {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+pub(crate) fn count_newlines(bytes: &[u8]) -> usize {
+    memchr::memchr_iter(b'\n', bytes).count()
+}
+
+/// Cuts a text stream into chunks of whole records of about `chunk` bytes,
+/// which the loaders' workers then parse each on its own (CSV records, JSON
+/// lines).
+pub(crate) struct RecordChunks<'a, R> {
+    input: R,
+    file: &'a SourceFile,
+    chunk: usize,
+    pending: Option<Vec<u8>>,
+    eof: bool,
+    /// Where the last whole record in a buffer ends (after its newline).
+    cut: fn(&[u8]) -> Option<usize>,
+    /// After a read error: the lines read since the last whole chunk, so the
+    /// error can name the line where the readable data stops.
+    pub(crate) partial_lines: Option<usize>,
+}
+
+impl<'a, R: Read> RecordChunks<'a, R> {
+    /// `buf` holds what was read so far (`eof` if that is all).
+    pub(crate) fn new(
+        input: R,
+        file: &'a SourceFile,
+        chunk: usize,
+        buf: Vec<u8>,
+        eof: bool,
+        cut: fn(&[u8]) -> Option<usize>,
+    ) -> Self {
+        RecordChunks {
+            input,
+            file,
+            chunk,
+            pending: Some(buf),
+            eof,
+            cut,
+            partial_lines: None,
+        }
+    }
+
+    /// The next chunk; `spare` (a chunk already parsed) is reused for the
+    /// bytes after the cut.
+    pub(crate) fn next(&mut self, spare: Option<Vec<u8>>) -> Result<Option<Vec<u8>>, LoadError> {
+        let Some(mut buf) = self.pending.take() else {
+            return Ok(None);
+        };
+        loop {
+            if self.eof {
+                return Ok((!buf.is_empty()).then_some(buf));
+            }
+            if buf.len() >= self.chunk
+                && let Some(cut) = (self.cut)(&buf)
+            {
+                let mut rest = spare.unwrap_or_default();
+                rest.clear();
+                rest.reserve(self.chunk + (1 << 16));
+                rest.extend_from_slice(&buf[cut..]);
+                buf.truncate(cut);
+                self.pending = Some(rest);
+                return Ok(Some(buf));
+            }
+            // Too little, or one record longer than a chunk: read on.
+            self.eof = fill(&mut self.input, &mut buf, self.chunk).map_err(|e| {
+                self.partial_lines = Some(count_newlines(&buf));
+                LoadError::new(&self.file.path, None, io_message(self.file, &e))
+            })?;
+        }
+    }
+}
+
 /// Describes an I/O error from a decompressing reader in the user's terms.
 pub(crate) fn io_message(file: &SourceFile, e: &std::io::Error) -> String {
     match (file.compression, e.kind()) {
