@@ -412,37 +412,13 @@ fn array_index_of(call: &Call) -> Result<Val, QueryError> {
             return Ok(Scalar::Null(KqlType::Long));
         };
         let needle = a[1].to_json();
-        let arg = |i: usize, default: i64| a.get(i).map_or(Some(default), as_long);
-        let (Some(start), Some(length), Some(occurrence)) = (arg(2, 0), arg(3, -1), arg(4, 1))
-        else {
+        let Some(wanted) = super::Occurrence::of(a) else {
             return Ok(Scalar::Null(KqlType::Long));
         };
-        if length < -1 || occurrence < 1 {
-            return Ok(Scalar::Null(KqlType::Long));
-        }
-        // Each search examines `length` elements from where it starts, as
-        // `indexof` does.
-        let n = arr.len() as i64;
-        let mut from = if start < 0 { (n + start).max(0) } else { start };
-        let mut seen = 0;
-        while from < n {
-            let end = if length == -1 {
-                n
-            } else {
-                from.saturating_add(length).min(n)
-            };
-            let Some(at) =
-                (from..end).find(|&i| arr.get(i as usize).is_some_and(|v| json_eq(v, &needle)))
-            else {
-                break;
-            };
-            seen += 1;
-            if seen == occurrence {
-                return Ok(Scalar::Long(at));
-            }
-            from = at + 1;
-        }
-        Ok(Scalar::Long(-1))
+        let at = wanted.position(arr.len() as i64, false, |from, end| {
+            (from..end).find(|&i| arr.get(i as usize).is_some_and(|v| json_eq(v, &needle)))
+        });
+        Ok(Scalar::Long(at))
     })
 }
 

@@ -128,6 +128,58 @@ impl Call<'_> {
 
 /// Builds a column of type `kind` from scalars (nulls and mismatches become
 /// null, or "" for strings).
+/// The `[start[, length[, occurrence]]]` of `indexof` and `array_index_of`
+/// (arguments 2 to 4 of `a`), `None` when one is null or out of range (the
+/// result is then null).
+struct Occurrence {
+    start: i64,
+    length: i64,
+    occurrence: i64,
+}
+
+impl Occurrence {
+    fn of(a: &[Scalar]) -> Option<Occurrence> {
+        let arg = |i: usize, default: i64| a.get(i).map_or(Some(default), convert::as_long);
+        let (start, length, occurrence) = (arg(2, 0)?, arg(3, -1)?, arg(4, 1)?);
+        (length >= -1 && occurrence >= 1).then_some(Occurrence {
+            start,
+            length,
+            occurrence,
+        })
+    }
+
+    /// The position of the wanted occurrence among `n` items (characters,
+    /// elements), -1 if there is none. `find(from, end)` is the first match
+    /// starting in `from..end`; each search examines `length` items from
+    /// where it starts (the start, then one past the previous occurrence),
+    /// as the documentation's examples show. `to_end` lets a search start
+    /// at `n` itself (an empty string is found at the end of a text).
+    fn position(&self, n: i64, to_end: bool, mut find: impl FnMut(i64, i64) -> Option<i64>) -> i64 {
+        let mut from = if self.start < 0 {
+            (n + self.start).max(0)
+        } else {
+            self.start
+        };
+        let mut seen = 0;
+        while from < n || (to_end && from == n) {
+            let end = if self.length == -1 {
+                n
+            } else {
+                from.saturating_add(self.length).min(n)
+            };
+            let Some(at) = find(from, end) else {
+                break;
+            };
+            seen += 1;
+            if seen == self.occurrence {
+                return at;
+            }
+            from = at + 1;
+        }
+        -1
+    }
+}
+
 pub fn scalars_to_series(name: &str, kind: KqlType, values: Vec<Scalar>) -> Series {
     let name: PlSmallStr = name.into();
     match kind {

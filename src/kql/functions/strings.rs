@@ -575,36 +575,17 @@ fn indexof(call: &Call) -> Result<Val, QueryError> {
     call.rowwise(KqlType::Long, |a| {
         let text = a[0].to_text();
         let needle = a[1].to_text();
-        let arg = |i: usize, default: i64| a.get(i).map_or(Some(default), as_long);
-        let (Some(start), Some(length), Some(occurrence)) = (arg(2, 0), arg(3, -1), arg(4, 1))
-        else {
+        let Some(wanted) = super::Occurrence::of(a) else {
             return Ok(Scalar::Null(KqlType::Long));
         };
-        if length < -1 || occurrence < 1 {
-            return Ok(Scalar::Null(KqlType::Long));
-        }
         let bounds = char_bounds(&text);
         let n = (bounds.len() - 1) as i64;
-        let mut from = if start < 0 { (n + start).max(0) } else { start };
-        let mut seen = 0;
-        while from <= n {
-            let end = if length == -1 {
-                n
-            } else {
-                from.saturating_add(length).min(n)
-            };
+        let at = wanted.position(n, true, |from, end| {
             let window = &text[bounds[from as usize]..bounds[end as usize]];
-            let Some(pos) = window.find(needle.as_ref()) else {
-                break;
-            };
-            let at = from + window[..pos].chars().count() as i64;
-            seen += 1;
-            if seen == occurrence {
-                return Ok(Scalar::Long(at));
-            }
-            from = at + 1;
-        }
-        Ok(Scalar::Long(-1))
+            let pos = window.find(needle.as_ref())?;
+            Some(from + window[..pos].chars().count() as i64)
+        });
+        Ok(Scalar::Long(at))
     })
 }
 
