@@ -36,16 +36,9 @@ pub fn run(args: Args) -> i32 {
     if let Some(corpus) = &args.corpus {
         return run_corpus(corpus, &plugins, args.top);
     }
-    let text = match (&args.query, &args.file) {
-        (Some(q), _) => q.clone(),
-        (None, Some(f)) => match std::fs::read_to_string(f) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("quarry: {}: {e}", f.display());
-                return 1;
-            }
-        },
-        _ => return 2,
+    let text = match super::query_text(&args.query, &args.file) {
+        Ok(t) => t,
+        Err(code) => return code,
     };
     match check(&text, &plugins) {
         Ok(()) => {

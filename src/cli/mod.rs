@@ -83,6 +83,23 @@ fn workbench(paths: Vec<String>, now: Clock, theme: Option<String>) -> i32 {
 /// The bundled sample data: the crate's `sample-data/` folder, found
 /// relative to the source tree the binary was built from, so it opens
 /// wherever the binary is started.
+/// The query of `quarry query` and `quarry check`: the argument, or the
+/// text of `-f FILE`. On failure, the message is printed and the exit code
+/// returned (1 for an unreadable file, 2 for no query at all).
+fn query_text(query: &Option<String>, file: &Option<std::path::PathBuf>) -> Result<String, i32> {
+    match (query, file) {
+        (Some(q), _) => Ok(q.clone()),
+        (None, Some(f)) => std::fs::read_to_string(f).map_err(|e| {
+            eprintln!("quarry: {}: {e}", f.display());
+            1
+        }),
+        (None, None) => {
+            eprintln!("quarry: give a query or -f FILE");
+            Err(2)
+        }
+    }
+}
+
 pub fn sample_data_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data")
 }

@@ -56,19 +56,9 @@ pub struct Args {
 }
 
 pub fn run_cli(args: Args) -> i32 {
-    let text = match (&args.query, &args.file) {
-        (Some(q), _) => q.clone(),
-        (None, Some(f)) => match std::fs::read_to_string(f) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("quarry: {}: {e}", f.display());
-                return 1;
-            }
-        },
-        (None, None) => {
-            eprintln!("quarry: give a query or -f FILE");
-            return 2;
-        }
+    let text = match super::query_text(&args.query, &args.file) {
+        Ok(t) => t,
+        Err(code) => return code,
     };
     // Syntax errors are reported before any table is loaded.
     if let Err(e) = crate::kql::parser::parse(&text) {
