@@ -20,8 +20,9 @@
 use polars::prelude::*;
 use serde_json::Value as Json;
 
+use super::mv_expand::{Elements, Expanded, expansion_counts, expansion_rows};
 use super::union::concat_outer;
-use super::{expr_name, polars_error, wildcard_match};
+use super::{polars_error, wildcard_match};
 use crate::data::types::KqlType;
 use crate::kql::ast::{Assignment, Expr, ExprKind, Ident, Operator, OperatorKind, Span};
 use crate::kql::error::QueryError;
@@ -86,54 +87,18 @@ impl Runner<'_> {
             },
             None => None,
         };
-        // Each expanded column: its name, type and, per input row, its elements.
-        let mut expanded: Vec<(String, Option<KqlType>, Vec<Vec<Json>>)> = Vec::new();
-        for (ci, a) in columns.iter().enumerate() {
-            let to = match to_types.get(ci) {
-                Some(Some(t)) => Some(
-                    KqlType::parse(t)
-                        .ok_or_else(|| QueryError::syntax(format!("unknown type '{t}'"), a.span))?,
-                ),
-                _ => None,
-            };
-            let name = match a.names.first() {
-                Some(n) => n.name.clone(),
-                None => expr_name(&a.expr).unwrap_or_else(|| format!("Column{}", ci + 1)),
-            };
-            let v = self.eval(&a.expr, &frame)?;
-            let lists = (0..rows)
-                .map(|i| {
-                    let elems = elements(v.get(i));
-                    match limit {
-                        Some(n) => elems.into_iter().take(n).collect(),
-                        None => elems,
-                    }
-                })
-                .collect();
-            expanded.push((name, to, lists));
-        }
-        let counts: Vec<usize> = (0..rows)
-            .map(|i| {
-                expanded
-                    .iter()
-                    .map(|(_, _, l)| l[i].len())
-                    .max()
-                    .unwrap_or(0)
-            })
-            .collect();
-        let mut index: Vec<IdxSize> = Vec::new();
-        let mut position: Vec<usize> = Vec::new();
-        for (i, &n) in counts.iter().enumerate() {
-            for k in 0..n {
-                index.push(i as IdxSize);
-                position.push(k);
-            }
-        }
+        let how = Elements {
+            bag_as_array: false,
+            null_row: false,
+        };
+        let expanded = self.expand_columns(columns, to_types, limit, how, &frame)?;
+        let counts = expansion_counts(&expanded, rows);
+        let (index, position) = expansion_rows(&counts);
         let mut sub = frame
             .take(&IdxCa::from_vec("".into(), index.clone()))
             .map_err(|e| polars_error(e, span))?;
         let mut produced: Vec<String> = Vec::new();
-        for (name, to, lists) in &expanded {
+        for Expanded { name, to, lists } in &expanded {
             let values: Vec<Scalar> = index
                 .iter()
                 .zip(&position)
@@ -247,29 +212,6 @@ impl Runner<'_> {
             frame = self.operator(op, frame, None)?;
         }
         Ok(frame)
-    }
-}
-
-/// The elements a value expands into: an array's items, a bag's properties
-/// as one-property bags, nothing for null, or the value itself.
-fn elements(v: Scalar) -> Vec<Json> {
-    match v {
-        Scalar::Dynamic(Json::Array(items)) => items,
-        Scalar::Dynamic(Json::Object(m)) => m
-            .into_iter()
-            .map(|(k, v)| {
-                let mut one = serde_json::Map::new();
-                one.insert(k, v);
-                Json::Object(one)
-            })
-            .collect(),
-        Scalar::Dynamic(Json::Null) | Scalar::Null(_) => vec![],
-        Scalar::Dynamic(other) => vec![other],
-        Scalar::String(s) => match serde_json::from_str::<Json>(&s) {
-            Ok(Json::Array(items)) => items,
-            _ => vec![Json::String(s)],
-        },
-        other => vec![other.to_json()],
     }
 }
 

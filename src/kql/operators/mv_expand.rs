@@ -43,74 +43,15 @@ impl Runner<'_> {
             },
             None => None,
         };
-        // Each expanded column: its name, target type (`to typeof(t)`), and
-        // per input row the list of elements.
-        let mut expanded: Vec<(String, Option<KqlType>, Vec<Vec<Json>>)> = Vec::new();
-        for (ci, a) in columns.iter().enumerate() {
-            let expr = &a.expr;
-            let to = match to_types.get(ci) {
-                Some(Some(t)) => Some(
-                    KqlType::parse(t)
-                        .ok_or_else(|| QueryError::syntax(format!("unknown type '{t}'"), a.span))?,
-                ),
-                _ => None,
-            };
-            let name = match a.names.first() {
-                Some(n) => n.name.clone(),
-                None => expr_name(expr).unwrap_or_else(|| "Column1".into()),
-            };
-            let v = self.eval(expr, &frame)?;
-            let mut lists = Vec::with_capacity(rows);
-            for i in 0..rows {
-                let elems = match v.get(i) {
-                    Scalar::Dynamic(Json::Array(items)) => items,
-                    Scalar::Dynamic(Json::Object(m)) => m
-                        .into_iter()
-                        .map(|(k, v)| {
-                            if bag_as_array {
-                                return Json::Array(vec![Json::String(k), v]);
-                            }
-                            let mut one = serde_json::Map::new();
-                            one.insert(k, v);
-                            Json::Object(one)
-                        })
-                        .collect(),
-                    // Documented: a null gives one row (null), an empty
-                    // array or bag none.
-                    Scalar::Dynamic(Json::Null) | Scalar::Null(_) => vec![Json::Null],
-                    Scalar::Dynamic(other) => vec![other],
-                    Scalar::String(s) => match serde_json::from_str::<Json>(&s) {
-                        Ok(Json::Array(items)) => items,
-                        _ => vec![Json::String(s)],
-                    },
-                    other => vec![other.to_json()],
-                };
-                let elems = match limit {
-                    Some(n) => elems.into_iter().take(n).collect(),
-                    None => elems,
-                };
-                lists.push(elems);
-            }
-            expanded.push((name, to, lists));
-        }
-        // Rows repeat as often as their longest list; a row whose lists are
-        // all empty is dropped.
-        let mut index: Vec<IdxSize> = Vec::new();
-        let mut position: Vec<usize> = Vec::new();
-        for i in 0..rows {
-            let n = expanded
-                .iter()
-                .map(|(_, _, l)| l[i].len())
-                .max()
-                .unwrap_or(1);
-            for k in 0..n {
-                index.push(i as IdxSize);
-                position.push(k);
-            }
-        }
+        let how = Elements {
+            bag_as_array,
+            null_row: true,
+        };
+        let expanded = self.expand_columns(columns, to_types, limit, how, &frame)?;
+        let (index, position) = expansion_rows(&expansion_counts(&expanded, rows));
         let idx = IdxCa::from_vec("".into(), index.clone());
         let mut out = frame.take(&idx).map_err(|e| polars_error(e, span))?;
-        for (name, to, lists) in expanded {
+        for Expanded { name, to, lists } in expanded {
             let values: Vec<Scalar> = index
                 .iter()
                 .zip(&position)
@@ -146,4 +87,114 @@ impl Runner<'_> {
         }
         Ok(out)
     }
+}
+
+/// One column being expanded: its name, its `to typeof(t)` type, and per
+/// input row its elements.
+pub(super) struct Expanded {
+    pub(super) name: String,
+    pub(super) to: Option<KqlType>,
+    pub(super) lists: Vec<Vec<Json>>,
+}
+
+/// How values become elements.
+#[derive(Clone, Copy)]
+pub(super) struct Elements {
+    /// A bag's properties as `[key, value]` arrays (`bagexpansion=array`),
+    /// not one-property bags.
+    pub(super) bag_as_array: bool,
+    /// A null gives one (null) element, as `mv-expand` documents, rather
+    /// than none.
+    pub(super) null_row: bool,
+}
+
+impl Elements {
+    /// The elements of one value: an array's items, a bag's properties,
+    /// JSON-array text parsed, anything else itself.
+    pub(super) fn of(self, v: Scalar) -> Vec<Json> {
+        match v {
+            Scalar::Dynamic(Json::Array(items)) => items,
+            Scalar::Dynamic(Json::Object(m)) => m
+                .into_iter()
+                .map(|(k, v)| {
+                    if self.bag_as_array {
+                        return Json::Array(vec![Json::String(k), v]);
+                    }
+                    let mut one = serde_json::Map::new();
+                    one.insert(k, v);
+                    Json::Object(one)
+                })
+                .collect(),
+            Scalar::Dynamic(Json::Null) | Scalar::Null(_) if self.null_row => vec![Json::Null],
+            Scalar::Dynamic(Json::Null) | Scalar::Null(_) => vec![],
+            Scalar::Dynamic(other) => vec![other],
+            Scalar::String(s) => match serde_json::from_str::<Json>(&s) {
+                Ok(Json::Array(items)) => items,
+                _ => vec![Json::String(s)],
+            },
+            other => vec![other.to_json()],
+        }
+    }
+}
+
+impl Runner<'_> {
+    /// Evaluates the columns of `mv-expand` or `mv-apply` into their
+    /// elements, at most `limit` per row.
+    pub(super) fn expand_columns(
+        &self,
+        columns: &[Assignment],
+        to_types: &[Option<String>],
+        limit: Option<usize>,
+        how: Elements,
+        frame: &DataFrame,
+    ) -> Result<Vec<Expanded>, QueryError> {
+        let mut expanded = Vec::with_capacity(columns.len());
+        for (ci, a) in columns.iter().enumerate() {
+            let to = match to_types.get(ci) {
+                Some(Some(t)) => Some(
+                    KqlType::parse(t)
+                        .ok_or_else(|| QueryError::syntax(format!("unknown type '{t}'"), a.span))?,
+                ),
+                _ => None,
+            };
+            let name = match a.names.first() {
+                Some(n) => n.name.clone(),
+                None => expr_name(&a.expr).unwrap_or_else(|| format!("Column{}", ci + 1)),
+            };
+            let v = self.eval(&a.expr, frame)?;
+            let lists = (0..frame.height())
+                .map(|i| {
+                    let elems = how.of(v.get(i));
+                    match limit {
+                        Some(n) => elems.into_iter().take(n).collect(),
+                        None => elems,
+                    }
+                })
+                .collect();
+            expanded.push(Expanded { name, to, lists });
+        }
+        Ok(expanded)
+    }
+}
+
+/// Per input row, how many output rows it gives: its longest list's length
+/// (a row whose lists are all empty gives none).
+pub(super) fn expansion_counts(expanded: &[Expanded], rows: usize) -> Vec<usize> {
+    (0..rows)
+        .map(|i| expanded.iter().map(|e| e.lists[i].len()).max().unwrap_or(0))
+        .collect()
+}
+
+/// The output rows of an expansion: each input row repeated `counts` times,
+/// with the position within its lists.
+pub(super) fn expansion_rows(counts: &[usize]) -> (Vec<IdxSize>, Vec<usize>) {
+    let mut index: Vec<IdxSize> = Vec::new();
+    let mut position: Vec<usize> = Vec::new();
+    for (i, &n) in counts.iter().enumerate() {
+        for k in 0..n {
+            index.push(i as IdxSize);
+            position.push(k);
+        }
+    }
+    (index, position)
 }
