@@ -365,6 +365,16 @@ fn group_ids_hashed(keys: &[Series], hash_bits: u64) -> Option<Groups> {
 mod tests {
     use super::*;
 
+    /// The group ids a plain hash map gives, numbered by first appearance.
+    fn first_appearance<K: std::hash::Hash + Eq>(keys: impl Iterator<Item = K>) -> Vec<u32> {
+        let mut seen = std::collections::HashMap::new();
+        keys.map(|k| {
+            let n = seen.len() as u32;
+            *seen.entry(k).or_insert(n)
+        })
+        .collect()
+    }
+
     fn ids(keys: &[Series]) -> Vec<u32> {
         group_ids(keys).expect("groupable").ids
     }
@@ -405,13 +415,7 @@ mod tests {
             Series::new("p".into(), port.clone()),
         ];
         let got = group_ids_hashed(&keys, 0b11).expect("groupable").ids;
-        let mut seen = std::collections::HashMap::new();
-        let want: Vec<u32> = (0..rows)
-            .map(|i| {
-                let n = seen.len() as u32;
-                *seen.entry((text[i].clone(), port[i])).or_insert(n)
-            })
-            .collect();
+        let want = first_appearance(text.iter().zip(&port));
         assert_eq!(got, want);
     }
 
@@ -428,13 +432,7 @@ mod tests {
             Series::new("port".into(), port.clone()),
         ];
         let got = ids(&keys);
-        let mut seen = std::collections::HashMap::new();
-        let want: Vec<u32> = (0..rows)
-            .map(|i| {
-                let n = seen.len() as u32;
-                *seen.entry((text[i].clone(), port[i])).or_insert(n)
-            })
-            .collect();
+        let want = first_appearance(text.iter().zip(&port));
         assert_eq!(got, want);
     }
 }
