@@ -249,14 +249,20 @@ pub struct HitsInfo {
 }
 
 impl HitsInfo {
-    /// Why the hit on `row` of `step` fired. `step` is the hits themselves
-    /// or a view of them that kept, dropped or reordered rows (the hit is
-    /// then found by its values in the columns both share).
+    /// Why the hit on `row` of `step` (the step these hits are of) fired.
     pub fn reasons_at(&self, step: &Step, row: usize) -> &[String] {
         let none: &[String] = &[];
-        if step.pipeline() == self.pipeline {
-            return self.reasons.get(row).map_or(none, Vec::as_slice);
+        if step.pipeline() != self.pipeline {
+            return none;
         }
+        self.reasons.get(row).map_or(none, Vec::as_slice)
+    }
+
+    /// The hits of `step`, a view of these hits that kept, dropped or
+    /// reordered rows (`f` keep, `x` exclude, sort): each of its rows is
+    /// matched to its hit by the values of the columns both share, once,
+    /// when the step arrives.
+    fn narrowed(&self, step: &Step) -> HitsInfo {
         let common: Vec<(&polars::prelude::Column, usize)> = self
             .frame
             .columns()
@@ -269,19 +275,33 @@ impl HitsInfo {
                 Some((c, j))
             })
             .collect();
-        if common.is_empty() {
-            return none;
+        let key = |cells: &mut dyn Iterator<Item = crate::kql::value::Scalar>| -> String {
+            let texts: Vec<String> = cells.map(|v| format!("{v:?}")).collect();
+            texts.join("\u{1f}")
+        };
+        let mut hit_of: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        for i in (0..self.frame.height()).rev() {
+            let k = key(&mut common.iter().map(|&(c, _)| {
+                crate::kql::value::Scalar::from_series(c.as_materialized_series(), i)
+            }));
+            hit_of.insert(k, i);
         }
-        let wanted: Vec<crate::kql::value::Scalar> =
-            common.iter().map(|&(_, j)| step.cell(row, j)).collect();
-        (0..self.frame.height())
-            .find(|&i| {
-                common.iter().zip(&wanted).all(|(&(c, _), w)| {
-                    crate::kql::value::Scalar::from_series(c.as_materialized_series(), i) == *w
-                })
+        let reasons = (0..step.frame.height())
+            .map(|row| {
+                let k = key(&mut common.iter().map(|&(_, j)| step.cell(row, j)));
+                hit_of
+                    .get(&k)
+                    .and_then(|&i| self.reasons.get(i))
+                    .cloned()
+                    .unwrap_or_default()
             })
-            .and_then(|i| self.reasons.get(i))
-            .map_or(none, Vec::as_slice)
+            .collect();
+        HitsInfo {
+            pipeline: step.pipeline(),
+            rule: self.rule,
+            reasons,
+            frame: self.frame.clone(),
+        }
     }
 }
 
@@ -636,16 +656,7 @@ impl App {
             return None;
         }
         let pipeline = step.pipeline();
-        if let Some(h) = self.hits.iter().rev().find(|h| h.pipeline == pipeline) {
-            return Some(h);
-        }
-        // The hits narrowed or reordered (`f` keep, `x` exclude, sort): each
-        // row is still a hit to judge.
-        self.hits.iter().rev().find(|h| {
-            step.stages
-                .strip_prefix(&[h.pipeline.clone()][..])
-                .is_some_and(kql_text::keeps_rows)
-        })
+        self.hits.iter().rev().find(|h| h.pipeline == pipeline)
     }
 
     /// The layout of the screen now.
@@ -1654,6 +1665,20 @@ impl App {
             .and_then(|focus| step.columns.iter().position(|c| &c.name == focus))
         {
             step.view.col = i;
+        }
+        // Hits narrowed or reordered are still hits to judge, each with why
+        // it fired.
+        let pipeline = step.pipeline();
+        if matches!(step.kind, ViewKind::Table)
+            && !self.hits.iter().any(|h| h.pipeline == pipeline)
+            && let Some(h) = self.hits.iter().rev().find(|h| {
+                step.stages
+                    .strip_prefix(std::slice::from_ref(&h.pipeline))
+                    .is_some_and(kql_text::keeps_rows)
+            })
+        {
+            let narrowed = h.narrowed(&step);
+            self.hits.push(narrowed);
         }
         match p.placement {
             Placement::Push => self.inv.push(step),
