@@ -23,6 +23,8 @@ const NAMESPACE: &str = "quarry";
 /// A column is encoded when it has at most rows / this distinct values:
 /// beyond that the values themselves dominate and codes save little.
 const MAX_DISTINCT_RATIO: usize = 2;
+/// Rows after which a column already too diverse is given up.
+const EARLY_ROWS: usize = 1 << 16;
 /// Slots of the per-column cache of recently seen views (a power of two).
 const VIEW_CACHE: usize = 1 << 12;
 
@@ -68,7 +70,7 @@ pub fn encode(ca: &StringChunked) -> PolarsResult<Option<Series>> {
         for v in ca.iter() {
             let code = match v {
                 None => 0,
-                Some(text) => match distinct.code(text) {
+                Some(text) => match distinct.code(text, codes.len()) {
                     Some(code) => code,
                     None => return Ok(None),
                 },
@@ -92,7 +94,7 @@ pub fn encode(ca: &StringChunked) -> PolarsResult<Option<Series>> {
                 }
                 // SAFETY: `i` is within the array (it indexes its views).
                 let text = unsafe { arr.value_unchecked(i) };
-                let Some(code) = distinct.code(text) else {
+                let Some(code) = distinct.code(text, codes.len()) else {
                     return Ok(None);
                 };
                 cache[slot] = (key, code);
@@ -132,12 +134,16 @@ struct Distinct<'a> {
 }
 
 impl<'a> Distinct<'a> {
-    /// The code of `text`, `None` once there are too many distinct values.
-    fn code(&mut self, text: &'a str) -> Option<u32> {
+    /// The code of `text` (`seen` rows in), `None` once there are too many
+    /// distinct values: more than the limit, or, after the first
+    /// [`EARLY_ROWS`], more than the share allowed of the rows seen, so a
+    /// column of unique values (identifiers) is given up early.
+    fn code(&mut self, text: &'a str, seen: usize) -> Option<u32> {
         if let Some(&code) = self.by_text.get(text) {
             return Some(code);
         }
-        if self.values.len() >= self.limit {
+        let n = self.values.len();
+        if n >= self.limit || (seen >= EARLY_ROWS && n * MAX_DISTINCT_RATIO > seen) {
             return None;
         }
         let code = self.values.len() as u32;
