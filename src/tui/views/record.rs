@@ -39,13 +39,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, step: &Step, theme: &Theme) {
         usize::from(area.width),
         theme.header,
     );
-    let name_w = step
-        .columns
-        .iter()
-        .map(|c| display_width(&super::common::safe(&c.name)))
-        .max()
-        .unwrap_or(0)
-        .min(MAX_NAME_WIDTH);
+    let name_w = name_width(step);
     let value_x = area.x + 1 + name_w as u16 + 2;
     let value_w = usize::from(area.right().saturating_sub(value_x));
     let mut y = area.y + 1;
@@ -96,14 +90,18 @@ pub fn field_height(step: &Step, i: usize, width: u16) -> usize {
     let ViewKind::Record { row } = step.kind else {
         return 1;
     };
-    let name_w = step
-        .columns
+    let name_w = name_width(step);
+    let value_w = usize::from(width).saturating_sub(1 + name_w + 2);
+    let value = step.cell(row, i).to_text().into_owned();
+    super::common::wrapped_height(&value, value_w, MAX_VALUE_LINES)
+}
+
+/// The width of the field-name column: the longest name, up to a limit.
+fn name_width(step: &Step) -> usize {
+    step.columns
         .iter()
         .map(|c| display_width(&super::common::safe(&c.name)))
         .max()
         .unwrap_or(0)
-        .min(MAX_NAME_WIDTH);
-    let value_w = usize::from(width).saturating_sub(1 + name_w + 2);
-    let value = step.cell(row, i).to_text().into_owned();
-    super::common::wrapped_height(&value, value_w, MAX_VALUE_LINES)
+        .min(MAX_NAME_WIDTH)
 }
