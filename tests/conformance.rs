@@ -41,12 +41,7 @@ fn table_in(catalog: &Catalog, query: &str) -> String {
 
 #[track_caller]
 fn check_in(catalog: &Catalog, query: &str, expected: &str) {
-    let got = table_in(catalog, query);
-    assert_eq!(
-        got,
-        tidy(expected),
-        "\nquery: {query}\n--- got ---\n{got}\n"
-    );
+    common::assert_table(query, &table_in(catalog, query), expected);
 }
 
 #[track_caller]

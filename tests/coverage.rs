@@ -38,12 +38,7 @@ fn table_with(catalog: &Catalog, query: &str, dirs: Vec<PathBuf>) -> String {
 
 #[track_caller]
 fn check_in(catalog: &Catalog, query: &str, expected: &str) {
-    let got = table_with(catalog, query, Vec::new());
-    assert_eq!(
-        got,
-        tidy(expected),
-        "\nquery: {query}\n--- got ---\n{got}\n"
-    );
+    common::assert_table(query, &table_with(catalog, query, Vec::new()), expected);
 }
 
 #[track_caller]

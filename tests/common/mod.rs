@@ -49,3 +49,15 @@ pub fn tidy(text: &str) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// Asserts that a query's rendered result is the expected table (written
+/// as in a test: see [`tidy`]).
+#[allow(dead_code)] // not every suite checks rendered tables
+#[track_caller]
+pub fn assert_table(query: &str, got: &str, expected: &str) {
+    assert_eq!(
+        got,
+        tidy(expected),
+        "\nquery: {query}\n--- got ---\n{got}\n"
+    );
+}
