@@ -210,6 +210,28 @@ struct Pending {
     typed: bool,
 }
 
+impl Pending {
+    /// A query to submit: pushed as a new step, its full text the plan's.
+    fn new(kind: NewKind, label: String, stages: Vec<String>, plan: Plan) -> Pending {
+        Pending {
+            // Replaced by the worker's when submitted.
+            ticket: Ticket {
+                id: 0,
+                cancel: Default::default(),
+            },
+            started: Instant::now(),
+            kind,
+            label,
+            stages,
+            placement: Placement::Push,
+            full_text: plan.text().to_string(),
+            plan,
+            focus: None,
+            typed: false,
+        }
+    }
+}
+
 /// Loading progress.
 pub struct LoadState {
     ticket: Ticket,
@@ -1585,19 +1607,11 @@ impl App {
         };
         self.submit_query(
             Pending {
-                ticket: Ticket {
-                    id: 0,
-                    cancel: Default::default(),
-                },
-                started: Instant::now(),
-                kind,
-                label,
-                stages,
                 placement,
                 full_text,
-                plan,
                 focus,
                 typed,
+                ..Pending::new(kind, label, stages, plan)
             },
             register,
         );
@@ -1606,24 +1620,11 @@ impl App {
     /// Runs a whole pipeline on the catalog.
     fn run_full(&mut self, stages: Vec<String>, label: String, kind: NewKind, typed: bool) {
         let text = kql_text::join_stages(&stages);
-        self.submit_query(
-            Pending {
-                ticket: Ticket {
-                    id: 0,
-                    cancel: Default::default(),
-                },
-                started: Instant::now(),
-                kind,
-                label,
-                stages,
-                placement: Placement::Push,
-                full_text: text.clone(),
-                plan: Plan::Full { text },
-                focus: None,
-                typed,
-            },
-            None,
-        );
+        let pending = Pending {
+            typed,
+            ..Pending::new(kind, label, stages, Plan::Full { text })
+        };
+        self.submit_query(pending, None);
     }
 
     fn submit_query(&mut self, mut pending: Pending, register: Option<(String, DataFrame)>) {
