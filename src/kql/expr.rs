@@ -7,9 +7,9 @@ use serde_json::Value as Json;
 
 use super::ast::{BinaryOp, Expr, ExprKind, ListOp, Literal, Span, StringOp, StringOpKind};
 use super::error::{QueryError, did_you_mean};
-use super::functions::{self, Call, dictionary::Dictionary, terms::Matcher};
+use super::functions::{self, Call, dictionary::dictionary_of, terms::Matcher};
 use super::run::{Binding, Runner};
-use super::value::{Scalar, Val, parse_json_bytes, series_to_text};
+use super::value::{Scalar, Val, parse_json_bytes};
 use crate::data::time::{
     DATETIME_TEXT_LEN, NANOS_PER_TICK, datetime_text, format_datetime, parse_datetime,
 };
@@ -246,7 +246,7 @@ impl Runner<'_> {
                     }
                 };
                 if let Val::Column(c) = &l
-                    && let Some(d) = Dictionary::of_encoded(c)
+                    && let Some(d) = dictionary_of(c)
                 {
                     let out = d.map_bool(c.name().clone(), |s| holds(s, &mut String::new()));
                     return Ok(bool_val(out));
@@ -498,7 +498,7 @@ fn list_op_name(op: ListOp) -> &'static str {
 fn search_column(matcher: &Matcher, s: &Series) -> Option<BooleanChunked> {
     let digits = |c: char| c.is_ascii_digit() || c == '-';
     match s.dtype() {
-        DataType::String | DataType::Categorical(_, _) => return matcher.apply_series_any(s),
+        DataType::String | DataType::Categorical(_, _) => return matcher.apply_any(s),
         DataType::Int32 | DataType::Int64 => {
             if !matcher.possible_in_shape(NUMBER_SHAPE) {
                 return None;
@@ -546,7 +546,7 @@ fn search_column(matcher: &Matcher, s: &Series) -> Option<BooleanChunked> {
         }
         _ => {}
     }
-    Some(matcher.apply(&series_to_text(s)))
+    Some(matcher.apply(s))
 }
 
 /// Rows where the predicate holds in at least one of `columns` (searched in
@@ -1003,7 +1003,7 @@ fn string_equals(
     }
     // An encoded column against a constant: once per distinct value.
     if let (Val::Column(c), Val::Scalar(s)) | (Val::Scalar(s), Val::Column(c)) = (l, r)
-        && let Some(d) = Dictionary::of_encoded(c)
+        && let Some(d) = dictionary_of(c)
     {
         let needle = s.to_text();
         let lower = needle.to_lowercase();
@@ -1069,7 +1069,7 @@ pub fn string_op(
                     let mut buf = String::new();
                     Val::Scalar(Scalar::Bool(m.matches(&h.to_text(), &mut buf)))
                 }
-                Val::Column(c) => bool_val(m.apply_series(c)),
+                Val::Column(c) => bool_val(m.apply(c)),
             }
         }
         Val::Column(_) => {
@@ -1128,7 +1128,7 @@ fn in_list(l: &Val, values: &[Scalar], case_insensitive: bool, rows: usize) -> V
             }
         };
         if let Val::Column(c) = l
-            && let Some(d) = Dictionary::of_encoded(c)
+            && let Some(d) = dictionary_of(c)
         {
             return bool_val(d.map_bool(c.name().clone(), found));
         }

@@ -11,6 +11,7 @@ use memchr::memmem;
 use polars::prelude::*;
 use regex::Regex;
 
+use super::dictionary::dictionary_of;
 use crate::kql::ast::StringOpKind;
 use crate::kql::value::series_to_text;
 
@@ -116,20 +117,20 @@ impl Matcher {
         false
     }
 
-    /// Applies the predicate to every value of a text column. Columns with
-    /// few distinct values (device names, action types) are matched once
-    /// per distinct value.
-    pub fn apply(&self, ca: &StringChunked) -> BooleanChunked {
-        if let Some(d) = super::dictionary::dictionary(ca) {
+    /// Applies the predicate to every value of a column, as text. Columns
+    /// with few distinct values (device names, action types; encoded or
+    /// not) are matched once per distinct value.
+    pub fn apply(&self, s: &Series) -> BooleanChunked {
+        if let Some(d) = dictionary_of(s) {
             // Once per distinct value; the scratch buffer is per value too.
-            return d.map_bool(ca.name().clone(), |s| self.matches(s, &mut String::new()));
+            return d.map_bool(s.name().clone(), |v| self.matches(v, &mut String::new()));
         }
         let mut buf = String::new();
-        let mut out: BooleanChunked = ca
+        let mut out: BooleanChunked = series_to_text(s)
             .iter()
-            .map(|v| v.map(|s| self.matches(s, &mut buf)))
+            .map(|v| v.map(|v| self.matches(v, &mut buf)))
             .collect();
-        out.rename(ca.name().clone());
+        out.rename(s.name().clone());
         out
     }
 }
@@ -137,27 +138,10 @@ impl Matcher {
 impl Matcher {
     /// Like [`Matcher::apply`], but `None` when it is known that no row
     /// matches (every distinct value of the column was tried).
-    pub fn apply_any(&self, ca: &StringChunked) -> Option<BooleanChunked> {
-        match super::dictionary::dictionary(ca) {
-            Some(d) => d.map_bool_any(ca.name().clone(), |s| self.matches(s, &mut String::new())),
-            None => Some(self.apply(ca)),
-        }
-    }
-
-    /// [`Matcher::apply`] on a column of any type, as its text; an encoded
-    /// text column is matched once per distinct value.
-    pub fn apply_series(&self, s: &Series) -> BooleanChunked {
-        match super::dictionary::Dictionary::of_encoded(s) {
-            Some(d) => d.map_bool(s.name().clone(), |v| self.matches(v, &mut String::new())),
-            None => self.apply(&series_to_text(s)),
-        }
-    }
-
-    /// [`Matcher::apply_any`] on a column of any type, as its text.
-    pub fn apply_series_any(&self, s: &Series) -> Option<BooleanChunked> {
-        match super::dictionary::Dictionary::of_encoded(s) {
+    pub fn apply_any(&self, s: &Series) -> Option<BooleanChunked> {
+        match dictionary_of(s) {
             Some(d) => d.map_bool_any(s.name().clone(), |v| self.matches(v, &mut String::new())),
-            None => self.apply_any(&series_to_text(s)),
+            None => Some(self.apply(s)),
         }
     }
 
