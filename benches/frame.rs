@@ -79,6 +79,7 @@ fn app_on_big_table() -> App {
         name: "Big".into(),
         frame: big_frame(ROWS),
         files: vec![],
+        warnings: Vec::new(),
     });
     let mut app = App::new(AppOptions::new(std::env::temp_dir()));
     app.set_catalog(catalog);

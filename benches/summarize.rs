@@ -69,6 +69,7 @@ fn bench(c: &mut Criterion) {
             name: "DeviceNetworkEvents".into(),
             frame: connections(ROWS, addresses, ports),
             files: Vec::new(),
+            warnings: Vec::new(),
         });
         let groups = run(&catalog, query, &options).expect("query").height();
         let encoded = matches!(

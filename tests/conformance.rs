@@ -129,6 +129,7 @@ fn hunting_catalog() -> Catalog {
             name: name.to_string(),
             frame: frame(query),
             files: vec![],
+            warnings: Vec::new(),
         });
     }
     c

@@ -82,6 +82,7 @@ fn catalog_of(tables: &[(&str, &str)]) -> Catalog {
             name: name.to_string(),
             frame: frame(query),
             files: vec![],
+            warnings: Vec::new(),
         });
     }
     c
@@ -856,6 +857,7 @@ fn search_numbers_in_typed_columns() {
         name: "T".into(),
         frame,
         files: vec![],
+        warnings: Vec::new(),
     });
     let names = |q: &str| -> String {
         let out = run_with(&c, q, vec![]).unwrap();

@@ -42,6 +42,7 @@ fn plain() -> &'static Catalog {
                 name: t.name.clone(),
                 frame: DataFrame::new(t.frame.height(), columns).unwrap(),
                 files: t.files.clone(),
+                warnings: Vec::new(),
             });
         }
         plain

@@ -219,6 +219,7 @@ fn profiles_catalog() -> Catalog {
         name: "FileProfiles".into(),
         frame,
         files: vec![],
+        warnings: Vec::new(),
     });
     c
 }

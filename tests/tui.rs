@@ -317,6 +317,7 @@ fn hostile_catalog() -> Catalog {
         name: "Hostile\u{1b}Table".into(),
         frame,
         files: vec![],
+        warnings: Vec::new(),
     });
     c
 }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 use super::types::KqlType;
+use super::warning::LoadWarning;
 
 /// Why a file could not be loaded, with the line when one is to blame.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,13 +46,16 @@ impl fmt::Display for LoadError {
 
 impl std::error::Error for LoadError {}
 
-/// A loaded table: its frame, typed as `data::types` describes, and the files
-/// it came from.
+/// A loaded table: its frame, typed as `data::types` describes, the files
+/// it came from, and what loading them got past (see `data::warning`).
 #[derive(Debug, Clone)]
 pub struct Table {
     pub name: String,
     pub frame: DataFrame,
     pub files: Vec<PathBuf>,
+    /// Cells loaded as null because they could not be read, files read as
+    /// Windows-1252: in file order. Empty for a table made in memory.
+    pub warnings: Vec<LoadWarning>,
 }
 
 /// The first and last value of a table's time column.
@@ -109,6 +113,12 @@ impl Table {
         })
     }
 
+    /// The table's warnings, one line each, safe for a terminal (the one
+    /// text `quarry tables`, `quarry query` and the workbench show).
+    pub fn warning_lines(&self) -> Vec<String> {
+        self.warnings.iter().map(LoadWarning::line).collect()
+    }
+
     /// The newest value of any datetime column (the default data clock).
     pub fn newest_datetime(&self) -> Option<i64> {
         self.frame
@@ -153,10 +163,13 @@ impl Catalog {
                 let mut files = existing.files;
                 files.extend(table.files);
                 files.dedup();
+                let mut warnings = existing.warnings;
+                warnings.extend(table.warnings);
                 self.insert(Table {
                     name: table.name,
                     frame,
                     files,
+                    warnings,
                 });
                 Ok(())
             }
@@ -204,6 +217,20 @@ impl Catalog {
     /// Whether no table loaded.
     pub fn is_empty(&self) -> bool {
         self.tables.is_empty()
+    }
+
+    /// Every table's warnings, one line each, safe for a terminal, as
+    /// `table: warning`, tables in name order.
+    pub fn warning_lines(&self) -> Vec<String> {
+        self.tables
+            .values()
+            .flat_map(|t| {
+                let name = crate::text::escape_for_terminal(&t.name).into_owned();
+                t.warning_lines()
+                    .into_iter()
+                    .map(move |w| format!("{name}: {w}"))
+            })
+            .collect()
     }
 
     /// The newest datetime in any column of any table: Quarry's default

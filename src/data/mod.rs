@@ -6,6 +6,7 @@
 //! - [`normalize`] gives every column its KQL type;
 //! - [`encode`] stores repetitive text columns once per distinct value;
 //! - [`catalog`] holds the loaded tables and what failed to load;
+//! - [`warning`] says what a load got past (unreadable cells, non-UTF-8 text);
 //! - [`sample`] generates realistic data with the planted stories.
 
 pub mod catalog;
@@ -17,6 +18,8 @@ pub mod schema;
 pub mod source;
 pub mod time;
 pub mod types;
+pub mod warning;
 
 pub use catalog::{Catalog, LoadError, Table};
 pub use types::KqlType;
+pub use warning::LoadWarning;

@@ -106,6 +106,7 @@ pub fn reasons(
         name: "__hits".into(),
         frame: hits.clone(),
         files: Vec::new(),
+        warnings: Vec::new(),
     });
     let extend: Vec<String> = conditions
         .iter()

@@ -481,6 +481,7 @@ fn run_query(
                 name,
                 frame,
                 files: Vec::new(),
+                warnings: Vec::new(),
             });
             crate::kql::run(&local, text, &options)
         }

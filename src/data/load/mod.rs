@@ -625,7 +625,12 @@ pub fn load_table(source: &TableSource, control: &LoadControl) -> (Vec<Table>, V
     for (name, frames, mut files) in parts {
         files.dedup();
         match concat_frames(frames) {
-            Ok(frame) => tables.push(Table { name, frame, files }),
+            Ok(frame) => tables.push(Table {
+                name,
+                frame,
+                files,
+                warnings: Vec::new(),
+            }),
             Err(e) => errors.push(LoadError::new(
                 files.first().map_or(Path::new(""), |p| p.as_path()),
                 None,
