@@ -18,6 +18,9 @@ pub enum ErrorKind {
     Type,
     /// The query was cancelled.
     Cancelled,
+    /// The query would need more memory than its budget
+    /// ([`Budget`](super::limits::Budget)): refused before it allocates.
+    Limit,
     /// Anything that went wrong while running (a bad regex, a failed join).
     Runtime,
 }

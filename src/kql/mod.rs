@@ -7,10 +7,12 @@ pub mod error;
 pub mod expr;
 pub mod functions;
 pub mod lexer;
+pub mod limits;
 pub mod operators;
 pub mod parser;
 pub mod run;
 pub mod value;
 
 pub use error::QueryError;
+pub use limits::{Budget, Cancel};
 pub use run::{Plugin, RunOptions, run, run_query};

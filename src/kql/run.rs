@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 
 use polars::prelude::*;
 
@@ -35,8 +35,12 @@ pub struct RunOptions {
     /// The instant `now()` and `ago()` use, nanoseconds since the epoch;
     /// one per query, as in Kusto.
     pub now: i64,
-    /// Set to stop a running query at the next operator.
+    /// Set to stop a running query: operators check it between stages and
+    /// inside their loops over rows.
     pub cancel: Option<Arc<AtomicBool>>,
+    /// The memory the rows an operator builds may take; operators that
+    /// multiply rows refuse past it before allocating.
+    pub budget: super::limits::Budget,
     pub plugins: Vec<Arc<dyn Plugin>>,
     /// Folders, in search order, where `externaldata` looks for local
     /// copies of the files its URLs name: Quarry never downloads.
@@ -108,10 +112,17 @@ impl<'a> Runner<'a> {
     }
 
     pub fn check_cancel(&self) -> Result<(), QueryError> {
-        match &self.options.cancel {
-            Some(c) if c.load(Ordering::Relaxed) => Err(QueryError::cancelled()),
-            _ => Ok(()),
-        }
+        self.cancel().check()
+    }
+
+    /// The query's cancel flag, for loops below the operators.
+    pub fn cancel(&self) -> super::limits::Cancel<'_> {
+        super::limits::Cancel::new(self.options.cancel.as_deref())
+    }
+
+    /// Refuses a result that would not fit in the query's memory budget.
+    pub fn admit(&self, growth: &super::limits::Growth) -> Result<(), QueryError> {
+        self.options.budget.admit(growth)
     }
 
     /// A runner for a nested scope (function bodies).
@@ -487,8 +498,14 @@ impl<'a> Runner<'a> {
         mut frame: DataFrame,
         origin: Option<&'p str>,
     ) -> Result<DataFrame, QueryError> {
+        let mut counted = false;
         for (i, op) in ops.iter().enumerate() {
             self.check_cancel()?;
+            if counted {
+                // The `count` after a join, already answered.
+                counted = false;
+                continue;
+            }
             if let ast::OperatorKind::As(name) = &op.kind {
                 let mut scope = self.scope.clone();
                 scope.insert(name.name.clone(), Binding::Table(Arc::new(frame.clone())));
@@ -510,6 +527,29 @@ impl<'a> Runner<'a> {
             {
                 frame = self.op_top(n, keys, frame)?;
                 continue;
+            }
+            // `join ... | count` is answered from the key counts, without
+            // building the joined rows (which may not fit in memory).
+            if let Some(ast::Operator {
+                kind: ast::OperatorKind::Count,
+                ..
+            }) = ops.get(i + 1)
+            {
+                match &op.kind {
+                    ast::OperatorKind::Join {
+                        kind, right, on, ..
+                    } => {
+                        frame = self.op_join(*kind, right, on, frame, true, op.span)?;
+                        counted = true;
+                        continue;
+                    }
+                    ast::OperatorKind::Lookup { kind, right, on } => {
+                        frame = self.op_lookup(*kind, right, on, frame, true, op.span)?;
+                        counted = true;
+                        continue;
+                    }
+                    _ => {}
+                }
             }
             frame = self.operator(op, frame, origin)?;
         }

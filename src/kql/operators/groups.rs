@@ -16,6 +16,8 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use crate::data::encode;
+use crate::kql::error::QueryError;
+use crate::kql::limits::Cancel;
 
 /// Rows per bucket, on average: a bucket is sorted within the cache.
 const BUCKET_ROWS: usize = 4096;
@@ -211,20 +213,30 @@ fn mix(k: u64) -> u64 {
     (k ^ (k >> 29)).wrapping_mul(0xBF58_476D_1CE4_E5B9)
 }
 
-/// The groups of the rows of `keys` (equal-length columns), `None` for a
+/// The groups of the rows of `keys` (equal-length columns), `Ok(None)` for a
 /// key type that cannot be grouped here (the caller lets Polars group).
-pub fn group_ids(keys: &[Series]) -> Option<Groups> {
-    group_ids_hashed(keys, u64::MAX)
+/// Stops with the cancelled error within a few thousand rows of `cancel`.
+pub fn group_ids(keys: &[Series], cancel: Cancel) -> Result<Option<Groups>, QueryError> {
+    group_ids_hashed(keys, u64::MAX, cancel)
 }
 
 /// [`group_ids`] with hashes cut down to `hash_bits` (a mask): tests use a
 /// tiny mask to make every hashed key collide with others.
-fn group_ids_hashed(keys: &[Series], hash_bits: u64) -> Option<Groups> {
-    let rows = keys.first()?.len();
+fn group_ids_hashed(
+    keys: &[Series],
+    hash_bits: u64,
+    cancel: Cancel,
+) -> Result<Option<Groups>, QueryError> {
+    let Some(rows) = keys.first().map(|k| k.len()) else {
+        return Ok(None);
+    };
     if rows >= u32::MAX as usize {
-        return None;
+        return Ok(None);
     }
-    let parts: Vec<Part> = keys.par_iter().map(Part::read).collect::<Option<_>>()?;
+    let Some(parts) = keys.par_iter().map(Part::read).collect::<Option<Vec<Part>>>() else {
+        return Ok(None);
+    };
+    cancel.check()?;
     let packed_bits: Option<u32> = parts.iter().map(Part::bits).sum();
     let exact = packed_bits.is_some_and(|b| b <= 64);
     let state = PlRandomState::default();
@@ -234,7 +246,8 @@ fn group_ids_hashed(keys: &[Series], hash_bits: u64) -> Option<Groups> {
     keyed
         .par_chunks_mut(1 << 16)
         .enumerate()
-        .for_each(|(c, out)| {
+        .try_for_each(|(c, out)| {
+            cancel.check()?;
             let base = c << 16;
             for (i, k) in out.iter_mut().enumerate() {
                 let row = base + i;
@@ -252,7 +265,8 @@ fn group_ids_hashed(keys: &[Series], hash_bits: u64) -> Option<Groups> {
                         & hash_bits
                 };
             }
-        });
+            Ok::<(), QueryError>(())
+        })?;
 
     // Buckets by the mixed number, filled in row order, then each sorted by
     // (number, row): equal keys are adjacent, first row first.
@@ -286,9 +300,13 @@ fn group_ids_hashed(keys: &[Series], hash_bits: u64) -> Option<Groups> {
     // group; hashed keys are compared value by value with the groups that
     // share their number, so a collision never merges two keys.
     let same = |a: u32, b: u32| parts.iter().all(|p| p.same(a as usize, b as usize));
+    cancel.check()?;
     let found: Vec<(Vec<u32>, Vec<u32>)> = bounds
         .par_windows(2)
         .map(|w| {
+            if cancel.is_set() {
+                return (Vec::new(), Vec::new());
+            }
             let bucket = &order[w[0]..w[1]];
             let mut first_of: PlHashMap<u64, u32> = PlHashMap::with_capacity(bucket.len());
             let mut firsts: Vec<u32> = Vec::new();
@@ -327,6 +345,7 @@ fn group_ids_hashed(keys: &[Series], hash_bits: u64) -> Option<Groups> {
             (local, firsts)
         })
         .collect();
+    cancel.check()?;
     let mut group_of_row: Vec<u32> = vec![0; rows];
     let mut first_rows: Vec<u32> = Vec::new();
     for (w, (local, firsts)) in bounds.windows(2).zip(&found) {
@@ -355,10 +374,10 @@ fn group_ids_hashed(keys: &[Series], hash_bits: u64) -> Option<Groups> {
     for g in &mut group_of_row {
         *g = rank[*g as usize];
     }
-    Some(Groups {
+    Ok(Some(Groups {
         ids: group_of_row,
         first_rows: ordered_first,
-    })
+    }))
 }
 
 #[cfg(test)]
@@ -376,7 +395,10 @@ mod tests {
     }
 
     fn ids(keys: &[Series]) -> Vec<u32> {
-        group_ids(keys).expect("groupable").ids
+        group_ids(keys, Cancel::default())
+            .expect("not cancelled")
+            .expect("groupable")
+            .ids
     }
 
     #[test]
@@ -385,7 +407,9 @@ mod tests {
         let port = Series::new("port".into(), &[1i32, 1, 1, 1, 1, 2]);
         assert_eq!(ids(std::slice::from_ref(&ip)), [0, 1, 0, 2, 1, 0]);
         assert_eq!(ids(&[ip, port]), [0, 1, 0, 2, 1, 3]);
-        let g = group_ids(&[Series::new("x".into(), &[5i64, 7, 5])]).unwrap();
+        let g = group_ids(&[Series::new("x".into(), &[5i64, 7, 5])], Cancel::default())
+            .expect("not cancelled")
+            .expect("groupable");
         assert_eq!(g.first_rows, [0, 1]);
         assert_eq!(g.permutation(), [0, 2, 1]);
         assert_eq!(g.sorted_ids(), [0, 0, 1]);
@@ -414,7 +438,10 @@ mod tests {
             Series::new("h".into(), text.clone()),
             Series::new("p".into(), port.clone()),
         ];
-        let got = group_ids_hashed(&keys, 0b11).expect("groupable").ids;
+        let got = group_ids_hashed(&keys, 0b11, Cancel::default())
+            .expect("not cancelled")
+            .expect("groupable")
+            .ids;
         let want = first_appearance(text.iter().zip(&port));
         assert_eq!(got, want);
     }

@@ -1,42 +1,46 @@
 //! `join` (every Kusto flavour) and `lookup`.
 //!
 //! Kusto keeps the right side's key columns (suffixed `1` when the names
-//! clash), so the frames are joined on copies of the keys, which are then
-//! dropped.
+//! clash); `lookup` drops them. The rows are paired by [`Matches`], which
+//! knows the size of the result first: a join past the memory budget is
+//! refused before it allocates.
 
 use polars::prelude::*;
 
-use super::{fill_strings, polars_error, unique_name};
+use super::join_match::Matches;
+use super::{fill_strings, gather, polars_error, unique_name};
 use crate::kql::ast::{JoinKey, JoinKind, Pipeline, Span};
 use crate::kql::error::{QueryError, did_you_mean};
+use crate::kql::limits::{Growth, Unit, row_bytes};
 use crate::kql::run::Runner;
-use crate::kql::value::series_to_text;
 
 impl Runner<'_> {
-    pub(super) fn op_join(
+    pub(crate) fn op_join(
         &self,
         kind: JoinKind,
         right: &Pipeline,
         on: &[JoinKey],
         left: DataFrame,
+        only_count: bool,
         span: Span,
     ) -> Result<DataFrame, QueryError> {
         let right = self.pipeline(right, None)?;
-        join_frames(kind, left, right, on, false, span)
+        join_frames(kind, left, right, on, false, only_count, self, span)
     }
 
     /// `lookup [kind=leftouter|inner] (T) on ...`: like a join, but the right
     /// side's key columns are not repeated.
-    pub(super) fn op_lookup(
+    pub(crate) fn op_lookup(
         &self,
         kind: JoinKind,
         right: &Pipeline,
         on: &[JoinKey],
         left: DataFrame,
+        only_count: bool,
         span: Span,
     ) -> Result<DataFrame, QueryError> {
         let right = self.pipeline(right, None)?;
-        join_frames(kind, left, right, on, true, span)
+        join_frames(kind, left, right, on, true, only_count, self, span)
     }
 }
 
@@ -81,32 +85,18 @@ fn key_pairs(
     Ok(out)
 }
 
-/// A join key: the same type on both sides (text when they differ).
-fn key_column(
-    frame: &DataFrame,
-    name: &str,
-    as_text: bool,
-    alias: &str,
-    span: Span,
-) -> Result<Column, QueryError> {
-    let s = frame
-        .column(name)
-        .map_err(|e| polars_error(e, span))?
-        .as_materialized_series();
-    let s = if as_text {
-        series_to_text(s).into_series()
-    } else {
-        s.clone()
-    };
-    Ok(s.with_name(alias.into()).into_column())
-}
-
+/// The join of `left` and `right` on `on`, or, with `only_count`, the
+/// number of rows it would have (`join ... | count`), computed from the
+/// key counts without building a row.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn join_frames(
     kind: JoinKind,
     left: DataFrame,
     right: DataFrame,
     on: &[JoinKey],
     lookup: bool,
+    only_count: bool,
+    runner: &Runner,
     span: Span,
 ) -> Result<DataFrame, QueryError> {
     if on.is_empty() {
@@ -129,81 +119,69 @@ pub(super) fn join_frames(
         ),
         k => (k, left, right, pairs),
     };
-    let mut l = left.clone();
-    let mut r = right.clone();
-    let mut keys = Vec::new();
-    for (i, (lk, rk)) in pairs.iter().enumerate() {
-        let ldt = left
-            .column(lk)
-            .map_err(|e| polars_error(e, span))?
-            .dtype()
-            .clone();
-        let rdt = right
-            .column(rk)
-            .map_err(|e| polars_error(e, span))?
-            .dtype()
-            .clone();
-        let as_text = ldt != rdt;
-        let alias = format!("__quarry_k{i}");
-        l.with_column(key_column(&left, lk, as_text, &alias, span)?)
-            .map_err(|e| polars_error(e, span))?;
-        r.with_column(key_column(&right, rk, as_text, &alias, span)?)
-            .map_err(|e| polars_error(e, span))?;
-        keys.push(alias);
-    }
-    if kind == JoinKind::InnerUnique {
-        // One left row per key: the first.
-        l = l
-            .unique_stable(Some(&keys), UniqueKeepStrategy::First, None)
-            .map_err(|e| polars_error(e, span))?;
-    }
-    // Right columns: for lookup, its keys go; clashing names get a suffix.
-    let left_names: Vec<String> = left
-        .get_column_names()
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    let mut taken = left_names.clone();
-    let mut renames = Vec::new();
-    for name in right.get_column_names() {
-        let name = name.to_string();
-        if lookup && pairs.iter().any(|(_, rk)| *rk == name) {
-            r = r.drop(&name).map_err(|e| polars_error(e, span))?;
-            continue;
-        }
-        let new = unique_name(&name, &taken);
-        taken.push(new.clone());
-        if new != name {
-            renames.push((name, new));
-        }
-    }
-    for (old, new) in &renames {
-        r.rename(old, new.as_str().into())
-            .map_err(|e| polars_error(e, span))?;
-    }
-    let how = match kind {
-        JoinKind::InnerUnique | JoinKind::Inner => JoinType::Inner,
-        JoinKind::LeftOuter => JoinType::Left,
-        JoinKind::RightOuter => JoinType::Right,
-        JoinKind::FullOuter => JoinType::Full,
-        JoinKind::LeftSemi => JoinType::Semi,
-        JoinKind::LeftAnti => JoinType::Anti,
-        JoinKind::RightSemi | JoinKind::RightAnti => JoinType::Semi,
+    let key = |frame: &DataFrame, name: &str| -> Result<Series, QueryError> {
+        frame
+            .column(name)
+            .map(|c| c.as_materialized_series().clone())
+            .map_err(|e| polars_error(e, span))
     };
-    let key_exprs: Vec<Expr> = keys.iter().map(|k| col(k.as_str())).collect();
-    let mut args = JoinArgs::new(how).with_coalesce(JoinCoalesce::KeepColumns);
-    args.maintain_order = MaintainOrderJoin::Left;
-    let joined = l
-        .lazy()
-        .join(r.lazy(), key_exprs.clone(), key_exprs, args)
-        .collect()
-        .map_err(|e| polars_error(e, span))?;
-    let drop: Vec<String> = joined
-        .get_column_names()
+    let left_keys: Vec<Series> = pairs
         .iter()
-        .map(|s| s.to_string())
-        .filter(|n| n.starts_with("__quarry_k"))
-        .collect();
-    let out = joined.drop_many(drop);
+        .map(|(l, _)| key(&left, l))
+        .collect::<Result<_, _>>()?;
+    let right_keys: Vec<Series> = pairs
+        .iter()
+        .map(|(_, r)| key(&right, r))
+        .collect::<Result<_, _>>()?;
+    let cancel = runner.cancel();
+    let matches = Matches::new(&left_keys, &right_keys, cancel, span)?;
+    let rows = matches.output_rows(kind);
+    let operator = if lookup { "lookup" } else { "join" };
+    if only_count {
+        return DataFrame::new(1, vec![Column::new("Count".into(), [rows as i64])])
+            .map_err(|e| polars_error(e, span));
+    }
+    let semi = matches!(kind, JoinKind::LeftSemi | JoinKind::LeftAnti);
+    if !semi {
+        runner.admit(&Growth {
+            operator,
+            count: rows,
+            unit: Unit::Rows,
+            item_bytes: row_bytes(&left) + row_bytes(&right) + 2 * IDX_BYTES,
+            advice: "filter both sides first, or join on more keys",
+            span,
+        })?;
+    }
+    let paired = matches.pairs(kind, cancel)?;
+    drop(matches);
+    let mut out = gather(&left, &paired.left, cancel, span)?;
+    if let Some(right_rows) = &paired.right {
+        // Right columns: for lookup, its keys go; clashing names get a suffix.
+        let mut taken: Vec<String> = left
+            .get_column_names()
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let mut r = right;
+        for name in r.get_column_names_owned() {
+            let name = name.to_string();
+            if lookup && pairs.iter().any(|(_, rk)| *rk == name) {
+                r = r.drop(&name).map_err(|e| polars_error(e, span))?;
+                continue;
+            }
+            let new = unique_name(&name, &taken);
+            taken.push(new.clone());
+            if new != name {
+                r.rename(&name, new.as_str().into())
+                    .map_err(|e| polars_error(e, span))?;
+            }
+        }
+        let r = gather(&r, right_rows, cancel, span)?;
+        out.hstack_mut(r.columns())
+            .map_err(|e| polars_error(e, span))?;
+    }
     fill_strings(out, span)
 }
+
+/// Bytes of one row index.
+const IDX_BYTES: u64 = std::mem::size_of::<IdxSize>() as u64;

@@ -22,11 +22,15 @@ use crate::data::types::KqlType;
 use crate::kql::ast::{Assignment, Expr, ExprKind, OperatorKind, Span};
 use crate::kql::error::QueryError;
 use crate::kql::functions::scalars_to_series;
+use crate::kql::limits::{Growth, Unit};
 use crate::kql::run::Runner;
 use crate::kql::value::Scalar;
 
 /// Kusto's cap on the length of a series.
 const MAX_BINS: i64 = 1 << 20;
+
+/// Memory of one value of a series array (a JSON number in a vector).
+const VALUE_BYTES: u64 = 32;
 
 /// The working column holding each row's bin.
 const BIN: &str = "$make_series_bin";
@@ -208,7 +212,9 @@ impl Runner<'_> {
             vec![Vec::with_capacity(groups.len()); agg_names.len()];
         let mut axis_arrays: Vec<Scalar> = Vec::with_capacity(groups.len());
         let mut representative: Vec<IdxSize> = Vec::with_capacity(groups.len());
+        let mut total_values: u64 = 0;
         for members in &groups {
+            self.check_cancel()?;
             let present: Vec<i64> = members.iter().filter_map(|&r| bin_of(r)).collect();
             let start = match (*range_syntax, lower) {
                 (_, Some(lo)) => lo,
@@ -231,6 +237,17 @@ impl Runner<'_> {
                     Some(step.span),
                 ));
             }
+            // Every group's arrays, one per aggregate and the axis: refused
+            // before they are built when they would not fit.
+            total_values = total_values.saturating_add(count as u64 * (agg_names.len() as u64 + 1));
+            self.admit(&Growth {
+                operator: "make-series",
+                count: total_values,
+                unit: Unit::Values,
+                item_bytes: VALUE_BYTES,
+                advice: "use a larger step, a shorter range, or fewer groups",
+                span,
+            })?;
             let count = count as usize;
             for (a, name) in agg_names.iter().enumerate() {
                 let values = summed.column(name).map_err(|e| polars_error(e, span))?;

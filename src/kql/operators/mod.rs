@@ -6,6 +6,7 @@ mod external;
 mod filter;
 mod groups;
 mod join;
+mod join_match;
 mod make_series;
 mod misc;
 mod mv_apply;
@@ -23,6 +24,7 @@ pub use external::check_externaldata;
 
 use super::ast::{Expr, ExprKind, Operator, OperatorKind, Span};
 use super::error::QueryError;
+use super::limits::Cancel;
 use super::run::Runner;
 use super::value::Val;
 use crate::data::types::KqlType;
@@ -69,8 +71,10 @@ impl Runner<'_> {
             K::Count => count_rows(&frame, op.span),
             K::Join {
                 kind, right, on, ..
-            } => self.op_join(*kind, right, on, frame, op.span),
-            K::Lookup { kind, right, on } => self.op_lookup(*kind, right, on, frame, op.span),
+            } => self.op_join(*kind, right, on, frame, false, op.span),
+            K::Lookup { kind, right, on } => {
+                self.op_lookup(*kind, right, on, frame, false, op.span)
+            }
             K::Union {
                 options,
                 with_source,
@@ -285,21 +289,47 @@ pub fn val_column(v: Val, name: &str, rows: usize) -> Column {
 /// The rows `idx` of `frame`, in that order. Loaded columns come in tens
 /// of chunks (one per row group or load chunk); gathering scattered rows
 /// from one contiguous copy is several times faster, so each column is
-/// made contiguous first, one at a time per thread.
-pub fn gather(frame: &DataFrame, idx: &IdxCa) -> PolarsResult<DataFrame> {
+/// made contiguous first, one at a time per thread. Millions of rows are
+/// gathered a slice at a time, checking `cancel` between slices.
+pub fn gather(
+    frame: &DataFrame,
+    idx: &IdxCa,
+    cancel: Cancel,
+    span: Span,
+) -> Result<DataFrame, QueryError> {
     use rayon::prelude::*;
+    /// Rows gathered between two looks at the cancel flag.
+    const SLICE: usize = 1 << 20;
     let columns = frame
         .columns()
         .par_iter()
         .map(|c| {
-            if c.n_chunks() > 1 && idx.len() > 1 << 16 {
-                c.rechunk().take(idx)
+            cancel.check()?;
+            let c = if c.n_chunks() > 1 && idx.len() > 1 << 16 {
+                c.rechunk()
             } else {
-                c.take(idx)
+                c.clone()
+            };
+            if idx.len() <= SLICE {
+                return c.take(idx).map_err(|e| polars_error(e, span));
             }
+            let mut out: Option<Column> = None;
+            for start in (0..idx.len()).step_by(SLICE) {
+                cancel.check()?;
+                let part = c
+                    .take(&idx.slice(start as i64, SLICE))
+                    .map_err(|e| polars_error(e, span))?;
+                match &mut out {
+                    None => out = Some(part),
+                    Some(o) => {
+                        o.append(&part).map_err(|e| polars_error(e, span))?;
+                    }
+                }
+            }
+            Ok(out.unwrap_or_else(|| c.clear()))
         })
-        .collect::<PolarsResult<Vec<_>>>()?;
-    DataFrame::new(idx.len(), columns)
+        .collect::<Result<Vec<_>, QueryError>>()?;
+    DataFrame::new(idx.len(), columns).map_err(|e| polars_error(e, span))
 }
 
 /// Whether a column-name pattern with `*` wildcards matches a name.

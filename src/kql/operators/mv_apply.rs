@@ -93,6 +93,7 @@ impl Runner<'_> {
         };
         let expanded = self.expand_columns(columns, to_types, limit, how, &frame)?;
         let counts = expansion_counts(&expanded, rows);
+        self.admit_expansion("mv-apply", &counts, &frame, expanded.len(), span)?;
         let (index, position) = expansion_rows(&counts);
         let mut sub = frame
             .take(&IdxCa::from_vec("".into(), index.clone()))

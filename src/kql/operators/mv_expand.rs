@@ -6,10 +6,11 @@ use serde_json::Value as Json;
 
 use super::{expr_name, polars_error};
 use crate::data::types::KqlType;
-use crate::kql::ast::{Assignment, Expr, OpOption};
+use crate::kql::ast::{Assignment, Expr, OpOption, Span};
 use crate::kql::error::QueryError;
 use crate::kql::expr::json_scalar;
 use crate::kql::functions::scalars_to_series;
+use crate::kql::limits::{Growth, Unit, row_bytes};
 use crate::kql::run::Runner;
 use crate::kql::value::Scalar;
 
@@ -48,7 +49,9 @@ impl Runner<'_> {
             null_row: true,
         };
         let expanded = self.expand_columns(columns, to_types, limit, how, &frame)?;
-        let (index, position) = expansion_rows(&expansion_counts(&expanded, rows));
+        let counts = expansion_counts(&expanded, rows);
+        self.admit_expansion("mv-expand", &counts, &frame, expanded.len(), span)?;
+        let (index, position) = expansion_rows(&counts);
         let idx = IdxCa::from_vec("".into(), index.clone());
         let mut out = frame.take(&idx).map_err(|e| polars_error(e, span))?;
         for Expanded { name, to, lists } in expanded {
@@ -88,6 +91,9 @@ impl Runner<'_> {
         Ok(out)
     }
 }
+
+/// Memory of one expanded element in its output column.
+const EXPANDED_BYTES: u64 = 32;
 
 /// One column being expanded: its name, its `to typeof(t)` type, and per
 /// input row its elements.
@@ -138,6 +144,26 @@ impl Elements {
 }
 
 impl Runner<'_> {
+    /// Refuses an expansion into `counts` rows per input row that would
+    /// not fit in the memory budget, before the rows are built.
+    pub(super) fn admit_expansion(
+        &self,
+        operator: &str,
+        counts: &[usize],
+        frame: &DataFrame,
+        columns: usize,
+        span: Span,
+    ) -> Result<(), QueryError> {
+        self.admit(&Growth {
+            operator,
+            count: counts.iter().map(|&n| n as u64).sum(),
+            unit: Unit::Rows,
+            item_bytes: row_bytes(frame) + EXPANDED_BYTES * columns as u64,
+            advice: "filter first, or cap the elements per row with `limit`",
+            span,
+        })
+    }
+
     /// Evaluates the columns of `mv-expand` or `mv-apply` into their
     /// elements, at most `limit` per row.
     pub(super) fn expand_columns(
@@ -162,15 +188,19 @@ impl Runner<'_> {
                 None => expr_name(&a.expr).unwrap_or_else(|| format!("Column{}", ci + 1)),
             };
             let v = self.eval(&a.expr, frame)?;
+            let cancel = self.cancel();
             let lists = (0..frame.height())
                 .map(|i| {
+                    if i % (1 << 16) == 0 {
+                        cancel.check()?;
+                    }
                     let elems = how.of(v.get(i));
-                    match limit {
+                    Ok(match limit {
                         Some(n) => elems.into_iter().take(n).collect(),
                         None => elems,
-                    }
+                    })
                 })
-                .collect();
+                .collect::<Result<_, QueryError>>()?;
             expanded.push(Expanded { name, to, lists });
         }
         Ok(expanded)

@@ -137,7 +137,7 @@ impl Runner<'_> {
             Some(n) => order.slice(0, n),
             None => order.clone(),
         };
-        gather(&frame, &order).map_err(|e| polars_error(e, span))
+        gather(&frame, &order, self.cancel(), span)
     }
 
     /// `take n`: the first n rows (Kusto promises any n rows).

@@ -7,6 +7,7 @@ use crate::data::types::KqlType;
 use crate::kql::ast::{Assignment, Expr, Ident, Span};
 use crate::kql::error::QueryError;
 use crate::kql::functions::scalars_to_series;
+use crate::kql::limits::{Growth, Unit};
 use crate::kql::run::Runner;
 use crate::kql::value::Scalar;
 
@@ -84,7 +85,6 @@ impl Runner<'_> {
         step: &Expr,
         span: Span,
     ) -> Result<DataFrame, QueryError> {
-        const MAX_ROWS: i64 = 10_000_000;
         let empty = DataFrame::empty();
         let (a, b, s) = (
             self.eval_scalar(from, &empty)?,
@@ -104,21 +104,32 @@ impl Runner<'_> {
                 span,
             ));
         };
-        if st == 0 || (hi - lo) / st < 0 {
+        // In i128: `range x from -9223372036854775807 to 9223372036854775807`
+        // must not overflow.
+        let steps = (i128::from(hi) - i128::from(lo)).checked_div(i128::from(st));
+        let Some(steps) = steps.filter(|n| *n >= 0) else {
             return Err(QueryError::type_error(
                 "range step must move from 'from' towards 'to'",
                 step.span,
             ));
-        }
-        if (hi - lo) / st >= MAX_ROWS {
-            return Err(QueryError::runtime(
-                format!("range would produce more than {MAX_ROWS} rows"),
-                Some(span),
-            ));
-        }
-        let values: Vec<Scalar> = (0..=(hi - lo) / st)
+        };
+        let count = u64::try_from(steps + 1).unwrap_or(u64::MAX);
+        self.admit(&Growth {
+            operator: "range",
+            count,
+            unit: Unit::Rows,
+            // A value, and its Scalar while the column is built.
+            item_bytes: 8 + std::mem::size_of::<Scalar>() as u64,
+            advice: "use a larger step or a shorter range",
+            span,
+        })?;
+        let steps = i64::try_from(steps).map_err(|_| {
+            QueryError::runtime("range would produce too many rows", Some(span))
+        })?;
+        let values: Vec<Scalar> = (0..=steps)
             .map(|i| {
-                let v = lo + i * st;
+                // Between `from` and `to`, so it fits; the product may not.
+                let v = (i128::from(lo) + i128::from(i) * i128::from(st)) as i64;
                 match kind {
                     KqlType::Datetime => Scalar::Datetime(v),
                     KqlType::Timespan => Scalar::Timespan(v),

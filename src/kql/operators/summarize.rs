@@ -11,6 +11,7 @@ use super::{expr_name, gather, group_name, groups, polars_error, unique_name, va
 use crate::data::normalize::kql_series;
 use crate::kql::ast::{Assignment, Expr, ExprKind, Span};
 use crate::kql::error::{QueryError, did_you_mean};
+use crate::kql::limits::Cancel;
 use crate::kql::functions::aggregates::{self, AggInput, AggOutput, Post};
 use crate::kql::run::Runner;
 use crate::kql::value::{Scalar, Val, parse_json_bytes};
@@ -153,14 +154,21 @@ impl Runner<'_> {
             .map(|c| c.as_materialized_series().clone())
             .collect();
         let result = if by.is_empty() {
-            work.lazy().select(exprs).collect()
-        } else if let Some(groups) = groups::group_ids(&key_series) {
-            aggregate_groups(work, &key_names, &groups, exprs)
+            work.lazy()
+                .select(exprs)
+                .collect()
+                .map_err(|e| polars_error(e, span))?
+        } else if let Some(groups) = groups::group_ids(&key_series, self.cancel())? {
+            aggregate_groups(work, &key_names, &groups, exprs, self.cancel(), span)?
         } else {
             let keys: Vec<Expr_> = key_names.iter().map(|k| col(k.as_str())).collect();
-            work.lazy().group_by_stable(keys).agg(exprs).collect()
-        }
-        .map_err(|e| polars_error(e, span))?;
+            work.lazy()
+                .group_by_stable(keys)
+                .agg(exprs)
+                .collect()
+                .map_err(|e| polars_error(e, span))?
+        };
+        self.check_cancel()?;
 
         // Assemble: keys first, then each aggregate's columns in order.
         let height = result.height();
@@ -284,11 +292,17 @@ impl Runner<'_> {
             .iter()
             .map(|c| c.as_materialized_series().clone())
             .collect();
-        match groups::group_ids(&columns) {
-            Some(g) => gather(&frame, &IdxCa::from_vec("".into(), g.first_rows)),
-            None => frame.unique_stable(None, UniqueKeepStrategy::First, None),
+        match groups::group_ids(&columns, self.cancel())? {
+            Some(g) => gather(
+                &frame,
+                &IdxCa::from_vec("".into(), g.first_rows),
+                self.cancel(),
+                span,
+            ),
+            None => frame
+                .unique_stable(None, UniqueKeepStrategy::First, None)
+                .map_err(|e| polars_error(e, span)),
         }
-        .map_err(|e| polars_error(e, span))
     }
 }
 
@@ -300,47 +314,92 @@ const GROUP: &str = "__quarry_group";
 /// Aggregates `work` over groups found by [`groups::group_ids`]: the rows
 /// are reordered so each group is one slice (Polars then aggregates sorted
 /// slices instead of hashing the keys again), and each key is read from its
-/// group's first row.
+/// group's first row. Millions of rows are aggregated a run of whole
+/// groups at a time, checking `cancel` between runs.
 fn aggregate_groups(
     work: DataFrame,
     key_names: &[String],
     groups: &groups::Groups,
     exprs: Vec<Expr_>,
-) -> PolarsResult<DataFrame> {
+    cancel: Cancel,
+    span: Span,
+) -> Result<DataFrame, QueryError> {
+    /// Rows aggregated between two looks at the cancel flag.
+    const RUN: usize = 1 << 20;
     let keys: Vec<Column> = key_names
         .iter()
         .map(|k| work.column(k).cloned())
-        .collect::<PolarsResult<_>>()?;
+        .collect::<PolarsResult<_>>()
+        .map_err(|e| polars_error(e, span))?;
     let rest = work.drop_many(key_names.iter().map(String::as_str));
     let perm = IdxCa::from_vec("".into(), groups.permutation());
-    let mut rest = gather(&rest, &perm)?;
-    let mut ids = UInt32Chunked::from_vec(GROUP.into(), groups.sorted_ids());
+    let mut rest = gather(&rest, &perm, cancel, span)?;
+    let sorted = groups.sorted_ids();
+    // Runs end on a group boundary, so every group is aggregated whole.
+    let mut runs = Vec::new();
+    let mut start = 0;
+    while start < sorted.len() {
+        let mut end = (start + RUN).min(sorted.len());
+        while end < sorted.len() && sorted[end] == sorted[end - 1] {
+            end += 1;
+        }
+        runs.push((start, end));
+        start = end;
+    }
+    let mut ids = UInt32Chunked::from_vec(GROUP.into(), sorted);
     ids.set_sorted_flag(polars::series::IsSorted::Ascending);
-    rest.with_column(ids.into_column())?;
-    let mut out = rest
-        .lazy()
-        .group_by_stable([col(GROUP)])
-        .agg(exprs)
-        .collect()?;
+    rest.with_column(ids.into_column())
+        .map_err(|e| polars_error(e, span))?;
+    let mut out: Option<DataFrame> = None;
+    for (start, end) in runs {
+        cancel.check()?;
+        let part = rest
+            .slice(start as i64, end - start)
+            .lazy()
+            .group_by_stable([col(GROUP)])
+            .agg(exprs.clone())
+            .collect()
+            .map_err(|e| polars_error(e, span))?;
+        match &mut out {
+            None => out = Some(part),
+            Some(o) => {
+                o.vstack_mut_owned(part)
+                    .map_err(|e| polars_error(e, span))?;
+            }
+        }
+    }
+    let mut out = match out {
+        Some(o) => o,
+        None => rest
+            .lazy()
+            .group_by_stable([col(GROUP)])
+            .agg(exprs)
+            .collect()
+            .map_err(|e| polars_error(e, span))?,
+    };
     let in_order = out
-        .column(GROUP)?
-        .as_materialized_series()
-        .u32()?
+        .column(GROUP)
+        .and_then(|c| c.as_materialized_series().u32().cloned())
+        .map_err(|e| polars_error(e, span))?
         .into_no_null_iter()
         .enumerate()
         .all(|(i, g)| i == g as usize);
     if !in_order {
-        out = out.sort([GROUP], SortMultipleOptions::default())?;
+        out = out
+            .sort([GROUP], SortMultipleOptions::default())
+            .map_err(|e| polars_error(e, span))?;
     }
+    cancel.check()?;
     let first = IdxCa::from_vec("".into(), groups.first_rows.clone());
     let keys: Vec<Column> = keys
         .into_par_iter()
         .map(|k| k.take(&first))
-        .collect::<PolarsResult<_>>()?;
+        .collect::<PolarsResult<_>>()
+        .map_err(|e| polars_error(e, span))?;
     for k in keys {
-        out.with_column(k)?;
+        out.with_column(k).map_err(|e| polars_error(e, span))?;
     }
-    out.drop(GROUP)
+    out.drop(GROUP).map_err(|e| polars_error(e, span))
 }
 
 /// Hidden columns of aggregates nested in scalar expressions.
