@@ -168,6 +168,8 @@ fn rules_run_on_the_command_line() {
             "rules",
             "run",
             "QRY-0001",
+            "--data",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/sample-data"),
             "--now",
             "2025-03-18T12:00:00Z",
             "--format",

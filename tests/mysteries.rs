@@ -11,13 +11,19 @@ fn quarry(args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// `quarry query --data sample-data ARGS...`: the story's data, named
+/// explicitly (`quarry query` never picks the sample data by itself).
+fn query(args: &[&str]) -> std::process::Output {
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/sample-data");
+    let mut all = vec!["query", "--data", data];
+    all.extend_from_slice(args);
+    quarry(&all)
+}
+
 #[test]
 fn the_misspelt_table_gets_a_did_you_mean_with_a_caret() {
     // As printed in the story, typographic quotes and all.
-    let out = quarry(&[
-        "query",
-        "search in (NetworkCommunciationEvents) “192.168.0”",
-    ]);
+    let out = query(&["search in (NetworkCommunciationEvents) “192.168.0”"]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -32,7 +38,7 @@ fn the_misspelt_table_gets_a_did_you_mean_with_a_caret() {
 #[test]
 fn the_broadcast_address_on_port_4444_stands_out() {
     let q = "NetworkCommunicationEvents\n| where RemoteIP has \"192.168.0.\"\n| summarize count() by RemoteIP, RemotePort";
-    let out = quarry(&["query", "--format", "csv", q]);
+    let out = query(&["--format", "csv", q]);
     assert!(
         out.status.success(),
         "{}",
@@ -62,7 +68,7 @@ fn the_broadcast_address_on_port_4444_stands_out() {
 #[test]
 fn the_beacons_are_encrypted_outbound_transfers_seconds_apart() {
     let q = "NetworkCommunicationEvents\n| where RemoteIP has \"192.168.0.255\" and RemotePort == 4444\n| project TimeGenerated, ComputerName, RemoteIP, RemotePort, Protocol, EventDescription";
-    let out = quarry(&["query", "--format", "ndjson", q]);
+    let out = query(&["--format", "ndjson", q]);
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     let rows: Vec<serde_json::Value> = text
@@ -96,8 +102,7 @@ fn the_beacons_are_encrypted_outbound_transfers_seconds_apart() {
 
 #[test]
 fn a_broad_search_hits_several_tables() {
-    let out = quarry(&[
-        "query",
+    let out = query(&[
         "--format",
         "csv",
         "search \"192.168.0\" | summarize count() by $table | sort by $table asc",
@@ -119,15 +124,14 @@ fn a_broad_search_hits_several_tables() {
 
 #[test]
 fn ndjson_prints_nothing_for_zero_rows_and_syntax_errors_exit_2() {
-    let out = quarry(&[
-        "query",
+    let out = query(&[
         "--format",
         "ndjson",
         "NetworkCommunicationEvents | where RemotePort == -1",
     ]);
     assert!(out.status.success());
     assert!(out.stdout.is_empty());
-    let out = quarry(&["query", "NetworkCommunicationEvents | where"]);
+    let out = query(&["NetworkCommunicationEvents | where"]);
     assert_eq!(out.status.code(), Some(2));
     // Nothing loadable is an I/O error.
     let out = quarry(&["query", "--data", "/nonexistent/folder", "T"]);

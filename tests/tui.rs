@@ -21,22 +21,40 @@ const WAIT: Duration = Duration::from_secs(60);
 fn sample_catalog() -> Catalog {
     static CATALOG: OnceLock<Catalog> = OnceLock::new();
     CATALOG
-        .get_or_init(|| {
-            let dir = quarry::cli::sample_data_dir();
-            quarry::data::load::load_paths(&[dir.to_string_lossy().into_owned()])
-        })
+        .get_or_init(|| quarry::data::load::load_paths(&[sample_dir()]))
         .clone()
 }
 
+/// The source tree's sample data (what the binary bundles), read in place:
+/// in-process tests do not write the bundle into the user's data directory.
+fn sample_dir() -> String {
+    concat!(env!("CARGO_MANIFEST_DIR"), "/sample-data").to_string()
+}
+
 fn app_with(catalog: Catalog, export_dir: &Path, width: u16, height: u16) -> App {
-    let mut app = App::new(AppOptions::new(export_dir.to_path_buf()));
+    app_with_options(
+        catalog,
+        AppOptions::new(export_dir.to_path_buf()),
+        width,
+        height,
+    )
+}
+
+fn app_with_options(catalog: Catalog, options: AppOptions, width: u16, height: u16) -> App {
+    let mut app = App::new(options);
     app.set_catalog(catalog);
     app.resize(width, height);
     app
 }
 
+/// The workbench on the bundled sample data, as `quarry` with no PATH opens
+/// it: the status bar says "sample data".
 fn sample_app(export_dir: &Path) -> App {
-    app_with(sample_catalog(), export_dir, 80, 24)
+    let options = AppOptions {
+        sample_data: true,
+        ..AppOptions::new(export_dir.to_path_buf())
+    };
+    app_with_options(sample_catalog(), options, 80, 24)
 }
 
 fn key(app: &mut App, code: KeyCode) {
@@ -685,11 +703,7 @@ fn loading_runs_on_the_worker() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = App::new(AppOptions::new(dir.path().to_path_buf()));
     app.resize(80, 24);
-    app.load(vec![
-        quarry::cli::sample_data_dir()
-            .to_string_lossy()
-            .into_owned(),
-    ]);
+    app.load(vec![sample_dir()]);
     assert!(app.busy());
     let _ = screen(&mut app);
     assert!(app.wait_idle(WAIT));
@@ -776,25 +790,71 @@ fn readme_key_list_matches_the_keymap() {
 
 // ----- the real binary -----------------------------------------------------
 
+/// A tmux server of its own (so parallel tests never share one) running a
+/// command in a session of the given size.
 struct Tmux {
-    name: String,
+    socket: String,
 }
 
 impl Tmux {
+    /// Starts `command` (run by the shell) in a new server named after the
+    /// test. tmux must be installed: without it the test fails, it does not
+    /// skip.
+    fn start(tag: &str, width: u16, height: u16, command: &str) -> Tmux {
+        let version = std::process::Command::new("tmux").arg("-V").output();
+        assert!(
+            version.is_ok_and(|o| o.status.success()),
+            "tmux is needed to drive the real binary (apt-get install tmux)"
+        );
+        let t = Tmux {
+            socket: format!("quarry-test-{}-{tag}", std::process::id()),
+        };
+        let ok = t
+            .tmux()
+            .args(["new-session", "-d", "-s", "t", "-x"])
+            .arg(width.to_string())
+            .arg("-y")
+            .arg(height.to_string())
+            .arg(command)
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "tmux new-session failed");
+        t
+    }
+
+    fn tmux(&self) -> std::process::Command {
+        let mut c = std::process::Command::new("tmux");
+        c.args(["-L", &self.socket]);
+        c
+    }
+
+    /// The screen, wrapped lines joined (so long messages read whole).
     fn capture(&self) -> String {
-        let out = std::process::Command::new("tmux")
-            .args(["capture-pane", "-pt", &self.name])
+        let out = self
+            .tmux()
+            .args(["capture-pane", "-p", "-J", "-t", "t"])
             .output()
             .unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// A pane variable, such as `alternate_on` or `pane_tty`.
+    fn format(&self, variable: &str) -> String {
+        let out = self
+            .tmux()
+            .args(["display-message", "-p", "-t", "t"])
+            .arg(format!("#{{{variable}}}"))
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
     fn send(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", &self.name];
-        args.extend_from_slice(keys);
         assert!(
-            std::process::Command::new("tmux")
-                .args(&args)
+            self.tmux()
+                .args(["send-keys", "-t", "t"])
+                .args(keys)
                 .status()
                 .unwrap()
                 .success()
@@ -819,56 +879,49 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = std::process::Command::new("tmux")
-            .args(["kill-session", "-t", &self.name])
-            .status();
+        let _ = self.tmux().arg("kill-server").status();
     }
+}
+
+/// The shell command that runs the binary in `work` with its config,
+/// history and bundled sample data under `home` (never the user's), with
+/// `env` set, then prints its exit status and the terminal's settings.
+fn workbench_command(home: &Path, work: &Path, env: &str, args: &str) -> String {
+    format!(
+        "cd '{}' && XDG_CONFIG_HOME='{}/config' XDG_DATA_HOME='{}/data' HOME='{}' {env} '{}' {args}; \
+         echo quarry-exited-$?; stty -a; echo end-of-stty; sleep 60",
+        work.display(),
+        home.display(),
+        home.display(),
+        home.display(),
+        PathBuf::from(env!("CARGO_BIN_EXE_quarry")).display()
+    )
 }
 
 #[test]
 fn real_binary_in_tmux() {
-    if std::process::Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_err()
-    {
-        eprintln!("skipping real_binary_in_tmux: tmux is not installed");
-        return;
-    }
     let home = tempfile::tempdir().unwrap();
     let work = tempfile::tempdir().unwrap();
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_quarry"));
-    let name = format!("quarry-test-{}", std::process::id());
-    // Config and history go to the temporary home, not the user's.
-    let cmd = format!(
-        "cd '{}' && XDG_CONFIG_HOME='{}/config' XDG_DATA_HOME='{}/data' HOME='{}' '{}' --now 2025-03-18T12:00:00Z; echo quarry-exited-$?; sleep 30",
-        work.path().display(),
-        home.path().display(),
-        home.path().display(),
-        home.path().display(),
-        bin.display()
+    let t = Tmux::start(
+        "main",
+        120,
+        32,
+        &workbench_command(home.path(), work.path(), "", "--now 2025-03-18T12:00:00Z"),
     );
-    let ok = std::process::Command::new("tmux")
-        .args([
-            "new-session",
-            "-d",
-            "-s",
-            &name,
-            "-x",
-            "120",
-            "-y",
-            "32",
-            &cmd,
-        ])
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok, "tmux new-session failed");
-    let t = Tmux { name };
     let home_screen = t.wait_for("5 tables loaded");
     assert!(
         home_screen.contains("NetworkCommunicationEvents"),
         "{home_screen}"
+    );
+    // No PATH: the bundled sample data, and the status bar says so.
+    assert!(
+        home_screen.contains("sample data │ 5 tables, 67,012 rows"),
+        "{home_screen}"
+    );
+    assert!(
+        home.path()
+            .join("data/quarry/sample-data/DeviceInfo.csv.zst")
+            .exists()
     );
     assert!(
         home_screen.contains("clock 2025-03-18T12:00:00Z"),
@@ -905,6 +958,221 @@ fn real_binary_in_tmux() {
         state.contains("summarize count() by RemoteIP, RemotePort"),
         "{state}"
     );
+}
+
+/// The pid of the only child of `pid` (named `what`, for the message).
+fn child_of(pid: &str, what: &str) -> String {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let out = std::process::Command::new("pgrep")
+            .args(["-P", pid])
+            .output()
+            .expect("pgrep (procps) is needed to find the workbench child");
+        let pids: Vec<String> = String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .map(str::to_string)
+            .collect();
+        if pids.len() == 1 {
+            return pids[0].clone();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "expected one {what} under {pid}, found {pids:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The workbench process in a pane: the shell's child is the supervisor,
+/// the supervisor's child the workbench.
+fn workbench_pid(t: &Tmux) -> String {
+    let shell = t.format("pane_pid");
+    let supervisor = child_of(&shell, "supervisor");
+    child_of(&supervisor, "workbench")
+}
+
+/// `stty -a`'s words, as printed on screen after the workbench ended.
+fn assert_sane_terminal(t: &Tmux) {
+    let screen = t.wait_for("end-of-stty");
+    let words: Vec<&str> = screen.split([' ', ';', '\n']).collect();
+    for sane in ["icanon", "echo", "isig", "icrnl", "opost", "onlcr"] {
+        assert!(
+            words.contains(&sane) && !words.contains(&format!("-{sane}").as_str()),
+            "stty -a does not show {sane}:\n{screen}"
+        );
+    }
+}
+
+/// The terminal of a pane is still in the workbench's raw mode (read from
+/// outside, while the workbench runs).
+fn pane_is_raw(t: &Tmux) -> bool {
+    let tty = t.format("pane_tty");
+    let out = std::process::Command::new("stty")
+        .args(["-a", "-F", &tty])
+        .output()
+        .or_else(|_| {
+            std::process::Command::new("stty")
+                .args(["-a", "-f", &tty])
+                .output()
+        })
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "stty -a on {tty} failed");
+    text.split_whitespace().any(|w| w == "-icanon")
+}
+
+#[test]
+fn sigkill_restores_the_terminal_and_quarry_reopens_where_it_was() {
+    let home = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let command = workbench_command(home.path(), work.path(), "", "--now 2025-03-18T12:00:00Z");
+    let t = Tmux::start("sigkill", 160, 40, &command);
+    t.wait_for("5 tables loaded");
+    t.send(&[":"]);
+    t.send(&["-l", "DeviceInfo | summarize n = count() by OSPlatform"]);
+    t.send(&["Enter"]);
+    t.wait_for("KQL  DeviceInfo | summarize n = count() by OSPlatform");
+    assert_eq!(t.format("alternate_on"), "1");
+    assert!(pane_is_raw(&t));
+
+    // What the kernel's OOM killer does.
+    let pid = workbench_pid(&t);
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-KILL", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let s = t.wait_for("quarry-exited-");
+    assert!(s.contains("quarry-exited-137"), "{s}");
+    assert!(
+        s.contains(
+            "quarry: the workbench was killed by SIGKILL (perhaps the system ran out of memory); \
+             your terminal has been restored. Your investigation was saved: run quarry again to reopen it."
+        ),
+        "{s}"
+    );
+    assert_sane_terminal(&t);
+    assert_eq!(
+        t.format("alternate_on"),
+        "0",
+        "still in the alternate screen"
+    );
+    assert_eq!(t.format("cursor_flag"), "1", "the cursor is still hidden");
+    drop(t);
+
+    // The next start reopens the view it was on.
+    let t = Tmux::start("sigkill-again", 160, 40, &command);
+    let s = t.wait_for("reopened your last session, which ended unexpectedly");
+    let s = if s.contains("OSPlatform") {
+        s
+    } else {
+        t.wait_for("KQL  DeviceInfo | summarize n = count() by OSPlatform")
+    };
+    assert!(
+        s.contains("KQL  DeviceInfo | summarize n = count() by OSPlatform"),
+        "{s}"
+    );
+    t.wait_for("Windows");
+    t.send(&["Q"]);
+    let s = t.wait_for("quarry-exited-");
+    assert!(s.contains("quarry-exited-0"), "{s}");
+    // Quit cleanly: the next start opens at home.
+    let state: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(home.path().join("data/quarry/state.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(state["open"], false, "{state}");
+    assert_eq!(
+        state["view"], "DeviceInfo | summarize n = count() by OSPlatform",
+        "{state}"
+    );
+}
+
+#[test]
+fn a_panic_inside_a_query_is_an_error_and_the_workbench_goes_on() {
+    let home = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    // Debug builds only: the first query panics on a rayon thread.
+    let command = workbench_command(
+        home.path(),
+        work.path(),
+        "QUARRY_DEBUG_PANIC=1",
+        "--now 2025-03-18T12:00:00Z",
+    );
+    let t = Tmux::start("panic", 120, 32, &command);
+    t.wait_for("5 tables loaded");
+    t.send(&[":"]);
+    t.send(&["-l", "DeviceInfo | count"]);
+    t.send(&["Enter"]);
+    t.wait_for(
+        "error: internal error (please report it): QUARRY_DEBUG_PANIC: a panic inside the query at src/tui/worker.rs:",
+    );
+    // The terminal was left alone: still full screen, still raw.
+    assert_eq!(t.format("alternate_on"), "1");
+    assert!(
+        pane_is_raw(&t),
+        "the panic restored the terminal under the workbench"
+    );
+    // And the next query runs.
+    t.send(&[":"]);
+    t.send(&["Enter"]);
+    let s = t.wait_for("1946");
+    assert!(s.contains("KQL  DeviceInfo | count"), "{s}");
+    t.send(&["Q"]);
+    let s = t.wait_for("quarry-exited-");
+    assert!(s.contains("quarry-exited-0"), "{s}");
+    assert!(!s.contains("quarry: the workbench"), "{s}");
+}
+
+#[test]
+fn an_abort_is_cleaned_up_by_the_supervisor() {
+    let home = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    // Debug builds only: the first query aborts, as a failed allocation does.
+    let command = workbench_command(
+        home.path(),
+        work.path(),
+        "QUARRY_DEBUG_ABORT=1",
+        "--now 2025-03-18T12:00:00Z",
+    );
+    let t = Tmux::start("abort", 160, 40, &command);
+    t.wait_for("5 tables loaded");
+    t.send(&[":"]);
+    t.send(&["-l", "DeviceInfo | take 3"]);
+    t.send(&["Enter"]);
+    let s = t.wait_for("quarry-exited-");
+    assert!(s.contains("quarry-exited-134"), "{s}");
+    assert!(
+        s.contains(
+            "quarry: the workbench aborted (SIGABRT: a memory allocation failed, or an internal error); \
+             your terminal has been restored. Your investigation was saved: run quarry again to reopen it."
+        ),
+        "{s}"
+    );
+    assert_sane_terminal(&t);
+    assert_eq!(t.format("alternate_on"), "0");
+    // The query that was running is remembered, and not run again.
+    let state = std::fs::read_to_string(home.path().join("data/quarry/state.json")).unwrap();
+    assert!(
+        state.contains(r#""running": "DeviceInfo | take 3""#),
+        "{state}"
+    );
+    drop(t);
+    let command = workbench_command(home.path(), work.path(), "", "--now 2025-03-18T12:00:00Z");
+    let t = Tmux::start("abort-again", 220, 40, &command);
+    t.wait_for(
+        "your last session stopped while running DeviceInfo | take 3 (not run again: : then up recalls it)",
+    );
+    t.send(&[":", "Up"]);
+    t.wait_for(" : DeviceInfo | take 3");
+    // Apart: Escape then Q at once would read as Alt+Q.
+    t.send(&["Escape"]);
+    t.wait_for(" Q quit");
+    t.send(&["Q"]);
+    let s = t.wait_for("quarry-exited-");
+    assert!(s.contains("quarry-exited-0"), "{s}");
 }
 
 // ----- detection rules -----------------------------------------------------

@@ -60,14 +60,28 @@ pub fn main() -> i32 {
         Some(Command::Sample(args)) => sample::run(args),
         Some(Command::Check(args)) => check::run(args),
         Some(Command::Rules(args)) => rules::run_cli(args),
-        None => workbench(cli.paths, cli.now, cli.theme),
+        // Only the workbench owns the terminal, so only it is supervised.
+        None => crate::tui::supervisor::run(|| workbench(cli.paths, cli.now, cli.theme)),
     }
 }
 
 /// `quarry [PATH...]`: the workbench.
 fn workbench(paths: Vec<String>, now: Clock, theme: Option<String>) -> i32 {
+    let sample = paths.is_empty();
+    let paths = if sample {
+        match sample_data_dir() {
+            Ok(dir) => vec![dir.to_string_lossy().into_owned()],
+            Err(e) => {
+                eprintln!("quarry: cannot write the bundled sample data: {e}");
+                return 1;
+            }
+        }
+    } else {
+        paths
+    };
     let options = crate::tui::Options {
-        paths: paths_or_sample(paths),
+        paths,
+        sample,
         clock: Box::new(move |catalog| now.resolve(catalog)),
         theme,
     };
@@ -80,9 +94,6 @@ fn workbench(paths: Vec<String>, now: Clock, theme: Option<String>) -> i32 {
     }
 }
 
-/// The bundled sample data: the crate's `sample-data/` folder, found
-/// relative to the source tree the binary was built from, so it opens
-/// wherever the binary is started.
 /// The query of `quarry query` and `quarry check`: the argument, or the
 /// text of `-f FILE`. On failure, the message is printed and the exit code
 /// returned (1 for an unreadable file, 2 for no query at all).
@@ -100,15 +111,53 @@ fn query_text(query: &Option<String>, file: &Option<std::path::PathBuf>) -> Resu
     }
 }
 
-pub fn sample_data_dir() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data")
+/// The bundled sample data: compiled into the binary and written into the
+/// platform data directory on first use (`~/.local/share/quarry/sample-data`
+/// on Linux), so it opens wherever the binary is installed and started.
+pub fn sample_data_dir() -> std::io::Result<std::path::PathBuf> {
+    sample::bundled_dir()
 }
 
-/// The paths to load: those given, or the bundled sample data.
+/// The paths to load: those given, or the bundled sample data (an empty
+/// list, after saying why, if it cannot be written).
 pub fn paths_or_sample(paths: Vec<String>) -> Vec<String> {
-    if paths.is_empty() {
-        vec![sample_data_dir().to_string_lossy().into_owned()]
-    } else {
-        paths
+    if !paths.is_empty() {
+        return paths;
+    }
+    match sample_data_dir() {
+        Ok(dir) => vec![dir.to_string_lossy().into_owned()],
+        Err(e) => {
+            eprintln!("quarry: cannot write the bundled sample data: {e}");
+            Vec::new()
+        }
+    }
+}
+
+/// The data `quarry query` and `quarry rules run` read: the `--data` paths,
+/// or the sample data when `--sample` asks for it, never the sample data by
+/// default: an analyst who forgot `--data` must not get answers about fake
+/// data. `Err` is the exit status, after the message: 2 (a usage error,
+/// like a missing argument) when no data was given, 1 when the sample data
+/// cannot be written.
+fn chosen_data(data: &[String], sample: bool, doing: &str) -> Result<Vec<String>, i32> {
+    if !data.is_empty() {
+        return Ok(data.to_vec());
+    }
+    if !sample {
+        eprintln!(
+            "quarry: no data to {doing}: pass --data PATH (a file or folder of exported tables), \
+             or --sample to use the bundled sample data"
+        );
+        return Err(2);
+    }
+    match sample_data_dir() {
+        Ok(dir) => {
+            eprintln!("quarry: using the bundled sample data ({})", dir.display());
+            Ok(vec![dir.to_string_lossy().into_owned()])
+        }
+        Err(e) => {
+            eprintln!("quarry: cannot write the bundled sample data: {e}");
+            Err(1)
+        }
     }
 }

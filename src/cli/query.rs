@@ -23,9 +23,12 @@ pub enum OutputFormat {
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// A file or folder of tables (repeatable; default: the bundled sample data).
+    /// A file or folder of tables (repeatable). Required, unless --sample.
     #[arg(long = "data", value_name = "PATH")]
     pub data: Vec<String>,
+    /// Query the bundled sample data instead of your own.
+    #[arg(long, conflicts_with = "data")]
+    pub sample: bool,
     /// The query clock: an RFC 3339 instant, `wall`, or `data` (the newest
     /// datetime in the loaded tables).
     #[arg(long, default_value = "data")]
@@ -65,8 +68,11 @@ pub fn run_cli(args: Args) -> i32 {
         eprintln!("{}", e.render(&text));
         return 2;
     }
+    let paths = match super::chosen_data(&args.data, args.sample, "query") {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
     let started = Instant::now();
-    let paths = super::paths_or_sample(args.data.clone());
     let catalog = load_paths(&paths);
     let load_s = started.elapsed().as_secs_f64();
     for e in &catalog.errors {

@@ -42,9 +42,12 @@ struct RunArgs {
     /// Run every rule.
     #[arg(long)]
     all: bool,
-    /// A file or folder of tables (repeatable; default: the bundled sample data).
+    /// A file or folder of tables (repeatable). Required, unless --sample.
     #[arg(long = "data", value_name = "PATH")]
     data: Vec<String>,
+    /// Run the rules on the bundled sample data instead of your own.
+    #[arg(long, conflicts_with = "data")]
+    sample: bool,
     #[arg(long, default_value = "data")]
     now: Clock,
     /// Change a parameter: `--set query_period=7d` (repeatable).
@@ -215,8 +218,12 @@ fn run_rules(a: RunArgs) -> i32 {
             }
         }
     }
+    let paths = match super::chosen_data(&a.data, a.sample, "run the rules on") {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
     let started = Instant::now();
-    let catalog = load_paths(&super::paths_or_sample(a.data.clone()));
+    let catalog = load_paths(&paths);
     let load_s = started.elapsed().as_secs_f64();
     for e in &catalog.errors {
         eprintln!("warning: {e}");

@@ -1,6 +1,15 @@
 //! What survives between sessions: the query and search histories and the
 //! pipelines of the last session, in one JSON file in the platform data
 //! directory (`~/.local/share/quarry/state.json` on Linux).
+//!
+//! The workbench writes it as the investigation goes (after every change:
+//! a step opened or closed, a query started or finished, a prompt
+//! submitted), not only when the analyst quits, so a workbench that is
+//! killed (the OOM killer's SIGKILL leaves no chance to save) reopens where
+//! the analyst was. [`SavedState::open`] says whether the last writer quit
+//! cleanly; if it did not, the next start reopens [`SavedState::view`] and
+//! names [`SavedState::running`], the query running when it stopped (likely
+//! the culprit, so it is not run again).
 
 use std::fs;
 use std::io::{self, Write};
@@ -21,6 +30,16 @@ pub struct SavedState {
     pub search_history: Vec<String>,
     /// The pipelines of the steps open when the last session ended.
     pub last_session: Vec<String>,
+    /// The pipeline on screen when last saved; `None` at home.
+    pub view: Option<String>,
+    /// The query that was running when last saved, if any.
+    pub running: Option<String>,
+    /// The data the session was opened on: the paths as given, made
+    /// absolute. A reopened view only makes sense on the same data.
+    pub data: Vec<String>,
+    /// Whether a workbench was still open when it saved this (it had not
+    /// quit cleanly).
+    pub open: bool,
 }
 
 impl SavedState {
@@ -97,6 +116,10 @@ mod tests {
             query_history: vec!["T | take 1".into(), "a\nb".into()],
             search_history: vec!["x".into()],
             last_session: vec!["T".into()],
+            view: Some("T | take 1".into()),
+            running: Some("T | count".into()),
+            data: vec!["/cases/1".into()],
+            open: true,
         };
         s.save(&path).unwrap();
         assert_eq!(SavedState::load(&path), (s, None));
@@ -104,5 +127,11 @@ mod tests {
         let (state, warning) = SavedState::load(&path);
         assert_eq!(state, SavedState::default());
         assert!(warning.unwrap().starts_with("ignoring "));
+        // A file from before these fields were saved still reads.
+        fs::write(&path, r#"{"query_history":["a"]}"#).unwrap();
+        let (state, warning) = SavedState::load(&path);
+        assert_eq!(warning, None);
+        assert_eq!(state.query_history, vec!["a".to_string()]);
+        assert!(!state.open);
     }
 }

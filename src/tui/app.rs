@@ -55,6 +55,9 @@ pub struct AppOptions {
     pub state_path: Option<PathBuf>,
     /// What the last session saved.
     pub saved: SavedState,
+    /// The tables are Quarry's bundled sample data, not the analyst's: the
+    /// status bar says so.
+    pub sample_data: bool,
 }
 
 impl AppOptions {
@@ -69,6 +72,7 @@ impl AppOptions {
             raw_export: false,
             state_path: None,
             saved: SavedState::default(),
+            sample_data: false,
         }
     }
 }
@@ -384,6 +388,18 @@ pub struct App {
     raw_export: bool,
     state_path: Option<PathBuf>,
     pub(crate) last_session: Vec<String>,
+    /// What was last written to `state_path`, so it is written only when it
+    /// changes.
+    written: Option<SavedState>,
+    /// The session is live: saved with `open` set until [`App::end_session`].
+    session_open: bool,
+    /// The data paths given to [`App::load`], made absolute.
+    data_paths: Vec<String>,
+    /// The last session ended without quitting: where it was, to reopen
+    /// once the data has loaded.
+    resume: Option<Resume>,
+    /// The tables are the bundled sample data.
+    pub(crate) sample_data: bool,
     /// Folders of the loaded files, where `externaldata` looks.
     data_dirs: Vec<PathBuf>,
     started: Instant,
@@ -404,13 +420,21 @@ impl App {
             raw_export,
             state_path,
             saved,
+            sample_data,
         } = options;
         let mut history = saved.query_history.clone();
-        for p in &saved.last_session {
+        // The query running when Quarry last stopped comes last, so `:` then
+        // Up offers it first.
+        for p in saved.last_session.iter().chain(&saved.running) {
             if !history.contains(p) {
                 history.push(p.clone());
             }
         }
+        let resume = saved.open.then(|| Resume {
+            view: saved.view.clone(),
+            running: saved.running.clone(),
+            data: saved.data.clone(),
+        });
         App {
             keymap,
             theme,
@@ -447,6 +471,11 @@ impl App {
             raw_export,
             state_path,
             last_session: saved.last_session,
+            written: None,
+            session_open: false,
+            data_paths: Vec::new(),
+            resume,
+            sample_data,
             data_dirs: Vec::new(),
             started: Instant::now(),
         }
@@ -455,6 +484,15 @@ impl App {
     /// Starts loading `paths` on the worker; home shows the progress.
     pub fn load(&mut self, paths: Vec<String>) {
         self.data_dirs = data_dirs(&paths);
+        self.data_paths = absolute_paths(&paths);
+        // A view of other data would not make sense (or would fail).
+        if self
+            .resume
+            .as_ref()
+            .is_some_and(|r| r.data != self.data_paths)
+        {
+            self.resume = None;
+        }
         let ticket = self.worker.submit(Job::Load { paths });
         self.loading = Some(LoadState {
             ticket,
@@ -711,6 +749,11 @@ impl App {
         if key.kind == KeyEventKind::Release {
             return;
         }
+        self.handle_key_inner(key);
+        self.save_state();
+    }
+
+    fn handle_key_inner(&mut self, key: KeyEvent) {
         if self.prompt.is_some() {
             self.prompt_key(key);
             self.fit();
@@ -806,6 +849,11 @@ impl App {
 
     /// A reply from the worker.
     pub fn handle_reply(&mut self, reply: Reply) {
+        self.handle_reply_inner(reply);
+        self.save_state();
+    }
+
+    fn handle_reply_inner(&mut self, reply: Reply) {
         match reply {
             Reply::LoadStarted { id, tables } => {
                 if let Some(l) = self.loading.as_mut().filter(|l| l.ticket.id == id) {
@@ -875,6 +923,12 @@ impl App {
                 } else {
                     Message::Info(text)
                 });
+                if let Some(resume) = self.resume.take()
+                    && self.inv.depth() == 0
+                    && self.pending.is_none()
+                {
+                    self.reopen(resume);
+                }
             }
             Reply::QueryDone {
                 id,
@@ -892,7 +946,6 @@ impl App {
                         self.last_query_time = Some(elapsed);
                         self.failed_pipeline = None;
                         self.push_result(p, frame);
-                        self.save_state();
                     }
                     Err(e) if e.kind == crate::kql::error::ErrorKind::Cancelled => {
                         self.message = Some(Message::Warning("query cancelled".into()));
@@ -1633,6 +1686,13 @@ impl App {
             self.message = Some(Message::Warning("no table is loaded yet".into()));
             return;
         }
+        // Saved before the worker starts: if this query brings Quarry down
+        // (at once, even), the next start knows which one it was.
+        if self.state_path.is_some() {
+            let mut state = self.saved_state();
+            state.running = Some(pending.full_text.clone());
+            self.write_state(state);
+        }
         let ticket = self.worker.submit(Job::Query {
             text: pending.plan.text().to_string(),
             catalog: Arc::clone(&self.catalog),
@@ -1991,27 +2051,140 @@ impl App {
         self.clipboard = Some(text);
     }
 
-    /// Saves histories and the open pipelines (when a state path is set).
-    pub fn save_state(&mut self) {
-        let Some(path) = &self.state_path else {
-            return;
-        };
+    /// What would be saved now: histories, the open pipelines, the view,
+    /// the query running, the data, whether the session is still open.
+    pub fn saved_state(&self) -> SavedState {
         let pipelines = self.inv.pipelines();
-        if !pipelines.is_empty() {
-            self.last_session = pipelines;
-        }
-        let state = SavedState {
+        SavedState {
             query_history: self.query_editor.history().to_vec(),
             search_history: self.search_editor.history().to_vec(),
-            last_session: self.last_session.clone(),
-        };
-        if let Err(e) = state.save(path) {
-            self.message = Some(Message::Warning(format!(
-                "cannot save history to {}: {e}",
-                path.display()
-            )));
+            last_session: if pipelines.is_empty() {
+                self.last_session.clone()
+            } else {
+                pipelines
+            },
+            // Until a crashed session is reopened, where it was is still
+            // the place to reopen (if this start dies too, say).
+            view: match self.resume_pending() {
+                Some(r) => r.view.clone(),
+                None => Some(self.current().pipeline()).filter(|p| !p.is_empty()),
+            },
+            running: match self.resume_pending() {
+                Some(r) => r.running.clone(),
+                None => self.pending.as_ref().map(|p| p.full_text.clone()),
+            },
+            data: self.data_paths.clone(),
+            open: self.session_open,
         }
     }
+
+    /// Saves the state if it changed since it was last written (when a
+    /// state path is set). Called after every key and every reply, so the
+    /// file follows the investigation; it is small and written atomically.
+    pub fn save_state(&mut self) {
+        self.write_state(self.saved_state());
+    }
+
+    fn write_state(&mut self, state: SavedState) {
+        let Some(path) = self.state_path.clone() else {
+            return;
+        };
+        if self.written.as_ref() == Some(&state) {
+            return;
+        }
+        self.last_session = state.last_session.clone();
+        match state.save(&path) {
+            Ok(()) => self.written = Some(state),
+            Err(e) => {
+                // Said once per change, not on every key after it.
+                self.written = Some(state);
+                self.message = Some(Message::Warning(format!(
+                    "cannot save history to {}: {e}",
+                    path.display()
+                )));
+            }
+        }
+    }
+
+    /// Marks the session as live: until [`App::end_session`], the saved
+    /// state says the workbench is open, so if it dies the next start
+    /// reopens where it was.
+    pub fn begin_session(&mut self) {
+        self.session_open = true;
+        self.save_state();
+    }
+
+    /// The analyst quit: saved as closed, so the next start opens at home.
+    pub fn end_session(&mut self) {
+        self.session_open = false;
+        self.save_state();
+    }
+
+    /// The crashed session still to reopen: none once the analyst has
+    /// moved (opened a step, started a query) while the data loaded.
+    fn resume_pending(&self) -> Option<&Resume> {
+        self.resume
+            .as_ref()
+            .filter(|_| self.inv.depth() == 0 && self.pending.is_none())
+    }
+
+    /// Reopens the view of a session that ended without quitting, and says
+    /// which query was running then (it is not run again: it may be what
+    /// stopped Quarry).
+    fn reopen(&mut self, resume: Resume) {
+        // The view itself was running (being reopened, say) when Quarry
+        // stopped: running it again could stop Quarry again, every start.
+        let view = resume.view.filter(|v| resume.running.as_ref() != Some(v));
+        let running = resume
+            .running
+            .map(|r| crate::text::escape_for_terminal(&r).into_owned());
+        let message = match (&view, running) {
+            (Some(view), running) => {
+                self.submit_pipeline(view);
+                match running {
+                    Some(r) => format!(
+                        "reopened your last session; it stopped while running {r} \
+                         (not run again: : then up recalls it)"
+                    ),
+                    None => "reopened your last session, which ended unexpectedly".to_string(),
+                }
+            }
+            (None, Some(r)) => format!(
+                "your last session stopped while running {r} (not run again: : then up recalls it)"
+            ),
+            (None, None) => return,
+        };
+        if self.error.is_none() {
+            self.message = Some(Message::Warning(message));
+        }
+    }
+}
+
+/// Where a session that ended without quitting was.
+struct Resume {
+    view: Option<String>,
+    running: Option<String>,
+    data: Vec<String>,
+}
+
+/// The data paths as given, made absolute (`Name=path` keeps its name), so
+/// that the same data opened from another folder is recognised.
+fn absolute_paths(paths: &[String]) -> Vec<String> {
+    paths
+        .iter()
+        .map(|p| {
+            let (name, path) = match p.split_once('=') {
+                Some((n, path)) if !Path::new(p).exists() => (Some(n), path),
+                _ => (None, p.as_str()),
+            };
+            let abs = std::fs::canonicalize(path)
+                .map_or_else(|_| path.to_string(), |a| a.to_string_lossy().into_owned());
+            match name {
+                Some(n) => format!("{n}={abs}"),
+                None => abs,
+            }
+        })
+        .collect()
 }
 
 /// Rows of the table list at home: the tables and a header, leaving room

@@ -4,7 +4,9 @@
 //! - [`app`]: the state and [`App::step`], the one place it changes;
 //! - [`views`]: drawing, nothing else;
 //! - [`worker`]: loading, queries and exports off the UI thread;
-//! - [`run`]: the event loop tying them to the terminal.
+//! - [`run`]: the event loop tying them to the terminal;
+//! - [`supervisor`]: the parent process that restores the terminal however
+//!   the workbench dies.
 
 pub mod action;
 pub mod app;
@@ -12,6 +14,7 @@ pub mod config;
 pub mod keymap;
 pub mod layout;
 pub mod line_editor;
+pub mod supervisor;
 pub mod terminal;
 pub mod theme;
 pub mod views;
@@ -33,6 +36,8 @@ use theme::Theme;
 pub struct Options {
     /// Files and folders to load (already defaulted to the sample data).
     pub paths: Vec<String>,
+    /// `paths` is the bundled sample data (no PATH was given).
+    pub sample: bool,
     /// The query clock (`--now`).
     pub clock: ClockFn,
     /// `--theme`, overriding the config file.
@@ -77,11 +82,15 @@ pub fn run(options: Options) -> io::Result<()> {
         raw_export: config.export.raw,
         state_path,
         saved,
+        sample_data: options.sample,
     });
     if let Some(w) = warning {
         app.message = Some(app::Message::Warning(w));
     }
     app.load(options.paths);
+    // From here the state file says the workbench is open, so a workbench
+    // killed from now on is reopened where it was.
+    app.begin_session();
 
     let mut guard = terminal::TerminalGuard::enter()?;
     // Without the handler SIGTERM would leave the terminal raw; failing to
@@ -91,7 +100,7 @@ pub fn run(options: Options) -> io::Result<()> {
     app.resize(size.width, size.height);
     let result = event_loop(&mut guard, &mut app);
     app.finish_export(Duration::from_secs(30));
-    app.save_state();
+    app.end_session();
     drop(guard);
     result
 }

@@ -4,11 +4,15 @@
 //! Three exits are covered:
 //!
 //! - normal return or `?`: [`TerminalGuard`]'s `Drop`;
-//! - a panic: [`install_panic_hook`] restores the terminal *before* the
-//!   panic message is printed, so the message is readable and not lost in
-//!   the alternate screen;
+//! - a panic on the UI thread: [`install_panic_hook`] restores the terminal
+//!   *before* the panic message is printed, so the message is readable and
+//!   not lost in the alternate screen (a panic on any other thread is an
+//!   error for the query it happened in, and leaves the terminal alone);
 //! - SIGTERM / SIGHUP (terminal closed, `kill`): [`install_signal_handlers`]
 //!   restores and exits with status 128 + signal.
+//!
+//! What a process cannot do for itself (an abort, SIGKILL, a segfault) the
+//! supervising parent does ([`super::supervisor`]).
 //!
 //! In raw mode Ctrl+C arrives as a key, not SIGINT, so it can mean "cancel
 //! running work" ([`Action::Cancel`](super::action::Action::Cancel)).
@@ -20,8 +24,8 @@
 //! (a pasted `Q` would quit).
 
 use std::io::{self, Stdout, Write};
-use std::sync::Once;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, Once};
 use std::thread;
 
 use base64::Engine as _;
@@ -52,6 +56,7 @@ impl TerminalGuard {
     /// before the error is returned.
     pub fn enter() -> io::Result<TerminalGuard> {
         install_panic_hook();
+        *UI_THREAD.lock().unwrap_or_else(|e| e.into_inner()) = Some(thread::current().id());
         ACTIVE.store(true, Ordering::SeqCst);
         let setup = (|| {
             terminal::enable_raw_mode()?;
@@ -125,59 +130,98 @@ pub fn restore() -> io::Result<()> {
 }
 
 /// Chains a panic hook that restores the terminal before the previous hook
-/// prints the message. Installed once however often it is called.
+/// prints the message, for a panic on the UI thread only. Installed once
+/// however often it is called.
+///
+/// Where a panic happens decides what it means:
+///
+/// - on the UI thread (the one that entered the [`TerminalGuard`]), outside
+///   [`run_catching`]: the workbench is going down (the panic unwinds
+///   through the event loop), so the terminal is restored first and the
+///   message printed where the analyst can read it;
+/// - anywhere else while the workbench has the screen: the worker thread,
+///   a loader thread, or one of the rayon threads Polars computes on. Such a
+///   panic reaches [`run_catching`] on the thread that started the work
+///   (rayon hands a worker's panic to the thread that waits for it) and
+///   becomes an error for that query while the workbench goes on. The
+///   terminal must stay as it is: restoring it here (as this hook once did
+///   for any thread not itself inside `run_catching`) left a running
+///   workbench drawing on a cooked terminal. Nothing is printed either (it
+///   would be drawn over the screen); the message, with its location, is
+///   kept for `run_catching` to report;
+/// - with no workbench on screen (the command line, tests): the previous
+///   hook prints as usual.
+///
+/// A panic that kills the process some other way (an abort, or a panic on
+/// a thread nothing catches) is the supervisor's to clean up after
+/// ([`super::supervisor`]).
 pub fn install_panic_hook() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            // A panic inside `run_catching` is reported by its caller; the
-            // terminal stays as it is and nothing is printed over the screen.
-            let caught = CATCHING.with(|c| {
-                if c.get() {
-                    *c.message.borrow_mut() = Some(panic_message(info));
-                    true
-                } else {
-                    false
-                }
-            });
-            if caught {
+            let catching = CATCHING.with(std::cell::Cell::get);
+            let on_ui = ui_thread() == Some(thread::current().id());
+            if catching || (!on_ui && ACTIVE.load(Ordering::SeqCst)) {
+                remember_panic(panic_message(info));
                 return;
             }
-            let _ = restore();
+            if on_ui {
+                let _ = restore();
+            }
             previous(info);
         }));
     });
 }
 
-/// Per-thread state of [`run_catching`].
-struct Catching {
-    active: std::cell::Cell<bool>,
-    message: std::cell::RefCell<Option<String>>,
+/// The thread that entered the terminal guard: the one whose panic ends
+/// the workbench.
+static UI_THREAD: Mutex<Option<thread::ThreadId>> = Mutex::new(None);
+
+fn ui_thread() -> Option<thread::ThreadId> {
+    *UI_THREAD.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-impl Catching {
-    fn get(&self) -> bool {
-        self.active.get()
+/// Messages (with locations) of recent panics the hook kept quiet, newest
+/// last, for [`run_catching`] to report. A few, because several rayon
+/// threads can panic in one query.
+static RECENT_PANICS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+const RECENT_LIMIT: usize = 16;
+
+fn remember_panic(message: String) {
+    let mut recent = RECENT_PANICS.lock().unwrap_or_else(|e| e.into_inner());
+    if recent.len() >= RECENT_LIMIT {
+        recent.remove(0);
+    }
+    recent.push(message);
+}
+
+/// The kept message of the panic whose payload reads `text` (taking it),
+/// else `text` itself (the location is then unknown).
+fn take_panic_message(text: &str) -> String {
+    let mut recent = RECENT_PANICS.lock().unwrap_or_else(|e| e.into_inner());
+    let at = format!("{text} at ");
+    match recent.iter().rposition(|m| m == text || m.starts_with(&at)) {
+        Some(i) => recent.remove(i),
+        None => text.to_string(),
     }
 }
 
 thread_local! {
-    static CATCHING: Catching = const {
-        Catching {
-            active: std::cell::Cell::new(false),
-            message: std::cell::RefCell::new(None),
-        }
-    };
+    /// Whether this thread is inside [`run_catching`].
+    static CATCHING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-fn panic_message(info: &std::panic::PanicHookInfo<'_>) -> String {
-    let payload = info.payload();
-    let text = payload
+fn payload_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
         .downcast_ref::<&str>()
         .map(|s| s.to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "panic".to_string());
+        .unwrap_or_else(|| "panic".to_string())
+}
+
+fn panic_message(info: &std::panic::PanicHookInfo<'_>) -> String {
+    let text = payload_text(info.payload());
     match info.location() {
         Some(l) => format!("{text} at {}:{}", l.file(), l.line()),
         None => text,
@@ -186,17 +230,15 @@ fn panic_message(info: &std::panic::PanicHookInfo<'_>) -> String {
 
 /// Runs `f`, turning a panic into `Err(message)` without disturbing the
 /// terminal: the worker uses it so that a bug in one query is an error
-/// message, not a dead workbench.
+/// message, not a dead workbench. A panic on another thread that `f`
+/// waits for (a rayon thread inside Polars) is caught the same way: rayon
+/// resumes it here.
 pub fn run_catching<R>(f: impl FnOnce() -> R) -> Result<R, String> {
     install_panic_hook();
-    let was = CATCHING.with(|c| c.active.replace(true));
+    let was = CATCHING.with(|c| c.replace(true));
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
-    CATCHING.with(|c| c.active.set(was));
-    result.map_err(|_| {
-        CATCHING
-            .with(|c| c.message.borrow_mut().take())
-            .unwrap_or_else(|| "panic".to_string())
-    })
+    CATCHING.with(|c| c.set(was));
+    result.map_err(|payload| take_panic_message(&payload_text(payload.as_ref())))
 }
 
 /// Watches for SIGTERM and SIGHUP on a background thread; on either, the

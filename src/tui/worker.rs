@@ -229,7 +229,20 @@ impl Worker {
             let spawned = thread::Builder::new()
                 .name("quarry-loader".into())
                 .spawn(move || {
-                    let reply = run_load(&load, paths, &tx);
+                    // Each table is loaded under `run_catching`; this catches
+                    // the rest (finding the files), so a bug there ends the
+                    // load with an error instead of a spinner that never stops.
+                    let reply = crate::tui::terminal::run_catching(|| run_load(&load, paths, &tx))
+                        .unwrap_or_else(|msg| Reply::Loaded {
+                            id: load.id,
+                            errors: vec![LoadError::new(
+                                std::path::Path::new(""),
+                                None,
+                                format!("internal error while loading: {msg}"),
+                            )],
+                            cancelled: false,
+                            elapsed: Duration::ZERO,
+                        });
                     let _ = tx.send(reply);
                 });
             if let Err(e) = spawned {
@@ -438,6 +451,7 @@ fn query_options(
         cancel: Some(Arc::clone(&ticket.cancel)),
         plugins: plugins.to_vec(),
         externaldata_dirs: data_dirs,
+        budget: Default::default(),
     }
 }
 
@@ -448,7 +462,11 @@ fn guarded<T>(
     ticket: &Ticket,
     work: impl FnOnce() -> Result<T, QueryError>,
 ) -> Result<T, QueryError> {
-    let result = match crate::tui::terminal::run_catching(work) {
+    let result = match crate::tui::terminal::run_catching(|| {
+        #[cfg(debug_assertions)]
+        debug_crash();
+        work()
+    }) {
         Ok(r) => r,
         Err(msg) => Err(QueryError::runtime(
             format!("internal error (please report it): {msg}"),
@@ -459,6 +477,36 @@ fn guarded<T>(
         Err(QueryError::cancelled())
     } else {
         result
+    }
+}
+
+/// Test hooks for crashes, compiled into debug builds only (`cargo build`,
+/// `cargo test`), never into a release binary, so they cannot ship to
+/// analysts as a way to crash Quarry. The end-to-end tests set them on the
+/// binary to prove that a panic inside a query leaves the workbench running
+/// and an abort is cleaned up by the supervisor:
+///
+/// - `QUARRY_DEBUG_PANIC=1`: the next query or rule run panics on a rayon
+///   pool thread, as a bug inside a Polars operator would;
+/// - `QUARRY_DEBUG_ABORT=1`: the next one aborts the process, as a failed
+///   memory allocation does.
+///
+/// "Next" is counted per process: only the first job after start crashes,
+/// so the test can then show that the following query runs.
+#[cfg(debug_assertions)]
+fn debug_crash() {
+    static DONE: AtomicBool = AtomicBool::new(false);
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| v == "1");
+    if set("QUARRY_DEBUG_ABORT") {
+        std::process::abort();
+    }
+    if set("QUARRY_DEBUG_PANIC") && !DONE.swap(true, Ordering::SeqCst) {
+        // Called from outside the pool, rayon runs both halves on its own
+        // threads and resumes the panic here, as it does inside Polars.
+        rayon::join(
+            || panic!("QUARRY_DEBUG_PANIC: a panic inside the query"),
+            || (),
+        );
     }
 }
 

@@ -1,6 +1,7 @@
-//! The status bar (data clock, rows in view, rows selected, the last query
-//! time, and a spinner with progress while work runs) and, under it, the
-//! keys that act here, generated from the keymap.
+//! The status bar ("sample data" when the tables are Quarry's bundled
+//! sample, data clock, rows in view, rows selected, the last query time,
+//! and a spinner with progress while work runs) and, under it, the keys
+//! that act here, generated from the keymap.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -14,10 +15,22 @@ use crate::tui::app::{App, Message, PromptKind, group_digits};
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
-/// The right-hand part: rows, selection, query time, clock.
+/// The right-hand part: whose data, rows, selection, query time, clock.
 pub fn stats(app: &App) -> String {
+    stats_parts(app).join(" │ ")
+}
+
+/// The parts of [`stats`]: those that always show ("sample data", the
+/// rows), then those that give way to a long message, least needed last
+/// (selection, query time, clock).
+fn stats_parts(app: &App) -> Vec<String> {
     let step = app.current();
     let mut parts = Vec::new();
+    // First, so a narrow terminal cuts the clock before it: an analyst must
+    // never take answers about the bundled sample for answers about theirs.
+    if app.sample_data {
+        parts.push("sample data".to_string());
+    }
     match step.kind {
         ViewKind::Home => {
             let rows: usize = app.summaries.iter().map(|t| t.rows).sum();
@@ -53,7 +66,12 @@ pub fn stats(app: &App) -> String {
     if let Some(now) = app.now {
         parts.push(format!("clock {}", short_clock(now)));
     }
-    parts.join(" │ ")
+    parts
+}
+
+/// How many parts of [`stats_parts`] always show.
+fn kept_parts(app: &App) -> usize {
+    usize::from(app.sample_data) + 1
 }
 
 /// `12 ms`, `1.4 s`.
@@ -83,11 +101,6 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
         return;
     }
     let width = usize::from(area.width);
-    let right = fit(&stats(app), width.saturating_sub(2));
-    let right_w = display_width(&right);
-    let right_x = area.right().saturating_sub(right_w as u16 + 1);
-    put(buf, right_x, area.y, &right, right_w, theme.status_bar);
-    let left_w = usize::from(right_x.saturating_sub(area.x)).saturating_sub(2);
     let (text, style) = if let (Some(activity), Some(t)) = (app.activity(), app.busy_for()) {
         let frame = SPINNER[(app.uptime().as_millis() / 80) as usize % SPINNER.len()];
         let cancel = app
@@ -107,6 +120,18 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
             None => (String::new(), theme.status_bar),
         }
     };
+    // A message the stats would cut short takes the room of the stats that
+    // can wait (clock, query time, selection), never of "sample data".
+    let mut parts = stats_parts(app);
+    let need = display_width(&fit(&text, width)) + 3;
+    while parts.len() > kept_parts(app) && need + display_width(&parts.join(" │ ")) > width {
+        parts.pop();
+    }
+    let right = fit(&parts.join(" │ "), width.saturating_sub(2));
+    let right_w = display_width(&right);
+    let right_x = area.right().saturating_sub(right_w as u16 + 1);
+    put(buf, right_x, area.y, &right, right_w, theme.status_bar);
+    let left_w = usize::from(right_x.saturating_sub(area.x)).saturating_sub(2);
     put(buf, area.x + 1, area.y, &fit(&text, left_w), left_w, style);
 }
 
