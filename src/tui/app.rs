@@ -2082,7 +2082,9 @@ impl App {
     /// state path is set). Called after every key and every reply, so the
     /// file follows the investigation; it is small and written atomically.
     pub fn save_state(&mut self) {
-        self.write_state(self.saved_state());
+        if self.state_path.is_some() {
+            self.write_state(self.saved_state());
+        }
     }
 
     fn write_state(&mut self, state: SavedState) {
