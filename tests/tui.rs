@@ -839,6 +839,16 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// The screen and the lines scrolled off it.
+    fn capture_history(&self) -> String {
+        let out = self
+            .tmux()
+            .args(["capture-pane", "-p", "-J", "-S", "-", "-t", "t"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     /// A pane variable, such as `alternate_on` or `pane_tty`.
     fn format(&self, variable: &str) -> String {
         let out = self
@@ -1144,6 +1154,12 @@ fn an_abort_is_cleaned_up_by_the_supervisor() {
     t.send(&["Enter"]);
     let s = t.wait_for("quarry-exited-");
     assert!(s.contains("quarry-exited-134"), "{s}");
+    // What the workbench wrote while it had the screen is shown after it,
+    // not lost with the alternate screen (a backtrace may follow it).
+    let all = t.capture_history();
+    let failed = all.find("memory allocation of 13107200000 bytes failed\n");
+    let said = all.find("quarry: the workbench aborted");
+    assert!(failed.is_some() && failed < said, "{all}");
     assert!(
         s.contains(
             "quarry: the workbench aborted (SIGABRT: a memory allocation failed, or an internal error); \

@@ -92,7 +92,8 @@ pub fn run(options: Options) -> io::Result<()> {
     // killed from now on is reopened where it was.
     app.begin_session();
 
-    let mut guard = terminal::TerminalGuard::enter()?;
+    let mut guard = terminal::TerminalGuard::enter()
+        .map_err(|e| io::Error::new(e.kind(), format!("the workbench needs a terminal: {e}")))?;
     // Without the handler SIGTERM would leave the terminal raw; failing to
     // install it is not worth refusing to start.
     let _ = terminal::install_signal_handlers();

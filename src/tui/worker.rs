@@ -488,8 +488,8 @@ fn guarded<T>(
 ///
 /// - `QUARRY_DEBUG_PANIC=1`: the next query or rule run panics on a rayon
 ///   pool thread, as a bug inside a Polars operator would;
-/// - `QUARRY_DEBUG_ABORT=1`: the next one aborts the process, as a failed
-///   memory allocation does.
+/// - `QUARRY_DEBUG_ABORT=1`: the next one fails as an allocation of
+///   13,107,200,000 bytes would (the message, then an abort).
 ///
 /// "Next" is counted per process: only the first job after start crashes,
 /// so the test can then show that the following query runs.
@@ -498,7 +498,13 @@ fn debug_crash() {
     static DONE: AtomicBool = AtomicBool::new(false);
     let set = |name: &str| std::env::var_os(name).is_some_and(|v| v == "1");
     if set("QUARRY_DEBUG_ABORT") {
-        std::process::abort();
+        // What the allocator does when memory runs out: the message on
+        // standard error, then abort.
+        let layout = std::alloc::Layout::from_size_align(13_107_200_000, 8);
+        match layout {
+            Ok(l) => std::alloc::handle_alloc_error(l),
+            Err(_) => std::process::abort(),
+        }
     }
     if set("QUARRY_DEBUG_PANIC") && !DONE.swap(true, Ordering::SeqCst) {
         // Called from outside the pool, rayon runs both halves on its own
