@@ -788,6 +788,140 @@ fn readme_key_list_matches_the_keymap() {
     );
 }
 
+// ----- the investigation is saved as it goes -----------------------------
+
+/// A workbench that saves to `state`, started from what it holds, loading
+/// the sample data as `quarry` would.
+fn saving_app(dir: &Path, state: &Path) -> App {
+    let (saved, warning) = quarry::session::persist::SavedState::load(state);
+    assert_eq!(warning, None);
+    let options = AppOptions {
+        state_path: Some(state.to_path_buf()),
+        saved,
+        ..AppOptions::new(dir.to_path_buf())
+    };
+    let mut app = App::new(options);
+    app.resize(100, 30);
+    app.load(vec![sample_dir()]);
+    app.begin_session();
+    app
+}
+
+fn saved(state: &Path) -> quarry::session::persist::SavedState {
+    quarry::session::persist::SavedState::load(state).0
+}
+
+#[test]
+fn the_state_follows_the_investigation_and_a_crash_reopens_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.json");
+    let mut app = saving_app(dir.path(), &state);
+    assert!(
+        saved(&state).open,
+        "the session is marked open from the start"
+    );
+    settle(&mut app);
+    ch(&mut app, ':');
+    typed(&mut app, "DeviceInfo | summarize n = count() by OSPlatform");
+    key(&mut app, KeyCode::Enter);
+    settle(&mut app);
+    // Written at once, not at quit.
+    let s = saved(&state);
+    assert_eq!(
+        s.view.as_deref(),
+        Some("DeviceInfo | summarize n = count() by OSPlatform")
+    );
+    assert_eq!(s.running, None);
+    assert_eq!(s.data.len(), 1);
+    // Back home: saved too; the last pipelines stay for the hint.
+    ch(&mut app, 'q');
+    let s = saved(&state);
+    assert_eq!(s.view, None);
+    assert_eq!(
+        s.last_session,
+        vec!["DeviceInfo | summarize n = count() by OSPlatform".to_string()]
+    );
+    ch(&mut app, 'j');
+    key(&mut app, KeyCode::Enter);
+    settle(&mut app);
+    let at = saved(&state).view.unwrap();
+    // The process dies here (no end_session): the next start reopens it.
+    drop(app);
+    let mut again = saving_app(dir.path(), &state);
+    assert!(again.wait_idle(WAIT));
+    assert_eq!(again.current().pipeline(), at);
+    let text = screen(&mut again);
+    assert!(
+        text.contains("reopened your last session, which ended unexpectedly"),
+        "{text}"
+    );
+    // Quitting closes it: the next start opens at home.
+    again.end_session();
+    assert!(!saved(&state).open);
+    let mut third = saving_app(dir.path(), &state);
+    assert!(third.wait_idle(WAIT));
+    assert_eq!(third.investigation().depth(), 0);
+}
+
+#[test]
+fn the_query_that_was_running_is_named_and_not_run_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.json");
+    let data = std::fs::canonicalize(sample_dir()).unwrap();
+    let write = |view: Option<&str>, running: &str| {
+        quarry::session::persist::SavedState {
+            view: view.map(str::to_string),
+            running: Some(running.to_string()),
+            data: vec![data.to_string_lossy().into_owned()],
+            open: true,
+            ..Default::default()
+        }
+        .save(&state)
+        .unwrap();
+    };
+    // It died while running a query on top of a view: the view reopens,
+    // the query is named, and `:` then Up offers it.
+    write(Some("DeviceInfo | take 3"), "DeviceInfo | take 4");
+    let mut app = saving_app(dir.path(), &state);
+    assert!(app.wait_idle(WAIT));
+    assert_eq!(app.current().pipeline(), "DeviceInfo | take 3");
+    assert!(
+        matches!(app.message(), Some(Message::Warning(m)) if m == "reopened your last session; \
+            it stopped while running DeviceInfo | take 4 (not run again: : then up recalls it)"),
+        "{:?}",
+        app.message()
+    );
+    ch(&mut app, ':');
+    key(&mut app, KeyCode::Up);
+    let text = screen(&mut app);
+    assert!(text.contains(" : DeviceInfo | take 4\n"), "{text}");
+    drop(app);
+    // It died reopening the view itself: not reopened again (no loop).
+    write(Some("DeviceInfo | take 3"), "DeviceInfo | take 3");
+    let mut app = saving_app(dir.path(), &state);
+    assert!(app.wait_idle(WAIT));
+    assert_eq!(app.investigation().depth(), 0);
+    assert!(
+        matches!(app.message(), Some(Message::Warning(m)) if m == "your last session stopped while \
+            running DeviceInfo | take 3 (not run again: : then up recalls it)"),
+        "{:?}",
+        app.message()
+    );
+    drop(app);
+    // Other data: nothing to reopen.
+    quarry::session::persist::SavedState {
+        view: Some("DeviceInfo | take 3".into()),
+        data: vec!["/elsewhere".into()],
+        open: true,
+        ..Default::default()
+    }
+    .save(&state)
+    .unwrap();
+    let mut app = saving_app(dir.path(), &state);
+    assert!(app.wait_idle(WAIT));
+    assert_eq!(app.investigation().depth(), 0);
+}
+
 // ----- the real binary -----------------------------------------------------
 
 /// A tmux server of its own (so parallel tests never share one) running a

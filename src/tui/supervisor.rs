@@ -39,25 +39,15 @@
 //! deleted or replaced while running) or the child cannot be started, and
 //! on platforms other than Unix.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-
 /// Set in the child's environment: "you are the supervised workbench, do
 /// not supervise again".
 pub const SUPERVISED_ENV: &str = "QUARRY_SUPERVISED";
-
-static SUPERVISED: AtomicBool = AtomicBool::new(false);
-
-/// Whether this process is a workbench child with a supervisor watching.
-pub fn is_supervised() -> bool {
-    SUPERVISED.load(Ordering::Relaxed)
-}
 
 /// Runs the workbench (`workbench` returns its exit status) in a supervised
 /// child when possible, in this process otherwise; returns the status to
 /// exit with.
 pub fn run(workbench: impl FnOnce() -> i32) -> i32 {
     if std::env::var_os(SUPERVISED_ENV).is_some() {
-        SUPERVISED.store(true, Ordering::Relaxed);
         return workbench();
     }
     #[cfg(unix)]
