@@ -12,51 +12,14 @@
 //! bench-data/5000000/csv/DeviceNetworkEvents.csv` ("Maximum resident set
 //! size").
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
+
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
+use common::{data, rows, source};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use quarry::data::load::{LoadControl, load_table};
-use quarry::data::source::{TableSource, discover};
-
-fn rows() -> usize {
-    std::env::var("QUARRY_BENCH_ROWS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(5_000_000)
-}
-
-/// The folder of sample data in `format`, generated on first use.
-fn data(format: &str) -> PathBuf {
-    let rows = rows();
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("bench-data")
-        .join(rows.to_string())
-        .join(format);
-    let file = dir.join(format!("DeviceNetworkEvents.{format}"));
-    if !file.exists() {
-        eprintln!("generating {rows} rows of {format} into {}", dir.display());
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_quarry"));
-        cmd.args(["sample", "--out"])
-            .arg(&dir)
-            .args(["--rows", &rows.to_string(), "--force"]);
-        match format {
-            "csv" => cmd.args(["--compress", "none"]),
-            _ => cmd.args(["--format", "parquet"]),
-        };
-        let status = cmd.status().expect("run quarry sample");
-        assert!(status.success(), "quarry sample failed");
-    }
-    file
-}
-
-fn source(file: &Path) -> TableSource {
-    let (mut sources, errors) = discover(&[file.to_string_lossy().into_owned()]);
-    assert!(errors.is_empty(), "{errors:?}");
-    sources.remove(0)
-}
 
 fn bench_load(c: &mut Criterion) {
     let mut group = c.benchmark_group("load DeviceNetworkEvents");

@@ -161,3 +161,8 @@ fn chosen_data(data: &[String], sample: bool, doing: &str) -> Result<Vec<String>
         }
     }
 }
+
+/// Reads `--max-memory SIZE` as a query's memory budget.
+pub fn max_memory(text: &str) -> Result<crate::kql::Budget, String> {
+    crate::kql::limits::parse_size(text).map(crate::kql::Budget::new)
+}

@@ -53,6 +53,11 @@ pub struct Args {
     /// Print load and query times to standard error.
     #[arg(long)]
     pub timing: bool,
+    /// The memory a query may use for the rows it builds (`8GB`, `512MB`);
+    /// a query that would need more is refused before it allocates.
+    /// Default: half of this machine's memory, or what is free if less.
+    #[arg(long, value_name = "SIZE", value_parser = super::max_memory)]
+    pub max_memory: Option<crate::kql::Budget>,
     /// The KQL query.
     #[arg(required_unless_present = "file")]
     pub query: Option<String>,
@@ -90,6 +95,7 @@ pub fn run_cli(args: Args) -> i32 {
         now,
         plugins: crate::hunt::plugins(),
         externaldata_dirs: externaldata_dirs(&paths),
+        budget: args.max_memory.unwrap_or_default(),
         ..Default::default()
     };
     let mut times = Vec::new();

@@ -55,6 +55,10 @@ struct RunArgs {
     set: Vec<String>,
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     format: OutputFormat,
+    /// The memory a rule's query may use for the rows it builds (`8GB`);
+    /// default: half of this machine's memory, or what is free if less.
+    #[arg(long, value_name = "SIZE", value_parser = super::max_memory)]
+    max_memory: Option<crate::kql::Budget>,
 }
 
 fn loaded() -> Vec<Rule> {
@@ -235,6 +239,7 @@ fn run_rules(a: RunArgs) -> i32 {
     let options = RunOptions {
         now,
         plugins: crate::hunt::plugins(),
+        budget: a.max_memory.unwrap_or_default(),
         ..Default::default()
     };
     let mut status = 0;

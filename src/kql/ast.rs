@@ -421,6 +421,37 @@ pub struct Expr {
     pub span: Span,
 }
 
+impl Expr {
+    /// Whether `test` holds for this expression or any expression inside
+    /// it (not looking into tabular subqueries).
+    pub fn any(&self, test: &impl Fn(&Expr) -> bool) -> bool {
+        if test(self) {
+            return true;
+        }
+        match &self.kind {
+            ExprKind::Negate(x)
+            | ExprKind::Member { target: x, .. }
+            | ExprKind::NamedArg { value: x, .. } => x.any(test),
+            ExprKind::Binary { left, right, .. } | ExprKind::StringOp { left, right, .. } => {
+                left.any(test) || right.any(test)
+            }
+            ExprKind::List { left, items, .. } => {
+                left.any(test) || items.iter().any(|i| i.any(test))
+            }
+            ExprKind::Between {
+                value, low, high, ..
+            } => value.any(test) || low.any(test) || high.any(test),
+            ExprKind::Call { args, .. } | ExprKind::Tuple(args) => args.iter().any(|a| a.any(test)),
+            ExprKind::Index { target, index } => target.any(test) || index.any(test),
+            ExprKind::Literal(_)
+            | ExprKind::Name(_)
+            | ExprKind::Star
+            | ExprKind::SearchTerm { .. }
+            | ExprKind::Tabular(_) => false,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExprKind {
     Literal(Literal),

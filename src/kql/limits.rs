@@ -135,11 +135,7 @@ pub struct Growth<'a> {
 /// frame: text and dynamic values are views into shared buffers (16
 /// bytes), encoded text a 32-bit code, numbers their width.
 pub fn row_bytes(frame: &DataFrame) -> u64 {
-    frame
-        .columns()
-        .iter()
-        .map(|c| dtype_bytes(c.dtype()))
-        .sum()
+    frame.columns().iter().map(|c| dtype_bytes(c.dtype())).sum()
 }
 
 fn dtype_bytes(dt: &DataType) -> u64 {

@@ -14,8 +14,66 @@ use crate::kql::value::{Scalar, Val};
 impl Runner<'_> {
     /// `where predicate`: keeps rows where it is true (null counts as false).
     pub(super) fn op_where(&self, e: &Expr, frame: DataFrame) -> Result<DataFrame, QueryError> {
-        let v = self.eval(e, &frame)?;
-        filter_by(frame, v, e.span)
+        self.in_slices(e, frame, |slice| {
+            let v = self.eval(e, &slice)?;
+            filter_by(slice, v, e.span)
+        })
+    }
+
+    /// Filters millions of rows a slice at a time, checking the cancel flag
+    /// between slices, when `predicate` reads each row on its own: no row
+    /// window function (`prev()`, `row_number()`), no subquery (which
+    /// would run again for every slice), no name but the frame's columns
+    /// and scalar `let`s.
+    fn in_slices(
+        &self,
+        predicate: &Expr,
+        frame: DataFrame,
+        filter: impl Fn(DataFrame) -> Result<DataFrame, QueryError>,
+    ) -> Result<DataFrame, QueryError> {
+        /// Rows filtered between two looks at the cancel flag.
+        const SLICE: usize = 1 << 20;
+        const WINDOWED: &[&str] = &[
+            "prev",
+            "next",
+            "row_number",
+            "row_cumsum",
+            "row_rank_dense",
+            "row_rank_min",
+            "row_window_session",
+            "toscalar",
+            "materialize",
+            "table",
+        ];
+        let rows = frame.height();
+        let row_local = !predicate.any(&|x| match &x.kind {
+            ExprKind::Tabular(_) => true,
+            ExprKind::Call { name, .. } => {
+                WINDOWED.contains(&name.name.to_ascii_lowercase().as_str())
+                    || self.scope.get(&name.name).is_some()
+            }
+            ExprKind::Name(n) => {
+                frame.column(n).is_err()
+                    && !matches!(self.scope.get(n), Some(crate::kql::run::Binding::Scalar(_)))
+            }
+            _ => false,
+        });
+        if rows <= 2 * SLICE || !row_local {
+            return filter(frame);
+        }
+        let mut out: Option<DataFrame> = None;
+        for start in (0..rows).step_by(SLICE) {
+            self.check_cancel()?;
+            let part = filter(frame.slice(start as i64, SLICE))?;
+            match &mut out {
+                None => out = Some(part),
+                Some(o) => {
+                    o.vstack_mut_owned(part)
+                        .map_err(|e| polars_error(e, predicate.span))?;
+                }
+            }
+        }
+        Ok(out.unwrap_or(frame))
     }
 
     /// `search` as the start of a query: every table in scope (all, or those
@@ -111,14 +169,17 @@ impl Runner<'_> {
     ) -> Result<DataFrame, QueryError> {
         // A search predicate mixes terms with ordinary expressions; a column
         // named by a term that this table lacks makes the term false here.
-        let v = self.search_predicate(case_sensitive, predicate, &frame, known)?;
-        let frame = if only_table {
-            DataFrame::new(frame.height(), Vec::new())
-                .map_err(|e| polars_error(e, predicate.span))?
-        } else {
-            frame
-        };
-        let mut hits = filter_by(frame, v, predicate.span)?;
+        let mut hits = self.in_slices(predicate, frame, |slice| {
+            let v = self.search_predicate(case_sensitive, predicate, &slice, known)?;
+            let slice = if only_table {
+                let col = Column::new("$table".into(), vec![table.unwrap_or(""); slice.height()]);
+                DataFrame::new(slice.height(), vec![col])
+                    .map_err(|e| polars_error(e, predicate.span))?
+            } else {
+                slice
+            };
+            filter_by(slice, v, predicate.span)
+        })?;
         if let Some(name) = table
             && hits.column("$table").is_err()
         {

@@ -233,7 +233,11 @@ fn group_ids_hashed(
     if rows >= u32::MAX as usize {
         return Ok(None);
     }
-    let Some(parts) = keys.par_iter().map(Part::read).collect::<Option<Vec<Part>>>() else {
+    let Some(parts) = keys
+        .par_iter()
+        .map(Part::read)
+        .collect::<Option<Vec<Part>>>()
+    else {
         return Ok(None);
     };
     cancel.check()?;

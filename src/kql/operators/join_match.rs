@@ -166,7 +166,14 @@ impl Matches {
             JoinKind::LeftSemi | JoinKind::LeftAnti | JoinKind::RightSemi | JoinKind::RightAnti
         );
         let mut right_idx: Vec<IdxSize> = Vec::with_capacity(if semi { 0 } else { wanted });
-        let mut first_seen = vec![false; if kind == JoinKind::InnerUnique { groups } else { 0 }];
+        let mut first_seen = vec![
+            false;
+            if kind == JoinKind::InnerUnique {
+                groups
+            } else {
+                0
+            }
+        ];
         for (l, &g) in self.left.iter().enumerate() {
             if l % STRIDE == 0 {
                 cancel.check()?;
@@ -222,9 +229,7 @@ impl Matches {
 /// Row indices, with [`NONE`] as null.
 fn index(idx: Vec<IdxSize>) -> IdxCa {
     if idx.contains(&NONE) {
-        idx.into_iter()
-            .map(|i| (i != NONE).then_some(i))
-            .collect()
+        idx.into_iter().map(|i| (i != NONE).then_some(i)).collect()
     } else {
         IdxCa::from_vec("".into(), idx)
     }

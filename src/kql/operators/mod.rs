@@ -11,6 +11,7 @@ mod make_series;
 mod misc;
 mod mv_apply;
 mod mv_expand;
+mod order;
 mod project;
 mod sort;
 mod source;

@@ -2,6 +2,7 @@
 
 use polars::prelude::*;
 
+use super::order::{OrderKey, row_order};
 use super::{gather, polars_error, val_column};
 use crate::data::encode;
 use crate::kql::ast::{Expr, NullsPos, SortDir, SortKey};
@@ -120,22 +121,41 @@ impl Runner<'_> {
             descending.push(desc);
             nulls_last.push(last);
         }
-        let row: Vec<IdxSize> = (0..rows as IdxSize).collect();
-        work.push(Column::new(ROW.into(), row));
-        let options = SortMultipleOptions::default()
-            .with_order_descending_multi(descending)
-            .with_nulls_last_multi(nulls_last)
-            .with_maintain_order(true);
-        let order = DataFrame::new(rows, work)
-            .and_then(|w| w.sort(names, options))
-            .map_err(|e| polars_error(e, span))?;
-        let order = order
-            .column(ROW)
-            .and_then(|c| c.idx())
-            .map_err(|e| polars_error(e, span))?;
-        let order = match limit {
-            Some(n) => order.slice(0, n),
-            None => order.clone(),
+        let ordered = {
+            let order_keys: Vec<OrderKey> = work
+                .iter()
+                .zip(descending.iter().zip(&nulls_last))
+                .map(|(column, (&descending, &nulls_last))| OrderKey {
+                    column,
+                    descending,
+                    nulls_last,
+                })
+                .collect();
+            row_order(&order_keys, limit, self.cancel())?
+        };
+        let order = match ordered {
+            Some(order) => IdxCa::from_vec("".into(), order),
+            None => {
+                // A key type without a number order (lists): Polars sorts,
+                // without looking at the cancel flag.
+                let row: Vec<IdxSize> = (0..rows as IdxSize).collect();
+                work.push(Column::new(ROW.into(), row));
+                let options = SortMultipleOptions::default()
+                    .with_order_descending_multi(descending)
+                    .with_nulls_last_multi(nulls_last)
+                    .with_maintain_order(true);
+                let order = DataFrame::new(rows, work)
+                    .and_then(|w| w.sort(names, options))
+                    .map_err(|e| polars_error(e, span))?;
+                let order = order
+                    .column(ROW)
+                    .and_then(|c| c.idx())
+                    .map_err(|e| polars_error(e, span))?;
+                match limit {
+                    Some(n) => order.slice(0, n),
+                    None => order.clone(),
+                }
+            }
         };
         gather(&frame, &order, self.cancel(), span)
     }

@@ -123,9 +123,8 @@ impl Runner<'_> {
             advice: "use a larger step or a shorter range",
             span,
         })?;
-        let steps = i64::try_from(steps).map_err(|_| {
-            QueryError::runtime("range would produce too many rows", Some(span))
-        })?;
+        let steps = i64::try_from(steps)
+            .map_err(|_| QueryError::runtime("range would produce too many rows", Some(span)))?;
         let values: Vec<Scalar> = (0..=steps)
             .map(|i| {
                 // Between `from` and `to`, so it fits; the product may not.

@@ -11,8 +11,8 @@ use super::{expr_name, gather, group_name, groups, polars_error, unique_name, va
 use crate::data::normalize::kql_series;
 use crate::kql::ast::{Assignment, Expr, ExprKind, Span};
 use crate::kql::error::{QueryError, did_you_mean};
-use crate::kql::limits::Cancel;
 use crate::kql::functions::aggregates::{self, AggInput, AggOutput, Post};
+use crate::kql::limits::Cancel;
 use crate::kql::run::Runner;
 use crate::kql::value::{Scalar, Val, parse_json_bytes};
 

@@ -1,0 +1,151 @@
+//! Ctrl+C inside long operators: how soon a cancelled query gives control
+//! back, on the generated 5,000,000-row DeviceNetworkEvents (Parquet).
+//!
+//!     cargo bench --bench cancel
+//!     QUARRY_BENCH_ROWS=500000 cargo bench --bench cancel
+//!
+//! For each operator, its query runs once uncancelled (its running time),
+//! then again and again on a thread while the cancel flag is set at points
+//! spread over that running time; the time from setting the flag to the
+//! query's return is the cancel latency. Loading is measured the same way.
+//! Prints, per operator: the uncancelled time, and the cancel latency's
+//! p50, p99 and maximum. The goal is under 200 ms.
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use common::{data, rows, source};
+use quarry::data::catalog::Catalog;
+use quarry::data::load::{LoadControl, load_table};
+use quarry::kql::{Budget, RunOptions, run};
+
+/// Cancels per operator.
+const SAMPLES: usize = 20;
+
+const CASES: &[(&str, &str)] = &[
+    (
+        "join",
+        "DeviceNetworkEvents | join kind=inner (DeviceNetworkEvents) on DeviceName \
+         | summarize count() by DeviceName",
+    ),
+    (
+        "summarize",
+        "DeviceNetworkEvents | summarize count(), dcount(RemotePort), \
+         arg_max(Timestamp, RemoteUrl) by RemoteIP, ReportId",
+    ),
+    (
+        "sort",
+        "DeviceNetworkEvents | sort by RemoteIP asc, Timestamp desc",
+    ),
+    (
+        "top",
+        "DeviceNetworkEvents | top 100 by InitiatingProcessCommandLine asc",
+    ),
+    ("search", "search \"no-such-term-anywhere\""),
+    (
+        "regex filter",
+        r#"DeviceNetworkEvents | where RemoteUrl matches regex @"(?i)^[a-z0-9]{14}\.cloudfront\.net$" or InitiatingProcessCommandLine matches regex @"-e(nc)?\s+[A-Za-z0-9+/=]{16,}""#,
+    ),
+    (
+        "mv-expand",
+        "DeviceNetworkEvents | extend Ports = pack_array(LocalPort, RemotePort) \
+         | mv-expand Ports | summarize count() by tostring(Ports)",
+    ),
+];
+
+fn main() {
+    let file = data("parquet");
+    let source = source(&file);
+    let never = AtomicBool::new(false);
+    let (tables, errors) = load_table(&source, &LoadControl::new(&|_| {}, &never));
+    assert!(errors.is_empty(), "{errors:?}");
+    let mut catalog = Catalog::new();
+    for t in tables {
+        catalog.insert(t);
+    }
+    let catalog = Arc::new(catalog);
+    println!(
+        "cancel latency on {} rows (p50 / p99 / max over {SAMPLES} cancels)",
+        rows()
+    );
+    println!(
+        "{:<14} {:>10} {:>9} {:>9} {:>9}",
+        "operator", "full run", "p50", "p99", "max"
+    );
+    for (name, query) in CASES {
+        let catalog = Arc::clone(&catalog);
+        let query = query.to_string();
+        measure(name, move |cancel| {
+            let options = RunOptions {
+                cancel: Some(cancel),
+                budget: Budget::new(16 << 30),
+                ..Default::default()
+            };
+            run(&catalog, &query, &options).is_ok()
+        });
+    }
+    let source = Arc::new(source);
+    measure("loading", move |cancel| {
+        let (tables, _) = load_table(&source, &LoadControl::new(&|_| {}, &cancel));
+        !tables.is_empty()
+    });
+}
+
+/// Runs `work` once to time it, then `SAMPLES` times cancelled part way
+/// through, and prints the latencies. `work` returns whether it finished
+/// (false when cancelled).
+fn measure(name: &str, work: impl Fn(Arc<AtomicBool>) -> bool + Send + Sync + 'static) {
+    let work = Arc::new(work);
+    let started = Instant::now();
+    assert!(
+        work(Arc::new(AtomicBool::new(false))),
+        "{name}: the uncancelled run failed"
+    );
+    let full = started.elapsed();
+    let mut latencies = Vec::new();
+    for k in 0..SAMPLES {
+        let delay = full.mul_f64((k as f64 + 0.5) / SAMPLES as f64 * 0.9);
+        let flag = Arc::new(AtomicBool::new(false));
+        let running = {
+            let work = Arc::clone(&work);
+            let flag = Arc::clone(&flag);
+            thread::spawn(move || work(flag))
+        };
+        thread::sleep(delay);
+        let set = Instant::now();
+        flag.store(true, Ordering::Relaxed);
+        let finished = running.join().unwrap_or(false);
+        if !finished {
+            latencies.push(set.elapsed());
+        }
+    }
+    latencies.sort();
+    let at = |q: f64| -> Duration {
+        if latencies.is_empty() {
+            return Duration::ZERO;
+        }
+        let i = ((q * latencies.len() as f64).ceil() as usize).clamp(1, latencies.len()) - 1;
+        latencies[i]
+    };
+    let ms = |d: Duration| format!("{:.1} ms", d.as_secs_f64() * 1e3);
+    println!(
+        "{:<14} {:>10} {:>9} {:>9} {:>9}{}",
+        name,
+        format!("{:.2} s", full.as_secs_f64()),
+        ms(at(0.5)),
+        ms(at(0.99)),
+        ms(latencies.last().copied().unwrap_or_default()),
+        if latencies.len() < SAMPLES {
+            format!(
+                "  ({} of {SAMPLES} finished before the cancel)",
+                SAMPLES - latencies.len()
+            )
+        } else {
+            String::new()
+        }
+    );
+}
