@@ -1104,6 +1104,67 @@ fn real_binary_in_tmux() {
     );
 }
 
+#[test]
+fn runaway_and_cancelled_queries_in_tmux() {
+    let home = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let t = Tmux::start(
+        "limits",
+        160,
+        40,
+        &workbench_command(
+            home.path(),
+            work.path(),
+            "",
+            "--now 2025-03-18T12:00:00Z --max-memory 2GB",
+        ),
+    );
+    t.wait_for("5 tables loaded");
+    let query = |text: &str| {
+        t.send(&[":"]);
+        t.send(&["C-u"]);
+        t.send(&["-l", text]);
+        t.send(&["Enter"]);
+    };
+    // A cross product: refused before it allocates, the whole message on
+    // screen (wrapped), the workbench still answering.
+    query(
+        "DeviceNetworkEvents | extend k = 1 | join kind=inner (DeviceNetworkEvents | extend k = 1) on k | take 5",
+    );
+    let s = t.wait_for("join on more keys");
+    // The message wraps at the screen's edge: read it as one line.
+    let flat: String = s
+        .lines()
+        .map(|l| l.strip_prefix(' ').unwrap_or(l).trim_end())
+        .collect();
+    assert!(
+        flat.contains(
+            "error: join would produce 2,500,000,000 rows (about 1010.5 GiB), more than the limit of \
+             4,948,119 rows (2.0 GiB of memory at 434 bytes a row; set with --max-memory); filter \
+             both sides first, or join on more keys"
+        ),
+        "{flat}"
+    );
+    query("DeviceInfo | count");
+    let s = t.wait_for("1946");
+    assert!(s.contains("Count"), "{s}");
+    // A join that runs for seconds, cancelled while it runs: the worker
+    // stops, says so, and the next query runs.
+    query(
+        "DeviceNetworkEvents | join kind=inner (DeviceNetworkEvents | take 10000) on DeviceName \
+         | summarize dcount(RemotePort1) by DeviceName, RemotePort | count",
+    );
+    t.wait_for("(ctrl+c cancels)");
+    t.send(&["C-c"]);
+    let s = t.wait_for("query cancelled (");
+    assert!(s.contains("ms after ctrl+c)"), "{s}");
+    query("NetworkCommunicationEvents | count");
+    t.wait_for("10000");
+    t.send(&["Q"]);
+    let s = t.wait_for("quarry-exited-");
+    assert!(s.contains("quarry-exited-0"), "{s}");
+}
+
 /// The pid of the only child of `pid` (named `what`, for the message).
 fn child_of(pid: &str, what: &str) -> String {
     let deadline = std::time::Instant::now() + Duration::from_secs(30);

@@ -33,6 +33,12 @@ pub struct Cli {
     /// (default: config.toml's, else dark).
     #[arg(long, value_name = "NAME")]
     theme: Option<String>,
+    /// The memory a query may use for the rows it builds (`8GB`); a query
+    /// that would need more is refused before it allocates (default:
+    /// config.toml's `max_memory`, else half of this machine's memory, or
+    /// what is free if less).
+    #[arg(long, value_name = "SIZE", value_parser = max_memory)]
+    max_memory: Option<crate::kql::Budget>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -61,12 +67,19 @@ pub fn main() -> i32 {
         Some(Command::Check(args)) => check::run(args),
         Some(Command::Rules(args)) => rules::run_cli(args),
         // Only the workbench owns the terminal, so only it is supervised.
-        None => crate::tui::supervisor::run(|| workbench(cli.paths, cli.now, cli.theme)),
+        None => {
+            crate::tui::supervisor::run(|| workbench(cli.paths, cli.now, cli.theme, cli.max_memory))
+        }
     }
 }
 
 /// `quarry [PATH...]`: the workbench.
-fn workbench(paths: Vec<String>, now: Clock, theme: Option<String>) -> i32 {
+fn workbench(
+    paths: Vec<String>,
+    now: Clock,
+    theme: Option<String>,
+    max_memory: Option<crate::kql::Budget>,
+) -> i32 {
     let sample = paths.is_empty();
     let paths = if sample {
         match sample_data_dir() {
@@ -84,6 +97,7 @@ fn workbench(paths: Vec<String>, now: Clock, theme: Option<String>) -> i32 {
         sample,
         clock: Box::new(move |catalog| now.resolve(catalog)),
         theme,
+        max_memory,
     };
     match crate::tui::run(options) {
         Ok(()) => 0,

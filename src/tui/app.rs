@@ -58,6 +58,9 @@ pub struct AppOptions {
     /// The tables are Quarry's bundled sample data, not the analyst's: the
     /// status bar says so.
     pub sample_data: bool,
+    /// The memory budget of every query (`--max-memory`, config.toml);
+    /// `None` follows the machine's memory.
+    pub budget: Option<crate::kql::Budget>,
 }
 
 impl AppOptions {
@@ -73,6 +76,7 @@ impl AppOptions {
             state_path: None,
             saved: SavedState::default(),
             sample_data: false,
+            budget: None,
         }
     }
 }
@@ -169,9 +173,10 @@ impl ErrorView {
         }
     }
 
-    /// Lines it takes on screen.
-    pub fn height(&self) -> u16 {
-        if self.source.is_some() { 3 } else { 1 }
+    /// Lines it takes on screen, `width` columns wide.
+    pub fn height(&self, width: u16) -> u16 {
+        let width = usize::from(width.saturating_sub(2));
+        crate::tui::views::error::lines(self, width).len() as u16
     }
 }
 
@@ -349,6 +354,10 @@ struct PendingExport {
 pub struct App {
     /// Keys.
     pub keymap: Keymap,
+    /// The query Ctrl+C cancelled and when, until the worker says it has
+    /// stopped: the status line says "cancelling" until then, and how long
+    /// stopping took after.
+    cancelling: Option<(u64, Instant)>,
     /// Colours.
     pub theme: Theme,
     pub(crate) inv: Investigation,
@@ -421,6 +430,7 @@ impl App {
             state_path,
             saved,
             sample_data,
+            budget,
         } = options;
         let mut history = saved.query_history.clone();
         // The query running when Quarry last stopped comes last, so `:` then
@@ -442,8 +452,9 @@ impl App {
             catalog: Arc::new(Catalog::new()),
             summaries: Vec::new(),
             loading: None,
-            worker: Worker::spawn(),
+            worker: Worker::spawn(budget),
             pending: None,
+            cancelling: None,
             export: None,
             rules: None,
             rules_open: None,
@@ -734,7 +745,7 @@ impl App {
         let table_like = !matches!(step.kind, ViewKind::Home) && self.help.is_none();
         LayoutInput {
             pipeline_lines,
-            error_lines: self.error.as_ref().map_or(0, ErrorView::height),
+            error_lines: self.error.as_ref().map_or(0, |e| e.height(self.size.width)),
             prompt: self.prompt.is_some(),
             detail: (self.show_detail || self.current_hits().is_some())
                 && table_like
@@ -935,6 +946,16 @@ impl App {
                 result,
                 elapsed,
             } => {
+                if let Some((_, asked)) = self.cancelling.take_if(|(c, _)| *c == id) {
+                    // A newer query's own message is not overwritten.
+                    if self.pending.is_none() {
+                        self.message = Some(Message::Info(format!(
+                            "query cancelled ({} ms after ctrl+c)",
+                            asked.elapsed().as_millis()
+                        )));
+                    }
+                    return;
+                }
                 if self.pending.as_ref().is_none_or(|p| p.ticket.id != id) {
                     return;
                 }
@@ -1506,6 +1527,7 @@ impl App {
         let mut what = Vec::new();
         if let Some(p) = self.pending.take() {
             p.ticket.cancel();
+            self.cancelling = Some((p.ticket.id, Instant::now()));
             what.push("query");
         }
         if let Some(l) = &self.loading {

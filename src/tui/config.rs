@@ -4,6 +4,8 @@
 //! ```toml
 //! theme = "light"          # dark (default), light, high-contrast, or a user theme
 //!
+//! max_memory = "8GB"       # a query's memory budget (default: half the machine's)
+//!
 //! [export]
 //! raw = false              # true: CSV cells exactly as they are, formulas included
 //! ```
@@ -24,6 +26,18 @@ pub struct Config {
     pub theme: Option<String>,
     /// Export settings.
     pub export: ExportConfig,
+    /// `max_memory = "8GB"`: the memory a query may use for the rows it
+    /// builds (default: half of this machine's memory, or what is free).
+    #[serde(deserialize_with = "budget")]
+    pub max_memory: Option<crate::kql::Budget>,
+}
+
+/// Reads `max_memory` as a memory size.
+fn budget<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<crate::kql::Budget>, D::Error> {
+    let text = String::deserialize(d)?;
+    crate::kql::limits::parse_size(&text)
+        .map(|b| Some(crate::kql::Budget::new(b)))
+        .map_err(serde::de::Error::custom)
 }
 
 /// `[export]`.
@@ -67,7 +81,19 @@ mod tests {
             Ok(Config {
                 theme: Some("light".into()),
                 export: ExportConfig { raw: true },
+                max_memory: None,
             })
+        );
+        fs::write(&path, "max_memory = \"512MB\"\n").unwrap();
+        assert_eq!(
+            Config::load(&path).map(|c| c.max_memory),
+            Ok(Some(crate::kql::Budget::new(512 << 20)))
+        );
+        fs::write(&path, "max_memory = \"lots\"\n").unwrap();
+        let err = Config::load(&path).unwrap_err();
+        assert!(
+            err.contains("'lots' is not a memory size (try 512MB or 4GB)"),
+            "{err}"
         );
         fs::write(&path, "them = \"light\"\n").unwrap();
         let err = Config::load(&path).unwrap_err();

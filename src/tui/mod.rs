@@ -42,6 +42,8 @@ pub struct Options {
     pub clock: ClockFn,
     /// `--theme`, overriding the config file.
     pub theme: Option<String>,
+    /// `--max-memory`, overriding the config file.
+    pub max_memory: Option<crate::kql::Budget>,
 }
 
 /// How often the screen redraws while work runs (the spinner), and so how
@@ -83,6 +85,7 @@ pub fn run(options: Options) -> io::Result<()> {
         state_path,
         saved,
         sample_data: options.sample,
+        budget: options.max_memory.or(config.max_memory),
     });
     if let Some(w) = warning {
         app.message = Some(app::Message::Warning(w));

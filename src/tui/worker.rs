@@ -192,15 +192,16 @@ pub struct Worker {
 }
 
 impl Worker {
-    /// Starts the thread.
-    pub fn spawn() -> Worker {
+    /// Starts the thread; its queries run within `budget` (`None`: the
+    /// machine's).
+    pub fn spawn(budget: Option<crate::kql::Budget>) -> Worker {
         let shared = Arc::new((Mutex::new(Queue::default()), Condvar::new()));
         let (tx, rx) = mpsc::channel();
         let thread_shared = Arc::clone(&shared);
         let sender = tx.clone();
         let spawned = thread::Builder::new()
             .name("quarry-worker".into())
-            .spawn(move || worker_loop(&thread_shared, &tx));
+            .spawn(move || worker_loop(&thread_shared, &tx, budget));
         if let Err(e) = spawned {
             // Without a thread nothing can run; say so on every job instead
             // of failing to start.
@@ -307,7 +308,11 @@ impl Drop for Worker {
     }
 }
 
-fn worker_loop(shared: &Arc<(Mutex<Queue>, Condvar)>, tx: &Sender<Reply>) {
+fn worker_loop(
+    shared: &Arc<(Mutex<Queue>, Condvar)>,
+    tx: &Sender<Reply>,
+    budget: Option<crate::kql::Budget>,
+) {
     let plugins = crate::hunt::plugins();
     loop {
         let next = {
@@ -336,7 +341,9 @@ fn worker_loop(shared: &Arc<(Mutex<Queue>, Condvar)>, tx: &Sender<Reply>) {
                 register,
                 now,
                 data_dirs,
-            } => run_query(&ticket, &text, catalog, register, now, data_dirs, &plugins),
+            } => run_query(
+                &ticket, &text, catalog, register, now, data_dirs, &plugins, budget,
+            ),
             Job::RunRule {
                 index,
                 text,
@@ -347,7 +354,7 @@ fn worker_loop(shared: &Arc<(Mutex<Queue>, Condvar)>, tx: &Sender<Reply>) {
                 data_dirs,
             } => {
                 let started = Instant::now();
-                let options = query_options(&ticket, now, data_dirs, &plugins);
+                let options = query_options(&ticket, now, data_dirs, &plugins, budget);
                 let result = guarded(&ticket, || {
                     let hits = crate::kql::run(&catalog, &text, &options)?;
                     let why = crate::hunt::verdict::reasons(&hits, &conditions, &lets, &options)
@@ -439,19 +446,22 @@ fn run_load(ticket: &Ticket, paths: Vec<String>, tx: &Sender<Reply>) -> Reply {
     }
 }
 
-/// How a worker job runs its KQL: the query clock, the job's cancel flag.
+/// How a worker job runs its KQL: the query clock, the job's cancel flag,
+/// the memory budget (the machine's, measured as the query starts, unless
+/// one was set).
 fn query_options(
     ticket: &Ticket,
     now: i64,
     data_dirs: Vec<PathBuf>,
     plugins: &[Arc<dyn crate::kql::Plugin>],
+    budget: Option<crate::kql::Budget>,
 ) -> RunOptions {
     RunOptions {
         now,
         cancel: Some(Arc::clone(&ticket.cancel)),
         plugins: plugins.to_vec(),
         externaldata_dirs: data_dirs,
-        budget: Default::default(),
+        budget: budget.unwrap_or_default(),
     }
 }
 
@@ -524,9 +534,10 @@ fn run_query(
     now: i64,
     data_dirs: Vec<PathBuf>,
     plugins: &[Arc<dyn crate::kql::Plugin>],
+    budget: Option<crate::kql::Budget>,
 ) -> Reply {
     let started = Instant::now();
-    let options = query_options(ticket, now, data_dirs, plugins);
+    let options = query_options(ticket, now, data_dirs, plugins, budget);
     let result = guarded(ticket, || match register {
         // Cloning a catalog clones its frames' handles, not their data.
         Some((name, frame)) => {

@@ -175,7 +175,7 @@ impl Matches {
             }
         ];
         for (l, &g) in self.left.iter().enumerate() {
-            if l % STRIDE == 0 {
+            if l.is_multiple_of(STRIDE) {
                 cancel.check()?;
             }
             let l = l as IdxSize;
@@ -210,7 +210,7 @@ impl Matches {
         }
         if matches!(kind, JoinKind::RightOuter | JoinKind::FullOuter) {
             for (r, &g) in self.right.iter().enumerate() {
-                if r % STRIDE == 0 {
+                if r.is_multiple_of(STRIDE) {
                     cancel.check()?;
                 }
                 if g == NO_GROUP || self.left_count[g as usize] == 0 {

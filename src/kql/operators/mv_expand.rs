@@ -191,7 +191,7 @@ impl Runner<'_> {
             let cancel = self.cancel();
             let lists = (0..frame.height())
                 .map(|i| {
-                    if i % (1 << 16) == 0 {
+                    if i.is_multiple_of(1 << 16) {
                         cancel.check()?;
                     }
                     let elems = how.of(v.get(i));

@@ -231,7 +231,7 @@ fn sort<T: Ord + Copy + Send + Sync>(v: &mut Vec<T>, cancel: Cancel) -> Result<(
 fn merge<T: Ord + Copy>(a: &[T], b: &[T], out: &mut [T], cancel: Cancel) -> Result<(), QueryError> {
     let (mut i, mut j) = (0, 0);
     for (k, slot) in out.iter_mut().enumerate() {
-        if k % RUN == 0 {
+        if k.is_multiple_of(RUN) {
             cancel.check()?;
         }
         *slot = if j >= b.len() || (i < a.len() && a[i] <= b[j]) {

@@ -5,13 +5,17 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
-use super::common::{fill, put, safe};
+use super::common::{fill, put, safe, wrap};
 use crate::text::display_width;
 use crate::tui::app::{App, ErrorView};
 
+/// Lines a long message may take: a refused query's says what to do at
+/// its end.
+pub const MESSAGE_LINES: usize = 3;
+
 /// The lines to draw in `width` columns.
 pub fn lines(err: &ErrorView, width: usize) -> Vec<String> {
-    let mut out = vec![format!("error: {}", safe(&err.message))];
+    let mut out = wrap(&format!("error: {}", err.message), width, MESSAGE_LINES);
     if let (Some(src), Some((a, b))) = (&err.source, err.caret) {
         // One line per char so escapes stay aligned with their caret.
         let cells: Vec<String> = src
@@ -63,12 +67,19 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
     };
     fill(buf, area, theme.normal);
     let width = usize::from(area.width.saturating_sub(2));
-    for (i, line) in lines(err, width).iter().enumerate() {
+    let all = lines(err, width);
+    for (i, line) in all.iter().enumerate() {
         let y = area.y + i as u16;
         if y >= area.bottom() {
             break;
         }
-        let style = if i == 1 { theme.normal } else { theme.error };
+        // The query's line is plain; the message and the caret are red.
+        let source_line = err.source.is_some() && i + 2 == all.len();
+        let style = if source_line {
+            theme.normal
+        } else {
+            theme.error
+        };
         put(buf, area.x + 1, y, line, width, style);
     }
 }
@@ -107,5 +118,25 @@ mod tests {
         assert!(l[1].contains("Nope"), "{l:?}");
         let col = l[1][..l[1].find("Nope").unwrap()].chars().count();
         assert_eq!(l[2].find('^'), Some(col));
+    }
+
+    #[test]
+    fn long_messages_wrap_so_their_advice_shows() {
+        let e = ErrorView {
+            message: "join would produce 2,500,000,000 rows (about 1010.5 GiB); \
+                      filter both sides first, or join on more keys"
+                .into(),
+            source: None,
+            caret: None,
+        };
+        assert_eq!(
+            lines(&e, 50),
+            vec![
+                "error: join would produce 2,500,000,000 rows (abou".to_string(),
+                "t 1010.5 GiB); filter both sides first, or join on".to_string(),
+                " more keys".to_string(),
+            ]
+        );
+        assert_eq!(e.height(52), 3);
     }
 }
