@@ -125,17 +125,21 @@ impl Runner<'_> {
         })?;
         let steps = i64::try_from(steps)
             .map_err(|_| QueryError::runtime("range would produce too many rows", Some(span)))?;
+        let cancel = self.cancel();
         let values: Vec<Scalar> = (0..=steps)
             .map(|i| {
+                if i % (1 << 16) == 0 {
+                    cancel.check()?;
+                }
                 // Between `from` and `to`, so it fits; the product may not.
                 let v = (i128::from(lo) + i128::from(i) * i128::from(st)) as i64;
-                match kind {
+                Ok(match kind {
                     KqlType::Datetime => Scalar::Datetime(v),
                     KqlType::Timespan => Scalar::Timespan(v),
                     _ => Scalar::Long(v),
-                }
+                })
             })
-            .collect();
+            .collect::<Result<_, QueryError>>()?;
         let rows = values.len();
         let out_kind = if kind.is_numeric() {
             KqlType::Long
