@@ -153,7 +153,7 @@ fn scalar_bytes() -> u64 {
 }
 
 fn thousands(n: u64) -> String {
-    quarry::kql::limits::thousands(n)
+    quarry::text::thousands(n)
 }
 
 #[test]

@@ -17,6 +17,7 @@ use polars::prelude::*;
 
 use super::ast::Span;
 use super::error::{ErrorKind, QueryError};
+use crate::text::thousands;
 
 /// How much memory one query may use for the rows it builds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -149,19 +150,6 @@ fn dtype_bytes(dt: &DataType) -> u64 {
         DataType::Struct(fields) => fields.iter().map(|f| dtype_bytes(f.dtype())).sum(),
         _ => 8,
     }
-}
-
-/// `2500000000` as `2,500,000,000`.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Bytes in the largest binary unit that keeps a number of at least 1:

@@ -34,6 +34,7 @@ use crate::session::export::{ExportError, ExportOptions, default_export_name};
 use crate::session::investigation::{CountInfo, Step, ViewKind};
 use crate::session::kql_text::{self, Plan};
 use crate::session::persist::SavedState;
+use crate::text::thousands;
 
 /// Resolves the query clock once the tables are loaded: the instant, and a
 /// note for the analyst when it was not pinned.
@@ -624,7 +625,7 @@ impl App {
                         p.table,
                         i + 1,
                         n,
-                        group_digits(p.rows as u64)
+                        thousands(p.rows as u64)
                     )
                 }
                 None if l.tables.is_empty() => "finding tables".to_string(),
@@ -995,7 +996,7 @@ impl App {
                     Ok(n) => {
                         self.message = Some(Message::Info(format!(
                             "exported {} {} to {}",
-                            group_digits(n),
+                            thousands(n),
                             if n == 1 { "row" } else { "rows" },
                             path.display()
                         )));
@@ -1893,7 +1894,7 @@ impl App {
                 let n = frame.height();
                 self.message = Some(Message::Info(format!(
                     "{title}: {} {}",
-                    group_digits(n as u64),
+                    thousands(n as u64),
                     if n == 1 { "hit" } else { "hits" }
                 )));
                 if run.open {
@@ -2282,19 +2283,6 @@ pub fn percent(done: u64, total: u64) -> Option<u64> {
         .map(|p| p.min(100))
 }
 
-/// `12345` as `12,345`.
-pub fn group_digits(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 fn describe_key(key: &KeyEvent) -> String {
     match super::keymap::KeyChord::from_event(key) {
         Some(k) => k.to_string(),
@@ -2308,10 +2296,10 @@ mod tests {
 
     #[test]
     fn digits_are_grouped() {
-        assert_eq!(group_digits(0), "0");
-        assert_eq!(group_digits(999), "999");
-        assert_eq!(group_digits(1000), "1,000");
-        assert_eq!(group_digits(5_000_000), "5,000,000");
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(5_000_000), "5,000,000");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 
 use super::common::{fill, put, safe, wrap};
 use crate::session::investigation::Step;
-use crate::tui::app::group_digits;
+use crate::text::thousands;
 use crate::tui::theme::Theme;
 
 /// Most lines one value takes in the panel.
@@ -31,8 +31,8 @@ pub fn draw(buf: &mut Buffer, area: Rect, step: &Step, theme: &Theme) {
     } else {
         format!(
             "row {} of {}",
-            group_digits(row as u64 + 1),
-            group_digits(rows as u64)
+            thousands(row as u64 + 1),
+            thousands(rows as u64)
         )
     };
     put(buf, x, area.y, &title, w, theme.header);

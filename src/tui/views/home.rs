@@ -7,7 +7,8 @@ use ratatui::layout::Rect;
 
 use super::common::{cell, fill, put, safe};
 use crate::data::time::format_datetime;
-use crate::tui::app::{App, group_digits, home_list_height, percent};
+use crate::text::thousands;
+use crate::tui::app::{App, home_list_height, percent};
 
 /// Draws the tables not loaded yet with their progress, from the top of
 /// `area`; returns the lines drawn.
@@ -29,7 +30,7 @@ fn draw_loading(buf: &mut Buffer, area: Rect, w: usize, app: &App) -> u16 {
                 .as_ref()
                 .map(|(p, _, _)| {
                     let pct = percent(p.bytes, p.total_bytes).unwrap_or(0);
-                    format!("{pct:>3}%  {} rows", group_digits(p.rows as u64))
+                    format!("{pct:>3}%  {} rows", thousands(p.rows as u64))
                 })
                 .unwrap_or_default(),
             _ => "waiting".to_string(),
@@ -101,7 +102,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
     let rows_w = app
         .summaries
         .iter()
-        .map(|t| group_digits(t.rows as u64).len())
+        .map(|t| thousands(t.rows as u64).len())
         .max()
         .unwrap_or(4)
         .max(4);
@@ -131,7 +132,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
         let line = format!(
             "{}  {}  {}  {}  {}",
             cell(&t.name, name_w, false),
-            cell(&group_digits(t.rows as u64), rows_w, true),
+            cell(&thousands(t.rows as u64), rows_w, true),
             cell(&from, 16, false),
             cell(&to, 16, false),
             t.columns.len()

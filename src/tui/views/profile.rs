@@ -10,7 +10,8 @@ use super::common::{fill, put, wrap};
 use crate::hunt::verdict::relative_words;
 use crate::kql::value::Scalar;
 use crate::session::investigation::Step;
-use crate::tui::app::{HitsInfo, group_digits};
+use crate::text::thousands;
+use crate::tui::app::HitsInfo;
 use crate::tui::theme::Theme;
 
 /// Columns the label takes.
@@ -145,8 +146,8 @@ pub fn draw(buf: &mut Buffer, area: Rect, step: &Step, hits: &HitsInfo, theme: &
     p.line(
         &format!(
             "hit {} of {}",
-            group_digits(row as u64 + 1),
-            group_digits(rows as u64)
+            thousands(row as u64 + 1),
+            thousands(rows as u64)
         ),
         theme.header,
     );
@@ -186,7 +187,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, step: &Step, hits: &HitsInfo, theme: &
     p.field("Signature", shown, signature_style(theme, &state));
     match get("GlobalPrevalence") {
         Some(Scalar::Long(n)) => {
-            let label = group_digits(n.max(0) as u64);
+            let label = thousands(n.max(0) as u64);
             let bar_w = p.w.saturating_sub(LABEL_W + label.len() + 1);
             p.field(
                 "Prevalence",

@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 use super::common::{cell, fill, put, wrap};
 use crate::session::investigation::{Step, ViewKind};
 use crate::text::display_width;
-use crate::tui::app::group_digits;
+use crate::text::thousands;
 use crate::tui::theme::Theme;
 
 /// Widest the field-name column gets.
@@ -26,8 +26,8 @@ pub fn draw(buf: &mut Buffer, area: Rect, step: &Step, theme: &Theme) {
     }
     let title = format!(
         " row {} of {} ({} fields)",
-        group_digits(row as u64 + 1),
-        group_digits(step.frame.height() as u64),
+        thousands(row as u64 + 1),
+        thousands(step.frame.height() as u64),
         step.columns.len()
     );
     fill(buf, Rect { height: 1, ..area }, theme.header);

@@ -6,7 +6,8 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 
 use super::common::{cell, fill, put};
-use crate::tui::app::{App, group_digits};
+use crate::text::thousands;
+use crate::tui::app::App;
 use crate::tui::theme::Theme;
 
 const SEVERITY_W: usize = 13;
@@ -91,7 +92,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
                 .map_or_else(|| "never".to_string(), |t| t.format("%H:%M:%S").to_string());
             let hits = match (&entry.error, entry.hits) {
                 (Some(_), _) => "error".to_string(),
-                (None, Some(n)) => group_digits(n as u64),
+                (None, Some(n)) => thousands(n as u64),
                 (None, None) => "·".to_string(),
             };
             (last, hits)

@@ -10,8 +10,9 @@ use super::common::{fill, fit, put};
 use crate::data::time::format_datetime;
 use crate::session::investigation::ViewKind;
 use crate::text::display_width;
+use crate::text::thousands;
 use crate::tui::action::{Action, Context};
-use crate::tui::app::{App, Message, PromptKind, group_digits};
+use crate::tui::app::{App, Message, PromptKind};
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
@@ -37,26 +38,26 @@ fn stats_parts(app: &App) -> Vec<String> {
             parts.push(format!(
                 "{} tables, {} rows",
                 app.summaries.len(),
-                group_digits(rows as u64)
+                thousands(rows as u64)
             ));
         }
         ViewKind::Record { row } => {
             parts.push(format!(
                 "row {} of {}",
                 row + 1,
-                group_digits(step.frame.height() as u64)
+                thousands(step.frame.height() as u64)
             ));
         }
         _ => {
             let rows = step.frame.height();
             parts.push(format!(
                 "{} {}",
-                group_digits(rows as u64),
+                thousands(rows as u64),
                 if rows == 1 { "row" } else { "rows" }
             ));
             parts.push(format!(
                 "{} sel",
-                group_digits(step.view.selection.count(rows) as u64)
+                thousands(step.view.selection.count(rows) as u64)
             ));
         }
     }
