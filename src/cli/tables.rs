@@ -63,7 +63,8 @@ fn load(paths: &[String]) -> Catalog {
     catalog
 }
 
-/// The catalog as text: one block per table, then the failures. Names and
+/// The catalog as text: one block per table (with its load warnings: cells
+/// loaded as null, text read as Windows-1252), then the failures. Names and
 /// messages come from the files, so control characters are shown escaped.
 pub fn describe(catalog: &Catalog) -> String {
     let mut out = String::new();
@@ -81,6 +82,10 @@ pub fn describe(catalog: &Catalog) -> String {
             let _ = write!(out, "  ({} files)", table.files.len());
         }
         out.push('\n');
+        // Already escaped for the terminal.
+        for line in table.warning_lines() {
+            let _ = writeln!(out, "  warning: {line}");
+        }
         for (name, kind) in table.columns() {
             let _ = writeln!(out, "    {}: {kind}", esc(&name));
         }

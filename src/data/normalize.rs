@@ -13,20 +13,20 @@
 //! else to string), and a column that was empty in a chunk takes the type
 //! the other chunks decided.
 
-use std::fmt;
+use std::path::Path;
 
 use polars::prelude::*;
 
 use super::schema;
 use super::time::{format_datetime, format_timespan, parse_datetime, parse_timespan};
 use super::types::KqlType;
+use super::warning::{BadCells, Place, SHOWN_CELLS};
 
-/// Types every column of a raw frame loaded for `table`.
+/// Types every column of a raw frame loaded for `table`. A value that
+/// cannot be read as its column's documented type is null (see
+/// [`type_chunk`], which also says which cells those were).
 pub fn normalize(table: &str, frame: DataFrame) -> PolarsResult<DataFrame> {
-    let typed = type_chunk(schema::documented(table), frame).map_err(|e| match e {
-        ChunkError::Value(v) => polars_err!(ComputeError: "{} in row {}", v, v.row + 1),
-        ChunkError::Polars(e) => e,
-    })?;
+    let (typed, _) = type_chunk(schema::documented(table), frame)?;
     assemble(vec![typed])
 }
 
@@ -46,75 +46,151 @@ pub(crate) fn lookup(documented: Documented, column: &str) -> Option<KqlType> {
         .map(|(_, t)| *t)
 }
 
-/// A value that cannot take its column's documented type.
+/// Cells of one column of a chunk that could not be read as the column's
+/// documented type: they are null, as Kusto's ingestion makes them.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BadValue {
+pub(crate) struct BadRows {
     pub column: String,
     pub kind: KqlType,
-    /// 0-based row within the chunk that was being typed.
-    pub row: usize,
-    pub value: String,
+    /// How many cells.
+    pub count: usize,
+    /// The first few ([`SHOWN_CELLS`]): 0-based row in the chunk, and the
+    /// text found there.
+    pub first: Vec<(usize, String)>,
 }
 
-impl fmt::Display for BadValue {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "column {} ({}): cannot read {:?} as {}",
-            self.column, self.kind, self.value, self.kind
-        )
+impl BadRows {
+    pub(crate) fn new(column: &str, kind: KqlType) -> BadRows {
+        BadRows {
+            column: column.to_string(),
+            kind,
+            count: 0,
+            first: Vec::new(),
+        }
     }
-}
 
-/// Why a chunk could not be typed.
-#[derive(Debug)]
-pub(crate) enum ChunkError {
-    Value(BadValue),
-    Polars(PolarsError),
-}
+    /// Counts a bad cell at `row`, keeping its text if it is among the
+    /// first few.
+    pub(crate) fn add(&mut self, row: usize, text: &str) {
+        self.count += 1;
+        if self.first.len() < SHOWN_CELLS {
+            self.first.push((row, text.to_string()));
+        }
+    }
 
-impl From<PolarsError> for ChunkError {
-    fn from(e: PolarsError) -> Self {
-        ChunkError::Polars(e)
+    /// The cells as a file's [`BadCells`], placed by `place` (a chunk row to
+    /// a line or row of the file).
+    pub(crate) fn into_cells(self, path: &Path, place: impl Fn(usize) -> Place) -> BadCells {
+        let mut cells = BadCells::new(path.to_path_buf(), self.column, self.kind);
+        for (row, text) in &self.first {
+            cells.add(place(*row), text);
+        }
+        cells.count = self.count;
+        cells
     }
 }
 
 /// Types one chunk of a table. Documented columns take their documented
-/// type (a value that does not parse is an error); other columns are
-/// inferred from this chunk's values. A column with no value at all in this
-/// chunk becomes a `Null` column, left for [`assemble`] to decide.
+/// type; a value that cannot be read as that type is null, and listed in
+/// the [`BadRows`] returned. Other columns are inferred from this chunk's
+/// values. A column with no value at all in this chunk becomes a `Null`
+/// column, left for [`assemble`] to decide.
 pub(crate) fn type_chunk(
     documented: Documented,
     frame: DataFrame,
-) -> Result<DataFrame, ChunkError> {
+) -> PolarsResult<(DataFrame, Vec<BadRows>)> {
     let height = frame.height();
     let mut columns = Vec::with_capacity(frame.width());
+    let mut bad = Vec::new();
     for column in frame.into_columns() {
         let series = column.take_materialized_series();
         let typed = match lookup(documented, series.name()) {
-            Some(kind) => convert(&series, kind).map_err(|row| {
-                ChunkError::Value(BadValue {
-                    column: series.name().to_string(),
-                    kind,
-                    row,
-                    value: cell_text(&series, row),
-                })
-            })?,
+            // Every value read (the usual case) costs one pass; only a
+            // column with an unreadable value is read again, leniently.
+            Some(kind) => match convert(&series, kind) {
+                Ok(typed) => typed,
+                Err(_) => {
+                    let (typed, rows) = convert_lenient(&series, kind)?;
+                    if rows.count > 0 {
+                        bad.push(rows);
+                    }
+                    typed
+                }
+            },
             None => infer(&series)?,
         };
         columns.push(typed.into_column());
     }
-    Ok(DataFrame::new(height, columns)?)
+    Ok((DataFrame::new(height, columns)?, bad))
 }
 
-fn cell_text(series: &Series, row: usize) -> String {
-    match series.get(row) {
-        Ok(AnyValue::String(s)) => s.to_string(),
-        Ok(AnyValue::StringOwned(s)) => s.to_string(),
-        Ok(AnyValue::Binary(b)) => String::from_utf8_lossy(b).into_owned(),
-        Ok(v) => v.to_string(),
-        Err(_) => String::new(),
+/// [`convert`], with a value that cannot be read as `kind` made null and
+/// listed.
+fn convert_lenient(series: &Series, kind: KqlType) -> PolarsResult<(Series, BadRows)> {
+    let name = series.name().clone();
+    let mut bad = BadRows::new(name.as_str(), kind);
+    let text = if series.dtype() == &DataType::String {
+        series.str()?.clone()
+    } else {
+        to_text(&kql_series(series)?)
+    };
+    fn lenient<T>(
+        ca: &StringChunked,
+        bad: &mut BadRows,
+        f: impl Fn(&str) -> Option<T>,
+    ) -> Vec<Option<T>> {
+        ca.iter()
+            .enumerate()
+            .map(|(i, v)| match v.map(str::trim) {
+                None | Some("") => None,
+                Some(t) => {
+                    let parsed = f(t);
+                    if parsed.is_none() {
+                        bad.add(i, v.unwrap_or(t));
+                    }
+                    parsed
+                }
+            })
+            .collect()
     }
+    let out = match kind {
+        KqlType::String => fill_empty(&text).into_series(),
+        KqlType::Bool => {
+            let v: BooleanChunked = lenient(&text, &mut bad, parse_bool).into_iter().collect();
+            v.into_series()
+        }
+        KqlType::Long => {
+            let v: Int64Chunked = lenient(&text, &mut bad, parse_long).into_iter().collect();
+            v.into_series()
+        }
+        KqlType::Int => {
+            let v: Int32Chunked = lenient(&text, &mut bad, parse_int).into_iter().collect();
+            v.into_series()
+        }
+        KqlType::Real => {
+            let v: Float64Chunked = lenient(&text, &mut bad, parse_real).into_iter().collect();
+            v.into_series()
+        }
+        KqlType::Datetime => {
+            let v: Int64Chunked = lenient(&text, &mut bad, parse_datetime)
+                .into_iter()
+                .collect();
+            v.into_datetime(TimeUnit::Nanoseconds, None).into_series()
+        }
+        KqlType::Timespan => {
+            let v: Int64Chunked = lenient(&text, &mut bad, parse_timespan)
+                .into_iter()
+                .collect();
+            v.into_duration(TimeUnit::Nanoseconds).into_series()
+        }
+        KqlType::Dynamic => {
+            let v: BinaryChunked = lenient(&text, &mut bad, dynamic_value)
+                .into_iter()
+                .collect();
+            v.into_series()
+        }
+    };
+    Ok((out.with_name(name), bad))
 }
 
 /// The type that holds values of both `a` and `b`.
@@ -295,10 +371,23 @@ fn fit(series: Series, kind: KqlType) -> PolarsResult<Series> {
     ) {
         return series.cast(&target);
     }
-    let text = to_text(&series).with_name(name).into_series();
+    let text = to_text(&series).with_name(name);
     if kind == KqlType::String {
-        return Ok(text);
+        return Ok(text.into_series());
     }
+    if kind == KqlType::Dynamic {
+        // Widening never loses a value: text that is not JSON (malformed
+        // JSON included) is a JSON string.
+        let v: BinaryChunked = text
+            .iter()
+            .map(|v| match v.map(str::trim) {
+                None | Some("") => None,
+                Some(t) => Some(dynamic_bytes(t)),
+            })
+            .collect();
+        return Ok(v.with_name(text.name().clone()).into_series());
+    }
+    let text = text.into_series();
     convert(&text, kind).map_err(
         |row| polars_err!(ComputeError: "column {}: cannot widen row {} to {}", text.name(), row + 1, kind),
     )
@@ -473,10 +562,28 @@ pub fn dynamic_bytes(t: &str) -> Vec<u8> {
     if serde_json::from_str::<serde::de::IgnoredAny>(t).is_ok() {
         t.as_bytes().to_vec()
     } else {
-        serde_json::Value::String(t.to_string())
-            .to_string()
-            .into_bytes()
+        json_string(t)
     }
+}
+
+/// Text read into a dynamic column, as Kusto's `parse_json` reads it: JSON
+/// text as is, other text as a JSON string; but an object or array that is
+/// not valid JSON (cut short by Excel's 32,767-character cell limit, say)
+/// cannot be read: `None`.
+pub fn dynamic_value(t: &str) -> Option<Vec<u8>> {
+    if serde_json::from_str::<serde::de::IgnoredAny>(t).is_ok() {
+        Some(t.as_bytes().to_vec())
+    } else if t.starts_with('{') || t.starts_with('[') {
+        None
+    } else {
+        Some(json_string(t))
+    }
+}
+
+fn json_string(t: &str) -> Vec<u8> {
+    serde_json::Value::String(t.to_string())
+        .to_string()
+        .into_bytes()
 }
 
 /// Converts a column to a KQL type. Text is parsed (empty text is null for
@@ -550,13 +657,7 @@ pub fn convert(series: &Series, kind: KqlType) -> Result<Series, usize> {
             v.into_duration(TimeUnit::Nanoseconds).into_series()
         }
         KqlType::Dynamic => {
-            let v: BinaryChunked = ca
-                .iter()
-                .map(|v| match v.map(str::trim) {
-                    None | Some("") => None,
-                    Some(t) => Some(dynamic_bytes(t)),
-                })
-                .collect();
+            let v: BinaryChunked = parse_all(ca, dynamic_value)?.into_iter().collect();
             v.into_series()
         }
     };
@@ -757,7 +858,7 @@ mod tests {
         let a = DataFrame::new(2, vec![text("n", &["1", "2"]), text("e", &["", ""])]).unwrap();
         let b = DataFrame::new(2, vec![text("n", &["1.5", ""]), text("e", &["7", ""])]).unwrap();
         let c = DataFrame::new(1, vec![text("n", &["x"])]).unwrap();
-        let typed = |f| type_chunk(None, f).unwrap();
+        let typed = |f| type_chunk(None, f).unwrap().0;
         let ab = assemble(vec![typed(a.clone()), typed(b.clone())]).unwrap();
         assert_eq!(ab.column("n").unwrap().dtype(), &DataType::Float64);
         assert_eq!(ab.column("e").unwrap().dtype(), &DataType::Int64);
@@ -782,17 +883,65 @@ mod tests {
     }
 
     #[test]
-    fn bad_documented_value_names_column_and_value() {
-        let f = DataFrame::new(2, vec![text("RemotePort", &["443", "https"])]).unwrap();
-        match type_chunk(schema::documented("DeviceNetworkEvents"), f) {
-            Err(ChunkError::Value(v)) => {
-                assert_eq!(v.row, 1);
-                assert_eq!(
-                    v.to_string(),
-                    "column RemotePort (int): cannot read \"https\" as int"
-                );
-            }
-            other => panic!("{other:?}"),
-        }
+    fn bad_documented_values_are_null_and_listed() {
+        let f = DataFrame::new(
+            4,
+            vec![
+                text("RemotePort", &["443", "https", "", "44x3"]),
+                text(
+                    "IsInitiatingProcessRemoteSession",
+                    &["True", "yes", "0", ""],
+                ),
+            ],
+        )
+        .unwrap();
+        let (typed, bad) = type_chunk(schema::documented("DeviceNetworkEvents"), f).unwrap();
+        let port = typed.column("RemotePort").unwrap();
+        assert_eq!(port.dtype(), &DataType::Int32);
+        assert_eq!(port.null_count(), 3);
+        let remote = typed.column("IsInitiatingProcessRemoteSession").unwrap();
+        assert_eq!(remote.dtype(), &DataType::Boolean);
+        assert_eq!(remote.null_count(), 2);
+        assert_eq!(
+            bad,
+            [
+                BadRows {
+                    column: "RemotePort".into(),
+                    kind: KqlType::Int,
+                    count: 2,
+                    first: vec![(1, "https".into()), (3, "44x3".into())],
+                },
+                BadRows {
+                    column: "IsInitiatingProcessRemoteSession".into(),
+                    kind: KqlType::Bool,
+                    count: 1,
+                    first: vec![(1, "yes".into())],
+                },
+            ]
+        );
+        // A long where an int is documented, out of its range.
+        let f = DataFrame::new(2, vec![Column::new("RemotePort".into(), [1i64, 1 << 40])]).unwrap();
+        let (typed, bad) = type_chunk(schema::documented("DeviceNetworkEvents"), f).unwrap();
+        assert_eq!(typed.column("RemotePort").unwrap().null_count(), 1);
+        assert_eq!(bad[0].first, [(1, "1099511627776".to_string())]);
+    }
+
+    #[test]
+    fn lenient_real_and_dynamic() {
+        let s = Series::new("x".into(), &["1.5", "1,5", " ", "NaN"]);
+        let (v, bad) = convert_lenient(&s, KqlType::Real).unwrap();
+        assert_eq!(v.null_count(), 2);
+        assert_eq!(bad.first, [(1, "1,5".to_string())]);
+        // Malformed objects and arrays cannot be read; other text is a
+        // JSON string, as parse_json has it.
+        let s = Series::new("d".into(), &["{\"a\":1}", "{\"cut", "plain", "[1,"]);
+        assert!(convert(&s, KqlType::Dynamic).is_err());
+        let (v, bad) = convert_lenient(&s, KqlType::Dynamic).unwrap();
+        assert_eq!(v.null_count(), 2);
+        assert_eq!(bad.count, 2);
+        assert_eq!(v.binary().unwrap().get(2), Some(&b"\"plain\""[..]));
+        // Widening text into a dynamic column keeps every value.
+        let widened = fit(s, KqlType::Dynamic).unwrap();
+        assert_eq!(widened.null_count(), 0);
     }
 }

@@ -98,6 +98,18 @@ impl BadCells {
     }
 }
 
+/// Adds `more` to the cells of the same file and column in `list`, or to
+/// the end of `list` for a column with none yet.
+pub(crate) fn merge_bad(list: &mut Vec<BadCells>, more: BadCells) {
+    match list
+        .iter_mut()
+        .find(|b| b.column == more.column && b.path == more.path)
+    {
+        Some(b) => b.absorb(more),
+        None => list.push(more),
+    }
+}
+
 /// The first [`SHOWN_CHARS`] characters of `text`, "…" marking a cut.
 fn shorten(text: &str) -> String {
     match text.char_indices().nth(SHOWN_CHARS) {
@@ -106,17 +118,9 @@ fn shorten(text: &str) -> String {
     }
 }
 
-/// `1234567` as `1,234,567`.
-pub fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+/// A count as Quarry writes counts: `1,234`.
+fn thousands(n: usize) -> String {
+    crate::text::thousands(n as u64)
 }
 
 impl LoadWarning {
@@ -180,14 +184,6 @@ impl fmt::Display for BadCells {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn thousands_separators() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1_000), "1,000");
-        assert_eq!(thousands(1_234_567), "1,234,567");
-    }
 
     #[test]
     fn bad_cells_read_as_a_sentence() {

@@ -17,16 +17,17 @@ use std::sync::atomic::AtomicU64;
 use polars::prelude::*;
 
 use super::{
-    LoadControl, Progressing, RawTables, RecordChunks, count_newlines, fill, io_message, open,
-    pipeline,
+    ChunkNotUtf8, FileRead, LoadControl, Progressing, RawTable, RecordChunks, Stop, TextCheck,
+    TextMode, count_newlines, fill, io_message, open, parse_text, pipeline,
 };
 use crate::data::catalog::LoadError;
 use crate::data::normalize::{
-    self, ChunkError, Documented, dynamic_bytes, parse_bool, parse_int, parse_long, parse_real,
+    self, BadRows, Documented, dynamic_value, parse_bool, parse_int, parse_long, parse_real,
 };
 use crate::data::source::SourceFile;
 use crate::data::time::{parse_datetime_bytes, parse_timespan};
 use crate::data::types::KqlType;
+use crate::data::warning::{Place, merge_bad};
 
 /// Bytes per parsed chunk: large enough to amortise the per-chunk work,
 /// small enough for frequent progress and prompt cancellation.
@@ -40,7 +41,7 @@ pub(super) struct Header {
 }
 
 /// The start of a file: its column names and separator, the line after
-/// the header, and what was read past it.
+/// the header, what was read past it, and the input to read on.
 struct Start {
     names: Vec<String>,
     separator: u8,
@@ -48,29 +49,51 @@ struct Start {
     next_line: usize,
     rest: Vec<u8>,
     eof: bool,
+    input: Box<dyn Read + Send>,
 }
 
 /// Reads up to the end of the header record: skips a UTF-8 byte-order mark
 /// and blank lines, sniffs the separator. (UTF-16 text arrives as UTF-8:
-/// see `load::open`.)
-fn start(file: &SourceFile, input: &mut dyn Read, chunk: usize) -> Result<Start, LoadError> {
+/// see `load::open`.) Text that is not UTF-8 in what is read here (the
+/// first chunk) makes the whole file Windows-1252 at once (see
+/// [`TextCheck::take_start`]).
+fn start(
+    file: &SourceFile,
+    input: Box<dyn Read + Send>,
+    chunk: usize,
+    check: &mut TextCheck,
+) -> Result<Start, LoadError> {
     let err = |line: Option<usize>, msg: String| LoadError::new(&file.path, line, msg);
     let mut buf: Vec<u8> = Vec::with_capacity(chunk + (1 << 16));
     // A read error names the line where the readable data stops.
     let read_err =
         |buf: &[u8], e: std::io::Error| err(Some(count_newlines(buf) + 1), io_message(file, &e));
-    let mut eof = match fill(input, &mut buf, chunk) {
+    let mut input = input;
+    let mut eof = match fill(&mut input, &mut buf, chunk) {
         Ok(eof) => eof,
         Err(e) => return Err(read_err(&buf, e)),
     };
-    let mut start = if buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        3
-    } else {
-        0
-    };
-    // Blank lines before the header are skipped, as Excel does.
-    while start < buf.len() && buf[start].is_ascii_whitespace() {
-        start += 1;
+    let mut input = check.take_start(&mut buf, 1, input);
+    // Blank lines before the header are skipped, as Excel does (reading on
+    // while that is all there is, however small the chunks).
+    let mut start;
+    loop {
+        start = if buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
+            3
+        } else {
+            0
+        };
+        while start < buf.len() && buf[start].is_ascii_whitespace() {
+            start += 1;
+        }
+        let maybe_bom = buf.len() < 3 && [0xEF, 0xBB, 0xBF].starts_with(&buf);
+        if eof || (start < buf.len() && !maybe_bom) {
+            break;
+        }
+        eof = match fill(&mut input, &mut buf, chunk) {
+            Ok(eof) => eof,
+            Err(e) => return Err(read_err(&buf, e)),
+        };
     }
     if start == buf.len() {
         return Err(err(None, "empty file: no header line".into()));
@@ -83,7 +106,7 @@ fn start(file: &SourceFile, input: &mut dyn Read, chunk: usize) -> Result<Start,
         if eof {
             break buf.len();
         }
-        eof = match fill(input, &mut buf, chunk) {
+        eof = match fill(&mut input, &mut buf, chunk) {
             Ok(eof) => eof,
             Err(e) => return Err(read_err(&buf, e)),
         };
@@ -100,14 +123,15 @@ fn start(file: &SourceFile, input: &mut dyn Read, chunk: usize) -> Result<Start,
         next_line,
         rest: buf,
         eof,
+        input,
     })
 }
 
 /// The column names of a file, from its header alone (types unknown).
 pub(super) fn peek(file: &SourceFile) -> Result<super::ColumnTypes, LoadError> {
-    let mut input = open(file, Arc::new(AtomicU64::new(0)))
+    let input = open(file, Arc::new(AtomicU64::new(0)), TextMode::Detect)
         .map_err(|e| LoadError::new(&file.path, None, e.to_string()))?;
-    let start = start(file, &mut input, 64 << 10)?;
+    let start = start(file, input, 64 << 10, &mut TextCheck::default())?;
     Ok(start.names.into_iter().map(|n| (n, None)).collect())
 }
 
@@ -116,19 +140,22 @@ pub(super) fn read(
     table: &str,
     report: &dyn Fn(usize, u64),
     control: &LoadControl,
-) -> Result<RawTables, LoadError> {
+    mode: TextMode,
+) -> Result<FileRead, Stop> {
     let err = |line: Option<usize>, msg: String| LoadError::new(&file.path, line, msg);
     let documented: Documented = crate::data::schema::documented(table);
     let counter = Arc::new(AtomicU64::new(0));
-    let mut input = open(file, counter.clone()).map_err(|e| err(None, e.to_string()))?;
+    let input = open(file, counter.clone(), mode).map_err(|e| err(None, e.to_string()))?;
     let chunk = control.chunk_bytes.unwrap_or(CHUNK).max(1);
+    let mut check = TextCheck::new(mode);
     let Start {
         names,
         separator,
         next_line,
         rest,
         eof,
-    } = start(file, &mut input, chunk)?;
+        input,
+    } = start(file, input, chunk, &mut check)?;
     let kinds = names
         .iter()
         .map(|n| normalize::lookup(documented, n))
@@ -141,32 +168,52 @@ pub(super) fn read(
     // 1-based line number of the first line of the next chunk.
     let mut line = next_line;
     let mut records = RecordChunks::new(input, file, chunk, rest, eof, last_record_end);
-    let mut next = |spare: Option<Vec<u8>>| records.next(spare);
+
+    let mut next = |spare: Option<Vec<u8>>| records.next(spare).map_err(Stop::Failed);
 
     let mut chunks = normalize::Coalescer::default();
+    let mut bad = Vec::new();
     let mut progress = Progressing::new(report, counter.clone());
     pipeline(
         &mut next,
-        |bytes: &Vec<u8>| parse_chunk(bytes, &header, documented),
+        |bytes: &Vec<u8>| {
+            parse_text(
+                bytes,
+                |b| parse_chunk(b, &header, documented),
+                |at| (at.line, "not valid UTF-8".to_string()),
+            )
+        },
         |result| {
-            let (frame, lines) = result.map_err(|(rel, msg)| err(Some(line + rel), msg))?;
-            line += lines;
-            chunks.push(frame).map_err(|e| err(None, e.to_string()))?;
+            let (parsed, text) = result.map_err(|(rel, msg)| err(Some(line + rel), msg))?;
+            check.take(text, line).map_err(Stop::Reread)?;
+            for rows in parsed.bad {
+                merge_bad(
+                    &mut bad,
+                    rows.into_cells(&file.path, |rel| Place::Line(line + rel)),
+                );
+            }
+            line += parsed.lines;
+            chunks
+                .push(parsed.frame)
+                .map_err(|e| err(None, e.to_string()))?;
             progress.report(chunks.rows());
             Ok(())
         },
         control,
-        || LoadError::new(&file.path, None, super::CANCELLED),
+        || Stop::Failed(LoadError::new(&file.path, None, super::CANCELLED)),
     )
-    .map_err(|mut e| {
+    .map_err(|e| match e {
         // A read error comes after every chunk before it was parsed: it
         // names the line where the readable data stops.
-        if let Some(partial) = records.partial_lines
-            && e.line.is_none()
-        {
-            e.line = Some(line + partial);
+        Stop::Failed(mut e) => {
+            if let Some(partial) = records.partial_lines
+                && e.line.is_none()
+            {
+                e.line = Some(line + partial);
+            }
+            Stop::Failed(e)
         }
-        e
+        reread => reread,
     })?;
     let chunks = chunks.finish().map_err(|e| err(None, e.to_string()))?;
     let frame = if chunks.is_empty() {
@@ -182,7 +229,14 @@ pub(super) fn read(
     } else {
         normalize::assemble(chunks).map_err(|e| err(None, e.to_string()))?
     };
-    Ok(vec![(None, frame)])
+    Ok(FileRead {
+        tables: vec![RawTable {
+            name: None,
+            frame,
+            bad,
+        }],
+        not_utf8: check.not_utf8,
+    })
 }
 
 /// The end (after the newline) of the first record. A newline ends a record
@@ -453,7 +507,7 @@ impl Builder {
     }
 
     /// Adds one field. Empty (or blank) text is "" for strings and null for
-    /// every other type.
+    /// every other type. On failure nothing is added.
     fn push(&mut self, field: &[u8]) -> Result<(), FieldError> {
         fn parsed<T>(field: &[u8], f: impl Fn(&str) -> Option<T>) -> Result<Option<T>, FieldError> {
             let t = utf8(field)?.trim();
@@ -493,11 +547,29 @@ impl Builder {
                 if t.is_empty() {
                     b.append_null();
                 } else {
-                    b.append_value(dynamic_bytes(t));
+                    b.append_value(dynamic_value(t).ok_or(FieldError::Type)?);
                 }
             }
         }
         Ok(())
+    }
+
+    /// Adds a null, for a field that could not be read (`push` adds
+    /// nothing when it fails).
+    fn push_null(&mut self) {
+        match self {
+            // Text is never unreadable, and never null.
+            Builder::Text(b) => {
+                let _ = b.push(b"");
+            }
+            Builder::Bool(b) => b.append_null(),
+            Builder::Int(b) => b.append_null(),
+            Builder::Long(b) => b.append_null(),
+            Builder::Real(b) => b.append_null(),
+            Builder::Datetime(b) => b.append_null(),
+            Builder::Timespan(b) => b.append_null(),
+            Builder::Dynamic(b) => b.append_null(),
+        }
     }
 
     fn finish(self) -> PolarsResult<Series> {
@@ -548,12 +620,50 @@ fn line_at(chunk: &[u8], byte: u64) -> usize {
     count_newlines(&chunk[..byte]) + 1
 }
 
+/// The 0-based lines of bytes of a chunk, asked in increasing order: each
+/// newline is counted once, however many bytes are asked about.
+struct Lines<'a> {
+    chunk: &'a [u8],
+    at: usize,
+    line: usize,
+}
+
+impl<'a> Lines<'a> {
+    fn new(chunk: &'a [u8]) -> Self {
+        Lines {
+            chunk,
+            at: 0,
+            line: 0,
+        }
+    }
+
+    fn of(&mut self, byte: usize) -> usize {
+        let byte = byte.min(self.chunk.len());
+        if byte < self.at {
+            return count_newlines(&self.chunk[..byte]);
+        }
+        self.line += count_newlines(&self.chunk[self.at..byte]);
+        self.at = byte;
+        self.line
+    }
+}
+
 /// Where a field's bytes are: in the chunk, or (a quoted field with
-/// doubled quotes, unescaped) in the splitter's scratch buffer.
+/// doubled quotes, unescaped) in the splitter's scratch buffer, with where
+/// the field starts in the chunk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Span {
     Chunk(usize, usize),
-    Scratch(usize, usize),
+    Scratch(usize, usize, usize),
+}
+
+impl Span {
+    /// Where the field starts in the chunk.
+    fn start(self) -> usize {
+        match self {
+            Span::Chunk(a, _) | Span::Scratch(_, _, a) => a,
+        }
+    }
 }
 
 /// Splits a chunk of whole records into fields, RFC 4180 style: a field
@@ -666,7 +776,7 @@ impl<'a> Records<'a> {
                 .extend_from_slice(&data[segment..close.min(data.len())]);
             self.scratch.extend_from_slice(tail);
             self.spans
-                .push(Span::Scratch(scratch_start, self.scratch.len()));
+                .push(Span::Scratch(scratch_start, self.scratch.len(), open - 1));
         } else {
             self.spans.push(Span::Chunk(open, close.min(data.len())));
         }
@@ -681,19 +791,30 @@ impl<'a> Records<'a> {
     fn field(&self, span: Span) -> &[u8] {
         match span {
             Span::Chunk(a, b) => &self.data[a..b],
-            Span::Scratch(a, b) => &self.scratch[a..b],
+            Span::Scratch(a, b, _) => &self.scratch[a..b],
         }
     }
 }
 
-/// Parses one chunk of whole records into typed columns. Returns the typed
-/// frame and the number of lines the chunk spans, or the chunk-relative
-/// line (0-based) of the first bad record and what is wrong with it.
+/// A chunk parsed: the typed frame, the number of lines the chunk spans,
+/// and the cells that could not be read as their column's type (placed by
+/// their 0-based line in the chunk).
+pub(super) struct Parsed {
+    frame: DataFrame,
+    lines: usize,
+    bad: Vec<BadRows>,
+}
+
+/// Parses one chunk of whole records into typed columns. A field that
+/// cannot be read as its column's type is null, and listed. Fails with
+/// `Ok` where a field is not UTF-8 (see `load::parse_text`), else with the
+/// chunk-relative line (0-based) of the first bad record and what is wrong
+/// with it.
 pub(super) fn parse_chunk(
     chunk: &[u8],
     header: &Header,
     documented: Documented,
-) -> Result<(DataFrame, usize), (usize, String)> {
+) -> Result<Parsed, Result<ChunkNotUtf8, (usize, String)>> {
     let width = header.names.len();
     // A rough row count, so builders rarely grow.
     let capacity = (chunk.len() / (width * 8).max(1)).min(1 << 20);
@@ -703,44 +824,47 @@ pub(super) fn parse_chunk(
         .zip(&header.kinds)
         .map(|(n, k)| Builder::new(n, *k, capacity))
         .collect();
+    // Per column, the fields that could not be read, made when one is met.
+    let mut bad: Vec<Option<BadRows>> = Vec::new();
+    let mut lines = Lines::new(chunk);
     let mut records = Records::new(chunk, header.separator);
     let mut rows = 0usize;
     while let Some(start) = records.next_record() {
         let fields = records.fields();
-        let here = || line_at(chunk, start as u64) - 1;
         if fields.len() != width {
             // A blank line is not a record.
             if fields.len() == 1 && records.field(fields[0]).trim_ascii().is_empty() {
                 continue;
             }
-            return Err((
-                here(),
+            return Err(Err((
+                line_at(chunk, start as u64) - 1,
                 format!(
                     "ragged row: {} field{} where the header has {width}",
                     fields.len(),
                     if fields.len() == 1 { "" } else { "s" }
                 ),
-            ));
+            )));
         }
-        for (i, (builder, &field)) in builders.iter_mut().zip(fields.iter()).enumerate() {
-            let field = records.field(field);
-            if let Err(e) = builder.push(field) {
-                let name = &header.names[i];
-                return Err((
-                    here(),
-                    match e {
-                        FieldError::Utf8 { byte, offset } => format!(
-                            "column {name}: not valid UTF-8 (byte 0x{byte:02X} at offset {offset} of the field)"
-                        ),
-                        FieldError::Type => {
-                            let kind = header.kinds[i].unwrap_or(KqlType::String);
-                            format!(
-                                "column {name} ({kind}): cannot read {:?} as {kind}",
-                                String::from_utf8_lossy(field)
-                            )
-                        }
-                    },
-                ));
+        for (i, (builder, &span)) in builders.iter_mut().zip(fields.iter()).enumerate() {
+            let field = records.field(span);
+            match builder.push(field) {
+                Ok(()) => {}
+                Err(FieldError::Utf8 { byte, offset }) => {
+                    let line = lines.of(span.start()) + count_newlines(&field[..offset]);
+                    return Err(Ok(ChunkNotUtf8 { line, byte }));
+                }
+                Err(FieldError::Type) => {
+                    builder.push_null();
+                    if bad.len() <= i {
+                        bad.resize(width, None);
+                    }
+                    let kind = header.kinds[i].unwrap_or(KqlType::String);
+                    // Fields that fail were checked to be UTF-8 first.
+                    let text = String::from_utf8_lossy(field);
+                    bad[i]
+                        .get_or_insert_with(|| BadRows::new(&header.names[i], kind))
+                        .add(lines.of(span.start()), &text);
+                }
             }
         }
         rows += 1;
@@ -749,13 +873,17 @@ pub(super) fn parse_chunk(
         .into_iter()
         .map(|b| b.finish().map(IntoColumn::into_column))
         .collect::<PolarsResult<Vec<_>>>()
-        .map_err(|e| (0, e.to_string()))?;
-    let frame = DataFrame::new(rows, columns).map_err(|e| (0, e.to_string()))?;
-    let typed = normalize::type_chunk(documented, frame).map_err(|e| match e {
-        ChunkError::Value(v) => (0, v.to_string()),
-        ChunkError::Polars(e) => (0, e.to_string()),
-    })?;
-    Ok((typed, count_newlines(chunk)))
+        .map_err(|e| Err((0, e.to_string())))?;
+    let frame = DataFrame::new(rows, columns).map_err(|e| Err((0, e.to_string())))?;
+    // Documented columns are typed already, so typing finds no bad cell
+    // of its own.
+    let (frame, _) =
+        normalize::type_chunk(documented, frame).map_err(|e| Err((0, e.to_string())))?;
+    Ok(Parsed {
+        frame,
+        lines: count_newlines(chunk),
+        bad: bad.into_iter().flatten().collect(),
+    })
 }
 
 #[cfg(test)]

@@ -22,13 +22,14 @@ use serde_json::{Map, Value};
 
 use super::csv::{CHUNK, TextColumn};
 use super::{
-    LoadControl, Progressing, RawTables, RecordChunks, count_newlines, fill, io_message, open,
-    pipeline,
+    ChunkNotUtf8, FileRead, LoadControl, NotUtf8, Progressing, RawTable, RecordChunks, Stop,
+    TextCheck, TextMode, Utf8Check, count_newlines, fill, io_message, open, parse_text, pipeline,
 };
 use crate::data::catalog::LoadError;
-use crate::data::normalize::{self, ChunkError};
+use crate::data::normalize::{self, BadRows};
 use crate::data::schema;
 use crate::data::source::SourceFile;
+use crate::data::warning::{BadCells, Place, merge_bad};
 
 const ENVELOPE_PREFIX: &str = "AdvancedHunting-";
 
@@ -75,18 +76,20 @@ pub(super) fn read(
     table: &str,
     report: &dyn Fn(usize, u64),
     control: &LoadControl,
-) -> Result<RawTables, LoadError> {
+    mode: TextMode,
+) -> Result<FileRead, Stop> {
     let err = |line: Option<usize>, msg: String| LoadError::new(&file.path, line, msg);
     let counter = Arc::new(AtomicU64::new(0));
-    let input = open(file, counter.clone()).map_err(|e| err(None, e.to_string()))?;
+    let input = open(file, counter.clone(), mode).map_err(|e| err(None, e.to_string()))?;
     let mut reader = BufReader::with_capacity(1 << 16, input);
     let (first, skipped_lines) =
         first_byte(&mut reader).map_err(|e| err(None, io_message(file, &e)))?;
     let progress = Progressing::new(report, counter);
+    let start = skipped_lines + 1;
     match first {
-        None => Err(err(None, "empty file: no JSON data".into())),
-        Some(b'[') => read_array(reader, file, table, progress, control),
-        Some(_) => read_lines(reader, skipped_lines, file, table, progress, control),
+        None => Err(err(None, "empty file: no JSON data".into()).into()),
+        Some(b'[') => read_array(reader, start, file, table, progress, control, mode),
+        Some(_) => read_lines(reader, start, file, table, progress, control, mode),
     }
 }
 
@@ -127,7 +130,7 @@ fn first_byte(reader: &mut impl BufRead) -> std::io::Result<(Option<u8>, usize)>
 /// Columns of a file's table(s) and whether it is an envelope file, from
 /// its first record, for `load::peek`.
 pub(super) fn peek(file: &SourceFile) -> Result<(Option<String>, super::ColumnTypes), LoadError> {
-    let input = open(file, Arc::new(AtomicU64::new(0)))
+    let input = open(file, Arc::new(AtomicU64::new(0)), TextMode::Detect)
         .map_err(|e| LoadError::new(&file.path, None, e.to_string()))?;
     let mut reader = BufReader::with_capacity(1 << 16, input);
     let Ok((Some(first), _)) = first_byte(&mut reader) else {
@@ -182,17 +185,30 @@ fn table_name(category: &str) -> String {
 
 /// A JSON array of objects, streamed: elements are typed in chunks of rows
 /// as they are read, so the whole document is never held as JSON values.
+/// The array is parsed as one stream, so text found not to be UTF-8 has it
+/// read again from the start as Windows-1252 ([`Stop::Reread`]).
 fn read_array(
     reader: impl Read,
+    line: usize,
     file: &SourceFile,
     table: &str,
     mut progress: Progressing,
     control: &LoadControl,
-) -> Result<RawTables, LoadError> {
+    mode: TextMode,
+) -> Result<FileRead, Stop> {
     let documented = schema::documented(table);
     let mut chunks = normalize::Coalescer::default();
     let mut columns = Columns::default();
+    let mut bad: Vec<BadCells> = Vec::new();
     let mut rows = 0usize;
+    let found = std::rc::Rc::new(std::cell::Cell::new(None::<NotUtf8>));
+    let reader: Box<dyn Read> = match mode {
+        TextMode::Detect => Box::new(BufReader::with_capacity(
+            1 << 16,
+            Utf8Check::new(reader, line, found.clone()),
+        )),
+        TextMode::Windows1252(_) => Box::new(reader),
+    };
     // Errors found while visiting, with more detail than serde's.
     let mut failure: Option<LoadError> = None;
     let mut sink = |value: Value| -> Result<(), ()> {
@@ -207,23 +223,16 @@ fn read_array(
         columns.push(map, rows);
         rows += 1;
         if columns.rows >= ARRAY_CHUNK_ROWS {
-            let first_row = rows - columns.rows;
             let done = std::mem::take(&mut columns);
-            match done.finish(documented) {
-                Ok(frame) => {
-                    if let Err(e) = chunks.push(frame) {
-                        failure = Some(LoadError::new(&file.path, None, e.to_string()));
-                        return Err(());
-                    }
+            let pushed = done.finish(documented).and_then(|(frame, rows)| {
+                for r in rows {
+                    merge_bad(&mut bad, element_cells(r, &file.path));
                 }
-                Err((row, msg)) => {
-                    failure = Some(LoadError::new(
-                        &file.path,
-                        None,
-                        format!("element {} of the array: {msg}", first_row + row + 1),
-                    ));
-                    return Err(());
-                }
+                chunks.push(frame)
+            });
+            if let Err(e) = pushed {
+                failure = Some(LoadError::new(&file.path, None, e.to_string()));
+                return Err(());
             }
             progress.report(rows);
             if control.cancelled() {
@@ -235,26 +244,27 @@ fn read_array(
     };
     let result = for_each_element(reader, &mut sink);
     if let Some(f) = failure {
-        return Err(f);
+        return Err(f.into());
+    }
+    if let Some(at) = found.get() {
+        return Err(Stop::Reread(at));
     }
     if let Err(e) = result {
-        let line = (e.line() > 0).then_some(e.line());
+        let line = (e.line() > 0).then_some(e.line() + line - 1);
         let msg = match e.io_error_kind() {
             Some(kind) => io_message(file, &std::io::Error::from(kind)),
             None => json_message(&e),
         };
-        return Err(LoadError::new(&file.path, line, msg));
+        return Err(LoadError::new(&file.path, line, msg).into());
     }
     // The rows after the last full chunk.
     if columns.rows > 0 {
-        let first_row = rows - columns.rows;
-        let frame = columns.finish(documented).map_err(|(row, msg)| {
-            LoadError::new(
-                &file.path,
-                None,
-                format!("element {} of the array: {msg}", first_row + row + 1),
-            )
-        })?;
+        let (frame, rows) = columns
+            .finish(documented)
+            .map_err(|e| LoadError::new(&file.path, None, e.to_string()))?;
+        for r in rows {
+            merge_bad(&mut bad, element_cells(r, &file.path));
+        }
         chunks
             .push(frame)
             .map_err(|e| LoadError::new(&file.path, None, e.to_string()))?;
@@ -264,7 +274,23 @@ fn read_array(
         .finish()
         .and_then(normalize::assemble)
         .map_err(|e| LoadError::new(&file.path, None, e.to_string()))?;
-    Ok(vec![(None, frame)])
+    Ok(FileRead {
+        tables: vec![RawTable {
+            name: None,
+            frame,
+            bad,
+        }],
+        not_utf8: match mode {
+            TextMode::Windows1252(at) => Some(at),
+            TextMode::Detect => None,
+        },
+    })
+}
+
+/// Bad cells of a JSON array, whose rows are placed by their 0-based
+/// element (see [`Columns::push`]).
+fn element_cells(rows: BadRows, path: &std::path::Path) -> BadCells {
+    rows.into_cells(path, |element| Place::Element(element + 1))
 }
 
 /// Calls `sink` on each element of a top-level JSON array as it is parsed.
@@ -299,26 +325,29 @@ fn for_each_element(
 
 /// One object per line, in any of the line-based shapes.
 fn read_lines(
-    mut reader: impl BufRead + Send,
-    skipped_lines: usize,
+    reader: impl BufRead + Send + 'static,
+    start: usize,
     file: &SourceFile,
     table: &str,
     mut progress: Progressing,
     control: &LoadControl,
-) -> Result<RawTables, LoadError> {
+    mode: TextMode,
+) -> Result<FileRead, Stop> {
     let err = |line: Option<usize>, msg: String| LoadError::new(&file.path, line, msg);
     let chunk = control.chunk_bytes.unwrap_or(CHUNK).max(1);
     let mut buf = Vec::with_capacity(chunk + (1 << 16));
+    let mut reader: Box<dyn Read + Send> = Box::new(reader);
     // A read error names the line where the readable data stops.
     let eof = match fill(&mut reader, &mut buf, chunk) {
         Ok(eof) => eof,
         Err(e) => {
-            return Err(err(
-                Some(skipped_lines + 1 + count_newlines(&buf)),
-                io_message(file, &e),
-            ));
+            return Err(err(Some(start + count_newlines(&buf)), io_message(file, &e)).into());
         }
     };
+    // Text that is not UTF-8 in the first chunk makes the file Windows-1252
+    // before its shape is told.
+    let mut check = TextCheck::new(mode);
+    let reader = check.take_start(&mut buf, start, reader);
     // The shape is decided by the first line.
     let first_line_end = memchr::memchr(b'\n', &buf).unwrap_or(buf.len());
     let shape = match serde_json::from_slice::<Value>(&buf[..first_line_end]) {
@@ -328,72 +357,97 @@ fn read_lines(
     };
     // Envelope records are typed by their category's documented schema;
     // plain lines by the table's (possibly explicit) name.
-    let mut line = skipped_lines + 1;
+    let mut line = start;
     let last_line_end = |b: &[u8]| memchr::memrchr(b'\n', b).map(|nl| nl + 1);
     let mut records = RecordChunks::new(reader, file, chunk, buf, eof, last_line_end);
-    let mut next = |spare: Option<Vec<u8>>| records.next(spare);
-    // Per table, in order of first appearance: its typed chunks.
-    let mut tables: Vec<(Option<String>, normalize::Coalescer)> = Vec::new();
+    let mut next = |spare: Option<Vec<u8>>| records.next(spare).map_err(Stop::Failed);
+    // Per table, in order of first appearance: its typed chunks and the
+    // cells that could not be read.
+    let mut tables: Vec<(Option<String>, normalize::Coalescer, Vec<BadCells>)> = Vec::new();
     let mut rows = 0usize;
     let result = pipeline(
         &mut next,
-        |bytes: &Vec<u8>| parse_lines(bytes, shape, table),
+        |bytes: &Vec<u8>| {
+            parse_text(
+                bytes,
+                |b| parse_lines(b, shape, table),
+                |at| (at.line, "not valid UTF-8".to_string()),
+            )
+        },
         |result| {
-            let (parts, lines) = result.map_err(|(rel, msg)| err(Some(line + rel), msg))?;
-            line += lines;
-            for (name, frame) in parts {
+            let ((parts, lines), text) = result.map_err(|(rel, msg)| err(Some(line + rel), msg))?;
+            check.take(text, line).map_err(Stop::Reread)?;
+            for (name, frame, bad) in parts {
                 rows += frame.height();
-                let i = match tables.iter().position(|(n, _)| *n == name) {
+                let i = match tables.iter().position(|(n, _, _)| *n == name) {
                     Some(i) => i,
                     None => {
-                        tables.push((name, normalize::Coalescer::default()));
+                        tables.push((name, normalize::Coalescer::default(), Vec::new()));
                         tables.len() - 1
                     }
                 };
-                tables[i]
-                    .1
-                    .push(frame)
-                    .map_err(|e| err(None, e.to_string()))?;
+                let (_, chunks, cells) = &mut tables[i];
+                for b in bad {
+                    merge_bad(
+                        cells,
+                        b.into_cells(&file.path, |rel| Place::Line(line + rel)),
+                    );
+                }
+                chunks.push(frame).map_err(|e| err(None, e.to_string()))?;
             }
+            line += lines;
             progress.report(rows);
             Ok(())
         },
         control,
-        || LoadError::new(&file.path, None, super::CANCELLED),
+        || Stop::Failed(LoadError::new(&file.path, None, super::CANCELLED)),
     );
-    if let Err(mut e) = result {
-        if let Some(partial) = records.partial_lines
-            && e.line.is_none()
-        {
-            // A read error, after the lines already parsed.
-            e.line = Some(line + partial);
+    match result {
+        Err(Stop::Failed(mut e)) => {
+            if let Some(partial) = records.partial_lines
+                && e.line.is_none()
+            {
+                // A read error, after the lines already parsed.
+                e.line = Some(line + partial);
+            }
+            return Err(Stop::Failed(e));
         }
-        return Err(e);
+        Err(reread) => return Err(reread),
+        Ok(()) => {}
     }
     if tables.is_empty() {
-        return Err(err(None, "empty file: no JSON data".into()));
+        return Err(err(None, "empty file: no JSON data".into()).into());
     }
-    tables
+    let tables = tables
         .into_iter()
-        .map(|(name, frames)| {
+        .map(|(name, frames, bad)| {
             frames
                 .finish()
                 .and_then(normalize::assemble)
-                .map(|f| (name, f))
+                .map(|frame| RawTable { name, frame, bad })
                 .map_err(|e| err(None, e.to_string()))
         })
-        .collect()
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(FileRead {
+        tables,
+        not_utf8: check.not_utf8,
+    })
 }
 
-/// Parses a chunk of whole lines into typed frames, one per table. Returns
-/// them with the number of lines in the chunk, or the chunk-relative line
-/// (0-based) of the first bad one and what is wrong with it.
-#[allow(clippy::type_complexity)]
+/// A chunk of JSON lines parsed: per table, its typed frame and the cells
+/// that could not be read (placed by their 0-based line in the chunk); and
+/// the number of lines in the chunk.
+type ParsedLines = (Vec<(Option<String>, DataFrame, Vec<BadRows>)>, usize);
+
+/// Parses a chunk of whole lines into typed frames, one per table (see
+/// [`ParsedLines`]). Fails with `Ok` where a line is not UTF-8 (see
+/// `load::parse_text`), else with the chunk-relative line (0-based) of the
+/// first bad one and what is wrong with it.
 fn parse_lines(
     chunk: &[u8],
     shape: Shape,
     table: &str,
-) -> Result<(Vec<(Option<String>, DataFrame)>, usize), (usize, String)> {
+) -> Result<ParsedLines, Result<ChunkNotUtf8, (usize, String)>> {
     let mut tables: Vec<(Option<String>, Columns)> = Vec::new();
     let mut add = |name: Option<String>, row: Map<String, Value>, line: usize| match tables
         .iter_mut()
@@ -412,44 +466,40 @@ fn parse_lines(
             lines += 1;
         }
         let text = std::str::from_utf8(raw).map_err(|e| {
-            (
-                i,
-                format!(
-                    "not valid UTF-8 (byte 0x{:02X} at column {})",
-                    raw[e.valid_up_to()],
-                    e.valid_up_to() + 1
-                ),
-            )
+            Ok(ChunkNotUtf8 {
+                line: i,
+                byte: raw[e.valid_up_to()],
+            })
         })?;
         let text = text.trim();
         if text.is_empty() {
             continue;
         }
-        let value: Value = serde_json::from_str(text).map_err(|e| (i, json_message(&e)))?;
+        let value: Value = serde_json::from_str(text).map_err(|e| Err((i, json_message(&e))))?;
         let Value::Object(mut map) = value else {
-            return Err((
+            return Err(Err((
                 i,
                 format!("expected a JSON object, found {}", kind_of(&value)),
-            ));
+            )));
         };
         match shape {
             Shape::Plain => add(None, map, i),
             Shape::Envelope => {
-                let (name, row) = envelope(map).map_err(|m| (i, m))?;
+                let (name, row) = envelope(map).map_err(|m| Err((i, m)))?;
                 add(Some(name), row, i);
             }
             Shape::Records => {
                 let Some(Value::Array(records)) = map.remove("records") else {
-                    return Err((
+                    return Err(Err((
                         i,
                         "expected {\"records\": [...]} like the first line".into(),
-                    ));
+                    )));
                 };
                 for record in records {
                     let Value::Object(record) = record else {
-                        return Err((i, "a record in \"records\" is not an object".into()));
+                        return Err(Err((i, "a record in \"records\" is not an object".into())));
                     };
-                    let (name, row) = envelope(record).map_err(|m| (i, m))?;
+                    let (name, row) = envelope(record).map_err(|m| Err((i, m)))?;
                     add(Some(name), row, i);
                 }
             }
@@ -458,11 +508,10 @@ fn parse_lines(
     let mut out = Vec::with_capacity(tables.len());
     for (name, columns) in tables {
         let documented = schema::documented(name.as_deref().unwrap_or(table));
-        let line_of = columns.lines.clone();
-        let frame = columns
+        let (frame, bad) = columns
             .finish(documented)
-            .map_err(|(row, msg)| (line_of.get(row).copied().unwrap_or(0), msg))?;
-        out.push((name, frame));
+            .map_err(|e| Err((0, e.to_string())))?;
+        out.push((name, frame, bad));
     }
     Ok((out, lines))
 }
@@ -497,7 +546,8 @@ struct Columns {
     index: PlHashMap<String, usize>,
     values: Vec<Vec<Value>>,
     rows: usize,
-    /// The (chunk-relative) line of each row, to place a bad value.
+    /// The line of each row, to place a bad value: chunk-relative and
+    /// 0-based for JSON lines, the 0-based element for a JSON array.
     lines: Vec<usize>,
 }
 
@@ -534,21 +584,26 @@ impl Columns {
         }
     }
 
-    /// The typed frame; on a value that does not fit its documented type,
-    /// the row (0-based) and what is wrong.
-    fn finish(self, documented: normalize::Documented) -> Result<DataFrame, (usize, String)> {
+    /// The typed frame, and the values that could not be read as their
+    /// column's documented type (null in the frame), placed by the line
+    /// each row was pushed with.
+    fn finish(self, documented: normalize::Documented) -> PolarsResult<(DataFrame, Vec<BadRows>)> {
         let rows = self.rows;
+        let lines = self.lines;
         let columns = self
             .names
             .into_iter()
             .zip(self.values)
             .map(|(name, values)| json_column(&name, values))
             .collect();
-        let frame = DataFrame::new(rows, columns).map_err(|e| (0, e.to_string()))?;
-        normalize::type_chunk(documented, frame).map_err(|e| match e {
-            ChunkError::Value(v) => (v.row, v.to_string()),
-            ChunkError::Polars(e) => (0, e.to_string()),
-        })
+        let frame = DataFrame::new(rows, columns)?;
+        let (frame, mut bad) = normalize::type_chunk(documented, frame)?;
+        for b in &mut bad {
+            for (row, _) in &mut b.first {
+                *row = lines.get(*row).copied().unwrap_or(0);
+            }
+        }
+        Ok((frame, bad))
     }
 }
 

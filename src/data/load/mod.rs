@@ -36,6 +36,7 @@ use polars::prelude::*;
 use super::catalog::{Catalog, LoadError, Table};
 use super::source::{Compression, Format, SourceFile, TableSource, discover};
 use super::types::KqlType;
+use super::warning::{BadCells, LoadWarning};
 use super::{encode, normalize};
 
 /// The message of the [`LoadError`] a cancelled load ends with.
@@ -87,9 +88,216 @@ impl<'a> LoadControl<'a> {
 /// [`Preview::columns`]).
 pub type ColumnTypes = Vec<(String, Option<KqlType>)>;
 
-/// What a reader gives back: a typed frame per table (a streaming-API
-/// envelope file may hold several, named by their category).
-pub(crate) type RawTables = Vec<(Option<String>, DataFrame)>;
+/// One table read from a file: named by the file's content where it says
+/// (a streaming-API envelope's category), typed, with the cells that could
+/// not be read.
+pub(crate) struct RawTable {
+    pub(crate) name: Option<String>,
+    pub(crate) frame: DataFrame,
+    pub(crate) bad: Vec<BadCells>,
+}
+
+/// What a reader gives back: a table per name (a streaming-API envelope
+/// file may hold several), and where the file turned out not to be UTF-8.
+pub(crate) struct FileRead {
+    pub(crate) tables: Vec<RawTable>,
+    pub(crate) not_utf8: Option<NotUtf8>,
+}
+
+/// The first byte of a file that is not UTF-8, and its 1-based line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct NotUtf8 {
+    pub(crate) line: usize,
+    pub(crate) byte: u8,
+}
+
+/// Why a reader stopped: the file cannot be loaded, or it has to be read
+/// again from the start as Windows-1252 (see [`TextCheck`]).
+pub(crate) enum Stop {
+    Failed(LoadError),
+    Reread(NotUtf8),
+}
+
+impl From<LoadError> for Stop {
+    fn from(e: LoadError) -> Self {
+        Stop::Failed(e)
+    }
+}
+
+/// How a reader reads the text of its file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TextMode {
+    /// UTF-8, unless some byte is not: see [`TextCheck`].
+    Detect,
+    /// Windows-1252 throughout: the file was found not to be UTF-8 here.
+    Windows1252(NotUtf8),
+}
+
+/// A cell or line could not be read because the bytes are not UTF-8:
+/// the 0-based line in the chunk, and the byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ChunkNotUtf8 {
+    pub(crate) line: usize,
+    pub(crate) byte: u8,
+}
+
+/// What the text of a parsed chunk was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ChunkText {
+    Ascii,
+    /// UTF-8 with characters beyond ASCII.
+    Utf8,
+    /// Not UTF-8 (first bad byte here): parsed as Windows-1252.
+    Windows1252(ChunkNotUtf8),
+}
+
+impl ChunkText {
+    /// The text of a chunk that parsed as UTF-8.
+    pub(crate) fn of_utf8(bytes: &[u8]) -> ChunkText {
+        // Stops at the first byte beyond ASCII: a full pass only over
+        // ASCII, at memory speed, next to the parse itself.
+        if bytes.is_ascii() {
+            ChunkText::Ascii
+        } else {
+            ChunkText::Utf8
+        }
+    }
+}
+
+/// Parses a chunk of text as UTF-8 and, if it is not, as Windows-1252.
+/// `parse` says `Err(Ok(..))` where the bytes are not UTF-8, `Err(Err(..))`
+/// for any other failure. (In [`TextMode::Windows1252`] the chunk is
+/// already UTF-8: see [`open`].)
+pub(crate) fn parse_text<T, E>(
+    bytes: &[u8],
+    parse: impl Fn(&[u8]) -> Result<T, Result<ChunkNotUtf8, E>>,
+    not_utf8: impl Fn(ChunkNotUtf8) -> E,
+) -> Result<(T, ChunkText), E> {
+    match parse(bytes) {
+        Ok(parsed) => Ok((parsed, ChunkText::of_utf8(bytes))),
+        Err(Err(e)) => Err(e),
+        Err(Ok(at)) => {
+            // Every byte is a character in Windows-1252, so the decoded
+            // text parses (or fails for a reason of its own).
+            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
+            match parse(text.as_bytes()) {
+                Ok(parsed) => Ok((parsed, ChunkText::Windows1252(at))),
+                Err(Err(e)) => Err(e),
+                Err(Ok(again)) => Err(not_utf8(again)),
+            }
+        }
+    }
+}
+
+/// Decides, chunk by chunk in file order, how a file's text is read.
+///
+/// A file is one encoding: UTF-8, or else Windows-1252 throughout (Excel's
+/// "CSV" on Western Windows). Each chunk is parsed as UTF-8 and, if it is
+/// not, as Windows-1252 (see [`parse_text`]): no chunk waits for another.
+/// The chunks agree when either no chunk has a byte that is not UTF-8, or
+/// every chunk before the first such is plain ASCII (which reads the same
+/// in both) and none after it has UTF-8 beyond ASCII. That is every real
+/// file of one encoding whose first non-ASCII text is not valid UTF-8 by
+/// chance, so a Windows-1252 export is read once, however late its first
+/// accent. Otherwise (a file mixing the two, or Windows-1252 text whose
+/// first accents happen to form UTF-8) the file is read again from the
+/// start as Windows-1252 ([`Stop::Reread`]), rather than holding the chunks
+/// parsed so far: rare, and at worst one more read of the file.
+#[derive(Debug, Default)]
+pub(crate) struct TextCheck {
+    /// UTF-8 beyond ASCII has been seen.
+    utf8: bool,
+    /// The first byte that is not UTF-8.
+    pub(crate) not_utf8: Option<NotUtf8>,
+    /// The mode the file is read in: nothing to decide when it is read as
+    /// Windows-1252 from the start.
+    decided: bool,
+}
+
+impl TextCheck {
+    /// A check for a file read in `mode`.
+    pub(crate) fn new(mode: TextMode) -> TextCheck {
+        match mode {
+            TextMode::Detect => TextCheck::default(),
+            TextMode::Windows1252(at) => TextCheck {
+                utf8: false,
+                not_utf8: Some(at),
+                decided: true,
+            },
+        }
+    }
+
+    /// Takes the next chunk's text; `line` is the 1-based line where the
+    /// chunk starts. `Err` when the file must be read again.
+    pub(crate) fn take(&mut self, text: ChunkText, line: usize) -> Result<(), NotUtf8> {
+        if self.decided {
+            return Ok(());
+        }
+        match text {
+            ChunkText::Ascii => Ok(()),
+            ChunkText::Utf8 => match self.not_utf8 {
+                Some(at) => Err(at),
+                None => {
+                    self.utf8 = true;
+                    Ok(())
+                }
+            },
+            ChunkText::Windows1252(at) => {
+                let at = NotUtf8 {
+                    line: line + at.line,
+                    byte: at.byte,
+                };
+                if self.utf8 {
+                    return Err(self.not_utf8.unwrap_or(at));
+                }
+                self.not_utf8.get_or_insert(at);
+                Ok(())
+            }
+        }
+    }
+
+    /// Takes the start of a file, read before any chunk (a header, or the
+    /// line that tells the shape of JSON lines), `line` being its first
+    /// line. When it is not UTF-8, the rest of the file is read as
+    /// Windows-1252: returns the input to read on, and the start decoded.
+    pub(crate) fn take_start(
+        &mut self,
+        start: &mut Vec<u8>,
+        line: usize,
+        input: Box<dyn Read + Send>,
+    ) -> Box<dyn Read + Send> {
+        if self.decided {
+            return input;
+        }
+        // The start may end inside a character: only a bad byte before
+        // that counts.
+        let valid = match std::str::from_utf8(start) {
+            Ok(_) => start.len(),
+            Err(e) if e.error_len().is_none() => e.valid_up_to(),
+            Err(e) => {
+                let at = e.valid_up_to();
+                self.not_utf8 = Some(NotUtf8 {
+                    line: line + count_newlines(&start[..at]),
+                    byte: start[at],
+                });
+                self.decided = true;
+                let bom = if start.starts_with(UTF8_BOM) { 3 } else { 0 };
+                let (text, _) =
+                    encoding_rs::WINDOWS_1252.decode_without_bom_handling(&start[bom..]);
+                *start = text.into_owned().into_bytes();
+                return Box::new(Windows1252Reader::new(input, false));
+            }
+        };
+        // A UTF-8 byte-order mark is dropped either way: it is no sign.
+        let bom = if start.starts_with(UTF8_BOM) { 3 } else { 0 };
+        if !start[bom.min(valid)..valid].is_ascii() {
+            self.utf8 = true;
+        }
+        input
+    }
+}
+
+const UTF8_BOM: &[u8] = &[0xEF, 0xBB, 0xBF];
 
 /// Counts bytes as they are read from the file on disk, before
 /// decompression, so progress is against the file size.
@@ -106,10 +314,13 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
-/// Opens a file for streaming reads, decompressing by its extension.
+/// Opens a file for streaming reads, decompressing by its extension. Text
+/// comes out as UTF-8: UTF-16 (with a byte-order mark) is converted, and so
+/// is the whole file in [`TextMode::Windows1252`].
 pub(crate) fn open(
     file: &SourceFile,
     counter: Arc<AtomicU64>,
+    mode: TextMode,
 ) -> std::io::Result<Box<dyn Read + Send>> {
     let raw = Counting {
         inner: File::open(&file.path)?,
@@ -125,13 +336,153 @@ pub(crate) fn open(
     };
     let mut text = BufReader::with_capacity(1 << 20, decoded);
     let start = text.fill_buf()?;
-    Ok(match Utf16::from_bom(start) {
-        Some(order) => Box::new(BufReader::with_capacity(
+    Ok(match (Utf16::from_bom(start), mode) {
+        (Some(order), _) => Box::new(BufReader::with_capacity(
             1 << 20,
             Utf16Reader::new(text, order),
         )),
-        None => Box::new(text),
+        (None, TextMode::Windows1252(_)) => Box::new(Windows1252Reader::new(text, true)),
+        (None, TextMode::Detect) => Box::new(text),
     })
+}
+
+/// Windows-1252 text read as UTF-8 (each byte is one character; the five
+/// bytes Windows-1252 leaves undefined are the C1 controls of the same
+/// number, as browsers read them).
+pub(crate) struct Windows1252Reader<R> {
+    inner: R,
+    decoder: encoding_rs::Decoder,
+    /// A UTF-8 byte-order mark at the start is dropped, not decoded.
+    at_start: bool,
+    raw: Vec<u8>,
+    /// UTF-8 not yet handed out.
+    out: Vec<u8>,
+    at: usize,
+}
+
+impl<R: Read> Windows1252Reader<R> {
+    /// `from_start`: the reader starts at the start of the file, where a
+    /// UTF-8 byte-order mark is dropped.
+    pub(crate) fn new(inner: R, from_start: bool) -> Self {
+        Windows1252Reader {
+            inner,
+            decoder: encoding_rs::WINDOWS_1252.new_decoder_without_bom_handling(),
+            at_start: from_start,
+            raw: vec![0; 1 << 16],
+            out: Vec::new(),
+            at: 0,
+        }
+    }
+}
+
+impl<R: Read> Read for Windows1252Reader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.at == self.out.len() {
+            let mut n = self.inner.read(&mut self.raw)?;
+            if self.at_start {
+                // The mark's three bytes could arrive in separate reads.
+                while n < 3 && n > 0 && UTF8_BOM.starts_with(&self.raw[..n]) {
+                    let more = self.inner.read(&mut self.raw[n..3])?;
+                    if more == 0 {
+                        break;
+                    }
+                    n += more;
+                }
+                self.at_start = false;
+                if self.raw[..n].starts_with(UTF8_BOM) {
+                    self.raw.copy_within(3..n, 0);
+                    n -= 3;
+                }
+            }
+            if n == 0 {
+                return Ok(0);
+            }
+            self.out.clear();
+            self.at = 0;
+            let need = self
+                .decoder
+                .max_utf8_buffer_length_without_replacement(n)
+                .unwrap_or(n * 3);
+            self.out.resize(need, 0);
+            let (_, _, written) = self.decoder.decode_to_utf8_without_replacement(
+                &self.raw[..n],
+                &mut self.out,
+                false,
+            );
+            self.out.truncate(written);
+        }
+        let n = buf.len().min(self.out.len() - self.at);
+        buf[..n].copy_from_slice(&self.out[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+/// Passes bytes through while checking they are UTF-8, for readers that
+/// parse a stream whole (a JSON array). At the first byte that is not, the
+/// read fails, and [`Utf8Check::found`] says where.
+pub(crate) struct Utf8Check<R> {
+    inner: R,
+    /// 1-based line of the next byte.
+    line: usize,
+    /// The start of a character that a read split.
+    partial: Vec<u8>,
+    found: std::rc::Rc<std::cell::Cell<Option<NotUtf8>>>,
+}
+
+impl<R: Read> Utf8Check<R> {
+    /// `line`: the 1-based line the input starts on. `found` is where the
+    /// first bad byte is noted.
+    pub(crate) fn new(
+        inner: R,
+        line: usize,
+        found: std::rc::Rc<std::cell::Cell<Option<NotUtf8>>>,
+    ) -> Self {
+        Utf8Check {
+            inner,
+            line,
+            partial: Vec::new(),
+            found,
+        }
+    }
+
+    fn fail(&mut self, line: usize, byte: u8) -> std::io::Error {
+        self.found.set(Some(NotUtf8 { line, byte }));
+        std::io::Error::new(std::io::ErrorKind::InvalidData, "text is not UTF-8")
+    }
+}
+
+impl<R: Read> Read for Utf8Check<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n == 0 {
+            if let Some(&byte) = self.partial.first() {
+                return Err(self.fail(self.line, byte));
+            }
+            return Ok(0);
+        }
+        let joined;
+        let bytes: &[u8] = if self.partial.is_empty() {
+            &buf[..n]
+        } else {
+            joined = [self.partial.as_slice(), &buf[..n]].concat();
+            &joined
+        };
+        match std::str::from_utf8(bytes) {
+            Ok(_) => self.partial.clear(),
+            Err(e) if e.error_len().is_none() => {
+                self.partial = bytes[e.valid_up_to()..].to_vec();
+            }
+            Err(e) => {
+                let at = e.valid_up_to();
+                let line = self.line + count_newlines(&bytes[..at]);
+                let byte = bytes[at];
+                return Err(self.fail(line, byte));
+            }
+        }
+        self.line += count_newlines(&buf[..n]);
+        Ok(n)
+    }
 }
 
 /// The byte order of UTF-16 text.
@@ -572,8 +923,8 @@ pub fn load_table(source: &TableSource, control: &LoadControl) -> (Vec<Table>, V
         .collect();
     let total_bytes: u64 = sizes.iter().sum();
     let mut errors = Vec::new();
-    // Per table name: frames and the files they came from, in order.
-    let mut parts: Vec<(String, Vec<DataFrame>, Vec<PathBuf>)> = Vec::new();
+    // Per table name, in order: frames, the files they came from, warnings.
+    let mut parts: Vec<Part> = Vec::new();
     let mut done_bytes = 0u64;
     let mut done_rows = 0usize;
     for (file, size) in source.files.iter().zip(&sizes) {
@@ -589,47 +940,82 @@ pub fn load_table(source: &TableSource, control: &LoadControl) -> (Vec<Table>, V
                 total_bytes,
             })
         };
-        let result = match file.format {
-            Format::Csv => csv::read(file, &source.name, &report, control),
-            Format::Json => json::read(file, &source.name, &report, control),
+        let read = |mode: TextMode| match file.format {
+            Format::Csv => csv::read(file, &source.name, &report, control, mode),
+            Format::Json => json::read(file, &source.name, &report, control, mode),
             Format::Parquet => parquet::read(file, &source.name, &report, control),
+        };
+        // Text found not to be UTF-8 too late to switch as it reads is read
+        // again, as Windows-1252 (see `TextCheck`).
+        let result = match read(TextMode::Detect) {
+            Err(Stop::Reread(at)) => read(TextMode::Windows1252(at)),
+            result => result,
         };
         done_bytes += size;
         match result {
-            Ok(raw) => {
-                for (name, frame) in raw {
-                    let name = match name {
+            Ok(FileRead { tables, not_utf8 }) => {
+                for raw in tables {
+                    let name = match raw.name {
                         Some(n) if !source.explicit_name => n,
                         _ => source.name.clone(),
                     };
-                    done_rows += frame.height();
-                    match parts.iter_mut().find(|(n, _, _)| *n == name) {
-                        Some((_, frames, files)) => {
-                            frames.push(frame);
-                            files.push(file.path.clone());
+                    done_rows += raw.frame.height();
+                    let i = match parts.iter().position(|p| p.name == name) {
+                        Some(i) => i,
+                        None => {
+                            parts.push(Part {
+                                name,
+                                frames: Vec::new(),
+                                files: Vec::new(),
+                                warnings: Vec::new(),
+                            });
+                            parts.len() - 1
                         }
-                        None => parts.push((name, vec![frame], vec![file.path.clone()])),
+                    };
+                    let part = &mut parts[i];
+                    part.frames.push(raw.frame);
+                    part.files.push(file.path.clone());
+                    if let Some(NotUtf8 { line, byte }) = not_utf8 {
+                        part.warnings.push(LoadWarning::Windows1252 {
+                            path: file.path.clone(),
+                            line,
+                            byte,
+                        });
                     }
+                    part.warnings
+                        .extend(raw.bad.into_iter().map(LoadWarning::BadCells));
                 }
             }
-            Err(e) => {
+            Err(Stop::Failed(e)) => {
                 let stop = e.is_cancelled();
                 errors.push(e);
                 if stop {
                     break;
                 }
             }
+            // Read as Windows-1252, every byte is text: this cannot happen.
+            Err(Stop::Reread(at)) => errors.push(LoadError::new(
+                &file.path,
+                Some(at.line),
+                format!("not valid UTF-8 (byte 0x{:02X})", at.byte),
+            )),
         }
     }
     let mut tables = Vec::new();
-    for (name, frames, mut files) in parts {
+    for Part {
+        name,
+        frames,
+        mut files,
+        warnings,
+    } in parts
+    {
         files.dedup();
         match concat_frames(frames) {
             Ok(frame) => tables.push(Table {
                 name,
                 frame,
                 files,
-                warnings: Vec::new(),
+                warnings,
             }),
             Err(e) => errors.push(LoadError::new(
                 files.first().map_or(Path::new(""), |p| p.as_path()),
@@ -639,6 +1025,14 @@ pub fn load_table(source: &TableSource, control: &LoadControl) -> (Vec<Table>, V
         }
     }
     (tables, errors)
+}
+
+/// The part of a table read so far.
+struct Part {
+    name: String,
+    frames: Vec<DataFrame>,
+    files: Vec<PathBuf>,
+    warnings: Vec<LoadWarning>,
 }
 
 /// Concatenates typed frames by column name: a column missing from some

@@ -6,11 +6,12 @@ use std::fs::File;
 
 use polars::prelude::*;
 
-use super::{LoadControl, RawTables};
+use super::{FileRead, LoadControl, RawTable, Stop};
 use crate::data::catalog::LoadError;
 use crate::data::encode;
-use crate::data::normalize::{self, ChunkError};
+use crate::data::normalize::{self, BadRows};
 use crate::data::source::{Compression, SourceFile};
+use crate::data::warning::{Place, merge_bad};
 
 /// Rows per slice, at least: whole row groups are added until it is
 /// reached. Exports write row groups of about this size or more, so a
@@ -70,7 +71,7 @@ pub(super) fn read(
     table: &str,
     report: &dyn Fn(usize, u64),
     control: &LoadControl,
-) -> Result<RawTables, LoadError> {
+) -> Result<FileRead, Stop> {
     let err = |msg: String| LoadError::new(&file.path, None, msg);
     refuse_compressed(file)?;
     let documented = crate::data::schema::documented(table);
@@ -100,7 +101,8 @@ pub(super) fn read(
     // row group on one thread), and taken in order.
     let mut jobs = slices.into_iter();
     let mut next = |_: Option<(usize, usize)>| Ok::<_, LoadError>(jobs.next());
-    let read_slice = |&(offset, len): &(usize, usize)| -> Result<DataFrame, LoadError> {
+    type Slice = (DataFrame, Vec<BadRows>, usize);
+    let read_slice = |&(offset, len): &(usize, usize)| -> Result<Slice, LoadError> {
         let mut reader = reader(file)?;
         reader.set_metadata(metadata.clone());
         let slice = (total > SLICE_ROWS).then_some((offset, len));
@@ -110,21 +112,27 @@ pub(super) fn read(
                 first_line(&e.to_string())
             ))
         })?;
-        let typed = normalize::type_chunk(documented, frame).map_err(|e| match e {
-            ChunkError::Value(v) => err(format!("row {}: {v}", offset + v.row + 1)),
-            ChunkError::Polars(e) => err(e.to_string()),
-        })?;
+        let (typed, bad) =
+            normalize::type_chunk(documented, frame).map_err(|e| err(e.to_string()))?;
         // Encoded by the worker, so the text of the whole table is never
         // held at once.
-        encode::encode_frame(typed).map_err(|e| err(e.to_string()))
+        let typed = encode::encode_frame(typed).map_err(|e| err(e.to_string()))?;
+        Ok((typed, bad, offset))
     };
     let mut chunks = Vec::new();
+    let mut bad = Vec::new();
     let mut done = 0usize;
     super::pipeline(
         &mut next,
         read_slice,
-        |typed| {
-            let typed = typed?;
+        |slice| {
+            let (typed, rows, offset) = slice?;
+            for rows in rows {
+                merge_bad(
+                    &mut bad,
+                    rows.into_cells(&file.path, |row| Place::Row(offset + row + 1)),
+                );
+            }
             done += typed.height();
             chunks.push(typed);
             report(done, size * done as u64 / total.max(1) as u64);
@@ -134,5 +142,12 @@ pub(super) fn read(
         || err(super::CANCELLED.into()),
     )?;
     let frame = normalize::assemble(chunks).map_err(|e| err(e.to_string()))?;
-    Ok(vec![(None, frame)])
+    Ok(FileRead {
+        tables: vec![RawTable {
+            name: None,
+            frame,
+            bad,
+        }],
+        not_utf8: None,
+    })
 }
