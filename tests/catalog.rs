@@ -1582,6 +1582,32 @@ Excel  1 rows
     assert_eq!(out, expected);
 }
 
+/// `quarry query` says what its load got past on standard error, and
+/// answers.
+#[test]
+fn quarry_query_warns_of_cells_loaded_as_null() {
+    let d = dir();
+    let net = write(d.path(), "DeviceNetworkEvents.csv", one_bad_port());
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_quarry"))
+        .args(["query", "--format", "csv", "--data"])
+        .arg(d.path())
+        .arg("DeviceNetworkEvents | where isnull(RemotePort) | project DeviceName")
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "DeviceName\r\nwks-007\r\n"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line = format!(
+        "warning: DeviceNetworkEvents: 1 cell could not be read and is null: RemotePort (int) at {}:9 \"44x3\"\n",
+        net.display()
+    );
+    assert!(err.contains(&line), "{err}");
+}
+
 /// UTF-16 text with a byte-order mark (Excel's "Unicode Text", Windows
 /// PowerShell's `Out-File`) loads like UTF-8, compressed or not, characters
 /// beyond the basic plane included.

@@ -83,6 +83,10 @@ pub fn run_cli(args: Args) -> i32 {
     for e in &catalog.errors {
         eprintln!("warning: {e}");
     }
+    // Cells loaded as null, text read as Windows-1252 (escaped already).
+    for line in catalog.warning_lines() {
+        eprintln!("warning: {line}");
+    }
     if catalog.is_empty() && !catalog.errors.is_empty() {
         eprintln!("quarry: no table could be loaded");
         return 1;

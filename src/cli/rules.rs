@@ -232,6 +232,10 @@ fn run_rules(a: RunArgs) -> i32 {
     for e in &catalog.errors {
         eprintln!("warning: {e}");
     }
+    // Cells loaded as null, text read as Windows-1252 (escaped already).
+    for line in catalog.warning_lines() {
+        eprintln!("warning: {line}");
+    }
     let (now, note) = a.now.resolve(&catalog);
     if let Some(note) = note {
         eprintln!("{note}");
