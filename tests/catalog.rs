@@ -1529,6 +1529,10 @@ fn windows_1252_text_is_decoded_with_a_warning() {
         ["café.exe"]
     );
     assert_eq!(strings(table(&c, "Arr"), "City"), ["Berlin", "Zürich"]);
+    // peek, too, reads such a first line.
+    let preview = peek(&source(&env)).expect("peek");
+    assert_eq!(preview.name, "DeviceProcessEvents");
+    assert_eq!(preview.columns[0].0, "FileName");
     assert_eq!(
         c.warning_lines(),
         [

@@ -7,7 +7,9 @@
 //! for the chunk. So a chunk's text is never held as a frame, memory stays
 //! near the size of the typed table (each distinct string is stored once
 //! per chunk, see [`TextColumn`]), and every record's field count is
-//! checked: a ragged row is an error naming its line.
+//! checked: a ragged row is an error naming its line. A field that cannot
+//! be read as its documented type is null, and listed with the line where
+//! it starts; that costs nothing until a field fails.
 
 use std::hash::BuildHasher;
 use std::io::Read;

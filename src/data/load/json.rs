@@ -147,7 +147,15 @@ pub(super) fn peek(file: &SourceFile) -> Result<(Option<String>, super::ColumnTy
     {
         return Ok((None, Vec::new()));
     }
-    let Ok(Value::Object(mut map)) = serde_json::from_slice::<Value>(&line) else {
+    // A line that is not UTF-8 is Windows-1252, as loading will read it.
+    let line = match String::from_utf8(line) {
+        Ok(text) => text,
+        Err(e) => encoding_rs::WINDOWS_1252
+            .decode_without_bom_handling(e.as_bytes())
+            .0
+            .into_owned(),
+    };
+    let Ok(Value::Object(mut map)) = serde_json::from_str::<Value>(&line) else {
         return Ok((None, Vec::new()));
     };
     if shape_of(&map) == Shape::Records {

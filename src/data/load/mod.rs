@@ -16,7 +16,11 @@
 //! type, per chunk, and joins the chunks.
 //!
 //! Every failure is a [`LoadError`] naming the file (and the line, where one
-//! is to blame); other files and tables still load.
+//! is to blame); other files and tables still load. A file fails only when
+//! it cannot be parsed at all: a value that cannot be read as its column's
+//! type is null, and a [`LoadWarning`] of the table says where (see
+//! `data::warning`); text that is not UTF-8 is read as Windows-1252 (see
+//! `TextCheck`).
 //!
 //! [`normalize`]: super::normalize
 
