@@ -2333,6 +2333,6 @@ mod tests {
         let e = QueryError::syntax("bad", crate::kql::ast::Span::new(at, at + 4));
         let v = ErrorView::query(&e, src);
         assert_eq!(v.caret, Some((19, 23)));
-        assert_eq!(v.height(), 3);
+        assert_eq!(v.height(80), 3);
     }
 }

@@ -341,9 +341,10 @@ fn worker_loop(
                 register,
                 now,
                 data_dirs,
-            } => run_query(
-                &ticket, &text, catalog, register, now, data_dirs, &plugins, budget,
-            ),
+            } => {
+                let options = query_options(&ticket, now, data_dirs, &plugins, budget);
+                run_query(&ticket, &text, catalog, register, options)
+            }
             Job::RunRule {
                 index,
                 text,
@@ -531,13 +532,9 @@ fn run_query(
     text: &str,
     catalog: Arc<Catalog>,
     register: Option<(String, DataFrame)>,
-    now: i64,
-    data_dirs: Vec<PathBuf>,
-    plugins: &[Arc<dyn crate::kql::Plugin>],
-    budget: Option<crate::kql::Budget>,
+    options: RunOptions,
 ) -> Reply {
     let started = Instant::now();
-    let options = query_options(ticket, now, data_dirs, plugins, budget);
     let result = guarded(ticket, || match register {
         // Cloning a catalog clones its frames' handles, not their data.
         Some((name, frame)) => {
