@@ -298,7 +298,7 @@ mod tests {
 
     #[test]
     fn orders_like_a_stable_sort_in_every_direction() {
-        let rows = 300_000;
+        let rows: usize = 300_000;
         let host: Vec<String> = (0..rows)
             .map(|i| format!("host-{}", (i * 7919) % 1013))
             .collect();
