@@ -576,6 +576,9 @@ impl App {
             || self.pending.is_some()
             || self.export.is_some()
             || !self.rule_runs.is_empty()
+            // Polled as often as running work, so the end of a cancelled
+            // query shows (and is timed) when it happens.
+            || self.cancelling.is_some()
     }
 
     /// Text the analyst asked to copy; the event loop sends it to the
