@@ -55,17 +55,24 @@ impl Runner<'_> {
         let idx = IdxCa::from_vec("".into(), index.clone());
         let mut out = frame.take(&idx).map_err(|e| polars_error(e, span))?;
         for Expanded { name, to, lists } in expanded {
+            let cancel = self.cancel();
             let values: Vec<Scalar> = index
                 .iter()
                 .zip(&position)
-                .map(|(&i, &k)| match lists[i as usize].get(k) {
-                    Some(j) => match to {
-                        Some(KqlType::Dynamic) | None => Scalar::Dynamic(j.clone()),
-                        Some(_) => json_scalar(j),
-                    },
-                    None => Scalar::Null(to.unwrap_or(KqlType::Dynamic)),
+                .enumerate()
+                .map(|(row, (&i, &k))| {
+                    if row.is_multiple_of(1 << 16) {
+                        cancel.check()?;
+                    }
+                    Ok(match lists[i as usize].get(k) {
+                        Some(j) => match to {
+                            Some(KqlType::Dynamic) | None => Scalar::Dynamic(j.clone()),
+                            Some(_) => json_scalar(j),
+                        },
+                        None => Scalar::Null(to.unwrap_or(KqlType::Dynamic)),
+                    })
                 })
-                .collect();
+                .collect::<Result<_, QueryError>>()?;
             let kind = to.unwrap_or(KqlType::Dynamic);
             let values: Vec<Scalar> = if kind == KqlType::Datetime {
                 values
