@@ -1,6 +1,6 @@
-//! Never answer from data the analyst did not choose: `quarry query` and
-//! `quarry rules run` refuse to run without `--data` (or an explicit
-//! `--sample`), and the bundled sample data is written out of the binary
+//! Never answer from data the analyst did not choose: `quarry query`,
+//! `quarry rules run` and `quarry tables` refuse to run without data (or an
+//! explicit `--sample`), and the bundled sample data is written out of the binary
 //! into the data directory, so an installed binary has it wherever it runs.
 
 use std::path::Path;
@@ -47,6 +47,31 @@ fn rules_run_without_data_is_refused() {
     let out = quarry(home.path(), home.path(), &["rules", "run", "--all"]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(stderr(&out), NO_DATA_RULES);
+}
+
+#[test]
+fn tables_without_a_path_is_refused_and_sample_lists_the_sample() {
+    let home = tempfile::tempdir().unwrap();
+    let out = quarry(home.path(), home.path(), &["tables"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "quarry: no data to list: pass PATH (a file or folder of exported tables), \
+         or --sample to use the bundled sample data\n"
+    );
+    assert!(out.stdout.is_empty());
+    let out = quarry(home.path(), home.path(), &["tables", "--sample"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with("quarry: using the bundled sample data ("),
+        "{}",
+        stderr(&out)
+    );
+    let listing = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        listing.contains("DeviceNetworkEvents  50000 rows  2025-03-04T12:00:03.9129183Z"),
+        "{listing}"
+    );
 }
 
 #[test]

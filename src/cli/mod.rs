@@ -132,34 +132,25 @@ pub fn sample_data_dir() -> std::io::Result<std::path::PathBuf> {
     sample::bundled_dir()
 }
 
-/// The paths to load: those given, or the bundled sample data (an empty
-/// list, after saying why, if it cannot be written).
-pub fn paths_or_sample(paths: Vec<String>) -> Vec<String> {
-    if !paths.is_empty() {
-        return paths;
-    }
-    match sample_data_dir() {
-        Ok(dir) => vec![dir.to_string_lossy().into_owned()],
-        Err(e) => {
-            eprintln!("quarry: cannot write the bundled sample data: {e}");
-            Vec::new()
-        }
-    }
-}
-
-/// The data `quarry query` and `quarry rules run` read: the `--data` paths,
+/// The data `quarry query`, `quarry rules run` and `quarry tables` read:
+/// the data paths given (`--data PATH`, or `PATH` for `tables`),
 /// or the sample data when `--sample` asks for it, never the sample data by
 /// default: an analyst who forgot `--data` must not get answers about fake
 /// data. `Err` is the exit status, after the message: 2 (a usage error,
 /// like a missing argument) when no data was given, 1 when the sample data
 /// cannot be written.
 fn chosen_data(data: &[String], sample: bool, doing: &str) -> Result<Vec<String>, i32> {
+    chosen_paths(data, sample, doing, "--data PATH")
+}
+
+/// [`chosen_data`], where the paths are given as `how` says.
+fn chosen_paths(data: &[String], sample: bool, doing: &str, how: &str) -> Result<Vec<String>, i32> {
     if !data.is_empty() {
         return Ok(data.to_vec());
     }
     if !sample {
         eprintln!(
-            "quarry: no data to {doing}: pass --data PATH (a file or folder of exported tables), \
+            "quarry: no data to {doing}: pass {how} (a file or folder of exported tables), \
              or --sample to use the bundled sample data"
         );
         return Err(2);

@@ -14,15 +14,22 @@ use crate::text::escape_for_terminal as esc;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Files or folders of exported tables (default: the bundled sample data).
-    /// `Name=path` names a table explicitly.
+    /// Files or folders of exported tables. `Name=path` names a table
+    /// explicitly. Required, unless --sample.
     pub paths: Vec<String>,
+    /// List the bundled sample data instead of your own.
+    #[arg(long, conflicts_with = "paths")]
+    pub sample: bool,
 }
 
 /// Loads the paths and prints every table (rows, time range, columns and
 /// their KQL types) and every file that failed. Exits 1 when nothing loaded.
 pub fn run(args: Args) -> i32 {
-    let catalog = load(&super::paths_or_sample(args.paths));
+    let paths = match super::chosen_paths(&args.paths, args.sample, "list", "PATH") {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let catalog = load(&paths);
     print!("{}", describe(&catalog));
     if catalog.is_empty() { 1 } else { 0 }
 }
