@@ -1634,3 +1634,41 @@ fn utf16_text_loads_in_either_byte_order() {
         assert_eq!(strings(t, "Account"), ["Zoë", "𝔘ser🙂"]);
     }
 }
+
+/// No input, however bad, panics the loader: random text (separators,
+/// quotes, line breaks, digits, bytes that are not UTF-8) as a documented
+/// CSV and as JSON lines, in chunks of any size.
+mod any_input {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn text() -> impl Strategy<Value = Vec<u8>> {
+        let byte = prop::sample::select(vec![
+            b',', b'"', b'\n', b'\r', b'{', b'}', b':', b'[', b'1', b'4', b'x', b' ', 0xE9, 0xC3,
+            0xA9, 0x80, 0xEF, 0xBB, 0xBF,
+        ]);
+        prop::collection::vec(byte, 0..200)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+        #[test]
+        fn never_panics(
+            body in text(),
+            chunk in prop::sample::select(vec![1usize, 7, 16, 33, 64, 4096]),
+        ) {
+            let d = dir();
+            let mut csv = b"Timestamp,RemotePort,IsInitiatingProcessRemoteSession\n".to_vec();
+            csv.extend_from_slice(&body);
+            let p = write(d.path(), "DeviceNetworkEvents.csv", &csv);
+            let j = write(d.path(), "DeviceNetworkEvents.jsonl", &body);
+            let cancel = AtomicBool::new(false);
+            let mut control = LoadControl::new(&|_| {}, &cancel);
+            control.chunk_bytes = Some(chunk);
+            for path in [&p, &j] {
+                let (tables, errors) = load_table(&source(path), &control);
+                prop_assert!(tables.len() + errors.len() >= 1);
+            }
+        }
+    }
+}
