@@ -576,9 +576,13 @@ impl App {
             || self.pending.is_some()
             || self.export.is_some()
             || !self.rule_runs.is_empty()
-            // Polled as often as running work, so the end of a cancelled
-            // query shows (and is timed) when it happens.
-            || self.cancelling.is_some()
+    }
+
+    /// Whether a cancelled query is still stopping: the event loop polls
+    /// for it as often as for running work, so its end shows (and is
+    /// timed) when it happens, not at the next idle tick.
+    pub fn stopping(&self) -> bool {
+        self.cancelling.is_some()
     }
 
     /// Text the analyst asked to copy; the event loop sends it to the

@@ -119,7 +119,11 @@ fn event_loop(terminal: &mut terminal::Tui, app: &mut App) -> io::Result<()> {
         if app.should_quit() {
             return Ok(());
         }
-        let tick = if app.busy() { BUSY_TICK } else { IDLE_TICK };
+        let tick = if app.busy() || app.stopping() {
+            BUSY_TICK
+        } else {
+            IDLE_TICK
+        };
         if event::poll(tick)? {
             // Take every event already waiting before drawing again, so a
             // held key never queues up frames.
@@ -136,7 +140,7 @@ fn event_loop(terminal: &mut terminal::Tui, app: &mut App) -> io::Result<()> {
                 }
             }
         }
-        if app.poll_worker() || app.busy() {
+        if app.poll_worker() || app.busy() || app.stopping() {
             dirty = true;
         }
         if let Some(Err(e)) = app
