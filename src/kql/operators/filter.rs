@@ -46,6 +46,9 @@ impl Runner<'_> {
             "table",
         ];
         let rows = frame.height();
+        if rows <= 2 * SLICE {
+            return filter(frame);
+        }
         let row_local = !predicate.any(&|x| match &x.kind {
             ExprKind::Tabular(_) => true,
             ExprKind::Call { name, .. } => {
@@ -58,7 +61,7 @@ impl Runner<'_> {
             }
             _ => false,
         });
-        if rows <= 2 * SLICE || !row_local {
+        if !row_local {
             return filter(frame);
         }
         let mut out: Option<DataFrame> = None;

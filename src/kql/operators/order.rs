@@ -80,7 +80,7 @@ pub(super) fn row_order(
 fn ordinals(key: &OrderKey, cancel: Cancel) -> Result<Option<Vec<u64>>, QueryError> {
     let s = key.column.as_materialized_series();
     const SIGN: u64 = 1 << 63;
-    let mut values: Vec<Option<u64>> = match s.dtype() {
+    let values: Vec<Option<u64>> = match s.dtype() {
         DataType::Float64 | DataType::Float32 => {
             let Ok(reals) = s.cast(&DataType::Float64) else {
                 return Ok(None);
@@ -131,9 +131,9 @@ fn ordinals(key: &OrderKey, cancel: Cancel) -> Result<Option<Vec<u64>>, QueryErr
     let null_low = key.nulls_last == key.descending;
     Ok(Some(
         values
-            .iter_mut()
+            .into_iter()
             .map(|v| {
-                let n = match *v {
+                let n = match v {
                     None if null_low => 0,
                     None => u64::MAX,
                     Some(x) if null_low => x.saturating_add(1),
