@@ -259,8 +259,9 @@ pub enum OperatorKind {
     /// `as Name`
     As(Ident),
     Serialize(Vec<Assignment>),
-    /// `render chart [with (...)]`: accepted and kept for the workbench.
-    Render(String),
+    /// `render chart [with (...)]`: changes no data; the chart travels
+    /// with the result.
+    Render(super::render::RenderSpec),
     /// `getschema`
     GetSchema,
     /// `parse [kind=regex|simple] Expr with "lit" Col1 [:type] "lit" Col2 ...`

@@ -8,6 +8,7 @@
 
 mod expr;
 mod operators;
+mod render;
 
 use super::ast::*;
 use super::error::{QueryError, line_col};
@@ -1135,7 +1136,7 @@ pub(super) mod tests {
             }
             OperatorKind::As(n) => format!("as {}", n.name),
             OperatorKind::Serialize(a) => format!("serialize {}", list(a, assign)),
-            OperatorKind::Render(t) => format!("render {t:?}"),
+            OperatorKind::Render(r) => format!("render {}", r.visualization.name()),
             OperatorKind::GetSchema => "getschema".into(),
             OperatorKind::Parse {
                 source,

@@ -132,7 +132,7 @@ impl Parser<'_> {
                 };
                 OperatorKind::Serialize(columns)
             }
-            "render" => OperatorKind::Render(self.take_operator_text()),
+            "render" => self.parse_render(start)?,
             "getschema" => OperatorKind::GetSchema,
             "parse" => self.parse_parse()?,
             "sample" => OperatorKind::Sample(self.parse_expr()?),
@@ -991,7 +991,7 @@ impl Parser<'_> {
         })
     }
 
-    /// The rest of the operator as written (for `render`), up to the `|`,
+    /// The rest of an unsupported operator as written, up to the `|`,
     /// `;` or `)` that ends it.
     fn take_operator_text(&mut self) -> String {
         let start = self.span().start;
@@ -1446,11 +1446,7 @@ mod tests {
         );
         assert_eq!(
             piped("render timechart with (title=\"x\", ymin=0)"),
-            "render \"timechart with (title=\\\"x\\\", ymin=0)\""
-        );
-        assert_eq!(
-            piped("render piechart | take 1"),
-            "render \"piechart\" | take 1"
+            "render timechart"
         );
         assert_eq!(piped("getschema"), "getschema");
         assert_eq!(piped("sample 10"), "sample 10");
