@@ -209,8 +209,34 @@ pub fn export_csv_file_until(
     let file = buffered.into_inner().map_err(|e| io_err(e.into_error()))?;
     file.sync_all().map_err(io_err)?;
     drop(file);
+    move_into_place(temp, path, opts.overwrite)?;
+    Ok(count)
+}
 
-    if opts.overwrite {
+/// Writes `bytes` (a chart) at `path` as CSV exports are written: through a
+/// temporary file beside it, never over an existing file unless `overwrite`.
+pub fn write_file_atomic(path: &Path, bytes: &[u8], overwrite: bool) -> Result<(), ExportError> {
+    let io_err = |source| ExportError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    if !overwrite && fs::symlink_metadata(path).is_ok() {
+        return Err(ExportError::Exists(path.to_path_buf()));
+    }
+    let (mut file, temp) = create_temp_beside(path).map_err(io_err)?;
+    file.write_all(bytes).map_err(io_err)?;
+    file.sync_all().map_err(io_err)?;
+    drop(file);
+    move_into_place(temp, path, overwrite)
+}
+
+/// Moves a complete temporary file to `path`.
+fn move_into_place(temp: TempFile, path: &Path, overwrite: bool) -> Result<(), ExportError> {
+    let io_err = |source| ExportError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    if overwrite {
         fs::rename(&temp.path, path).map_err(io_err)?;
     } else {
         match fs::hard_link(&temp.path, path) {
@@ -230,7 +256,7 @@ pub fn export_csv_file_until(
     }
     // After a rename the temp name is gone; after a hard link it must go.
     drop(temp);
-    Ok(count)
+    Ok(())
 }
 
 /// Removes the temporary file when dropped, whether the export succeeded,

@@ -7,7 +7,9 @@
 
 use polars::prelude::*;
 
+use super::chart::StepChart;
 use super::kql_text::{join_stages, join_stages_multiline};
+use super::timeline::Timeline;
 use super::selection::Selection;
 use crate::data::types::KqlType;
 use crate::kql::value::{Scalar, series_to_text};
@@ -226,12 +228,20 @@ pub struct Step {
     pub columns: Vec<ColumnInfo>,
     /// Cursor, scroll, marks, selection.
     pub view: ViewState,
+    /// The chart of a pipeline that ends in `render`.
+    pub chart: Option<StepChart>,
+    /// The timeline shown above the table (`t`).
+    pub timeline: Option<Timeline>,
 }
 
 impl Step {
     /// A step showing `frame`, the result of `stages`.
     pub fn new(kind: ViewKind, label: String, stages: Vec<String>, frame: DataFrame) -> Step {
         let columns = column_infos(&frame);
+        let chart = match kind {
+            ViewKind::Table => StepChart::for_result(&join_stages(&stages), &frame),
+            _ => None,
+        };
         Step {
             kind,
             label,
@@ -239,6 +249,8 @@ impl Step {
             frame,
             columns,
             view: ViewState::default(),
+            chart,
+            timeline: None,
         }
     }
 
@@ -251,6 +263,8 @@ impl Step {
             frame: DataFrame::empty(),
             columns: Vec::new(),
             view: ViewState::default(),
+            chart: None,
+            timeline: None,
         }
     }
 
@@ -263,6 +277,8 @@ impl Step {
             frame: self.frame.clone(),
             columns: self.columns.clone(),
             view: ViewState::default(),
+            chart: None,
+            timeline: None,
         }
     }
 

@@ -2,11 +2,13 @@
 //! the selection, and exports. No terminal code lives here.
 
 pub mod cells;
+pub mod chart;
 pub mod export;
 pub mod investigation;
 pub mod kql_text;
 pub mod persist;
 pub mod selection;
+pub mod timeline;
 
 pub use investigation::{CountInfo, Investigation, Step, ViewKind, ViewState};
 pub use selection::Selection;
