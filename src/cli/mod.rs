@@ -3,6 +3,7 @@
 mod check;
 mod clock;
 mod query;
+mod remote;
 mod rules;
 mod sample;
 mod tables;
@@ -55,6 +56,9 @@ enum Command {
     Check(check::Args),
     /// Detection rules: list, show, run, import.
     Rules(rules::Args),
+    /// Run a query on a remote engine (Log Analytics, Data Explorer,
+    /// Defender) and write its result as a local Parquet table.
+    Pull(remote::PullArgs),
 }
 
 /// Runs the command line; returns the process exit status.
@@ -66,6 +70,7 @@ pub fn main() -> i32 {
         Some(Command::Sample(args)) => sample::run(args),
         Some(Command::Check(args)) => check::run(args),
         Some(Command::Rules(args)) => rules::run_cli(args),
+        Some(Command::Pull(args)) => remote::pull(args),
         // Only the workbench owns the terminal, so only it is supervised.
         None => {
             crate::tui::supervisor::run(|| workbench(cli.paths, cli.now, cli.theme, cli.max_memory))

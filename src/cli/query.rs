@@ -58,6 +58,19 @@ pub struct Args {
     /// Default: half of this machine's memory, or what is free if less.
     #[arg(long, value_name = "SIZE", value_parser = super::max_memory)]
     pub max_memory: Option<crate::kql::Budget>,
+    /// Run the query on a remote engine instead, unchanged: a Log Analytics
+    /// workspace (https://api.loganalytics.io/v1/workspaces/ID), Defender
+    /// advanced hunting (https://graph.microsoft.com/v1.0/security) or a
+    /// Data Explorer database (https://CLUSTER/DATABASE).
+    #[arg(long, value_name = "URL", conflicts_with_all = ["data", "sample"])]
+    pub remote: Option<String>,
+    /// With --remote: the time range for Log Analytics and Defender, ISO
+    /// 8601 (`P7D`, `START/END`) or a KQL timespan (`7d`).
+    #[arg(long, requires = "remote")]
+    pub timespan: Option<String>,
+    /// With --remote: seconds to wait for the answer.
+    #[arg(long, value_name = "SECS", default_value_t = 660)]
+    pub timeout: u64,
     /// The KQL query.
     #[arg(required_unless_present = "file")]
     pub query: Option<String>,
@@ -68,6 +81,10 @@ pub fn run_cli(args: Args) -> i32 {
         Ok(t) => t,
         Err(code) => return code,
     };
+    // The remote engine parses the query itself: it may know more KQL.
+    if let Some(url) = &args.remote {
+        return super::remote::query(&args, url, &text);
+    }
     // Syntax errors are reported before any table is loaded.
     if let Err(e) = crate::kql::parser::parse(&text) {
         eprintln!("{}", e.render(&text));
@@ -169,7 +186,7 @@ fn externaldata_dirs(paths: &[String]) -> Vec<PathBuf> {
     dirs
 }
 
-fn write_result(frame: &DataFrame, args: &Args, _catalog: &Catalog) -> io::Result<()> {
+pub(super) fn write_result(frame: &DataFrame, args: &Args, _catalog: &Catalog) -> io::Result<()> {
     if let (Some(path), OutputFormat::Csv) = (&args.output, args.format) {
         let columns = cells::text_columns(frame);
         let rows = cells::rows_text(&columns, 0..frame.height());
