@@ -51,6 +51,11 @@ const CASES: &[(&str, &str)] = &[
         r#"DeviceNetworkEvents | where RemoteUrl matches regex @"(?i)^[a-z0-9]{14}\.cloudfront\.net$" or InitiatingProcessCommandLine matches regex @"-e(nc)?\s+[A-Za-z0-9+/=]{16,}""#,
     ),
     (
+        "extend (function)",
+        "DeviceNetworkEvents | extend Host = tostring(parse_url(strcat(\"https://\", RemoteUrl)).Host) \
+         | summarize count() by Host",
+    ),
+    (
         "mv-expand",
         "DeviceNetworkEvents | extend Ports = pack_array(LocalPort, RemotePort) \
          | mv-expand Ports | summarize count() by tostring(Ports)",

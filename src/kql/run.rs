@@ -59,12 +59,7 @@ pub fn run_query(
     query: &Query,
     options: &RunOptions,
 ) -> Result<DataFrame, QueryError> {
-    let mut runner = Runner {
-        catalog,
-        options,
-        scope: Scope::default(),
-        depth: 0,
-    };
+    let mut runner = Runner::new(catalog, options);
     runner.bind_lets(&query.lets)?;
     runner.pipeline(&query.body, None)
 }
@@ -107,6 +102,16 @@ pub struct Runner<'a> {
 }
 
 impl<'a> Runner<'a> {
+    /// A runner at the top of a query, with nothing bound yet.
+    pub(crate) fn new(catalog: &'a Catalog, options: &'a RunOptions) -> Runner<'a> {
+        Runner {
+            catalog,
+            options,
+            scope: Scope::default(),
+            depth: 0,
+        }
+    }
+
     pub fn now(&self) -> i64 {
         self.options.now
     }

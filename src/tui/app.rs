@@ -920,6 +920,7 @@ impl App {
                 catalog.errors.splice(0..0, errors);
                 let tables = catalog.tables().count();
                 let failed = catalog.errors.len();
+                let warned = catalog.tables().filter(|t| !t.warnings.is_empty()).count();
                 self.set_catalog(catalog);
                 let mut text = format!(
                     "{} {} loaded in {:.1} s",
@@ -933,11 +934,14 @@ impl App {
                 if failed > 0 {
                     text.push_str(&format!("; {failed} failed (listed below)"));
                 }
+                if warned > 0 {
+                    text.push_str(&format!("; {warned} with warnings (listed below)"));
+                }
                 // The clock note from set_catalog is worth keeping too.
                 if let Some(Message::Info(note)) = &self.message {
                     text = format!("{text}; {note}");
                 }
-                self.message = Some(if cancelled || failed > 0 || tables == 0 {
+                self.message = Some(if cancelled || failed > 0 || warned > 0 || tables == 0 {
                     Message::Warning(text)
                 } else {
                     Message::Info(text)

@@ -20,65 +20,6 @@ impl Runner<'_> {
         })
     }
 
-    /// Filters millions of rows a slice at a time, checking the cancel flag
-    /// between slices, when `predicate` reads each row on its own: no row
-    /// window function (`prev()`, `row_number()`), no subquery (which
-    /// would run again for every slice), no name but the frame's columns
-    /// and scalar `let`s.
-    fn in_slices(
-        &self,
-        predicate: &Expr,
-        frame: DataFrame,
-        filter: impl Fn(DataFrame) -> Result<DataFrame, QueryError>,
-    ) -> Result<DataFrame, QueryError> {
-        /// Rows filtered between two looks at the cancel flag.
-        const SLICE: usize = 1 << 20;
-        const WINDOWED: &[&str] = &[
-            "prev",
-            "next",
-            "row_number",
-            "row_cumsum",
-            "row_rank_dense",
-            "row_rank_min",
-            "row_window_session",
-            "toscalar",
-            "materialize",
-            "table",
-        ];
-        let rows = frame.height();
-        if rows <= 2 * SLICE {
-            return filter(frame);
-        }
-        let row_local = !predicate.any(&|x| match &x.kind {
-            ExprKind::Tabular(_) => true,
-            ExprKind::Call { name, .. } => {
-                WINDOWED.contains(&name.name.to_ascii_lowercase().as_str())
-                    || self.scope.get(&name.name).is_some()
-            }
-            ExprKind::Name(n) => {
-                frame.column(n).is_err()
-                    && !matches!(self.scope.get(n), Some(crate::kql::run::Binding::Scalar(_)))
-            }
-            _ => false,
-        });
-        if !row_local {
-            return filter(frame);
-        }
-        let mut out: Option<DataFrame> = None;
-        for start in (0..rows).step_by(SLICE) {
-            self.check_cancel()?;
-            let part = filter(frame.slice(start as i64, SLICE))?;
-            match &mut out {
-                None => out = Some(part),
-                Some(o) => {
-                    o.vstack_mut_owned(part)
-                        .map_err(|e| polars_error(e, predicate.span))?;
-                }
-            }
-        }
-        Ok(out.unwrap_or(frame))
-    }
-
     /// `search` as the start of a query: every table in scope (all, or those
     /// named, with wildcards), filtered by the predicate, with `$table` first.
     /// With `only_table`, the hits keep only `$table`: what the rest of the

@@ -59,7 +59,7 @@ impl Runner<'_> {
             ));
         };
         let rows = frame.height();
-        let axis_val = self.eval(axis, &frame)?;
+        let axis_val = self.eval_rows(axis, &frame)?;
         let axis_kind = axis_val.kind();
         if !matches!(
             axis_kind,

@@ -13,6 +13,7 @@ mod mv_apply;
 mod mv_expand;
 mod order;
 mod project;
+mod slices;
 mod sort;
 mod source;
 mod summarize;

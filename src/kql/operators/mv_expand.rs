@@ -194,7 +194,7 @@ impl Runner<'_> {
                 Some(n) => n.name.clone(),
                 None => expr_name(&a.expr).unwrap_or_else(|| format!("Column{}", ci + 1)),
             };
-            let v = self.eval(&a.expr, frame)?;
+            let v = self.eval_rows(&a.expr, frame)?;
             let cancel = self.cancel();
             let lists = (0..frame.height())
                 .map(|i| {

@@ -20,7 +20,7 @@ impl Runner<'_> {
         let mut names: Vec<String> = Vec::new();
         let mut unnamed = 0;
         for a in items {
-            let v = self.eval(&a.expr, &frame)?;
+            let v = self.eval_rows(&a.expr, &frame)?;
             let name = match a.names.first() {
                 Some(n) => n.name.clone(),
                 None => match expr_name(&a.expr) {
@@ -54,7 +54,7 @@ impl Runner<'_> {
         let rows = frame.height();
         let mut unnamed = 0;
         for a in items {
-            let v = self.eval(&a.expr, &frame)?;
+            let v = self.eval_rows(&a.expr, &frame)?;
             let name = match a.names.first() {
                 Some(n) => n.name.clone(),
                 None => match expr_name(&a.expr) {

@@ -77,7 +77,7 @@ impl Runner<'_> {
         let mut descending = Vec::new();
         let mut nulls_last = Vec::new();
         for (i, k) in keys.iter().enumerate() {
-            let v = self.eval(&k.expr, &frame)?;
+            let v = self.eval_rows(&k.expr, &frame)?;
             let name = format!("__quarry_sort{i}");
             let desc = k.dir.unwrap_or(SortDir::Desc) == SortDir::Desc;
             let last = match k.nulls {

@@ -48,7 +48,7 @@ impl Runner<'_> {
                 }),
             };
             let name = unique_name(&name, &key_names);
-            let v = self.eval(&b.expr, &frame)?;
+            let v = self.eval_rows(&b.expr, &frame)?;
             work.push(val_column(v, &name, rows));
             key_names.push(name);
         }
@@ -103,7 +103,7 @@ impl Runner<'_> {
                     continue;
                 }
                 // Aggregates read text as text: encoded columns decoded.
-                let v = self.eval(arg, &frame)?.decoded();
+                let v = self.eval_rows(arg, &frame)?.decoded();
                 input.kinds.push(Some(v.kind()));
                 match &v {
                     Val::Scalar(s) if i > 0 => {
@@ -278,7 +278,7 @@ impl Runner<'_> {
             let mut out = Vec::new();
             let mut unnamed = 0;
             for c in cols {
-                let v = self.eval(c, &frame)?;
+                let v = self.eval_rows(c, &frame)?;
                 let name = expr_name(c).unwrap_or_else(|| {
                     unnamed += 1;
                     format!("Column{unnamed}")
