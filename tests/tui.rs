@@ -159,6 +159,41 @@ fn snapshot_home() {
     insta::assert_snapshot!("home", screen(&mut app));
 }
 
+/// Issue 9: cells that could not be read are null, and home says so, with
+/// the file and line, under the tables.
+#[test]
+fn home_lists_cells_read_as_null() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("Timestamp,DeviceName,RemoteIP,RemotePort\n");
+    for i in 0..30 {
+        let port = if i == 7 {
+            "44x3".to_string()
+        } else {
+            format!("{}", 440 + i)
+        };
+        csv.push_str(&format!(
+            "2025-03-18T11:42:{i:02}Z,wks-{i:03},10.0.0.{i},{port}\n"
+        ));
+    }
+    let path = dir.path().join("DeviceNetworkEvents.csv");
+    std::fs::write(&path, csv).unwrap();
+    let catalog = quarry::data::load::load_paths(&[dir.path().display().to_string()]);
+    let mut app = app_with(catalog, dir.path(), 200, 30);
+    let screen = screen(&mut app);
+    let lines: Vec<&str> = screen.lines().map(str::trim).collect();
+    let at = lines
+        .iter()
+        .position(|l| *l == "Loaded with warnings:")
+        .unwrap_or_else(|| panic!("no warnings heading:\n{screen}"));
+    assert_eq!(
+        lines[at + 1],
+        format!(
+            "DeviceNetworkEvents: 1 cell could not be read and is null: RemotePort (int) at {}:9 \"44x3\"",
+            path.display()
+        )
+    );
+}
+
 #[test]
 fn snapshot_search_results() {
     let dir = tempfile::tempdir().unwrap();

@@ -4,6 +4,7 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 
 use super::common::{cell, fill, put, safe};
 use crate::data::time::format_datetime;
@@ -82,7 +83,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
             theme.dim,
         );
         y += 2;
-        draw_errors(
+        draw_failures(
             buf,
             Rect::new(area.x, y, area.width, area.bottom().saturating_sub(y)),
             app,
@@ -185,6 +186,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
         }
         let room = usize::from(area.bottom().saturating_sub(y)).saturating_sub(
             usize::from(!app.catalog.errors.is_empty()) * 2
+                + usize::from(app.catalog.tables().any(|t| !t.warnings.is_empty())) * 2
                 + usize::from(!app.last_session.is_empty()) * 2,
         );
         let shown = lines.len().min(room.max(1));
@@ -203,10 +205,22 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
     }
     if !app.catalog.errors.is_empty() && y + 1 < area.bottom() {
         y += 1;
-        y = draw_errors(
+        y = draw_failures(
             buf,
             Rect::new(area.x, y, area.width, area.bottom() - y),
             app,
+        );
+    }
+    let warnings = app.catalog.warning_lines();
+    if !warnings.is_empty() && y + 1 < area.bottom() {
+        y += 1;
+        y = draw_list(
+            buf,
+            Rect::new(area.x, y, area.width, area.bottom() - y),
+            app,
+            "Loaded with warnings:",
+            theme.signature.warn,
+            &warnings,
         );
     }
     if let Some(last) = app.last_session.last().filter(|_| y + 1 < area.bottom()) {
@@ -217,28 +231,42 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
 }
 
 /// The files that failed to load; returns the row after them.
-fn draw_errors(buf: &mut Buffer, area: Rect, app: &App) -> u16 {
+fn draw_failures(buf: &mut Buffer, area: Rect, app: &App) -> u16 {
+    let errors: Vec<String> = app.catalog.errors.iter().map(|e| e.to_string()).collect();
+    draw_list(
+        buf,
+        area,
+        app,
+        &format!("{} failed to load:", errors.len()),
+        app.theme.error,
+        &errors,
+    )
+}
+
+/// A titled list under the table list (files that failed, cells read as
+/// null), cut short with a pointer to `quarry tables` when the screen
+/// runs out; returns the row after it.
+fn draw_list(
+    buf: &mut Buffer,
+    area: Rect,
+    app: &App,
+    title: &str,
+    title_style: Style,
+    lines: &[String],
+) -> u16 {
     let theme = &app.theme;
-    let errors = &app.catalog.errors;
     let w = usize::from(area.width.saturating_sub(2));
     let mut y = area.y;
-    if errors.is_empty() || area.height == 0 {
+    if lines.is_empty() || area.height == 0 {
         return y;
     }
-    put(
-        buf,
-        area.x + 1,
-        y,
-        &format!("{} failed to load:", errors.len()),
-        w,
-        theme.error,
-    );
+    put(buf, area.x + 1, y, title, w, title_style);
     y += 1;
-    for (i, e) in errors.iter().enumerate() {
+    for (i, line) in lines.iter().enumerate() {
         if y >= area.bottom() {
             break;
         }
-        let left = errors.len() - i;
+        let left = lines.len() - i;
         if y + 1 == area.bottom() && left > 1 {
             put(
                 buf,
@@ -255,7 +283,7 @@ fn draw_errors(buf: &mut Buffer, area: Rect, app: &App) -> u16 {
             buf,
             area.x + 3,
             y,
-            &safe(&e.to_string()),
+            &safe(line),
             w.saturating_sub(2),
             theme.normal,
         );
