@@ -1757,6 +1757,43 @@ fn integer_and_real_arithmetic() {
     );
 }
 
+/// numerical-operators.md: "The modulo of two numbers always returns in
+/// Kusto a small non-negative number", 0 <= N % D < abs(D), for columns
+/// and constants, longs, ints and reals.
+#[test]
+fn modulo_is_never_negative() {
+    check(
+        "print plusPlus = 14 % 12, minusPlus = -14 % 12, plusMinus = 14 % -12, minusMinus = -14 % -12",
+        "plusPlus:long | minusPlus:long | plusMinus:long | minusMinus:long\n2 | 10 | 2 | 10",
+    );
+    check(
+        "datatable(n:long, d:long) [14, 12, -14, 12, 14, -12, -14, -12, -7, 3] | project m = n % d",
+        "m:long\n2\n10\n2\n10\n2",
+    );
+    check(
+        "print a = toint(-7) % toint(3), b = -7.5 % 2.0",
+        "a:int | b:real\n2 | 0.5",
+    );
+    check(
+        "datatable(x:real) [-7.5] | project m = x % 2",
+        "m:real\n0.5",
+    );
+}
+
+/// summarize-operator.md: `count(y)` counts every record, nulls
+/// included, and is named `count_y`; a repeated aggregate gets a suffix.
+#[test]
+fn count_of_a_column_counts_records() {
+    check(
+        "range x from 1 to 2 step 1 | extend y = iff(x == 1, real(null), real(5)) | summarize count(y)",
+        "count_y:long\n2",
+    );
+    check(
+        "range x from 1 to 2 step 1 | extend y = iff(x == 1, real(null), real(5)) | summarize make_set(y), make_set(y)",
+        "set_y:dynamic | set_y1:dynamic\n[5.0] | [5.0]",
+    );
+}
+
 /// `int(2)` is an int literal, as `long(2)` is a long one.
 #[test]
 fn int_literals_are_int() {

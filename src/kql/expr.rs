@@ -1286,7 +1286,12 @@ fn div_rem(op: BinaryOp, a: &Series, b: &Series) -> PolarsResult<Series> {
             .zip(y.iter())
             .map(|(x, y)| {
                 let (x, y) = (x?, y?);
-                Some(if op == BinaryOp::Div { x / y } else { x % y })
+                // Kusto's modulo is never negative: 0 <= n % d < abs(d).
+                Some(if op == BinaryOp::Div {
+                    x / y
+                } else {
+                    x.rem_euclid(y)
+                })
             })
             .collect();
         return Ok(out.into_series());
@@ -1301,7 +1306,7 @@ fn div_rem(op: BinaryOp, a: &Series, b: &Series) -> PolarsResult<Series> {
             if op == BinaryOp::Div {
                 x.checked_div(y)
             } else {
-                x.checked_rem(y)
+                x.checked_rem_euclid(y)
             }
         })
         .collect();
@@ -1341,7 +1346,7 @@ fn scalar_arith(op: BinaryOp, a: &Scalar, b: &Scalar) -> Scalar {
                 .checked_div(*y)
                 .map_or(Scalar::Null(KqlType::Long), Scalar::Long),
             _ => x
-                .checked_rem(*y)
+                .checked_rem_euclid(*y)
                 .map_or(Scalar::Null(KqlType::Long), Scalar::Long),
         },
         (Scalar::Int(x), Scalar::Int(y)) => match op {
@@ -1352,7 +1357,7 @@ fn scalar_arith(op: BinaryOp, a: &Scalar, b: &Scalar) -> Scalar {
                 .checked_div(*y)
                 .map_or(Scalar::Null(KqlType::Int), Scalar::Int),
             _ => x
-                .checked_rem(*y)
+                .checked_rem_euclid(*y)
                 .map_or(Scalar::Null(KqlType::Int), Scalar::Int),
         },
         (Scalar::Real(x), Scalar::Real(y)) => Scalar::Real(match op {
@@ -1360,7 +1365,7 @@ fn scalar_arith(op: BinaryOp, a: &Scalar, b: &Scalar) -> Scalar {
             BinaryOp::Sub => x - y,
             BinaryOp::Mul => x * y,
             BinaryOp::Div => x / y,
-            _ => x % y,
+            _ => x.rem_euclid(*y),
         }),
         (a, _) => Scalar::Null(a.kind()),
     }

@@ -124,14 +124,10 @@ fn pred(a: &AggInput, i: usize) -> Result<Expr, QueryError> {
     Ok(a.col(i)?.fill_null(lit(false)))
 }
 
+/// `count()` counts records; summarize-operator.md shows `count(y)` too
+/// counting every record, nulls included, named `count_y`.
 fn count(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
-    match a.columns.first() {
-        Some(Some(c)) => one(
-            "count_".into(),
-            col(c.as_str()).count().cast(DataType::Int64),
-        ),
-        _ => one("count_".into(), len().cast(DataType::Int64)),
-    }
+    one(a.default_name("count"), len().cast(DataType::Int64))
 }
 
 fn countif(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
