@@ -319,7 +319,7 @@ fn broken_rule_files_name_the_field_or_position() {
     .unwrap_err();
     assert_eq!(
         e.to_string(),
-        "r.toml: field 'severity' is 'urgent'; expected one of informational, low, medium, high"
+        "r.toml: field 'severity' is 'urgent'; expected one of informational, low, medium, high, critical"
     );
     let e = Rule::from_toml(
         "id = \"X\"\ntitle = \"t\"\nseverity = \"low\"\n[query]\ntext = \"T | where\"\n",

@@ -810,3 +810,39 @@ fn data_explorer_management_commands_use_the_v1_endpoint() {
     assert_eq!(seen[0].path, "/v1/rest/mgmt");
     assert_eq!(seen[0].json()["csl"], ".show tables");
 }
+
+#[test]
+fn no_server_at_the_url() {
+    // Bind, then close: the port is free and refuses connections.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let r = run(quarry().args([
+        "query",
+        "--remote",
+        &format!("http://127.0.0.1:{port}/Samples"),
+        "StormEvents",
+    ]));
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "quarry: Data Explorer: cannot connect to 127.0.0.1: connection refused\n"
+    );
+}
+
+#[test]
+fn remote_options_need_remote() {
+    let r = run(quarry().args(["query", "--sample", "--timespan", "7d", "T"]));
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("the following required arguments were not provided:\n  --remote <URL>"),
+        "{}",
+        r.stderr
+    );
+    let r = run(quarry().args(["query", "--sample", "--timeout", "5", "T"]));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--remote <URL>"), "{}", r.stderr);
+}

@@ -68,9 +68,9 @@ pub struct Args {
     /// 8601 (`P7D`, `START/END`) or a KQL timespan (`7d`).
     #[arg(long, requires = "remote")]
     pub timespan: Option<String>,
-    /// With --remote: seconds to wait for the answer.
-    #[arg(long, value_name = "SECS", default_value_t = 660)]
-    pub timeout: u64,
+    /// With --remote: seconds to wait for the answer (default 660).
+    #[arg(long, value_name = "SECS", requires = "remote")]
+    pub timeout: Option<u64>,
     /// The KQL query.
     #[arg(required_unless_present = "file")]
     pub query: Option<String>,

@@ -83,7 +83,8 @@ fn run_remote(
 
 /// `quarry query --remote URL`.
 pub fn query(args: &query::Args, url: &str, text: &str) -> i32 {
-    let (result, secs) = match run_remote(url, text, args.timespan.as_deref(), args.timeout) {
+    let timeout = args.timeout.unwrap_or(DEFAULT_TIMEOUT);
+    let (result, secs) = match run_remote(url, text, args.timespan.as_deref(), timeout) {
         Ok(r) => r,
         Err(code) => return code,
     };

@@ -1,7 +1,10 @@
 //! The `hunt` layer: detection rules and file-profile enrichment.
 
 pub mod file_profile;
+pub mod pack;
+pub mod pivot;
 pub mod rules;
+pub mod sigma;
 pub mod verdict;
 
 use std::sync::Arc;

@@ -44,7 +44,7 @@ pub struct Rule {
     pub title: String,
     #[serde(default)]
     pub description: String,
-    /// informational, low, medium or high.
+    /// informational, low, medium, high or critical.
     pub severity: String,
     #[serde(default)]
     pub tactics: Vec<String>,
@@ -66,7 +66,8 @@ pub struct Rule {
     pub origin: String,
 }
 
-const SEVERITIES: &[&str] = &["informational", "low", "medium", "high"];
+/// Severities, least first; `critical` comes from Sigma's levels.
+pub const SEVERITIES: &[&str] = &["informational", "low", "medium", "high", "critical"];
 
 /// Why a rule file could not be loaded.
 #[derive(Debug, Clone, PartialEq)]

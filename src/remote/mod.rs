@@ -163,6 +163,9 @@ impl Engine {
                 },
             })?;
         let value = checked_json(&answer, &self.endpoint)?;
+        // The parsed answer is several times the size of its text: the
+        // text goes before the typed frame is built.
+        drop(answer);
         let decoded = match self.endpoint.api {
             Api::LogAnalytics => log_analytics::decode(&value),
             Api::Defender => defender::decode(&value),
