@@ -1,0 +1,565 @@
+//! Runs the self-contained examples of Microsoft's KQL reference in Quarry
+//! and compares each result with the **Output** table printed under it.
+//!
+//! ```text
+//! cargo run --example doc_examples -- DOCS_DIR [--list matched|failed] [--only FILE]
+//! ```
+//!
+//! DOCS_DIR is a folder of the reference's markdown (for instance
+//! `data-explorer/kusto/query` exported from MicrosoftDocs/dataexplorer-docs).
+//!
+//! An example is a ```kusto block whose last statement starts with `print`,
+//! `datatable`, `range` or a name its own `let`s bind, followed (before any
+//! other code block or heading) by a line `**Output**` or `Output` and a
+//! markdown table. Examples that turn out to read a table of the docs'
+//! cluster (Quarry reports an unknown table) are counted apart: they are
+//! not self-contained.
+//!
+//! Normalisation, applied to the documentation's cells, typed by the
+//! column Quarry returns:
+//! - cells are trimmed, markdown escapes (`\|`, `\_`, `\*`) and enclosing
+//!   backticks removed, `<br>` kept as text; an empty cell is null or "";
+//! - column names must be the same, in the same order (case-insensitive);
+//! - rows must match in order, unless the query has no `sort`/`order`/`top`,
+//!   `serialize` or `row_number`, when any order is accepted (Kusto does
+//!   not promise one);
+//! - real: the same number within a relative 1e-9, or ours rounded to the
+//!   decimals the documentation prints (docs often shorten 1/3 to 0.333);
+//!   `NaN`, `Infinity`, `-Infinity` as written;
+//! - long/int: the same integer; bool: `true`/`false` in any case (or 1/0);
+//! - datetime: the same instant, whatever the printed format; timespan: the
+//!   same duration (`1.02:03:04.5`, `00:00:01`);
+//! - dynamic: the same JSON value (numbers compared as reals above, object
+//!   keys in any order); text that is not JSON is compared as text;
+//! - string: the same text.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+use quarry::data::Catalog;
+use quarry::data::time::{parse_datetime, parse_timespan};
+use quarry::data::types::KqlType;
+use quarry::kql::error::ErrorKind;
+use quarry::kql::value::Scalar;
+use quarry::kql::{RunOptions, run};
+use serde_json::Value as Json;
+
+/// One example: the query and the table printed under it.
+struct Example {
+    file: String,
+    line: usize,
+    query: String,
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+/// How one example fared.
+enum Outcome {
+    Matched,
+    NeedsTable,
+    Failed { reason: String, detail: String },
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(dir) = args.first() else {
+        eprintln!(
+            "usage: doc_examples DOCS_DIR [--list matched|failed] [--only FILE] [--reason TEXT]"
+        );
+        std::process::exit(2);
+    };
+    let flag = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let list = flag("--list");
+    let only = flag("--only");
+    let reason_filter = flag("--reason");
+    let mut files = Vec::new();
+    collect_markdown(Path::new(dir), &mut files);
+    files.sort();
+    let mut examples = Vec::new();
+    for f in &files {
+        let name = f.strip_prefix(dir).unwrap_or(f).display().to_string();
+        if only.as_ref().is_some_and(|o| !name.contains(o.as_str())) {
+            continue;
+        }
+        match std::fs::read_to_string(f) {
+            Ok(text) => examples.extend(extract(&name, &text)),
+            Err(e) => eprintln!("{}: {e}", f.display()),
+        }
+    }
+    let catalog = Catalog::new();
+    let options = RunOptions {
+        now: 1_700_000_000_000_000_000,
+        ..RunOptions::default()
+    };
+    let (mut matched, mut needs_table) = (0, 0);
+    let mut failures: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for ex in &examples {
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            judge(ex, &catalog, &options)
+        }))
+        .unwrap_or(Outcome::Failed {
+            reason: "panic".into(),
+            detail: String::new(),
+        });
+        let place = format!("{}:{}", ex.file, ex.line);
+        match outcome {
+            Outcome::Matched => {
+                matched += 1;
+                if list.as_deref() == Some("matched") {
+                    println!("matched {place}");
+                }
+            }
+            Outcome::NeedsTable => needs_table += 1,
+            Outcome::Failed { reason, detail } => {
+                if list.as_deref() == Some("failed")
+                    && reason_filter
+                        .as_ref()
+                        .is_none_or(|r| reason.contains(r.as_str()))
+                {
+                    println!("--- {place}: {reason}\n{}\n{detail}", ex.query.trim_end());
+                }
+                failures.entry(reason).or_default().push(place);
+            }
+        }
+    }
+    let run_count = examples.len() - needs_table;
+    println!("examples found:   {}", examples.len());
+    println!("read a cluster table (not self-contained): {needs_table}");
+    println!("examples run:     {run_count}");
+    println!(
+        "matched:          {matched} ({:.1}%)",
+        100.0 * matched as f64 / run_count.max(1) as f64
+    );
+    let mut groups: BTreeMap<&str, Vec<(&String, &Vec<String>)>> = BTreeMap::new();
+    for (reason, places) in &failures {
+        groups
+            .entry(group_of(reason))
+            .or_default()
+            .push((reason, places));
+    }
+    for (group, mut reasons) in groups {
+        let total: usize = reasons.iter().map(|(_, p)| p.len()).sum();
+        println!("\n{group}: {total}");
+        reasons.sort_by_key(|(r, p)| (std::cmp::Reverse(p.len()), (*r).clone()));
+        for (reason, places) in reasons {
+            println!("  {:4}  {reason}   [{}]", places.len(), places[0]);
+        }
+    }
+}
+
+/// The heading a failure reason is listed under.
+fn group_of(reason: &str) -> &'static str {
+    if reason.starts_with("unknown function") {
+        "unknown function"
+    } else if reason.starts_with("unsupported") || reason.starts_with("unknown operator") {
+        "unsupported operator or plugin"
+    } else if reason.starts_with("syntax") {
+        "syntax Quarry does not parse"
+    } else if reason.starts_with("wrong") {
+        "wrong result"
+    } else {
+        "error while running"
+    }
+}
+
+fn collect_markdown(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            collect_markdown(&p, out);
+        } else if p.extension().is_some_and(|x| x == "md") {
+            out.push(p);
+        }
+    }
+}
+
+/// The examples of one page.
+fn extract(file: &str, text: &str) -> Vec<Example> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let fence = lines[i].trim_start();
+        if !(fence.starts_with("```kusto") || fence.starts_with("```kql")) {
+            i += 1;
+            continue;
+        }
+        let start = i + 1;
+        let mut end = start;
+        while end < lines.len() && !lines[end].trim_start().starts_with("```") {
+            end += 1;
+        }
+        let query = lines[start..end.min(lines.len())].join("\n");
+        i = end + 1;
+        // The Output label, then the table, before anything else that is code or a heading.
+        let mut j = i;
+        let mut saw_output = false;
+        while j < lines.len() {
+            let l = lines[j].trim();
+            if l.starts_with("```") || l.starts_with('#') {
+                break;
+            }
+            let bare = l
+                .trim_matches(|c| c == '*' || c == ':' || c == ' ')
+                .to_lowercase();
+            if bare == "output" || bare.starts_with("output") && bare.len() < 12 {
+                saw_output = true;
+            }
+            if l.starts_with('|') && saw_output {
+                break;
+            }
+            j += 1;
+        }
+        if !saw_output || j >= lines.len() || !lines[j].trim().starts_with('|') {
+            continue;
+        }
+        let mut table = Vec::new();
+        while j < lines.len() && lines[j].trim().starts_with('|') {
+            table.push(lines[j].trim());
+            j += 1;
+        }
+        if table.len() < 2 || !self_contained(&query) {
+            continue;
+        }
+        let header = cells(table[0]);
+        let rows = table[2..].iter().map(|l| cells(l)).collect();
+        out.push(Example {
+            file: file.to_string(),
+            line: start,
+            query,
+            header,
+            rows,
+        });
+    }
+    out
+}
+
+/// The cells of a markdown table row, `\|` kept inside a cell.
+fn cells(line: &str) -> Vec<String> {
+    let inner = line.trim().trim_start_matches('|');
+    let inner = inner.strip_suffix('|').unwrap_or(inner);
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut chars = inner.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek().is_some_and(|n| "|_*[]<>`\\".contains(*n)) => {
+                if let Some(n) = chars.next() {
+                    cur.push(n);
+                }
+            }
+            '|' => out.push(std::mem::take(&mut cur)),
+            c => cur.push(c),
+        }
+    }
+    out.push(cur);
+    out.into_iter().map(|c| clean_cell(&c)).collect()
+}
+
+fn clean_cell(c: &str) -> String {
+    let c = c.trim();
+    let c = c
+        .strip_prefix('`')
+        .and_then(|s| s.strip_suffix('`'))
+        .unwrap_or(c);
+    let c = c
+        .strip_prefix("**")
+        .and_then(|s| s.strip_suffix("**"))
+        .unwrap_or(c);
+    c.replace("&nbsp;", " ")
+        .replace("&#124;", "|")
+        .trim()
+        .to_string()
+}
+
+/// Whether the last statement starts from print, datatable, range or a
+/// name bound by the example's own lets.
+fn self_contained(query: &str) -> bool {
+    let code: String = query
+        .lines()
+        .map(|l| match l.find("//") {
+            Some(p) if !l[..p].contains('"') && !l[..p].contains('\'') => &l[..p],
+            _ => l,
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let statements = split_statements(&code);
+    let mut bound: Vec<String> = Vec::new();
+    let mut last = None;
+    for s in &statements {
+        let s = s.trim();
+        if s.is_empty() {
+            continue;
+        }
+        if let Some(rest) = s.strip_prefix("let ") {
+            let name: String = rest
+                .trim_start()
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            bound.push(name);
+        } else if !s.starts_with("set ") && !s.starts_with("declare ") {
+            last = Some(s.to_string());
+        }
+    }
+    let Some(last) = last else { return false };
+    let first: String = last
+        .trim_start_matches(['(', ' ', '\n'])
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    matches!(first.as_str(), "print" | "datatable" | "range" | "union")
+        && !last.starts_with("union")
+        || bound.iter().any(|b| *b == first)
+        || last.starts_with("union")
+            && !bound.is_empty()
+            && last.split(['|']).next().is_some_and(|u| {
+                u.trim_start_matches("union")
+                    .split([',', '(', ')', ' ', '\n'])
+                    .filter(|w| !w.is_empty() && !w.contains('='))
+                    .all(|w| bound.iter().any(|b| b == w) || w.starts_with("with"))
+            })
+}
+
+/// Splits on `;` outside strings and brackets.
+fn split_statements(code: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    for c in code.chars() {
+        match quote {
+            Some(q) => {
+                if c == q {
+                    quote = None;
+                }
+            }
+            None => match c {
+                '"' | '\'' => quote = Some(c),
+                '(' | '[' | '{' => depth += 1,
+                ')' | ']' | '}' => depth -= 1,
+                ';' if depth == 0 => {
+                    out.push(std::mem::take(&mut cur));
+                    continue;
+                }
+                _ => {}
+            },
+        }
+        cur.push(c);
+    }
+    out.push(cur);
+    out
+}
+
+fn judge(ex: &Example, catalog: &Catalog, options: &RunOptions) -> Outcome {
+    let frame = match run(catalog, &ex.query, options) {
+        Ok(f) => f,
+        Err(e) => {
+            if e.message.starts_with("unknown table") {
+                return Outcome::NeedsTable;
+            }
+            let reason = match e.kind {
+                ErrorKind::Unknown if e.message.starts_with("unknown function") => e
+                    .message
+                    .split(" (did you mean")
+                    .next()
+                    .unwrap_or(&e.message)
+                    .to_string(),
+                ErrorKind::Unsupported => format!("unsupported: {}", e.message),
+                ErrorKind::Syntax => format!("syntax: {}", e.message),
+                _ => format!("{:?}: {}", e.kind, e.message),
+            };
+            return Outcome::Failed {
+                reason,
+                detail: e.render(&ex.query),
+            };
+        }
+    };
+    compare(ex, &frame)
+}
+
+fn compare(ex: &Example, frame: &DataFrame) -> Outcome {
+    let ours: Vec<String> = frame
+        .get_column_names()
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    let fail = |reason: &str, detail: String| Outcome::Failed {
+        reason: reason.to_string(),
+        detail,
+    };
+    let same_names = ours.len() == ex.header.len()
+        && ours
+            .iter()
+            .zip(&ex.header)
+            .all(|(a, b)| a.eq_ignore_ascii_case(b));
+    if !same_names {
+        return fail(
+            "wrong columns",
+            format!("ours: {ours:?}\ndocs: {:?}", ex.header),
+        );
+    }
+    let kinds: Vec<KqlType> = frame
+        .columns()
+        .iter()
+        .map(|c| KqlType::of(c.dtype()).unwrap_or(KqlType::Dynamic))
+        .collect();
+    let our_rows: Vec<Vec<Scalar>> = (0..frame.height())
+        .map(|i| {
+            frame
+                .columns()
+                .iter()
+                .map(|c| Scalar::from_series(c.as_materialized_series(), i))
+                .collect()
+        })
+        .collect();
+    let show = || {
+        our_rows
+            .iter()
+            .take(12)
+            .map(|r| {
+                r.iter()
+                    .map(|s| s.to_text().into_owned())
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    if our_rows.len() != ex.rows.len() {
+        return fail(
+            "wrong row count",
+            format!(
+                "ours {} rows, docs {}\n{}",
+                our_rows.len(),
+                ex.rows.len(),
+                show()
+            ),
+        );
+    }
+    let row_eq = |ours: &[Scalar], docs: &[String]| {
+        ours.len() == docs.len()
+            && ours
+                .iter()
+                .zip(docs)
+                .zip(&kinds)
+                .all(|((o, d), k)| cell_matches(o, d, *k))
+    };
+    let in_order = our_rows.iter().zip(&ex.rows).all(|(o, d)| row_eq(o, d));
+    if in_order {
+        return Outcome::Matched;
+    }
+    let lower = ex.query.to_lowercase();
+    let ordered = [
+        "sort ",
+        "order ",
+        "top ",
+        "serialize",
+        "row_number",
+        "scan ",
+    ]
+    .iter()
+    .any(|w| lower.contains(w));
+    if !ordered {
+        let mut used = vec![false; our_rows.len()];
+        let all = ex.rows.iter().all(|d| {
+            let hit = our_rows
+                .iter()
+                .enumerate()
+                .find(|(i, o)| !used[*i] && row_eq(o, d));
+            hit.map(|(i, _)| used[i] = true).is_some()
+        });
+        if all {
+            return Outcome::Matched;
+        }
+    }
+    let docs = ex
+        .rows
+        .iter()
+        .take(12)
+        .map(|r| r.join(" | "))
+        .collect::<Vec<_>>()
+        .join("\n");
+    fail("wrong value", format!("ours:\n{}\ndocs:\n{docs}", show()))
+}
+
+fn cell_matches(ours: &Scalar, doc: &str, kind: KqlType) -> bool {
+    let doc = doc.trim();
+    if ours.is_null() || matches!(ours, Scalar::String(s) if s.is_empty()) {
+        return doc.is_empty() || doc.eq_ignore_ascii_case("null");
+    }
+    match ours {
+        Scalar::Bool(b) => {
+            doc.eq_ignore_ascii_case(if *b { "true" } else { "false" })
+                || doc == if *b { "1" } else { "0" }
+        }
+        Scalar::Int(v) => doc.parse::<i64>().ok() == Some(i64::from(*v)),
+        Scalar::Long(v) => doc.parse::<i64>().ok() == Some(*v),
+        Scalar::Real(v) => real_matches(*v, doc),
+        Scalar::Datetime(v) => parse_datetime(doc) == Some(*v),
+        Scalar::Timespan(v) => parse_timespan(doc) == Some(*v),
+        Scalar::String(s) => s == doc || s.trim() == doc,
+        Scalar::Dynamic(j) => match serde_json::from_str::<Json>(doc) {
+            Ok(d) => json_matches(j, &d),
+            Err(_) => match j {
+                Json::String(s) => s == doc,
+                other => other.to_string() == doc,
+            },
+        },
+        Scalar::Null(_) => kind == KqlType::String && doc.is_empty(),
+    }
+}
+
+fn real_matches(v: f64, doc: &str) -> bool {
+    match doc {
+        "NaN" => return v.is_nan(),
+        "Infinity" | "∞" => return v == f64::INFINITY,
+        "-Infinity" | "-∞" => return v == f64::NEG_INFINITY,
+        _ => {}
+    }
+    let Ok(d) = doc.parse::<f64>() else {
+        return false;
+    };
+    if (v - d).abs() <= 1e-9 * d.abs().max(1.0) {
+        return true;
+    }
+    // Docs shorten: compare ours rounded to the decimals printed.
+    let mantissa = doc.split(['e', 'E']).next().unwrap_or(doc);
+    match mantissa.split_once('.') {
+        Some((_, frac)) if !doc.contains(['e', 'E']) && !frac.is_empty() => {
+            let scale = 10f64.powi(frac.len() as i32);
+            ((v * scale).round() - (d * scale).round()).abs() < 0.5
+        }
+        _ => false,
+    }
+}
+
+fn json_matches(ours: &Json, doc: &Json) -> bool {
+    match (ours, doc) {
+        (Json::Number(a), Json::Number(b)) => match (a.as_f64(), b.as_f64()) {
+            (Some(x), Some(y)) => x == y || real_matches(x, &b.to_string()),
+            _ => a == b,
+        },
+        (Json::Array(a), Json::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| json_matches(x, y))
+        }
+        (Json::Object(a), Json::Object(b)) => {
+            a.len() == b.len()
+                && a.iter()
+                    .all(|(k, x)| b.get(k).is_some_and(|y| json_matches(x, y)))
+        }
+        (Json::String(a), Json::String(b)) => {
+            a == b || parse_datetime(a).is_some() && parse_datetime(a) == parse_datetime(b)
+        }
+        (a, b) => a == b,
+    }
+}
