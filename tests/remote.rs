@@ -662,6 +662,19 @@ fn bad_urls_and_options_are_refused_before_any_request() {
         r.stderr,
         "quarry: --timespan is for Log Analytics and Defender; in Data Explorer, filter the time in the query (| where Timestamp > ago(7d))\n"
     );
+    let r = run(quarry().args([
+        "query",
+        "--remote",
+        "http://127.0.0.1:9/v1/workspaces/ws-1",
+        "--timespan",
+        "99999999999.00:00:00",
+        "T",
+    ]));
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "quarry: --timespan 99999999999.00:00:00: expected a positive KQL timespan (7d, 12h, 30m) or ISO 8601 (P7D, PT12H, or START/END)\n"
+    );
 }
 
 #[test]
@@ -834,15 +847,15 @@ fn no_server_at_the_url() {
 
 #[test]
 fn remote_options_need_remote() {
-    let r = run(quarry().args(["query", "--sample", "--timespan", "7d", "T"]));
-    assert_eq!(r.code, 2);
-    assert!(
-        r.stderr
-            .contains("the following required arguments were not provided:\n  --remote <URL>"),
-        "{}",
-        r.stderr
-    );
-    let r = run(quarry().args(["query", "--sample", "--timeout", "5", "T"]));
-    assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("--remote <URL>"), "{}", r.stderr);
+    for args in [
+        ["query", "--sample", "--timespan", "7d", "T"],
+        ["query", "--sample", "--timeout", "5", "T"],
+    ] {
+        let r = run(quarry().args(args));
+        assert_eq!(r.code, 2);
+        assert_eq!(
+            r.stderr,
+            "quarry: --timespan and --timeout are for a remote engine: add --remote URL\n"
+        );
+    }
 }

@@ -82,8 +82,8 @@ pub fn run_cli(args: Args) -> i32 {
         Err(code) => return code,
     };
     // The remote engine parses the query itself: it may know more KQL.
-    if let Some(url) = &args.remote {
-        return super::remote::query(&args, url, &text);
+    if args.remote.is_some() || args.timespan.is_some() || args.timeout.is_some() {
+        return super::remote::query(&args, &text);
     }
     // Syntax errors are reported before any table is loaded.
     if let Err(e) = crate::kql::parser::parse(&text) {

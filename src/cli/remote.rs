@@ -81,8 +81,14 @@ fn run_remote(
     Ok((result, started.elapsed().as_secs_f64()))
 }
 
-/// `quarry query --remote URL`.
-pub fn query(args: &query::Args, url: &str, text: &str) -> i32 {
+/// `quarry query --remote URL` (and `--timespan` or `--timeout` without
+/// it, which is refused: clap does not check `requires` against an
+/// argument that conflicts with one given, such as `--sample`).
+pub fn query(args: &query::Args, text: &str) -> i32 {
+    let Some(url) = args.remote.as_deref() else {
+        eprintln!("quarry: --timespan and --timeout are for a remote engine: add --remote URL");
+        return 2;
+    };
     let timeout = args.timeout.unwrap_or(DEFAULT_TIMEOUT);
     let (result, secs) = match run_remote(url, text, args.timespan.as_deref(), timeout) {
         Ok(r) => r,

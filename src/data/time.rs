@@ -255,8 +255,20 @@ pub fn parse_timespan(text: &str) -> Option<i64> {
     for (i, c) in frac.bytes().enumerate() {
         nanos += i64::from(c - b'0') * 10i64.pow(8 - i as u32);
     }
-    let total = days * NANOS_PER_DAY + (h * 3600 + m * 60 + sec) * NANOS_PER_SEC + nanos;
-    Some(if neg { -total } else { total })
+    // Checked: a timespan beyond ±292 years is no timespan, not a panic.
+    let clock_secs = h
+        .checked_mul(3600)?
+        .checked_add(m.checked_mul(60)?)?
+        .checked_add(sec)?;
+    let total = days
+        .checked_mul(NANOS_PER_DAY)?
+        .checked_add(clock_secs.checked_mul(NANOS_PER_SEC)?)?
+        .checked_add(nanos)?;
+    if neg {
+        total.checked_neg()
+    } else {
+        Some(total)
+    }
 }
 
 /// The nanoseconds in one unit of a timespan suffix, as KQL spells them.
@@ -371,6 +383,9 @@ mod tests {
         );
         assert_eq!(parse_timespan("1.5h"), Some(5400 * NANOS_PER_SEC));
         assert_eq!(parse_timespan("-2d"), Some(-2 * NANOS_PER_DAY));
+        // Too large for 64-bit nanoseconds: not a timespan (was an overflow panic).
+        assert_eq!(parse_timespan("99999999999.00:00:00"), None);
+        assert_eq!(parse_timespan("00:00:9223372036854775807"), None);
         assert_eq!(
             format_timespan(NANOS_PER_DAY + 3_723 * NANOS_PER_SEC),
             "1.01:02:03"

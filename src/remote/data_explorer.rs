@@ -63,14 +63,14 @@ pub fn decode(answer: &Value) -> Result<RemoteResult, Problem> {
             .ok_or_else(|| Problem::Bad(format!("frame {} is not a JSON object", i + 1)))?;
         let frame_type = get_str(obj, "FrameType").unwrap_or_default();
         match frame_type {
-            "DataTable" | "TableHeader" if is_primary(obj) => {
-                if primary.is_none() {
-                    let mut p = Primary::new(obj)?;
-                    if frame_type == "DataTable" {
-                        p.add_rows(obj, false, &mut errors)?;
-                    }
-                    primary = Some(p);
+            // Only the first primary result is the query's (later ones come
+            // from `fork` and batches).
+            "DataTable" | "TableHeader" if is_primary(obj) && primary.is_none() => {
+                let mut p = Primary::new(obj)?;
+                if frame_type == "DataTable" {
+                    p.add_rows(obj, false, &mut errors)?;
                 }
+                primary = Some(p);
             }
             "TableFragment" => {
                 if let Some(p) = primary.as_mut().filter(|p| p.id == table_id(obj)) {
@@ -101,7 +101,8 @@ pub fn decode(answer: &Value) -> Result<RemoteResult, Problem> {
         errors.insert(0, "the query was cancelled by the service".into());
     }
     let truncated = !cancelled && errors.iter().any(|e| is_truncation(e));
-    if !errors.is_empty() && !(truncated && primary.is_some()) {
+    let kept = truncated && primary.is_some();
+    if !(errors.is_empty() || kept) {
         return Err(Problem::Failed(errors.join("\n  ")));
     }
     let Some(primary) = primary else {

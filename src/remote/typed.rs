@@ -296,10 +296,10 @@ fn dynamic(v: &Value) -> Option<Vec<u8>> {
         Value::Null => None,
         Value::String(s) => {
             let t = s.trim_start();
-            if t.starts_with('{') || t.starts_with('[') {
-                if let Ok(inner) = serde_json::from_str::<Value>(s) {
-                    return Some(inner.to_string().into_bytes());
-                }
+            if (t.starts_with('{') || t.starts_with('['))
+                && let Ok(inner) = serde_json::from_str::<Value>(s)
+            {
+                return Some(inner.to_string().into_bytes());
             }
             Some(v.to_string().into_bytes())
         }
