@@ -254,11 +254,11 @@ fn refused_rules_say_why_and_where() {
     );
     assert_eq!(
         refusal("unknown_modifier.yml"),
-        "line 10: unknown value modifier 'containz' in 'CommandLine|containz'"
+        "line 9: unknown value modifier 'containz' in 'CommandLine|containz'"
     );
     assert!(
         refusal("lookaround.yml").starts_with(
-            r#"line 10: regex @"(?<!\\)cmd\.exe" is not supported (RE2 syntax, as in Defender): "#
+            r#"line 9: regex @"(?<!\\)cmd\.exe" is not supported (RE2 syntax, as in Defender): "#
         ),
         "{}",
         refusal("lookaround.yml")
@@ -272,7 +272,7 @@ fn refused_rules_say_why_and_where() {
     );
     assert!(
         refusal("aggregation.yml").starts_with(
-            "line 11: condition: aggregations after '|' (count, near, ...) are not supported"
+            "line 10: condition: aggregations after '|' (count, near, ...) are not supported"
         ),
         "{}",
         refusal("aggregation.yml")
@@ -282,7 +282,7 @@ fn refused_rules_say_why_and_where() {
         "Sigma correlation rules are not supported"
     );
     assert!(
-        refusal("not_yaml.yml").starts_with("line 6: not valid YAML: "),
+        refusal("not_yaml.yml").starts_with("line 7: not valid YAML: "),
         "{}",
         refusal("not_yaml.yml")
     );
@@ -292,7 +292,7 @@ fn refused_rules_say_why_and_where() {
     let e = sigma::convert(&text, &path, &Placeholders::new()).unwrap_err();
     assert_eq!(
         e.to_string(),
-        "line 14: field CommandLine: placeholder %admin_tools% has no values (give them with --placeholder admin_tools=VALUE,...)"
+        "line 11: field CommandLine: placeholder %admin_tools% has no values (give them with --placeholder admin_tools=VALUE,...)"
     );
 }
 
@@ -486,6 +486,9 @@ fn run_all_prefixes_each_hit_with_its_rule() {
     }
     want.sort();
     assert_eq!(got, want);
-    assert!(stderr.contains("rules=16 fired=15 failed=1 hits=30 "), "{stderr}");
+    assert!(
+        stderr.contains("rules=16 fired=15 failed=1 hits=30 "),
+        "{stderr}"
+    );
     assert!(stderr.contains("running rules: 16/16 done"), "{stderr}");
 }

@@ -226,8 +226,7 @@ pub enum FieldUse {
 pub fn target(logsource: &LogSource) -> Result<Target, String> {
     let Some(category) = &logsource.category else {
         return Err(format!(
-            "no Defender table for log source {logsource}: only categories map to tables ({})",
-            categories().join(", ")
+            "no Defender table for log source {logsource} (only log source categories map to tables)"
         ));
     };
     let table = CATEGORY_TABLES

@@ -123,7 +123,7 @@ pub fn convert(
     if let Err(e) = crate::kql::check::check(&rule.query.text, &names) {
         return Err(Refused::new(format!(
             "the KQL written for it does not run in Quarry: {}",
-            e.render(&rule.query.text)
+            e.message
         )));
     }
     Ok(Converted {

@@ -18,10 +18,40 @@ pub enum Expr {
         value: String,
         cased: bool,
     },
+    /// `lhs contains "value"` and its kin, kept apart so a long list on one
+    /// column can become one regex (the engine, like any parser, limits
+    /// how deeply `or`s nest).
+    Find {
+        lhs: String,
+        how: Find,
+        value: String,
+        cased: bool,
+    },
     And(Vec<Expr>),
     Or(Vec<Expr>),
     Not(Box<Expr>),
 }
+
+/// Where a [`Expr::Find`] looks for its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Find {
+    Contains,
+    StartsWith,
+    EndsWith,
+}
+
+impl Find {
+    fn operator(self) -> &'static str {
+        match self {
+            Find::Contains => "contains",
+            Find::StartsWith => "startswith",
+            Find::EndsWith => "endswith",
+        }
+    }
+}
+
+/// Above this many alternatives on one column, `or`s become one regex.
+const MAX_ALTERNATIVES: usize = 32;
 
 /// `a and b and ...`, simplified.
 pub fn and(parts: Vec<Expr>) -> Expr {
@@ -103,6 +133,17 @@ impl Expr {
                     quote(value)
                 )
             }
+            Expr::Find {
+                lhs,
+                how,
+                value,
+                cased,
+            } => format!(
+                "{lhs} {}{} {}",
+                how.operator(),
+                if *cased { "_cs" } else { "" },
+                quote(value)
+            ),
             Expr::Not(e) => format!("not({})", e.bare()),
             Expr::And(parts) => parts
                 .iter()
@@ -160,17 +201,29 @@ pub fn text_test(lhs: &str, pieces: &[Piece], cased: bool) -> Result<Expr, Strin
             });
         }
         [Piece::AnyRun, Piece::Text(t), Piece::AnyRun] => {
-            format!("{lhs} contains{cs} {}", quote(t))
+            return Ok(find(lhs, Find::Contains, t, cased));
         }
-        [Piece::Text(t), Piece::AnyRun] => format!("{lhs} startswith{cs} {}", quote(t)),
-        [Piece::AnyRun, Piece::Text(t)] => format!("{lhs} endswith{cs} {}", quote(t)),
+        [Piece::Text(t), Piece::AnyRun] => return Ok(find(lhs, Find::StartsWith, t, cased)),
+        [Piece::AnyRun, Piece::Text(t)] => return Ok(find(lhs, Find::EndsWith, t, cased)),
         _ => regex_test(lhs, &wildcard_regex(pieces, cased))?,
     }))
 }
 
+fn find(lhs: &str, how: Find, value: &str, cased: bool) -> Expr {
+    Expr::Find {
+        lhs: lhs.to_string(),
+        how,
+        value: value.to_string(),
+        cased,
+    }
+}
+
 /// `C =~ "a" or C =~ "b" or ...` -> `C in~ ("a", "b")`, in the place of the
-/// first; other alternatives keep their order.
+/// first; more than [`MAX_ALTERNATIVES`] `contains` (or `startswith`, or
+/// `endswith`) on one column -> one `matches regex "(?i)(a|b|...)"`. Other
+/// alternatives keep their order.
 pub fn merge_equalities(e: Expr) -> Expr {
+    let e = merge_finds(e);
     let Expr::Or(parts) = e else { return e };
     let mut out: Vec<Expr> = Vec::new();
     // (lhs, cased, values, index in out)
@@ -189,6 +242,60 @@ pub fn merge_equalities(e: Expr) -> Expr {
         if values.len() > 1 {
             out[at] = Expr::Atom(in_list(&lhs, &values, cased));
         }
+    }
+    or(out)
+}
+
+fn merge_finds(e: Expr) -> Expr {
+    let Expr::Or(parts) = e else { return e };
+    let key = |p: &Expr| match p {
+        Expr::Find {
+            lhs, how, cased, ..
+        } => Some((lhs.clone(), *how, *cased)),
+        _ => None,
+    };
+    let mut counts: Vec<((String, Find, bool), usize)> = Vec::new();
+    for k in parts.iter().filter_map(key) {
+        match counts.iter_mut().find(|(c, _)| *c == k) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((k, 1)),
+        }
+    }
+    let big: Vec<(String, Find, bool)> = counts
+        .into_iter()
+        .filter(|(_, n)| *n > MAX_ALTERNATIVES)
+        .map(|(k, _)| k)
+        .collect();
+    if big.is_empty() {
+        return Expr::Or(parts);
+    }
+    let mut out: Vec<Expr> = Vec::new();
+    let mut pending: Vec<((String, Find, bool), Vec<String>, usize)> = Vec::new();
+    for p in parts {
+        if let (Some(k), Expr::Find { value, .. }) = (key(&p), &p)
+            && big.contains(&k)
+        {
+            match pending.iter_mut().find(|(c, _, _)| *c == k) {
+                Some((_, values, _)) => values.push(value.clone()),
+                None => {
+                    pending.push((k, vec![value.clone()], out.len()));
+                    out.push(Expr::False);
+                }
+            }
+            continue;
+        }
+        out.push(p);
+    }
+    for ((lhs, how, cased), values, at) in pending {
+        let alternation: Vec<String> = values.iter().map(|v| regex::escape(v)).collect();
+        let pattern = format!(
+            "{}{}({}){}",
+            if cased { "" } else { "(?i)" },
+            if how == Find::StartsWith { "^" } else { "" },
+            alternation.join("|"),
+            if how == Find::EndsWith { "$" } else { "" }
+        );
+        out[at] = Expr::Atom(format!("{lhs} matches regex {}", quote(&pattern)));
     }
     or(out)
 }
@@ -312,5 +419,16 @@ mod tests {
         };
         let merged = merge_equalities(or(vec![eq("a"), a("x"), eq("b")]));
         assert_eq!(merged.to_kql(), r#"C in~ ("a", "b") or x"#);
+        // A long list of contains on one column is one regex.
+        let many: Vec<Expr> = (0..40)
+            .map(|i| text_test("C", &pieces(&format!("*a.{i}*")), false).unwrap())
+            .chain([a("x")])
+            .collect();
+        let merged = merge_equalities(or(many)).to_kql();
+        assert!(
+            merged.starts_with(r#"C matches regex @"(?i)(a\.0|a\.1|"#),
+            "{merged}"
+        );
+        assert!(merged.ends_with(r#"|a\.39)" or x"#), "{merged}");
     }
 }
