@@ -18,6 +18,8 @@ fn quarry() -> Command {
     cmd.env("QUARRY_TOKEN", TOKEN)
         .env_remove("HTTP_PROXY")
         .env_remove("http_proxy")
+        .env_remove("HTTPS_PROXY")
+        .env_remove("https_proxy")
         .env_remove("ALL_PROXY")
         .env_remove("all_proxy");
     cmd
@@ -555,6 +557,12 @@ fn without_a_token_both_ways_are_named() {
     let r = run(Command::cargo_bin("quarry")
         .unwrap()
         .env_remove("QUARRY_TOKEN")
+        .env_remove("HTTP_PROXY")
+        .env_remove("http_proxy")
+        .env_remove("HTTPS_PROXY")
+        .env_remove("https_proxy")
+        .env_remove("ALL_PROXY")
+        .env_remove("all_proxy")
         .env("PATH", empty.path())
         .args([
             "query",
@@ -596,6 +604,12 @@ fn the_azure_cli_gives_the_token_for_the_clusters_resource() {
     let r = run(Command::cargo_bin("quarry")
         .unwrap()
         .env_remove("QUARRY_TOKEN")
+        .env_remove("HTTP_PROXY")
+        .env_remove("http_proxy")
+        .env_remove("HTTPS_PROXY")
+        .env_remove("https_proxy")
+        .env_remove("ALL_PROXY")
+        .env_remove("all_proxy")
         .env("PATH", bin.path())
         .args([
             "query",
@@ -624,6 +638,12 @@ fn an_azure_cli_not_signed_in_is_quoted() {
     let r = run(Command::cargo_bin("quarry")
         .unwrap()
         .env_remove("QUARRY_TOKEN")
+        .env_remove("HTTP_PROXY")
+        .env_remove("http_proxy")
+        .env_remove("HTTPS_PROXY")
+        .env_remove("https_proxy")
+        .env_remove("ALL_PROXY")
+        .env_remove("all_proxy")
         .env("PATH", bin.path())
         .args([
             "query",
