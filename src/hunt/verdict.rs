@@ -138,6 +138,53 @@ pub fn reasons(
     Ok(out)
 }
 
+/// Why one hit fired, as far as Quarry can tell: the panel shows this and
+/// never claims more.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Why {
+    /// The conditions of the rule's exclusion that did not hold for the
+    /// hit, in words (never empty).
+    Failed(Vec<String>),
+    /// Quarry cannot say, and this sentence says why.
+    Unknown(String),
+}
+
+/// For each hit, why it fired: [`reasons`], with every way of not knowing
+/// said plainly (a rule without a `where not(...)` exclusion, a reasons
+/// query that failed, conditions that all hold on the hit's final columns).
+pub fn explain(
+    hits: &DataFrame,
+    conditions: &[Condition],
+    lets: &str,
+    options: &RunOptions,
+) -> Vec<Why> {
+    let rows = hits.height();
+    if conditions.is_empty() {
+        let why = "this rule has no where not(...) exclusion to explain its hits".to_string();
+        return vec![Why::Unknown(why); rows];
+    }
+    match reasons(hits, conditions, lets, options) {
+        Ok(all) => all
+            .into_iter()
+            .map(|failed| {
+                if failed.is_empty() {
+                    Why::Unknown(
+                        "every condition of the exclusion holds on this hit's columns: \
+                         the rule changes them after its exclusion"
+                            .into(),
+                    )
+                } else {
+                    Why::Failed(failed)
+                }
+            })
+            .collect(),
+        Err(e) => {
+            let why = format!("the reasons could not be computed: {}", e.message);
+            vec![Why::Unknown(why); rows]
+        }
+    }
+}
+
 /// A failed condition in words, with phrasing for the FileProfile columns.
 pub fn describe(c: &Condition, value: Option<&Scalar>, now: i64) -> String {
     let column = c.column.as_deref().unwrap_or("");
@@ -197,27 +244,13 @@ pub fn ago_words(ns: i64) -> String {
     }
 }
 
-/// The `let` statements at the top of a query (everything before its first
-/// tabular line), for [`reasons`].
+/// The `let` statements at the top of a query (everything before its
+/// first tabular statement), for [`reasons`]; empty when the query does not
+/// parse.
 pub fn lets_text(query: &str) -> String {
-    let mut out = String::new();
-    let mut in_let = false;
-    for line in query.lines() {
-        let t = line.trim_start();
-        let starts_let = t.starts_with("let ");
-        if !(starts_let || in_let || t.is_empty() || t.starts_with("//")) {
-            break;
-        }
-        if starts_let {
-            in_let = true;
-        }
-        if in_let && t.trim_end().ends_with(';') {
-            in_let = false;
-        }
-        out.push_str(line);
-        out.push('\n');
-    }
-    out
+    parse(query)
+        .map(|q| q.let_prefix(query).to_string())
+        .unwrap_or_default()
 }
 
 /// `ns` (a time minus a reference) against the reference, in words:
@@ -256,6 +289,9 @@ mod tests {
         let q = "let a = 1h;\nlet b = 2;\nT\n| where x > a";
         assert_eq!(lets_text(q), "let a = 1h;\nlet b = 2;\n");
         assert_eq!(lets_text("T | take 1"), "");
+        // Statements end at their `;` token, not at a line's end.
+        let q = "let a = \"x;\";  let f = (n:long)\n{ n + 1 };\n// then\nT | take 1";
+        assert_eq!(lets_text(q), "let a = \"x;\";  let f = (n:long)\n{ n + 1 };\n// then\n");
         assert_eq!(relative_words(20 * 60 * NANOS_PER_SEC), "20 minutes before");
         assert_eq!(relative_words(-3 * 86_400 * NANOS_PER_SEC), "3 days after");
     }

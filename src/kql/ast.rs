@@ -35,6 +35,19 @@ pub struct Query {
     pub span: Span,
 }
 
+impl Query {
+    /// The text of the query's `let` statements (with comments between
+    /// them), up to where its tabular body starts: the one reader of a
+    /// query's let prefix, which knows where a statement ends from the
+    /// tokens, not the lines.
+    pub fn let_prefix<'a>(&self, text: &'a str) -> &'a str {
+        if self.lets.is_empty() {
+            return "";
+        }
+        text.get(..self.body.span.start).unwrap_or("")
+    }
+}
+
 /// `let name = value;`
 #[derive(Debug, Clone, PartialEq)]
 pub struct Let {

@@ -10,6 +10,7 @@ pub mod lexer;
 pub mod limits;
 pub mod operators;
 pub mod parser;
+pub mod quote;
 pub mod render;
 pub mod run;
 pub mod value;

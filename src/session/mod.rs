@@ -4,6 +4,7 @@
 pub mod cells;
 pub mod chart;
 pub mod export;
+pub mod hits;
 pub mod investigation;
 pub mod kql_text;
 pub mod persist;

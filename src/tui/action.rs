@@ -191,6 +191,10 @@ pub enum Action {
     /// Show the help screen.
     ShowHelp,
     /// Cancel running work (loading, query, export).
+    /// Pivot: connections to the hit's URL.
+    PivotUrl,
+    /// Pivot: processes and connections of the hit's account.
+    PivotAccount,
     Cancel,
     /// Quit Quarry.
     Quit,
@@ -207,7 +211,7 @@ const RULES: &[Context] = &[CRules];
 
 impl Action {
     /// Every action, in help-screen order.
-    pub const ALL: [Action; 39] = [
+    pub const ALL: [Action; 44] = [
         Action::MoveUp,
         Action::MoveDown,
         Action::MoveLeft,
@@ -252,6 +256,8 @@ impl Action {
     /// The snake_case name used in `keymap.toml` (`move_down`, `frequency`).
     pub fn name(self) -> &'static str {
         match self {
+        Action::PivotUrl,
+        Action::PivotAccount,
             Action::MoveUp => "move_up",
             Action::MoveDown => "move_down",
             Action::MoveLeft => "move_left",
@@ -299,6 +305,8 @@ impl Action {
         Action::ALL.into_iter().find(|a| a.name() == name)
     }
 
+            Action::PivotUrl => "pivot_url",
+            Action::PivotAccount => "pivot_account",
     /// One line for the help screen.
     pub fn description(self) -> &'static str {
         match self {
@@ -352,6 +360,8 @@ impl Action {
             Action::MoveLeft => "left",
             Action::MoveRight => "right",
             Action::NextColumn => "next col",
+            Action::PivotUrl => "pivot: connections to this URL",
+            Action::PivotAccount => "pivot: processes and connections of this account",
             Action::PrevColumn => "prev col",
             Action::PageUp => "page up",
             Action::PageDown => "page down",
@@ -400,8 +410,10 @@ impl Action {
             MarkColumn | HideColumn => HelpGroup::Columns,
             ToggleSelect | SelectAll | ClearSelection => HelpGroup::Selection,
             Export | CopyPipeline | CopyCell => HelpGroup::Output,
+            Action::PivotUrl => "url",
+            Action::PivotAccount => "account",
             OpenRules | RunRule | RunAllRules | PivotConnections | PivotProcessEvents
-            | PivotDeviceActivity => HelpGroup::Hunt,
+            | PivotDeviceActivity | PivotUrl | PivotAccount => HelpGroup::Hunt,
             ToggleDetail | ShowHelp | Cancel | Quit => HelpGroup::General,
         }
     }
@@ -418,7 +430,9 @@ impl Action {
             EditPipeline | DrillIn | OpenRules => &[Home, Table],
             FilterKeep | FilterExclude | Frequency | Sort | MarkColumn | HideColumn
             | ExpandPipeline | ToggleSelect | SelectAll | ClearSelection | Export | CopyCell
-            | PivotConnections | PivotProcessEvents | PivotDeviceActivity => TABLE,
+            | PivotConnections | PivotProcessEvents | PivotDeviceActivity | PivotUrl
+            | PivotAccount | Timeline
+            | ToggleChart | ExportChart => TABLE,
             CopyPipeline | ToggleDetail => &[Table, CRules],
             RunRule => RULES,
         }

@@ -26,12 +26,14 @@ use super::worker::{Job, Reply, Ticket, Worker};
 use crate::data::catalog::{Catalog, TimeRange};
 use crate::data::load::Progress;
 use crate::data::types::KqlType;
+use crate::hunt::pivot::Pivot;
 use crate::hunt::rules::Rule;
 use crate::kql::QueryError;
 use crate::kql::lexer::{TokenKind, tokenize};
 use crate::session::Investigation;
 use crate::session::export::{ExportError, ExportOptions, default_export_name};
 use crate::session::investigation::{CountInfo, Step, ViewKind};
+use crate::session::hits::Hits;
 use crate::session::kql_text::{self, Plan};
 use crate::session::persist::SavedState;
 use crate::text::thousands;
@@ -189,14 +191,6 @@ enum NewKind {
     SearchResults(String),
 }
 
-/// The pivots from a hit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Pivot {
-    Connections,
-    Process,
-    Device,
-}
-
 /// Where the new step goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Placement {
@@ -267,76 +261,6 @@ pub struct RuleEntry {
     pub error: Option<String>,
 }
 
-/// The hits of a rule run: a table step, with why each hit fired.
-#[derive(Clone, Debug)]
-pub struct HitsInfo {
-    /// The step's pipeline (the rule's bound query).
-    pub pipeline: String,
-    /// The rule's place in the list.
-    pub rule: usize,
-    /// Per hit, the exclusion conditions that did not hold, in words.
-    pub reasons: Vec<Vec<String>>,
-    /// The hits as the rule returned them.
-    pub frame: DataFrame,
-}
-
-impl HitsInfo {
-    /// Why the hit on `row` of `step` (the step these hits are of) fired.
-    pub fn reasons_at(&self, step: &Step, row: usize) -> &[String] {
-        let none: &[String] = &[];
-        if step.pipeline() != self.pipeline {
-            return none;
-        }
-        self.reasons.get(row).map_or(none, Vec::as_slice)
-    }
-
-    /// The hits of `step`, a view of these hits that kept, dropped or
-    /// reordered rows (`f` keep, `x` exclude, sort): each of its rows is
-    /// matched to its hit by the values of the columns both share, once,
-    /// when the step arrives.
-    fn narrowed(&self, step: &Step) -> HitsInfo {
-        let common: Vec<(&polars::prelude::Column, usize)> = self
-            .frame
-            .columns()
-            .iter()
-            .filter_map(|c| {
-                let j = step
-                    .columns
-                    .iter()
-                    .position(|s| s.name == c.name().as_str())?;
-                Some((c, j))
-            })
-            .collect();
-        let key = |cells: &mut dyn Iterator<Item = crate::kql::value::Scalar>| -> String {
-            let texts: Vec<String> = cells.map(|v| format!("{v:?}")).collect();
-            texts.join("\u{1f}")
-        };
-        let mut hit_of: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-        for i in (0..self.frame.height()).rev() {
-            let k = key(&mut common.iter().map(|&(c, _)| {
-                crate::kql::value::Scalar::from_series(c.as_materialized_series(), i)
-            }));
-            hit_of.insert(k, i);
-        }
-        let reasons = (0..step.frame.height())
-            .map(|row| {
-                let k = key(&mut common.iter().map(|&(_, j)| step.cell(row, j)));
-                hit_of
-                    .get(&k)
-                    .and_then(|&i| self.reasons.get(i))
-                    .cloned()
-                    .unwrap_or_default()
-            })
-            .collect();
-        HitsInfo {
-            pipeline: step.pipeline(),
-            rule: self.rule,
-            reasons,
-            frame: self.frame.clone(),
-        }
-    }
-}
-
 /// A rule run in flight.
 struct RuleRun {
     ticket: Ticket,
@@ -375,7 +299,7 @@ pub struct App {
     rule_runs: Vec<RuleRun>,
     rule_runs_total: usize,
     /// Rule results on the stack, with their verdicts.
-    pub(crate) hits: Vec<HitsInfo>,
+    pub(crate) hits: Vec<Hits>,
     pub(crate) prompt: Option<PromptKind>,
     pub(crate) query_editor: LineEditor,
     pub(crate) search_editor: LineEditor,
@@ -687,7 +611,11 @@ impl App {
     /// others out (pivots need a rule's hits).
     pub fn available(&self, action: Action) -> bool {
         match action {
-            Action::PivotConnections | Action::PivotProcessEvents | Action::PivotDeviceActivity => {
+            Action::PivotConnections
+            | Action::PivotProcessEvents
+            | Action::PivotDeviceActivity
+            | Action::PivotUrl
+            | Action::PivotAccount => {
                 self.current_hits().is_some()
             }
             _ => true,
@@ -729,7 +657,7 @@ impl App {
 
     /// The rule results on screen with their verdicts, when the current
     /// step is one.
-    pub fn current_hits(&self) -> Option<&HitsInfo> {
+    pub fn current_hits(&self) -> Option<&Hits> {
         let step = self.inv.current();
         if !matches!(step.kind, ViewKind::Table) {
             return None;
@@ -1131,8 +1059,10 @@ impl App {
             Action::RunRule => {}
             Action::RunAllRules => self.run_all_rules(),
             Action::PivotConnections => self.pivot(Pivot::Connections),
-            Action::PivotProcessEvents => self.pivot(Pivot::Process),
-            Action::PivotDeviceActivity => self.pivot(Pivot::Device),
+            Action::PivotProcessEvents => self.pivot(Pivot::ProcessEvents),
+            Action::PivotDeviceActivity => self.pivot(Pivot::DeviceActivity),
+            Action::PivotUrl => self.pivot(Pivot::UrlActivity),
+            Action::PivotAccount => self.pivot(Pivot::AccountActivity),
             Action::ToggleDetail => self.show_detail = !self.show_detail,
             Action::ShowHelp => self.help = Some(0),
             Action::Cancel => self.cancel(),
@@ -1913,7 +1843,7 @@ impl App {
                     let step = Step::new(ViewKind::Table, title, vec![text], frame);
                     let pipeline = step.pipeline();
                     self.hits.retain(|h| h.pipeline != pipeline);
-                    self.hits.push(HitsInfo {
+                    self.hits.push(Hits {
                         pipeline,
                         rule: index,
                         reasons,
@@ -1946,48 +1876,23 @@ impl App {
             return;
         }
         let row = step.current_row();
-        let value = |name: &str| {
+        let cell = |name: &str| {
             step.columns
                 .iter()
                 .position(|c| c.name == name)
                 .map(|c| step.cell(row, c))
         };
-        let hash_col = self
+        let entities = self
             .rules
             .as_ref()
             .and_then(|r| r.get(hits.rule))
-            .and_then(|e| e.rule.entities.file_hash.clone())
-            .unwrap_or_else(|| "InitiatingProcessSHA1".into());
-        let text = match pivot {
-            Pivot::Connections | Pivot::Process => {
-                let hash = value(&hash_col)
-                    .map(|v| v.to_text().into_owned())
-                    .unwrap_or_default();
-                if hash.is_empty() {
-                    self.message = Some(Message::Info(format!("this hit has no {hash_col}")));
-                    return;
-                }
-                let hash = kql_text::string_literal(&hash);
-                if pivot == Pivot::Connections {
-                    format!("DeviceNetworkEvents | where InitiatingProcessSHA1 == {hash}")
-                } else {
-                    format!("DeviceProcessEvents | where SHA1 == {hash}")
-                }
-            }
-            Pivot::Device => {
-                let device = value("DeviceName")
-                    .map(|v| v.to_text().into_owned())
-                    .unwrap_or_default();
-                let Some(crate::kql::value::Scalar::Datetime(t)) = value("Timestamp") else {
-                    self.message = Some(Message::Info("this hit has no Timestamp".into()));
-                    return;
-                };
-                let t = chrono::DateTime::from_timestamp_nanos(t)
-                    .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
-                format!(
-                    "union DeviceNetworkEvents, DeviceProcessEvents | where DeviceName == {} and Timestamp between (datetime({t}) - 1h .. datetime({t}) + 1h)",
-                    kql_text::string_literal(&device)
-                )
+            .map(|e| e.rule.entities.clone())
+            .unwrap_or_default();
+        let text = match crate::hunt::pivot::pivot_query(pivot, &entities, &cell) {
+            Ok(text) => text,
+            Err(why) => {
+                self.message = Some(Message::Info(why));
+                return;
             }
         };
         let stages = kql_text::split_stages(&text);

@@ -284,6 +284,8 @@ pub const DEFAULT_KEYS: &[(Action, &[&str])] = &[
     (Action::ToggleDetail, &["p"]),
     (Action::ShowHelp, &["?"]),
     (Action::Cancel, &["ctrl+c"]),
+    (Action::PivotUrl, &["4"]),
+    (Action::PivotAccount, &["5"]),
     (Action::Quit, &["Q", "ctrl+q"]),
 ];
 
@@ -1027,6 +1029,8 @@ mod tests {
         ];
         for (event, action) in cases {
             assert_eq!(km.action_for(event, t), Some(*action), "{event:?}");
+            (ch('4'), Action::PivotUrl),
+            (ch('5'), Action::PivotAccount),
         }
         let r = Context::Rules;
         assert_eq!(km.action_for(&ch('r'), r), Some(Action::RunAllRules));

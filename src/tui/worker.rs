@@ -148,7 +148,7 @@ pub enum Reply {
 
 /// The hits of a rule and, for each, the exclusion conditions that did
 /// not hold, in words.
-pub type RuleOutcome = Result<(DataFrame, Vec<Vec<String>>), QueryError>;
+pub type RuleOutcome = Result<(DataFrame, Vec<crate::hunt::verdict::Why>), QueryError>;
 
 /// A job handed to the worker: its id and its cancel flag.
 #[derive(Clone, Debug)]
@@ -358,8 +358,7 @@ fn worker_loop(
                 let options = query_options(&ticket, now, data_dirs, &plugins, budget);
                 let result = guarded(&ticket, || {
                     let hits = crate::kql::run(&catalog, &text, &options)?;
-                    let why = crate::hunt::verdict::reasons(&hits, &conditions, &lets, &options)
-                        .unwrap_or_else(|_| vec![Vec::new(); hits.height()]);
+                    let why = crate::hunt::verdict::explain(&hits, &conditions, &lets, &options);
                     Ok((hits, why))
                 });
                 Reply::RuleDone {

@@ -522,13 +522,16 @@ mod tests {
     #[test]
     fn escapes_keep_backslashes_except_before_wildcards() {
         assert_eq!(
-            pieces(r"C:\Windows\*.exe\*"),
+            pieces(r"C:\Windows\\*.exe\*"),
             vec![
-                Piece::Text(r"C:\Windows".into()),
+                Piece::Text(r"C:\Windows\".into()),
                 Piece::AnyRun,
                 Piece::Text(".exe*".into())
             ]
         );
+        // `\*` is a literal star: SigmaHQ writes `\\*` for a backslash
+        // before a wildcard.
+        assert_eq!(pieces(r"C:\Windows\*"), vec![Piece::Text(r"C:\Windows*".into())]);
         assert_eq!(
             pieces(r"a\\*"),
             vec![Piece::Text(r"a\".into()), Piece::AnyRun]

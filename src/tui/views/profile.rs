@@ -11,7 +11,8 @@ use crate::hunt::verdict::relative_words;
 use crate::kql::value::Scalar;
 use crate::session::investigation::Step;
 use crate::text::thousands;
-use crate::tui::app::HitsInfo;
+use crate::hunt::verdict::Why;
+use crate::session::hits::Hits;
 use crate::tui::theme::Theme;
 
 /// Columns the label takes.
@@ -121,7 +122,7 @@ impl Panel<'_> {
 }
 
 /// Draws the panel for the hit under the cursor.
-pub fn draw(buf: &mut Buffer, area: Rect, step: &Step, hits: &HitsInfo, theme: &Theme) {
+pub fn draw(buf: &mut Buffer, area: Rect, step: &Step, hits: &Hits, theme: &Theme) {
     fill(buf, area, theme.normal);
     if area.width < 8 || area.height == 0 {
         return;
@@ -232,17 +233,23 @@ pub fn draw(buf: &mut Buffer, area: Rect, step: &Step, hits: &HitsInfo, theme: &
     if let Some(v) = text("ThreatName").filter(|v| !v.is_empty()) {
         p.field("Threat", &v, theme.signature.alarm);
     }
-    let why = hits.reasons_at(step, row);
     p.line("why it fired", theme.header);
-    if why.is_empty() {
-        p.line("  (every condition held)", theme.dim);
-    }
-    for reason in why {
-        let vw = p.w.saturating_sub(2);
-        for (i, line) in word_wrap(reason, vw, MAX_VALUE_LINES).iter().enumerate() {
-            let lead = if i == 0 { "• " } else { "  " };
-            p.line(&format!("{lead}{line}"), normal);
+    let vw = p.w.saturating_sub(2);
+    match hits.why_at(step, row) {
+        Some(Why::Failed(reasons)) => {
+            for reason in reasons {
+                for (i, line) in word_wrap(reason, vw, MAX_VALUE_LINES).iter().enumerate() {
+                    let lead = if i == 0 { "• " } else { "  " };
+                    p.line(&format!("{lead}{line}"), normal);
+                }
+            }
         }
+        Some(Why::Unknown(why)) => {
+            for line in word_wrap(&format!("unknown: {why}"), vw, MAX_VALUE_LINES) {
+                p.line(&format!("  {line}"), theme.dim);
+            }
+        }
+        None => p.line("  unknown: this view is not the rule's hits", theme.dim),
     }
 }
 
