@@ -9,6 +9,7 @@ pub mod cli;
 pub mod data;
 pub mod hunt;
 pub mod kql;
+pub mod places;
 pub mod remote;
 pub mod session;
 pub mod text;

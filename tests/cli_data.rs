@@ -188,3 +188,52 @@ fn a_copied_binary_still_has_its_sample_data() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(String::from_utf8_lossy(&out.stdout), "Count\r\n56\r\n");
 }
+
+/// One resolver for `externaldata` (issue 10): `quarry query` and
+/// `quarry rules run` find a feed's local copy in the data folder, and in
+/// the `externaldata` folder of Quarry's data directory.
+#[test]
+fn query_and_rules_run_find_externaldata_in_the_same_places() {
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("case");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(
+        data.join("Hosts.csv"),
+        "DeviceName,IP\nwks-1,1.2.3.4\nwks-2,10.0.0.2\nwks-3,5.6.7.8\n",
+    )
+    .unwrap();
+    std::fs::write(data.join("blocklist.txt"), "1.2.3.4\n").unwrap();
+    let shared = home.path().join("data/quarry/externaldata");
+    std::fs::create_dir_all(&shared).unwrap();
+    std::fs::write(shared.join("watchlist.txt"), "5.6.7.8\n").unwrap();
+    let query = r#"let bad = externaldata(IP: string)[@"https://example.org/feeds/blocklist.txt"] with (format="txt");
+let watched = externaldata(IP: string)[@"https://example.org/watchlist.txt"] with (format="txt");
+Hosts | where IP in (bad) or IP in (watched) | project DeviceName"#;
+    let rule = home.path().join("feed-hit.toml");
+    std::fs::write(
+        &rule,
+        format!(
+            "id = \"TEST-0001\"\ntitle = \"Hosts on a feed\"\nseverity = \"high\"\n\n[query]\ntext = '''\n{query}\n'''\n"
+        ),
+    )
+    .unwrap();
+    let data_arg = data.display().to_string();
+    let expected = "DeviceName\r\nwks-1\r\nwks-3\r\n";
+
+    let out = quarry(
+        home.path(),
+        home.path(),
+        &["query", "--data", &data_arg, "--format", "csv", query],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
+
+    let rule_arg = rule.display().to_string();
+    let out = quarry(
+        home.path(),
+        home.path(),
+        &["rules", "run", &rule_arg, "--data", &data_arg, "--format", "csv"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
+}

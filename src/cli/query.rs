@@ -115,7 +115,7 @@ pub fn run_cli(args: Args) -> i32 {
     let options = RunOptions {
         now,
         plugins: crate::hunt::plugins(),
-        externaldata_dirs: externaldata_dirs(&paths),
+        externaldata_dirs: crate::data::source::externaldata_dirs(&paths),
         budget: args.max_memory.unwrap_or_default(),
         ..Default::default()
     };
@@ -152,39 +152,6 @@ pub fn run_cli(args: Args) -> i32 {
     }
 }
 
-/// Where `externaldata` looks for local copies of the files its URLs name:
-/// the folders the data was loaded from (a file's folder), then the platform
-/// data folder's `externaldata`.
-fn externaldata_dirs(paths: &[String]) -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = Vec::new();
-    for arg in paths {
-        // `Name=path` names a table; the path is what matters here.
-        let path = match arg.split_once('=') {
-            Some((_, p)) if !std::path::Path::new(arg).exists() => PathBuf::from(p),
-            _ => PathBuf::from(arg),
-        };
-        let dir = if path.is_dir() {
-            Some(path)
-        } else {
-            path.parent().map(|p| {
-                if p.as_os_str().is_empty() {
-                    PathBuf::from(".")
-                } else {
-                    p.to_path_buf()
-                }
-            })
-        };
-        if let Some(d) = dir
-            && !dirs.contains(&d)
-        {
-            dirs.push(d);
-        }
-    }
-    if let Some(p) = directories::ProjectDirs::from("", "", "quarry") {
-        dirs.push(p.data_dir().join("externaldata"));
-    }
-    dirs
-}
 
 pub(super) fn write_result(frame: &DataFrame, args: &Args, _catalog: &Catalog) -> io::Result<()> {
     if let (Some(path), OutputFormat::Csv) = (&args.output, args.format) {

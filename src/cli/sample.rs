@@ -173,8 +173,8 @@ fn bundle_stamp() -> String {
 /// Linux), else into the temporary directory.
 pub fn bundled_dir() -> io::Result<PathBuf> {
     let mut candidates = Vec::new();
-    if let Some(dirs) = directories::ProjectDirs::from("", "", "quarry") {
-        candidates.push(dirs.data_dir().join("sample-data"));
+    if let Some(dir) = crate::places::data_file("sample-data") {
+        candidates.push(dir);
     }
     candidates.push(std::env::temp_dir().join("quarry-sample-data"));
     let stamp = bundle_stamp();

@@ -197,6 +197,30 @@ pub const NO_DATA_FILES: &str = "no data files in this folder (expected .csv, .t
 /// The error for a file of a type Quarry does not read.
 pub const UNSUPPORTED_TYPE: &str = "unsupported file type (expected .csv, .tsv, .parquet, .json, .ndjson or .jsonl, optionally .gz or .zst)";
 
+/// Where `externaldata` looks for local copies of its files: the folder
+/// of every path the tables came from (a folder itself, or a file's
+/// folder), then the `externaldata` folder of Quarry's data directory.
+/// The one resolver for the command line, `rules run` and the workbench.
+pub fn externaldata_dirs(args: &[String]) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    for arg in args {
+        let path = Path::new(split_name(arg).1);
+        let dir = if path.is_dir() {
+            path.to_path_buf()
+        } else {
+            match path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                _ => PathBuf::from("."),
+            }
+        };
+        if !dirs.contains(&dir) {
+            dirs.push(dir);
+        }
+    }
+    dirs.extend(crate::places::data_file("externaldata"));
+    dirs
+}
+
 /// `Name=path` names a table explicitly; a path that merely contains `=`
 /// but exists as written is taken as a path.
 fn split_name(arg: &str) -> (Option<String>, &str) {

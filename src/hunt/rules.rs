@@ -228,7 +228,7 @@ pub fn load_all(user_dir: Option<&Path>) -> (Vec<Rule>, Vec<RuleError>) {
 
 /// The user's rules folder in the platform config directory.
 pub fn user_dir() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "quarry").map(|d| d.config_dir().join("rules"))
+    crate::places::config_file("rules")
 }
 
 /// A Sentinel or Defender hunting query in YAML.

@@ -45,7 +45,7 @@ pub struct SavedState {
 impl SavedState {
     /// `state.json` in the platform data directory, if a home is known.
     pub fn default_path() -> Option<PathBuf> {
-        directories::ProjectDirs::from("", "", "quarry").map(|d| d.data_dir().join("state.json"))
+        crate::places::data_file("state.json")
     }
 
     /// Reads the state; a missing file is an empty state, and so is a

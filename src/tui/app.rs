@@ -419,7 +419,7 @@ impl App {
 
     /// Starts loading `paths` on the worker; home shows the progress.
     pub fn load(&mut self, paths: Vec<String>) {
-        self.data_dirs = data_dirs(&paths);
+        self.data_dirs = crate::data::source::externaldata_dirs(&paths);
         self.data_paths = absolute_paths(&paths);
         // A view of other data would not make sense (or would fail).
         if self
@@ -2149,24 +2149,6 @@ fn expand_path(dir: &Path, text: &str) -> PathBuf {
     }
 }
 
-/// The folders of the given paths (`Name=path` included): a folder is
-/// itself, a file its parent.
-fn data_dirs(paths: &[String]) -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = Vec::new();
-    for p in paths {
-        let p = p.split_once('=').map_or(p.as_str(), |(_, path)| path);
-        let path = Path::new(p);
-        let dir = if path.is_dir() {
-            path.to_path_buf()
-        } else {
-            path.parent().map(Path::to_path_buf).unwrap_or_default()
-        };
-        if !dirs.contains(&dir) {
-            dirs.push(dir);
-        }
-    }
-    dirs
-}
 
 /// The table a pipeline starts from, for export file names.
 fn source_label(stages: &[String]) -> String {

@@ -51,7 +51,7 @@ pub struct ExportConfig {
 impl Config {
     /// `config.toml` in the platform config directory, if a home is known.
     pub fn default_path() -> Option<PathBuf> {
-        directories::ProjectDirs::from("", "", "quarry").map(|d| d.config_dir().join("config.toml"))
+        crate::places::config_file("config.toml")
     }
 
     /// Reads the file; a missing file is the defaults, any other problem an

@@ -444,8 +444,7 @@ impl Keymap {
     /// `keymap.toml` in the platform config directory
     /// (`~/.config/quarry/keymap.toml` on Linux), if a home directory is known.
     pub fn default_path() -> Option<PathBuf> {
-        directories::ProjectDirs::from("", "", "quarry")
-            .map(|dirs| dirs.config_dir().join("keymap.toml"))
+        crate::places::config_file("keymap.toml")
     }
 
     /// The defaults with the user's `keymap.toml` at `path` merged over them.

@@ -166,7 +166,7 @@ impl Theme {
     /// `themes/` in the platform config directory
     /// (`~/.config/quarry/themes` on Linux), if a home directory is known.
     pub fn user_dir() -> Option<PathBuf> {
-        directories::ProjectDirs::from("", "", "quarry").map(|d| d.config_dir().join("themes"))
+        crate::places::config_file("themes")
     }
 
     /// Loads theme `name`: `user_dir/NAME.toml` if it exists, else the

@@ -104,6 +104,7 @@ pub fn run_cli(a: RunArgs) -> i32 {
     let options = RunOptions {
         now,
         plugins: crate::hunt::plugins(),
+        externaldata_dirs: crate::data::source::externaldata_dirs(&paths),
         budget: a.max_memory.unwrap_or_default(),
         ..Default::default()
     };
