@@ -272,7 +272,7 @@ pub struct ScalarFunction {
 }
 
 /// Every family's table.
-fn families() -> [&'static [ScalarFunction]; 8] {
+fn families() -> [&'static [ScalarFunction]; 9] {
     [
         strings::FUNCTIONS,
         convert::FUNCTIONS,
@@ -282,6 +282,7 @@ fn families() -> [&'static [ScalarFunction]; 8] {
         logic::FUNCTIONS,
         math::FUNCTIONS,
         hash::FUNCTIONS,
+        geo::FUNCTIONS,
     ]
 }
 

@@ -15,11 +15,11 @@ use std::net::Ipv6Addr;
 use polars::prelude::*;
 use serde_json::{Map, Value as Json};
 
-use super::convert::as_real;
-use super::ip::parse_net4;
 use crate::data::types::KqlType;
 use crate::kql::ast::Span;
 use crate::kql::error::QueryError;
+use crate::kql::functions::convert::as_real;
+use crate::kql::functions::ip::parse_net4;
 use crate::kql::value::{Scalar, Val};
 
 /// The table `geo_info_from_ip_address` reads.
