@@ -1,5 +1,6 @@
 //! The command line: `quarry [PATH...]` and its subcommands.
 
+mod chart;
 mod check;
 mod clock;
 mod query;

@@ -19,6 +19,8 @@ pub enum OutputFormat {
     Csv,
     Json,
     Ndjson,
+    /// The chart the query's `render` asks for (`--output chart.svg`).
+    Svg,
 }
 
 #[derive(Debug, clap::Args)]
@@ -81,6 +83,11 @@ pub fn run_cli(args: Args) -> i32 {
         Ok(t) => t,
         Err(code) => return code,
     };
+    if args.format == OutputFormat::Svg
+        && let Err(code) = super::chart::check(&text)
+    {
+        return code;
+    }
     // The remote engine parses the query itself: it may know more KQL.
     if args.remote.is_some() || args.timespan.is_some() || args.timeout.is_some() {
         return super::remote::query(&args, &text);
@@ -154,6 +161,9 @@ pub fn run_cli(args: Args) -> i32 {
 
 
 pub(super) fn write_result(frame: &DataFrame, args: &Args, _catalog: &Catalog) -> io::Result<()> {
+    if args.format == OutputFormat::Svg {
+        return super::chart::write(frame, args);
+    }
     if let (Some(path), OutputFormat::Csv) = (&args.output, args.format) {
         let columns = cells::text_columns(frame);
         let rows = cells::rows_text(&columns, 0..frame.height());
@@ -220,6 +230,11 @@ pub fn write_frame(
             out.write_all(b"\n")?;
         }
         OutputFormat::Table => write_table(out, frame)?,
+        OutputFormat::Svg => {
+            return Err(io::Error::other(
+                "svg draws the chart of a query that ends in render: use quarry query --format svg",
+            ));
+        }
     }
     Ok(())
 }

@@ -153,6 +153,8 @@ pub enum Action {
     Back,
     /// Show the whole pipeline, one stage per line, or fold it to one line.
     ExpandPipeline,
+    /// Show the timeline of the view above its table, or hide it.
+    Timeline,
     // Columns
     /// Mark or unmark the current column as a key column.
     MarkColumn,
@@ -172,6 +174,10 @@ pub enum Action {
     CopyPipeline,
     /// Copy the current cell to the clipboard.
     CopyCell,
+    /// Flip between a `render` query's chart and its table.
+    ToggleChart,
+    /// Write the chart on screen to an SVG file.
+    ExportChart,
     // Hunt
     /// Open the detection rules list.
     OpenRules,
@@ -211,7 +217,7 @@ const RULES: &[Context] = &[CRules];
 
 impl Action {
     /// Every action, in help-screen order.
-    pub const ALL: [Action; 44] = [
+    pub const ALL: [Action; 47] = [
         Action::MoveUp,
         Action::MoveDown,
         Action::MoveLeft,
@@ -233,6 +239,7 @@ impl Action {
         Action::DrillIn,
         Action::Back,
         Action::ExpandPipeline,
+        Action::Timeline,
         Action::MarkColumn,
         Action::HideColumn,
         Action::ToggleSelect,
@@ -241,6 +248,8 @@ impl Action {
         Action::Export,
         Action::CopyPipeline,
         Action::CopyCell,
+        Action::ToggleChart,
+        Action::ExportChart,
         Action::OpenRules,
         Action::RunRule,
         Action::RunAllRules,
@@ -279,6 +288,9 @@ impl Action {
             Action::DrillIn => "drill_in",
             Action::Back => "back",
             Action::ExpandPipeline => "expand_pipeline",
+            Action::Timeline => "timeline",
+            Action::ToggleChart => "toggle_chart",
+            Action::ExportChart => "export_chart",
             Action::MarkColumn => "mark_column",
             Action::HideColumn => "hide_column",
             Action::ToggleSelect => "toggle_select",
@@ -331,6 +343,9 @@ impl Action {
             Action::DrillIn => "drill into the current row, group or table",
             Action::Back => "back one step",
             Action::ExpandPipeline => "show the whole pipeline, one stage per line",
+            Action::Timeline => "timeline of the view; a range of it narrows the view",
+            Action::ToggleChart => "flip between the chart and the table",
+            Action::ExportChart => "write the chart to an SVG file",
             Action::MarkColumn => "mark or unmark the current column as a key",
             Action::HideColumn => "hide the current column",
             Action::ToggleSelect => "select or unselect the row, then move down",
@@ -378,6 +393,9 @@ impl Action {
             Action::DrillIn => "open",
             Action::Back => "back",
             Action::ExpandPipeline => "pipeline",
+            Action::Timeline => "timeline",
+            Action::ToggleChart => "chart",
+            Action::ExportChart => "svg",
             Action::MarkColumn => "mark",
             Action::HideColumn => "hide",
             Action::ToggleSelect => "select",
@@ -406,10 +424,10 @@ impl Action {
             MoveUp | MoveDown | MoveLeft | MoveRight | NextColumn | PrevColumn | PageUp
             | PageDown | HalfPageUp | HalfPageDown | FirstRow | LastRow => HelpGroup::Move,
             Search | EditPipeline | FilterKeep | FilterExclude | Frequency | Sort | DrillIn
-            | Back | ExpandPipeline => HelpGroup::Query,
+            | Back | ExpandPipeline | Timeline => HelpGroup::Query,
             MarkColumn | HideColumn => HelpGroup::Columns,
             ToggleSelect | SelectAll | ClearSelection => HelpGroup::Selection,
-            Export | CopyPipeline | CopyCell => HelpGroup::Output,
+            Export | CopyPipeline | CopyCell | ToggleChart | ExportChart => HelpGroup::Output,
             Action::PivotUrl => "url",
             Action::PivotAccount => "account",
             OpenRules | RunRule | RunAllRules | PivotConnections | PivotProcessEvents

@@ -31,12 +31,15 @@ use crate::hunt::rules::Rule;
 use crate::kql::QueryError;
 use crate::kql::lexer::{TokenKind, tokenize};
 use crate::session::Investigation;
+use crate::session::chart::without_render;
 use crate::session::export::{ExportError, ExportOptions, default_export_name};
 use crate::session::investigation::{CountInfo, Step, ViewKind};
 use crate::session::hits::Hits;
 use crate::session::kql_text::{self, Plan};
 use crate::session::persist::SavedState;
 use crate::text::thousands;
+
+mod pictures;
 
 /// Resolves the query clock once the tables are loaded: the instant, and a
 /// note for the analyst when it was not pinned.
@@ -1012,6 +1015,9 @@ impl App {
             self.rules_action(action);
             return;
         }
+        if self.picture_action(action) {
+            return;
+        }
         let page = self.page_rows();
         match action {
             Action::MoveUp => self.move_rows(-1),
@@ -1066,6 +1072,8 @@ impl App {
             Action::ToggleDetail => self.show_detail = !self.show_detail,
             Action::ShowHelp => self.help = Some(0),
             Action::Cancel => self.cancel(),
+            // Handled by picture_action.
+            Action::Timeline | Action::ToggleChart | Action::ExportChart => {}
             Action::Quit => {
                 self.save_state();
                 self.quit = true;
@@ -1146,6 +1154,10 @@ impl App {
             _ if self.help.is_some() => h.saturating_sub(1),
             ViewKind::Home => home_list_height(h, self.summaries.len()).saturating_sub(1),
             ViewKind::Record { .. } => h.saturating_sub(1),
+            // The timeline strip takes the top of the table's room.
+            _ if self.inv.current().timeline.is_some() => {
+                h.saturating_sub(1 + usize::from(super::views::timeline::HEIGHT))
+            }
             _ => h.saturating_sub(1),
         };
         if h == 0 { DEFAULT_PAGE } else { h }
@@ -1569,13 +1581,14 @@ impl App {
         placement: Placement,
         focus: Option<String>,
     ) {
+        // `render` stays last: a drill on a chart's rows goes before it.
         let (stages, frame) = match placement {
             Placement::Push => {
                 let s = self.inv.current();
-                (s.stages.clone(), s.frame.clone())
+                (without_render(&s.stages), s.frame.clone())
             }
             Placement::ReplaceTop => match self.inv.parent() {
-                Some(p) => (p.stages.clone(), p.frame.clone()),
+                Some(p) => (without_render(&p.stages), p.frame.clone()),
                 None => return,
             },
         };
@@ -1684,6 +1697,7 @@ impl App {
             }
         };
         let mut step = Step::new(kind, p.label, p.stages, frame);
+        self.note_chart(&step);
         if let Some(i) = p
             .focus
             .as_ref()

@@ -102,6 +102,11 @@ pub struct Theme {
     pub severity: SeverityStyles,
     /// File signature states.
     pub signature: SignatureStyles,
+    /// Chart series, in order (`[chart] series1` ...).
+    pub chart: [Style; 8],
+    /// NO_COLOR is set: the terminal shows no colour, so charts tell
+    /// series apart by their marks alone.
+    pub monochrome: bool,
 }
 
 /// The built-in themes: (name, file text).
@@ -146,6 +151,17 @@ const SIGNATURE: &[(&str, Field)] = &[
     ("calm", |t| &mut t.signature.calm),
     ("warn", |t| &mut t.signature.warn),
     ("alarm", |t| &mut t.signature.alarm),
+];
+
+const CHART: &[(&str, Field)] = &[
+    ("series1", |t| &mut t.chart[0]),
+    ("series2", |t| &mut t.chart[1]),
+    ("series3", |t| &mut t.chart[2]),
+    ("series4", |t| &mut t.chart[3]),
+    ("series5", |t| &mut t.chart[4]),
+    ("series6", |t| &mut t.chart[5]),
+    ("series7", |t| &mut t.chart[6]),
+    ("series8", |t| &mut t.chart[7]),
 ];
 
 const ATTRIBUTES: &str = "fg, bg, bold, dim, italic, underlined, reversed";
@@ -210,6 +226,9 @@ impl Theme {
             search_match: Style::default(),
             severity: SeverityStyles::default(),
             signature: SignatureStyles::default(),
+            chart: [Style::default(); 8],
+            // https://no-color.org: present and not empty.
+            monochrome: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
         }
     }
 
@@ -337,11 +356,11 @@ fn apply(
         let name: &str = key.get_ref();
         match name {
             "inherits" => {}
-            "severity" | "signature" => {
-                let fields = if name == "severity" {
-                    SEVERITY
-                } else {
-                    SIGNATURE
+            "severity" | "signature" | "chart" => {
+                let fields = match name {
+                    "severity" => SEVERITY,
+                    "signature" => SIGNATURE,
+                    _ => CHART,
                 };
                 let DeValue::Table(table) = value.get_ref() else {
                     return Err(err(
@@ -387,7 +406,7 @@ fn unknown_style(name: &str) -> String {
     let candidates = STYLES
         .iter()
         .map(|(n, _)| *n)
-        .chain(["severity", "signature", "inherits"]);
+        .chain(["severity", "signature", "chart", "inherits"]);
     let best = candidates
         .map(|n| (strsim::jaro_winkler(name, n), n))
         .max_by(|a, b| a.0.total_cmp(&b.0));
@@ -502,6 +521,7 @@ mod tests {
             .map(|(n, _)| n.to_string())
             .chain(SEVERITY.iter().map(|(n, _)| format!("severity.{n}")))
             .chain(SIGNATURE.iter().map(|(n, _)| format!("signature.{n}")))
+            .chain(CHART.iter().map(|(n, _)| format!("chart.{n}")))
             .collect()
     }
 

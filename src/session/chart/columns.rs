@@ -246,7 +246,16 @@ pub(super) fn read(
         (kind, xs)
     } else {
         let Codes { codes, names } = coded(frame, &picked.x);
-        categories = names;
+        categories = names
+            .into_iter()
+            .map(|n| {
+                if n.is_empty() {
+                    "(empty)".to_string()
+                } else {
+                    n
+                }
+            })
+            .collect();
         let xs = codes.into_iter().map(|c| c.map(f64::from)).collect();
         (XKind::Category(Vec::new()), xs)
     };

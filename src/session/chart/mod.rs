@@ -163,7 +163,15 @@ impl Chart {
     /// The x value as the axis writes it (a date, a number, a label).
     pub fn x_text(&self, x: f64) -> String {
         match &self.x {
-            XKind::Time => ticks::datetime_full(x),
+            XKind::Time => {
+                // The cursor's time always shows its hour and minute.
+                let t = ticks::datetime_full(x);
+                if t.len() == 10 {
+                    format!("{t} 00:00")
+                } else {
+                    t
+                }
+            }
             XKind::Number => ticks::number(x),
             XKind::Category(labels) => labels.get(x.max(0.0) as usize).cloned().unwrap_or_default(),
         }
@@ -225,10 +233,12 @@ impl StepChart {
             return None;
         }
         let chart = Chart::build(frame, &spec);
+        // A chart that cannot be drawn leaves the table on screen.
+        let showing = chart.is_ok();
         Some(StepChart {
             spec,
             chart,
-            showing: true,
+            showing,
             cursor: 0,
         })
     }

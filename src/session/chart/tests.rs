@@ -257,10 +257,8 @@ fn svg_parts(doc: &str) -> (Vec<String>, Vec<(String, String)>) {
         match reader.read_event().expect("well-formed SVG") {
             Event::Eof => break,
             Event::Start(e) => open.push((attr(&e, "class"), String::new())),
-            Event::Empty(e) => {
-                if e.name().as_ref() == "path" && attr(&e, "class") == "series" {
-                    paths.push(attr(&e, "data-series"));
-                }
+            Event::Empty(e) if e.name().as_ref() == "path" && attr(&e, "class") == "series" => {
+                paths.push(attr(&e, "data-series"));
             }
             Event::Text(t) => {
                 if let Some((_, text)) = open.last_mut() {

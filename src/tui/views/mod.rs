@@ -3,6 +3,7 @@
 //! editor keeps its own horizontal scroll, as a widget does).
 
 pub mod breadcrumb;
+pub mod chart;
 pub mod common;
 pub mod detail;
 pub mod error;
@@ -16,6 +17,7 @@ pub mod rules;
 pub mod search_results;
 pub mod status;
 pub mod table;
+pub mod timeline;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -47,7 +49,15 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App) {
             ViewKind::SearchResults { .. } => {
                 search_results::draw(buf, areas.centre, step, &app.theme)
             }
-            ViewKind::Table => table::draw(buf, areas.centre, step, &app.theme),
+            ViewKind::Table => match (&step.chart, &step.timeline) {
+                (Some(c), _) if c.showing => chart::draw(buf, areas.centre, c, &app.theme),
+                (_, Some(t)) => {
+                    timeline::draw(buf, areas.centre, t, &app.theme);
+                    let rest = timeline::table_area(areas.centre, step);
+                    table::draw(buf, rest, step, &app.theme);
+                }
+                _ => table::draw(buf, areas.centre, step, &app.theme),
+            },
             ViewKind::Frequency { .. } => frequency::draw(buf, areas.centre, step, &app.theme),
             ViewKind::Record { .. } => record::draw(buf, areas.centre, step, &app.theme),
         }

@@ -1,0 +1,204 @@
+//! The keys of pictures: a `render` query's chart (flip to the table, move
+//! the cursor along it, write it to SVG) and the timeline of any table
+//! (`t`, choose a range, narrow the view to it).
+
+use std::path::PathBuf;
+
+use super::{App, Message, NewKind, Placement};
+use crate::session::chart::{StepChart, svg};
+use crate::session::export::{ExportError, default_export_name, write_file_atomic};
+use crate::session::investigation::{Step, ViewKind};
+use crate::session::timeline::Timeline;
+use crate::tui::action::Action;
+use crate::tui::views;
+
+impl App {
+    /// Handles `action` when a chart or a timeline is on screen, or is one
+    /// of their keys; false to let the table have it.
+    pub(super) fn picture_action(&mut self, action: Action) -> bool {
+        match action {
+            Action::ToggleChart => {
+                self.toggle_chart();
+                return true;
+            }
+            Action::ExportChart => {
+                self.export_chart();
+                return true;
+            }
+            Action::Timeline => {
+                self.toggle_timeline();
+                return true;
+            }
+            _ => {}
+        }
+        if self.chart_showing() {
+            return self.chart_key(action);
+        }
+        if self.inv.current().timeline.is_some() {
+            return self.timeline_key(action);
+        }
+        false
+    }
+
+    /// The chart is on screen (not its table).
+    pub(crate) fn chart_showing(&self) -> bool {
+        self.inv.current().chart.as_ref().is_some_and(|c| c.showing)
+    }
+
+    /// Says why a result asked to be drawn is shown as a table.
+    pub(super) fn note_chart(&mut self, step: &Step) {
+        if let Some(StepChart { chart: Err(e), .. }) = &step.chart {
+            self.message = Some(Message::Warning(e.to_string()));
+        }
+    }
+
+    fn toggle_chart(&mut self) {
+        let step = self.inv.current_mut();
+        match &mut step.chart {
+            Some(c) => {
+                c.showing = !c.showing;
+                if let (true, Err(e)) = (c.showing, &c.chart) {
+                    let text = e.to_string();
+                    c.showing = false;
+                    self.message = Some(Message::Warning(text));
+                }
+            }
+            None => {
+                self.message = Some(Message::Info(
+                    "no chart here: end the query with render (for example | render timechart)"
+                        .into(),
+                ));
+            }
+        }
+    }
+
+    fn chart_key(&mut self, action: Action) -> bool {
+        let Some(c) = self.inv.current_mut().chart.as_mut() else {
+            return false;
+        };
+        match action {
+            Action::MoveLeft | Action::PrevColumn | Action::MoveUp => c.move_cursor(-1),
+            Action::MoveRight | Action::NextColumn | Action::MoveDown => c.move_cursor(1),
+            Action::PageUp | Action::HalfPageUp => c.move_cursor(-10),
+            Action::PageDown | Action::HalfPageDown => c.move_cursor(10),
+            Action::FirstRow => c.move_cursor(isize::MIN / 2),
+            Action::LastRow => c.move_cursor(isize::MAX / 2),
+            Action::FilterKeep
+            | Action::FilterExclude
+            | Action::Frequency
+            | Action::Sort
+            | Action::DrillIn
+            | Action::MarkColumn
+            | Action::HideColumn
+            | Action::ToggleSelect
+            | Action::SelectAll
+            | Action::CopyCell
+            | Action::ToggleDetail => {
+                let key = self.key_of(Action::ToggleChart);
+                self.message = Some(Message::Info(format!(
+                    "this is the chart: {key} shows the table to work on its rows"
+                )));
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    fn key_of(&self, action: Action) -> String {
+        self.keymap
+            .keys(action, crate::tui::action::Context::Table)
+            .first()
+            .map_or_else(|| action.name().to_string(), |k| k.to_string())
+    }
+
+    fn toggle_timeline(&mut self) {
+        if self.chart_showing() || !matches!(self.inv.current().kind, ViewKind::Table) {
+            self.message = Some(Message::Info(
+                "the timeline is drawn over a table of rows".into(),
+            ));
+            return;
+        }
+        let width = self.areas().centre.width;
+        let step = self.inv.current_mut();
+        if step.timeline.take().is_some() {
+            return;
+        }
+        // The cursor's column if it holds times, else the first that does.
+        let column = step.current_column_name().map(str::to_string);
+        match Timeline::build(
+            &step.frame,
+            column.as_deref(),
+            views::timeline::bins_for(width),
+        ) {
+            Ok(t) => step.timeline = Some(t),
+            Err(e) => self.message = Some(Message::Info(e.to_string())),
+        }
+    }
+
+    fn timeline_key(&mut self, action: Action) -> bool {
+        let page = 10;
+        let step = self.inv.current_mut();
+        let Some(t) = step.timeline.as_mut() else {
+            return false;
+        };
+        match action {
+            Action::MoveLeft => t.move_cursor(-1),
+            Action::MoveRight => t.move_cursor(1),
+            Action::PrevColumn => t.move_cursor(-page),
+            Action::NextColumn => t.move_cursor(page),
+            Action::ToggleSelect => t.toggle_anchor(),
+            Action::Back => step.timeline = None,
+            Action::DrillIn => {
+                let stage = t.stage();
+                let (a, b) = t.selected();
+                let label = format!("{} {}", t.column, if a == b { "bin" } else { "range" });
+                self.append(stage, label, NewKind::Table, Placement::Push, None);
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    /// Writes the chart on screen to `<export dir>/quarry-<label>-<time>.svg`
+    /// (a new name, never over a file).
+    fn export_chart(&mut self) {
+        let step = self.inv.current();
+        let Some(c) = step.chart.as_ref() else {
+            self.message = Some(Message::Info(
+                "no chart here: end the query with render to draw one".into(),
+            ));
+            return;
+        };
+        let chart = match &c.chart {
+            Ok(chart) => chart,
+            Err(e) => {
+                self.message = Some(Message::Warning(e.to_string()));
+                return;
+            }
+        };
+        let doc = svg::write(chart);
+        let name = default_export_name(chrono::Utc::now(), &step.label);
+        let name = name.strip_suffix(".csv").unwrap_or(&name).to_string();
+        let mut path: PathBuf = self.export_dir.join(format!("{name}.svg"));
+        let mut n = 2;
+        loop {
+            match write_file_atomic(&path, doc.as_bytes(), false) {
+                Ok(()) => {
+                    self.message = Some(Message::Info(format!(
+                        "chart written to {}",
+                        path.display()
+                    )));
+                    return;
+                }
+                Err(ExportError::Exists(_)) if n < 100 => {
+                    path = self.export_dir.join(format!("{name}-{n}.svg"));
+                    n += 1;
+                }
+                Err(e) => {
+                    self.message = Some(Message::Warning(format!("chart not written: {e}")));
+                    return;
+                }
+            }
+        }
+    }
+}
