@@ -191,16 +191,16 @@ pub enum Action {
     PivotProcessEvents,
     /// Pivot: device activity around the hit's time.
     PivotDeviceActivity,
+    /// Pivot: connections to the hit's URL.
+    PivotUrl,
+    /// Pivot: processes and connections of the hit's account.
+    PivotAccount,
     // General
     /// Show or hide the detail panel for the current row.
     ToggleDetail,
     /// Show the help screen.
     ShowHelp,
     /// Cancel running work (loading, query, export).
-    /// Pivot: connections to the hit's URL.
-    PivotUrl,
-    /// Pivot: processes and connections of the hit's account.
-    PivotAccount,
     Cancel,
     /// Quit Quarry.
     Quit,
@@ -217,7 +217,7 @@ const RULES: &[Context] = &[CRules];
 
 impl Action {
     /// Every action, in help-screen order.
-    pub const ALL: [Action; 47] = [
+    pub const ALL: [Action; 44] = [
         Action::MoveUp,
         Action::MoveDown,
         Action::MoveLeft,
@@ -256,6 +256,8 @@ impl Action {
         Action::PivotConnections,
         Action::PivotProcessEvents,
         Action::PivotDeviceActivity,
+        Action::PivotUrl,
+        Action::PivotAccount,
         Action::ToggleDetail,
         Action::ShowHelp,
         Action::Cancel,
@@ -265,8 +267,6 @@ impl Action {
     /// The snake_case name used in `keymap.toml` (`move_down`, `frequency`).
     pub fn name(self) -> &'static str {
         match self {
-        Action::PivotUrl,
-        Action::PivotAccount,
             Action::MoveUp => "move_up",
             Action::MoveDown => "move_down",
             Action::MoveLeft => "move_left",
@@ -305,6 +305,8 @@ impl Action {
             Action::PivotConnections => "pivot_connections",
             Action::PivotProcessEvents => "pivot_process_events",
             Action::PivotDeviceActivity => "pivot_device_activity",
+            Action::PivotUrl => "pivot_url",
+            Action::PivotAccount => "pivot_account",
             Action::ToggleDetail => "toggle_detail",
             Action::ShowHelp => "show_help",
             Action::Cancel => "cancel",
@@ -317,8 +319,6 @@ impl Action {
         Action::ALL.into_iter().find(|a| a.name() == name)
     }
 
-            Action::PivotUrl => "pivot_url",
-            Action::PivotAccount => "pivot_account",
     /// One line for the help screen.
     pub fn description(self) -> &'static str {
         match self {
@@ -360,6 +360,8 @@ impl Action {
             Action::PivotConnections => "pivot: network connections of this process",
             Action::PivotProcessEvents => "pivot: events of this process",
             Action::PivotDeviceActivity => "pivot: device activity around this time",
+            Action::PivotUrl => "pivot: connections to this URL",
+            Action::PivotAccount => "pivot: processes and connections of this account",
             Action::ToggleDetail => "show or hide the detail panel",
             Action::ShowHelp => "show this help",
             Action::Cancel => "cancel running work",
@@ -375,8 +377,6 @@ impl Action {
             Action::MoveLeft => "left",
             Action::MoveRight => "right",
             Action::NextColumn => "next col",
-            Action::PivotUrl => "pivot: connections to this URL",
-            Action::PivotAccount => "pivot: processes and connections of this account",
             Action::PrevColumn => "prev col",
             Action::PageUp => "page up",
             Action::PageDown => "page down",
@@ -410,6 +410,8 @@ impl Action {
             Action::PivotConnections => "connections",
             Action::PivotProcessEvents => "process",
             Action::PivotDeviceActivity => "device",
+            Action::PivotUrl => "url",
+            Action::PivotAccount => "account",
             Action::ToggleDetail => "detail",
             Action::ShowHelp => "help",
             Action::Cancel => "cancel",
@@ -428,8 +430,6 @@ impl Action {
             MarkColumn | HideColumn => HelpGroup::Columns,
             ToggleSelect | SelectAll | ClearSelection => HelpGroup::Selection,
             Export | CopyPipeline | CopyCell | ToggleChart | ExportChart => HelpGroup::Output,
-            Action::PivotUrl => "url",
-            Action::PivotAccount => "account",
             OpenRules | RunRule | RunAllRules | PivotConnections | PivotProcessEvents
             | PivotDeviceActivity | PivotUrl | PivotAccount => HelpGroup::Hunt,
             ToggleDetail | ShowHelp | Cancel | Quit => HelpGroup::General,

@@ -284,11 +284,11 @@ pub const DEFAULT_KEYS: &[(Action, &[&str])] = &[
     (Action::PivotConnections, &["1"]),
     (Action::PivotProcessEvents, &["2"]),
     (Action::PivotDeviceActivity, &["3"]),
+    (Action::PivotUrl, &["4"]),
+    (Action::PivotAccount, &["5"]),
     (Action::ToggleDetail, &["p"]),
     (Action::ShowHelp, &["?"]),
     (Action::Cancel, &["ctrl+c"]),
-    (Action::PivotUrl, &["4"]),
-    (Action::PivotAccount, &["5"]),
     (Action::Quit, &["Q", "ctrl+q"]),
 ];
 
@@ -1028,11 +1028,11 @@ mod tests {
             (ch('1'), Action::PivotConnections),
             (ch('2'), Action::PivotProcessEvents),
             (ch('3'), Action::PivotDeviceActivity),
+            (ch('4'), Action::PivotUrl),
+            (ch('5'), Action::PivotAccount),
         ];
         for (event, action) in cases {
             assert_eq!(km.action_for(event, t), Some(*action), "{event:?}");
-            (ch('4'), Action::PivotUrl),
-            (ch('5'), Action::PivotAccount),
         }
         let r = Context::Rules;
         assert_eq!(km.action_for(&ch('r'), r), Some(Action::RunAllRules));
