@@ -29,8 +29,10 @@
 //! - long/int: the same integer; bool: `true`/`false` in any case (or 1/0);
 //! - datetime: the same instant, whatever the printed format; timespan: the
 //!   same duration (`1.02:03:04.5`, `00:00:01`);
-//! - dynamic: the same JSON value (numbers compared as reals above, object
-//!   keys in any order); text that is not JSON is compared as text;
+//! - dynamic: the same JSON value (numbers compared as reals above, also
+//!   when the documentation quotes them, object keys in any order; `<br>`
+//!   read as a line break); an array printed without JSON quotes
+//!   (`[yes, no]`) is compared with quotes and spaces removed;
 //! - string: the same text.
 
 use std::collections::BTreeMap;
@@ -275,7 +277,8 @@ fn clean_cell(c: &str) -> String {
         .strip_prefix("**")
         .and_then(|s| s.strip_suffix("**"))
         .unwrap_or(c);
-    c.replace("&nbsp;", " ")
+    c.replace("<br>", "\n")
+        .replace("&nbsp;", " ")
         .replace("&#124;", "|")
         .trim()
         .to_string()
@@ -510,9 +513,13 @@ fn cell_matches(ours: &Scalar, doc: &str, kind: KqlType) -> bool {
         Scalar::String(s) => s == doc || s.trim() == doc,
         Scalar::Dynamic(j) => match serde_json::from_str::<Json>(doc) {
             Ok(d) => json_matches(j, &d),
+            // Arrays printed without JSON quotes ([yes, no]).
             Err(_) => match j {
                 Json::String(s) => s == doc,
-                other => other.to_string() == doc,
+                other => {
+                    let bare = |t: &str| t.replace(['"', ' ', '\n'], "");
+                    other.to_string() == doc || bare(&other.to_string()) == bare(doc)
+                }
             },
         },
         Scalar::Null(_) => kind == KqlType::String && doc.is_empty(),
@@ -557,6 +564,10 @@ fn json_matches(ours: &Json, doc: &Json) -> bool {
                 && a.iter()
                     .all(|(k, x)| b.get(k).is_some_and(|y| json_matches(x, y)))
         }
+        // Numbers the documentation prints as JSON strings ("1.57").
+        (Json::Number(a), Json::String(b)) => a
+            .as_f64()
+            .is_some_and(|x| b.parse::<f64>().is_ok() && real_matches(x, b)),
         (Json::String(a), Json::String(b)) => {
             a == b || parse_datetime(a).is_some() && parse_datetime(a) == parse_datetime(b)
         }

@@ -26,7 +26,7 @@ pub struct AggInput<'a> {
 }
 
 impl AggInput<'_> {
-    fn col(&self, i: usize) -> Result<Expr, QueryError> {
+    pub(super) fn col(&self, i: usize) -> Result<Expr, QueryError> {
         match self.columns.get(i) {
             Some(Some(c)) => Ok(col(c.as_str())),
             _ => Err(QueryError::type_error(
@@ -39,7 +39,7 @@ impl AggInput<'_> {
             )),
         }
     }
-    fn limit(&self, i: usize, default: usize) -> Result<usize, QueryError> {
+    pub(super) fn limit(&self, i: usize, default: usize) -> Result<usize, QueryError> {
         match self.constants.get(i) {
             None => Ok(default),
             Some(Some(Scalar::Long(n))) if *n > 0 => Ok(*n as usize),
@@ -55,7 +55,7 @@ impl AggInput<'_> {
         }
     }
     /// `prefix_x` for a plain column argument, else `prefix_`.
-    fn default_name(&self, prefix: &str) -> String {
+    pub(super) fn default_name(&self, prefix: &str) -> String {
         match self.arg_names.first() {
             Some(Some(n)) => format!("{prefix}_{n}"),
             _ => format!("{prefix}_"),
@@ -101,7 +101,7 @@ pub struct AggregateFunction {
     pub plan: AggPlan,
 }
 
-fn one(name: String, expr: Expr) -> Result<Vec<AggOutput>, QueryError> {
+pub(super) fn one(name: String, expr: Expr) -> Result<Vec<AggOutput>, QueryError> {
     Ok(vec![AggOutput {
         name,
         expr,
@@ -110,7 +110,7 @@ fn one(name: String, expr: Expr) -> Result<Vec<AggOutput>, QueryError> {
     }])
 }
 
-fn list(name: String, expr: Expr, post: Post) -> Result<Vec<AggOutput>, QueryError> {
+pub(super) fn list(name: String, expr: Expr, post: Post) -> Result<Vec<AggOutput>, QueryError> {
     Ok(vec![AggOutput {
         name,
         expr,
@@ -120,7 +120,7 @@ fn list(name: String, expr: Expr, post: Post) -> Result<Vec<AggOutput>, QueryErr
 }
 
 /// The predicate argument of an `...if` aggregate: null counts as false.
-fn pred(a: &AggInput, i: usize) -> Result<Expr, QueryError> {
+pub(super) fn pred(a: &AggInput, i: usize) -> Result<Expr, QueryError> {
     Ok(a.col(i)?.fill_null(lit(false)))
 }
 
@@ -629,5 +629,8 @@ pub static AGGREGATES: &[AggregateFunction] = &[
 
 /// The aggregation function of this name.
 pub fn lookup(name: &str) -> Option<&'static AggregateFunction> {
-    AGGREGATES.iter().find(|a| a.name == name)
+    AGGREGATES
+        .iter()
+        .chain(super::statistics::AGGREGATES)
+        .find(|a| a.name == name)
 }

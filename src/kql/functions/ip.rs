@@ -448,7 +448,7 @@ fn format_ipv4_mask(call: &Call) -> Result<Val, QueryError> {
 
 /// Parses an IPv6 or IPv4 address with an optional prefix; IPv4 becomes
 /// its IPv4-mapped IPv6 form (`::ffff:a.b.c.d`, prefix + 96).
-fn parse_net6(text: &str) -> Option<(u128, u32)> {
+pub(super) fn parse_net6(text: &str) -> Option<(u128, u32)> {
     let t = text.trim();
     if let Some(n) = parse_net4(t) {
         return Some(((0xffff_u128 << 32) | u128::from(n.addr), n.prefix + 96));
@@ -476,7 +476,7 @@ fn parse_net6(text: &str) -> Option<(u128, u32)> {
     Some((u128::from(addr), prefix))
 }
 
-fn mask6(prefix: u32) -> u128 {
+pub(super) fn mask6(prefix: u32) -> u128 {
     if prefix == 0 {
         0
     } else {
@@ -662,7 +662,7 @@ fn has_any_ipv4_prefix(call: &Call) -> Result<Val, QueryError> {
 
 /// The canonical IPv6 text of an address: eight groups of four lowercase
 /// hex digits.
-fn canonical6(addr: u128) -> String {
+pub(super) fn canonical6(addr: u128) -> String {
     (0..8)
         .map(|i| format!("{:04x}", (addr >> (112 - 16 * i)) & 0xffff))
         .collect::<Vec<_>>()

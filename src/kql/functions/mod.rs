@@ -3,6 +3,8 @@
 //! read the same tables.
 
 pub mod aggregates;
+pub mod arrays;
+pub mod codes;
 pub mod convert;
 pub mod datetime;
 pub mod dictionary;
@@ -10,8 +12,11 @@ pub mod dynamic;
 pub mod geo;
 pub mod hash;
 pub mod ip;
+pub mod ip_ranges;
 pub mod logic;
 pub mod math;
+pub mod series;
+pub mod statistics;
 pub mod strings;
 pub mod terms;
 
@@ -272,7 +277,7 @@ pub struct ScalarFunction {
 }
 
 /// Every family's table.
-fn families() -> [&'static [ScalarFunction]; 9] {
+fn families() -> [&'static [ScalarFunction]; 13] {
     [
         strings::FUNCTIONS,
         convert::FUNCTIONS,
@@ -282,6 +287,10 @@ fn families() -> [&'static [ScalarFunction]; 9] {
         logic::FUNCTIONS,
         math::FUNCTIONS,
         hash::FUNCTIONS,
+        series::FUNCTIONS,
+        arrays::FUNCTIONS,
+        codes::FUNCTIONS,
+        ip_ranges::FUNCTIONS,
         geo::FUNCTIONS,
     ]
 }
@@ -306,5 +315,6 @@ pub fn lookup(name: &str) -> Option<&'static ScalarFunction> {
 pub fn all_names() -> Vec<&'static str> {
     let mut names: Vec<&'static str> = families().into_iter().flatten().map(|f| f.name).collect();
     names.extend(aggregates::AGGREGATES.iter().map(|a| a.name));
+    names.extend(statistics::AGGREGATES.iter().map(|a| a.name));
     names
 }

@@ -1,0 +1,124 @@
+//! Spread aggregates beyond `stdev` and `variance`: the population forms
+//! (`stdevp`, `variancep`), the `-if` forms, `covariance` and
+//! `covariancep` (and their `-if` forms), and `make_bag_if`. Nulls are
+//! skipped; covariance uses the rows where both values are present.
+
+use polars::prelude::*;
+
+use super::aggregates::{AggInput, AggOutput, AggregateFunction, Post, list, one, pred};
+use crate::kql::error::QueryError;
+
+macro_rules! agg {
+    ($name:literal, $min:literal, $max:literal, $plan:expr) => {
+        AggregateFunction {
+            name: $name,
+            min_args: $min,
+            max_args: $max,
+            plan: $plan,
+        }
+    };
+}
+
+/// The aggregates of this family, as `aggregates::lookup` finds them.
+pub const AGGREGATES: &[AggregateFunction] = &[
+    agg!("stdevp", 1, 1, |a| spread(a, "stdevp", false, 0, true)),
+    agg!("variancep", 1, 1, |a| spread(
+        a,
+        "variancep",
+        false,
+        0,
+        false
+    )),
+    agg!("stdevif", 2, 2, |a| spread(a, "stdevif", true, 1, true)),
+    agg!("varianceif", 2, 2, |a| spread(
+        a,
+        "varianceif",
+        true,
+        1,
+        false
+    )),
+    agg!("stdevpif", 2, 2, |a| spread(a, "stdevpif", true, 0, true)),
+    agg!("variancepif", 2, 2, |a| spread(
+        a,
+        "variancepif",
+        true,
+        0,
+        false
+    )),
+    agg!("covariance", 2, 2, |a| covariance(
+        a,
+        "covariance",
+        false,
+        1
+    )),
+    agg!("covariancep", 2, 2, |a| covariance(
+        a,
+        "covariancep",
+        false,
+        0
+    )),
+    agg!("covarianceif", 3, 3, |a| covariance(
+        a,
+        "covarianceif",
+        true,
+        1
+    )),
+    agg!("covariancepif", 3, 3, |a| {
+        covariance(a, "covariancepif", true, 0)
+    }),
+    agg!("make_bag_if", 2, 3, make_bag_if),
+];
+
+/// Standard deviation or variance with `ddof` (1: sample, 0: population),
+/// over the rows where argument 2 holds when `conditional`.
+fn spread(
+    a: &AggInput,
+    prefix: &str,
+    conditional: bool,
+    ddof: u8,
+    root: bool,
+) -> Result<Vec<AggOutput>, QueryError> {
+    let mut x = a.col(0)?.cast(DataType::Float64);
+    if conditional {
+        x = x.filter(pred(a, 1)?);
+    }
+    let expr = if root { x.std(ddof) } else { x.var(ddof) };
+    one(a.default_name(prefix), expr)
+}
+
+/// `covariance(x, y)`: sum((x - mean x)(y - mean y)) / (n - ddof), named
+/// `covariance_x_y`.
+fn covariance(
+    a: &AggInput,
+    prefix: &str,
+    conditional: bool,
+    ddof: u8,
+) -> Result<Vec<AggOutput>, QueryError> {
+    let (x, y) = (
+        a.col(0)?.cast(DataType::Float64),
+        a.col(1)?.cast(DataType::Float64),
+    );
+    let mut keep = x.clone().is_not_null().and(y.clone().is_not_null());
+    if conditional {
+        keep = keep.and(pred(a, 2)?);
+    }
+    let (x, y) = (x.filter(keep.clone()), y.filter(keep));
+    let n = x.clone().count().cast(DataType::Float64);
+    let expr = ((x.clone() - x.mean()) * (y.clone() - y.mean())).sum() / (n - lit(f64::from(ddof)));
+    let name = match (a.arg_names.first(), a.arg_names.get(1)) {
+        (Some(Some(p)), Some(Some(q))) => format!("{prefix}_{p}_{q}"),
+        _ => format!("{prefix}_"),
+    };
+    one(name, expr)
+}
+
+/// `make_bag_if(bag, predicate[, max])`: the bags of the rows where the
+/// predicate holds, merged.
+fn make_bag_if(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
+    let n = a.limit(2, 1_048_576)?;
+    list(
+        a.default_name("bag"),
+        a.col(0)?.filter(pred(a, 1)?).drop_nulls().head(Some(n)),
+        Post::MergeBags,
+    )
+}
