@@ -665,3 +665,40 @@ fn spread_aggregates_from_the_docs() {
         json!({"prop01": "val_a", "prop03": "val_c"})
     );
 }
+
+#[test]
+fn percentiles_gives_one_column_per_percentage() {
+    let f = try_run("range x from 1 to 100 step 1 | summarize percentiles(x, 5, 50, 95)")
+        .unwrap_or_else(|e| panic!("{}", e.message));
+    let names: Vec<String> = f.get_column_names().iter().map(|n| n.to_string()).collect();
+    assert_eq!(
+        names,
+        ["percentile_x_5", "percentile_x_50", "percentile_x_95"]
+    );
+    let q = "range x from 1 to 100 step 1 | summarize percentiles(x, 5, 50, 95)";
+    assert_eq!(
+        one(q, "percentile_x_50"),
+        one(
+            "range x from 1 to 100 step 1 | summarize percentile(x, 50)",
+            "percentile_x_50"
+        )
+    );
+    let err = try_run("range x from 1 to 3 step 1 | summarize percentiles(x, 150)").unwrap_err();
+    assert_eq!(
+        err.message,
+        "percentiles() takes percentages from 0 to 100, not 150"
+    );
+}
+
+#[test]
+fn gamma_and_loggamma_from_the_docs() {
+    assert_eq!(real("print result = gamma(5)", "result"), 24.0);
+    assert!(close(
+        real("print result=loggamma(5)", "result"),
+        3.178_053_830_347_945_8
+    ));
+    assert_eq!(
+        one("print r = gamma(real(null))", "r"),
+        Scalar::Null(KqlType::Real)
+    );
+}

@@ -1,6 +1,6 @@
 //! Numeric functions: `abs`, `round`, `ceiling`, `sqrt`, `pow`, `log`,
 //! `log10`, `log2`, `exp`, `exp2`, `exp10`, `sign`, `isnan`, `isinf`,
-//! `isfinite`, `pi`, the trigonometric functions and the bitwise ones
+//! `isfinite`, `pi`, `gamma`, `loggamma`, the trigonometric functions and the bitwise ones
 //! (`binary_and`, ..., `bitset_count_ones`). Null in, null out;
 //! where Kusto documents null for an undefined result (`log(-1)`,
 //! `sqrt(-1)`), that is null rather than NaN.
@@ -56,6 +56,18 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
         min_args: 1,
         max_args: 1,
         eval: bitset_count_ones,
+    },
+    ScalarFunction {
+        name: "gamma",
+        min_args: 1,
+        max_args: 1,
+        eval: gamma,
+    },
+    ScalarFunction {
+        name: "loggamma",
+        min_args: 1,
+        max_args: 1,
+        eval: loggamma,
     },
     ScalarFunction {
         name: "abs",
@@ -521,4 +533,24 @@ fn binary_shift_right(call: &Call) -> Result<Val, QueryError> {
 
 fn bitset_count_ones(call: &Call) -> Result<Val, QueryError> {
     bitwise(call, |x, _| Some(i64::from(x.count_ones())))
+}
+
+/// `gamma(x)`: the gamma function (`gamma(5)` is 24); null for null.
+fn gamma(call: &Call) -> Result<Val, QueryError> {
+    expect_number(call, 0)?;
+    call.rowwise(KqlType::Real, |a| {
+        Ok(as_real(&a[0]).map_or(Scalar::Null(KqlType::Real), |x| {
+            Scalar::Real(libm::tgamma(x))
+        }))
+    })
+}
+
+/// `loggamma(x)`: the natural logarithm of the absolute value of gamma.
+fn loggamma(call: &Call) -> Result<Val, QueryError> {
+    expect_number(call, 0)?;
+    call.rowwise(KqlType::Real, |a| {
+        Ok(as_real(&a[0]).map_or(Scalar::Null(KqlType::Real), |x| {
+            Scalar::Real(libm::lgamma(x))
+        }))
+    })
 }

@@ -1,12 +1,13 @@
 //! Spread aggregates beyond `stdev` and `variance`: the population forms
 //! (`stdevp`, `variancep`), the `-if` forms, `covariance` and
-//! `covariancep` (and their `-if` forms), and `make_bag_if`. Nulls are
+//! `covariancep` (and their `-if` forms), `make_bag_if` and `percentiles`. Nulls are
 //! skipped; covariance uses the rows where both values are present.
 
 use polars::prelude::*;
 
 use super::aggregates::{AggInput, AggOutput, AggregateFunction, Post, list, one, pred};
 use crate::kql::error::QueryError;
+use crate::kql::value::Scalar;
 
 macro_rules! agg {
     ($name:literal, $min:literal, $max:literal, $plan:expr) => {
@@ -67,6 +68,7 @@ pub const AGGREGATES: &[AggregateFunction] = &[
         covariance(a, "covariancepif", true, 0)
     }),
     agg!("make_bag_if", 2, 3, make_bag_if),
+    agg!("percentiles", 2, 64, percentiles),
 ];
 
 /// Standard deviation or variance with `ddof` (1: sample, 0: population),
@@ -121,4 +123,44 @@ fn make_bag_if(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
         a.col(0)?.filter(pred(a, 1)?).drop_nulls().head(Some(n)),
         Post::MergeBags,
     )
+}
+
+/// `percentiles(x, p1, p2, ...)`: one column per percentage, named
+/// `percentile_x_p` as `percentile(x, p)` names its one (nearest rank).
+fn percentiles(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
+    let x = a.col(0)?;
+    let column = match a.arg_names.first() {
+        Some(Some(n)) => n.clone(),
+        _ => String::new(),
+    };
+    (1..a.constants.len())
+        .map(|i| {
+            let p = match a.constants.get(i) {
+                Some(Some(Scalar::Long(p))) => *p as f64,
+                Some(Some(Scalar::Int(p))) => f64::from(*p),
+                Some(Some(Scalar::Real(p))) => *p,
+                _ => {
+                    return Err(QueryError::type_error(
+                        format!(
+                            "argument {} of percentiles() must be a constant percentage",
+                            i + 1
+                        ),
+                        a.span,
+                    ));
+                }
+            };
+            if !(0.0..=100.0).contains(&p) {
+                return Err(QueryError::type_error(
+                    format!("percentiles() takes percentages from 0 to 100, not {p}"),
+                    a.span,
+                ));
+            }
+            Ok(AggOutput {
+                name: format!("percentile_{column}_{}", p.to_string().replace('.', "_")),
+                expr: x.clone().quantile(lit(p / 100.0), QuantileMethod::Nearest),
+                is_list: false,
+                post: Post::None,
+            })
+        })
+        .collect()
 }
