@@ -1,6 +1,7 @@
 //! Kusto's geospatial functions (`geo_*`), by grid or geometry: S2 cells
 //! ([`s2cell`]), H3 cells ([`h3cell`]), geohashes ([`geohash`]), distances
-//! and circles on the sphere ([`sphere`]), and the IP location lookup
+//! and circles on the sphere ([`sphere`]), point in polygon ([`polygon`]),
+//! and the IP location lookup
 //! ([`ip`], which the evaluator calls itself since it reads a table).
 //!
 //! As in Kusto, coordinates are (longitude, latitude) in degrees, points
@@ -11,6 +12,7 @@
 pub mod geohash;
 pub mod h3cell;
 pub mod ip;
+pub mod polygon;
 pub mod s2cell;
 pub mod sphere;
 
@@ -144,6 +146,12 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
         min_args: 6,
         max_args: 6,
         eval: sphere::angle,
+    },
+    ScalarFunction {
+        name: "geo_point_in_polygon",
+        min_args: 3,
+        max_args: 3,
+        eval: polygon::point_in_polygon,
     },
 ];
 
