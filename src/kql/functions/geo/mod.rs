@@ -1,6 +1,7 @@
 //! Kusto's geospatial functions (`geo_*`), by grid or geometry: S2 cells
 //! ([`s2cell`]), H3 cells ([`h3cell`]), geohashes ([`geohash`]), distances
 //! and circles on the sphere ([`sphere`]), point in polygon ([`polygon`]),
+//! line lengths and polygon perimeters ([`measure`]),
 //! and the IP location lookup
 //! ([`ip`], which the evaluator calls itself since it reads a table).
 //!
@@ -12,6 +13,7 @@
 pub mod geohash;
 pub mod h3cell;
 pub mod ip;
+pub mod measure;
 pub mod polygon;
 pub mod s2cell;
 pub mod sphere;
@@ -152,6 +154,18 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
         min_args: 3,
         max_args: 3,
         eval: polygon::point_in_polygon,
+    },
+    ScalarFunction {
+        name: "geo_line_length",
+        min_args: 1,
+        max_args: 1,
+        eval: measure::line_length,
+    },
+    ScalarFunction {
+        name: "geo_polygon_perimeter",
+        min_args: 1,
+        max_args: 1,
+        eval: measure::polygon_perimeter,
     },
 ];
 

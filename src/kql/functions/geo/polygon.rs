@@ -23,8 +23,8 @@ use crate::kql::value::{Scalar, Val};
 
 /// One ring: its distinct vertices (the closing repeat dropped), and
 /// whether S2's origin lies in the region it bounds.
-struct Ring {
-    vertices: Vec<Point>,
+pub(super) struct Ring {
+    pub(super) vertices: Vec<Point>,
     origin_inside: bool,
 }
 
@@ -104,7 +104,7 @@ impl Ring {
 }
 
 /// A polygon: its shell, then its holes.
-struct Polygon(Vec<Ring>);
+pub(super) struct Polygon(pub(super) Vec<Ring>);
 
 impl Polygon {
     fn parse(rings: &Json) -> Option<Polygon> {
@@ -120,7 +120,7 @@ impl Polygon {
 
 /// The polygons of a GeoJSON Polygon or MultiPolygon (a dynamic value or
 /// its JSON text), `None` when it is neither or is malformed.
-fn parse_shape(s: &Scalar) -> Option<Vec<Polygon>> {
+pub(super) fn parse_shape(s: &Scalar) -> Option<Vec<Polygon>> {
     let parsed;
     let json = match s {
         Scalar::Dynamic(j) => j,

@@ -10,6 +10,7 @@ use std::f64::consts::TAU;
 
 use geographiclib_rs::{Geodesic, InverseGeodesic};
 use s2::latlng::LatLng;
+use s2::point::Point;
 
 use super::lng_lat;
 use crate::data::types::KqlType;
@@ -21,10 +22,13 @@ use crate::kql::value::{Scalar, Val};
 /// The Earth's radius in meters as S2 (and Kusto) take it.
 pub const EARTH_RADIUS_M: f64 = 6_371_010.0;
 
-/// Great-circle distance in meters between two (longitude, latitude) points.
+/// Great-circle distance in meters between two (longitude, latitude) points:
+/// S2's angle between unit vectors (atan2 of cross and dot), which gives
+/// the documented lengths to the last printed digit where the haversine
+/// drifts in the 13th.
 pub fn sphere_distance(a: (f64, f64), b: (f64, f64)) -> f64 {
-    let a = LatLng::from_degrees(a.1, a.0);
-    let b = LatLng::from_degrees(b.1, b.0);
+    let a = Point::from(LatLng::from_degrees(a.1, a.0));
+    let b = Point::from(LatLng::from_degrees(b.1, b.0));
     a.distance(&b).rad() * EARTH_RADIUS_M
 }
 

@@ -1,0 +1,90 @@
+//! Lengths on the sphere: `geo_line_length` (LineString, MultiLineString)
+//! and `geo_polygon_perimeter` (Polygon, MultiPolygon), in meters, edges
+//! as great-circle arcs on Kusto's 6,371,010 m sphere.
+
+use s2::latlng::LatLng;
+use s2::point::Point;
+use serde_json::Value as Json;
+
+use super::lng_lat;
+use super::polygon::parse_shape;
+use super::sphere::EARTH_RADIUS_M;
+use crate::data::types::KqlType;
+use crate::kql::error::QueryError;
+use crate::kql::functions::Call;
+use crate::kql::value::{Scalar, Val};
+
+/// A GeoJSON value from a dynamic or its JSON text.
+fn geojson(s: &Scalar) -> Option<Json> {
+    match s {
+        Scalar::Dynamic(j) => Some(j.clone()),
+        Scalar::String(t) => serde_json::from_str(t).ok(),
+        _ => None,
+    }
+}
+
+/// A line's vertices: at least two positions, every coordinate valid.
+fn line(positions: &Json) -> Option<Vec<Point>> {
+    let positions = positions.as_array()?;
+    if positions.len() < 2 {
+        return None;
+    }
+    positions
+        .iter()
+        .map(|p| match p.as_array()?.as_slice() {
+            [lng, lat, ..] => {
+                let (lng, lat) =
+                    lng_lat(&Scalar::Real(lng.as_f64()?), &Scalar::Real(lat.as_f64()?))?;
+                Some(Point::from(LatLng::from_degrees(lat, lng)))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The length in meters of the path through `vertices`.
+fn path_length<'a>(vertices: impl IntoIterator<Item = &'a Point>) -> f64 {
+    let vertices: Vec<&Point> = vertices.into_iter().collect();
+    let radians: f64 = vertices.windows(2).map(|w| w[0].distance(w[1]).rad()).sum();
+    radians * EARTH_RADIUS_M
+}
+
+/// `geo_line_length(line)`: a LineString's or MultiLineString's total
+/// length; null when the line is invalid.
+pub fn line_length(call: &Call) -> Result<Val, QueryError> {
+    call.rowwise(KqlType::Real, |a| {
+        let length = (|| {
+            let json = geojson(&a[0])?;
+            let coordinates = json.get("coordinates")?;
+            let lines: Vec<Vec<Point>> = match json.get("type")?.as_str()? {
+                "LineString" => vec![line(coordinates)?],
+                "MultiLineString" => coordinates
+                    .as_array()?
+                    .iter()
+                    .map(line)
+                    .collect::<Option<_>>()?,
+                _ => return None,
+            };
+            Some(lines.iter().map(|l| path_length(l)).sum::<f64>())
+        })();
+        Ok(length.map_or(Scalar::Null(KqlType::Real), Scalar::Real))
+    })
+}
+
+/// `geo_polygon_perimeter(polygon)`: the length of every ring of a Polygon
+/// or MultiPolygon (holes included); null when the polygon is invalid.
+///
+/// Kusto unites a MultiPolygon's overlapping polygons first; Quarry adds
+/// them up, which is the same only when they do not overlap.
+pub fn polygon_perimeter(call: &Call) -> Result<Val, QueryError> {
+    call.rowwise(KqlType::Real, |a| {
+        let perimeter = parse_shape(&a[0]).map(|polygons| {
+            polygons
+                .iter()
+                .flat_map(|p| p.0.iter())
+                .map(|ring| path_length(ring.vertices.iter().chain(ring.vertices.first())))
+                .sum::<f64>()
+        });
+        Ok(perimeter.map_or(Scalar::Null(KqlType::Real), Scalar::Real))
+    })
+}
