@@ -844,7 +844,7 @@ fn check_knows_the_geo_functions() {
         "print geo_point_to_geohash(1, 1), geo_geohash_to_central_point('s'), geo_geohash_neighbors('s'), geo_geohash_to_polygon('s')",
         "print geo_distance_2points(1, 1, 2, 2), geo_point_in_circle(1, 1, 1, 1, 1), geo_azimuth(1, 1, 2, 2), geo_angle(1, 1, 2, 2, 3, 3)",
         "print geo_point_in_polygon(1, 1, dynamic(null))",
-        "print geo_line_length(dynamic(null)), geo_polygon_perimeter(dynamic(null))",
+        "print geo_line_length(dynamic(null)), geo_polygon_perimeter(dynamic(null)), geo_polygon_area(dynamic(null))",
     ] {
         assert!(quarry::kql::check::check(query, &[]).is_ok(), "{query}");
     }
@@ -1029,5 +1029,48 @@ fn docs_geo_polygon_perimeter() {
         r#"print is_invalid = isnull(geo_polygon_perimeter(dynamic({"type": "Polygon","coordinates": [[[0,0],[10,10],[10,10],[0,0]]]})))"#,
         "is_invalid:bool
         true",
+    );
+}
+
+#[test]
+fn docs_geo_polygon_area() {
+    let frame = run(
+        r#"let central_park = dynamic({"type":"Polygon","coordinates":[[[-73.9495,40.7969],[-73.95807266235352,40.80068603561921],[-73.98201942443848,40.76825672305777],[-73.97317886352539,40.76455136505513],[-73.9495,40.7969]]]});
+        print area = geo_polygon_area(central_park)"#,
+    );
+    let area = frame.columns()[0]
+        .f64()
+        .expect("a real")
+        .get(0)
+        .expect("a value");
+    docs_real(area, "3475207.28346606");
+    // The second example unites overlapping polygons first (no polygon
+    // union yet); the third reads a US_States table the docs do not give.
+    check(
+        r#"print isnull(geo_polygon_area(dynamic({"type": "Polygon","coordinates": [[[0,0],[10,10],[10,10],[0,0]]]})))"#,
+        "print_0:bool
+        true",
+    );
+    // The same ring either way round bounds the same (smaller) region; a
+    // hole is taken out.
+    let frame = run(
+        r#"print ccw = geo_polygon_area(dynamic({"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]]]})),
+            cw = geo_polygon_area(dynamic({"type":"Polygon","coordinates":[[[0,0],[0,1],[1,1],[1,0],[0,0]]]})),
+            holed = geo_polygon_area(dynamic({"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]],[[0.25,0.25],[0.25,0.75],[0.75,0.75],[0.75,0.25],[0.25,0.25]]]}))"#,
+    );
+    let get = |i: usize| {
+        frame.columns()[i]
+            .f64()
+            .expect("a real")
+            .get(0)
+            .expect("a value")
+    };
+    assert_eq!(get(0), get(1));
+    // One degree square at the equator: about 12,364 km² on this sphere.
+    assert_eq!((get(0) / 1e6).round(), 12364.0);
+    assert!(
+        get(2) < get(0) * 0.76 && get(2) > get(0) * 0.74,
+        "{}",
+        get(2)
     );
 }

@@ -1,9 +1,11 @@
-//! Lengths on the sphere: `geo_line_length` (LineString, MultiLineString)
-//! and `geo_polygon_perimeter` (Polygon, MultiPolygon), in meters, edges
-//! as great-circle arcs on Kusto's 6,371,010 m sphere.
+//! Lengths and areas on the sphere: `geo_line_length` (LineString,
+//! MultiLineString), `geo_polygon_perimeter` and `geo_polygon_area`
+//! (Polygon, MultiPolygon), in meters and square meters, edges as
+//! great-circle arcs on Kusto's 6,371,010 m sphere.
 
 use s2::latlng::LatLng;
-use s2::point::Point;
+use s2::point::{Point, point_area};
+use s2::predicates::sign;
 use serde_json::Value as Json;
 
 use super::lng_lat;
@@ -86,5 +88,50 @@ pub fn polygon_perimeter(call: &Call) -> Result<Val, QueryError> {
                 .sum::<f64>()
         });
         Ok(perimeter.map_or(Scalar::Null(KqlType::Real), Scalar::Real))
+    })
+}
+
+/// The area in steradians of the smaller region a ring bounds: the signed
+/// areas of a fan of triangles from its first vertex (S2's exact-ish
+/// l'Huilier triangle areas, signed by orientation), whichever way round
+/// the ring turns.
+fn ring_area(vertices: &[Point]) -> f64 {
+    let Some(first) = vertices.first() else {
+        return 0.0;
+    };
+    let signed: f64 = vertices[1..]
+        .windows(2)
+        .map(|w| {
+            let area = point_area(first, &w[0], &w[1]);
+            if sign(first, &w[0], &w[1]) {
+                area
+            } else {
+                -area
+            }
+        })
+        .sum();
+    let area = signed.abs();
+    area.min(4.0 * std::f64::consts::PI - area)
+}
+
+/// `geo_polygon_area(polygon)`: the area of a Polygon (its holes taken
+/// out) or MultiPolygon in square meters; null when the polygon is invalid.
+///
+/// Kusto unites a MultiPolygon's overlapping polygons first; Quarry adds
+/// their areas, which is the same only when they do not overlap.
+pub fn polygon_area(call: &Call) -> Result<Val, QueryError> {
+    call.rowwise(KqlType::Real, |a| {
+        let area = parse_shape(&a[0]).map(|polygons| {
+            let steradians: f64 = polygons
+                .iter()
+                .map(|p| {
+                    let shell = ring_area(&p.0[0].vertices);
+                    let holes: f64 = p.0[1..].iter().map(|h| ring_area(&h.vertices)).sum();
+                    (shell - holes).max(0.0)
+                })
+                .sum();
+            steradians * EARTH_RADIUS_M * EARTH_RADIUS_M
+        });
+        Ok(area.map_or(Scalar::Null(KqlType::Real), Scalar::Real))
     })
 }

@@ -1,7 +1,7 @@
 //! Kusto's geospatial functions (`geo_*`), by grid or geometry: S2 cells
 //! ([`s2cell`]), H3 cells ([`h3cell`]), geohashes ([`geohash`]), distances
 //! and circles on the sphere ([`sphere`]), point in polygon ([`polygon`]),
-//! line lengths and polygon perimeters ([`measure`]),
+//! line lengths, polygon perimeters and areas ([`measure`]),
 //! and the IP location lookup
 //! ([`ip`], which the evaluator calls itself since it reads a table).
 //!
@@ -166,6 +166,12 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
         min_args: 1,
         max_args: 1,
         eval: measure::polygon_perimeter,
+    },
+    ScalarFunction {
+        name: "geo_polygon_area",
+        min_args: 1,
+        max_args: 1,
+        eval: measure::polygon_area,
     },
 ];
 
