@@ -550,8 +550,8 @@ const PEOPLE: &str = r#"datatable(Name: string, d: dynamic) [
     'Old_name', dynamic({"Name": "Dave", "Age": 40, "Tags": ["a"]}),
     'Old_name', dynamic({"Name": "Jasmine", "Age": 30.5})]"#;
 
-/// Documented example (one column per property, in order of first
-/// appearance), with a type per column and null where a bag lacks it.
+/// Documented example (one column per property, in the sorted order of
+/// Kusto's bag keys), with a type per column and null where a bag lacks it.
 #[test]
 fn bag_unpack_columns() {
     check(
@@ -561,16 +561,16 @@ fn bag_unpack_columns() {
                dynamic(null),
                dynamic({"Name": "Jasmine", "Age": 30, "Height": 170})]
            | evaluate bag_unpack(d)"#,
-        r#"Name:string | Age:long | Height:long
-           "John" | 20 | null
-           "Dave" | 40 | null
-           "" | null | null
-           "Jasmine" | 30 | 170"#,
+        r#"Age:long | Height:long | Name:string
+           20 | null | "John"
+           40 | null | "Dave"
+           null | null | ""
+           30 | 170 | "Jasmine""#,
     );
     check(
         r#"datatable(d: dynamic) [dynamic({"Name": "John", "Age": 20})] | evaluate bag_unpack(d, 'Property_')"#,
-        r#"Property_Name:string | Property_Age:long
-           "John" | 20"#,
+        r#"Property_Age:long | Property_Name:string
+           20 | "John""#,
     );
 }
 
@@ -580,10 +580,10 @@ fn bag_unpack_columns() {
 fn bag_unpack_conflicts() {
     check(
         &format!("{PEOPLE} | evaluate bag_unpack(d, columnsConflict='replace_source')"),
-        r#"Name:string | Age:dynamic | Tags:dynamic
-           "John" | 20 | null
-           "Dave" | 40 | ["a"]
-           "Jasmine" | 30.5 | null"#,
+        r#"Age:dynamic | Name:string | Tags:dynamic
+           20 | "John" | null
+           40 | "Dave" | ["a"]
+           30.5 | "Jasmine" | null"#,
     );
     check(
         &format!(

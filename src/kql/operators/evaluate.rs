@@ -151,8 +151,8 @@ impl Runner<'_> {
                 _ => None,
             })
             .collect();
-        // Properties in order of first appearance, with the type of their
-        // non-null values (`None` until one is seen).
+        // Every property, with the type of its non-null values (`None`
+        // until one is seen).
         let mut keys: Vec<(String, Option<KqlType>)> = Vec::new();
         let mut position: HashMap<String, usize> = HashMap::new();
         for bag in bags.iter().flatten() {
@@ -174,6 +174,9 @@ impl Runner<'_> {
                 }
             }
         }
+        // Kusto's property bags keep their keys sorted, so the new columns
+        // come in that order (bag-unpack-plugin.md: Age, Height, Name).
+        keys.sort_by(|a, b| a.0.cmp(&b.0));
         let source = match &column.kind {
             ExprKind::Name(n) if frame.column(n).is_ok() => Some(n.clone()),
             _ => None,
