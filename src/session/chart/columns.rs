@@ -261,8 +261,16 @@ pub(super) fn read(
     };
     let keys: Vec<Codes> = picked.series.iter().map(|s| coded(frame, s)).collect();
     let mut all: Vec<Series> = Vec::new();
+    // Few series keys (the usual case) are looked up in a table rather
+    // than hashed for each of millions of rows.
+    let radix: u128 = keys
+        .iter()
+        .map(|k| k.names.len() as u128 + 1)
+        .fold(1u128, |a, r| a.saturating_mul(r));
+    let dense = radix <= 1 << 16;
     let mut slot: HashMap<(u128, usize), usize> = HashMap::new();
     for (yi, ycol) in picked.ys.iter().enumerate() {
+        let mut table: Vec<Option<usize>> = vec![None; if dense { radix as usize } else { 0 }];
         let Some(ys) = floats(frame, ycol) else {
             continue;
         };
@@ -274,17 +282,32 @@ pub(super) fn read(
                 continue;
             }
             let key = series_key(&keys, row);
-            let i = *slot.entry((key, yi)).or_insert_with(|| {
-                let key = series_label(&keys, row);
-                all.push(Series {
-                    name: series_name(&key, ycol, picked.ys.len(), picked.series.is_empty()),
-                    x: Vec::new(),
-                    y: Vec::new(),
-                    top: Vec::new(),
-                    bottom: Vec::new(),
-                });
-                all.len() - 1
-            });
+            let known = if dense {
+                table.get(key as usize).copied().flatten()
+            } else {
+                slot.get(&(key, yi)).copied()
+            };
+            let i = match known {
+                Some(i) => i,
+                None => {
+                    let label = series_label(&keys, row);
+                    all.push(Series {
+                        name: series_name(&label, ycol, picked.ys.len(), picked.series.is_empty()),
+                        x: Vec::new(),
+                        y: Vec::new(),
+                        top: Vec::new(),
+                        bottom: Vec::new(),
+                    });
+                    let i = all.len() - 1;
+                    match table.get_mut(key as usize) {
+                        Some(cell) if dense => *cell = Some(i),
+                        _ => {
+                            slot.insert((key, yi), i);
+                        }
+                    }
+                    i
+                }
+            };
             all[i].x.push(x);
             all[i].y.push(y);
         }
