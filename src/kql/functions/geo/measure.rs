@@ -67,7 +67,7 @@ pub fn line_length(call: &Call) -> Result<Val, QueryError> {
                     .collect::<Option<_>>()?,
                 _ => return None,
             };
-            Some(lines.iter().map(|l| path_length(l)).sum::<f64>())
+            Some(lines.iter().map(path_length).sum::<f64>())
         })();
         Ok(length.map_or(Scalar::Null(KqlType::Real), Scalar::Real))
     })
