@@ -423,6 +423,18 @@ fn quarry_query_writes_svg_of_the_render() {
 }
 
 #[test]
+fn svg_of_a_bad_render_points_at_it() {
+    Command::cargo_bin("quarry")
+        .unwrap()
+        .args(["query", "--sample", "--format", "svg", "T | render pie"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::starts_with(
+            "error: unknown visualization 'pie' (did you mean 'piechart'?)",
+        ));
+}
+
+#[test]
 fn svg_without_render_is_refused() {
     Command::cargo_bin("quarry")
         .unwrap()

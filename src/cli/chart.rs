@@ -12,7 +12,15 @@ use crate::session::chart::{Chart, svg};
 /// The `render` a query asked for SVG must end in; an error for the
 /// analyst otherwise (exit code 2, before any table is loaded).
 pub fn check(text: &str) -> Result<RenderSpec, i32> {
-    match render_of_text(text) {
+    // A syntax error (`render pie`) is reported as one, with its caret.
+    let query = match crate::kql::parser::parse(text) {
+        Ok(q) => q,
+        Err(e) => {
+            eprintln!("{}", e.render(text));
+            return Err(2);
+        }
+    };
+    match crate::kql::render::render_of(&query).cloned() {
         Some(spec) if spec.visualization != Visualization::Table => Ok(spec),
         Some(_) => {
             eprintln!("quarry: --format svg draws a chart, and 'render table' asks for none");
