@@ -1435,6 +1435,84 @@ fn rules_app(export_dir: &Path) -> App {
     app
 }
 
+/// Issue 10's triage: after `A`, the rules that fired come first, most
+/// severe then noisiest, with their devices, first and last hit and
+/// tactic; a rule that could not run says why; `T` groups by tactic.
+#[test]
+fn triage_of_every_rule_that_fired() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = rules_app(dir.path());
+    let rule = |id: &str, severity: &str, tactic: &str, query: &str| {
+        quarry::hunt::rules::Rule::from_toml(
+            &format!(
+                "id = \"{id}\"\ntitle = \"{id} rule\"\nseverity = \"{severity}\"\n\
+                 tactics = [\"{tactic}\"]\ndescription = \"{id} description\"\n\
+                 [query]\ntext = '''{query}'''\n"
+            ),
+            "test",
+        )
+        .unwrap()
+    };
+    let mut rules = quarry::hunt::rules::load_all(None).0;
+    rules.extend([
+        rule("T-LOW", "low", "Discovery", "DeviceNetworkEvents | take 7"),
+        rule("T-NONE", "high", "Impact", "DeviceNetworkEvents | where RemotePort == -1"),
+        rule(
+            "T-HIGH",
+            "high",
+            "Execution",
+            "DeviceProcessEvents | take 2",
+        ),
+        rule("T-BROKEN", "critical", "Impact", "NoSuchTable | take 1"),
+    ]);
+    app.set_rules(rules);
+    let ids = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter_map(|l| l.split_whitespace().next())
+            .filter(|w| w.starts_with("T-") || w.starts_with("QRY-"))
+            .map(str::to_string)
+            // The list's five rows, not the status line under them.
+            .take(5)
+            .collect()
+    };
+    ch(&mut app, 'R');
+    ch(&mut app, 'A');
+    settle(&mut app);
+    let text = screen(&mut app);
+    // Fired by severity then hits; then the failed one; then no hits.
+    assert_eq!(
+        ids(&text),
+        ["T-HIGH", "QRY-0001", "T-LOW", "T-BROKEN", "T-NONE"],
+        "{text}"
+    );
+    insta::assert_snapshot!("triage", text);
+    // Grouped by tactic: CommandAndControl, Discovery, Execution.
+    ch(&mut app, 'T');
+    let text = screen(&mut app);
+    assert_eq!(
+        ids(&text),
+        ["QRY-0001", "T-LOW", "T-HIGH", "T-BROKEN", "T-NONE"],
+        "{text}"
+    );
+    assert!(text.contains("grouped by tactic (T: by severity)"), "{text}");
+    // Down to the broken rule: why it could not run.
+    key(&mut app, KeyCode::Char('g'));
+    for _ in 0..3 {
+        key(&mut app, KeyCode::Down);
+    }
+    let text = screen(&mut app);
+    assert!(
+        text.contains("could not run: unknown table 'NoSuchTable'"),
+        "{text}"
+    );
+    // Enter on a rule that fired opens its hits.
+    key(&mut app, KeyCode::Up);
+    key(&mut app, KeyCode::Enter);
+    settle(&mut app);
+    assert!(matches!(app.current().kind, ViewKind::Table));
+    assert_eq!(app.current().label, "T-HIGH rule");
+}
+
 #[test]
 fn snapshot_rules_list_and_hits_with_profile() {
     let dir = tempfile::tempdir().unwrap();

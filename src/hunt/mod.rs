@@ -5,6 +5,7 @@ pub mod pack;
 pub mod pivot;
 pub mod rules;
 pub mod sigma;
+pub mod triage;
 pub mod verdict;
 
 use std::sync::Arc;

@@ -185,6 +185,8 @@ pub enum Action {
     RunRule,
     /// Run every rule.
     RunAllRules,
+    /// Group the rules that fired by ATT&CK tactic, or not.
+    GroupByTactic,
     /// Pivot: network connections of the hit's process.
     PivotConnections,
     /// Pivot: events of the hit's process.
@@ -217,7 +219,7 @@ const RULES: &[Context] = &[CRules];
 
 impl Action {
     /// Every action, in help-screen order.
-    pub const ALL: [Action; 44] = [
+    pub const ALL: [Action; 45] = [
         Action::MoveUp,
         Action::MoveDown,
         Action::MoveLeft,
@@ -253,6 +255,7 @@ impl Action {
         Action::OpenRules,
         Action::RunRule,
         Action::RunAllRules,
+        Action::GroupByTactic,
         Action::PivotConnections,
         Action::PivotProcessEvents,
         Action::PivotDeviceActivity,
@@ -302,6 +305,7 @@ impl Action {
             Action::OpenRules => "open_rules",
             Action::RunRule => "run_rule",
             Action::RunAllRules => "run_all_rules",
+            Action::GroupByTactic => "group_by_tactic",
             Action::PivotConnections => "pivot_connections",
             Action::PivotProcessEvents => "pivot_process_events",
             Action::PivotDeviceActivity => "pivot_device_activity",
@@ -357,6 +361,7 @@ impl Action {
             Action::OpenRules => "open the detection rules",
             Action::RunRule => "run the rule, or open its hits",
             Action::RunAllRules => "run every rule",
+            Action::GroupByTactic => "group the rules that fired by tactic, or not",
             Action::PivotConnections => "pivot: network connections of this process",
             Action::PivotProcessEvents => "pivot: events of this process",
             Action::PivotDeviceActivity => "pivot: device activity around this time",
@@ -407,6 +412,7 @@ impl Action {
             Action::OpenRules => "rules",
             Action::RunRule => "run",
             Action::RunAllRules => "run all",
+            Action::GroupByTactic => "by tactic",
             Action::PivotConnections => "connections",
             Action::PivotProcessEvents => "process",
             Action::PivotDeviceActivity => "device",
@@ -430,7 +436,7 @@ impl Action {
             MarkColumn | HideColumn => HelpGroup::Columns,
             ToggleSelect | SelectAll | ClearSelection => HelpGroup::Selection,
             Export | CopyPipeline | CopyCell | ToggleChart | ExportChart => HelpGroup::Output,
-            OpenRules | RunRule | RunAllRules | PivotConnections | PivotProcessEvents
+            OpenRules | RunRule | RunAllRules | GroupByTactic | PivotConnections | PivotProcessEvents
             | PivotDeviceActivity | PivotUrl | PivotAccount => HelpGroup::Hunt,
             ToggleDetail | ShowHelp | Cancel | Quit => HelpGroup::General,
         }
@@ -452,7 +458,7 @@ impl Action {
             | PivotAccount | Timeline
             | ToggleChart | ExportChart => TABLE,
             CopyPipeline | ToggleDetail => &[Table, CRules],
-            RunRule => RULES,
+            RunRule | GroupByTactic => RULES,
         }
     }
 

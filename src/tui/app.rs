@@ -262,6 +262,8 @@ pub struct RuleEntry {
     pub hits: Option<usize>,
     /// Why the last run failed.
     pub error: Option<String>,
+    /// What the last run found (hits, their times, devices).
+    pub findings: Option<crate::hunt::triage::Findings>,
 }
 
 /// A rule run in flight.
@@ -297,8 +299,10 @@ pub struct App {
     export: Option<PendingExport>,
     /// The detection rules (loaded when first opened).
     pub(crate) rules: Option<Vec<RuleEntry>>,
-    /// The rules list is open, with its cursor.
+    /// The rules list is open, with the rule under its cursor.
     pub(crate) rules_open: Option<usize>,
+    /// The triage groups the rules that fired by ATT&CK tactic.
+    pub(crate) rules_by_tactic: bool,
     rule_runs: Vec<RuleRun>,
     rule_runs_total: usize,
     /// Rule results on the stack, with their verdicts.
@@ -386,6 +390,7 @@ impl App {
             export: None,
             rules: None,
             rules_open: None,
+            rules_by_tactic: false,
             rule_runs: Vec::new(),
             rule_runs_total: 0,
             hits: Vec::new(),
@@ -648,9 +653,27 @@ impl App {
                     last_run: None,
                     hits: None,
                     error: None,
+                    findings: None,
                 })
                 .collect(),
         );
+    }
+
+    /// The rules in the order the list shows them: after runs, a triage
+    /// (rules that fired first, by severity then hits; grouped by tactic
+    /// with `T`).
+    pub fn rule_order(&self) -> Vec<usize> {
+        let rules = self.rules.as_deref().unwrap_or(&[]);
+        let standings: Vec<crate::hunt::triage::Standing> = rules
+            .iter()
+            .map(|e| crate::hunt::triage::Standing {
+                severity: &e.rule.severity,
+                tactic: e.rule.tactics.first().map(String::as_str),
+                hits: e.hits,
+                failed: e.error.is_some(),
+            })
+            .collect();
+        crate::hunt::triage::order(&standings, self.rules_by_tactic)
     }
 
     /// Whether rule `i` is running now.
@@ -1060,9 +1083,9 @@ impl App {
             Action::CopyCell => self.copy_cell(),
             Action::OpenRules => {
                 self.rules();
-                self.rules_open = Some(0);
+                self.rules_open = Some(self.rule_order().first().copied().unwrap_or(0));
             }
-            Action::RunRule => {}
+            Action::RunRule | Action::GroupByTactic => {}
             Action::RunAllRules => self.run_all_rules(),
             Action::PivotConnections => self.pivot(Pivot::Connections),
             Action::PivotProcessEvents => self.pivot(Pivot::ProcessEvents),
@@ -1728,27 +1751,36 @@ impl App {
     // ----- rules ----------------------------------------------------------
 
     fn rules_action(&mut self, action: Action) {
-        let len = self.rules.as_ref().map_or(0, Vec::len);
-        let Some(cursor) = self.rules_open.as_mut() else {
+        let Some(current) = self.rules_open else {
             return;
         };
-        let mv = |c: &mut usize, d: isize| {
-            *c = c.saturating_add_signed(d).min(len.saturating_sub(1));
+        // The cursor stays on its rule while runs reorder the triage.
+        let order = self.rule_order();
+        let len = order.len();
+        let pos = order.iter().position(|&i| i == current).unwrap_or(0);
+        let mut go = |to: usize| {
+            if let Some(&i) = order.get(to.min(len.saturating_sub(1))) {
+                self.rules_open = Some(i);
+            }
         };
         match action {
-            Action::MoveUp => mv(cursor, -1),
-            Action::MoveDown => mv(cursor, 1),
-            Action::PageUp | Action::HalfPageUp | Action::FirstRow => *cursor = 0,
-            Action::PageDown | Action::HalfPageDown | Action::LastRow => {
-                *cursor = len.saturating_sub(1)
+            Action::MoveUp => go(pos.saturating_sub(1)),
+            Action::MoveDown => go(pos + 1),
+            Action::PageUp | Action::HalfPageUp | Action::FirstRow => go(0),
+            Action::PageDown | Action::HalfPageDown | Action::LastRow => go(len),
+            Action::GroupByTactic => {
+                self.rules_by_tactic = !self.rules_by_tactic;
+                let how = if self.rules_by_tactic {
+                    "rules that fired, grouped by tactic"
+                } else {
+                    "rules that fired, by severity then hits"
+                };
+                self.message = Some(Message::Info(how.into()));
             }
-            Action::RunRule => {
-                let i = *cursor;
-                self.run_rules(&[i], true);
-            }
+            Action::RunRule => self.run_rules(&[current], true),
             Action::RunAllRules => self.run_all_rules(),
             Action::CopyPipeline => {
-                let i = *cursor;
+                let i = current;
                 if let Some(text) = self.bound(i) {
                     self.clipboard = Some(text);
                     self.message = Some(Message::Info("copied the rule's KQL".into()));
@@ -1845,6 +1877,10 @@ impl App {
             Ok((frame, reasons)) => {
                 entry.hits = Some(frame.height());
                 entry.error = None;
+                entry.findings = Some(crate::hunt::triage::Findings::of(
+                    &frame,
+                    &entry.rule.entities,
+                ));
                 let title = entry.rule.title.clone();
                 let n = frame.height();
                 self.message = Some(Message::Info(format!(
@@ -1873,8 +1909,12 @@ impl App {
             }
             Err(e) => {
                 entry.hits = None;
+                entry.findings = None;
                 entry.error = Some(e.message.clone());
-                self.error = Some(ErrorView::query(&e, &text));
+                // Running them all, the triage lists what could not run.
+                if run.open {
+                    self.error = Some(ErrorView::query(&e, &text));
+                }
             }
         }
     }

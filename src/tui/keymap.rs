@@ -281,6 +281,7 @@ pub const DEFAULT_KEYS: &[(Action, &[&str])] = &[
     (Action::OpenRules, &["R"]),
     (Action::RunRule, &["enter"]),
     (Action::RunAllRules, &["A"]),
+    (Action::GroupByTactic, &["T"]),
     (Action::PivotConnections, &["1"]),
     (Action::PivotProcessEvents, &["2"]),
     (Action::PivotDeviceActivity, &["3"]),

@@ -114,3 +114,13 @@ mod tests {
         assert_eq!(wrapped_height("", 3, 10), 1);
     }
 }
+
+/// `2025-03-18 12:00`: to the minute, which is what a table's range needs
+/// (the rows themselves show every digit).
+pub fn short_datetime(ns: i64) -> String {
+    let s = crate::data::time::format_datetime(ns);
+    match (s.get(..10), s.get(11..16)) {
+        (Some(date), Some(time)) => format!("{date} {time}"),
+        _ => s,
+    }
+}

@@ -6,8 +6,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 
-use super::common::{cell, fill, put, safe};
-use crate::data::time::format_datetime;
+use super::common::{cell, fill, put, safe, short_datetime};
 use crate::text::thousands;
 use crate::tui::app::{App, home_list_height, percent};
 
@@ -292,12 +291,3 @@ fn draw_list(
     y
 }
 
-/// `2025-03-18 12:00`: to the minute, which is what a table's range needs
-/// (the rows themselves show every digit).
-fn short_datetime(ns: i64) -> String {
-    let s = format_datetime(ns);
-    match (s.get(..10), s.get(11..16)) {
-        (Some(date), Some(time)) => format!("{date} {time}"),
-        _ => s,
-    }
-}
