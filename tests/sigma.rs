@@ -457,7 +457,7 @@ fn run_all_prefixes_each_hit_with_its_rule() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
         stderr.contains(
-            "QRY-0001  Uncommon process connecting to a CloudFront domain:\nerror: unknown column 'InitiatingProcessVersionInfoCompanyName'"
+            "QRY-0001  Uncommon process connecting to a CloudFront domain: unknown column 'InitiatingProcessVersionInfoCompanyName' (did you mean 'InitiatingProcessParentFileName'?)\n"
         ),
         "{stderr}"
     );

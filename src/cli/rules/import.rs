@@ -23,6 +23,8 @@ pub struct ImportArgs {
     top: usize,
 }
 
+/// Imports the rule files under the paths; prints what was taken and what
+/// was refused. Exit status 2 when nothing could be taken.
 pub fn run_cli(a: ImportArgs) -> i32 {
     let placeholders = match super::placeholders(&a.placeholders) {
         Ok(p) => p,

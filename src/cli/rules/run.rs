@@ -52,12 +52,18 @@ pub struct RunArgs {
     max_memory: Option<crate::kql::Budget>,
 }
 
+/// The stack of each thread that runs rules (the main thread's size on
+/// Linux).
+const RULE_STACK: usize = 8 << 20;
+
 /// One rule's outcome.
 struct Outcome {
     hits: Result<DataFrame, String>,
     seconds: f64,
 }
 
+/// Runs the selected rules and writes their hits; exit status 2 when a rule
+/// could not run.
 pub fn run_cli(a: RunArgs) -> i32 {
     let selected = match select(&a) {
         Ok(s) => s,
@@ -110,29 +116,44 @@ pub fn run_cli(a: RunArgs) -> i32 {
     };
     let run_started = Instant::now();
     let progress = Progress::new(selected.len());
-    // Rules are independent: each runs on its own thread over the shared,
-    // already loaded tables.
-    let outcomes: Vec<Outcome> = selected
-        .par_iter()
-        .map(|rule| {
-            let t = Instant::now();
-            // Parameters that another rule lacks are not an error with --all.
-            let own: BTreeMap<String, String> = overrides
-                .iter()
-                .filter(|(k, _)| !a.all || rule.parameters.contains_key(*k))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
-            let hits = match rule.bound_query(&own) {
-                Ok(text) => run(&catalog, &text, &options).map_err(|e| e.render(&text)),
-                Err(e) => Err(e.message),
-            };
-            progress.done(hits.as_ref().is_ok_and(|h| h.height() > 0));
-            Outcome {
-                hits,
-                seconds: t.elapsed().as_secs_f64(),
-            }
-        })
-        .collect();
+    // Rules are independent: each runs on a thread of its own pool over the
+    // shared, already loaded tables. The pool's threads get the main
+    // thread's stack, not rayon's default 2 MiB: a rule whose `where` is a
+    // long chain of `or`s is planned recursively.
+    let pool = match rayon::ThreadPoolBuilder::new()
+        .stack_size(RULE_STACK)
+        .thread_name(|i| format!("rule-{i}"))
+        .build()
+    {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("quarry: cannot start the rule threads: {e}");
+            return 1;
+        }
+    };
+    let outcomes: Vec<Outcome> = pool.install(|| {
+        selected
+            .par_iter()
+            .map(|rule| {
+                let t = Instant::now();
+                // Parameters that another rule lacks are not an error with --all.
+                let own: BTreeMap<String, String> = overrides
+                    .iter()
+                    .filter(|(k, _)| !a.all || rule.parameters.contains_key(*k))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                let hits = match rule.bound_query(&own) {
+                    Ok(text) => run(&catalog, &text, &options).map_err(|e| e.render(&text)),
+                    Err(e) => Err(e.message),
+                };
+                progress.done(hits.as_ref().is_ok_and(|h| h.height() > 0));
+                Outcome {
+                    hits,
+                    seconds: t.elapsed().as_secs_f64(),
+                }
+            })
+            .collect()
+    });
     progress.finish();
     let run_s = run_started.elapsed().as_secs_f64();
     let mut status = 0;
@@ -168,7 +189,20 @@ pub fn run_cli(a: RunArgs) -> i32 {
             }
             Err(e) => {
                 failed += 1;
-                eprintln!("{}  {}:\n{e}", rule.id, rule.title);
+                // One line per failed rule when there are many (a pack run
+                // over an export that lacks some tables); the whole error
+                // with its caret for a rule run on its own.
+                if several {
+                    let first = e.lines().next().unwrap_or_default();
+                    eprintln!(
+                        "{}  {}: {}",
+                        rule.id,
+                        rule.title,
+                        first.trim_start_matches("error: ")
+                    );
+                } else {
+                    eprintln!("{}  {}:\n{e}", rule.id, rule.title);
+                }
                 status = 2;
             }
         }

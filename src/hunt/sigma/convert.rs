@@ -186,14 +186,13 @@ impl Converter<'_> {
                 if name == "ActionType"
                     && field == "EventType"
                     && self.target.table == "DeviceRegistryEvents"
+                    && let [Piece::Text(t)] = pieces.as_slice()
                 {
-                    if let [Piece::Text(t)] = pieces.as_slice() {
-                        let tests = defender::registry_actions(t)
-                            .into_iter()
-                            .map(|a| text_test(name, &[Piece::Text(a)], *cased))
-                            .collect::<Result<Vec<_>, _>>()?;
-                        return Ok(or(tests));
-                    }
+                    let tests = defender::registry_actions(t)
+                        .into_iter()
+                        .map(|a| text_test(name, &[Piece::Text(a)], *cased))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    return Ok(or(tests));
                 }
                 if let Some(domain) = ACCOUNT_DOMAINS
                     .iter()

@@ -245,11 +245,6 @@ pub fn target(logsource: &LogSource) -> Result<Target, String> {
     })
 }
 
-/// The categories that map to a table.
-pub fn categories() -> Vec<&'static str> {
-    CATEGORY_TABLES.iter().map(|(c, _)| *c).collect()
-}
-
 impl Target {
     /// How `field` is read here; `Err` says why it cannot be.
     pub fn field(&self, field: &str) -> Result<FieldUse, String> {

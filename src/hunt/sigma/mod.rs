@@ -28,6 +28,7 @@ pub struct Refused {
 }
 
 impl Refused {
+    /// A refusal with no line yet.
     pub fn new(reason: impl Into<String>) -> Refused {
         Refused {
             line: None,

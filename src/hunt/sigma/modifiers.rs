@@ -89,6 +89,7 @@ pub enum Compare {
 }
 
 impl Compare {
+    /// The KQL comparison operator.
     pub fn symbol(self) -> &'static str {
         match self {
             Compare::Gt => ">",
@@ -531,7 +532,10 @@ mod tests {
         );
         // `\*` is a literal star: SigmaHQ writes `\\*` for a backslash
         // before a wildcard.
-        assert_eq!(pieces(r"C:\Windows\*"), vec![Piece::Text(r"C:\Windows*".into())]);
+        assert_eq!(
+            pieces(r"C:\Windows\*"),
+            vec![Piece::Text(r"C:\Windows*".into())]
+        );
         assert_eq!(
             pieces(r"a\\*"),
             vec![Piece::Text(r"a\".into()), Piece::AnyRun]

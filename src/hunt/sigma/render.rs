@@ -246,6 +246,9 @@ pub fn merge_equalities(e: Expr) -> Expr {
     or(out)
 }
 
+/// The column, test and casing [`Expr::Find`]s are grouped by.
+type FindKey = (String, Find, bool);
+
 fn merge_finds(e: Expr) -> Expr {
     let Expr::Or(parts) = e else { return e };
     let key = |p: &Expr| match p {
@@ -254,14 +257,14 @@ fn merge_finds(e: Expr) -> Expr {
         } => Some((lhs.clone(), *how, *cased)),
         _ => None,
     };
-    let mut counts: Vec<((String, Find, bool), usize)> = Vec::new();
+    let mut counts: Vec<(FindKey, usize)> = Vec::new();
     for k in parts.iter().filter_map(key) {
         match counts.iter_mut().find(|(c, _)| *c == k) {
             Some((_, n)) => *n += 1,
             None => counts.push((k, 1)),
         }
     }
-    let big: Vec<(String, Find, bool)> = counts
+    let big: Vec<FindKey> = counts
         .into_iter()
         .filter(|(_, n)| *n > MAX_ALTERNATIVES)
         .map(|(k, _)| k)
@@ -270,7 +273,8 @@ fn merge_finds(e: Expr) -> Expr {
         return Expr::Or(parts);
     }
     let mut out: Vec<Expr> = Vec::new();
-    let mut pending: Vec<((String, Find, bool), Vec<String>, usize)> = Vec::new();
+    // (column and test, values, where the regex goes)
+    let mut pending: Vec<(FindKey, Vec<String>, usize)> = Vec::new();
     for p in parts {
         if let (Some(k), Expr::Find { value, .. }) = (key(&p), &p)
             && big.contains(&k)
