@@ -322,7 +322,7 @@ fn self_contained(query: &str) -> bool {
         .collect();
     matches!(first.as_str(), "print" | "datatable" | "range" | "union")
         && !last.starts_with("union")
-        || bound.iter().any(|b| *b == first)
+        || bound.contains(&first)
         || last.starts_with("union")
             && !bound.is_empty()
             && last.split(['|']).next().is_some_and(|u| {
@@ -518,7 +518,8 @@ fn cell_matches(ours: &Scalar, doc: &str, kind: KqlType) -> bool {
                 Json::String(s) => s == doc,
                 other => {
                     let bare = |t: &str| t.replace(['"', ' ', '\n'], "");
-                    other.to_string() == doc || bare(&other.to_string()) == bare(doc)
+                    let text = other.to_string();
+                    text == doc || bare(&text) == bare(doc)
                 }
             },
         },

@@ -232,7 +232,9 @@ Hosts | where IP in (bad) or IP in (watched) | project DeviceName"#;
     let out = quarry(
         home.path(),
         home.path(),
-        &["rules", "run", &rule_arg, "--data", &data_arg, "--format", "csv"],
+        &[
+            "rules", "run", &rule_arg, "--data", &data_arg, "--format", "csv",
+        ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(String::from_utf8_lossy(&out.stdout), expected);

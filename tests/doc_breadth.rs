@@ -164,6 +164,8 @@ fn series_comparisons_and_math_from_the_docs() {
 }
 
 #[test]
+// The documentation fills with the constant 3.14159, not with PI.
+#[allow(clippy::approx_constant)]
 fn series_fill_from_the_docs() {
     let fwd = dynamic(
         "let data = datatable(arr: dynamic) [dynamic([null, null, 36, 41, null, null, 16, 61, 33, null, null])]; \

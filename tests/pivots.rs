@@ -56,7 +56,11 @@ fn hit(name: &str) -> Option<Scalar> {
 fn report_ids(c: &Catalog, query: &str) -> Vec<i64> {
     let q = format!("{query} | project ReportId | sort by ReportId asc");
     let frame = run(c, &q, &RunOptions::default()).unwrap_or_else(|e| panic!("{q}: {e:?}"));
-    let col = frame.column("ReportId").unwrap().as_materialized_series().clone();
+    let col = frame
+        .column("ReportId")
+        .unwrap()
+        .as_materialized_series()
+        .clone();
     (0..col.len())
         .map(|i| match Scalar::from_series(&col, i) {
             Scalar::Long(v) => v,
@@ -85,7 +89,10 @@ fn a_sha1_rule_pivots_on_sha1() {
     );
     assert_eq!(report_ids(&c, &q), [1, 3, 4]);
     let q = pivot_query(Pivot::ProcessEvents, &e, &hit).unwrap();
-    assert_eq!(q, format!("DeviceProcessEvents | where SHA1 == \"{SHA1_A}\""));
+    assert_eq!(
+        q,
+        format!("DeviceProcessEvents | where SHA1 == \"{SHA1_A}\"")
+    );
     assert_eq!(report_ids(&c, &q), [10]);
 }
 

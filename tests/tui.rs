@@ -1456,7 +1456,12 @@ fn triage_of_every_rule_that_fired() {
     let mut rules = quarry::hunt::rules::load_all(None).0;
     rules.extend([
         rule("T-LOW", "low", "Discovery", "DeviceNetworkEvents | take 7"),
-        rule("T-NONE", "high", "Impact", "DeviceNetworkEvents | where RemotePort == -1"),
+        rule(
+            "T-NONE",
+            "high",
+            "Impact",
+            "DeviceNetworkEvents | where RemotePort == -1",
+        ),
         rule(
             "T-HIGH",
             "high",
@@ -1494,7 +1499,10 @@ fn triage_of_every_rule_that_fired() {
         ["QRY-0001", "T-LOW", "T-HIGH", "T-BROKEN", "T-NONE"],
         "{text}"
     );
-    assert!(text.contains("grouped by tactic (T: by severity)"), "{text}");
+    assert!(
+        text.contains("grouped by tactic (T: by severity)"),
+        "{text}"
+    );
     // Down to the broken rule: why it could not run.
     key(&mut app, KeyCode::Char('g'));
     for _ in 0..3 {

@@ -159,7 +159,6 @@ pub fn run_cli(args: Args) -> i32 {
     }
 }
 
-
 pub(super) fn write_result(frame: &DataFrame, args: &Args, _catalog: &Catalog) -> io::Result<()> {
     if args.format == OutputFormat::Svg {
         return super::chart::write(frame, args);

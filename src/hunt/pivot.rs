@@ -108,9 +108,8 @@ pub fn pivot_query(
     match pivot {
         Pivot::Connections | Pivot::ProcessEvents => {
             let hash = text(&column)?;
-            let kind = HashKind::of(&column, &hash).ok_or_else(|| {
-                format!("this hit's {column} is not a SHA1, SHA256 or MD5 hash")
-            })?;
+            let kind = HashKind::of(&column, &hash)
+                .ok_or_else(|| format!("this hit's {column} is not a SHA1, SHA256 or MD5 hash"))?;
             let hash = string_literal(&hash);
             let alg = kind.column();
             Ok(if pivot == Pivot::Connections {
@@ -159,9 +158,18 @@ mod tests {
             HashKind::of("InitiatingProcessMD5", "x"),
             Some(HashKind::Md5)
         );
-        assert_eq!(HashKind::of("FileHash", &"a".repeat(64)), Some(HashKind::Sha256));
-        assert_eq!(HashKind::of("FileHash", &"a".repeat(40)), Some(HashKind::Sha1));
-        assert_eq!(HashKind::of("FileHash", &"a".repeat(32)), Some(HashKind::Md5));
+        assert_eq!(
+            HashKind::of("FileHash", &"a".repeat(64)),
+            Some(HashKind::Sha256)
+        );
+        assert_eq!(
+            HashKind::of("FileHash", &"a".repeat(40)),
+            Some(HashKind::Sha1)
+        );
+        assert_eq!(
+            HashKind::of("FileHash", &"a".repeat(32)),
+            Some(HashKind::Md5)
+        );
         assert_eq!(HashKind::of("FileHash", "not-a-hash"), None);
         assert_eq!(HashKind::of("FileHash", &"g".repeat(40)), None);
     }

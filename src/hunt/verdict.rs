@@ -291,7 +291,10 @@ mod tests {
         assert_eq!(lets_text("T | take 1"), "");
         // Statements end at their `;` token, not at a line's end.
         let q = "let a = \"x;\";  let f = (n:long)\n{ n + 1 };\n// then\nT | take 1";
-        assert_eq!(lets_text(q), "let a = \"x;\";  let f = (n:long)\n{ n + 1 };\n// then\n");
+        assert_eq!(
+            lets_text(q),
+            "let a = \"x;\";  let f = (n:long)\n{ n + 1 };\n// then\n"
+        );
         assert_eq!(relative_words(20 * 60 * NANOS_PER_SEC), "20 minutes before");
         assert_eq!(relative_words(-3 * 86_400 * NANOS_PER_SEC), "3 days after");
     }

@@ -108,12 +108,15 @@ pub(crate) fn quote_with(s: &str, quote: char) -> String {
     out
 }
 
-
 /// A string literal that reads as written: verbatim (`@"C:\Windows"`)
 /// when `s` holds backslashes and nothing that needs escaping, so paths and
 /// regexes are not doubled up; otherwise [`string_literal`].
 pub fn readable_literal(s: &str) -> String {
-    if s.contains('\\') && !s.chars().any(|c| c == '\n' || c == '\r' || crate::text::needs_escape(c)) {
+    if s.contains('\\')
+        && !s
+            .chars()
+            .any(|c| c == '\n' || c == '\r' || crate::text::needs_escape(c))
+    {
         return format!("@\"{}\"", s.replace('"', "\"\""));
     }
     string_literal(s)
@@ -126,7 +129,10 @@ mod tests {
     #[test]
     fn literals_read_back_as_written() {
         assert_eq!(string_literal("a\"b\\c"), r#""a\"b\\c""#);
-        assert_eq!(readable_literal(r"C:\Windows\cmd.exe"), r#"@"C:\Windows\cmd.exe""#);
+        assert_eq!(
+            readable_literal(r"C:\Windows\cmd.exe"),
+            r#"@"C:\Windows\cmd.exe""#
+        );
         assert_eq!(readable_literal(r#"say "hi"\"#), r#"@"say ""hi""\""#);
         assert_eq!(readable_literal("plain"), r#""plain""#);
         assert_eq!(readable_literal("a\\\nb"), r#""a\\\nb""#);

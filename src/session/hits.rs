@@ -147,7 +147,12 @@ mod tests {
     }
 
     fn step(frame: DataFrame, stage: &str) -> Step {
-        Step::new(ViewKind::Table, stage.into(), vec!["Hits".into(), stage.into()], frame)
+        Step::new(
+            ViewKind::Table,
+            stage.into(),
+            vec!["Hits".into(), stage.into()],
+            frame,
+        )
     }
 
     #[test]

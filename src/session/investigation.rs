@@ -9,8 +9,8 @@ use polars::prelude::*;
 
 use super::chart::StepChart;
 use super::kql_text::{join_stages, join_stages_multiline};
-use super::timeline::Timeline;
 use super::selection::Selection;
+use super::timeline::Timeline;
 use crate::data::types::KqlType;
 use crate::kql::value::{Scalar, series_to_text};
 use crate::text::{display_width, escape_for_terminal};

@@ -17,7 +17,6 @@ pub use crate::kql::quote::{quote_ident, string_literal};
 /// not start from a plain table.
 pub const STEP_TABLE: &str = "__quarry_step";
 
-
 /// A literal of the value's own type, or `None` for null and dynamic values
 /// (which have no literal that compares equal; see [`equality`]).
 pub fn scalar_literal(v: &Scalar) -> Option<String> {

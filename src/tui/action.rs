@@ -436,8 +436,8 @@ impl Action {
             MarkColumn | HideColumn => HelpGroup::Columns,
             ToggleSelect | SelectAll | ClearSelection => HelpGroup::Selection,
             Export | CopyPipeline | CopyCell | ToggleChart | ExportChart => HelpGroup::Output,
-            OpenRules | RunRule | RunAllRules | GroupByTactic | PivotConnections | PivotProcessEvents
-            | PivotDeviceActivity | PivotUrl | PivotAccount => HelpGroup::Hunt,
+            OpenRules | RunRule | RunAllRules | GroupByTactic | PivotConnections
+            | PivotProcessEvents | PivotDeviceActivity | PivotUrl | PivotAccount => HelpGroup::Hunt,
             ToggleDetail | ShowHelp | Cancel | Quit => HelpGroup::General,
         }
     }
@@ -455,8 +455,7 @@ impl Action {
             FilterKeep | FilterExclude | Frequency | Sort | MarkColumn | HideColumn
             | ExpandPipeline | ToggleSelect | SelectAll | ClearSelection | Export | CopyCell
             | PivotConnections | PivotProcessEvents | PivotDeviceActivity | PivotUrl
-            | PivotAccount | Timeline
-            | ToggleChart | ExportChart => TABLE,
+            | PivotAccount | Timeline | ToggleChart | ExportChart => TABLE,
             CopyPipeline | ToggleDetail => &[Table, CRules],
             RunRule | GroupByTactic => RULES,
         }

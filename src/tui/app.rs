@@ -623,9 +623,7 @@ impl App {
             | Action::PivotProcessEvents
             | Action::PivotDeviceActivity
             | Action::PivotUrl
-            | Action::PivotAccount => {
-                self.current_hits().is_some()
-            }
+            | Action::PivotAccount => self.current_hits().is_some(),
             _ => true,
         }
     }
@@ -2202,7 +2200,6 @@ fn expand_path(dir: &Path, text: &str) -> PathBuf {
         dir.join(p)
     }
 }
-
 
 /// The table a pipeline starts from, for export file names.
 fn source_label(stages: &[String]) -> String {

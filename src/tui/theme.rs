@@ -403,10 +403,11 @@ fn apply(
 }
 
 fn unknown_style(name: &str) -> String {
-    let candidates = STYLES
-        .iter()
-        .map(|(n, _)| *n)
-        .chain(["severity", "signature", "chart", "inherits"]);
+    let candidates =
+        STYLES
+            .iter()
+            .map(|(n, _)| *n)
+            .chain(["severity", "signature", "chart", "inherits"]);
     let best = candidates
         .map(|n| (strsim::jaro_winkler(name, n), n))
         .max_by(|a, b| a.0.total_cmp(&b.0));

@@ -131,8 +131,8 @@ mod tests {
 
     use super::*;
     use crate::data::catalog::Catalog;
-    use crate::kql::error::ErrorKind;
     use crate::kql::RunOptions;
+    use crate::kql::error::ErrorKind;
     use crate::kql::parser::parse_expr;
 
     /// Three slices and a bit: `x` from 0, and `t` as text.

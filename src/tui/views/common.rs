@@ -92,6 +92,16 @@ pub fn wrapped_height(s: &str, width: usize, max_lines: usize) -> usize {
     w.div_ceil(width.max(1)).clamp(1, max_lines.max(1))
 }
 
+/// `2025-03-18 12:00`: to the minute, which is what a table's range needs
+/// (the rows themselves show every digit).
+pub fn short_datetime(ns: i64) -> String {
+    let s = crate::data::time::format_datetime(ns);
+    match (s.get(..10), s.get(11..16)) {
+        (Some(date), Some(time)) => format!("{date} {time}"),
+        _ => s,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,15 +122,5 @@ mod tests {
         assert_eq!(wrap("a\nb", 10, 2), vec!["a\\nb"]);
         assert_eq!(wrapped_height("abcdefg", 3, 10), 3);
         assert_eq!(wrapped_height("", 3, 10), 1);
-    }
-}
-
-/// `2025-03-18 12:00`: to the minute, which is what a table's range needs
-/// (the rows themselves show every digit).
-pub fn short_datetime(ns: i64) -> String {
-    let s = crate::data::time::format_datetime(ns);
-    match (s.get(..10), s.get(11..16)) {
-        (Some(date), Some(time)) => format!("{date} {time}"),
-        _ => s,
     }
 }

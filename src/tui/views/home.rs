@@ -290,4 +290,3 @@ fn draw_list(
     }
     y
 }
-

@@ -7,12 +7,12 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 
 use super::common::{fill, put, wrap};
+use crate::hunt::verdict::Why;
 use crate::hunt::verdict::relative_words;
 use crate::kql::value::Scalar;
+use crate::session::hits::Hits;
 use crate::session::investigation::Step;
 use crate::text::thousands;
-use crate::hunt::verdict::Why;
-use crate::session::hits::Hits;
 use crate::tui::theme::Theme;
 
 /// Columns the label takes.

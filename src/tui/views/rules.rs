@@ -78,11 +78,17 @@ fn cells(app: &App, i: usize, entry: &RuleEntry) -> [String; 7] {
 
 /// The line above the list: what the runs found, and the order.
 fn summary(app: &App, rules: &[RuleEntry]) -> Option<String> {
-    let ran = rules.iter().filter(|e| e.hits.is_some() || e.error.is_some()).count();
+    let ran = rules
+        .iter()
+        .filter(|e| e.hits.is_some() || e.error.is_some())
+        .count();
     if ran == 0 {
         return None;
     }
-    let fired = rules.iter().filter(|e| e.hits.is_some_and(|n| n > 0)).count();
+    let fired = rules
+        .iter()
+        .filter(|e| e.hits.is_some_and(|n| n > 0))
+        .count();
     let failed = rules.iter().filter(|e| e.error.is_some()).count();
     let hits: usize = rules.iter().filter_map(|e| e.hits).sum();
     let mut text = format!(
@@ -156,7 +162,14 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
             fill(buf, Rect::new(area.x, ry, area.width, 1), row_style);
         }
         let title = format!("{}  {}", entry.rule.id, entry.rule.title);
-        let mut cx = put(buf, x, ry, &cell(&title, title_w, false), title_w, row_style);
+        let mut cx = put(
+            buf,
+            x,
+            ry,
+            &cell(&title, title_w, false),
+            title_w,
+            row_style,
+        );
         let cells = cells(app, i, entry);
         for (name, w, right) in columns {
             let text = match *name {
