@@ -362,3 +362,50 @@ query: |
     let e = rules::from_yaml("name: x\nquery: T\n", "y.yaml").unwrap_err();
     assert_eq!(e.to_string(), "y.yaml: missing field 'id'");
 }
+
+/// Issue 10: one value that does not convert in a FileProfiles column
+/// (`N/A` in GlobalPrevalence) is one null cell with a warning, as in any
+/// load; the other profiles keep their prevalence.
+#[test]
+fn a_bad_file_profile_cell_is_one_null_not_a_column_of_unknowns() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = "a".repeat(40);
+    let b = "b".repeat(40);
+    std::fs::write(
+        dir.path().join("DeviceNetworkEvents.csv"),
+        format!(
+            "Timestamp,DeviceName,InitiatingProcessSHA1,ReportId\n\
+             2025-03-18T10:00:00Z,wks-1,{a},1\n2025-03-18T10:01:00Z,wks-1,{b},2\n"
+        ),
+    )
+    .unwrap();
+    let profiles = dir.path().join("FileProfiles.csv");
+    std::fs::write(
+        &profiles,
+        format!("SHA1,GlobalPrevalence,SignatureState\n{a},N/A,Unsigned\n{b},1234,SignedValid\n"),
+    )
+    .unwrap();
+    let catalog = load_paths(&[dir.path().display().to_string()]);
+    assert!(catalog.errors.is_empty(), "{:?}", catalog.errors);
+    assert_eq!(
+        catalog.warning_lines(),
+        [format!(
+            "FileProfiles: 1 cell could not be read and is null: GlobalPrevalence (long) at {}:2 \"N/A\"",
+            profiles.display()
+        )]
+    );
+    let frame = run(
+        &catalog,
+        "DeviceNetworkEvents | invoke FileProfile(\"InitiatingProcessSHA1\") \
+         | project ReportId, GlobalPrevalence, SignatureState, ProfileAvailability \
+         | sort by ReportId asc",
+        &options(),
+    )
+    .unwrap();
+    assert_eq!(texts(&frame, "GlobalPrevalence"), ["", "1234"]);
+    assert_eq!(texts(&frame, "SignatureState"), ["Unsigned", "SignedValid"]);
+    assert_eq!(
+        texts(&frame, "ProfileAvailability"),
+        ["Available", "Available"]
+    );
+}

@@ -28,11 +28,15 @@ pub fn documented(table: &str) -> Option<&'static [(&'static str, KqlType)]> {
         "DeviceInfo" => DEVICE_INFO,
         "DeviceRegistryEvents" => DEVICE_REGISTRY_EVENTS,
         "DeviceImageLoadEvents" => DEVICE_IMAGE_LOAD_EVENTS,
+        // Not an event table (no Timestamp), but its exports are typed
+        // the same way: an `N/A` prevalence is one null cell, not a column
+        // of text that makes every profile unknown.
+        "FileProfiles" => FILE_PROFILE_COLUMNS,
         _ => return None,
     })
 }
 
-/// The names of every table [`documented`] describes.
+/// The event tables [`documented`] describes (FileProfiles aside).
 pub const DOCUMENTED_TABLES: &[&str] = &[
     "DeviceNetworkEvents",
     "DeviceProcessEvents",
