@@ -3,6 +3,7 @@
 //!
 //!     cargo bench --bench cancel
 //!     QUARRY_BENCH_ROWS=500000 cargo bench --bench cancel
+//!     cargo bench --bench cancel -- summarize top   # only those
 //!
 //! For each operator, its query runs once uncancelled (its running time),
 //! then again and again on a thread while the cancel flag is set at points
@@ -84,7 +85,14 @@ fn main() {
         "{:<14} {:>10} {:>9} {:>9} {:>9}",
         "operator", "full run", "p50", "p99", "max"
     );
-    for (name, query) in CASES {
+    // `cargo bench --bench cancel -- summarize top`: only those (cargo's
+    // own `--bench` flag is not a name).
+    let only: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let wanted = |name: &str| only.is_empty() || only.iter().any(|o| name.contains(o.as_str()));
+    for (name, query) in CASES.iter().filter(|(name, _)| wanted(name)) {
         let catalog = Arc::clone(&catalog);
         let query = query.to_string();
         measure(name, move |cancel| {
@@ -95,6 +103,9 @@ fn main() {
             };
             run(&catalog, &query, &options).is_ok()
         });
+    }
+    if !wanted("loading") {
+        return;
     }
     let source = Arc::new(source);
     measure("loading", move |cancel| {

@@ -174,12 +174,16 @@ impl Runner<'_> {
         let height = result.height();
         let mut out: Vec<Column> = Vec::new();
         let mut taken: Vec<String> = Vec::new();
+        // Each column below is millions of values for millions of groups:
+        // look at the cancel flag between them.
         for k in &key_names {
+            self.check_cancel()?;
             let c = result.column(k).map_err(|e| polars_error(e, span))?;
             out.push(kql_column(c.as_materialized_series(), span)?.into_column());
             taken.push(k.clone());
         }
         for (i, p) in planned.iter().enumerate() {
+            self.check_cancel()?;
             let c = result
                 .column(&format!("__quarry_o{i}"))
                 .map_err(|e| polars_error(e, span))?
@@ -199,6 +203,7 @@ impl Runner<'_> {
                             .collect(),
                     };
                     for w in wanted {
+                        self.check_cancel()?;
                         // `arg_max(x, *)`: x itself is already out, under its name.
                         if which.is_none() && taken.contains(&w) {
                             continue;
@@ -325,7 +330,7 @@ fn aggregate_groups(
     span: Span,
 ) -> Result<DataFrame, QueryError> {
     /// Rows aggregated between two looks at the cancel flag.
-    const RUN: usize = 1 << 20;
+    const RUN: usize = 1 << 18;
     let keys: Vec<Column> = key_names
         .iter()
         .map(|k| work.column(k).cloned())

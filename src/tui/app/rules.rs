@@ -1,0 +1,221 @@
+//! The keys of the detection rules: the list and its triage (move, run
+//! one or all, group by tactic, copy a rule's KQL), rule runs handed to the
+//! worker and their results, and pivots from a hit.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{App, ErrorView, Message, NewKind, RuleRun};
+use crate::hunt::pivot::Pivot;
+use crate::session::hits::Hits;
+use crate::session::investigation::{Step, ViewKind};
+use crate::session::kql_text;
+use crate::text::thousands;
+use crate::tui::action::Action;
+use crate::tui::worker::Job;
+
+impl App {
+    pub(super) fn rules_action(&mut self, action: Action) {
+        let Some(current) = self.rules_open else {
+            return;
+        };
+        // The cursor stays on its rule while runs reorder the triage.
+        let order = self.rule_order();
+        let len = order.len();
+        let pos = order.iter().position(|&i| i == current).unwrap_or(0);
+        let mut go = |to: usize| {
+            if let Some(&i) = order.get(to.min(len.saturating_sub(1))) {
+                self.rules_open = Some(i);
+            }
+        };
+        match action {
+            Action::MoveUp => go(pos.saturating_sub(1)),
+            Action::MoveDown => go(pos + 1),
+            Action::PageUp | Action::HalfPageUp | Action::FirstRow => go(0),
+            Action::PageDown | Action::HalfPageDown | Action::LastRow => go(len),
+            Action::GroupByTactic => {
+                self.rules_by_tactic = !self.rules_by_tactic;
+                let how = if self.rules_by_tactic {
+                    "rules that fired, grouped by tactic"
+                } else {
+                    "rules that fired, by severity then hits"
+                };
+                self.message = Some(Message::Info(how.into()));
+            }
+            Action::RunRule => self.run_rules(&[current], true),
+            Action::RunAllRules => self.run_all_rules(),
+            Action::CopyPipeline => {
+                let i = current;
+                if let Some(text) = self.bound(i) {
+                    self.clipboard = Some(text);
+                    self.message = Some(Message::Info("copied the rule's KQL".into()));
+                }
+            }
+            Action::Back => self.rules_open = None,
+            Action::ShowHelp => self.help = Some(0),
+            Action::Cancel => self.cancel(),
+            Action::Quit => {
+                self.save_state();
+                self.quit = true;
+            }
+            _ => {}
+        }
+    }
+
+    /// The bound query of rule `i`.
+    pub(super) fn bound(&self, i: usize) -> Option<String> {
+        let entry = self.rules.as_ref()?.get(i)?;
+        entry
+            .rule
+            .bound_query(&std::collections::BTreeMap::new())
+            .ok()
+    }
+
+    pub(super) fn run_all_rules(&mut self) {
+        let n = self.rules().len();
+        let all: Vec<usize> = (0..n).collect();
+        self.rules_open.get_or_insert(0);
+        self.run_rules(&all, false);
+    }
+
+    /// Submits rule runs; `open` shows the (single) result when done.
+    pub(super) fn run_rules(&mut self, indices: &[usize], open: bool) {
+        if self.loading.is_some() {
+            self.message = Some(Message::Warning("still loading the tables".into()));
+            return;
+        }
+        if self.rule_runs.is_empty() {
+            self.rule_runs_total = 0;
+        }
+        for &index in indices {
+            let Some(entry) = self.rules.as_ref().and_then(|r| r.get(index)) else {
+                continue;
+            };
+            let text = match entry.rule.bound_query(&std::collections::BTreeMap::new()) {
+                Ok(t) => t,
+                Err(e) => {
+                    self.error = Some(ErrorView::plain(format!(
+                        "rule {}: {}",
+                        entry.rule.id, e.message
+                    )));
+                    continue;
+                }
+            };
+            let conditions = crate::hunt::verdict::exclusion_conditions(&entry.rule.query.text)
+                .unwrap_or_default();
+            let lets = crate::hunt::verdict::lets_text(&text);
+            let ticket = self.worker.submit(Job::RunRule {
+                index,
+                text,
+                lets,
+                conditions,
+                catalog: Arc::clone(&self.catalog),
+                now: self.now.unwrap_or(0),
+                data_dirs: self.data_dirs.clone(),
+            });
+            self.rule_runs.push(RuleRun {
+                ticket,
+                index,
+                open,
+            });
+            self.rule_runs_total += 1;
+        }
+    }
+
+    pub(super) fn rule_done(
+        &mut self,
+        id: u64,
+        index: usize,
+        result: crate::tui::worker::RuleOutcome,
+        elapsed: Duration,
+    ) {
+        let Some(pos) = self.rule_runs.iter().position(|r| r.ticket.id == id) else {
+            return;
+        };
+        let run = self.rule_runs.remove(pos);
+        let text = self.bound(index).unwrap_or_default();
+        let Some(entry) = self.rules.as_mut().and_then(|r| r.get_mut(index)) else {
+            return;
+        };
+        entry.last_run = Some(chrono::Local::now());
+        match result {
+            Ok((frame, reasons)) => {
+                entry.hits = Some(frame.height());
+                entry.error = None;
+                entry.findings = Some(crate::hunt::triage::Findings::of(
+                    &frame,
+                    &entry.rule.entities,
+                ));
+                let title = entry.rule.title.clone();
+                let n = frame.height();
+                self.message = Some(Message::Info(format!(
+                    "{title}: {} {}",
+                    thousands(n as u64),
+                    if n == 1 { "hit" } else { "hits" }
+                )));
+                if run.open {
+                    self.last_query_time = Some(elapsed);
+                    let step = Step::new(ViewKind::Table, title, vec![text], frame);
+                    let pipeline = step.pipeline();
+                    self.hits.retain(|h| h.pipeline != pipeline);
+                    self.hits.push(Hits {
+                        pipeline,
+                        rule: index,
+                        reasons,
+                        frame: step.frame.clone(),
+                    });
+                    self.inv.push(step);
+                    self.rules_open = None;
+                    self.fit();
+                }
+            }
+            Err(e) if e.kind == crate::kql::error::ErrorKind::Cancelled => {
+                self.message = Some(Message::Warning("rule run cancelled".into()));
+            }
+            Err(e) => {
+                entry.hits = None;
+                entry.findings = None;
+                entry.error = Some(e.message.clone());
+                // Running them all, the triage lists what could not run.
+                if run.open {
+                    self.error = Some(ErrorView::query(&e, &text));
+                }
+            }
+        }
+    }
+
+    /// A new pipeline from the hit under the cursor.
+    pub(super) fn pivot(&mut self, pivot: Pivot) {
+        let Some(hits) = self.current_hits() else {
+            self.message = Some(Message::Info("pivots start from a rule's hit".into()));
+            return;
+        };
+        let step = self.inv.current();
+        if step.frame.height() == 0 {
+            return;
+        }
+        let row = step.current_row();
+        let cell = |name: &str| {
+            step.columns
+                .iter()
+                .position(|c| c.name == name)
+                .map(|c| step.cell(row, c))
+        };
+        let entities = self
+            .rules
+            .as_ref()
+            .and_then(|r| r.get(hits.rule))
+            .map(|e| e.rule.entities.clone())
+            .unwrap_or_default();
+        let text = match crate::hunt::pivot::pivot_query(pivot, &entities, &cell) {
+            Ok(text) => text,
+            Err(why) => {
+                self.message = Some(Message::Info(why));
+                return;
+            }
+        };
+        let stages = kql_text::split_stages(&text);
+        let label = stages.last().cloned().unwrap_or_default();
+        self.run_full(stages, label, NewKind::Table, false);
+    }
+}
