@@ -173,6 +173,23 @@ fn chosen_paths(data: &[String], sample: bool, doing: &str, how: &str) -> Result
     }
 }
 
+/// Loads the tables at `paths` for a command, telling standard error about
+/// every file that failed and every cell read as null; returns the catalog
+/// and the seconds loading took.
+fn load_reporting(paths: &[String]) -> (crate::data::catalog::Catalog, f64) {
+    let started = std::time::Instant::now();
+    let catalog = crate::data::load::load_paths(paths);
+    let load_s = started.elapsed().as_secs_f64();
+    for e in &catalog.errors {
+        eprintln!("warning: {e}");
+    }
+    // Cells loaded as null, text read as Windows-1252 (escaped already).
+    for line in catalog.warning_lines() {
+        eprintln!("warning: {line}");
+    }
+    (catalog, load_s)
+}
+
 /// Reads `--max-memory SIZE` as a query's memory budget.
 pub fn max_memory(text: &str) -> Result<crate::kql::Budget, String> {
     crate::kql::limits::parse_size(text).map(crate::kql::Budget::new)

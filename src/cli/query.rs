@@ -8,7 +8,6 @@ use polars::prelude::*;
 
 use super::clock::Clock;
 use crate::data::catalog::Catalog;
-use crate::data::load::load_paths;
 use crate::kql::{RunOptions, run};
 use crate::session::cells;
 use crate::session::export::{ExportError, ExportOptions, export_csv_file, write_csv};
@@ -101,16 +100,7 @@ pub fn run_cli(args: Args) -> i32 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let started = Instant::now();
-    let catalog = load_paths(&paths);
-    let load_s = started.elapsed().as_secs_f64();
-    for e in &catalog.errors {
-        eprintln!("warning: {e}");
-    }
-    // Cells loaded as null, text read as Windows-1252 (escaped already).
-    for line in catalog.warning_lines() {
-        eprintln!("warning: {line}");
-    }
+    let (catalog, load_s) = super::load_reporting(&paths);
     if catalog.is_empty() && !catalog.errors.is_empty() {
         eprintln!("quarry: no table could be loaded");
         return 1;

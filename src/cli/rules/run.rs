@@ -12,7 +12,6 @@ use rayon::prelude::*;
 
 use super::super::clock::Clock;
 use super::super::query::{OutputFormat, write_frame};
-use crate::data::load::load_paths;
 use crate::hunt::pack;
 use crate::hunt::rules::Rule;
 use crate::kql::{RunOptions, run};
@@ -94,15 +93,7 @@ pub fn run_cli(a: RunArgs) -> i32 {
         Err(code) => return code,
     };
     let started = Instant::now();
-    let catalog = load_paths(&paths);
-    let load_s = started.elapsed().as_secs_f64();
-    for e in &catalog.errors {
-        eprintln!("warning: {e}");
-    }
-    // Cells loaded as null, text read as Windows-1252 (escaped already).
-    for line in catalog.warning_lines() {
-        eprintln!("warning: {line}");
-    }
+    let (catalog, load_s) = super::super::load_reporting(&paths);
     let (now, note) = a.now.resolve(&catalog);
     if let Some(note) = note {
         eprintln!("{note}");

@@ -162,24 +162,7 @@ impl Expr {
 /// A KQL string literal for `s`: verbatim (`@"C:\Windows"`) when it holds
 /// backslashes, so paths and regexes read as written.
 pub fn quote(s: &str) -> String {
-    let control = s.chars().any(char::is_control);
-    if s.contains('\\') && !control {
-        return format!("@\"{}\"", s.replace('"', "\"\""));
-    }
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    crate::kql::quote::readable_literal(s)
 }
 
 /// The test that `lhs` (a column, `tostring(Column)`, or `*` for any
