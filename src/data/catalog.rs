@@ -143,9 +143,21 @@ impl Catalog {
         Catalog::default()
     }
 
-    /// Adds or replaces a table.
+    /// Adds or replaces a table. Encoded columns of every table are then
+    /// widened where the new table's values widened their dictionary (see
+    /// `encode`), so tables still join and stack on their codes.
     pub fn insert(&mut self, table: Table) {
         self.tables.insert(table.name.clone(), table);
+        for table in self.tables.values_mut() {
+            let frame = std::mem::take(&mut table.frame);
+            // Widening only converts codes; should it fail, the table keeps
+            // its narrower codes, which are still read correctly (joins and
+            // unions then compare text).
+            table.frame = match super::encode::widen_frame(frame.clone()) {
+                Ok(widened) => widened,
+                Err(_) => frame,
+            };
+        }
     }
 
     /// Adds a table, appending its rows to a loaded table of the same name

@@ -3,17 +3,24 @@
 //! Exported event tables repeat the same device names, hashes, action types
 //! and command lines row after row. Held as plain text, every cell costs a
 //! 16-byte view however short its value; held as a code into the column's
-//! distinct values (a Polars `Categorical`), it costs 4 bytes and the value
-//! is stored once. Loading a 5M-row DeviceNetworkEvents peaks at 1.35 GB
-//! this way, against 3.1 GB as plain text.
+//! distinct values (a Polars `Categorical`), it costs 1, 2 or 4 bytes and
+//! the value is stored once.
 //!
 //! Encoded columns are still KQL `string` columns: the engine reads them
 //! through [`decode`], or works on their [`codes`] directly (predicates once
 //! per distinct value, grouping on the codes, sorting by each value's rank).
 //!
-//! Every table's column of the same name shares one set of values (the
-//! Polars `Categories` named after the column), so tables stack, union and
-//! join on their encoded columns without re-encoding.
+//! Every column of the same name, in every chunk and every table, shares one
+//! dictionary (see `DICTIONARIES`), so tables stack, union and join on
+//! their encoded columns without re-encoding. A dictionary's codes are as
+//! narrow as its values allow: 8 bits for up to 255 values (an action type,
+//! a device name in a small estate), 16 bits for up to 65,535, else 32.
+//! When a dictionary outgrows its width its values are copied, in order, to
+//! a wider one, so every code keeps its meaning; columns made before then
+//! are widened where they meet newer ones ([`widen_frame`], which the loader
+//! and the catalog apply), so every chunk and table agree on the width.
+
+use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
 
 use polars::prelude::*;
 use rayon::prelude::*;
@@ -27,6 +34,197 @@ const MAX_DISTINCT_RATIO: usize = 2;
 const EARLY_ROWS: usize = 1 << 16;
 /// Slots of the per-column cache of recently seen views (a power of two).
 const VIEW_CACHE: usize = 1 << 12;
+
+/// Every dictionary, by the name of the columns it encodes: the Polars
+/// type of those columns (its `Categories` give the width, its mapping the
+/// values), each behind a lock of its own so that loaders encoding
+/// different columns do not wait for each other.
+///
+/// The dictionaries are held for the life of the process, so a table loaded
+/// again, or loaded later, finds the codes it had; their values are the
+/// distinct values of every table loaded, each stored once. Only this
+/// module adds values, under the dictionary's lock: that is what keeps
+/// codes the same when a dictionary is copied to a wider one.
+static DICTIONARIES: LazyLock<Mutex<PlHashMap<PlSmallStr, Arc<Mutex<DataType>>>>> =
+    LazyLock::new(|| Mutex::new(PlHashMap::default()));
+
+/// Takes a lock; the data behind every lock here is consistent after any
+/// panic (values are replaced whole).
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The dictionary of the columns named `name`, made at 8 bits if there is
+/// none yet.
+fn dictionary(name: &PlSmallStr) -> Arc<Mutex<DataType>> {
+    lock(&DICTIONARIES)
+        .entry(name.clone())
+        .or_insert_with(|| Arc::new(Mutex::new(new_dictionary(name, CategoricalPhysical::U8))))
+        .clone()
+}
+
+/// Adds `values` to the dictionary of the columns named `name`, widening
+/// it when they do not fit. Returns the dictionary, as the type of an
+/// encoded column, and the code of each value.
+fn add_values(name: &PlSmallStr, values: &[&str]) -> PolarsResult<(DataType, Vec<u32>)> {
+    let entry = dictionary(name);
+    let mut dtype = lock(&entry);
+    let mut codes = Vec::with_capacity(values.len());
+    for value in values {
+        let code = loop {
+            match mapping_of(&dtype)?.insert_cat(value) {
+                Ok(code) => break code,
+                // Full at this width (the only way inserting fails).
+                Err(_) => *dtype = wider(name, &dtype)?,
+            }
+        };
+        codes.push(code);
+    }
+    Ok((dtype.clone(), codes))
+}
+
+/// The mapping (code <-> value) of an encoded type.
+fn mapping_of(dtype: &DataType) -> PolarsResult<&Arc<CategoricalMapping>> {
+    match dtype {
+        DataType::Categorical(_, mapping) => Ok(mapping),
+        other => polars_bail!(ComputeError: "not an encoded column: {other:?}"),
+    }
+}
+
+/// A fresh dictionary of `width` for the columns named `name`.
+fn new_dictionary(name: &PlSmallStr, width: CategoricalPhysical) -> DataType {
+    let categories = Categories::new(name.clone(), NAMESPACE.into(), width);
+    let mapping = categories.mapping();
+    DataType::Categorical(categories, mapping)
+}
+
+/// The dictionary `dtype` copied to the next wider code width: the same
+/// values in the same order, so every code keeps its meaning.
+fn wider(name: &PlSmallStr, dtype: &DataType) -> PolarsResult<DataType> {
+    let width = match dtype.cat_physical()? {
+        CategoricalPhysical::U8 => CategoricalPhysical::U16,
+        CategoricalPhysical::U16 => CategoricalPhysical::U32,
+        CategoricalPhysical::U32 => {
+            polars_bail!(ComputeError: "column {name} has more than 4 billion distinct values")
+        }
+    };
+    let old = mapping_of(dtype)?;
+    let wide = new_dictionary(name, width);
+    let mapping = mapping_of(&wide)?;
+    for code in 0..old.num_cats_upper_bound() as CatSize {
+        // Only this module adds values, under the lock: no gaps.
+        let value = old.cat_to_str(code).ok_or_else(
+            || polars_err!(ComputeError: "the dictionary of column {name} has a gap at {code}"),
+        )?;
+        if mapping.insert_cat(value)? != code {
+            polars_bail!(ComputeError: "the dictionary of column {name} is out of step at {code}");
+        }
+    }
+    Ok(wide)
+}
+
+/// The name of the dictionary an encoded column's codes point into, `None`
+/// for any other column (an unencoded one, or a categorical column that
+/// did not come from this module).
+pub fn dictionary_name(dtype: &DataType) -> Option<&PlSmallStr> {
+    match dtype {
+        DataType::Categorical(categories, _) if categories.namespace() == NAMESPACE => {
+            Some(categories.name())
+        }
+        _ => None,
+    }
+}
+
+/// The type encoded columns of the dictionary `name` have now (the width
+/// only grows), `None` if there is no such dictionary.
+pub fn current_type(name: &str) -> Option<DataType> {
+    let entry = lock(&DICTIONARIES).get(name).cloned()?;
+    let dtype = lock(&entry).clone();
+    Some(dtype)
+}
+
+/// An encoded column with its codes put in `dtype`: the type its dictionary
+/// has now ([`current_type`]), which is never narrower than the column's.
+pub fn recode(s: &Series, dtype: &DataType) -> PolarsResult<Series> {
+    if s.dtype() == dtype {
+        return Ok(s.clone());
+    }
+    let width = dtype.cat_physical()?;
+    let phys = s.to_physical_repr().cast(&width.dtype())?;
+    // SAFETY: the codes are codes of the same dictionary, copied in order
+    // to each wider width (see `wider`), and the cast checked they fit.
+    Ok(unsafe {
+        match width {
+            CategoricalPhysical::U8 => Categorical8Chunked::from_cats_and_dtype_unchecked(
+                phys.u8()?.clone(),
+                dtype.clone(),
+            )
+            .into_series(),
+            CategoricalPhysical::U16 => Categorical16Chunked::from_cats_and_dtype_unchecked(
+                phys.u16()?.clone(),
+                dtype.clone(),
+            )
+            .into_series(),
+            CategoricalPhysical::U32 => Categorical32Chunked::from_cats_and_dtype_unchecked(
+                phys.u32()?.clone(),
+                dtype.clone(),
+            )
+            .into_series(),
+        }
+    })
+}
+
+/// Every encoded column of `frame` with the codes as wide as its
+/// dictionary's are now, so it stacks and joins with columns encoded later.
+/// Other columns, and columns already current, are kept as they are.
+pub fn widen_frame(frame: DataFrame) -> PolarsResult<DataFrame> {
+    let stale = |c: &Column| {
+        dictionary_name(c.dtype())
+            .and_then(|name| current_type(name))
+            .filter(|now| now != c.dtype())
+    };
+    if !frame.columns().iter().any(|c| stale(c).is_some()) {
+        return Ok(frame);
+    }
+    let height = frame.height();
+    let columns = frame
+        .into_columns()
+        .into_iter()
+        .map(|c| match stale(&c) {
+            Some(now) => recode(c.as_materialized_series(), &now).map(IntoColumn::into_column),
+            None => Ok(c),
+        })
+        .collect::<PolarsResult<Vec<_>>>()?;
+    DataFrame::new(height, columns)
+}
+
+/// Global codes (one per row, each below the width's limit) as an encoded
+/// column of `dtype`; `valid` marks the rows that are not null.
+fn build(
+    name: PlSmallStr,
+    codes: impl Iterator<Item = u32>,
+    valid: Option<&BooleanChunked>,
+    dtype: &DataType,
+) -> PolarsResult<Series> {
+    macro_rules! encoded {
+        ($native:ty, $phys:ty, $cat:ty) => {{
+            // Codes fit: the dictionary of this width holds fewer values
+            // than its largest code.
+            let values: Vec<$native> = codes.map(|c| c as $native).collect();
+            let mut phys = <$phys>::from_vec(name, values);
+            if let Some(valid) = valid {
+                phys = phys.zip_with(valid, &<$phys>::full_null(PlSmallStr::EMPTY, phys.len()))?;
+            }
+            // SAFETY: every code was given by this dictionary's mapping.
+            unsafe { <$cat>::from_cats_and_dtype_unchecked(phys, dtype.clone()) }.into_series()
+        }};
+    }
+    Ok(match dtype.cat_physical()? {
+        CategoricalPhysical::U8 => encoded!(u8, UInt8Chunked, Categorical8Chunked),
+        CategoricalPhysical::U16 => encoded!(u16, UInt16Chunked, Categorical16Chunked),
+        CategoricalPhysical::U32 => encoded!(u32, UInt32Chunked, Categorical32Chunked),
+    })
+}
 
 /// The cache slot of a view: the high bits of a multiplicative hash.
 fn slot_of(view: u128) -> usize {
@@ -55,6 +253,12 @@ pub fn encode_frame(frame: DataFrame) -> PolarsResult<DataFrame> {
     DataFrame::new(height, encoded)
 }
 
+/// Whether a column of `rows` rows with `distinct` values gains from being
+/// encoded.
+pub fn worth_encoding(distinct: usize, rows: usize) -> bool {
+    distinct <= rows / MAX_DISTINCT_RATIO
+}
+
 /// The column as codes into its distinct values, `None` when it has too
 /// many distinct values to gain from it.
 pub fn encode(ca: &StringChunked) -> PolarsResult<Option<Series>> {
@@ -64,18 +268,19 @@ pub fn encode(ca: &StringChunked) -> PolarsResult<Option<Series>> {
         values: Vec::new(),
         limit: rows / MAX_DISTINCT_RATIO,
     };
-    let mut codes: Vec<u32> = Vec::with_capacity(rows);
+    // Per row, the index of its value among the distinct values.
+    let mut local: Vec<u32> = Vec::with_capacity(rows);
     if ca.null_count() > 0 {
         // Rare (loaded text has no nulls): by text, nulls left out.
         for v in ca.iter() {
             let code = match v {
                 None => 0,
-                Some(text) => match distinct.code(text, codes.len()) {
+                Some(text) => match distinct.code(text, local.len()) {
                     Some(code) => code,
                     None => return Ok(None),
                 },
             };
-            codes.push(code);
+            local.push(code);
         }
     } else {
         // A view seen before identifies its text without hashing the bytes:
@@ -89,41 +294,56 @@ pub fn encode(ca: &StringChunked) -> PolarsResult<Option<Series>> {
                 let slot = slot_of(key);
                 let (seen, code) = cache[slot];
                 if seen == key {
-                    codes.push(code);
+                    local.push(code);
                     continue;
                 }
                 // SAFETY: `i` is within the array (it indexes its views).
                 let text = unsafe { arr.value_unchecked(i) };
-                let Some(code) = distinct.code(text, codes.len()) else {
+                let Some(code) = distinct.code(text, local.len()) else {
                     return Ok(None);
                 };
                 cache[slot] = (key, code);
-                codes.push(code);
+                local.push(code);
             }
         }
     }
-    let values = distinct.values;
     let name = ca.name().clone();
-    let categories = Categories::new(name.clone(), NAMESPACE.into(), CategoricalPhysical::U32);
-    let mapping = categories.mapping();
-    let ids: Vec<u32> = values
+    let (dtype, ids) = add_values(&name, &distinct.values)?;
+    let codes = local
         .iter()
-        .map(|v| mapping.insert_cat(v))
-        .collect::<PolarsResult<_>>()?;
-    for c in &mut codes {
-        *c = ids.get(*c as usize).copied().unwrap_or(0);
+        .map(|&c| ids.get(c as usize).copied().unwrap_or(0));
+    let valid = (ca.null_count() > 0).then(|| ca.is_not_null());
+    build(name, codes, valid.as_ref(), &dtype).map(Some)
+}
+
+/// A column given as its distinct values and, per row, the index of its
+/// value among them, encoded (the text readers find the distinct values
+/// as they parse, so the column is never held as text).
+pub fn encode_values(name: PlSmallStr, values: &[&str], rows: &[IdxSize]) -> PolarsResult<Series> {
+    let (dtype, ids) = add_values(&name, values)?;
+    let codes = rows
+        .iter()
+        .map(|&i| ids.get(i as usize).copied().unwrap_or(0));
+    build(name, codes, None, &dtype)
+}
+
+/// An encoded column with its nulls (the unmatched side of an outer join)
+/// made "", still encoded; `None` for any other column, or one without
+/// nulls.
+pub fn fill_nulls(s: &Series) -> Option<PolarsResult<Series>> {
+    let name = dictionary_name(s.dtype())?.clone();
+    if s.null_count() == 0 {
+        return None;
     }
-    let mut phys = UInt32Chunked::from_vec(name, codes);
-    if ca.null_count() > 0 {
-        phys = phys.zip_with(
-            &ca.is_not_null(),
-            &UInt32Chunked::full_null("".into(), rows),
-        )?;
-    }
-    let dtype = DataType::Categorical(categories, mapping);
-    // SAFETY: every code was returned by `insert_cat` of this mapping.
-    let encoded = unsafe { Categorical32Chunked::from_cats_and_dtype_unchecked(phys, dtype) };
-    Ok(Some(encoded.into_series()))
+    let filled = || -> PolarsResult<Series> {
+        let (dtype, ids) = add_values(&name, &[""])?;
+        let empty = ids.first().copied().unwrap_or(0);
+        let codes = s.to_physical_repr().cast(&DataType::UInt32)?;
+        let codes = codes.u32()?;
+        let rows = codes.iter().map(|c| c.unwrap_or(empty));
+        build(s.name().clone(), rows, None, &dtype)
+    };
+    Some(filled())
 }
 
 /// The distinct values of a column being encoded, in order of appearance.
@@ -190,12 +410,20 @@ mod tests {
             .collect()
     }
 
+    fn plain(s: &Series) -> Vec<Option<String>> {
+        decode(s)
+            .unwrap()
+            .iter()
+            .map(|v| v.map(str::to_string))
+            .collect()
+    }
+
     #[test]
     fn repeated_values_are_encoded_and_decode_to_the_same_text() {
         let rows: Vec<&str> = (0..1000)
             .map(|i| ["WS-0142.corp.contoso.com", "dc1", ""][i % 3])
             .collect();
-        let ca = StringChunked::from_slice("DeviceName".into(), &rows);
+        let ca = StringChunked::from_slice("DeviceNameForTest".into(), &rows);
         let e = encode(&ca).unwrap().expect("repetitive");
         assert!(matches!(e.dtype(), DataType::Categorical(_, _)));
         let back = decode(&e).unwrap();
@@ -247,5 +475,71 @@ mod tests {
                 Some("y")
             ]
         );
+    }
+
+    #[test]
+    fn few_values_take_one_byte_and_a_growing_dictionary_widens_in_step() {
+        // Names of their own: the dictionaries are shared by the process.
+        let name: PlSmallStr = "WidthTestColumn".into();
+        let few: Vec<String> = (0..1000).map(|i| format!("host-{}", i % 200)).collect();
+        let few = StringChunked::from_iter_values(name.clone(), few.iter().map(String::as_str));
+        let narrow = encode(&few).unwrap().unwrap();
+        assert_eq!(
+            narrow.dtype().cat_physical().unwrap(),
+            CategoricalPhysical::U8
+        );
+        assert_eq!(narrow.to_physical_repr().dtype(), &DataType::UInt8);
+
+        // 200 more values no longer fit in a byte: 16-bit codes, the first
+        // 200 values keeping their codes.
+        let more: Vec<String> = (0..1000).map(|i| format!("host-{}", i % 400)).collect();
+        let more = StringChunked::from_iter_values(name.clone(), more.iter().map(String::as_str));
+        let wide = encode(&more).unwrap().unwrap();
+        assert_eq!(
+            wide.dtype().cat_physical().unwrap(),
+            CategoricalPhysical::U16
+        );
+        assert_ne!(narrow.dtype(), wide.dtype());
+        let now = current_type(&name).unwrap();
+        assert_eq!(&now, wide.dtype());
+
+        // The narrow column, widened, stacks with the wide one and reads
+        // the same.
+        let before = plain(&narrow);
+        let frame = DataFrame::new(1000, vec![narrow.into_column()]).unwrap();
+        let widened = widen_frame(frame).unwrap();
+        let widened = widened
+            .column(&name)
+            .unwrap()
+            .as_materialized_series()
+            .clone();
+        assert_eq!(widened.dtype(), wide.dtype());
+        assert_eq!(plain(&widened), before);
+        let mut stacked = widened.clone();
+        stacked.append(&wide).unwrap();
+        assert_eq!(plain(&stacked)[1000..], plain(&wide)[..]);
+        assert_eq!(plain(&stacked)[..1000], before[..]);
+    }
+
+    #[test]
+    fn values_given_by_a_reader_are_encoded_without_text() {
+        let values = ["a", "bb", ""];
+        let rows: Vec<IdxSize> = vec![0, 1, 1, 2, 0];
+        let e = encode_values("ValuesTestColumn".into(), &values, &rows).unwrap();
+        assert_eq!(
+            plain(&e),
+            ["a", "bb", "bb", "", "a"].map(|v| Some(v.to_string()))
+        );
+    }
+
+    #[test]
+    fn nulls_of_an_outer_join_become_empty_and_stay_encoded() {
+        let ca = StringChunked::new("FillTestColumn".into(), &[Some("x"), Some("x"), None]);
+        let e = encode(&ca).unwrap().unwrap();
+        let filled = fill_nulls(&e).unwrap().unwrap();
+        assert!(dictionary_name(filled.dtype()).is_some());
+        assert_eq!(filled.null_count(), 0);
+        assert_eq!(plain(&filled), ["x", "x", ""].map(|v| Some(v.to_string())));
+        assert!(fill_nulls(&filled).is_none());
     }
 }

@@ -293,16 +293,23 @@ fn join_chunks(chunks: Vec<DataFrame>, contiguous: bool) -> PolarsResult<DataFra
             }
         }
     }
-    // A column encoded alike in every chunk (see `encode`) stays encoded;
-    // one encoded in some chunks only is joined as plain text.
-    let encoded: Vec<bool> = names
+    // A column encoded with one dictionary in every chunk (see `encode`)
+    // stays encoded, every chunk's codes as wide as the dictionary's are
+    // now; one encoded in some chunks only is joined as plain text.
+    let encoded: Vec<Option<DataType>> = names
         .iter()
         .map(|name| {
-            let mut dtypes = chunks
-                .iter()
-                .map(|c| c.column(name).map(|c| c.dtype()).ok());
-            let first = dtypes.next().flatten();
-            matches!(first, Some(DataType::Categorical(_, _))) && dtypes.all(|d| d == first)
+            let mut dictionaries = chunks.iter().map(|c| {
+                c.column(name)
+                    .ok()
+                    .and_then(|c| super::encode::dictionary_name(c.dtype()))
+            });
+            let first = dictionaries.next().flatten()?;
+            if dictionaries.all(|d| d == Some(first)) {
+                super::encode::current_type(first)
+            } else {
+                None
+            }
         })
         .collect();
     let height: usize = chunks.iter().map(DataFrame::height).sum();
@@ -319,8 +326,8 @@ fn join_chunks(chunks: Vec<DataFrame>, contiguous: bool) -> PolarsResult<DataFra
                 Some(c) => c.take_materialized_series(),
                 None => Series::full_null(name.clone(), h, &DataType::Null),
             };
-            let series = if encoded[i] {
-                series
+            let series = if let Some(dtype) = &encoded[i] {
+                super::encode::recode(&series, dtype)?
             } else {
                 let series = match super::encode::decode(&series) {
                     Some(text) => text.into_series(),
@@ -404,10 +411,15 @@ pub fn fill_string_nulls(frame: DataFrame) -> PolarsResult<DataFrame> {
                 let s = c.take_materialized_series();
                 s.str().map(|ca| fill_empty(ca).into_column())
             } else if c.null_count() > 0
-                && let Some(text) = super::encode::decode(c.as_materialized_series())
+                && let Some(filled) = super::encode::fill_nulls(c.as_materialized_series())
             {
                 // An encoded column with nulls (the unmatched side of an
-                // outer join): as text, filled.
+                // outer join): filled, still encoded.
+                filled.map(IntoColumn::into_column)
+            } else if c.null_count() > 0
+                && let Some(text) = super::encode::decode(c.as_materialized_series())
+            {
+                // A categorical column from elsewhere: as text, filled.
                 Ok(fill_empty(&text).into_column())
             } else {
                 Ok(c)
@@ -592,6 +604,13 @@ pub fn convert(series: &Series, kind: KqlType) -> Result<Series, usize> {
     let name = series.name().clone();
     if series.dtype() == &DataType::Null {
         return fit(series.clone(), kind).map_err(|_| 0usize);
+    }
+    if kind == KqlType::String
+        && super::encode::dictionary_name(series.dtype()).is_some()
+        && series.null_count() == 0
+    {
+        // Text a reader encoded as it parsed.
+        return Ok(series.clone());
     }
     if series.dtype() != &DataType::String {
         let coerced = kql_series(series).map_err(|_| 0usize)?;

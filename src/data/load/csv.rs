@@ -23,6 +23,7 @@ use super::{
     TextMode, count_newlines, fill, io_message, open, parse_text, pipeline,
 };
 use crate::data::catalog::LoadError;
+use crate::data::encode;
 use crate::data::normalize::{
     self, BadRows, Documented, dynamic_value, parse_bool, parse_int, parse_long, parse_real,
 };
@@ -440,6 +441,30 @@ impl TextColumn {
         }
     }
 
+    /// The column encoded (see `encode`) from the distinct values found
+    /// while parsing, without making it text first; as text (see
+    /// [`TextColumn::finish`]) when its values hardly repeat.
+    pub(super) fn finish_encoded(self) -> PolarsResult<Series> {
+        match &self.state {
+            TextState::Interning {
+                bytes, ends, ids, ..
+            } if encode::worth_encoding(ends.len(), self.rows) => {
+                let mut start = 0;
+                let values: Vec<&str> = ends
+                    .iter()
+                    .map(|&end| {
+                        // Every stored value was checked to be UTF-8.
+                        let value = std::str::from_utf8(&bytes[start..end]).unwrap_or_default();
+                        start = end;
+                        value
+                    })
+                    .collect();
+                encode::encode_values(self.name.clone(), &values, ids)
+            }
+            _ => self.finish(),
+        }
+    }
+
     pub(super) fn finish(self) -> PolarsResult<Series> {
         match self.state {
             TextState::Plain(b) => Ok(b.finish().into_series()),
@@ -473,7 +498,9 @@ fn utf8(field: &[u8]) -> Result<&str, FieldError> {
 
 /// A column being filled from text fields.
 enum Builder {
-    Text(TextColumn),
+    /// Text, encoded when done if it is documented text (other text may be
+    /// numbers yet: `normalize` infers its type first).
+    Text(TextColumn, bool),
     Bool(BooleanChunkedBuilder),
     Int(PrimitiveChunkedBuilder<Int32Type>),
     Long(PrimitiveChunkedBuilder<Int64Type>),
@@ -493,7 +520,8 @@ impl Builder {
     fn new(name: &str, kind: Option<KqlType>, capacity: usize) -> Builder {
         let name: PlSmallStr = name.into();
         match kind {
-            None | Some(KqlType::String) => Builder::Text(TextColumn::new(name, capacity)),
+            None => Builder::Text(TextColumn::new(name, capacity), false),
+            Some(KqlType::String) => Builder::Text(TextColumn::new(name, capacity), true),
             Some(KqlType::Bool) => Builder::Bool(BooleanChunkedBuilder::new(name, capacity)),
             Some(KqlType::Int) => Builder::Int(PrimitiveChunkedBuilder::new(name, capacity)),
             Some(KqlType::Long) => Builder::Long(PrimitiveChunkedBuilder::new(name, capacity)),
@@ -519,7 +547,7 @@ impl Builder {
             f(t).map(Some).ok_or(FieldError::Type)
         }
         match self {
-            Builder::Text(b) => b.push(field)?,
+            Builder::Text(b, _) => b.push(field)?,
             Builder::Bool(b) => b.append_option(parsed(field, parse_bool)?),
             Builder::Int(b) => b.append_option(match fast_int(field) {
                 Some(v) => Some(i32::try_from(v).map_err(|_| FieldError::Type)?),
@@ -561,7 +589,7 @@ impl Builder {
     fn push_null(&mut self) {
         match self {
             // Text is never unreadable, and never null.
-            Builder::Text(b) => {
+            Builder::Text(b, _) => {
                 let _ = b.push(b"");
             }
             Builder::Bool(b) => b.append_null(),
@@ -576,7 +604,8 @@ impl Builder {
 
     fn finish(self) -> PolarsResult<Series> {
         Ok(match self {
-            Builder::Text(b) => b.finish()?,
+            Builder::Text(b, true) => b.finish_encoded()?,
+            Builder::Text(b, false) => b.finish()?,
             Builder::Bool(b) => b.finish().into_series(),
             Builder::Int(b) => b.finish().into_series(),
             Builder::Long(b) => b.finish().into_series(),
@@ -881,11 +910,34 @@ pub(super) fn parse_chunk(
     // of its own.
     let (frame, _) =
         normalize::type_chunk(documented, frame).map_err(|e| Err((0, e.to_string())))?;
+    let frame = encode_inferred_text(frame, header).map_err(|e| Err((0, e.to_string())))?;
     Ok(Parsed {
         frame,
         lines: count_newlines(chunk),
         bad: bad.into_iter().flatten().collect(),
     })
+}
+
+/// Encodes the text columns of a typed chunk that were not documented as
+/// text (documented text is encoded as it is parsed): typing has now found
+/// they hold text, not numbers or times.
+fn encode_inferred_text(frame: DataFrame, header: &Header) -> PolarsResult<DataFrame> {
+    let height = frame.height();
+    let columns = frame
+        .into_columns()
+        .into_iter()
+        .zip(&header.kinds)
+        .map(|(column, kind)| {
+            if kind.is_none()
+                && column.dtype() == &DataType::String
+                && let Some(encoded) = encode::encode(column.as_materialized_series().str()?)?
+            {
+                return Ok(encoded.into_column());
+            }
+            Ok(column)
+        })
+        .collect::<PolarsResult<Vec<_>>>()?;
+    DataFrame::new(height, columns)
 }
 
 #[cfg(test)]
