@@ -1,7 +1,7 @@
 //! `quarry check`: which queries Quarry understands, without data.
 
 use std::collections::BTreeMap;
-use std::io::BufRead;
+use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
 use crate::kql::check::check;
@@ -41,10 +41,7 @@ pub fn run(args: Args) -> i32 {
         Err(code) => return code,
     };
     match check(&text, &plugins) {
-        Ok(()) => {
-            println!("ok");
-            0
-        }
+        Ok(()) => finish(writeln!(std::io::stdout(), "ok")),
         Err(e) => {
             eprintln!("{}", e.render(&text));
             2
@@ -112,11 +109,28 @@ fn run_corpus(path: &PathBuf, plugins: &[&str], top: usize) -> i32 {
     } else {
         100.0 * accepted as f64 / total as f64
     };
-    println!("accepted {accepted} of {total} queries ({share:.1}%)");
     let mut ranked: Vec<(String, usize)> = problems.into_iter().collect();
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    for (p, n) in ranked.into_iter().take(top) {
-        println!("{n:6}  {p}");
+    let mut out = std::io::stdout().lock();
+    let written =
+        writeln!(out, "accepted {accepted} of {total} queries ({share:.1}%)").and_then(|()| {
+            ranked
+                .into_iter()
+                .take(top)
+                .try_for_each(|(p, n)| writeln!(out, "{n:6}  {p}"))
+        });
+    finish(written.and_then(|()| out.flush()))
+}
+
+/// The exit code after writing the report: a reader that stopped early
+/// (`quarry check --corpus ... | head`) is no failure, and ends quietly.
+fn finish(written: std::io::Result<()>) -> i32 {
+    match written {
+        Ok(()) => 0,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
+        Err(e) => {
+            eprintln!("quarry: cannot write the report: {e}");
+            1
+        }
     }
-    0
 }

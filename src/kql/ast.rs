@@ -281,6 +281,8 @@ pub enum OperatorKind {
     Parse {
         source: Expr,
         kind: Option<String>,
+        /// The regex flags of `kind=regex` (`i`, `m`, `s`, `U`), as written.
+        flags: Option<String>,
         pattern: Vec<ParsePart>,
     },
     /// `sample n`
@@ -325,6 +327,99 @@ pub enum OperatorKind {
         range_syntax: bool,
         by: Vec<Assignment>,
     },
+    /// `parse-kv Expr as (Key:type, ...) [with (...)]`
+    ParseKv(Box<ParseKv>),
+    /// `parse-where [kind=simple|regex [flags=f]] Expr with pattern`: as
+    /// `parse`, keeping only the rows that match.
+    ParseWhere {
+        source: Expr,
+        kind: Option<String>,
+        /// The regex flags of `kind=regex` (`i`, `m`, `s`, `U`), as written.
+        flags: Option<String>,
+        pattern: Vec<ParsePart>,
+    },
+    /// `scan [with_match_id=Id] [declare (...)] with (step ...; ...)`
+    Scan(Box<Scan>),
+    /// `partition [hint.strategy=s] by Col (subquery)` or `{ query }`
+    Partition {
+        options: Vec<OpOption>,
+        by: Ident,
+        body: PartitionBody,
+    },
+    /// `reduce [kind=source] by Expr [with threshold=t, characters=c]`
+    Reduce {
+        /// `kind=source`: the input rows with a `Pattern` column.
+        source_kind: bool,
+        by: Expr,
+        threshold: Option<Expr>,
+        characters: Option<Expr>,
+    },
+}
+
+/// `parse-kv`: which keys to read from a text, and how pairs are written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParseKv {
+    pub source: Expr,
+    /// The keys to extract, each with its type name, in output order.
+    pub keys: Vec<(Ident, String)>,
+    pub mode: KvMode,
+    /// Opening and closing quote characters (`quote='"'`, `quote='()'`).
+    pub quotes: Vec<(char, char)>,
+    /// Characters that escape the next one inside quotes.
+    pub escapes: Vec<char>,
+}
+
+/// How `parse-kv` finds pairs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum KvMode {
+    /// `pair_delimiter=..., kv_delimiter=...`; `greedy` lets an unquoted
+    /// value run on to the next key.
+    Delimited {
+        pair: String,
+        kv: String,
+        greedy: bool,
+    },
+    /// No delimiters given: any non-alphanumeric text separates.
+    Words,
+    /// `regex=...` with two groups, the key and the value.
+    Regex(String),
+}
+
+/// The `scan` operator's declarations and steps.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scan {
+    /// `with_match_id=Name`
+    pub match_id: Option<Ident>,
+    /// `declare (Name:type [= default], ...)`
+    pub declare: Vec<(Ident, String, Option<Expr>)>,
+    pub steps: Vec<ScanStep>,
+}
+
+/// `step Name [output=all|last|none]: Condition [=> Col = expr, ...];`
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScanStep {
+    pub name: Ident,
+    pub output: StepOutput,
+    pub condition: Expr,
+    pub assignments: Vec<Assignment>,
+}
+
+/// Which matches of a `scan` step are output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepOutput {
+    All,
+    Last,
+    None,
+}
+
+/// What `partition` runs on each subtable.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PartitionBody {
+    /// `( op | op ... )`: the subtable is the implicit input.
+    Ops(Vec<Operator>),
+    /// `{ Source | ... }`: a query with its own source (legacy strategy),
+    /// which sees the key as a scalar named after the column.
+    Query(Box<Pipeline>),
 }
 
 /// One aggregation of `make-series`, with its `default =` value.

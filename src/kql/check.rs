@@ -224,6 +224,34 @@ impl Checker<'_> {
                 self.expr(step)?;
                 self.assignments(by, false)
             }
+            K::ParseKv(kv) => self.expr(&kv.source),
+            K::ParseWhere { source, .. } => self.expr(source),
+            K::Scan(scan) => {
+                for (_, _, default) in &scan.declare {
+                    default.iter().try_for_each(|d| self.expr(d))?;
+                }
+                for step in &scan.steps {
+                    self.expr(&step.condition)?;
+                    self.assignments(&step.assignments, false)?;
+                }
+                Ok(())
+            }
+            K::Partition { body, .. } => match body {
+                PartitionBody::Ops(ops) => ops.iter().try_for_each(|o| self.operator(o)),
+                PartitionBody::Query(p) => self.pipeline(p),
+            },
+            K::Reduce {
+                by,
+                threshold,
+                characters,
+                ..
+            } => {
+                self.expr(by)?;
+                threshold
+                    .iter()
+                    .chain(characters)
+                    .try_for_each(|e| self.expr(e))
+            }
         }
     }
 

@@ -131,7 +131,7 @@ impl<'a> Runner<'a> {
     }
 
     /// A runner for a nested scope (function bodies).
-    fn nested(&self, scope: Scope) -> Result<Runner<'a>, QueryError> {
+    pub(crate) fn nested(&self, scope: Scope) -> Result<Runner<'a>, QueryError> {
         if self.depth >= MAX_DEPTH {
             return Err(QueryError::runtime(
                 "functions nest too deeply (recursion is not allowed)",
@@ -201,6 +201,18 @@ impl<'a> Runner<'a> {
                         Ok(Some(
                             self.call_tabular_function(&name.name, args, None, e.span)?,
                         ))
+                    }
+                    // `let g = (n:long) { f(1, n) };` where `f` returns a
+                    // table: the body reads as a scalar call, and is a table.
+                    Some(Binding::Function(f, _))
+                        if matches!(&f.body, ast::FunctionBody::Scalar(b)
+                            if matches!(b.kind, ast::ExprKind::Call { .. } | ast::ExprKind::Name(_))) =>
+                    {
+                        let (f, inner) = self.enter_function(&name.name, args, None, e.span)?;
+                        match &f.body {
+                            ast::FunctionBody::Scalar(b) => inner.tabular_expr(b),
+                            ast::FunctionBody::Tabular(_) => Ok(None),
+                        }
                     }
                     _ => Ok(None),
                 }
@@ -319,6 +331,32 @@ impl<'a> Runner<'a> {
         input: Option<DataFrame>,
         span: Span,
     ) -> Result<DataFrame, QueryError> {
+        let (f, inner) = self.enter_function(name, args, input, span)?;
+        let empty = DataFrame::empty();
+        match &f.body {
+            ast::FunctionBody::Tabular(p) => inner.pipeline(p, None),
+            ast::FunctionBody::Scalar(e) => {
+                if let Some(t) = inner.tabular_expr(e)? {
+                    return Ok(t);
+                }
+                let v = inner.eval_scalar(e, &empty)?;
+                Ok(
+                    DataFrame::new(1, vec![v.to_series("print_0", 1).into_column()])
+                        .map_err(|e| QueryError::runtime(e.to_string(), Some(span)))?,
+                )
+            }
+        }
+    }
+
+    /// The runner inside a call of a `let` function whose arguments are
+    /// constants or tables: parameters bound, the body's `let`s too.
+    fn enter_function(
+        &self,
+        name: &str,
+        args: &[ast::Expr],
+        input: Option<DataFrame>,
+        span: Span,
+    ) -> Result<(Arc<Function>, Runner<'a>), QueryError> {
         let Some(Binding::Function(f, captured)) = self.scope.get(name) else {
             return Err(QueryError::unknown(
                 format!("unknown function '{name}'"),
@@ -384,16 +422,7 @@ impl<'a> Runner<'a> {
         }
         let mut inner = self.nested(scope)?;
         inner.bind_lets(&f.lets)?;
-        match &f.body {
-            ast::FunctionBody::Tabular(p) => inner.pipeline(p, None),
-            ast::FunctionBody::Scalar(e) => {
-                let v = inner.eval_scalar(e, &empty)?;
-                Ok(
-                    DataFrame::new(1, vec![v.to_series("print_0", 1).into_column()])
-                        .map_err(|e| QueryError::runtime(e.to_string(), Some(span)))?,
-                )
-            }
-        }
+        Ok((f, inner))
     }
 
     /// Calls a scalar `let` function on the rows of `frame`.
@@ -448,8 +477,43 @@ impl<'a> Runner<'a> {
         let inner_frame = DataFrame::new(frame.height(), columns)
             .map_err(|e| QueryError::runtime(e.to_string(), Some(span)))?;
         let mut inner = self.nested(scope)?;
-        inner.bind_lets(&f.lets)?;
+        let inner_frame = inner.bind_lets_over(&f.lets, inner_frame, span)?;
         inner.eval(body, &inner_frame).map(Some)
+    }
+
+    /// Binds the `let`s of a scalar function's body. A value that varies
+    /// by row (it reads a parameter given a column) becomes a column of
+    /// the rows the body sees, so the body's later `let`s and its result
+    /// see it too.
+    fn bind_lets_over(
+        &mut self,
+        lets: &[ast::Let],
+        mut frame: DataFrame,
+        span: Span,
+    ) -> Result<DataFrame, QueryError> {
+        for l in lets {
+            let LetValue::Expr(e) = &l.value else {
+                self.bind_lets(std::slice::from_ref(l))?;
+                continue;
+            };
+            if let Some(t) = self.tabular_expr(e)? {
+                self.scope
+                    .insert(l.name.name.clone(), Binding::Table(Arc::new(t)));
+                continue;
+            }
+            match self.eval(e, &frame)? {
+                Val::Scalar(s) => {
+                    let _ = frame.drop_in_place(&l.name.name);
+                    self.scope.insert(l.name.name.clone(), Binding::Scalar(s));
+                }
+                Val::Column(c) => {
+                    frame
+                        .with_column(c.with_name(l.name.name.as_str().into()).into_column())
+                        .map_err(|e| QueryError::runtime(e.to_string(), Some(span)))?;
+                }
+            }
+        }
+        Ok(frame)
     }
 
     /// Evaluates an expression that must not depend on rows.
@@ -497,7 +561,7 @@ impl<'a> Runner<'a> {
     /// for the rest of the query: the remaining operators (and the
     /// subqueries inside them, `join (Name | ...)`) run in a scope that
     /// holds it, and `Name` is what `union withsource=` calls these rows.
-    fn operators<'p>(
+    pub(crate) fn operators<'p>(
         &self,
         ops: &'p [ast::Operator],
         mut frame: DataFrame,

@@ -12,7 +12,12 @@ mod misc;
 mod mv_apply;
 mod mv_expand;
 mod order;
+mod parse;
+mod parse_kv;
+mod partition;
 mod project;
+mod reduce;
+mod scan;
 mod slices;
 mod sort;
 mod source;
@@ -100,8 +105,9 @@ impl Runner<'_> {
             K::Parse {
                 source,
                 kind,
+                flags,
                 pattern,
-            } => self.op_parse(source, kind.as_deref(), pattern, frame),
+            } => self.op_parse(source, kind.as_deref(), flags.as_deref(), pattern, frame),
             K::MvApply {
                 columns,
                 to_types,
@@ -123,6 +129,30 @@ impl Runner<'_> {
                 schema,
             } => self.op_evaluate(plugin, args, schema.as_ref(), frame, op.span),
             K::MakeSeries { .. } => self.op_make_series(&op.kind, frame, op.span),
+            K::ParseKv(kv) => self.op_parse_kv(kv, frame),
+            K::ParseWhere {
+                source,
+                kind,
+                flags,
+                pattern,
+            } => self.op_parse_where(source, kind.as_deref(), flags.as_deref(), pattern, frame),
+            K::Scan(scan) => self.op_scan(scan, frame, op.span),
+            K::Partition { options, by, body } => {
+                self.op_partition(options, by, body, frame, op.span)
+            }
+            K::Reduce {
+                source_kind,
+                by,
+                threshold,
+                characters,
+            } => self.op_reduce(
+                *source_kind,
+                by,
+                threshold.as_ref(),
+                characters.as_ref(),
+                frame,
+                op.span,
+            ),
             K::Datatable { .. } | K::Print(_) | K::Range { .. } | K::ExternalData { .. } => {
                 Err(QueryError::syntax(
                     "this operator starts a query; it cannot follow a pipe",

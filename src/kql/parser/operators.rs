@@ -40,21 +40,21 @@ const SUPPORTED: &[&str] = &[
     "mv-apply",
     "evaluate",
     "make-series",
+    "parse-kv",
+    "parse-where",
+    "scan",
+    "partition",
+    "reduce",
 ];
 
 /// Real KQL operators Quarry does not run yet: named, not "unknown".
 const UNSUPPORTED: &[&str] = &[
-    "partition",
-    "scan",
     "fork",
     "facet",
     "find",
     "top-nested",
     "top-hitters",
-    "reduce",
     "sample-distinct",
-    "parse-where",
-    "parse-kv",
     "project-smart",
     "consume",
     "make-graph",
@@ -139,6 +139,11 @@ impl Parser<'_> {
             "mv-apply" | "mvapply" => self.parse_mv_apply()?,
             "evaluate" => self.parse_evaluate()?,
             "make-series" => self.parse_make_series()?,
+            "parse-kv" => self.parse_parse_kv()?,
+            "parse-where" => self.parse_parse_where()?,
+            "scan" => self.parse_scan()?,
+            "partition" => self.parse_partition()?,
+            "reduce" => self.parse_reduce()?,
             other if UNSUPPORTED.contains(&other) => {
                 return Ok(self.skip_unsupported(other, name_span));
             }
@@ -228,7 +233,7 @@ impl Parser<'_> {
     }
 
     /// `Name = expr`, `(A, B) = expr` or `expr`.
-    fn parse_assignment(&mut self) -> PResult<Assignment> {
+    pub(super) fn parse_assignment(&mut self) -> PResult<Assignment> {
         let start = self.span();
         let mut names = Vec::new();
         if let Some(n) = self.assigned_names_len() {
@@ -682,7 +687,7 @@ impl Parser<'_> {
 
     /// The operators of a subquery whose input is implicit (`mv-apply`'s
     /// `on (...)`): `op | op | ...` without a source.
-    fn parse_subquery_ops(&mut self) -> PResult<Vec<Operator>> {
+    pub(super) fn parse_subquery_ops(&mut self) -> PResult<Vec<Operator>> {
         self.enter()?;
         // A subquery inside a search predicate is ordinary KQL again.
         let outer_search = std::mem::replace(&mut self.search_mode, false);
@@ -900,10 +905,27 @@ impl Parser<'_> {
     fn parse_parse(&mut self) -> PResult<OperatorKind> {
         let mut options = self.parse_options(&["kind", "flags"])?;
         let kind = take_option(&mut options, "kind").map(|k| k.name);
+        let flags = take_option(&mut options, "flags");
+        if let Some(f) = &flags {
+            super::text_ops::check_regex_flags(f, kind.as_deref())?;
+        }
+        let flags = flags.map(|f| f.name);
         let source = self.parse_expr()?;
         if !self.eat_ident("with") {
             return Err(self.expected_after("'with' and a pattern"));
         }
+        let pattern = self.parse_parse_pattern()?;
+        Ok(OperatorKind::Parse {
+            source,
+            kind,
+            flags,
+            pattern,
+        })
+    }
+
+    /// The pattern of `parse` and `parse-where` after `with`: strings,
+    /// `*` and `Column[:type]`, up to the end of the operator.
+    pub(super) fn parse_parse_pattern(&mut self) -> PResult<Vec<ParsePart>> {
         let mut pattern = Vec::new();
         while !self.at_operator_end() {
             match self.kind() {
@@ -934,11 +956,7 @@ impl Parser<'_> {
         if pattern.is_empty() {
             return Err(self.expected_after("a pattern"));
         }
-        Ok(OperatorKind::Parse {
-            source,
-            kind,
-            pattern,
-        })
+        Ok(pattern)
     }
 
     // ---- sources ----

@@ -1,0 +1,177 @@
+//! Operators that run logic over the rows as a sequence or by group:
+//! `scan` and `partition`.
+
+use super::super::ast::*;
+use super::super::error::QueryError;
+use super::super::lexer::TokenKind;
+use super::{PResult, Parser};
+use crate::data::types::KqlType;
+
+impl Parser<'_> {
+    /// `scan [with_match_id=Id] [declare (Name:type [= v], ...)] with (steps)`,
+    /// after `scan`.
+    pub(super) fn parse_scan(&mut self) -> PResult<OperatorKind> {
+        let options = self.parse_options(&["with_match_id"])?;
+        let match_id = options
+            .into_iter()
+            .find(|o| o.name.name == "with_match_id")
+            .map(|o| o.value);
+        let mut declare: Vec<(Ident, String, Option<Expr>)> = Vec::new();
+        if self.eat_ident("declare") {
+            let open = self.expect(TokenKind::LParen, "'(' and the declared columns")?;
+            loop {
+                let name = self.parse_name("a column name")?;
+                self.expect(TokenKind::Colon, "':' and the column's type")?;
+                let type_span = self.span();
+                let kind = self.parse_type_name()?;
+                if KqlType::parse(&kind).is_none() {
+                    return Err(QueryError::syntax(
+                        format!("unknown type '{kind}'"),
+                        type_span,
+                    ));
+                }
+                let default = if self.eat(&TokenKind::Assign) {
+                    Some(self.parse_expr()?)
+                } else {
+                    None
+                };
+                if declare.iter().any(|(n, _, _)| n.name == name.name) {
+                    return Err(QueryError::syntax(
+                        format!("'{}' is declared twice", name.name),
+                        name.span,
+                    ));
+                }
+                declare.push((name, kind, default));
+                if !self.eat(&TokenKind::Comma) {
+                    break;
+                }
+            }
+            self.expect_close(TokenKind::RParen, open)?;
+        }
+        if !self.eat_ident("with") {
+            return Err(self.expected_after("'with' and the steps in parentheses"));
+        }
+        let open = self.expect(TokenKind::LParen, "'(' and the steps")?;
+        let mut steps: Vec<ScanStep> = Vec::new();
+        while self.is_ident("step") {
+            let step = self.parse_scan_step(&declare)?;
+            if steps.iter().any(|s| s.name.name == step.name.name) {
+                return Err(QueryError::syntax(
+                    format!("a step named '{}' already exists", step.name.name),
+                    step.name.span,
+                ));
+            }
+            steps.push(step);
+            if !self.eat(&TokenKind::Semi) {
+                break;
+            }
+        }
+        if steps.is_empty() {
+            return Err(self.expected_after("a step: 'step Name: Condition;'"));
+        }
+        if !self.at(&TokenKind::RParen) {
+            return Err(self.error_here(format!(
+                "expected 'step' or ')' closing the steps, found {}",
+                self.describe_current()
+            )));
+        }
+        self.expect_close(TokenKind::RParen, open)?;
+        Ok(OperatorKind::Scan(Box::new(Scan {
+            match_id,
+            declare,
+            steps,
+        })))
+    }
+
+    /// `step Name [output=all|last|none]: Condition [=> Col = expr, ...]`
+    fn parse_scan_step(&mut self, declare: &[(Ident, String, Option<Expr>)]) -> PResult<ScanStep> {
+        self.bump();
+        let name = self.parse_name("a step name")?;
+        let mut output = StepOutput::All;
+        if self.eat_ident("output") {
+            self.expect(TokenKind::Assign, "'=' after 'output'")?;
+            let value = self.parse_name("all, last or none")?;
+            output = match value.name.as_str() {
+                "all" => StepOutput::All,
+                "last" => StepOutput::Last,
+                "none" => StepOutput::None,
+                other => {
+                    return Err(QueryError::syntax(
+                        format!("a step's output is all, last or none, not '{other}'"),
+                        value.span,
+                    ));
+                }
+            };
+        }
+        self.expect(TokenKind::Colon, "':' and the step's condition")?;
+        let condition = self.parse_expr()?;
+        let mut assignments = Vec::new();
+        if self.eat(&TokenKind::Arrow) {
+            loop {
+                let a = self.parse_assignment()?;
+                let [target] = a.names.as_slice() else {
+                    return Err(QueryError::syntax(
+                        "a step assigns one declared column: 'Name = expr'",
+                        a.span,
+                    ));
+                };
+                if !declare.iter().any(|(d, _, _)| d.name == target.name) {
+                    return Err(QueryError::syntax(
+                        format!(
+                            "'{}' is not declared: a step can only assign the columns of 'declare (...)'",
+                            target.name
+                        ),
+                        target.span,
+                    ));
+                }
+                assignments.push(a);
+                if !self.eat(&TokenKind::Comma) {
+                    break;
+                }
+            }
+        }
+        Ok(ScanStep {
+            name,
+            output,
+            condition,
+            assignments,
+        })
+    }
+
+    /// `partition [hint.strategy=s] [hints] by Col (subquery)` or
+    /// `{ query }`, after `partition`.
+    pub(super) fn parse_partition(&mut self) -> PResult<OperatorKind> {
+        let options = self.parse_options(&[])?;
+        for o in &options {
+            if o.name.name == "hint.strategy"
+                && !matches!(o.value.name.as_str(), "native" | "shuffle" | "legacy")
+            {
+                return Err(QueryError::syntax(
+                    format!(
+                        "hint.strategy is native, shuffle or legacy, not '{}'",
+                        o.value.name
+                    ),
+                    o.value.span,
+                ));
+            }
+        }
+        if !self.eat_ident("by") {
+            return Err(self.expected_after("'by' and the partition column"));
+        }
+        let by = self.parse_name("the partition column")?;
+        let body = if self.at(&TokenKind::LParen) {
+            let open = self.bump().span;
+            let ops = self.parse_subquery_ops()?;
+            self.expect_close(TokenKind::RParen, open)?;
+            PartitionBody::Ops(ops)
+        } else if self.at(&TokenKind::LBrace) {
+            let open = self.bump().span;
+            let query = self.parse_pipeline()?;
+            self.expect_close(TokenKind::RBrace, open)?;
+            PartitionBody::Query(Box::new(query))
+        } else {
+            return Err(self.expected_after("the subquery in '(...)' or '{...}'"));
+        };
+        Ok(OperatorKind::Partition { options, by, body })
+    }
+}

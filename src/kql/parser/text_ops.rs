@@ -1,0 +1,288 @@
+//! Operators that read structure out of text: `parse-kv`, `parse-where`
+//! and `reduce`.
+
+use super::super::ast::*;
+use super::super::error::QueryError;
+use super::super::lexer::TokenKind;
+use super::{PResult, Parser};
+use crate::data::types::KqlType;
+
+/// The options `parse-kv ... with (...)` takes.
+const KV_OPTIONS: &[&str] = &[
+    "pair_delimiter",
+    "kv_delimiter",
+    "quote",
+    "escape",
+    "greedy",
+    "regex",
+];
+
+impl Parser<'_> {
+    /// `parse-kv Expr as (Key:type, ...) [with (name=value, ...)]`, after
+    /// `parse-kv`.
+    pub(super) fn parse_parse_kv(&mut self) -> PResult<OperatorKind> {
+        let source = self.parse_expr()?;
+        if !self.eat_ident("as") {
+            return Err(self.expected_after("'as' and the keys to extract in parentheses"));
+        }
+        let open = self.expect(TokenKind::LParen, "'(' and the keys to extract")?;
+        let mut keys = Vec::new();
+        loop {
+            let name = self.parse_name("a key name")?;
+            self.expect(TokenKind::Colon, "':' and the key's type")?;
+            let type_span = self.span();
+            let kind = self.parse_type_name()?;
+            if KqlType::parse(&kind).is_none() {
+                return Err(QueryError::syntax(
+                    format!("unknown type '{kind}'"),
+                    type_span,
+                ));
+            }
+            keys.push((name, kind));
+            if !self.eat(&TokenKind::Comma) {
+                break;
+            }
+        }
+        self.expect_close(TokenKind::RParen, open)?;
+        let mut kv = ParseKv {
+            source,
+            keys,
+            mode: KvMode::Words,
+            quotes: Vec::new(),
+            escapes: Vec::new(),
+        };
+        if self.eat_ident("with") {
+            self.parse_kv_options(&mut kv)?;
+        }
+        Ok(OperatorKind::ParseKv(Box::new(kv)))
+    }
+
+    /// The `with (...)` of `parse-kv`: delimiters, quotes, escapes,
+    /// `greedy` or a `regex`, checked for the combinations Kusto accepts.
+    fn parse_kv_options(&mut self, kv: &mut ParseKv) -> PResult<()> {
+        let open = self.expect(TokenKind::LParen, "'(' and the parse-kv options")?;
+        let (mut pair, mut kv_delim, mut greedy, mut regex) = (None, None, None, None);
+        let start = self.span();
+        loop {
+            let name = self.parse_name("an option name")?;
+            self.expect(TokenKind::Assign, "'=' after the option name")?;
+            match name.name.as_str() {
+                "greedy" => {
+                    greedy = Some(match self.kind() {
+                        TokenKind::Ident(w) if w == "true" || w == "false" => {
+                            let v = w == "true";
+                            self.bump();
+                            v
+                        }
+                        _ => return Err(self.expected_after("true or false")),
+                    });
+                }
+                other if KV_OPTIONS.contains(&other) => {
+                    if !matches!(self.kind(), TokenKind::Str(_)) {
+                        return Err(self.expected_after("a string"));
+                    }
+                    let (text, span) = self.parse_string_literal();
+                    match other {
+                        "pair_delimiter" => pair = Some((text, span)),
+                        "kv_delimiter" => kv_delim = Some((text, span)),
+                        "regex" => regex = Some((text, span)),
+                        "quote" => kv.quotes.push(quote_pair(&text, span)?),
+                        _ => kv.escapes.push(one_char(&text, span, "an escape")?),
+                    }
+                }
+                other => {
+                    return Err(QueryError::syntax(
+                        format!(
+                            "unknown parse-kv option '{other}': expected one of {}",
+                            KV_OPTIONS.join(", ")
+                        ),
+                        name.span,
+                    ));
+                }
+            }
+            if !self.eat(&TokenKind::Comma) {
+                break;
+            }
+        }
+        let options_span = start.to(self.prev_span());
+        self.expect_close(TokenKind::RParen, open)?;
+        kv.mode = match (pair, kv_delim, regex) {
+            (None, None, None) => KvMode::Words,
+            (Some((pair, ps)), Some((kv_d, ks)), None) => {
+                for (d, s) in [(&pair, ps), (&kv_d, ks)] {
+                    if d.is_empty() {
+                        return Err(QueryError::syntax("a delimiter cannot be empty", s));
+                    }
+                }
+                KvMode::Delimited {
+                    pair,
+                    kv: kv_d,
+                    greedy: greedy.unwrap_or(false),
+                }
+            }
+            (None, None, Some((re, span))) => {
+                let compiled = regex::Regex::new(&re).map_err(|e| {
+                    QueryError::syntax(format!("invalid regular expression: {e}"), span)
+                })?;
+                if compiled.captures_len() != 3 {
+                    return Err(QueryError::syntax(
+                        "the parse-kv regex needs exactly two capturing groups: the key and the value",
+                        span,
+                    ));
+                }
+                KvMode::Regex(re)
+            }
+            (Some(_), Some(_), Some((_, span))) | (None, Some(_), Some((_, span))) => {
+                return Err(QueryError::syntax(
+                    "parse-kv takes either delimiters or a regex, not both",
+                    span,
+                ));
+            }
+            (Some((_, span)), _, _) | (_, Some((_, span)), _) => {
+                return Err(QueryError::syntax(
+                    "parse-kv needs both pair_delimiter and kv_delimiter",
+                    span,
+                ));
+            }
+        };
+        if greedy == Some(true) && !matches!(kv.mode, KvMode::Delimited { .. }) {
+            return Err(QueryError::syntax(
+                "greedy=true needs pair_delimiter and kv_delimiter",
+                options_span,
+            ));
+        }
+        if matches!(kv.mode, KvMode::Regex(_)) && !(kv.quotes.is_empty() && kv.escapes.is_empty()) {
+            return Err(QueryError::syntax(
+                "quote and escape do not apply to a parse-kv regex",
+                options_span,
+            ));
+        }
+        Ok(())
+    }
+
+    /// `parse-where [kind=simple|regex [flags=f]] Expr with pattern`, after
+    /// `parse-where`.
+    pub(super) fn parse_parse_where(&mut self) -> PResult<OperatorKind> {
+        let options = self.parse_options(&["kind", "flags"])?;
+        let mut kind = None;
+        let mut flags = None;
+        for o in options {
+            match o.name.name.as_str() {
+                "kind" => {
+                    let k = o.value.name.to_ascii_lowercase();
+                    if k != "simple" && k != "regex" {
+                        return Err(QueryError::syntax(
+                            format!("parse-where kind must be simple or regex, not '{k}'"),
+                            o.value.span,
+                        ));
+                    }
+                    kind = Some(k);
+                }
+                "flags" => flags = Some(o.value),
+                _ => {}
+            }
+        }
+        if let Some(f) = &flags {
+            check_regex_flags(f, kind.as_deref())?;
+        }
+        let source = self.parse_expr()?;
+        if !self.eat_ident("with") {
+            return Err(self.expected_after("'with' and a pattern"));
+        }
+        let pattern = self.parse_parse_pattern()?;
+        Ok(OperatorKind::ParseWhere {
+            source,
+            kind,
+            flags: flags.map(|f| f.name),
+            pattern,
+        })
+    }
+
+    /// `reduce [kind=source] by Expr [with threshold=t, characters=c]`,
+    /// after `reduce`.
+    pub(super) fn parse_reduce(&mut self) -> PResult<OperatorKind> {
+        let options = self.parse_options(&["kind"])?;
+        let mut source_kind = false;
+        for o in &options {
+            if o.name.name == "kind" {
+                if !o.value.name.eq_ignore_ascii_case("source") {
+                    return Err(QueryError::syntax(
+                        format!("reduce kind must be source, not '{}'", o.value.name),
+                        o.value.span,
+                    ));
+                }
+                source_kind = true;
+            }
+        }
+        if !self.eat_ident("by") {
+            return Err(self.expected_after("'by' and the text to reduce"));
+        }
+        let by = self.parse_expr()?;
+        let (mut threshold, mut characters) = (None, None);
+        if self.eat_ident("with") {
+            loop {
+                let name = self.parse_name("threshold or characters")?;
+                self.expect(TokenKind::Assign, "'=' after the option name")?;
+                let value = self.parse_expr()?;
+                match name.name.as_str() {
+                    "threshold" => threshold = Some(value),
+                    "characters" => characters = Some(value),
+                    other => {
+                        return Err(QueryError::syntax(
+                            format!(
+                                "unknown reduce option '{other}': expected threshold or characters"
+                            ),
+                            name.span,
+                        ));
+                    }
+                }
+                if !self.eat(&TokenKind::Comma) {
+                    break;
+                }
+            }
+        }
+        Ok(OperatorKind::Reduce {
+            source_kind,
+            by,
+            threshold,
+            characters,
+        })
+    }
+}
+
+/// The `flags=` of `parse` and `parse-where`: regex flags, only with
+/// `kind=regex`.
+pub(super) fn check_regex_flags(flags: &Ident, kind: Option<&str>) -> PResult<()> {
+    if let Some(bad) = flags.name.chars().find(|c| !"imsUx".contains(*c)) {
+        return Err(QueryError::syntax(
+            format!("unknown regex flag '{bad}': expected i, m, s, U or x"),
+            flags.span,
+        ));
+    }
+    if !kind.is_some_and(|k| k.eq_ignore_ascii_case("regex")) {
+        return Err(QueryError::syntax("flags= needs kind=regex", flags.span));
+    }
+    Ok(())
+}
+
+/// A `quote=` value: one character quotes on both sides, two are the
+/// opening and the closing quote.
+fn quote_pair(text: &str, span: Span) -> PResult<(char, char)> {
+    let chars: Vec<char> = text.chars().collect();
+    match chars.as_slice() {
+        [q] => Ok((*q, *q)),
+        [open, close] => Ok((*open, *close)),
+        _ => Err(QueryError::syntax(
+            "a quote is one character, or two (the opening and the closing one)",
+            span,
+        )),
+    }
+}
+
+fn one_char(text: &str, span: Span, what: &str) -> PResult<char> {
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) => Ok(c),
+        _ => Err(QueryError::syntax(format!("{what} is one character"), span)),
+    }
+}
