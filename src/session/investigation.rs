@@ -237,11 +237,23 @@ pub struct Step {
 impl Step {
     /// A step showing `frame`, the result of `stages`.
     pub fn new(kind: ViewKind, label: String, stages: Vec<String>, frame: DataFrame) -> Step {
-        let columns = column_infos(&frame);
         let chart = match kind {
             ViewKind::Table => StepChart::for_result(&join_stages(&stages), &frame),
             _ => None,
         };
+        Step::with_chart(kind, label, stages, frame, chart)
+    }
+
+    /// A step showing `frame` and the chart already built from it (the
+    /// workbench's worker builds it off the UI thread).
+    pub fn with_chart(
+        kind: ViewKind,
+        label: String,
+        stages: Vec<String>,
+        frame: DataFrame,
+        chart: Option<StepChart>,
+    ) -> Step {
+        let columns = column_infos(&frame);
         Step {
             kind,
             label,

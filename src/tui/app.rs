@@ -31,7 +31,7 @@ use crate::hunt::rules::Rule;
 use crate::kql::QueryError;
 use crate::kql::lexer::{TokenKind, tokenize};
 use crate::session::Investigation;
-use crate::session::chart::without_render;
+use crate::session::chart::{StepChart, without_render};
 use crate::session::export::ExportError;
 use crate::session::hits::Hits;
 use crate::session::investigation::{CountInfo, Step, ViewKind};
@@ -626,7 +626,9 @@ impl App {
             | Action::PivotDeviceActivity
             | Action::PivotUrl
             | Action::PivotAccount => self.current_hits().is_some(),
-            _ => true,
+            // Chart, SVG and timeline keys where there is a picture to draw;
+            // drills wait for the table under a chart.
+            a => self.picture_available(a).unwrap_or(true),
         }
     }
 
@@ -910,6 +912,7 @@ impl App {
             Reply::QueryDone {
                 id,
                 result,
+                chart,
                 elapsed,
             } => {
                 if let Some((_, asked)) = self.cancelling.take_if(|(c, _)| *c == id) {
@@ -932,7 +935,7 @@ impl App {
                     Ok(frame) => {
                         self.last_query_time = Some(elapsed);
                         self.failed_pipeline = None;
-                        self.push_result(p, frame);
+                        self.push_result(p, frame, chart);
                     }
                     Err(e) if e.kind == crate::kql::error::ErrorKind::Cancelled => {
                         self.message = Some(Message::Warning("query cancelled".into()));
@@ -1699,6 +1702,8 @@ impl App {
             register,
             now: self.now.unwrap_or(0),
             data_dirs: self.data_dirs.clone(),
+            chart_of: matches!(pending.kind, NewKind::Table)
+                .then(|| kql_text::join_stages(&pending.stages)),
         });
         // The worker cancels the query this one replaces.
         pending.ticket = ticket;
@@ -1706,7 +1711,7 @@ impl App {
         self.pending = Some(pending);
     }
 
-    fn push_result(&mut self, p: Pending, frame: DataFrame) {
+    fn push_result(&mut self, p: Pending, frame: DataFrame, chart: Option<Box<StepChart>>) {
         let kind = match p.kind {
             NewKind::Table => ViewKind::Table,
             NewKind::Frequency(keys) => {
@@ -1719,7 +1724,11 @@ impl App {
                 ViewKind::SearchResults { term, counts }
             }
         };
-        let mut step = Step::new(kind, p.label, p.stages, frame);
+        // The worker built the chart (a table's only).
+        let chart = chart
+            .filter(|_| matches!(kind, ViewKind::Table))
+            .map(|c| *c);
+        let mut step = Step::with_chart(kind, p.label, p.stages, frame, chart);
         self.note_chart(&step);
         if let Some(i) = p
             .focus

@@ -22,6 +22,7 @@ use crate::data::load::{LoadControl, Progress, load_table};
 use crate::data::source::discover;
 use crate::kql::{QueryError, RunOptions};
 use crate::session::cells;
+use crate::session::chart::StepChart;
 use crate::session::export::{ExportError, ExportOptions, export_csv_file_until};
 
 /// Work for the worker.
@@ -43,6 +44,9 @@ pub enum Job {
         now: i64,
         /// Where `externaldata` finds local copies of its files.
         data_dirs: Vec<PathBuf>,
+        /// The pipeline whose `render` the result is drawn for (a table
+        /// view's); the chart is built here, off the UI thread.
+        chart_of: Option<String>,
     },
     /// Run a detection rule and explain each hit.
     RunRule {
@@ -121,6 +125,9 @@ pub enum Reply {
         id: u64,
         /// The result.
         result: Result<DataFrame, QueryError>,
+        /// The chart of the result, when the pipeline ends in `render`
+        /// (boxed: a chart is large beside the other replies).
+        chart: Option<Box<StepChart>>,
         /// How long it ran.
         elapsed: Duration,
     },
@@ -341,9 +348,10 @@ fn worker_loop(
                 register,
                 now,
                 data_dirs,
+                chart_of,
             } => {
                 let options = query_options(&ticket, now, data_dirs, &plugins, budget);
-                run_query(&ticket, &text, catalog, register, options)
+                run_query(&ticket, &text, catalog, register, options, chart_of)
             }
             Job::RunRule {
                 index,
@@ -532,6 +540,7 @@ fn run_query(
     catalog: Arc<Catalog>,
     register: Option<(String, DataFrame)>,
     options: RunOptions,
+    chart_of: Option<String>,
 ) -> Reply {
     let started = Instant::now();
     let result = guarded(ticket, || match register {
@@ -548,10 +557,26 @@ fn run_query(
         }
         None => crate::kql::run(&catalog, text, &options),
     });
+    let elapsed = started.elapsed();
+    // Reading millions of rows into a chart takes a while too: here, not
+    // on the UI thread when the result arrives.
+    let (result, chart) = match (result, chart_of) {
+        (Ok(frame), Some(pipeline)) => {
+            match guarded(ticket, || {
+                Ok(StepChart::for_result(&pipeline, &frame).map(Box::new))
+            }) {
+                Ok(chart) => (Ok(frame), chart),
+                // Cancelled (or a bug) while drawing: reported as the query.
+                Err(e) => (Err(e), None),
+            }
+        }
+        (result, _) => (result, None),
+    };
     Reply::QueryDone {
         id: ticket.id,
         result,
-        elapsed: started.elapsed(),
+        chart,
+        elapsed,
     }
 }
 

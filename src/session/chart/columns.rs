@@ -36,6 +36,18 @@ pub enum ChartError {
         "a datetime x axis needs at least two distinct times; every row is at {0} (render columnchart shows a single time)"
     )]
     OnePoint(String),
+    #[error(
+        "{property} names '{column}', which holds one value per row, while the x column '{x}' holds arrays; name array columns (as make-series makes them)"
+    )]
+    NotAnArray {
+        property: &'static str,
+        column: String,
+        x: String,
+    },
+    #[error(
+        "the x column '{0}' holds arrays of text; an x axis of arrays needs datetimes or numbers"
+    )]
+    TextArray(String),
 }
 
 /// The columns chosen for each role.
@@ -43,7 +55,13 @@ pub(super) struct Picked {
     x: String,
     ys: Vec<String>,
     series: Vec<String>,
+    /// The y columns that hold anomalies (anomalychart).
+    anomalies: Vec<String>,
 }
+
+/// The name `series_decompose_anomalies` examples give their anomaly
+/// column: an anomalychart without `anomalycolumns` marks it.
+pub(super) const ANOMALIES: &str = "anomalies";
 
 fn kinds(frame: &DataFrame) -> Vec<(String, KqlType)> {
     frame
@@ -130,7 +148,29 @@ pub(super) fn pick(
             ys.truncate(1);
         }
     }
-    if ys.is_empty() {
+    let mut anomalies = Vec::new();
+    if spec.visualization == Visualization::AnomalyChart {
+        for name in &spec.anomaly_columns {
+            let (n, k) = find(&cols, "anomalycolumns", name)?;
+            if !k.is_numeric() {
+                return Err(ChartError::NotNumeric(n.clone(), k.name()));
+            }
+            if !ys.contains(n) {
+                ys.push(n.clone());
+            }
+            anomalies.push(n.clone());
+        }
+        let guessed = cols
+            .iter()
+            .find(|(n, k)| n == ANOMALIES && k.is_numeric() && *n != x);
+        if let (true, Some((n, _))) = (spec.anomaly_columns.is_empty(), guessed) {
+            if !ys.contains(n) {
+                ys.push(n.clone());
+            }
+            anomalies.push(n.clone());
+        }
+    }
+    if ys.iter().all(|y| anomalies.contains(y)) {
         return Err(ChartError::NoNumericColumn(described(&cols)));
     }
     if spec.series.is_empty() && shape != Shape::Pie {
@@ -146,7 +186,12 @@ pub(super) fn pick(
             _ => text.map(|(n, _)| n.clone()).collect(),
         };
     }
-    Ok(Picked { x, ys, series })
+    Ok(Picked {
+        x,
+        ys,
+        series,
+        anomalies,
+    })
 }
 
 /// Values of `name` as floats (nulls stay null).
@@ -293,6 +338,13 @@ pub(super) fn read(
                     let label = series_label(&keys, row);
                     all.push(Series {
                         name: series_name(&label, ycol, picked.ys.len(), picked.series.is_empty()),
+                        key: if picked.series.is_empty() {
+                            String::new()
+                        } else {
+                            label
+                        },
+                        column: ycol.clone(),
+                        anomaly: picked.anomalies.contains(ycol),
                         x: Vec::new(),
                         y: Vec::new(),
                         top: Vec::new(),
@@ -325,6 +377,10 @@ pub(super) fn read(
         XKind::Category(_) => XKind::Category(categories),
         other => other,
     };
+    let stacking = match (spec.visualization, spec.stacking) {
+        (Visualization::StackedAreaChart, Stacking::Unstacked) => Stacking::Stacked,
+        (_, s) => s,
+    };
     let mut chart = Chart {
         visualization: spec.visualization,
         shape,
@@ -334,10 +390,7 @@ pub(super) fn read(
         x,
         x_scale: spec.xaxis,
         y_scale: spec.yaxis,
-        stacking: match (spec.visualization, spec.stacking) {
-            (Visualization::StackedAreaChart, Stacking::Unstacked) => Stacking::Stacked,
-            (_, s) => s,
-        },
+        stacking,
         ysplit: spec.ysplit,
         legend: spec.legend,
         series: Vec::new(),
@@ -347,11 +400,15 @@ pub(super) fn read(
         card: Vec::new(),
         rows: frame.height(),
         binned: false,
+        axes: Vec::new(),
+        panels: Vec::new(),
+        remarks: Vec::new(),
     };
     if shape == Shape::Pie {
         pie(&mut chart, all);
     } else {
-        keep_largest(&mut chart, all);
+        let cap = super::split::series_cap(spec, shape, stacking);
+        keep_largest(&mut chart, all, cap);
     }
     Ok(chart)
 }
@@ -395,25 +452,30 @@ fn total(s: &Series) -> f64 {
     s.y.iter().map(|v| v.abs()).sum()
 }
 
-/// Keeps the [`MAX_SERIES`] series with the largest totals, in their
-/// order of appearance; the others are named in `dropped`, largest first.
-fn keep_largest(chart: &mut Chart, all: Vec<Series>) {
-    if all.len() <= MAX_SERIES {
+/// Keeps the `cap` series with the largest totals, in their order of
+/// appearance; the others are named in `dropped`, largest first. Anomaly
+/// marks do not count: they stay with the series they flag.
+fn keep_largest(chart: &mut Chart, all: Vec<Series>, cap: usize) {
+    let values: Vec<usize> = (0..all.len()).filter(|&i| !all[i].anomaly).collect();
+    if values.len() <= cap {
         chart.series = all;
         return;
     }
-    let mut order: Vec<usize> = (0..all.len()).collect();
+    let mut order = values;
     order.sort_by(|&a, &b| total(&all[b]).total_cmp(&total(&all[a])).then(a.cmp(&b)));
-    let kept: Vec<usize> = order[..MAX_SERIES].to_vec();
-    chart.dropped = order[MAX_SERIES..]
+    let kept: Vec<usize> = order[..cap].to_vec();
+    chart.dropped = order[cap..].iter().map(|&i| all[i].name.clone()).collect();
+    let kept_keys: Vec<&str> = kept.iter().map(|&i| all[i].key.as_str()).collect();
+    let keep: Vec<bool> = all
         .iter()
-        .map(|&i| all[i].name.clone())
+        .enumerate()
+        .map(|(i, s)| kept.contains(&i) || (s.anomaly && kept_keys.contains(&s.key.as_str())))
         .collect();
     chart.series = all
         .into_iter()
-        .enumerate()
-        .filter(|(i, _)| kept.contains(i))
-        .map(|(_, s)| s)
+        .zip(keep)
+        .filter(|(_, k)| *k)
+        .map(|(s, _)| s)
         .collect();
 }
 
@@ -452,8 +514,12 @@ fn pie(chart: &mut Chart, all: Vec<Series>) {
         keep = (0..names.len()).collect();
     }
     let name = all.first().map(|s| s.name.clone()).unwrap_or_default();
+    let column = all.first().map(|s| s.column.clone()).unwrap_or_default();
     chart.series = vec![Series {
         name,
+        key: String::new(),
+        column,
+        anomaly: false,
         x: keep.iter().map(|&i| i as f64).collect(),
         y: sums.clone(),
         top: sums,
@@ -493,5 +559,8 @@ pub(super) fn card(frame: &DataFrame, spec: &RenderSpec) -> Chart {
         card,
         rows: frame.height(),
         binned: false,
+        axes: Vec::new(),
+        panels: Vec::new(),
+        remarks: Vec::new(),
     }
 }

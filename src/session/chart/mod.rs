@@ -2,12 +2,15 @@
 //! that any surface can draw (the workbench's cells, an SVG file). Nothing
 //! here knows about terminals.
 //!
-//! `columns` picks the x, y and series columns as Kusto's user agents do,
-//! `shape` accumulates, stacks and bins, `ticks` writes axis labels, `svg`
-//! writes the chart as a file.
+//! `arrays` turns make-series arrays into points, `columns` picks the x,
+//! y and series columns as Kusto's user agents do, `shape` accumulates,
+//! stacks and bins, `split` places anomalies and splits y (`ysplit`),
+//! `ticks` writes axis labels, `svg` writes the chart as a file.
 
+mod arrays;
 mod columns;
 mod shape;
+mod split;
 pub mod svg;
 pub mod ticks;
 
@@ -25,6 +28,9 @@ pub const MAX_SERIES: usize = 8;
 /// largest and last point of each bin, so spikes survive). More than any
 /// terminal or page is wide.
 pub const MAX_POINTS: usize = 4096;
+
+/// Most panels `ysplit=panels` draws (Kusto's "Maximum five panels").
+pub const MAX_PANELS: usize = 5;
 
 /// What the x axis holds.
 #[derive(Clone, Debug, PartialEq)]
@@ -61,6 +67,15 @@ pub enum Shape {
 pub struct Series {
     /// The legend's text: the series key, the y column, or both.
     pub name: String,
+    /// The values of the series columns, as the legend writes them (empty
+    /// when nothing splits the series).
+    pub key: String,
+    /// The y column the values come from.
+    pub column: String,
+    /// Anomaly marks (anomalychart's `anomalycolumns`): `y` holds the
+    /// anomaly column's non-zero values, `top` the value of the series
+    /// they flag (same key, first y column) where the mark is drawn.
+    pub anomaly: bool,
     /// X of each point (ms for time, the index for categories).
     pub x: Vec<f64>,
     /// The value as read (accumulated if asked), for the cursor and labels.
@@ -97,6 +112,24 @@ pub struct Chart {
     /// Rows read, and whether long series were binned to [`MAX_POINTS`].
     pub rows: usize,
     pub binned: bool,
+    /// `ysplit=axes`: one axis per series, the first drawn on the left.
+    /// Each series is then drawn scaled to its own axis, in `0..=1`
+    /// (`y_range`); `y` keeps the values as read.
+    pub axes: Vec<YAxis>,
+    /// `ysplit=panels`: one chart per series (with its anomaly marks),
+    /// stacked, each with its own y axis and this chart's x axis.
+    pub panels: Vec<Chart>,
+    /// What was asked but could not be done, said under the chart.
+    pub remarks: Vec<String>,
+}
+
+/// One of several y axes (`ysplit=axes`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct YAxis {
+    /// The series it measures (its colour), an index into `series`.
+    pub series: usize,
+    /// Its labels, evenly spaced from the bottom of the plot to the top.
+    pub labels: Vec<String>,
 }
 
 impl Chart {
@@ -106,27 +139,41 @@ impl Chart {
         if shape == Shape::Card {
             return Ok(columns::card(frame, spec));
         }
+        // make-series results: one row per series, arrays of points.
+        let expanded = match shape {
+            Shape::Pie => None,
+            _ => arrays::expand(frame, spec)?,
+        };
+        let (frame, spec) = match &expanded {
+            Some((f, s)) => (f, s),
+            None => (frame, spec),
+        };
         let picked = columns::pick(frame, spec, shape)?;
         let mut chart = columns::read(frame, spec, shape, picked)?;
         shape::finish(&mut chart, spec);
+        split::split(&mut chart, spec);
         Ok(chart)
     }
 
-    /// The notes worth showing under the chart: dropped series, binning.
+    /// The notes worth showing under the chart: dropped series, binning,
+    /// properties that could not apply.
     pub fn notes(&self) -> Vec<String> {
         let mut notes = Vec::new();
         if !self.dropped.is_empty() {
-            let what = if self.shape == Shape::Pie {
-                "merged into \"other\""
+            let (what, most) = if self.shape == Shape::Pie {
+                ("merged into \"other\"", MAX_SERIES.to_string())
+            } else if self.ysplit == YSplit::Panels {
+                ("not drawn", format!("{MAX_PANELS} panels"))
             } else {
-                "not drawn"
+                ("not drawn", MAX_SERIES.to_string())
             };
             notes.push(format!(
-                "{} more series {what} (at most {MAX_SERIES}): {}",
+                "{} more series {what} (at most {most}): {}",
                 self.dropped.len(),
                 self.dropped.join(", ")
             ));
         }
+        notes.extend(self.remarks.iter().cloned());
         if self.binned {
             notes.push(format!(
                 "{} rows binned to at most {} points per series",

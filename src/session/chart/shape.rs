@@ -15,7 +15,7 @@ pub(super) fn finish(chart: &mut Chart, spec: &RenderSpec) {
         } else if chart.shape != Shape::Pie {
             sum_duplicates(s);
         }
-        if spec.accumulate {
+        if spec.accumulate && !s.anomaly {
             let mut run = 0.0;
             for y in &mut s.y {
                 run += *y;
@@ -29,6 +29,8 @@ pub(super) fn finish(chart: &mut Chart, spec: &RenderSpec) {
     if stackable && matches!(chart.stacking, Stacking::Stacked | Stacking::Stacked100) {
         stack(&mut chart.series, chart.stacking == Stacking::Stacked100);
     }
+    // Before binning: a mark sits on the flagged point itself.
+    super::split::place_anomalies(&mut chart.series);
     for s in &mut chart.series {
         if s.x.len() > MAX_POINTS {
             bin(s, MAX_POINTS / 4);
@@ -39,18 +41,28 @@ pub(super) fn finish(chart: &mut Chart, spec: &RenderSpec) {
     if let XKind::Category(labels) = &chart.x {
         chart.x_range = (0.0, labels.len().saturating_sub(1) as f64);
     }
+    chart.y_range = y_range(&chart.series, chart.y_scale, spec.ymin, spec.ymax);
+}
+
+/// The y span that shows `series`: from zero (or the smallest value below
+/// it) to the largest, unless `ymin`/`ymax` say otherwise; on a log axis
+/// from the smallest positive value.
+pub(super) fn y_range(
+    series: &[Series],
+    scale: AxisScale,
+    ymin: Option<f64>,
+    ymax: Option<f64>,
+) -> (f64, f64) {
     let (mut lo, mut hi) = range(
-        chart
-            .series
+        series
             .iter()
             .flat_map(|s| s.top.iter().chain(&s.bottom).copied()),
     );
-    if chart.y_scale == AxisScale::Log {
+    if scale == AxisScale::Log {
         // Nothing at or below zero has a logarithm: the axis starts at the
         // smallest positive value.
         let positive = range(
-            chart
-                .series
+            series
                 .iter()
                 .flat_map(|s| s.top.iter().copied())
                 .filter(|v| *v > 0.0),
@@ -59,16 +71,16 @@ pub(super) fn finish(chart: &mut Chart, spec: &RenderSpec) {
     } else {
         lo = lo.min(0.0);
     }
-    if let Some(v) = spec.ymin {
+    if let Some(v) = ymin {
         lo = v;
     }
-    if let Some(v) = spec.ymax {
+    if let Some(v) = ymax {
         hi = v;
     }
     if hi <= lo {
         hi = lo + 1.0;
     }
-    chart.y_range = (lo, hi);
+    (lo, hi)
 }
 
 fn range(values: impl Iterator<Item = f64>) -> (f64, f64) {

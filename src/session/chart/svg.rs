@@ -102,7 +102,89 @@ pub fn write(chart: &Chart) -> String {
     out
 }
 
+/// Room for each y axis past the first (`ysplit=axes`), right of the plot.
+const AXIS_GAP: f64 = 80.0;
+/// Space between panels (`ysplit=panels`).
+const PANEL_GAP: f64 = 16.0;
+/// Anomaly marks are red, as Kusto draws them.
+const ANOMALY: &str = "#d62728";
+
+/// Where one plot goes, in pixels, and whether its x labels are drawn
+/// (panels share the bottom one's).
+struct Place {
+    x0: f64,
+    x1: f64,
+    y0: f64,
+    y1: f64,
+    x_labels: bool,
+}
+
+fn fill_of(s: &Series, colour: usize) -> &'static str {
+    if s.anomaly {
+        ANOMALY
+    } else {
+        COLOURS[colour % COLOURS.len()]
+    }
+}
+
 fn plot(out: &mut String, chart: &Chart) {
+    let extra_axes = chart.axes.len().saturating_sub(1) as f64;
+    let horizontal = chart.shape == Shape::Bar;
+    let x1 = if horizontal {
+        WIDTH - RIGHT
+    } else {
+        WIDTH - RIGHT - AXIS_GAP * extra_axes
+    };
+    let y1 = if horizontal {
+        HEIGHT - BOTTOM - 14.0 * extra_axes
+    } else {
+        HEIGHT - BOTTOM
+    };
+    if chart.panels.is_empty() {
+        let place = Place {
+            x0: LEFT,
+            x1,
+            y0: TOP,
+            y1,
+            x_labels: true,
+        };
+        let colours: Vec<usize> = (0..chart.series.len()).collect();
+        plot_in(out, chart, &place, &colours);
+    } else {
+        let n = chart.panels.len() as f64;
+        let h = (y1 - TOP - PANEL_GAP * (n - 1.0)) / n;
+        for (k, panel) in chart.panels.iter().enumerate() {
+            let y0 = TOP + k as f64 * (h + PANEL_GAP);
+            let place = Place {
+                x0: LEFT,
+                x1,
+                y0,
+                y1: y0 + h,
+                x_labels: k + 1 == chart.panels.len(),
+            };
+            plot_in(out, panel, &place, &chart.palette_of(panel));
+        }
+    }
+    if chart.legend {
+        let entries: Vec<(String, &str)> = chart
+            .series
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let name = if s.anomaly {
+                    format!("{} (anomaly)", s.name)
+                } else {
+                    s.name.clone()
+                };
+                (name, fill_of(s, i))
+            })
+            .collect();
+        legend(out, &entries);
+    }
+}
+
+/// One plot of `chart` in `place`: axes, labels, titles, series.
+fn plot_in(out: &mut String, chart: &Chart, place: &Place, colours: &[usize]) {
     let horizontal = chart.shape == Shape::Bar;
     let categories = match &chart.x {
         XKind::Category(labels) => Some(labels.as_slice()),
@@ -118,10 +200,10 @@ fn plot(out: &mut String, chart: &Chart) {
         (chart.x_range.0 - 1.0, chart.x_range.0 + 1.0)
     };
     let f = Frame {
-        x0: LEFT,
-        x1: WIDTH - RIGHT,
-        y0: TOP,
-        y1: HEIGHT - BOTTOM,
+        x0: place.x0,
+        x1: place.x1,
+        y0: place.y0,
+        y1: place.y1,
         xr,
         yr: chart.y_range,
         x_scale: if bars {
@@ -131,13 +213,14 @@ fn plot(out: &mut String, chart: &Chart) {
         },
         y_scale: chart.y_scale,
     };
-    let value_ticks = ticks::numeric(chart.y_range.0, chart.y_range.1, 6, chart.y_scale);
+    let ticks_count = if place.y1 - place.y0 < 200.0 { 4 } else { 6 };
+    let value_ticks = ticks::numeric(chart.y_range.0, chart.y_range.1, ticks_count, chart.y_scale);
     let cat_ticks = |labels: &[String]| Ticks {
         values: (0..labels.len()).map(|i| i as f64).collect(),
         labels: labels.to_vec(),
     };
     let key_ticks = match (&chart.x, categories) {
-        (_, Some(labels)) => cat_ticks(labels),
+        (_, Some(labels)) => thinned(cat_ticks(labels), f.x1 - f.x0, horizontal, f.y1 - f.y0),
         (XKind::Time, _) => ticks::time(xr.0, xr.1, 6),
         _ => ticks::numeric(xr.0, xr.1, 6, chart.x_scale),
     };
@@ -163,47 +246,72 @@ fn plot(out: &mut String, chart: &Chart) {
             f.py(v)
         }
     };
-    for (v, label) in down.values.iter().zip(&down.labels) {
-        if let Some(y) = flip(*v) {
-            text(out, f.x0 - 6.0, y + 4.0, "end", "y-label", label);
+    if chart.axes.is_empty() || horizontal {
+        for (v, label) in down.values.iter().zip(&down.labels) {
+            if let Some(y) = flip(*v) {
+                text(out, f.x0 - 6.0, y + 4.0, "end", "y-label", label);
+            }
         }
+    } else {
+        value_axes(out, chart, &f, colours);
     }
-    for (v, label) in across.values.iter().zip(&across.labels) {
-        let x = if horizontal {
-            let span = chart.y_range.1 - chart.y_range.0;
-            ticks::scaled(*v, chart.y_scale)
-                .map(|_| f.x0 + (v - chart.y_range.0) / span * (f.x1 - f.x0))
-        } else {
-            f.px(*v)
-        };
-        if let Some(x) = x {
-            text(out, x, f.y1 + 18.0, "middle", "x-label", label);
+    if place.x_labels && (chart.axes.is_empty() || !horizontal) {
+        for (v, label) in across.values.iter().zip(&across.labels) {
+            let x = if horizontal {
+                let span = chart.y_range.1 - chart.y_range.0;
+                ticks::scaled(*v, chart.y_scale)
+                    .map(|_| f.x0 + (v - chart.y_range.0) / span * (f.x1 - f.x0))
+            } else {
+                f.px(*v)
+            };
+            if let Some(x) = x {
+                text(out, x, f.y1 + 18.0, "middle", "x-label", label);
+            }
         }
+    } else if place.x_labels {
+        value_axes(out, chart, &f, colours);
     }
     let (x_title, y_title) = if horizontal {
         (&chart.y_title, &chart.x_title)
     } else {
         (&chart.x_title, &chart.y_title)
     };
-    text(
-        out,
-        (f.x0 + f.x1) / 2.0,
-        f.y1 + 40.0,
-        "middle",
-        "x-title",
-        x_title,
-    );
+    if place.x_labels {
+        let below = if horizontal {
+            14.0 * chart.axes.len().saturating_sub(1) as f64
+        } else {
+            0.0
+        };
+        text(
+            out,
+            (f.x0 + f.x1) / 2.0,
+            f.y1 + 40.0 + below,
+            "middle",
+            "x-title",
+            x_title,
+        );
+    }
+    let mid = (f.y0 + f.y1) / 2.0;
     let _ = writeln!(
         out,
-        r#"<text class="y-title" x="18" y="{:.1}" text-anchor="middle" transform="rotate(-90 18 {:.1})">{}</text>"#,
-        (f.y0 + f.y1) / 2.0,
-        (f.y0 + f.y1) / 2.0,
+        r#"<text class="y-title" x="18" y="{mid:.1}" text-anchor="middle" transform="rotate(-90 18 {mid:.1})">{}</text>"#,
         escape(y_title)
     );
-    let n = chart.series.len().max(1) as f64;
+    let n = chart.series.iter().filter(|s| !s.anomaly).count().max(1) as f64;
     let stacked = matches!(chart.stacking, Stacking::Stacked | Stacking::Stacked100);
+    let mut slot_index = 0.0;
     for (i, s) in chart.series.iter().enumerate() {
-        let colour = COLOURS[i % COLOURS.len()];
+        let colour = colours.get(i).copied().unwrap_or(i);
+        let fill = fill_of(s, colour);
+        if s.anomaly {
+            let _ = writeln!(
+                out,
+                r#"<path class="series" data-series="{}" data-kind="anomaly" fill="{fill}" stroke="white" d="{}"/>"#,
+                escape(&s.name),
+                dots_path(&f, s, 4.5)
+            );
+            continue;
+        }
         let d = match chart.shape {
             Shape::Column | Shape::Bar => {
                 let slot = if stacked { 1.0 } else { n };
@@ -211,21 +319,22 @@ fn plot(out: &mut String, chart: &Chart) {
                 let offset = if stacked {
                     -0.4
                 } else {
-                    -0.4 + width * i as f64
+                    -0.4 + width * slot_index
                 };
                 bars_path(&f, s, offset, width, horizontal, chart)
             }
-            Shape::Scatter => dots_path(&f, s),
+            Shape::Scatter => dots_path(&f, s, 2.5),
             Shape::Area => area_path(&f, s),
             _ => line_path(&f, s),
         };
+        slot_index += 1.0;
         let style = match chart.shape {
             Shape::Line => format!(
-                r#"fill="none" stroke="{colour}" stroke-width="2" stroke-dasharray="{}""#,
-                DASHES[i % DASHES.len()]
+                r#"fill="none" stroke="{fill}" stroke-width="2" stroke-dasharray="{}""#,
+                DASHES[colour % DASHES.len()]
             ),
-            Shape::Area => format!(r#"fill="{colour}" fill-opacity="0.45" stroke="{colour}""#),
-            _ => format!(r#"fill="{colour}" stroke="none""#),
+            Shape::Area => format!(r#"fill="{fill}" fill-opacity="0.45" stroke="{fill}""#),
+            _ => format!(r#"fill="{fill}" stroke="none""#),
         };
         let _ = writeln!(
             out,
@@ -233,9 +342,76 @@ fn plot(out: &mut String, chart: &Chart) {
             escape(&s.name)
         );
     }
-    if chart.legend {
-        let names: Vec<String> = chart.series.iter().map(|s| s.name.clone()).collect();
-        legend(out, &names);
+}
+
+/// Pixels a character of a label takes, about (12px sans-serif).
+const CHAR_PX: f64 = 7.0;
+
+/// Category ticks that fit along `length` pixels: every k-th label when
+/// all of them would overlap (across: by their width; down: by the line).
+fn thinned(all: Ticks, length: f64, down: bool, height: f64) -> Ticks {
+    let n = all.labels.len().max(1);
+    let need = if down {
+        16.0
+    } else {
+        all.labels
+            .iter()
+            .map(|l| l.chars().count())
+            .max()
+            .unwrap_or(1) as f64
+            * CHAR_PX
+            + 8.0
+    };
+    let room = if down { height } else { length };
+    let every = ((n as f64 * need / room).ceil() as usize).max(1);
+    Ticks {
+        values: all.values.iter().copied().step_by(every).collect(),
+        labels: all.labels.into_iter().step_by(every).collect(),
+    }
+}
+
+/// `ysplit=axes`: an axis per series, labels in its colour. Upright
+/// charts put the first on the left and the others right of the plot;
+/// horizontal bars put them in rows under it. Every axis spans the plot,
+/// its labels evenly spaced, as the series are scaled to it.
+fn value_axes(out: &mut String, chart: &Chart, f: &Frame, colours: &[usize]) {
+    let horizontal = chart.shape == Shape::Bar;
+    for (k, axis) in chart.axes.iter().enumerate() {
+        let colour =
+            COLOURS[colours.get(axis.series).copied().unwrap_or(axis.series) % COLOURS.len()];
+        let class = if k == 0 {
+            "y-label".to_string()
+        } else {
+            format!("y-label-{}", k + 1)
+        };
+        let n = axis.labels.len().max(2) - 1;
+        let x_line = f.x1 + AXIS_GAP * (k as f64 - 1.0) + 4.0;
+        if k > 0 && !horizontal {
+            let _ = writeln!(
+                out,
+                r#"<path class="axis" stroke="{colour}" fill="none" d="M{x_line:.1} {:.1} V{:.1}"/>"#,
+                f.y0, f.y1
+            );
+        }
+        for (i, label) in axis.labels.iter().enumerate() {
+            let at = i as f64 / n as f64;
+            let (x, y, anchor) = if horizontal {
+                (
+                    f.x0 + at * (f.x1 - f.x0),
+                    f.y1 + 18.0 + 14.0 * k as f64,
+                    "middle",
+                )
+            } else if k == 0 {
+                (f.x0 - 6.0, f.y1 - at * (f.y1 - f.y0) + 4.0, "end")
+            } else {
+                (x_line + 6.0, f.y1 - at * (f.y1 - f.y0) + 4.0, "start")
+            };
+            let _ = writeln!(
+                out,
+                r#"<text class="{class}" x="{x:.1}" y="{y:.1}" text-anchor="{anchor}" fill="{colour}">{}</text>"#,
+                escape(label)
+            );
+        }
     }
 }
 
@@ -270,14 +446,16 @@ fn area_path(f: &Frame, s: &Series) -> String {
     d
 }
 
-fn dots_path(f: &Frame, s: &Series) -> String {
+fn dots_path(f: &Frame, s: &Series, r: f64) -> String {
     let mut d = String::new();
     for (x, y) in s.x.iter().zip(&s.top) {
         if let (Some(px), Some(py)) = (f.px(*x), f.py(*y)) {
             let _ = write!(
                 d,
-                "M{:.1} {py:.1} a2.5 2.5 0 1 0 5 0 a2.5 2.5 0 1 0 -5 0 ",
-                px - 2.5
+                "M{:.1} {py:.1} a{r} {r} 0 1 0 {} 0 a{r} {r} 0 1 0 {} 0 ",
+                px - r,
+                2.0 * r,
+                -2.0 * r
             );
         }
     }
@@ -328,18 +506,31 @@ fn bars_path(
     d.trim_end().to_string()
 }
 
-fn legend(out: &mut String, names: &[String]) {
+/// The legend: each entry's text and colour.
+fn legend(out: &mut String, entries: &[(String, &str)]) {
     let x = WIDTH - RIGHT + 20.0;
     out.push_str("<g class=\"legend\">\n");
-    for (i, name) in names.iter().enumerate() {
+    for (i, (name, colour)) in entries.iter().enumerate() {
         let y = TOP + 10.0 + 20.0 * i as f64;
         let _ = writeln!(
             out,
-            r#"<rect x="{x:.1}" y="{:.1}" width="12" height="12" fill="{}"/>"#,
-            y - 10.0,
-            COLOURS[i % COLOURS.len()]
+            r#"<rect x="{x:.1}" y="{:.1}" width="12" height="12" fill="{colour}"/>"#,
+            y - 10.0
         );
-        text(out, x + 18.0, y, "start", "legend-label", name);
+        // A long name in smaller type rather than off the page.
+        let room = WIDTH - (x + 18.0) - 4.0;
+        let wide = name.chars().count() as f64 * CHAR_PX;
+        let size = if wide > room {
+            (12.0 * room / wide).max(7.0)
+        } else {
+            12.0
+        };
+        let _ = writeln!(
+            out,
+            r#"<text class="legend-label" x="{:.1}" y="{y:.1}" text-anchor="start" font-size="{size:.1}">{}</text>"#,
+            x + 18.0,
+            escape(name)
+        );
     }
     out.push_str("</g>\n");
 }
@@ -388,7 +579,12 @@ fn pie(out: &mut String, chart: &Chart) {
         );
     }
     if chart.legend {
-        legend(out, &names);
+        let entries: Vec<(String, &str)> = names
+            .into_iter()
+            .enumerate()
+            .map(|(i, n)| (n, COLOURS[i % COLOURS.len()]))
+            .collect();
+        legend(out, &entries);
     }
 }
 

@@ -325,3 +325,294 @@ fn svg_has_title_axes_legend_and_a_path_per_series() {
     assert_eq!(paths, ["Tcp", "Udp", "Icmp"]);
     assert!(texts.contains(&("legend-label".into(), "Tcp (6, 60.0%)".into())));
 }
+
+// ----- arrays (make-series), anomalies, ysplit -----------------------------
+
+/// A dynamic column: one JSON text per row.
+fn dynamic(name: &str, rows: &[&str]) -> Column {
+    let bytes: Vec<&[u8]> = rows.iter().map(|r| r.as_bytes()).collect();
+    BinaryChunked::from_slice(name.into(), &bytes).into_column()
+}
+
+/// `make-series n=count() on Timestamp step 1h by ActionType`, then
+/// `extend anomalies = ..., baseline = ...`: two rows, three hours.
+fn made_series() -> DataFrame {
+    let hours = r#"["2024-05-01T00:00:00.0000000Z","2024-05-01T01:00:00.0000000Z","2024-05-01T02:00:00.0000000Z"]"#;
+    DataFrame::new(
+        2,
+        vec![
+            Column::new(
+                "ActionType".into(),
+                ["ConnectionSuccess", "ConnectionFailed"],
+            ),
+            dynamic("n", &["[5,6,40]", "[1,3,0]"]),
+            dynamic("anomalies", &["[0,0,1]", "[0,-1,0]"]),
+            dynamic("baseline", &["[5,6,7]", "[1,1,1]"]),
+            dynamic("Timestamp", &[hours, hours]),
+        ],
+    )
+    .unwrap()
+}
+
+fn names(c: &Chart) -> Vec<&str> {
+    c.series.iter().map(|s| s.name.as_str()).collect()
+}
+
+#[test]
+fn make_series_arrays_are_points_one_series_per_row() {
+    let f = made_series();
+    let c = build(
+        &f,
+        "render timechart with (ycolumns=n, title=\"Connections\")",
+    )
+    .unwrap();
+    assert_eq!(c.x, XKind::Time);
+    assert_eq!(c.x_title, "Timestamp");
+    assert_eq!(c.y_title, "n");
+    assert_eq!(names(&c), ["ConnectionSuccess", "ConnectionFailed"]);
+    assert_eq!(
+        c.series[0].x,
+        [DAY_MS, DAY_MS + HOUR_MS, DAY_MS + 2.0 * HOUR_MS]
+    );
+    assert_eq!(c.series[0].y, [5.0, 6.0, 40.0]);
+    assert_eq!(c.series[1].y, [1.0, 3.0, 0.0]);
+    assert_eq!(c.y_range, (0.0, 40.0));
+    // Every numeric array is a y column when none is named: the arrays a
+    // series_decompose adds are more lines.
+    let c = build(&f, "render timechart").unwrap();
+    assert_eq!(
+        names(&c),
+        [
+            "ConnectionSuccess: n",
+            "ConnectionFailed: n",
+            "ConnectionSuccess: anomalies",
+            "ConnectionFailed: anomalies",
+            "ConnectionSuccess: baseline",
+            "ConnectionFailed: baseline"
+        ]
+    );
+    assert!(c.series.iter().all(|s| !s.anomaly));
+    // A linechart's x is the datetime array too (the first column that works).
+    let c = build(&f, "render linechart with (ycolumns=baseline)").unwrap();
+    assert_eq!(c.x, XKind::Time);
+    assert_eq!(c.series[0].y, [5.0, 6.0, 7.0]);
+}
+
+#[test]
+fn arrays_that_cannot_be_drawn_say_why() {
+    let f = made_series();
+    assert_eq!(
+        build(&f, "render timechart with (ycolumns=ActionType)")
+            .unwrap_err()
+            .to_string(),
+        "ycolumns names 'ActionType', which holds one value per row, while the x column 'Timestamp' holds arrays; name array columns (as make-series makes them)"
+    );
+    let text = DataFrame::new(
+        1,
+        vec![
+            dynamic("Hosts", &[r#"["a","b"]"#]),
+            dynamic("n", &["[1,2]"]),
+        ],
+    )
+    .unwrap();
+    assert_eq!(
+        build(&text, "render linechart with (xcolumn=Hosts)")
+            .unwrap_err()
+            .to_string(),
+        "the x column 'Hosts' holds arrays of text; an x axis of arrays needs datetimes or numbers"
+    );
+    // One bin: one time.
+    let one = DataFrame::new(
+        1,
+        vec![
+            dynamic("n", &["[4]"]),
+            dynamic("Timestamp", &[r#"["2024-05-01T06:00:00Z"]"#]),
+        ],
+    )
+    .unwrap();
+    assert_eq!(
+        build(&one, "render timechart").unwrap_err(),
+        ChartError::OnePoint("2024-05-01 06:00".into())
+    );
+}
+
+#[test]
+fn an_anomalychart_marks_the_flagged_points_on_their_series() {
+    let f = made_series();
+    // Without anomalycolumns the column named anomalies is taken.
+    for render in [
+        "render anomalychart",
+        "render anomalychart with (anomalycolumns=anomalies)",
+    ] {
+        let c = build(&f, render).unwrap();
+        assert_eq!(
+            names(&c),
+            [
+                "ConnectionSuccess: n",
+                "ConnectionFailed: n",
+                "ConnectionSuccess: anomalies",
+                "ConnectionFailed: anomalies",
+                "ConnectionSuccess: baseline",
+                "ConnectionFailed: baseline"
+            ],
+            "{render}"
+        );
+        let marks: Vec<&super::Series> = c.series.iter().filter(|s| s.anomaly).collect();
+        assert_eq!(marks.len(), 2);
+        // Only the non-zero points, drawn on n (the series' first column).
+        assert_eq!(marks[0].x, [DAY_MS + 2.0 * HOUR_MS]);
+        assert_eq!((marks[0].y[0], marks[0].top[0]), (1.0, 40.0));
+        assert_eq!(marks[1].x, [DAY_MS + HOUR_MS]);
+        assert_eq!((marks[1].y[0], marks[1].top[0]), (-1.0, 3.0));
+    }
+    // Named anomaly columns are read even when ycolumns leaves them out.
+    let c = build(
+        &f,
+        "render anomalychart with (ycolumns=n, anomalycolumns=anomalies)",
+    )
+    .unwrap();
+    assert_eq!(c.series.iter().filter(|s| s.anomaly).count(), 2);
+    assert_eq!(
+        build(&f, "render anomalychart with (anomalycolumns=anomaly)")
+            .unwrap_err()
+            .to_string(),
+        "render anomalycolumns names 'anomaly', which is not a column of the result (did you mean 'anomalies'?)"
+    );
+    // Rows rather than arrays: the same marks.
+    let rows = DataFrame::new(
+        3,
+        vec![
+            times(&[0, 1, 2]),
+            Column::new("n".into(), [5i64, 6, 40]),
+            Column::new("anomalies".into(), [0i64, 0, 1]),
+        ],
+    )
+    .unwrap();
+    let c = build(&rows, "render anomalychart").unwrap();
+    assert_eq!(names(&c), ["n", "anomalies"]);
+    assert_eq!(c.series[1].top, [40.0]);
+}
+
+#[test]
+fn ysplit_axes_gives_each_series_its_own_axis() {
+    let f = df!(
+        "Timestamp" => [0i64, 1, 2],
+        "Rows" => [1_000i64, 2_000, 3_000],
+        "Ports" => [1i64, 5, 10],
+    )
+    .unwrap();
+    let c = build(&f, "render linechart with (ysplit=axes)").unwrap();
+    assert_eq!(c.ysplit, YSplit::Axes);
+    assert_eq!(c.axes.len(), 2);
+    assert_eq!((c.axes[0].series, c.axes[1].series), (0, 1));
+    assert_eq!(c.axes[0].labels, ["0", "1,000", "2,000", "3,000"]);
+    assert_eq!(c.axes[1].labels, ["0", "5", "10"]);
+    // Each drawn on its own axis, read as it is.
+    assert_eq!(c.y_range, (0.0, 1.0));
+    assert_eq!(c.series[0].top, [1.0 / 3.0, 2.0 / 3.0, 1.0]);
+    assert_eq!(c.series[1].top, [0.1, 0.5, 1.0]);
+    assert_eq!(c.series[1].y, [1.0, 5.0, 10.0]);
+    // One series: nothing to split.
+    let c = build(&f, "render linechart with (ysplit=axes, ycolumns=Rows)").unwrap();
+    assert_eq!((c.ysplit, c.axes.len()), (YSplit::None, 0));
+    // Stacked series share one axis.
+    let c = build(&f, "render areachart with (ysplit=axes, kind=stacked)").unwrap();
+    assert!(c.axes.is_empty());
+    assert_eq!(
+        c.notes(),
+        ["ysplit=axes not applied: stacked series share one axis"]
+    );
+}
+
+#[test]
+fn ysplit_panels_draws_a_chart_per_series_at_most_five() {
+    let c = build(&counts_by_hour(), "render timechart with (ysplit=panels)").unwrap();
+    assert_eq!(c.panels.len(), 2);
+    assert_eq!(names(&c.panels[0]), ["ConnectionSuccess"]);
+    assert_eq!(c.panels[0].y_title, "ConnectionSuccess");
+    assert_eq!(c.panels[0].y_range, (0.0, 7.0));
+    assert_eq!(c.panels[1].y_range, (0.0, 3.0));
+    // The x axis is the whole chart's.
+    assert_eq!(c.panels[1].x_range, c.x_range);
+    assert_eq!(c.palette_of(&c.panels[1]), [1]);
+    // An anomaly mark goes on the panel of the series it flags.
+    let c = build(&made_series(), "render anomalychart with (ysplit=panels)").unwrap();
+    assert_eq!(c.panels.len(), 4);
+    assert_eq!(
+        names(&c.panels[0]),
+        ["ConnectionSuccess: n", "ConnectionSuccess: anomalies"]
+    );
+    // Seven series: the five largest, the others named.
+    let keys: Vec<String> = (0..7).map(|i| format!("host{i}")).collect();
+    let f = df!(
+        "Timestamp" => (0..7).map(|i| i as i64).collect::<Vec<_>>(),
+        "DeviceName" => keys,
+        "n" => (1..=7).map(|i| i as i64).collect::<Vec<_>>(),
+    )
+    .unwrap();
+    let c = build(&f, "render linechart with (ysplit=panels)").unwrap();
+    assert_eq!(c.panels.len(), MAX_PANELS);
+    assert_eq!(
+        c.notes(),
+        ["2 more series not drawn (at most 5 panels): host1, host0"]
+    );
+}
+
+#[test]
+fn svg_of_panels_axes_and_anomalies() {
+    let c = build(
+        &made_series(),
+        "render anomalychart with (ycolumns=n, title=\"Anomalies\")",
+    )
+    .unwrap();
+    let doc = svg::write(&c);
+    let (paths, texts) = svg_parts(&doc);
+    assert_eq!(
+        paths,
+        [
+            "ConnectionSuccess: n",
+            "ConnectionFailed: n",
+            "ConnectionSuccess: anomalies",
+            "ConnectionFailed: anomalies"
+        ]
+    );
+    assert_eq!(doc.matches(r#"data-kind="anomaly""#).count(), 2);
+    let legend: Vec<&str> = texts
+        .iter()
+        .filter(|(c, _)| c == "legend-label")
+        .map(|(_, t)| t.as_str())
+        .collect();
+    assert_eq!(legend[2], "ConnectionSuccess: anomalies (anomaly)");
+
+    let c = build(&counts_by_hour(), "render timechart with (ysplit=panels)").unwrap();
+    let (paths, texts) = svg_parts(&svg::write(&c));
+    assert_eq!(paths, ["ConnectionSuccess", "ConnectionFailed"]);
+    let of = |class: &str| -> Vec<&str> {
+        texts
+            .iter()
+            .filter(|(c, _)| c == class)
+            .map(|(_, t)| t.as_str())
+            .collect()
+    };
+    assert_eq!(of("y-title"), ["ConnectionSuccess", "ConnectionFailed"]);
+    // The x labels once, under the last panel.
+    assert_eq!(of("x-label"), ["00:00", "00:30", "01:00", "01:30", "02:00"]);
+
+    let f = df!(
+        "Timestamp" => [0i64, 1, 2],
+        "Rows" => [1_000i64, 2_000, 3_000],
+        "Ports" => [1i64, 5, 10],
+    )
+    .unwrap();
+    let c = build(&f, "render linechart with (ysplit=axes)").unwrap();
+    let (_, texts) = svg_parts(&svg::write(&c));
+    let of = |class: &str| -> Vec<&str> {
+        texts
+            .iter()
+            .filter(|(c, _)| c == class)
+            .map(|(_, t)| t.as_str())
+            .collect()
+    };
+    assert_eq!(of("y-label"), ["0", "1,000", "2,000", "3,000"]);
+    assert_eq!(of("y-label-2"), ["0", "5", "10"]);
+}

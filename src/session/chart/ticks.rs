@@ -95,6 +95,41 @@ pub fn numeric(lo: f64, hi: f64, count: usize, scale: AxisScale) -> Ticks {
     Ticks { values, labels }
 }
 
+/// An axis from `lo` to `hi` whose ends fall on ticks, about `count`
+/// round steps apart: its bounds and a label per tick, evenly spaced from
+/// the bottom bound to the top one. On a log axis the bounds are the
+/// exponents of the powers of ten around the values (the space a log
+/// chart is drawn in), one tick per power.
+pub fn covering(lo: f64, hi: f64, count: usize, scale: AxisScale) -> (f64, f64, Vec<String>) {
+    if scale == AxisScale::Log && lo > 0.0 {
+        let a = lo.log10().floor();
+        let b = hi.log10().ceil().max(a + 1.0);
+        let labels = (a as i32..=b as i32)
+            .map(|e| number(10f64.powi(e)))
+            .collect();
+        return (a, b, labels);
+    }
+    let Ticks { values, .. } = numeric(lo, hi, count, AxisScale::Linear);
+    let step = match values.as_slice() {
+        [a, b, ..] => b - a,
+        _ => (hi - lo).max(1.0),
+    };
+    let mut first = values.first().copied().unwrap_or(lo);
+    let mut last = values.last().copied().unwrap_or(hi);
+    while first > lo {
+        first -= step;
+    }
+    while last < hi {
+        last += step;
+    }
+    if last <= first {
+        last = first + step;
+    }
+    let n = ((last - first) / step).round() as usize;
+    let labels = (0..=n).map(|i| number(first + step * i as f64)).collect();
+    (first, last, labels)
+}
+
 fn nice_step(raw: f64) -> f64 {
     if raw <= 0.0 || !raw.is_finite() {
         return 1.0;
@@ -248,6 +283,24 @@ mod tests {
         assert_eq!(t.labels, ["0", "500", "1,000"]);
         let t = numeric(1.0, 50_000.0, 5, AxisScale::Log);
         assert_eq!(t.labels, ["1", "10", "100", "1,000", "10,000"]);
+        assert_eq!(
+            covering(3.0, 1_234.0, 4, AxisScale::Linear),
+            (
+                0.0,
+                1_500.0,
+                vec!["0".into(), "500".into(), "1,000".into(), "1,500".into()]
+            )
+        );
+        assert_eq!(
+            covering(3.0, 1_234.0, 4, AxisScale::Log),
+            (
+                0.0,
+                4.0,
+                ["1", "10", "100", "1,000", "10,000"]
+                    .map(String::from)
+                    .to_vec()
+            )
+        );
         let day = 1_714_521_600_000.0;
         let t = time(day, day + 2.0 * MS_PER_DAY, 4);
         assert_eq!(

@@ -5,11 +5,12 @@
 use std::path::PathBuf;
 
 use super::{App, Message, NewKind, Placement};
+use crate::data::types::KqlType;
 use crate::session::chart::{StepChart, svg};
 use crate::session::export::{ExportError, default_export_name, write_file_atomic};
 use crate::session::investigation::{Step, ViewKind};
 use crate::session::timeline::Timeline;
-use crate::tui::action::Action;
+use crate::tui::action::{Action, Context};
 use crate::tui::views;
 
 impl App {
@@ -38,6 +39,45 @@ impl App {
             return self.timeline_key(action);
         }
         false
+    }
+
+    /// Whether a picture key, or a drill under a chart, does anything
+    /// here (None: not one of those). The hints bar shows `c` where a
+    /// chart can be flipped to, `E` where one is on screen, `t` over a
+    /// table with times; under a chart it hides the drills, which need the
+    /// table.
+    pub(super) fn picture_available(&self, action: Action) -> Option<bool> {
+        let step = self.inv.current();
+        let table = matches!(step.kind, ViewKind::Table);
+        // The rules list over a chart has its own keys.
+        let under_chart = self.chart_showing() && self.context() == Context::Table;
+        Some(match action {
+            Action::ToggleChart => table && step.chart.is_some(),
+            Action::ExportChart => {
+                self.chart_showing() && step.chart.as_ref().is_some_and(|c| c.chart.is_ok())
+            }
+            Action::Timeline => {
+                table
+                    && !self.chart_showing()
+                    && step
+                        .frame
+                        .columns()
+                        .iter()
+                        .any(|c| KqlType::of(c.dtype()) == Some(KqlType::Datetime))
+            }
+            Action::FilterKeep
+            | Action::FilterExclude
+            | Action::Frequency
+            | Action::Sort
+            | Action::DrillIn
+            | Action::MarkColumn
+            | Action::HideColumn
+            | Action::ToggleSelect
+            | Action::SelectAll
+            | Action::CopyCell
+            | Action::ToggleDetail => !under_chart,
+            _ => return None,
+        })
     }
 
     /// The chart is on screen (not its table).

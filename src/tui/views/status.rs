@@ -159,6 +159,12 @@ pub fn draw_hints(buf: &mut Buffer, area: Rect, app: &App) {
         {
             continue;
         }
+        // `c` flips between the two: it names the one it shows.
+        let label = if label == Action::ToggleChart.hint() && app.chart_showing() {
+            "table"
+        } else {
+            label
+        };
         let need = display_width(&key) + 1 + display_width(label) + 2;
         if x + need as u16 > area.right() {
             break;
