@@ -286,9 +286,17 @@ pub fn encode(ca: &StringChunked) -> PolarsResult<Option<Series>> {
         // A view seen before identifies its text without hashing the bytes:
         // values of up to 12 bytes live in the view itself, and readers copy
         // one view per distinct value into every row (Parquet's dictionary
-        // pages). A small direct-mapped cache: no growth, no rehashing.
+        // pages). First a small direct-mapped cache (no growth, no
+        // rehashing), then a map of every view seen, then the text. A view
+        // points into its own array's buffers, so the same bits in another
+        // array may be other text: both are kept per array.
         let mut cache: Vec<(u128, u32)> = vec![(u128::MAX, 0); VIEW_CACHE];
-        for arr in ca.downcast_iter() {
+        let mut by_view: PlHashMap<u128, u32> = PlHashMap::default();
+        for (n, arr) in ca.downcast_iter().enumerate() {
+            if n > 0 {
+                cache.fill((u128::MAX, 0));
+                by_view.clear();
+            }
             for (i, view) in arr.views().iter().enumerate() {
                 let key = view.as_u128();
                 let slot = slot_of(key);
@@ -297,10 +305,21 @@ pub fn encode(ca: &StringChunked) -> PolarsResult<Option<Series>> {
                     local.push(code);
                     continue;
                 }
-                // SAFETY: `i` is within the array (it indexes its views).
-                let text = unsafe { arr.value_unchecked(i) };
-                let Some(code) = distinct.code(text, local.len()) else {
-                    return Ok(None);
+                let code = match by_view.get(&key) {
+                    Some(&code) => code,
+                    None => {
+                        // SAFETY: `i` is within the array (it indexes its views).
+                        let text = unsafe { arr.value_unchecked(i) };
+                        let Some(code) = distinct.code(text, local.len()) else {
+                            return Ok(None);
+                        };
+                        // Views that do not repeat (text stored once per
+                        // row) would only fill the map.
+                        if by_view.len() < 2 * distinct.values.len() + VIEW_CACHE {
+                            by_view.insert(key, code);
+                        }
+                        code
+                    }
                 };
                 cache[slot] = (key, code);
                 local.push(code);
@@ -519,6 +538,21 @@ mod tests {
         stacked.append(&wide).unwrap();
         assert_eq!(plain(&stacked)[1000..], plain(&wide)[..]);
         assert_eq!(plain(&stacked)[..1000], before[..]);
+    }
+
+    #[test]
+    fn equal_views_in_different_chunks_are_told_apart() {
+        // Two chunks, each with its own buffer: the same length, the same
+        // first four bytes and the same place in the buffer give the same
+        // view bits, yet the text differs.
+        let a = StringChunked::from_slice("ViewChunkTest".into(), &["C:/Windows/a.exe"; 4]);
+        let b = StringChunked::from_slice("ViewChunkTest".into(), &["C:/Windows/b.exe"; 4]);
+        let mut both = a.clone();
+        both.append(&b).unwrap();
+        assert_eq!(both.chunks().len(), 2);
+        let e = encode(&both).unwrap().unwrap();
+        let want: Vec<Option<String>> = both.iter().map(|v| v.map(str::to_string)).collect();
+        assert_eq!(plain(&e), want);
     }
 
     #[test]

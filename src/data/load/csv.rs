@@ -352,8 +352,10 @@ pub(super) struct TextColumn {
 
 enum TextState {
     Interning {
-        /// A 64-bit hash of each distinct value -> its index in `ends`.
-        index: PlHashMap<u64, IdxSize>,
+        /// A 64-bit hash of each distinct value -> where its bytes are and
+        /// its index in `ends` (the place kept here, so that checking a
+        /// match reads the table and the bytes, and nothing in between).
+        index: PlHashMap<u64, Stored>,
         hasher: PlRandomState,
         /// The distinct values, back to back; `ends[i]` is where value `i` ends.
         bytes: Vec<u8>,
@@ -362,6 +364,14 @@ enum TextState {
         ids: Vec<IdxSize>,
     },
     Plain(StringChunkedBuilder),
+}
+
+/// A distinct value of a [`TextColumn`]: its bytes and its index.
+#[derive(Clone, Copy)]
+struct Stored {
+    start: usize,
+    end: usize,
+    id: IdxSize,
 }
 
 /// Rows after which a chunk's column stops interning if most values were new.
@@ -397,21 +407,25 @@ impl TextColumn {
                 ids,
             } => {
                 let hash = hasher.hash_one(field);
-                let start_of = |i: usize| if i == 0 { 0 } else { ends[i - 1] };
-                let found = index.get(&hash).copied().filter(|&i| {
-                    let i = i as usize;
-                    bytes[start_of(i)..ends[i]] == *field
-                });
+                let found = index
+                    .get(&hash)
+                    .filter(|s| bytes.get(s.start..s.end) == Some(field))
+                    .map(|s| s.id);
                 let id = match found {
                     Some(id) => id,
                     None => {
                         utf8(field)?;
                         let id = ends.len() as IdxSize;
+                        let start = bytes.len();
                         bytes.extend_from_slice(field);
                         ends.push(bytes.len());
                         // On a (vanishingly rare) hash collision the value is
                         // stored again, unindexed: correct, just not shared.
-                        index.entry(hash).or_insert(id);
+                        index.entry(hash).or_insert(Stored {
+                            start,
+                            end: bytes.len(),
+                            id,
+                        });
                         id
                     }
                 };
