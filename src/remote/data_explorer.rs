@@ -7,11 +7,18 @@
 //! `DataSetCompletion.OneApiErrors`, or as a row that is an object of
 //! errors instead of a list of cells. Management commands (`.show tables`)
 //! go to `/v1/rest/mgmt` and answer in the v1 shape (`{"Tables": [...]}`).
+//!
+//! A v2 answer is read as it streams in: the primary result's rows go
+//! straight into typed columns, other tables' rows are skipped unread.
 
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value, json};
 
 use super::oneapi::{error_lines, get, get_str};
-use super::typed::{self, FrameBuilder};
+use super::stream::{Json, Slot, fail, within};
+use super::typed::{self, FrameBuilder, read_cells};
 use super::{Problem, RemoteResult};
 
 /// The rows Data Explorer returns before it truncates a result.
@@ -34,79 +41,57 @@ pub fn body(database: &str, text: &str, timeout_secs: u64) -> Value {
     })
 }
 
+fn bad(m: &str) -> Problem {
+    Problem::Bad(m.to_string())
+}
+
+/// What the frames held, as they were read.
+#[derive(Default)]
+struct Read {
+    frames: usize,
+    primary: Option<Primary>,
+    errors: Vec<String>,
+    completed: bool,
+    cancelled: bool,
+}
+
+struct Primary {
+    id: Option<i64>,
+    builder: FrameBuilder,
+}
+
 /// The first primary result of a v2 answer, typed, with notes for a
 /// truncated result; a failed query is [`Problem::Failed`].
-pub fn decode(answer: &Value) -> Result<RemoteResult, Problem> {
-    let frames = answer
-        .as_array()
-        .ok_or_else(|| Problem::Bad("expected a JSON list of frames".into()))?;
-    let kind = |f: &Value| -> Option<String> {
-        f.as_object()
-            .and_then(|o| get_str(o, "FrameType"))
-            .map(str::to_string)
-    };
-    match frames.first().and_then(kind).as_deref() {
-        Some("DataSetHeader") => {}
-        _ => {
-            return Err(Problem::Bad(
-                "the first frame is not a DataSetHeader".into(),
-            ));
-        }
+pub fn decode(de: &mut Json<'_>, slot: &Slot) -> Result<RemoteResult, serde_json::Error> {
+    let mut read = Read::default();
+    de.deserialize_seq(Frames {
+        read: &mut read,
+        slot,
+    })
+    .map_err(|e| within(slot, e, || bad("expected a JSON list of frames")))?;
+    finish(read).map_err(|p| fail(slot, p))
+}
+
+fn finish(mut read: Read) -> Result<RemoteResult, Problem> {
+    if read.frames == 0 {
+        return Err(bad("the first frame is not a DataSetHeader"));
     }
-    let mut primary: Option<Primary> = None;
-    let mut errors: Vec<String> = Vec::new();
-    let mut completed = false;
-    let mut cancelled = false;
-    for (i, frame) in frames.iter().enumerate() {
-        let obj = frame
-            .as_object()
-            .ok_or_else(|| Problem::Bad(format!("frame {} is not a JSON object", i + 1)))?;
-        let frame_type = get_str(obj, "FrameType").unwrap_or_default();
-        match frame_type {
-            // Only the first primary result is the query's (later ones come
-            // from `fork` and batches).
-            "DataTable" | "TableHeader" if is_primary(obj) && primary.is_none() => {
-                let mut p = Primary::new(obj)?;
-                if frame_type == "DataTable" {
-                    p.add_rows(obj, false, &mut errors)?;
-                }
-                primary = Some(p);
-            }
-            "TableFragment" => {
-                if let Some(p) = primary.as_mut().filter(|p| p.id == table_id(obj)) {
-                    let replace = get_str(obj, "TableFragmentType") == Some("DataReplace");
-                    p.add_rows(obj, replace, &mut errors)?;
-                }
-            }
-            "DataSetCompletion" => {
-                completed = true;
-                cancelled = get(obj, "Cancelled").and_then(Value::as_bool) == Some(true);
-                if get(obj, "HasErrors").and_then(Value::as_bool) == Some(true) {
-                    collect_errors(obj, &mut errors);
-                    if errors.is_empty() {
-                        errors.push("the query ended with errors it did not describe".into());
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    if !completed {
-        return Err(Problem::Bad(
-            "the answer ends before its DataSetCompletion frame: it was cut short; run the query again"
-                .into(),
+    if !read.completed {
+        return Err(bad(
+            "the answer ends before its DataSetCompletion frame: it was cut short; run the query again",
         ));
     }
-    if cancelled {
+    let mut errors = read.errors;
+    if read.cancelled {
         errors.insert(0, "the query was cancelled by the service".into());
     }
-    let truncated = !cancelled && errors.iter().any(|e| is_truncation(e));
-    let kept = truncated && primary.is_some();
+    let truncated = !read.cancelled && errors.iter().any(|e| is_truncation(e));
+    let kept = truncated && read.primary.is_some();
     if !(errors.is_empty() || kept) {
         return Err(Problem::Failed(errors.join("\n  ")));
     }
-    let Some(primary) = primary else {
-        return Err(Problem::Bad("the answer has no PrimaryResult table".into()));
+    let Some(primary) = read.primary.take() else {
+        return Err(bad("the answer has no PrimaryResult table"));
     };
     let mut notes = Vec::new();
     if truncated {
@@ -116,15 +101,256 @@ pub fn decode(answer: &Value) -> Result<RemoteResult, Problem> {
             errors.join("; ")
         ));
     }
-    let frame = primary.finish()?;
+    let frame = primary
+        .builder
+        .finish()
+        .map_err(|e| Problem::Bad(e.to_string()))?;
     Ok(RemoteResult { frame, notes })
+}
+
+struct Frames<'r> {
+    read: &'r mut Read,
+    slot: &'r Slot,
+}
+
+impl<'de> Visitor<'de> for Frames<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON list of frames")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let slot = self.slot;
+        loop {
+            let n = self.read.frames + 1;
+            let frame = FrameSeed {
+                read: &mut *self.read,
+                slot,
+            };
+            let more = seq.next_element_seed(frame).map_err(|e| {
+                within(slot, e, || {
+                    if n == 1 {
+                        bad("the first frame is not a DataSetHeader")
+                    } else {
+                        Problem::Bad(format!("frame {n} is not a JSON object"))
+                    }
+                })
+            })?;
+            if more.is_none() {
+                return Ok(());
+            }
+        }
+    }
+}
+
+struct FrameSeed<'r> {
+    read: &'r mut Read,
+    slot: &'r Slot,
+}
+
+impl<'de> DeserializeSeed<'de> for FrameSeed<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+/// The fields of one frame read so far (the rows are not among them).
+#[derive(Default)]
+struct Fields {
+    frame_type: Option<String>,
+    table_id: Option<Option<i64>>,
+    table_kind: Option<String>,
+    fragment_type: Option<String>,
+    columns: Option<Value>,
+    /// Every other small field (HasErrors, Cancelled, OneApiErrors).
+    rest: Map<String, Value>,
+}
+
+/// What to do with a frame's rows.
+enum Rows {
+    /// Into the primary result's builder (emptied first for `DataReplace`).
+    Primary { replace: bool },
+    /// Not the primary result.
+    Skip,
+    /// Not known yet: the fields that decide come after the rows.
+    Later,
+}
+
+impl Fields {
+    fn is(&self, key: &str, name: &str) -> bool {
+        key.eq_ignore_ascii_case(name)
+    }
+
+    /// Where the rows go, from the fields read before them; `last` when
+    /// every field has been read.
+    fn rows_target(&self, read: &Read, last: bool) -> Rows {
+        let unknown = if last { Rows::Skip } else { Rows::Later };
+        match self.frame_type.as_deref() {
+            None => unknown,
+            Some("DataTable") => match self.table_kind.as_deref() {
+                None => unknown,
+                Some("PrimaryResult") if read.primary.is_none() => {
+                    if self.columns.is_some() {
+                        Rows::Primary { replace: false }
+                    } else {
+                        unknown
+                    }
+                }
+                _ => Rows::Skip,
+            },
+            Some("TableFragment") => {
+                let Some(p) = &read.primary else {
+                    return Rows::Skip;
+                };
+                if !last && (self.table_id.is_none() || self.fragment_type.is_none()) {
+                    return Rows::Later;
+                }
+                if p.id == self.table_id.flatten() {
+                    Rows::Primary {
+                        replace: self.fragment_type.as_deref() == Some("DataReplace"),
+                    }
+                } else {
+                    Rows::Skip
+                }
+            }
+            Some(_) => Rows::Skip,
+        }
+    }
+}
+
+impl<'de> Visitor<'de> for FrameSeed<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a frame")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let slot = self.slot;
+        let read = self.read;
+        let index = read.frames;
+        read.frames += 1;
+        let mut f = Fields::default();
+        let mut rows_seen = false;
+        let mut later: Option<Value> = None;
+        while let Some(key) = map.next_key::<String>()? {
+            if f.is(&key, "FrameType") {
+                f.frame_type = map.next_value::<Value>()?.as_str().map(str::to_string);
+            } else if f.is(&key, "TableId") {
+                f.table_id = Some(map.next_value::<Value>()?.as_i64());
+            } else if f.is(&key, "TableKind") {
+                f.table_kind = map.next_value::<Value>()?.as_str().map(str::to_string);
+            } else if f.is(&key, "TableFragmentType") {
+                f.fragment_type = map.next_value::<Value>()?.as_str().map(str::to_string);
+            } else if f.is(&key, "Columns") {
+                f.columns = Some(map.next_value()?);
+            } else if f.is(&key, "Rows") && !rows_seen {
+                rows_seen = true;
+                match f.rows_target(read, false) {
+                    Rows::Primary { replace } => {
+                        start_primary(read, &f).map_err(|p| fail(slot, p))?;
+                        let Some(p) = read.primary.as_mut() else {
+                            return Err(fail(slot, bad("the answer has no PrimaryResult table")));
+                        };
+                        if replace {
+                            p.builder.clear();
+                        }
+                        map.next_value_seed(RowsSeed {
+                            builder: &mut p.builder,
+                            errors: &mut read.errors,
+                            slot,
+                        })?;
+                    }
+                    Rows::Skip => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                    Rows::Later => later = Some(map.next_value()?),
+                }
+            } else {
+                let value: Value = map.next_value()?;
+                f.rest.insert(key, value);
+            }
+        }
+        if index == 0 && f.frame_type.as_deref() != Some("DataSetHeader") {
+            return Err(fail(slot, bad("the first frame is not a DataSetHeader")));
+        }
+        self::end_of_frame(read, &f, later).map_err(|p| fail(slot, p))
+    }
+}
+
+/// Starts the primary result from a `DataTable` or `TableHeader` frame.
+fn start_primary(read: &mut Read, f: &Fields) -> Result<(), Problem> {
+    if read.primary.is_some() {
+        return Ok(());
+    }
+    let columns = f
+        .columns
+        .as_ref()
+        .ok_or_else(|| bad("a table has no \"Columns\" list"))?;
+    read.primary = Some(Primary {
+        id: f.table_id.flatten(),
+        builder: FrameBuilder::new(declared(columns)?).map_err(Problem::Bad)?,
+    });
+    Ok(())
+}
+
+/// What a frame means once all of it is read: the primary result's header,
+/// rows that came before the fields saying where they go, the completion.
+fn end_of_frame(read: &mut Read, f: &Fields, later: Option<Value>) -> Result<(), Problem> {
+    // Decided before this frame starts the primary result, as it would
+    // have been had the rows come last.
+    let target = later.as_ref().map(|_| f.rows_target(read, true));
+    match f.frame_type.as_deref() {
+        Some("DataTable" | "TableHeader")
+            if f.table_kind.as_deref() == Some("PrimaryResult") && read.primary.is_none() =>
+        {
+            start_primary(read, f)?;
+        }
+        Some("DataSetCompletion") => {
+            read.completed = true;
+            read.cancelled = f.rest_bool("Cancelled") == Some(true);
+            if f.rest_bool("HasErrors") == Some(true) {
+                collect_errors(&f.rest, &mut read.errors);
+                if read.errors.is_empty() {
+                    read.errors
+                        .push("the query ended with errors it did not describe".into());
+                }
+            }
+        }
+        _ => {}
+    }
+    if let (Some(rows), Some(Rows::Primary { replace })) = (later, target) {
+        start_primary(read, f)?;
+        let Some(p) = read.primary.as_mut() else {
+            return Ok(());
+        };
+        if replace {
+            p.builder.clear();
+        }
+        let Value::Array(rows) = rows else {
+            return Err(bad("a table has no \"Rows\" list"));
+        };
+        for row in &rows {
+            push_row_value(&mut p.builder, row, &mut read.errors)?;
+        }
+    }
+    Ok(())
+}
+
+impl Fields {
+    fn rest_bool(&self, key: &str) -> Option<bool> {
+        get(&self.rest, key).and_then(Value::as_bool)
+    }
 }
 
 /// The first table of a v1 answer (management commands).
 pub fn decode_v1(answer: &Value) -> Result<RemoteResult, Problem> {
     let obj = answer
         .as_object()
-        .ok_or_else(|| Problem::Bad("expected a JSON object with \"Tables\"".into()))?;
+        .ok_or_else(|| bad("expected a JSON object with \"Tables\""))?;
     if let Some(e) = get(obj, "Exceptions").and_then(Value::as_array)
         && !e.is_empty()
     {
@@ -139,10 +365,16 @@ pub fn decode_v1(answer: &Value) -> Result<RemoteResult, Problem> {
         .and_then(Value::as_array)
         .and_then(|t| t.first())
         .and_then(Value::as_object)
-        .ok_or_else(|| Problem::Bad("no table in \"Tables\"".into()))?;
-    let mut builder = FrameBuilder::new(columns_of(table)?).map_err(Problem::Bad)?;
+        .ok_or_else(|| bad("no table in \"Tables\""))?;
+    let columns = get(table, "Columns").ok_or_else(|| bad("a table has no \"Columns\" list"))?;
+    let mut builder = FrameBuilder::new(declared(columns)?).map_err(Problem::Bad)?;
     let mut errors = Vec::new();
-    push_rows(&mut builder, table, &mut errors)?;
+    let rows = get(table, "Rows")
+        .and_then(Value::as_array)
+        .ok_or_else(|| bad("a table has no \"Rows\" list"))?;
+    for row in rows {
+        push_row_value(&mut builder, row, &mut errors)?;
+    }
     if !errors.is_empty() {
         return Err(Problem::Failed(errors.join("\n  ")));
     }
@@ -153,51 +385,10 @@ pub fn decode_v1(answer: &Value) -> Result<RemoteResult, Problem> {
     })
 }
 
-struct Primary {
-    id: Option<i64>,
-    builder: FrameBuilder,
-}
-
-impl Primary {
-    fn new(obj: &Map<String, Value>) -> Result<Primary, Problem> {
-        Ok(Primary {
-            id: table_id(obj),
-            builder: FrameBuilder::new(columns_of(obj)?).map_err(Problem::Bad)?,
-        })
-    }
-
-    fn add_rows(
-        &mut self,
-        obj: &Map<String, Value>,
-        replace: bool,
-        errors: &mut Vec<String>,
-    ) -> Result<(), Problem> {
-        if replace {
-            let columns = self.builder.columns().to_vec();
-            self.builder = FrameBuilder::new(columns).map_err(Problem::Bad)?;
-        }
-        push_rows(&mut self.builder, obj, errors)
-    }
-
-    fn finish(self) -> Result<polars::prelude::DataFrame, Problem> {
-        self.builder
-            .finish()
-            .map_err(|e| Problem::Bad(e.to_string()))
-    }
-}
-
-fn is_primary(obj: &Map<String, Value>) -> bool {
-    get_str(obj, "TableKind") == Some("PrimaryResult")
-}
-
-fn table_id(obj: &Map<String, Value>) -> Option<i64> {
-    get(obj, "TableId").and_then(Value::as_i64)
-}
-
-fn columns_of(table: &Map<String, Value>) -> Result<Vec<typed::Declared>, Problem> {
-    get(table, "Columns")
-        .and_then(Value::as_array)
-        .ok_or_else(|| Problem::Bad("a table has no \"Columns\" list".into()))?
+fn declared(columns: &Value) -> Result<Vec<typed::Declared>, Problem> {
+    columns
+        .as_array()
+        .ok_or_else(|| bad("a table has no \"Columns\" list"))?
         .iter()
         .enumerate()
         .map(|(i, c)| {
@@ -217,29 +408,101 @@ fn columns_of(table: &Map<String, Value>) -> Result<Vec<typed::Declared>, Proble
         .map_err(Problem::Bad)
 }
 
-/// Adds a table's rows; a row that is an object holds errors raised while
+/// Adds a parsed row; a row that is an object holds errors raised while
 /// the rows were being sent.
-fn push_rows(
+fn push_row_value(
     builder: &mut FrameBuilder,
-    table: &Map<String, Value>,
+    row: &Value,
     errors: &mut Vec<String>,
 ) -> Result<(), Problem> {
-    let rows = get(table, "Rows")
-        .and_then(Value::as_array)
-        .ok_or_else(|| Problem::Bad("a table has no \"Rows\" list".into()))?;
-    for row in rows {
-        match row {
-            Value::Array(cells) => builder.push_array(cells).map_err(Problem::Bad)?,
-            Value::Object(o) => collect_errors(o, errors),
-            _ => {
-                return Err(Problem::Bad(format!(
-                    "row {} is neither a list of cells nor an error",
-                    builder.rows() + 1
-                )));
+    match row {
+        Value::Array(cells) => builder.push_array(cells).map_err(Problem::Bad),
+        Value::Object(o) => {
+            collect_errors(o, errors);
+            Ok(())
+        }
+        _ => Err(Problem::Bad(format!(
+            "row {} is neither a list of cells nor an error",
+            builder.rows() + 1
+        ))),
+    }
+}
+
+/// The primary result's rows, as they stream in.
+struct RowsSeed<'r> {
+    builder: &'r mut FrameBuilder,
+    errors: &'r mut Vec<String>,
+    slot: &'r Slot,
+}
+
+impl<'de> DeserializeSeed<'de> for RowsSeed<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RowsSeed<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of rows")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let slot = self.slot;
+        loop {
+            let n = self.builder.rows() + 1;
+            let row = RowSeed {
+                builder: &mut *self.builder,
+                errors: &mut *self.errors,
+                slot,
+            };
+            let more = seq.next_element_seed(row).map_err(|e| {
+                within(slot, e, || {
+                    Problem::Bad(format!("row {n} is neither a list of cells nor an error"))
+                })
+            })?;
+            if more.is_none() {
+                return Ok(());
             }
         }
     }
-    Ok(())
+}
+
+/// One row: a list of cells, or an object of errors.
+struct RowSeed<'r> {
+    builder: &'r mut FrameBuilder,
+    errors: &'r mut Vec<String>,
+    slot: &'r Slot,
+}
+
+impl<'de> DeserializeSeed<'de> for RowSeed<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RowSeed<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of cells or an error")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        read_cells(self.builder, self.slot, &mut seq)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        let v: Map<String, Value> =
+            serde::Deserialize::deserialize(de::value::MapAccessDeserializer::new(map))?;
+        collect_errors(&v, self.errors);
+        Ok(())
+    }
 }
 
 fn collect_errors(obj: &Map<String, Value>, errors: &mut Vec<String>) {
@@ -270,10 +533,19 @@ fn is_truncation(message: &str) -> bool {
         || m.contains("exceeded the internal record count limit")
         || m.contains("query result set has exceeded")
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn decoded(answer: &Value) -> Result<RemoteResult, Problem> {
+        let text = answer.to_string();
+        super::super::stream::read_answer(
+            text.as_bytes(),
+            "application/json",
+            &|e| e.to_string(),
+            decode,
+        )
+    }
 
     fn header() -> Value {
         json!({"FrameType": "DataSetHeader", "IsProgressive": false, "Version": "v2.0"})
@@ -303,7 +575,7 @@ mod tests {
              "Columns": [{"ColumnName": "TableId", "ColumnType": "int"}], "Rows": [[1]]},
             table("PrimaryResult", json!([["TEXAS", 4701], ["KANSAS", 3166]])),
             completion(None)]);
-        let r = decode(&answer).unwrap();
+        let r = decoded(&answer).unwrap();
         assert_eq!(r.frame.height(), 2);
         assert!(r.notes.is_empty());
     }
@@ -319,7 +591,7 @@ mod tests {
             {"FrameType": "TableFragment", "TableId": 3, "TableFragmentType": "DataAppend", "Rows": [[8]]},
             {"FrameType": "TableCompletion", "TableId": 3, "RowCount": 2},
             completion(None)]);
-        let r = decode(&answer).unwrap();
+        let r = decoded(&answer).unwrap();
         let n = r.frame.column("n").unwrap().i64().unwrap();
         let n: Vec<Option<i64>> = (0..n.len()).map(|i| n.get(i)).collect();
         assert_eq!(n, [Some(7), Some(8)]);
@@ -334,7 +606,7 @@ mod tests {
             table("PrimaryResult", json!([["TEXAS", 1]])),
             completion(Some(errors))
         ]);
-        match decode(&answer) {
+        match decoded(&answer) {
             Err(Problem::Failed(m)) => assert_eq!(
                 m,
                 "Request is invalid and cannot be executed.\n  Query execution has exceeded the allowed limits (80DA0001): memory."
@@ -351,7 +623,7 @@ mod tests {
             ),
             completion(None)
         ]);
-        match decode(&answer) {
+        match decoded(&answer) {
             Err(Problem::Failed(m)) => assert_eq!(
                 m,
                 "Query execution lacks memory resources to complete (80DA0007)"
@@ -369,7 +641,7 @@ mod tests {
             table("PrimaryResult", json!([["TEXAS", 1], ["OHIO", 2]])),
             completion(Some(errors))
         ]);
-        let r = decode(&answer).unwrap();
+        let r = decoded(&answer).unwrap();
         assert_eq!(r.frame.height(), 2);
         assert_eq!(
             r.notes,
@@ -383,7 +655,7 @@ mod tests {
     #[test]
     fn an_answer_without_its_completion_is_cut() {
         let answer = json!([header(), table("PrimaryResult", json!([["TEXAS", 1]]))]);
-        match decode(&answer) {
+        match decoded(&answer) {
             Err(Problem::Bad(m)) => assert_eq!(
                 m,
                 "the answer ends before its DataSetCompletion frame: it was cut short; run the query again"
@@ -402,5 +674,53 @@ mod tests {
         assert_eq!(r.frame.height(), 2);
         assert!(is_command("  .show tables"));
         assert!(!is_command("StormEvents | take 1"));
+    }
+    #[test]
+    fn rows_before_the_fields_that_place_them() {
+        // Not the order Kusto writes, but JSON objects have none.
+        let answer = json!([header(),
+            {"Rows": [["TEXAS", 1]], "Columns": [{"ColumnName": "State", "ColumnType": "string"}, {"ColumnName": "n", "ColumnType": "long"}],
+             "TableKind": "PrimaryResult", "FrameType": "DataTable", "TableId": 1},
+            {"FrameType": "DataTable", "TableId": 2, "TableKind": "PrimaryResult", "Columns": [], "Rows": [[]]},
+            completion(None)]);
+        let r = decoded(&answer).unwrap();
+        assert_eq!(r.frame.height(), 1);
+        assert_eq!(r.frame.width(), 2);
+    }
+
+    #[test]
+    fn frames_that_are_not_the_documented_shape() {
+        let bad = |v: Value| match decoded(&v) {
+            Err(Problem::Bad(m)) => m,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(bad(json!({"Tables": []})), "expected a JSON list of frames");
+        assert_eq!(bad(json!([])), "the first frame is not a DataSetHeader");
+        assert_eq!(bad(json!([1])), "the first frame is not a DataSetHeader");
+        assert_eq!(
+            bad(json!([{"FrameType": "DataTable"}])),
+            "the first frame is not a DataSetHeader"
+        );
+        assert_eq!(bad(json!([header(), 2])), "frame 2 is not a JSON object");
+        assert_eq!(
+            bad(json!([
+                header(),
+                table("PrimaryResult", json!([["TEXAS", 1], 7])),
+                completion(None)
+            ])),
+            "row 2 is neither a list of cells nor an error"
+        );
+        assert_eq!(
+            bad(json!([
+                header(),
+                table("PrimaryResult", json!([["TEXAS", "many"]])),
+                completion(None)
+            ])),
+            "row 1, column n: \"many\" is not of type long"
+        );
+        assert_eq!(
+            bad(json!([header(), completion(None)])),
+            "the answer has no PrimaryResult table"
+        );
     }
 }

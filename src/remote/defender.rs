@@ -5,13 +5,18 @@
 //! `Boolean`, `Object`). Graph's casing of keys varies between versions
 //! (`Schema`/`schema`, `Name`/`name`), so every key is read
 //! case-insensitively.
+//!
+//! The answer is read as it streams in: each result object's cells go
+//! straight into typed columns.
 
-use std::collections::HashMap;
+use std::fmt;
 
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Value, json};
 
-use super::oneapi::{get, get_str};
-use super::typed::{FrameBuilder, column};
+use super::oneapi::get_str;
+use super::stream::{Json, Slot, fail, within};
+use super::typed::{ColumnIndex, Declared, FrameBuilder, ObjectRow, column};
 use super::{Problem, RemoteResult};
 
 /// The most rows advanced hunting returns for one query.
@@ -26,15 +31,78 @@ pub fn body(query: &str, timespan: Option<&str>) -> Value {
     body
 }
 
+fn bad(m: &str) -> Problem {
+    Problem::Bad(m.to_string())
+}
+
+/// What the answer held, as it was read.
+#[derive(Default)]
+struct Read {
+    columns: Option<(FrameBuilder, ColumnIndex)>,
+    /// Results sent before the schema (not the documented order) wait as
+    /// values until it comes.
+    early: Option<Vec<Value>>,
+    saw_results: bool,
+}
+
 /// The result, typed by its schema, with a note when it reached the cap.
-pub fn decode(answer: &Value) -> Result<RemoteResult, Problem> {
-    let obj = answer.as_object().ok_or_else(|| {
-        Problem::Bad("expected a JSON object with \"schema\" and \"results\"".into())
+pub fn decode(de: &mut Json<'_>, slot: &Slot) -> Result<RemoteResult, serde_json::Error> {
+    let mut read = Read::default();
+    de.deserialize_map(AnswerVisitor {
+        read: &mut read,
+        slot,
+    })
+    .map_err(|e| {
+        within(slot, e, || {
+            bad("expected a JSON object with \"schema\" and \"results\"")
+        })
     })?;
-    let schema = get(obj, "schema")
-        .and_then(Value::as_array)
-        .ok_or_else(|| Problem::Bad("no \"schema\" list in the answer".into()))?;
-    let columns = schema
+    finish(read).map_err(|p| fail(slot, p))
+}
+
+fn finish(read: Read) -> Result<RemoteResult, Problem> {
+    let Some((mut builder, _)) = read.columns else {
+        return Err(bad("no \"schema\" list in the answer"));
+    };
+    if !read.saw_results {
+        return Err(bad("no \"results\" list in the answer"));
+    }
+    if let Some(early) = read.early {
+        let index = ColumnIndex::new(builder.columns());
+        let width = builder.columns().len();
+        for (i, row) in early.iter().enumerate() {
+            let row = row
+                .as_object()
+                .ok_or_else(|| Problem::Bad(format!("result {} is not a JSON object", i + 1)))?;
+            let mut cells: Vec<Option<&Value>> = vec![None; width];
+            for (key, value) in row {
+                if let Some(at) = index.find(key)
+                    && cells[at].is_none()
+                {
+                    cells[at] = Some(value);
+                }
+            }
+            builder
+                .push_cells(cells.into_iter())
+                .map_err(Problem::Bad)?;
+        }
+    }
+    let height = builder.rows();
+    let frame = builder.finish().map_err(|e| Problem::Bad(e.to_string()))?;
+    let mut notes = Vec::new();
+    if height >= ROW_LIMIT {
+        notes.push(format!(
+            "Defender advanced hunting returns at most {} rows: this result is probably cut; narrow the query",
+            crate::text::thousands(ROW_LIMIT as u64)
+        ));
+    }
+    Ok(RemoteResult { frame, notes })
+}
+
+fn schema(value: &Value) -> Result<Vec<Declared>, Problem> {
+    value
+        .as_array()
+        .ok_or_else(|| bad("no \"schema\" list in the answer"))?
         .iter()
         .enumerate()
         .map(|(i, c)| {
@@ -50,61 +118,110 @@ pub fn decode(answer: &Value) -> Result<RemoteResult, Problem> {
             }
         })
         .collect::<Result<Vec<_>, String>>()
-        .map_err(Problem::Bad)?;
-    let results = get(obj, "results")
-        .and_then(Value::as_array)
-        .ok_or_else(|| Problem::Bad("no \"results\" list in the answer".into()))?;
-    // Cells are found by name: exactly, else ignoring case.
-    let exact: HashMap<String, usize> = columns
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.name.clone(), i))
-        .collect();
-    let folded: HashMap<String, usize> = columns
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.name.to_ascii_lowercase(), i))
-        .collect();
-    let width = columns.len();
-    let mut builder = FrameBuilder::new(columns).map_err(Problem::Bad)?;
-    let mut cells: Vec<Option<&Value>> = Vec::with_capacity(width);
-    for (i, row) in results.iter().enumerate() {
-        let row = row
-            .as_object()
-            .ok_or_else(|| Problem::Bad(format!("result {} is not a JSON object", i + 1)))?;
-        cells.clear();
-        cells.resize(width, None);
-        for (key, value) in row {
-            let at = exact
-                .get(key)
-                .copied()
-                .or_else(|| folded.get(&key.to_ascii_lowercase()).copied());
-            // Keys outside the schema (OData annotations) are not cells.
-            if let Some(at) = at
-                && cells[at].is_none()
-            {
-                cells[at] = Some(value);
+        .map_err(Problem::Bad)
+}
+
+struct AnswerVisitor<'r> {
+    read: &'r mut Read,
+    slot: &'r Slot,
+}
+
+impl<'de> Visitor<'de> for AnswerVisitor<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object with \"schema\" and \"results\"")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let slot = self.slot;
+        while let Some(key) = map.next_key::<String>()? {
+            if key.eq_ignore_ascii_case("schema") && self.read.columns.is_none() {
+                let value: Value = map.next_value()?;
+                let declared = schema(&value).map_err(|p| fail(slot, p))?;
+                let index = ColumnIndex::new(&declared);
+                let builder =
+                    FrameBuilder::new(declared).map_err(|m| fail(slot, Problem::Bad(m)))?;
+                self.read.columns = Some((builder, index));
+            } else if key.eq_ignore_ascii_case("results") && !self.read.saw_results {
+                self.read.saw_results = true;
+                match self.read.columns.as_mut() {
+                    Some((builder, index)) => {
+                        map.next_value_seed(Results {
+                            builder,
+                            index,
+                            slot,
+                        })
+                        .map_err(|e| within(slot, e, || bad("no \"results\" list in the answer")))?
+                    }
+                    None => match map.next_value()? {
+                        Value::Array(rows) => self.read.early = Some(rows),
+                        _ => return Err(fail(slot, bad("no \"results\" list in the answer"))),
+                    },
+                }
+            } else {
+                map.next_value::<IgnoredAny>()?;
             }
         }
-        builder
-            .push_cells(cells.iter().copied())
-            .map_err(Problem::Bad)?;
+        Ok(())
     }
-    let height = builder.rows();
-    let frame = builder.finish().map_err(|e| Problem::Bad(e.to_string()))?;
-    let mut notes = Vec::new();
-    if height >= ROW_LIMIT {
-        notes.push(format!(
-            "Defender advanced hunting returns at most {} rows: this result is probably cut; narrow the query",
-            crate::text::thousands(ROW_LIMIT as u64)
-        ));
+}
+
+struct Results<'r> {
+    builder: &'r mut FrameBuilder,
+    index: &'r ColumnIndex,
+    slot: &'r Slot,
+}
+
+impl<'de> DeserializeSeed<'de> for Results<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
     }
-    Ok(RemoteResult { frame, notes })
+}
+
+impl<'de> Visitor<'de> for Results<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of results")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let slot = self.slot;
+        loop {
+            let n = self.builder.rows() + 1;
+            let row = ObjectRow {
+                builder: &mut *self.builder,
+                index: self.index,
+                slot,
+            };
+            let more = seq.next_element_seed(row).map_err(|e| {
+                within(slot, e, || {
+                    Problem::Bad(format!("result {n} is not a JSON object"))
+                })
+            })?;
+            if more.is_none() {
+                return Ok(());
+            }
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn decoded(answer: &Value) -> Result<RemoteResult, Problem> {
+        let text = answer.to_string();
+        super::super::stream::read_answer(
+            text.as_bytes(),
+            "application/json",
+            &|e| e.to_string(),
+            decode,
+        )
+    }
 
     #[test]
     fn keys_in_any_case_and_dotnet_types() {
@@ -113,10 +230,10 @@ mod tests {
             "Schema": [{"Name": "Timestamp", "Type": "DateTime"}, {"Name": "FileName", "Type": "String"},
                        {"Name": "Size", "Type": "Int64"}, {"Name": "Extra", "Type": "Object"}],
             "Results": [{"timestamp": "2020-08-30T06:38:35.7664356Z", "FileName": "a.exe", "Size": 10,
-                         "Extra": {"k": 1}, "@odata.type": "x"},
+                         "Extra": {"k": 1}, "@odata.type": "x", "FILENAME": "second.exe"},
                         {"Timestamp": null, "FileName": null}]
         });
-        let r = decode(&answer).unwrap();
+        let r = decoded(&answer).unwrap();
         assert_eq!(r.frame.height(), 2);
         let row = crate::session::cells::row_json(&r.frame, 0);
         assert_eq!(
@@ -135,14 +252,49 @@ mod tests {
     }
 
     #[test]
-    fn an_unknown_type_is_named() {
+    fn results_before_the_schema_are_read_too() {
+        let answer = json!({
+            "results": [{"n": 1}, {"N": 2}],
+            "schema": [{"name": "n", "type": "Int32"}]
+        });
+        let r = decoded(&answer).unwrap();
+        let n = r.frame.column("n").unwrap().i32().unwrap();
+        assert_eq!((n.get(0), n.get(1)), (Some(1), Some(2)));
+    }
+
+    #[test]
+    fn an_unknown_type_and_bad_shapes_are_named() {
         let answer = json!({"schema": [{"name": "Shape", "type": "Geography"}], "results": []});
-        match decode(&answer) {
+        match decoded(&answer) {
             Err(Problem::Bad(m)) => assert!(
                 m.starts_with("column Shape has type 'Geography', which Quarry does not know"),
                 "{m}"
             ),
             other => panic!("{other:?}"),
         }
+        let bad = |v: Value| match decoded(&v) {
+            Err(Problem::Bad(m)) => m,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            bad(json!([])),
+            "expected a JSON object with \"schema\" and \"results\""
+        );
+        assert_eq!(
+            bad(json!({"results": []})),
+            "no \"schema\" list in the answer"
+        );
+        assert_eq!(
+            bad(json!({"schema": [{"name": "n", "type": "Int32"}]})),
+            "no \"results\" list in the answer"
+        );
+        assert_eq!(
+            bad(json!({"schema": [{"name": "n", "type": "Int32"}], "results": [{"n": 1}, 2]})),
+            "result 2 is not a JSON object"
+        );
+        assert_eq!(
+            bad(json!({"schema": [{"name": "n", "type": "Int32"}], "results": [{"n": "x"}]})),
+            "row 1, column n: \"x\" is not of type int"
+        );
     }
 }

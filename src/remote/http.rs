@@ -2,7 +2,7 @@
 //! answer: time limits, throttling (HTTP 429 and its `Retry-After`), and
 //! the transport's failures in the analyst's words.
 
-use std::io::ErrorKind;
+use std::io::{ErrorKind, Read};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -40,12 +40,29 @@ impl Default for Settings {
 /// 124 MB; Data Explorer's 500,000 rows of wide tables can be a few GB.
 const MAX_ANSWER: u64 = 4 << 30;
 
-/// An HTTP answer that was not a throttle.
-#[derive(Debug)]
+/// The largest error answer read (its message is a few lines).
+const MAX_ERROR_ANSWER: u64 = 16 << 20;
+
+/// An HTTP answer that was not a throttle, its body not read yet.
 pub struct Answer {
     pub status: u16,
     pub content_type: String,
-    pub body: Vec<u8>,
+    body: ureq::Body,
+}
+
+impl Answer {
+    /// The body as it arrives (at most 4 GB), decompressed.
+    pub fn into_reader(self) -> impl Read + 'static {
+        self.body.into_with_config().limit(MAX_ANSWER).reader()
+    }
+
+    /// The whole body of an error answer (at most 16 MB).
+    pub fn read_error_body(mut self) -> Result<Vec<u8>, ureq::Error> {
+        self.body
+            .with_config()
+            .limit(MAX_ERROR_ANSWER)
+            .read_to_vec()
+    }
 }
 
 /// Why no answer came.
@@ -64,9 +81,15 @@ pub struct Client {
 }
 
 impl Client {
-    /// A client with these time limits.
-    pub fn new(settings: Settings) -> Client {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
+    /// A client with these time limits, for `host`: a loopback host (a
+    /// local test server) is reached directly, whatever proxy the
+    /// environment names.
+    pub fn new(settings: Settings, host: &str) -> Client {
+        let mut config = ureq::Agent::config_builder();
+        if is_loopback(host) {
+            config = config.proxy(None);
+        }
+        let agent: ureq::Agent = config
             .timeout_global(Some(settings.timeout))
             // Error statuses carry the service's own message: read them.
             .http_status_as_error(false)
@@ -93,23 +116,49 @@ impl Client {
         headers: &[(&str, String)],
         note: &dyn Fn(&str),
     ) -> Result<Answer, Failure> {
-        let text = body.to_string();
+        self.send(url, token, Some(&body.to_string()), headers, note)
+    }
+
+    /// Gets `url` with the bearer token, as [`Client::post_json`] posts.
+    pub fn get_json(
+        &self,
+        url: &str,
+        token: &Token,
+        note: &dyn Fn(&str),
+    ) -> Result<Answer, Failure> {
+        self.send(url, token, None, &[], note)
+    }
+
+    /// What a failure to read an answer's body means, in the analyst's
+    /// words (timed out, the connection closed).
+    pub fn body_failure(&self, url: &str, e: std::io::Error) -> String {
+        transport_message(url, &ureq::Error::from(e), &self.settings)
+    }
+
+    fn send(
+        &self,
+        url: &str,
+        token: &Token,
+        body: Option<&str>,
+        headers: &[(&str, String)],
+        note: &dyn Fn(&str),
+    ) -> Result<Answer, Failure> {
         let mut waited = Duration::ZERO;
         let mut attempt = 0u32;
         loop {
             attempt += 1;
-            let mut request = self
-                .agent
-                .post(url)
-                .header("Authorization", token.header())
-                .header("Content-Type", "application/json; charset=utf-8")
-                .header("Accept", "application/json");
-            for (name, value) in headers {
-                request = request.header(*name, value.as_str());
-            }
-            let mut response = request
-                .send(text.as_str())
-                .map_err(|e| Failure::Transport(transport_message(url, &e, &self.settings)))?;
+            let sent = match body {
+                Some(text) => {
+                    let request = self
+                        .agent
+                        .post(url)
+                        .header("Content-Type", "application/json; charset=utf-8");
+                    with_headers(request, token, headers).send(text)
+                }
+                None => with_headers(self.agent.get(url), token, headers).call(),
+            };
+            let response =
+                sent.map_err(|e| Failure::Transport(transport_message(url, &e, &self.settings)))?;
             let status = response.status().as_u16();
             let header = |name: &str| {
                 response
@@ -120,19 +169,17 @@ impl Client {
             };
             let content_type = header("content-type").unwrap_or_default();
             let retry_after = header("retry-after");
-            let body = response
-                .body_mut()
-                .with_config()
-                .limit(MAX_ANSWER)
-                .read_to_vec()
-                .map_err(|e| Failure::Transport(transport_message(url, &e, &self.settings)))?;
+            let answer = Answer {
+                status,
+                content_type,
+                body: response.into_body(),
+            };
             if status != 429 {
-                return Ok(Answer {
-                    status,
-                    content_type,
-                    body,
-                });
+                return Ok(answer);
             }
+            let body = answer
+                .read_error_body()
+                .map_err(|e| Failure::Transport(transport_message(url, &e, &self.settings)))?;
             let said = throttle_message(&body);
             let wait = retry_after
                 .as_deref()
@@ -161,6 +208,29 @@ impl Client {
             waited += wait;
         }
     }
+}
+
+fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// The bearer token, JSON accepted, and the API's own headers.
+fn with_headers<B>(
+    request: ureq::RequestBuilder<B>,
+    token: &Token,
+    headers: &[(&str, String)],
+) -> ureq::RequestBuilder<B> {
+    let mut request = request
+        .header("Authorization", token.header())
+        .header("Accept", "application/json");
+    for (name, value) in headers {
+        request = request.header(*name, value.as_str());
+    }
+    request
 }
 
 /// `Retry-After`: seconds, or an HTTP date.
@@ -221,6 +291,16 @@ fn transport_message(url: &str, e: &ureq::Error, settings: &Settings) -> String 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn loopback_hosts_are_reached_directly() {
+        assert!(is_loopback("127.0.0.1"));
+        assert!(is_loopback("127.8.0.1"));
+        assert!(is_loopback("[::1]"));
+        assert!(is_loopback("LOCALHOST"));
+        assert!(!is_loopback("api.loganalytics.io"));
+        assert!(!is_loopback("10.0.0.1"));
+    }
 
     #[test]
     fn retry_after_in_seconds_or_as_a_date() {

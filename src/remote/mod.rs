@@ -5,9 +5,11 @@
 //!
 //! One file per job: [`endpoint`] (which API a URL names), [`auth`] (the
 //! bearer token), [`http`] (posting, time limits, throttling), one decoder
-//! per API ([`log_analytics`], [`defender`], [`data_explorer`]), [`oneapi`]
-//! (the services' error messages), [`typed`] (JSON cells to typed columns)
-//! and [`save`] (a result written as a local table).
+//! per API ([`log_analytics`], [`defender`], [`data_explorer`]), reading
+//! their answers as they stream in ([`stream`]), [`oneapi`] (the services'
+//! error messages), [`typed`] (JSON cells to typed columns), [`tables`]
+//! (the tables an engine has) and [`save`] (a result written as a local
+//! table).
 
 pub mod auth;
 pub mod data_explorer;
@@ -17,7 +19,11 @@ pub mod http;
 pub mod log_analytics;
 pub mod oneapi;
 pub mod save;
+pub mod stream;
+pub mod tables;
 pub mod typed;
+
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use polars::prelude::DataFrame;
 use serde_json::Value;
@@ -79,6 +85,8 @@ pub enum Problem {
     Failed(String),
     /// The answer is not the documented shape.
     Bad(String),
+    /// The connection failed while the answer was read.
+    Cut(String),
 }
 
 /// A remote engine, ready to run queries.
@@ -99,10 +107,11 @@ impl Engine {
 
     /// An engine with a token already in hand.
     pub fn new(endpoint: Endpoint, token: Token, settings: Settings) -> Engine {
+        let client = http::Client::new(settings, endpoint.host());
         Engine {
             endpoint,
             token,
-            client: http::Client::new(settings),
+            client,
         }
     }
 
@@ -121,8 +130,19 @@ impl Engine {
         timespan: Option<&str>,
         note: &dyn Fn(&str),
     ) -> Result<RemoteResult, RemoteError> {
+        self.run_until(query, timespan, note, &AtomicBool::new(false))
+    }
+
+    /// [`Engine::run`], reading the answer only while `cancel` is unset: a
+    /// cancelled query stops reading (and holding) a large answer.
+    pub fn run_until(
+        &self,
+        query: &str,
+        timespan: Option<&str>,
+        note: &dyn Fn(&str),
+        cancel: &AtomicBool,
+    ) -> Result<RemoteResult, RemoteError> {
         let timespan = timespan.map(iso_timespan).transpose()?;
-        let service = self.endpoint.api.service();
         let timeout = self.client.settings().timeout.as_secs();
         let (url, body, headers) = match self.endpoint.api {
             Api::LogAnalytics => (
@@ -156,62 +176,129 @@ impl Engine {
         let answer = self
             .client
             .post_json(&url, &self.token, &body, &headers, note)
-            .map_err(|f| RemoteError::Transport {
-                service,
-                message: match f {
-                    http::Failure::Throttled(m) | http::Failure::Transport(m) => m,
-                },
-            })?;
-        let value = checked_json(&answer, &self.endpoint)?;
-        // The parsed answer is several times the size of its text: the
-        // text goes before the typed frame is built.
-        drop(answer);
-        let decoded = match self.endpoint.api {
-            Api::LogAnalytics => log_analytics::decode(&value),
-            Api::Defender => defender::decode(&value),
+            .map_err(|f| self.transport(f))?;
+        match self.endpoint.api {
+            Api::LogAnalytics => self.read(answer, &url, cancel, log_analytics::decode),
+            Api::Defender => self.read(answer, &url, cancel, defender::decode),
             Api::DataExplorer if data_explorer::is_command(query) => {
-                data_explorer::decode_v1(&value)
+                // A management command's answer is small: read whole.
+                let value = self.read(answer, &url, cancel, |de, _| {
+                    serde::Deserialize::deserialize(de)
+                })?;
+                data_explorer::decode_v1(&value).map_err(|p| self.problem(p))
             }
-            Api::DataExplorer => data_explorer::decode(&value),
-        };
-        decoded.map_err(|p| match p {
+            Api::DataExplorer => self.read(answer, &url, cancel, data_explorer::decode),
+        }
+    }
+
+    /// Gets `url` and reads its (small) JSON answer whole.
+    pub(crate) fn get_value(&self, url: &str) -> Result<Value, RemoteError> {
+        let answer = self
+            .client
+            .get_json(url, &self.token, &|_| {})
+            .map_err(|f| self.transport(f))?;
+        self.read(answer, url, &AtomicBool::new(false), |de, _| {
+            serde::Deserialize::deserialize(de)
+        })
+    }
+
+    fn transport(&self, f: http::Failure) -> RemoteError {
+        RemoteError::Transport {
+            service: self.endpoint.api.service(),
+            message: match f {
+                http::Failure::Throttled(m) | http::Failure::Transport(m) => m,
+            },
+        }
+    }
+
+    fn problem(&self, p: Problem) -> RemoteError {
+        let service = self.endpoint.api.service();
+        match p {
             Problem::Failed(message) => RemoteError::Failed { service, message },
             Problem::Bad(message) => RemoteError::BadAnswer { service, message },
-        })
+            Problem::Cut(message) => RemoteError::Transport { service, message },
+        }
+    }
+
+    /// Decodes a successful answer as it streams in, or says what the
+    /// error status and its body say.
+    fn read<T>(
+        &self,
+        answer: http::Answer,
+        url: &str,
+        cancel: &AtomicBool,
+        decode: impl FnOnce(&mut stream::Json<'_>, &stream::Slot) -> Result<T, serde_json::Error>,
+    ) -> Result<T, RemoteError> {
+        if !(200..300).contains(&answer.status) {
+            let status = answer.status;
+            let content_type = answer.content_type.clone();
+            let body = answer.read_error_body().map_err(|e| {
+                self.transport(http::Failure::Transport(
+                    self.client.body_failure(url, e.into_io()),
+                ))
+            })?;
+            return Err(refused(status, &content_type, &body, &self.endpoint));
+        }
+        let content_type = answer.content_type.clone();
+        let reader = Cancellable {
+            inner: answer.into_reader(),
+            cancel,
+        };
+        let lost = |e: std::io::Error| {
+            if cancel.load(Ordering::Relaxed) {
+                "cancelled".to_string()
+            } else {
+                self.client.body_failure(url, e)
+            }
+        };
+        stream::read_answer(reader, &content_type, &lost, decode).map_err(|p| self.problem(p))
     }
 }
 
-/// The answer's JSON, or the error its status and body say.
-fn checked_json(answer: &http::Answer, endpoint: &Endpoint) -> Result<Value, RemoteError> {
-    let service = endpoint.api.service();
-    let parsed = read_json(&answer.body, &answer.content_type);
-    if (200..300).contains(&answer.status) {
-        return parsed.map_err(|message| RemoteError::BadAnswer { service, message });
+/// A body that stops being read once its query is cancelled.
+struct Cancellable<'c, R> {
+    inner: R,
+    cancel: &'c AtomicBool,
+}
+
+impl<R: std::io::Read> std::io::Read for Cancellable<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.cancel.load(Ordering::Relaxed) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::Interrupted,
+                "cancelled",
+            ));
+        }
+        self.inner.read(buf)
     }
-    let reason = ureq::http::StatusCode::from_u16(answer.status)
+}
+
+/// The error an error status and its body say.
+fn refused(status: u16, content_type: &str, body: &[u8], endpoint: &Endpoint) -> RemoteError {
+    let service = endpoint.api.service();
+    let parsed = read_json(body, content_type);
+    let reason = ureq::http::StatusCode::from_u16(status)
         .ok()
         .and_then(|s| s.canonical_reason())
-        .map_or(answer.status.to_string(), |r| {
-            format!("{} {r}", answer.status)
-        });
+        .map_or(status.to_string(), |r| format!("{status} {r}"));
     let mut message = match &parsed {
         Ok(v) => oneapi::body_error_lines(v)
             .map(|lines| lines.join("\n  "))
-            .unwrap_or_else(|| excerpt(&answer.body)),
-        Err(m) => format!("{m}; it begins: {}", excerpt(&answer.body)),
+            .unwrap_or_else(|| excerpt(body)),
+        Err(m) => format!("{m}; it begins: {}", excerpt(body)),
     };
-    if answer.status == 401 || answer.status == 403 {
+    if status == 401 || status == 403 {
         message.push_str(&format!(
             "\n  (is the token for {} and still valid? {} may be stale; `az login` renews the Azure CLI's)",
             endpoint.resource(),
             auth::TOKEN_VAR
         ));
     }
-    Err(RemoteError::Refused {
+    RemoteError::Refused {
         service,
         status: reason,
         message,
-    })
+    }
 }
 
 /// Parses an answer's JSON, telling an HTML page, an empty body and an
@@ -244,7 +331,7 @@ pub fn read_json(body: &[u8], content_type: &str) -> Result<Value, String> {
     })
 }
 
-fn html_title(html: &[u8]) -> Option<String> {
+pub(crate) fn html_title(html: &[u8]) -> Option<String> {
     let text = String::from_utf8_lossy(&html[..html.len().min(4096)]).into_owned();
     let lower = text.to_ascii_lowercase();
     let start = lower.find("<title>")? + "<title>".len();

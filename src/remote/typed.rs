@@ -6,12 +6,21 @@
 //! Explorer with KQL names (`datetime`, `long`, `guid`), Defender's hunting
 //! API with .NET names (`DateTime`, `Int64`, `Object`). All of them arrive
 //! here as a name for [`column_type`].
+//!
+//! Cells go straight into Polars' column builders, one cell at a time,
+//! whether they come from a parsed `Value` (small answers) or from the
+//! answer's JSON as it streams in ([`CellSeed`]): a large answer is never
+//! held as a tree of JSON values.
 
 use std::collections::HashSet;
+use std::fmt;
 
 use polars::prelude::*;
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
+use super::Problem;
+use super::stream::{Slot, fail};
 use crate::data::time::{parse_datetime, parse_timespan};
 use crate::data::types::KqlType;
 
@@ -58,23 +67,153 @@ pub fn column(name: &str, type_name: &str) -> Result<Declared, String> {
     }
 }
 
-enum Cells {
-    Bool(Vec<Option<bool>>),
-    Int(Vec<Option<i32>>),
-    Long(Vec<Option<i64>>),
-    Real(Vec<Option<f64>>),
-    Datetime(Vec<Option<i64>>),
-    Timespan(Vec<Option<i64>>),
-    Text(Vec<String>),
-    Dynamic(Vec<Option<Vec<u8>>>),
+/// One JSON cell, however it was read.
+#[derive(Debug, Clone, Copy)]
+pub enum Cell<'a> {
+    Null,
+    Bool(bool),
+    I64(i64),
+    U64(u64),
+    F64(f64),
+    Str(&'a str),
+    /// An object or a list.
+    Nested(&'a Value),
+}
+
+impl<'a> Cell<'a> {
+    /// The cell of a parsed value.
+    pub fn of(v: &'a Value) -> Cell<'a> {
+        match v {
+            Value::Null => Cell::Null,
+            Value::Bool(b) => Cell::Bool(*b),
+            Value::Number(n) => match (n.as_i64(), n.as_u64()) {
+                (Some(i), _) => Cell::I64(i),
+                (None, Some(u)) => Cell::U64(u),
+                _ => Cell::F64(n.as_f64().unwrap_or(f64::NAN)),
+            },
+            Value::String(s) => Cell::Str(s),
+            Value::Array(_) | Value::Object(_) => Cell::Nested(v),
+        }
+    }
+
+    /// The cell's JSON text, as the service wrote it.
+    fn json(&self) -> String {
+        match self {
+            Cell::Null => "null".into(),
+            Cell::Bool(b) => b.to_string(),
+            Cell::I64(i) => i.to_string(),
+            Cell::U64(u) => u.to_string(),
+            Cell::F64(f) => serde_json::Number::from_f64(*f)
+                .map_or_else(|| "null".to_string(), |n| n.to_string()),
+            Cell::Str(s) => Value::from(*s).to_string(),
+            Cell::Nested(v) => v.to_string(),
+        }
+    }
+
+    fn is_null(&self) -> bool {
+        matches!(self, Cell::Null)
+    }
+}
+
+/// A column being built, in the type local tables hold it.
+enum Builder {
+    Bool(BooleanChunkedBuilder),
+    Int(PrimitiveChunkedBuilder<Int32Type>),
+    Long(PrimitiveChunkedBuilder<Int64Type>),
+    Real(PrimitiveChunkedBuilder<Float64Type>),
+    Datetime(PrimitiveChunkedBuilder<Int64Type>),
+    Timespan(PrimitiveChunkedBuilder<Int64Type>),
+    /// Strings have no null in KQL: a null reads as "".
+    Text(StringChunkedBuilder),
+    /// Dynamic values as their JSON text.
+    Dynamic(BinaryChunkedBuilder),
+}
+
+impl Builder {
+    fn new(column: &Declared) -> Builder {
+        let name: PlSmallStr = column.name.as_str().into();
+        match column.kind {
+            KqlType::Bool => Builder::Bool(BooleanChunkedBuilder::new(name, 0)),
+            KqlType::Int => Builder::Int(PrimitiveChunkedBuilder::new(name, 0)),
+            KqlType::Long => Builder::Long(PrimitiveChunkedBuilder::new(name, 0)),
+            KqlType::Real => Builder::Real(PrimitiveChunkedBuilder::new(name, 0)),
+            KqlType::Datetime => Builder::Datetime(PrimitiveChunkedBuilder::new(name, 0)),
+            KqlType::Timespan => Builder::Timespan(PrimitiveChunkedBuilder::new(name, 0)),
+            KqlType::String => Builder::Text(StringChunkedBuilder::new(name, 0)),
+            KqlType::Dynamic => Builder::Dynamic(BinaryChunkedBuilder::new(name, 0)),
+        }
+    }
+
+    /// Adds a cell; `None` when it is not of the column's type.
+    fn push(&mut self, v: Cell<'_>) -> Option<()> {
+        match self {
+            Builder::Bool(b) => b.append_option(if v.is_null() { None } else { Some(as_bool(v)?) }),
+            Builder::Int(b) => b.append_option(if v.is_null() {
+                None
+            } else {
+                Some(i32::try_from(as_long(v)?).ok()?)
+            }),
+            Builder::Long(b) => b.append_option(if v.is_null() { None } else { Some(as_long(v)?) }),
+            Builder::Real(b) => b.append_option(if v.is_null() { None } else { Some(as_real(v)?) }),
+            Builder::Datetime(b) => b.append_option(match v {
+                Cell::Null | Cell::Str("") => None,
+                Cell::Str(s) => Some(parse_datetime(s)?),
+                _ => return None,
+            }),
+            Builder::Timespan(b) => b.append_option(match v {
+                Cell::Null | Cell::Str("") => None,
+                Cell::Str(s) => Some(parse_timespan(s)?),
+                // A number in a timespan column counts ticks, as Kusto's
+                // own serialisers write it.
+                Cell::I64(t) => Some(t.checked_mul(crate::data::time::NANOS_PER_TICK)?),
+                Cell::U64(t) => Some(
+                    i64::try_from(t)
+                        .ok()?
+                        .checked_mul(crate::data::time::NANOS_PER_TICK)?,
+                ),
+                _ => return None,
+            }),
+            Builder::Text(b) => match v {
+                Cell::Null => b.append_value(""),
+                Cell::Str(s) => b.append_value(s),
+                other => b.append_value(other.json()),
+            },
+            Builder::Dynamic(b) => match dynamic(v) {
+                None => b.append_null(),
+                Some(text) => b.append_value(text.as_bytes()),
+            },
+        }
+        Some(())
+    }
+
+    fn finish(self) -> Column {
+        match self {
+            Builder::Bool(b) => b.finish().into_column(),
+            Builder::Int(b) => b.finish().into_column(),
+            Builder::Long(b) => b.finish().into_column(),
+            Builder::Real(b) => b.finish().into_column(),
+            Builder::Datetime(b) => b
+                .finish()
+                .into_datetime(TimeUnit::Nanoseconds, None)
+                .into_column(),
+            Builder::Timespan(b) => b
+                .finish()
+                .into_duration(TimeUnit::Nanoseconds)
+                .into_column(),
+            Builder::Text(b) => b.finish().into_column(),
+            Builder::Dynamic(b) => b.finish().into_column(),
+        }
+    }
 }
 
 /// Builds a typed frame from rows of JSON cells, checking each cell against
 /// its column's declared type.
 pub struct FrameBuilder {
     columns: Vec<Declared>,
-    cells: Vec<Cells>,
+    builders: Vec<Builder>,
     rows: usize,
+    /// The columns given a cell in the row being read by name.
+    filled: Vec<bool>,
 }
 
 impl FrameBuilder {
@@ -87,24 +226,20 @@ impl FrameBuilder {
                 return Err(format!("column {} appears twice", c.name));
             }
         }
-        let cells = columns
-            .iter()
-            .map(|c| match c.kind {
-                KqlType::Bool => Cells::Bool(Vec::new()),
-                KqlType::Int => Cells::Int(Vec::new()),
-                KqlType::Long => Cells::Long(Vec::new()),
-                KqlType::Real => Cells::Real(Vec::new()),
-                KqlType::Datetime => Cells::Datetime(Vec::new()),
-                KqlType::Timespan => Cells::Timespan(Vec::new()),
-                KqlType::String => Cells::Text(Vec::new()),
-                KqlType::Dynamic => Cells::Dynamic(Vec::new()),
-            })
-            .collect();
+        let builders = columns.iter().map(Builder::new).collect();
+        let filled = vec![false; columns.len()];
         Ok(FrameBuilder {
             columns,
-            cells,
+            builders,
             rows: 0,
+            filled,
         })
+    }
+
+    /// Starts again with no rows (Data Explorer's `DataReplace`).
+    pub fn clear(&mut self) {
+        self.builders = self.columns.iter().map(Builder::new).collect();
+        self.rows = 0;
     }
 
     /// The declared columns.
@@ -120,15 +255,10 @@ impl FrameBuilder {
     /// Adds one row given as an array of cells in column order.
     pub fn push_array(&mut self, row: &[Value]) -> Result<(), String> {
         if row.len() != self.columns.len() {
-            return Err(format!(
-                "row {} has {} cells for {} columns",
-                self.rows + 1,
-                row.len(),
-                self.columns.len()
-            ));
+            return Err(self.width_error(row.len()));
         }
         for (i, v) in row.iter().enumerate() {
-            self.push_cell(i, v)?;
+            self.push_cell(i, Cell::of(v))?;
         }
         self.rows += 1;
         Ok(())
@@ -141,119 +271,49 @@ impl FrameBuilder {
         cells: impl Iterator<Item = Option<&'v Value>>,
     ) -> Result<(), String> {
         for (i, v) in cells.enumerate().take(self.columns.len()) {
-            self.push_cell(i, v.unwrap_or(&Value::Null))?;
+            self.push_cell(i, v.map_or(Cell::Null, Cell::of))?;
         }
         self.rows += 1;
         Ok(())
     }
 
-    fn push_cell(&mut self, col: usize, v: &Value) -> Result<(), String> {
-        let bad = || {
-            let shown = crate::text::truncate_to_width(
-                &crate::text::escape_for_terminal(&v.to_string()),
-                40,
-            );
-            format!(
-                "row {}, column {}: {shown} is not of type {}",
-                self.rows + 1,
-                self.columns[col].name,
-                self.columns[col].kind
-            )
-        };
-        match &mut self.cells[col] {
-            Cells::Bool(c) => c.push(if v.is_null() {
-                None
-            } else {
-                Some(as_bool(v).ok_or_else(bad)?)
-            }),
-            Cells::Int(c) => c.push(if v.is_null() {
-                None
-            } else {
-                Some(
-                    as_long(v)
-                        .and_then(|x| i32::try_from(x).ok())
-                        .ok_or_else(bad)?,
-                )
-            }),
-            Cells::Long(c) => c.push(if v.is_null() {
-                None
-            } else {
-                Some(as_long(v).ok_or_else(bad)?)
-            }),
-            Cells::Real(c) => c.push(if v.is_null() {
-                None
-            } else {
-                Some(as_real(v).ok_or_else(bad)?)
-            }),
-            Cells::Datetime(c) => c.push(match v {
-                Value::Null => None,
-                Value::String(s) if s.is_empty() => None,
-                Value::String(s) => Some(parse_datetime(s).ok_or_else(bad)?),
-                _ => return Err(bad()),
-            }),
-            Cells::Timespan(c) => c.push(match v {
-                Value::Null => None,
-                Value::String(s) if s.is_empty() => None,
-                Value::String(s) => Some(parse_timespan(s).ok_or_else(bad)?),
-                // A number in a timespan column counts ticks, as Kusto's
-                // own serialisers write it.
-                Value::Number(n) => Some(
-                    n.as_i64()
-                        .and_then(|t| t.checked_mul(crate::data::time::NANOS_PER_TICK))
-                        .ok_or_else(bad)?,
-                ),
-                _ => return Err(bad()),
-            }),
-            Cells::Text(c) => c.push(match v {
-                Value::Null => String::new(),
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            }),
-            Cells::Dynamic(c) => c.push(dynamic(v)),
+    fn width_error(&self, cells: usize) -> String {
+        format!(
+            "row {} has {} cells for {} columns",
+            self.rows + 1,
+            cells,
+            self.columns.len()
+        )
+    }
+
+    /// Adds the cell of column `col` in the row being built.
+    pub fn push_cell(&mut self, col: usize, v: Cell<'_>) -> Result<(), String> {
+        if self.builders[col].push(v).is_some() {
+            return Ok(());
         }
-        Ok(())
+        let shown =
+            crate::text::truncate_to_width(&crate::text::escape_for_terminal(&v.json()), 40);
+        Err(format!(
+            "row {}, column {}: {shown} is not of type {}",
+            self.rows + 1,
+            self.columns[col].name,
+            self.columns[col].kind
+        ))
     }
 
     /// The frame, typed as local results are.
     pub fn finish(self) -> PolarsResult<DataFrame> {
-        let height = self.rows;
-        let columns = self
-            .columns
-            .into_iter()
-            .zip(self.cells)
-            .map(|(col, cells)| {
-                let name: PlSmallStr = col.name.as_str().into();
-                match cells {
-                    Cells::Bool(v) => Column::new(name, v),
-                    Cells::Int(v) => Column::new(name, v),
-                    Cells::Long(v) => Column::new(name, v),
-                    Cells::Real(v) => Column::new(name, v),
-                    Cells::Datetime(v) => Int64Chunked::from_iter_options(name, v.into_iter())
-                        .into_datetime(TimeUnit::Nanoseconds, None)
-                        .into_column(),
-                    Cells::Timespan(v) => Int64Chunked::from_iter_options(name, v.into_iter())
-                        .into_duration(TimeUnit::Nanoseconds)
-                        .into_column(),
-                    Cells::Text(v) => Column::new(name, v),
-                    Cells::Dynamic(v) => BinaryChunked::from_iter_options(name, v.into_iter())
-                        .into_series()
-                        .into_column(),
-                }
-            })
-            .collect();
-        DataFrame::new(height, columns)
+        let columns = self.builders.into_iter().map(Builder::finish).collect();
+        DataFrame::new(self.rows, columns)
     }
 }
 
-fn as_bool(v: &Value) -> Option<bool> {
+fn as_bool(v: Cell<'_>) -> Option<bool> {
     match v {
-        Value::Bool(b) => Some(*b),
-        Value::Number(n) => match n.as_i64()? {
-            0 => Some(false),
-            1 => Some(true),
-            _ => None,
-        },
-        Value::String(s) => match s.to_ascii_lowercase().as_str() {
+        Cell::Bool(b) => Some(b),
+        Cell::I64(0) | Cell::U64(0) => Some(false),
+        Cell::I64(1) | Cell::U64(1) => Some(true),
+        Cell::Str(s) => match s.to_ascii_lowercase().as_str() {
             "true" | "1" => Some(true),
             "false" | "0" => Some(false),
             _ => None,
@@ -262,23 +322,24 @@ fn as_bool(v: &Value) -> Option<bool> {
     }
 }
 
-fn as_long(v: &Value) -> Option<i64> {
+fn as_long(v: Cell<'_>) -> Option<i64> {
     match v {
-        Value::Number(n) => n.as_i64().or_else(|| {
-            // 3.0 is a whole number written the long way; 3.5 is not a long.
-            let f = n.as_f64()?;
-            (f.fract() == 0.0 && f.abs() < 9.2e18).then_some(f as i64)
-        }),
-        Value::String(s) => s.trim().parse().ok(),
+        Cell::I64(i) => Some(i),
+        Cell::U64(u) => i64::try_from(u).ok(),
+        // 3.0 is a whole number written the long way; 3.5 is not a long.
+        Cell::F64(f) => (f.fract() == 0.0 && f.abs() < 9.2e18).then_some(f as i64),
+        Cell::Str(s) => s.trim().parse().ok(),
         _ => None,
     }
 }
 
-fn as_real(v: &Value) -> Option<f64> {
+fn as_real(v: Cell<'_>) -> Option<f64> {
     match v {
-        Value::Number(n) => n.as_f64(),
+        Cell::I64(i) => Some(i as f64),
+        Cell::U64(u) => Some(u as f64),
+        Cell::F64(f) => Some(f),
         // JSON has no NaN or infinities: Kusto writes them as strings.
-        Value::String(s) => match s.trim() {
+        Cell::Str(s) => match s.trim() {
             "NaN" => Some(f64::NAN),
             "Infinity" | "+Infinity" => Some(f64::INFINITY),
             "-Infinity" => Some(f64::NEG_INFINITY),
@@ -291,19 +352,257 @@ fn as_real(v: &Value) -> Option<f64> {
 /// A dynamic cell's JSON text. Log Analytics sends dynamic values as
 /// strings holding JSON text, Data Explorer as JSON values: a string that
 /// holds a JSON object or array is taken as that value, so both read alike.
-fn dynamic(v: &Value) -> Option<Vec<u8>> {
+fn dynamic(v: Cell<'_>) -> Option<String> {
     match v {
-        Value::Null => None,
-        Value::String(s) => {
+        Cell::Null => None,
+        Cell::Str(s) => {
             let t = s.trim_start();
             if (t.starts_with('{') || t.starts_with('['))
                 && let Ok(inner) = serde_json::from_str::<Value>(s)
             {
-                return Some(inner.to_string().into_bytes());
+                return Some(inner.to_string());
             }
-            Some(v.to_string().into_bytes())
+            Some(v.json())
         }
-        other => Some(other.to_string().into_bytes()),
+        other => Some(other.json()),
+    }
+}
+
+// ----- streaming -------------------------------------------------------------
+
+/// Reads one cell of column `col` from the answer as it streams in, into
+/// the builder. A cell of the wrong type is a [`Problem::Bad`] in `slot`.
+pub struct CellSeed<'b> {
+    pub builder: &'b mut FrameBuilder,
+    pub col: usize,
+    pub slot: &'b Slot,
+}
+
+impl CellSeed<'_> {
+    fn put<E: de::Error>(self, v: Cell<'_>) -> Result<(), E> {
+        self.builder
+            .push_cell(self.col, v)
+            .map_err(|m| fail(self.slot, Problem::Bad(m)))
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for CellSeed<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for CellSeed<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a cell")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.put(Cell::Null)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        self.put(Cell::Null)
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
+        self.put(Cell::Bool(v))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
+        self.put(Cell::I64(v))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
+        self.put(Cell::U64(v))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
+        self.put(Cell::F64(v))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        self.put(Cell::Str(v))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+        // A nested value is small: read it whole, as its JSON text is kept.
+        let v: Value = serde::Deserialize::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
+        self.put(Cell::Nested(&v))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        let v: Value = serde::Deserialize::deserialize(de::value::MapAccessDeserializer::new(map))?;
+        self.put(Cell::Nested(&v))
+    }
+}
+
+/// Reads one row written as a list of cells in column order.
+pub struct ArrayRow<'b> {
+    pub builder: &'b mut FrameBuilder,
+    pub slot: &'b Slot,
+}
+
+impl<'de> DeserializeSeed<'de> for ArrayRow<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ArrayRow<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of cells")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        read_cells(self.builder, self.slot, &mut seq)
+    }
+}
+
+/// The cells of a row whose `[` has been read, up to its `]`.
+pub fn read_cells<'de, A: SeqAccess<'de>>(
+    builder: &mut FrameBuilder,
+    slot: &Slot,
+    seq: &mut A,
+) -> Result<(), A::Error> {
+    let width = builder.columns.len();
+    let mut n = 0;
+    while n < width {
+        let seed = CellSeed {
+            builder: &mut *builder,
+            col: n,
+            slot,
+        };
+        match seq.next_element_seed(seed)? {
+            Some(()) => n += 1,
+            None => return Err(fail(slot, Problem::Bad(builder.width_error(n)))),
+        }
+    }
+    let mut extra = 0;
+    while seq.next_element::<de::IgnoredAny>()?.is_some() {
+        extra += 1;
+    }
+    if extra > 0 {
+        return Err(fail(slot, Problem::Bad(builder.width_error(width + extra))));
+    }
+    builder.rows += 1;
+    Ok(())
+}
+
+/// Which column a key names: exactly, else ignoring case.
+pub struct ColumnIndex {
+    exact: std::collections::HashMap<String, usize>,
+    folded: std::collections::HashMap<String, usize>,
+}
+
+impl ColumnIndex {
+    /// The index of `columns`.
+    pub fn new(columns: &[Declared]) -> ColumnIndex {
+        let mut folded = std::collections::HashMap::new();
+        for (i, c) in columns.iter().enumerate() {
+            folded.entry(c.name.to_ascii_lowercase()).or_insert(i);
+        }
+        ColumnIndex {
+            exact: columns
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.name.clone(), i))
+                .collect(),
+            folded,
+        }
+    }
+
+    /// The column `key` names, if any.
+    pub fn find(&self, key: &str) -> Option<usize> {
+        self.exact
+            .get(key)
+            .or_else(|| self.folded.get(&key.to_ascii_lowercase()))
+            .copied()
+    }
+}
+
+/// Reads one row written as an object of `column: cell` (Defender's
+/// results): keys outside the schema (OData annotations) are skipped, a
+/// column without a key is null, and a column given twice keeps its first.
+pub struct ObjectRow<'b> {
+    pub builder: &'b mut FrameBuilder,
+    pub index: &'b ColumnIndex,
+    pub slot: &'b Slot,
+}
+
+impl<'de> DeserializeSeed<'de> for ObjectRow<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+/// A key, looked up in the columns without keeping its text.
+struct KeySeed<'b>(&'b ColumnIndex);
+
+impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
+    type Value = Option<usize>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<usize>, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed<'_> {
+    type Value = Option<usize>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a column name")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<usize>, E> {
+        Ok(self.0.find(v))
+    }
+}
+
+impl<'de> Visitor<'de> for ObjectRow<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let builder = self.builder;
+        builder.filled.iter_mut().for_each(|f| *f = false);
+        while let Some(at) = map.next_key_seed(KeySeed(self.index))? {
+            match at {
+                Some(col) if !builder.filled[col] => {
+                    builder.filled[col] = true;
+                    map.next_value_seed(CellSeed {
+                        builder: &mut *builder,
+                        col,
+                        slot: self.slot,
+                    })?;
+                }
+                _ => {
+                    map.next_value::<de::IgnoredAny>()?;
+                }
+            }
+        }
+        for col in 0..builder.columns.len() {
+            if !builder.filled[col] {
+                builder
+                    .push_cell(col, Cell::Null)
+                    .map_err(|m| fail(self.slot, Problem::Bad(m)))?;
+            }
+        }
+        builder.rows += 1;
+        Ok(())
     }
 }
 
