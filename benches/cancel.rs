@@ -22,10 +22,13 @@ use std::time::{Duration, Instant};
 use common::{data, rows, source};
 use quarry::data::catalog::Catalog;
 use quarry::data::load::{LoadControl, load_table};
+use quarry::kql::limits::cancel_noticed_at;
 use quarry::kql::{Budget, RunOptions, run};
 
 /// Cancels per operator.
 const SAMPLES: usize = 20;
+/// A cancel slower than this is reported with the check that noticed it.
+const SLOW: Duration = Duration::from_millis(150);
 
 const CASES: &[(&str, &str)] = &[
     (
@@ -126,6 +129,7 @@ fn measure(name: &str, work: impl Fn(Arc<AtomicBool>) -> bool + Send + Sync + 's
     );
     let full = started.elapsed();
     let mut latencies = Vec::new();
+    let mut slow = Vec::new();
     for k in 0..SAMPLES {
         let delay = full.mul_f64((k as f64 + 0.5) / SAMPLES as f64 * 0.9);
         let flag = Arc::new(AtomicBool::new(false));
@@ -139,7 +143,11 @@ fn measure(name: &str, work: impl Fn(Arc<AtomicBool>) -> bool + Send + Sync + 's
         flag.store(true, Ordering::Relaxed);
         let finished = running.join().unwrap_or(false);
         if !finished {
-            latencies.push(set.elapsed());
+            let latency = set.elapsed();
+            if latency > SLOW {
+                slow.push((latency, cancel_noticed_at().unwrap_or_default()));
+            }
+            latencies.push(latency);
         }
     }
     latencies.sort();
@@ -167,4 +175,9 @@ fn measure(name: &str, work: impl Fn(Arc<AtomicBool>) -> bool + Send + Sync + 's
             String::new()
         }
     );
+    // Which check noticed each slow cancel: the loop before it is the one
+    // to make check more often.
+    for (latency, site) in slow {
+        println!("    {:.0} ms, noticed at {site}", latency.as_secs_f64() * 1e3);
+    }
 }

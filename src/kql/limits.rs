@@ -11,6 +11,8 @@
 //! every few thousand rows, so control is back within a fraction of a
 //! second wherever the query is.
 
+use std::panic::Location;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use polars::prelude::*;
@@ -212,11 +214,17 @@ impl<'a> Cancel<'a> {
     }
 
     /// Whether the query has been cancelled.
+    #[track_caller]
     pub fn is_set(&self) -> bool {
-        self.0.is_some_and(|f| f.load(Ordering::Relaxed))
+        let set = self.0.is_some_and(|f| f.load(Ordering::Relaxed));
+        if set {
+            note_site(Location::caller());
+        }
+        set
     }
 
     /// `Err(cancelled)` once the query has been cancelled.
+    #[track_caller]
     pub fn check(&self) -> Result<(), QueryError> {
         if self.is_set() {
             Err(QueryError::cancelled())
@@ -224,6 +232,23 @@ impl<'a> Cancel<'a> {
             Ok(())
         }
     }
+}
+
+/// Where a cancel was last noticed: the end of the stretch of work that
+/// delayed it. Only written on the cancelled path, so checks stay free.
+static NOTICED_AT: Mutex<Option<&'static Location<'static>>> = Mutex::new(None);
+
+fn note_site(site: &'static Location<'static>) {
+    if let Ok(mut at) = NOTICED_AT.lock() {
+        *at = Some(site);
+    }
+}
+
+/// The file:line of the check that last noticed a cancel, so the cancel
+/// benchmark can say which loop held a slow cancel up.
+pub fn cancel_noticed_at() -> Option<String> {
+    let at = NOTICED_AT.lock().ok()?;
+    at.map(|l| format!("{}:{}", l.file(), l.line()))
 }
 
 #[cfg(test)]

@@ -60,6 +60,7 @@ impl Matches {
                 .collect()
         };
         let keys = stacked(false)?;
+        cancel.check()?;
         let groups = match groups::group_ids(&keys, cancel)? {
             Some(g) => g,
             None => groups::group_ids(&stacked(true)?, cancel)?.ok_or_else(|| {
@@ -81,6 +82,7 @@ impl Matches {
                 }
             }
         }
+        cancel.check()?;
         let right = ids.split_off(left_rows);
         let left = ids;
         debug_assert_eq!(right.len(), right_rows);
@@ -141,7 +143,10 @@ impl Matches {
         let groups = self.left_count.len();
         // The right rows of each group, in order (offsets into `rows`).
         let mut start = vec![0usize; groups + 1];
-        for &g in &self.right {
+        for (r, &g) in self.right.iter().enumerate() {
+            if r.is_multiple_of(STRIDE) {
+                cancel.check()?;
+            }
             if g != NO_GROUP {
                 start[g as usize + 1] += 1;
             }
@@ -152,6 +157,9 @@ impl Matches {
         let mut rows = vec![0 as IdxSize; start[groups]];
         let mut next = start.clone();
         for (r, &g) in self.right.iter().enumerate() {
+            if r.is_multiple_of(STRIDE) {
+                cancel.check()?;
+            }
             if g != NO_GROUP {
                 rows[next[g as usize]] = r as IdxSize;
                 next[g as usize] += 1;

@@ -4,7 +4,7 @@
 use polars::prelude::*;
 use serde_json::Value as Json;
 
-use super::{expr_name, polars_error};
+use super::{expr_name, gather, polars_error};
 use crate::data::types::KqlType;
 use crate::kql::ast::{Assignment, Expr, OpOption, Span};
 use crate::kql::error::QueryError;
@@ -53,40 +53,10 @@ impl Runner<'_> {
         self.admit_expansion("mv-expand", &counts, &frame, expanded.len(), span)?;
         let (index, position) = expansion_rows(&counts);
         let idx = IdxCa::from_vec("".into(), index.clone());
-        let mut out = frame.take(&idx).map_err(|e| polars_error(e, span))?;
+        let mut out = gather(&frame, &idx, self.cancel(), span)?;
+        drop(frame);
         for Expanded { name, to, lists } in expanded {
-            let cancel = self.cancel();
-            let values: Vec<Scalar> = index
-                .iter()
-                .zip(&position)
-                .enumerate()
-                .map(|(row, (&i, &k))| {
-                    if row.is_multiple_of(1 << 16) {
-                        cancel.check()?;
-                    }
-                    Ok(match lists[i as usize].get(k) {
-                        Some(j) => match to {
-                            Some(KqlType::Dynamic) | None => Scalar::Dynamic(j.clone()),
-                            Some(_) => json_scalar(j),
-                        },
-                        None => Scalar::Null(to.unwrap_or(KqlType::Dynamic)),
-                    })
-                })
-                .collect::<Result<_, QueryError>>()?;
-            let kind = to.unwrap_or(KqlType::Dynamic);
-            let values: Vec<Scalar> = if kind == KqlType::Datetime {
-                values
-                    .into_iter()
-                    .map(|v| match v {
-                        Scalar::String(s) => crate::data::time::parse_datetime(&s)
-                            .map_or(Scalar::Null(KqlType::Datetime), Scalar::Datetime),
-                        o => o,
-                    })
-                    .collect()
-            } else {
-                values
-            };
-            let s = scalars_to_series(&name, kind, values);
+            let s = self.expanded_column(&name, to, &lists, &index, &position)?;
             out.with_column(s.into_column())
                 .map_err(|e| polars_error(e, span))?;
         }
@@ -96,6 +66,55 @@ impl Runner<'_> {
                 .map_err(|e| polars_error(e, span))?;
         }
         Ok(out)
+    }
+}
+
+impl Runner<'_> {
+    /// One expanded column: output row `r` holds element `position[r]` of
+    /// input row `index[r]`'s list (null past its end). Built a slice at a
+    /// time, so Ctrl+C is seen and no second copy of every element as
+    /// scalars is ever held.
+    fn expanded_column(
+        &self,
+        name: &str,
+        to: Option<KqlType>,
+        lists: &[Vec<Json>],
+        index: &[IdxSize],
+        position: &[usize],
+    ) -> Result<Series, QueryError> {
+        const SLICE: usize = 1 << 16;
+        let kind = to.unwrap_or(KqlType::Dynamic);
+        let cancel = self.cancel();
+        let mut out: Option<Series> = None;
+        for (rows, at) in index.chunks(SLICE).zip(position.chunks(SLICE)) {
+            cancel.check()?;
+            let values: Vec<Scalar> = rows
+                .iter()
+                .zip(at)
+                .map(|(&i, &k)| match lists[i as usize].get(k) {
+                    Some(j) => match to {
+                        Some(KqlType::Dynamic) | None => Scalar::Dynamic(j.clone()),
+                        Some(KqlType::Datetime) => match json_scalar(j) {
+                            Scalar::String(s) => crate::data::time::parse_datetime(&s)
+                                .map_or(Scalar::Null(KqlType::Datetime), Scalar::Datetime),
+                            o => o,
+                        },
+                        Some(_) => json_scalar(j),
+                    },
+                    None => Scalar::Null(kind),
+                })
+                .collect();
+            let part = scalars_to_series(name, kind, values);
+            match &mut out {
+                None => out = Some(part),
+                Some(o) => {
+                    o.append(&part)
+                        .map_err(|e| QueryError::runtime(e.to_string(), None))?;
+                }
+            }
+        }
+        // One chunk, as the operators after it expect of a fresh column.
+        Ok(out.map_or_else(|| scalars_to_series(name, kind, Vec::new()), |o| o.rechunk()))
     }
 }
 
@@ -198,7 +217,9 @@ impl Runner<'_> {
             let cancel = self.cancel();
             let lists = (0..frame.height())
                 .map(|i| {
-                    if i.is_multiple_of(1 << 16) {
+                    // Each row's elements are built one by one (about a
+                    // microsecond a row): look at the flag often.
+                    if i.is_multiple_of(1 << 14) {
                         cancel.check()?;
                     }
                     let elems = how.of(v.get(i));

@@ -40,6 +40,12 @@ pub(super) fn row_order(
     if rows >= IdxSize::MAX as usize {
         return Ok(None);
     }
+    if let Some(n) = limit
+        && n <= FEW
+        && n < rows / 8
+    {
+        return top_rows(keys, n, cancel);
+    }
     let mut numbered = Vec::with_capacity(keys.len());
     for k in keys {
         match ordinals(k, cancel)? {
@@ -74,6 +80,147 @@ pub(super) fn row_order(
         order.truncate(n);
     }
     Ok(Some(order))
+}
+
+/// At most this many rows are selected by [`top_rows`]; more go through the
+/// full sort.
+const FEW: usize = 8192;
+
+/// One key as [`top_rows`] compares it: numbers by their ordinals (which
+/// carry direction and null placement), text and dynamic values by their
+/// bytes.
+enum Compared<'a> {
+    Numbers(Vec<u64>),
+    Text {
+        values: &'a <StringType as PolarsDataType>::Array,
+        descending: bool,
+        null_low: bool,
+    },
+    Bytes {
+        values: &'a <BinaryType as PolarsDataType>::Array,
+        descending: bool,
+        null_low: bool,
+    },
+}
+
+impl Compared<'_> {
+    fn cmp(&self, a: usize, b: usize) -> std::cmp::Ordering {
+        fn placed<T: Ord + ?Sized>(
+            a: Option<&T>,
+            b: Option<&T>,
+            descending: bool,
+            null_low: bool,
+        ) -> std::cmp::Ordering {
+            use std::cmp::Ordering::*;
+            let o = match (a, b) {
+                (None, None) => Equal,
+                (None, Some(_)) if null_low => Less,
+                (None, Some(_)) => Greater,
+                (Some(_), None) if null_low => Greater,
+                (Some(_), None) => Less,
+                (Some(x), Some(y)) => x.cmp(y),
+            };
+            if descending { o.reverse() } else { o }
+        }
+        match self {
+            Compared::Numbers(v) => v[a].cmp(&v[b]),
+            Compared::Text {
+                values,
+                descending,
+                null_low,
+            } => placed(values.get(a), values.get(b), *descending, *null_low),
+            Compared::Bytes {
+                values,
+                descending,
+                null_low,
+            } => placed(values.get(a), values.get(b), *descending, *null_low),
+        }
+    }
+}
+
+/// The first `n` rows in the keys' order, for `top n` with a small n:
+/// each run of rows keeps its best n (text compared where it lies, never
+/// hashed or ranked), then the survivors are sorted. Ties keep input order.
+fn top_rows(
+    keys: &[OrderKey],
+    n: usize,
+    cancel: Cancel,
+) -> Result<Option<Vec<IdxSize>>, QueryError> {
+    let rows = keys.first().map_or(0, |k| k.column.len());
+    if n == 0 {
+        return Ok(Some(Vec::new()));
+    }
+    // Text keys in one chunk each, kept alive while they are compared.
+    let mut text: Vec<Series> = Vec::new();
+    for k in keys {
+        let s = k.column.as_materialized_series();
+        if matches!(s.dtype(), DataType::String | DataType::Binary) {
+            text.push(s.rechunk());
+        }
+    }
+    let mut compared = Vec::with_capacity(keys.len());
+    let mut next_text = text.iter();
+    for k in keys {
+        let null_low = k.nulls_last == k.descending;
+        match k.column.dtype() {
+            DataType::String => {
+                let Some(values) = next_text
+                    .next()
+                    .and_then(|s| s.str().ok())
+                    .and_then(|c| c.downcast_iter().next())
+                else {
+                    return Ok(None);
+                };
+                compared.push(Compared::Text {
+                    values,
+                    descending: k.descending,
+                    null_low,
+                });
+            }
+            DataType::Binary => {
+                let Some(values) = next_text
+                    .next()
+                    .and_then(|s| s.binary().ok())
+                    .and_then(|c| c.downcast_iter().next())
+                else {
+                    return Ok(None);
+                };
+                compared.push(Compared::Bytes {
+                    values,
+                    descending: k.descending,
+                    null_low,
+                });
+            }
+            _ => match ordinals(k, cancel)? {
+                Some(o) => compared.push(Compared::Numbers(o)),
+                None => return Ok(None),
+            },
+        }
+    }
+    let cmp = |a: &IdxSize, b: &IdxSize| {
+        let (a, b) = (*a as usize, *b as usize);
+        compared
+            .iter()
+            .map(|k| k.cmp(a, b))
+            .find(|o| o.is_ne())
+            .unwrap_or_else(|| a.cmp(&b))
+    };
+    let mut order: Vec<IdxSize> = (0..rows as IdxSize).collect();
+    let mut best: Vec<IdxSize> = order
+        .par_chunks_mut(RUN)
+        .map(|run| {
+            cancel.check()?;
+            if run.len() > n {
+                run.select_nth_unstable_by(n - 1, cmp);
+            }
+            Ok(run[..n.min(run.len())].to_vec())
+        })
+        .collect::<Result<Vec<_>, QueryError>>()?
+        .concat();
+    cancel.check()?;
+    best.sort_unstable_by(cmp);
+    best.truncate(n);
+    Ok(Some(best))
 }
 
 /// Each row's place in the key's order as a number: smaller sorts first.
@@ -326,6 +473,52 @@ mod tests {
             let one = [(port.clone(), desc, last)];
             assert_eq!(order(&one, Some(10)), polars_order(&one, Some(10)));
         }
+    }
+
+    #[test]
+    fn top_picks_what_the_full_sort_puts_first() {
+        let rows: usize = 200_000;
+        // Few distinct values, so ties decide much of the answer; some null.
+        let text: Vec<Option<String>> = (0..rows)
+            .map(|i| (i % 17 != 0).then(|| format!("cmd /c {}", (i * 7919) % 211)))
+            .collect();
+        let text = Column::new("t".into(), text);
+        let bytes = text.cast(&DataType::Binary).expect("binary");
+        let when = Column::new(
+            "w".into(),
+            (0..rows).map(|i| ((i * 13) % 1000) as i64).collect::<Vec<_>>(),
+        );
+        for (desc, last) in [(false, false), (false, true), (true, false), (true, true)] {
+            for n in [0, 1, 100, FEW] {
+                for keys in [
+                    vec![(text.clone(), desc, last)],
+                    vec![(bytes.clone(), desc, last)],
+                    vec![(when.clone(), desc, last), (text.clone(), !desc, last)],
+                ] {
+                    assert_eq!(
+                        order(&keys, Some(n)),
+                        polars_order(&keys, Some(n)),
+                        "{desc} {last} {n}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_cancelled_top_stops() {
+        let flag = std::sync::atomic::AtomicBool::new(true);
+        let c = Column::new(
+            "x".into(),
+            (0..200_000).map(|i| format!("v{i}")).collect::<Vec<_>>(),
+        );
+        let keys = [OrderKey {
+            column: &c,
+            descending: false,
+            nulls_last: false,
+        }];
+        let r = row_order(&keys, Some(10), Cancel::new(Some(&flag)));
+        assert_eq!(r.err().map(|e| e.message), Some("query cancelled".into()));
     }
 
     #[test]
