@@ -15,7 +15,11 @@ pub mod ip;
 pub mod ip_ranges;
 pub mod logic;
 pub mod math;
+pub mod multi_valued;
 pub mod series;
+pub mod series_decompose;
+pub mod series_fit;
+pub mod series_periods;
 pub mod statistics;
 pub mod strings;
 pub mod terms;
@@ -277,7 +281,7 @@ pub struct ScalarFunction {
 }
 
 /// Every family's table.
-fn families() -> [&'static [ScalarFunction]; 13] {
+fn families() -> [&'static [ScalarFunction]; 16] {
     [
         strings::FUNCTIONS,
         convert::FUNCTIONS,
@@ -292,6 +296,9 @@ fn families() -> [&'static [ScalarFunction]; 13] {
         codes::FUNCTIONS,
         ip_ranges::FUNCTIONS,
         geo::FUNCTIONS,
+        series_fit::FUNCTIONS,
+        series_periods::FUNCTIONS,
+        series_decompose::FUNCTIONS,
     ]
 }
 

@@ -9,6 +9,7 @@ mod join;
 mod join_match;
 mod make_series;
 mod misc;
+mod multi_value;
 mod mv_apply;
 mod mv_expand;
 mod order;

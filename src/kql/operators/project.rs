@@ -3,6 +3,7 @@
 
 use polars::prelude::*;
 
+use super::multi_value::Rest;
 use super::{expr_name, polars_error, unique_name, val_column, wildcard_match};
 use crate::kql::ast::{Assignment, Ident, NameOrder};
 use crate::kql::error::{QueryError, did_you_mean};
@@ -20,6 +21,19 @@ impl Runner<'_> {
         let mut names: Vec<String> = Vec::new();
         let mut unnamed = 0;
         for a in items {
+            if let Some(cols) = self.multi_value_columns(a, &frame, Rest::Keep)? {
+                for c in cols {
+                    if names.iter().any(|n| n == c.name().as_str()) {
+                        return Err(QueryError::type_error(
+                            format!("column '{}' is projected twice", c.name()),
+                            a.span,
+                        ));
+                    }
+                    names.push(c.name().to_string());
+                    out.push(c.into_column());
+                }
+                continue;
+            }
             let v = self.eval_rows(&a.expr, &frame)?;
             let name = match a.names.first() {
                 Some(n) => n.name.clone(),
@@ -54,6 +68,18 @@ impl Runner<'_> {
         let rows = frame.height();
         let mut unnamed = 0;
         for a in items {
+            if let Some(cols) = self.multi_value_columns(a, &frame, Rest::Drop)? {
+                for c in cols {
+                    let name = c.name().to_string();
+                    if frame.column(&name).is_ok() {
+                        frame = frame.drop(&name).map_err(|e| polars_error(e, a.span))?;
+                    }
+                    frame
+                        .with_column(c.into_column())
+                        .map_err(|e| polars_error(e, a.span))?;
+                }
+                continue;
+            }
             let v = self.eval_rows(&a.expr, &frame)?;
             let name = match a.names.first() {
                 Some(n) => n.name.clone(),

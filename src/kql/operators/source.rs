@@ -64,6 +64,15 @@ impl Runner<'_> {
         let mut out = Vec::new();
         let mut names: Vec<String> = Vec::new();
         for (i, a) in items.iter().enumerate() {
+            let rest = super::multi_value::Rest::Keep;
+            if let Some(cols) = self.multi_value_columns(a, &one, rest)? {
+                for c in cols {
+                    let name = super::unique_name(c.name(), &names);
+                    names.push(name.clone());
+                    out.push(c.with_name(name.as_str().into()).into_column());
+                }
+                continue;
+            }
             let v = self.eval(&a.expr, &one)?;
             let name = match a.names.first() {
                 Some(n) => n.name.clone(),

@@ -175,3 +175,98 @@ impl Parser<'_> {
         Ok(OperatorKind::Partition { options, by, body })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::parse;
+    use super::*;
+
+    fn only_op(src: &str) -> OperatorKind {
+        match parse(src) {
+            Ok(q) => q
+                .body
+                .ops
+                .into_iter()
+                .next()
+                .map(|o| o.kind)
+                .expect("an operator"),
+            Err(e) => panic!("{}", e.render(src)),
+        }
+    }
+
+    fn err(src: &str) -> String {
+        parse(src).expect_err("an error").message
+    }
+
+    #[test]
+    fn scan_steps_and_declarations() {
+        let OperatorKind::Scan(scan) = only_op(
+            "T | scan with_match_id=m declare (a:long=0, b:string) with (
+                step s1: x > 1 => a = x;
+                step s2 output=last: x > s1.x => a = s1.a + 1, b = 'y'
+            )",
+        ) else {
+            panic!("not scan")
+        };
+        assert_eq!(scan.match_id.map(|m| m.name).as_deref(), Some("m"));
+        let declared: Vec<(&str, &str, bool)> = scan
+            .declare
+            .iter()
+            .map(|(n, t, d)| (n.name.as_str(), t.as_str(), d.is_some()))
+            .collect();
+        assert_eq!(declared, [("a", "long", true), ("b", "string", false)]);
+        assert_eq!(scan.steps.len(), 2);
+        assert_eq!(scan.steps[1].output, StepOutput::Last);
+        assert_eq!(scan.steps[1].assignments.len(), 2);
+    }
+
+    #[test]
+    fn scan_mistakes() {
+        assert_eq!(
+            err("T | scan with (step s: true => c = 1;)"),
+            "'c' is not declared: a step can only assign the columns of 'declare (...)'"
+        );
+        assert_eq!(
+            err("T | scan declare (a:long, a:long) with (step s: true;)"),
+            "'a' is declared twice"
+        );
+        assert_eq!(
+            err("T | scan with ()"),
+            "expected a step: 'step Name: Condition;' after '('"
+        );
+        assert_eq!(
+            err("T | scan with (step s: true; where x)"),
+            "expected 'step' or ')' closing the steps, found 'where'"
+        );
+        assert_eq!(
+            err("T | scan declare (a:lng) with (step s: true;)"),
+            "unknown type 'lng'"
+        );
+    }
+
+    #[test]
+    fn partition_bodies() {
+        let OperatorKind::Partition { by, body, options } =
+            only_op("T | partition hint.strategy=native by K (where x > 1 | count)")
+        else {
+            panic!("not partition")
+        };
+        assert_eq!(by.name, "K");
+        assert_eq!(options.len(), 1);
+        assert!(matches!(body, PartitionBody::Ops(ops) if ops.len() == 2));
+        let OperatorKind::Partition { body, .. } =
+            only_op("T | partition by K { U | where K == x }")
+        else {
+            panic!("not partition")
+        };
+        assert!(matches!(body, PartitionBody::Query(_)));
+        assert_eq!(
+            err("T | partition by K"),
+            "expected the subquery in '(...)' or '{...}' after 'K'"
+        );
+        assert_eq!(
+            err("T | partition K (count)"),
+            "expected 'by' and the partition column after 'partition'"
+        );
+    }
+}

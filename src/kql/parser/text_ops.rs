@@ -286,3 +286,108 @@ fn one_char(text: &str, span: Span, what: &str) -> PResult<char> {
         _ => Err(QueryError::syntax(format!("{what} is one character"), span)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::parse;
+    use super::*;
+
+    fn only_op(src: &str) -> OperatorKind {
+        match parse(src) {
+            Ok(q) => q
+                .body
+                .ops
+                .into_iter()
+                .next()
+                .map(|o| o.kind)
+                .expect("an operator"),
+            Err(e) => panic!("{}", e.render(src)),
+        }
+    }
+
+    fn err(src: &str) -> (String, Option<Span>) {
+        let e = parse(src).expect_err("an error");
+        (e.message, e.span)
+    }
+
+    #[test]
+    fn parse_kv_modes() {
+        let OperatorKind::ParseKv(kv) = only_op(
+            "T | parse-kv s as (['a b']:long, c:string) with (pair_delimiter=';', kv_delimiter='=', quote='()', quote='\"', escape='\\\\', greedy=true)",
+        ) else {
+            panic!("not parse-kv")
+        };
+        let keys: Vec<(&str, &str)> = kv
+            .keys
+            .iter()
+            .map(|(k, t)| (k.name.as_str(), t.as_str()))
+            .collect();
+        assert_eq!(keys, [("a b", "long"), ("c", "string")]);
+        assert_eq!(
+            kv.mode,
+            KvMode::Delimited {
+                pair: ";".into(),
+                kv: "=".into(),
+                greedy: true
+            }
+        );
+        assert_eq!(kv.quotes, [('(', ')'), ('"', '"')]);
+        assert_eq!(kv.escapes, ['\\']);
+        let OperatorKind::ParseKv(kv) = only_op("T | parse-kv s as (a:long)") else {
+            panic!("not parse-kv")
+        };
+        assert_eq!(kv.mode, KvMode::Words);
+        let OperatorKind::ParseKv(kv) =
+            only_op("T | parse-kv s as (a:long) with (regex=@'(\\w+)=(\\w+)')")
+        else {
+            panic!("not parse-kv")
+        };
+        assert_eq!(kv.mode, KvMode::Regex("(\\w+)=(\\w+)".into()));
+    }
+
+    #[test]
+    fn parse_kv_mistakes_point_at_the_option() {
+        let src = "T | parse-kv s as (a:long) with (pair_delimiter=',', regex='(a)(b)')";
+        let (m, span) = err(src);
+        assert_eq!(m, "parse-kv needs both pair_delimiter and kv_delimiter");
+        assert_eq!(span.map(|s| &src[s.start..s.end]), Some("','"));
+        let (m, _) = err("T | parse-kv s as (a:long) with (greedy=yes)");
+        assert_eq!(m, "expected true or false after '='");
+        let (m, _) = err("T | parse-kv s as (a:long) with (greedy=true)");
+        assert_eq!(m, "greedy=true needs pair_delimiter and kv_delimiter");
+        let (m, _) = err("T | parse-kv s as (a:long) with (escape='ab')");
+        assert_eq!(m, "an escape is one character");
+        let (m, _) = err("T | parse-kv s as (a:long) with (regex='(', quote='\"')");
+        assert!(m.starts_with("invalid regular expression"), "{m}");
+    }
+
+    #[test]
+    fn parse_where_and_reduce() {
+        let OperatorKind::ParseWhere {
+            kind,
+            flags,
+            pattern,
+            ..
+        } = only_op("T | parse-where kind=regex flags=Ui s with * \"a=\" x:long")
+        else {
+            panic!("not parse-where")
+        };
+        assert_eq!(kind.as_deref(), Some("regex"));
+        assert_eq!(flags.as_deref(), Some("Ui"));
+        assert_eq!(pattern.len(), 3);
+        let (m, _) = err("T | parse-where kind=relaxed s with x");
+        assert_eq!(m, "parse-where kind must be simple or regex, not 'relaxed'");
+        let OperatorKind::Reduce {
+            source_kind,
+            threshold,
+            characters,
+            ..
+        } = only_op("T | reduce kind=source by s with threshold=0.2, characters='-'")
+        else {
+            panic!("not reduce")
+        };
+        assert!(source_kind && threshold.is_some() && characters.is_some());
+        let (m, _) = err("T | reduce s");
+        assert_eq!(m, "expected 'by' and the text to reduce after 'reduce'");
+    }
+}
