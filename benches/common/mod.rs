@@ -43,6 +43,7 @@ pub fn data(format: &str) -> PathBuf {
 }
 
 /// The table source of `file`.
+#[allow(dead_code)] // the workbench bench loads a folder, not one source
 pub fn source(file: &Path) -> TableSource {
     let (mut sources, errors) = discover(&[file.to_string_lossy().into_owned()]);
     assert!(errors.is_empty(), "{errors:?}");

@@ -203,7 +203,7 @@ pub(super) fn read(
             Ok(())
         },
         control,
-        || Stop::Failed(LoadError::new(&file.path, None, super::CANCELLED)),
+        |why| Stop::Failed(LoadError::new(&file.path, None, why)),
     )
     .map_err(|e| match e {
         // A read error comes after every chunk before it was parsed: it

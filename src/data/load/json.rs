@@ -243,8 +243,8 @@ fn read_array(
                 return Err(());
             }
             progress.report(rows);
-            if control.cancelled() {
-                failure = Some(LoadError::new(&file.path, None, super::CANCELLED));
+            if let Some(why) = control.interrupted(rows >= ARRAY_CHUNK_ROWS * 4) {
+                failure = Some(LoadError::new(&file.path, None, why));
                 return Err(());
             }
         }
@@ -408,7 +408,7 @@ fn read_lines(
             Ok(())
         },
         control,
-        || Stop::Failed(LoadError::new(&file.path, None, super::CANCELLED)),
+        |why| Stop::Failed(LoadError::new(&file.path, None, why)),
     );
     match result {
         Err(Stop::Failed(mut e)) => {

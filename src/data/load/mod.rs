@@ -26,7 +26,10 @@
 
 mod csv;
 mod json;
+mod memory;
 mod parquet;
+
+pub use memory::OUT_OF_MEMORY;
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -63,28 +66,53 @@ pub struct Progress {
 /// Progress reporting and cancellation for a load.
 ///
 /// The callback runs on the loading thread after each chunk (every few
-/// megabytes); setting `cancel` stops the load before the next chunk.
+/// megabytes); setting `cancel` stops the load before the next chunk. So
+/// does the machine running short of memory (see `memory`).
 pub struct LoadControl<'a> {
     pub progress: &'a (dyn Fn(&Progress) + Sync),
     pub cancel: &'a AtomicBool,
     /// Bytes per chunk of text input; `None` for the default (8 MiB). Tests
     /// set it small to put chunk boundaries in awkward places.
     pub chunk_bytes: Option<usize>,
+    /// Memory a load leaves free, in bytes: it stops with an error rather
+    /// than take it. `None` for the default, a twentieth of the machine's
+    /// memory and at least 512 MiB.
+    pub keep_free: Option<u64>,
 }
 
+/// Chunks (or bytes of earlier files) a load reads before it looks at the
+/// memory left: small loads never stop for want of memory, however little
+/// the machine has free.
+const MEMORY_CHECK_AFTER_CHUNKS: usize = 4;
+const MEMORY_CHECK_AFTER_BYTES: u64 = 64 << 20;
+
 impl<'a> LoadControl<'a> {
-    /// A control with the default chunk size.
+    /// A control with the default chunk size and memory reserve.
     pub fn new(progress: &'a (dyn Fn(&Progress) + Sync), cancel: &'a AtomicBool) -> Self {
         LoadControl {
             progress,
             cancel,
             chunk_bytes: None,
+            keep_free: None,
         }
     }
 
     /// Whether the load has been asked to stop.
     pub fn cancelled(&self) -> bool {
         self.cancel.load(Ordering::Relaxed)
+    }
+
+    /// Why the load must stop before reading on (its error message:
+    /// [`CANCELLED`], or one beginning with [`OUT_OF_MEMORY`]); `None` to go
+    /// on. `big` says whether enough has been read for memory to matter.
+    pub(crate) fn interrupted(&self, big: bool) -> Option<String> {
+        if self.cancelled() {
+            return Some(CANCELLED.to_string());
+        }
+        if big {
+            return memory::shortage(self.keep_free);
+        }
+        None
     }
 }
 
@@ -724,14 +752,16 @@ impl<'a> Progressing<'a> {
 /// multi-gigabyte file.
 ///
 /// The first error in input order wins: an error `take` returns for a chunk
-/// comes before a read error `next` met after it. Cancellation is checked
-/// before each chunk is read; chunks in flight are finished, not taken.
+/// comes before a read error `next` met after it. Cancellation (and, after
+/// the first few chunks, the memory left) is checked before each chunk is
+/// read, `stop` making the error from its message; chunks in flight are
+/// finished, not taken.
 pub(crate) fn pipeline<J: Send, T: Send, E>(
     next: &mut dyn FnMut(Option<J>) -> Result<Option<J>, E>,
     work: impl Fn(&J) -> T + Sync,
     mut take: impl FnMut(T) -> Result<(), E>,
     control: &LoadControl,
-    cancelled: impl Fn() -> E,
+    stop: impl Fn(String) -> E,
 ) -> Result<(), E> {
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get().min(8));
     let in_flight = workers * 2;
@@ -773,8 +803,8 @@ pub(crate) fn pipeline<J: Send, T: Send, E>(
         let mut waiting: BTreeMap<usize, T> = BTreeMap::new();
         loop {
             while reading && sent - taken < in_flight {
-                if control.cancelled() {
-                    read_error = Some(cancelled());
+                if let Some(why) = control.interrupted(sent >= MEMORY_CHECK_AFTER_CHUNKS) {
+                    read_error = Some(stop(why));
                     reading = false;
                     break;
                 }
@@ -932,8 +962,8 @@ pub fn load_table(source: &TableSource, control: &LoadControl) -> (Vec<Table>, V
     let mut done_bytes = 0u64;
     let mut done_rows = 0usize;
     for (file, size) in source.files.iter().zip(&sizes) {
-        if control.cancelled() {
-            errors.push(LoadError::new(&file.path, None, CANCELLED));
+        if let Some(why) = control.interrupted(done_bytes >= MEMORY_CHECK_AFTER_BYTES) {
+            errors.push(LoadError::new(&file.path, None, why));
             break;
         }
         let report = |rows: usize, bytes: u64| {
@@ -991,7 +1021,7 @@ pub fn load_table(source: &TableSource, control: &LoadControl) -> (Vec<Table>, V
                 }
             }
             Err(Stop::Failed(e)) => {
-                let stop = e.is_cancelled();
+                let stop = e.is_cancelled() || e.message.starts_with(OUT_OF_MEMORY);
                 errors.push(e);
                 if stop {
                     break;
@@ -1114,7 +1144,7 @@ mod tests {
                 }
             },
             &control,
-            || "cancelled".to_string(),
+            |why| why,
         );
         assert_eq!(r, Err("bad 7".to_string()));
         assert_eq!(seen, (1..=7).collect::<Vec<u8>>());
@@ -1137,7 +1167,7 @@ mod tests {
                 Ok(())
             },
             &control,
-            || "c".into(),
+            |why| why,
         );
         assert_eq!(r, Err("truncated".to_string()));
         assert_eq!(seen, vec![1, 2, 3, 4, 5]);

@@ -139,7 +139,7 @@ pub(super) fn read(
             Ok(())
         },
         control,
-        || err(super::CANCELLED.into()),
+        err,
     )?;
     let frame = normalize::assemble(chunks).map_err(|e| err(e.to_string()))?;
     Ok(FileRead {
