@@ -13,6 +13,7 @@ pub mod parser;
 pub mod quote;
 pub mod render;
 pub mod run;
+pub mod shared;
 pub mod value;
 
 pub use error::QueryError;

@@ -8,13 +8,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use polars::prelude::DataFrame;
-use rayon::prelude::*;
 
 use super::super::clock::Clock;
 use super::super::query::{OutputFormat, write_frame};
+use crate::data::catalog::Catalog;
 use crate::hunt::pack;
 use crate::hunt::rules::Rule;
-use crate::kql::{RunOptions, run};
+use crate::kql::RunOptions;
+use crate::kql::ast::Query;
+use crate::kql::parser::parse;
+use crate::kql::shared::run_many;
 use crate::session::cells;
 
 #[derive(Debug, clap::Args)]
@@ -122,29 +125,19 @@ pub fn run_cli(a: RunArgs) -> i32 {
             return 1;
         }
     };
-    let outcomes: Vec<Outcome> = pool.install(|| {
-        selected
-            .par_iter()
-            .map(|rule| {
-                let t = Instant::now();
-                // Parameters that another rule lacks are not an error with --all.
-                let own: BTreeMap<String, String> = overrides
-                    .iter()
-                    .filter(|(k, _)| !a.all || rule.parameters.contains_key(*k))
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect();
-                let hits = match rule.bound_query(&own) {
-                    Ok(text) => run(&catalog, &text, &options).map_err(|e| e.render(&text)),
-                    Err(e) => Err(e.message),
-                };
-                progress.done(hits.as_ref().is_ok_and(|h| h.height() > 0));
-                Outcome {
-                    hits,
-                    seconds: t.elapsed().as_secs_f64(),
-                }
-            })
-            .collect()
-    });
+    // Parameters that another rule lacks are not an error with --all.
+    let texts: Vec<Result<String, String>> = selected
+        .iter()
+        .map(|rule| {
+            let own: BTreeMap<String, String> = overrides
+                .iter()
+                .filter(|(k, _)| !a.all || rule.parameters.contains_key(*k))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            rule.bound_query(&own).map_err(|e| e.message)
+        })
+        .collect();
+    let outcomes: Vec<Outcome> = pool.install(|| run_rules(&catalog, &texts, &options, &progress));
     progress.finish();
     let run_s = run_started.elapsed().as_secs_f64();
     let mut status = 0;
@@ -224,6 +217,52 @@ pub fn run_cli(a: RunArgs) -> i32 {
         started.elapsed().as_secs_f64()
     );
     status
+}
+
+/// Runs each rule's query; rules that scan the same table share the scan
+/// ([`run_many`]). A query that does not parse is that rule's error.
+fn run_rules(
+    catalog: &Catalog,
+    texts: &[Result<String, String>],
+    options: &RunOptions,
+    progress: &Progress,
+) -> Vec<Outcome> {
+    let parsed: Vec<Result<Query, String>> = texts
+        .iter()
+        .map(|t| {
+            let text = t.as_ref().map_err(Clone::clone)?;
+            parse(text).map_err(|e| e.render(text))
+        })
+        .collect();
+    let queries: Vec<Query> = parsed
+        .iter()
+        .filter_map(|p| p.as_ref().ok().cloned())
+        .collect();
+    let mut answers =
+        run_many(catalog, &queries, options, &|fired| progress.done(fired)).into_iter();
+    parsed
+        .iter()
+        .zip(texts)
+        .map(|(p, text)| match (p, text) {
+            (Ok(_), Ok(text)) => match answers.next() {
+                Some(a) => Outcome {
+                    hits: a.result.map_err(|e| e.render(text)),
+                    seconds: a.seconds,
+                },
+                None => Outcome {
+                    hits: Err("the rule's answer was lost".into()),
+                    seconds: 0.0,
+                },
+            },
+            (Err(e), _) | (_, Err(e)) => {
+                progress.done(false);
+                Outcome {
+                    hits: Err(e.clone()),
+                    seconds: 0.0,
+                }
+            }
+        })
+        .collect()
 }
 
 /// The rules the arguments name: every rule, or each id or rule file.

@@ -230,11 +230,20 @@ fn column_names_in<'e>(e: &'e Expr, out: &mut Vec<&'e str>) {
     }
 }
 
-/// Keeps the rows where `v` is true.
-pub(super) fn filter_by(frame: DataFrame, v: Val, span: Span) -> Result<DataFrame, QueryError> {
+/// Which rows a `where` keeps, from its predicate's value.
+pub(crate) enum Kept {
+    All,
+    None,
+    /// The rows whose value is true (null counts as false).
+    Rows(BooleanChunked),
+}
+
+/// The rows a predicate's value `v` keeps: true keeps a row, false and
+/// null drop it; anything but a bool is an error at `span`.
+pub(crate) fn kept(v: Val, rows: usize, span: Span) -> Result<Kept, QueryError> {
     match v {
-        Val::Scalar(Scalar::Bool(true)) => Ok(frame),
-        Val::Scalar(Scalar::Bool(false) | Scalar::Null(_)) => Ok(frame.head(Some(0))),
+        Val::Scalar(Scalar::Bool(true)) => Ok(Kept::All),
+        Val::Scalar(Scalar::Bool(false) | Scalar::Null(_)) => Ok(Kept::None),
         Val::Scalar(s) => Err(QueryError::type_error(
             format!("a filter must be a bool, not {}", s.kind()),
             span,
@@ -242,7 +251,7 @@ pub(super) fn filter_by(frame: DataFrame, v: Val, span: Span) -> Result<DataFram
         Val::Column(c) => {
             let mask = match c.dtype() {
                 DataType::Boolean => c.bool().map_err(|e| polars_error(e, span))?.clone(),
-                DataType::Binary => Val::Column(c.clone()).to_bools(frame.height()),
+                DataType::Binary => Val::Column(c.clone()).to_bools(rows),
                 other => {
                     return Err(QueryError::type_error(
                         format!(
@@ -257,7 +266,16 @@ pub(super) fn filter_by(frame: DataFrame, v: Val, span: Span) -> Result<DataFram
             let mask = mask
                 .fill_null_with_values(false)
                 .map_err(|e| polars_error(e, span))?;
-            frame.filter(&mask).map_err(|e| polars_error(e, span))
+            Ok(Kept::Rows(mask))
         }
+    }
+}
+
+/// The rows of `frame` that `v` keeps.
+pub(super) fn filter_by(frame: DataFrame, v: Val, span: Span) -> Result<DataFrame, QueryError> {
+    match kept(v, frame.height(), span)? {
+        Kept::All => Ok(frame),
+        Kept::None => Ok(frame.head(Some(0))),
+        Kept::Rows(mask) => frame.filter(&mask).map_err(|e| polars_error(e, span)),
     }
 }

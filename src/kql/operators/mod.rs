@@ -29,6 +29,7 @@ use polars::prelude::*;
 
 pub use evaluate::EVALUATE_PLUGINS;
 pub use external::check_externaldata;
+pub(crate) use filter::{Kept, kept};
 
 use super::ast::{Expr, ExprKind, Operator, OperatorKind, Span};
 use super::error::QueryError;

@@ -84,7 +84,7 @@ impl Runner<'_> {
     /// Whether `e` reads each row of `frame` on its own: no row window
     /// function, no subquery, no user function, and no name but the
     /// frame's columns and scalar `let`s.
-    pub(super) fn row_local(&self, e: &Expr, frame: &DataFrame) -> bool {
+    pub(crate) fn row_local(&self, e: &Expr, frame: &DataFrame) -> bool {
         !e.any(&|x| match &x.kind {
             ExprKind::Tabular(_) => true,
             ExprKind::Call { name, .. } => {

@@ -1,0 +1,429 @@
+//! Many queries at once over the same tables (`quarry rules run --all`):
+//! the queries that begin `Table | where P` share one pass over `Table`.
+//!
+//! The table is read a slice at a time. For each slice every query's
+//! predicate is evaluated while the slice's columns are in cache, and a
+//! condition that several queries test (Sigma rules test
+//! `FolderPath endswith "\\cmd.exe"` hundreds of times) is evaluated once
+//! per slice. Each query's matching rows are then gathered and the rest of
+//! its pipeline runs as usual. The answers are exactly those of running
+//! each query on its own ([`run_query`]), which the other queries take.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Instant;
+
+use polars::prelude::*;
+use rayon::prelude::*;
+
+use super::ast::{BinaryOp, Expr, ExprKind, OperatorKind, Query, Source};
+use super::error::QueryError;
+use super::expr::{binary, not};
+use super::operators::{Kept, gather, kept};
+use super::run::{RunOptions, Runner, run_query};
+use super::value::Val;
+use crate::data::catalog::Catalog;
+use crate::data::types::KqlType;
+
+/// Rows of a table read between two looks at the cancel flag; each slice's
+/// columns stay in cache while every query tests them.
+const SLICE: usize = 1 << 17;
+
+/// One query's answer, and the time spent on it alone (its share of a
+/// shared scan counts only the conditions it was first to test).
+pub struct Answer {
+    pub result: Result<DataFrame, QueryError>,
+    pub seconds: f64,
+}
+
+/// Runs every query of `queries`, sharing the scans of those that begin
+/// `Table | where P`; `done(fired)` is called as each query finishes
+/// (`fired`: it returned rows). Answers are in the order of `queries`.
+pub fn run_many(
+    catalog: &Catalog,
+    queries: &[Query],
+    options: &RunOptions,
+    done: &(dyn Fn(bool) + Sync),
+) -> Vec<Answer> {
+    let runner = Runner::new(catalog, options);
+    let mut by_table: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, q) in queries.iter().enumerate() {
+        if let Some(table) = scan_of(&runner, catalog, q) {
+            by_table.entry(table).or_default().push(i);
+        }
+    }
+    // The shared scans first: each spreads over every core on its own.
+    let mut scanned: HashMap<usize, (Result<IdxCa, QueryError>, f64)> = HashMap::new();
+    for (table, members) in &by_table {
+        let predicates: Vec<&Expr> = members
+            .iter()
+            .filter_map(|&i| first_where(&queries[i]))
+            .collect();
+        for (&i, rows) in members
+            .iter()
+            .zip(scan(&runner, catalog, table, &predicates))
+        {
+            scanned.insert(i, rows);
+        }
+    }
+    // Then every query's own work, in parallel.
+    let answers: Vec<Answer> = (0..queries.len())
+        .into_par_iter()
+        .map(|i| {
+            let started = Instant::now();
+            let (result, scan_seconds) = match scanned.get(&i) {
+                Some((rows, seconds)) => (
+                    rest_of(&runner, catalog, &queries[i], rows.clone()),
+                    *seconds,
+                ),
+                None => (run_query(catalog, &queries[i], options), 0.0),
+            };
+            done(result.as_ref().is_ok_and(|f| f.height() > 0));
+            Answer {
+                result,
+                seconds: scan_seconds + started.elapsed().as_secs_f64(),
+            }
+        })
+        .collect();
+    answers
+}
+
+/// The table a query scans first with a `where`, when its scan can be
+/// shared: no `let`s, a catalog table as its source, and a first `where`
+/// whose predicate reads each row on its own.
+fn scan_of<'q>(runner: &Runner, catalog: &Catalog, q: &'q Query) -> Option<&'q str> {
+    if !q.lets.is_empty() {
+        return None;
+    }
+    let Source::Table(id) = &q.body.source else {
+        return None;
+    };
+    let table = catalog.get(&id.name)?;
+    let predicate = first_where(q)?;
+    runner
+        .row_local(predicate, &table.frame)
+        .then_some(id.name.as_str())
+}
+
+/// The predicate of a query's first operator, when it is a `where`.
+fn first_where(q: &Query) -> Option<&Expr> {
+    match &q.body.ops.first()?.kind {
+        OperatorKind::Where(p) => Some(p),
+        _ => None,
+    }
+}
+
+/// The rows of `table` each predicate keeps, and the seconds spent on
+/// each; the table is read once, a slice at a time.
+fn scan(
+    runner: &Runner,
+    catalog: &Catalog,
+    table: &str,
+    predicates: &[&Expr],
+) -> Vec<(Result<IdxCa, QueryError>, f64)> {
+    let cancelled = || {
+        predicates
+            .iter()
+            .map(|_| (Err(QueryError::cancelled()), 0.0))
+            .collect()
+    };
+    let Some(frame) = catalog.get(table).map(|t| &t.frame) else {
+        return cancelled();
+    };
+    let rows = frame.height();
+    let starts: Vec<usize> = (0..rows).step_by(SLICE).collect();
+    let cancel = runner.cancel();
+    // Per slice, per predicate: the rows kept (offsets into the table) or
+    // the error, and the seconds it took.
+    let per_slice: Result<Vec<Vec<(Result<Vec<IdxSize>, QueryError>, f64)>>, QueryError> = starts
+        .par_iter()
+        .map(|&at| {
+            cancel.check()?;
+            let slice = frame.slice(at as i64, SLICE.min(rows - at));
+            let mut tested = HashMap::new();
+            Ok(predicates
+                .iter()
+                .map(|p| {
+                    let t = Instant::now();
+                    let kept_rows = shared_eval(runner, p, &slice, &mut tested)
+                        .and_then(|v| kept(v, slice.height(), p.span))
+                        .map(|k| offsets(k, at, slice.height()));
+                    (kept_rows, t.elapsed().as_secs_f64())
+                })
+                .collect())
+        })
+        .collect();
+    let per_slice = match per_slice {
+        Ok(p) => p,
+        Err(_) => return cancelled(),
+    };
+    (0..predicates.len())
+        .map(|q| {
+            let mut rows: Vec<IdxSize> = Vec::new();
+            let mut seconds = 0.0;
+            let mut failed = None;
+            for slice in &per_slice {
+                let (kept_rows, s) = &slice[q];
+                seconds += s;
+                match kept_rows {
+                    Ok(r) => rows.extend_from_slice(r),
+                    Err(e) => {
+                        failed = Some(e.clone());
+                        break;
+                    }
+                }
+            }
+            match failed {
+                Some(e) => (Err(e), seconds),
+                None => (Ok(IdxCa::from_vec("".into(), rows)), seconds),
+            }
+        })
+        .collect()
+}
+
+/// The table offsets of the rows a slice starting at `at` keeps.
+fn offsets(k: Kept, at: usize, len: usize) -> Vec<IdxSize> {
+    let base = at as IdxSize;
+    match k {
+        Kept::All => (base..base + len as IdxSize).collect(),
+        Kept::None => Vec::new(),
+        Kept::Rows(mask) => mask
+            .iter()
+            .enumerate()
+            .filter(|(_, keep)| *keep == Some(true))
+            .map(|(i, _)| base + i as IdxSize)
+            .collect(),
+    }
+}
+
+/// Evaluates a predicate like [`Runner::eval`], taking the value of each
+/// condition on a column another predicate already tested in this slice
+/// from `tested`.
+fn shared_eval(
+    runner: &Runner,
+    e: &Expr,
+    slice: &DataFrame,
+    tested: &mut HashMap<String, Val>,
+) -> Result<Val, QueryError> {
+    let rows = slice.height();
+    match &e.kind {
+        ExprKind::Binary {
+            op: op @ (BinaryOp::And | BinaryOp::Or),
+            left,
+            right,
+        } => {
+            let l = shared_eval(runner, left, slice, tested)?;
+            let r = shared_eval(runner, right, slice, tested)?;
+            binary(*op, l, r, rows, e.span)
+        }
+        ExprKind::Call { name, args } if name.name == "not" && args.len() == 1 => {
+            let v = shared_eval(runner, &args[0], slice, tested)?;
+            if v.kind() == KqlType::Bool {
+                not(v, rows)
+            } else {
+                // The function's own error for a value that is not a bool.
+                runner.eval(e, slice)
+            }
+        }
+        _ => match condition_key(e) {
+            Some(key) => {
+                if let Some(v) = tested.get(&key) {
+                    return Ok(v.clone());
+                }
+                let v = runner.eval(e, slice)?;
+                tested.insert(key, v.clone());
+                Ok(v)
+            }
+            None => runner.eval(e, slice),
+        },
+    }
+}
+
+/// A condition's identity across queries (ignoring where it was written):
+/// a comparison, string operator or list test of a column against
+/// literals. Other expressions are not shared.
+fn condition_key(e: &Expr) -> Option<String> {
+    fn operand(e: &Expr) -> Option<String> {
+        match &e.kind {
+            ExprKind::Name(n) => Some(format!("[{n}]")),
+            ExprKind::Literal(l) => Some(format!("{l:?}")),
+            _ => None,
+        }
+    }
+    match &e.kind {
+        ExprKind::StringOp { op, left, right } => {
+            Some(format!("{op:?}({},{})", operand(left)?, operand(right)?))
+        }
+        ExprKind::Binary { op, left, right } => {
+            Some(format!("{op:?}({},{})", operand(left)?, operand(right)?))
+        }
+        ExprKind::List { op, left, items } => {
+            let items: Option<Vec<String>> = items.iter().map(operand).collect();
+            Some(format!("{op:?}({},[{}])", operand(left)?, items?.join(",")))
+        }
+        _ => None,
+    }
+}
+
+/// A scanned query's answer: its kept rows gathered, then the operators
+/// after its first `where`.
+fn rest_of(
+    runner: &Runner,
+    catalog: &Catalog,
+    q: &Query,
+    rows: Result<IdxCa, QueryError>,
+) -> Result<DataFrame, QueryError> {
+    let rows = rows?;
+    let Source::Table(id) = &q.body.source else {
+        return Err(QueryError::runtime("a shared scan lost its table", None));
+    };
+    let table = catalog
+        .get(&id.name)
+        .ok_or_else(|| runner.unknown_table(&id.name, id.span))?;
+    let frame = gather(&table.frame, &rows, runner.cancel(), id.span)?;
+    runner.operators(&q.body.ops[1..], frame, Some(id.name.as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::catalog::Table;
+    use crate::data::encode::encode_frame;
+    use crate::kql::parser::parse;
+    use crate::kql::run;
+
+    /// Process events over more rows than a slice, the paths
+    /// dictionary-encoded as the catalog stores them.
+    fn catalog() -> Catalog {
+        let rows = 3 * SLICE + 1234;
+        let paths = [
+            r"C:\Windows\System32\cmd.exe",
+            r"C:\Tools\psexec.exe",
+            r"C:\Windows\notepad.exe",
+        ];
+        let path: Vec<&str> = (0..rows).map(|i| paths[(i * 7) % 3]).collect();
+        let line: Vec<String> = (0..rows)
+            .map(|i| format!("run -n {} /c whoami", i % 1000))
+            .collect();
+        let port: Vec<Option<i64>> = (0..rows)
+            .map(|i| (i % 9 != 0).then_some((i % 500) as i64))
+            .collect();
+        let frame = DataFrame::new(
+            rows,
+            vec![
+                Column::new("FolderPath".into(), path),
+                Column::new("ProcessCommandLine".into(), line),
+                Column::new("RemotePort".into(), port),
+            ],
+        )
+        .expect("frame");
+        let mut catalog = Catalog::new();
+        catalog.insert(Table {
+            name: "DeviceProcessEvents".into(),
+            frame: encode_frame(frame).expect("encoded"),
+            files: Vec::new(),
+            warnings: Vec::new(),
+        });
+        catalog
+    }
+
+    #[test]
+    fn shared_scans_answer_as_each_query_alone() {
+        let catalog = catalog();
+        let texts = [
+            r#"DeviceProcessEvents | where FolderPath endswith "\\cmd.exe" and ProcessCommandLine contains "-n 12""#,
+            r#"DeviceProcessEvents | where FolderPath endswith "\\cmd.exe" or RemotePort == 7"#,
+            r#"DeviceProcessEvents | where not(FolderPath endswith "\\cmd.exe") and RemotePort in (1, 2, 3) | summarize count() by FolderPath | sort by FolderPath asc"#,
+            r#"DeviceProcessEvents | where RemotePort > 495 | where ProcessCommandLine has "whoami" | count"#,
+            // Null ports: neither kept by the comparison nor by its negation.
+            r#"DeviceProcessEvents | where not(RemotePort >= 0) | count"#,
+            // A type error, in both ways of running.
+            r#"DeviceProcessEvents | where RemotePort"#,
+            r#"DeviceProcessEvents | where not(RemotePort)"#,
+            // Not shared: a let, a subquery, a table that is not there.
+            r#"let p = 4; DeviceProcessEvents | where RemotePort == p | count"#,
+            r#"DeviceProcessEvents | where RemotePort == toscalar(DeviceProcessEvents | summarize max(RemotePort)) | count"#,
+            r#"NoSuchTable | where x == 1"#,
+            r#"DeviceProcessEvents | take 3"#,
+        ];
+        let queries: Vec<Query> = texts.iter().map(|t| parse(t).expect("parses")).collect();
+        let options = RunOptions::default();
+        let finished = std::sync::atomic::AtomicUsize::new(0);
+        let answers = run_many(&catalog, &queries, &options, &|_| {
+            finished.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        });
+        assert_eq!(finished.into_inner(), texts.len());
+        assert_eq!(answers.len(), texts.len());
+        // The shared ones found rows in every slice (so a row lost or
+        // misplaced between slices would show).
+        let heights: Vec<usize> = answers[..2]
+            .iter()
+            .map(|a| a.result.as_ref().map_or(0, |f| f.height()))
+            .collect();
+        assert_eq!(heights, [1_449, 132_010]);
+        for (text, answer) in texts.iter().zip(answers) {
+            let alone = run(&catalog, text, &options);
+            match (&answer.result, &alone) {
+                (Ok(shared), Ok(alone)) => {
+                    assert!(shared.equals_missing(alone), "{text}\n{shared}\n{alone}")
+                }
+                (Err(shared), Err(alone)) => assert_eq!(shared.message, alone.message, "{text}"),
+                _ => panic!(
+                    "{text}: {:?} alone, {:?} shared",
+                    alone.is_ok(),
+                    answer.result.is_ok()
+                ),
+            }
+        }
+    }
+
+    #[test]
+    fn only_a_first_where_on_a_table_is_shared() {
+        let catalog = catalog();
+        let options = RunOptions::default();
+        let runner = Runner::new(&catalog, &options);
+        let table =
+            |t: &str| scan_of(&runner, &catalog, &parse(t).expect("parses")).map(str::to_string);
+        assert_eq!(
+            table("DeviceProcessEvents | where RemotePort == 1"),
+            Some("DeviceProcessEvents".into())
+        );
+        assert_eq!(
+            table("let p = 1; DeviceProcessEvents | where RemotePort == p"),
+            None
+        );
+        assert_eq!(
+            table("DeviceProcessEvents | take 1 | where RemotePort == 1"),
+            None
+        );
+        assert_eq!(
+            table("DeviceProcessEvents | where RemotePort == prev(RemotePort)"),
+            None
+        );
+        assert_eq!(table("Nope | where RemotePort == 1"), None);
+    }
+
+    #[test]
+    fn a_condition_is_known_by_what_it_tests_not_where_it_was_written() {
+        let key = |t: &str| match &parse(t).expect("parses").body.ops[0].kind {
+            OperatorKind::Where(p) => condition_key(p),
+            _ => None,
+        };
+        assert_eq!(
+            key(r#"T | where A endswith "x""#),
+            key(r#"T |   where   A endswith "x""#)
+        );
+        assert_ne!(
+            key(r#"T | where A endswith "x""#),
+            key(r#"T | where A endswith_cs "x""#)
+        );
+        assert_ne!(
+            key(r#"T | where A endswith "x""#),
+            key(r#"T | where B endswith "x""#)
+        );
+        assert_eq!(
+            key(r#"T | where A in ("a", "b")"#),
+            Some(r#"In([A],[String("a"),String("b")])"#.into())
+        );
+        assert_eq!(key(r#"T | where tolower(A) == "x""#), None);
+    }
+}
