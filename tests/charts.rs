@@ -93,9 +93,14 @@ fn text_of(buf: &ratatui::buffer::Buffer) -> String {
 
 /// The chart view of `query`, 80 by 20 cells.
 fn chart_screen(query: &str, theme: &Theme) -> String {
+    chart_screen_sized(query, theme, 80, 20)
+}
+
+/// The chart view of `query`, `width` by `height` cells.
+fn chart_screen_sized(query: &str, theme: &Theme, width: u16, height: u16) -> String {
     let step = step_of(query);
     let sc = step.chart.as_ref().expect("a chart");
-    let mut terminal = Terminal::new(TestBackend::new(80, 20)).unwrap();
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal
         .draw(|f| {
             let area = f.area();
@@ -175,6 +180,57 @@ fn snapshot_pie_and_card() {
     insta::assert_snapshot!("piechart", screen);
     let q = "Net | summarize Connections = count(), Ports = dcount(RemotePort) | render card";
     insta::assert_snapshot!("card", chart_screen(q, &colour()));
+}
+
+#[test]
+fn snapshot_make_series_timechart() {
+    // make-series: one row per ActionType, the points in arrays.
+    let q = "Net | make-series count() default=0 on Timestamp step 1h by ActionType \
+             | render timechart";
+    let screen = chart_screen(q, &colour());
+    assert!(screen.contains("── ConnectionSuccess"), "{screen}");
+    assert!(screen.contains("── ConnectionFailed"), "{screen}");
+    insta::assert_snapshot!("make_series_timechart", screen);
+}
+
+#[test]
+fn snapshot_anomalychart() {
+    // Hour 2 has 8 rows: the one point over 6 is marked on the line.
+    let q = "Net | make-series n=count() default=0 on Timestamp step 1h \
+             | extend anomalies = series_greater(n, 6), baseline = series_multiply(n, 0.5) \
+             | render anomalychart with (title=\"Connections, anomalies\")";
+    let step = step_of(q);
+    let chart = step.chart.as_ref().unwrap().chart.as_ref().unwrap();
+    let marks: Vec<_> = chart.series.iter().filter(|s| s.anomaly).collect();
+    assert_eq!(marks.len(), 1);
+    assert_eq!(marks[0].top, [8.0]);
+    let screen = chart_screen(q, &colour());
+    assert!(screen.contains("◆◆ anomalies (anomaly)"), "{screen}");
+    assert!(screen.matches('◆').count() >= 3, "{screen}");
+    insta::assert_snapshot!("anomalychart", screen);
+}
+
+#[test]
+fn snapshot_ysplit_panels_and_axes() {
+    let q = "Net | summarize count() by bin(Timestamp, 1h), ActionType \
+             | render timechart with (ysplit=panels, title=\"Panels\")";
+    let screen = chart_screen_sized(q, &colour(), 80, 24);
+    // Each panel titled by its series, the x axis once at the bottom.
+    assert!(screen.contains("ConnectionSuccess"), "{screen}");
+    assert_eq!(screen.matches("Timestamp").count(), 1, "{screen}");
+    insta::assert_snapshot!("timechart_ysplit_panels", screen);
+    let q = "Net | summarize Rows = count(), Ports = dcount(RemotePort) by bin(Timestamp, 1h) \
+             | project Timestamp, Rows = Rows * 1000, Ports \
+             | render linechart with (ysplit=axes, title=\"Axes\")";
+    insta::assert_snapshot!("linechart_ysplit_axes", chart_screen(q, &colour()));
+    // Without colour each axis is headed by its series' mark.
+    let screen = chart_screen(q, &mono());
+    assert!(screen.contains("+3"), "{screen}");
+    assert!(screen.contains("•8,000"), "{screen}");
+    insta::assert_snapshot!("linechart_ysplit_axes_no_color", screen);
+    let q = "Net | summarize Rows = count(), Ports = dcount(RemotePort) by Protocol \
+             | render columnchart with (ysplit=panels)";
+    insta::assert_snapshot!("columnchart_ysplit_panels", chart_screen(q, &colour()));
 }
 
 // ----- the workbench -------------------------------------------------------
@@ -319,6 +375,90 @@ fn t_selects_a_range_and_narrows_with_an_exact_stage() {
     assert_eq!(rows, 3);
 }
 
+/// The whole workbench as text, `width` by `height`.
+fn app_screen(app: &mut App, width: u16, height: u16) -> Vec<String> {
+    app.resize(width, height);
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| views::draw(f, app)).unwrap();
+    text_of(terminal.backend().buffer())
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn the_hints_bar_shows_the_picture_keys_where_they_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(dir.path());
+    let hints = |app: &mut App| {
+        let screen = app_screen(app, 160, 30);
+        screen
+            .last()
+            .map(|l| l.trim().to_string())
+            .unwrap_or_default()
+    };
+    run_query(
+        &mut app,
+        "Net | summarize count() by Protocol | render piechart",
+    );
+    // A chart on screen: flip to the table, write SVG; no drills.
+    assert_eq!(
+        hints(&mut app),
+        "? help  q back  c table  E svg  / search  : query  e export  Q quit"
+    );
+    // Its table: drills, the chart to flip back to, no SVG, no timeline
+    // (no times in it).
+    key(&mut app, KeyCode::Char('c'));
+    let bar = hints(&mut app);
+    assert!(bar.contains("f keep  c chart  x exclude"), "{bar}");
+    assert!(
+        !bar.contains("E svg") && !bar.contains("t timeline"),
+        "{bar}"
+    );
+    // A table with times: the timeline, no chart.
+    run_query(&mut app, "Net | where RemotePort == 4444");
+    let bar = hints(&mut app);
+    assert!(bar.contains("s sort  t timeline  / search"), "{bar}");
+    assert!(!bar.contains("c chart"), "{bar}");
+    // The rules list groups by tactic with T.
+    key(&mut app, KeyCode::Char('R'));
+    let bar = hints(&mut app);
+    assert!(bar.contains("r run all  T by tactic"), "{bar}");
+}
+
+#[test]
+fn bad_input_in_the_workbench_leaves_the_table_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(dir.path());
+    // Every row in one day: one point in time.
+    run_query(
+        &mut app,
+        "Net | summarize count() by bin(Timestamp, 1d) | render timechart",
+    );
+    assert!(app.current().chart.as_ref().is_some_and(|c| !c.showing));
+    assert_eq!(
+        message(&app),
+        "a datetime x axis needs at least two distinct times; every row is at 2024-05-01 (render columnchart shows a single time)"
+    );
+    // Nothing numeric.
+    run_query(&mut app, "Net | distinct ActionType | render columnchart");
+    assert_eq!(
+        message(&app),
+        "no numeric column to plot (columns: ActionType:string); summarize a count() or name ycolumns"
+    );
+    // Too many series: drawn, and the ones left out named under it.
+    run_query(
+        &mut app,
+        "Net | extend Minute = tostring(datetime_part(\"minute\", Timestamp)) \
+         | summarize count() by bin(Timestamp, 1h), Minute | render timechart",
+    );
+    let screen = app_screen(&mut app, 160, 30).join("\n");
+    assert!(
+        screen.contains("16 more series not drawn (at most 8): "),
+        "{screen}"
+    );
+}
+
 // ----- SVG from the command line --------------------------------------------
 
 /// Every `<path class="series">` and every text of an SVG document, with
@@ -420,6 +560,54 @@ fn quarry_query_writes_svg_of_the_render() {
         .stderr(predicates::str::contains(
             "exists (use --force to replace it)",
         ));
+}
+
+#[test]
+fn quarry_query_writes_svg_of_a_make_series() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("series.svg");
+    Command::cargo_bin("quarry")
+        .unwrap()
+        .args(["query", "--sample", "--format", "svg", "--output"])
+        .arg(&out)
+        .arg(
+            "DeviceNetworkEvents | where ActionType in (\"ConnectionSuccess\", \"ConnectionFailed\") \
+             | make-series count() default=0 on Timestamp step 1h by ActionType \
+             | render timechart with (title=\"Hourly\")",
+        )
+        .assert()
+        .success()
+        .stderr(predicates::str::contains(
+            "wrote timechart chart (2 series) to",
+        ));
+    let doc = std::fs::read_to_string(&out).unwrap();
+    let (paths, texts) = svg_parts(&doc);
+    let of = |c: &str| -> Vec<String> {
+        texts
+            .iter()
+            .filter(|(k, _)| k == c)
+            .map(|(_, t)| t.clone())
+            .collect()
+    };
+    // One path per row of the make-series, named by its by-column.
+    assert_eq!(paths, ["ConnectionSuccess", "ConnectionFailed"]);
+    assert_eq!(of("legend-label"), paths);
+    assert_eq!(of("title"), ["Hourly"]);
+    assert_eq!(of("x-title"), ["Timestamp"]);
+    assert_eq!(of("y-title"), ["count_"]);
+    // The sample's two weeks, labelled by date.
+    assert!(
+        of("x-label").iter().all(|l| l.starts_with("2025-03-")),
+        "{:?}",
+        of("x-label")
+    );
+    assert!(of("y-label").contains(&"0".to_string()));
+    // 336 hourly points a line, not one.
+    let d = doc
+        .lines()
+        .find(|l| l.contains(r#"data-series="ConnectionFailed""#))
+        .unwrap();
+    assert!(d.matches('L').count() > 300, "{d}");
 }
 
 #[test]
