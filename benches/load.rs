@@ -10,7 +10,14 @@
 //! Criterion measures time; for peak memory, time the CLI, which loads the
 //! same way: `/usr/bin/time -v target/release/quarry tables
 //! bench-data/5000000/csv/DeviceNetworkEvents.csv` ("Maximum resident set
-//! size").
+//! size"). The goals (issue 13): at most 1 GiB for the 5,000,000 rows, and
+//! no slower than Python Polars. `benches/compare/load.py` loads the same
+//! files with Quarry, Polars and DuckDB, each run in a fresh process, and
+//! prints times and peak memory side by side:
+//!
+//!     python3 benches/compare/load.py --quarry target/release/quarry \
+//!         bench-data/5000000/parquet/DeviceNetworkEvents.parquet \
+//!         bench-data/5000000/csv/DeviceNetworkEvents.csv
 
 mod common;
 

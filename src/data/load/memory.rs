@@ -20,12 +20,24 @@ const RESERVE_SHARE: u64 = 20;
 
 /// The memory of the machine (or container) and what is available now,
 /// in bytes; `None` where the system does not say.
+///
+/// Available memory counts the page cache the kernel can drop: reading a
+/// large file fills the cache, and that must not look like running out.
+/// Under a container's limit the cache is charged to the container, so
+/// there what is available is the limit less the processes' own memory.
 fn machine_memory() -> Option<(u64, u64)> {
     let mut sys = System::new();
     sys.refresh_memory_specifics(MemoryRefreshKind::nothing().with_ram());
+    let machine = sys.available_memory();
     let (total, available) = match sys.cgroup_limits() {
-        Some(limits) => (limits.total_memory, limits.free_memory),
-        None => (sys.total_memory(), sys.available_memory()),
+        Some(limits) => {
+            let own = limits.total_memory.saturating_sub(limits.rss);
+            (
+                limits.total_memory,
+                limits.free_memory.max(own).min(machine),
+            )
+        }
+        None => (sys.total_memory(), machine),
     };
     (total > 0).then_some((total, available))
 }
