@@ -41,6 +41,13 @@ pub struct Cli {
     /// what is free if less).
     #[arg(long, value_name = "SIZE", value_parser = max_memory)]
     max_memory: Option<crate::kql::Budget>,
+    /// Open the workbench on a remote engine instead of local files: a Log
+    /// Analytics workspace (https://api.loganalytics.io/v1/workspaces/ID),
+    /// Defender advanced hunting (https://graph.microsoft.com/v1.0/security)
+    /// or a Data Explorer database (https://CLUSTER/DATABASE). The token is
+    /// QUARRY_TOKEN's, else the Azure CLI's.
+    #[arg(long, value_name = "URL", conflicts_with = "paths")]
+    remote: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -73,9 +80,9 @@ pub fn main() -> i32 {
         Some(Command::Rules(args)) => rules::run_cli(args),
         Some(Command::Pull(args)) => remote::pull(args),
         // Only the workbench owns the terminal, so only it is supervised.
-        None => {
-            crate::tui::supervisor::run(|| workbench(cli.paths, cli.now, cli.theme, cli.max_memory))
-        }
+        None => crate::tui::supervisor::run(|| {
+            workbench(cli.paths, cli.now, cli.theme, cli.max_memory, cli.remote)
+        }),
     }
 }
 
@@ -85,8 +92,20 @@ fn workbench(
     now: Clock,
     theme: Option<String>,
     max_memory: Option<crate::kql::Budget>,
+    remote: Option<String>,
 ) -> i32 {
-    let sample = paths.is_empty();
+    // The token is had (or refused) before the terminal is taken.
+    let remote = match remote
+        .map(|url| crate::remote::Engine::connect(&url, crate::remote::Settings::default()))
+    {
+        None => None,
+        Some(Ok(engine)) => Some(engine),
+        Some(Err(e)) => {
+            eprintln!("quarry: {e}");
+            return 2;
+        }
+    };
+    let sample = paths.is_empty() && remote.is_none();
     let paths = if sample {
         match sample_data_dir() {
             Ok(dir) => vec![dir.to_string_lossy().into_owned()],
@@ -104,6 +123,7 @@ fn workbench(
         clock: Box::new(move |catalog| now.resolve(catalog)),
         theme,
         max_memory,
+        remote,
     };
     match crate::tui::run(options) {
         Ok(()) => 0,

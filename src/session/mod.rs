@@ -3,6 +3,7 @@
 
 pub mod cells;
 pub mod chart;
+pub mod engine;
 pub mod export;
 pub mod hits;
 pub mod investigation;

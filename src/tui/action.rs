@@ -178,6 +178,8 @@ pub enum Action {
     ToggleChart,
     /// Write the chart on screen to an SVG file.
     ExportChart,
+    /// Pull a remote view into the local catalog as a table.
+    PullTable,
     // Hunt
     /// Open the detection rules list.
     OpenRules,
@@ -219,7 +221,7 @@ const RULES: &[Context] = &[CRules];
 
 impl Action {
     /// Every action, in help-screen order.
-    pub const ALL: [Action; 45] = [
+    pub const ALL: [Action; 46] = [
         Action::MoveUp,
         Action::MoveDown,
         Action::MoveLeft,
@@ -252,6 +254,7 @@ impl Action {
         Action::CopyCell,
         Action::ToggleChart,
         Action::ExportChart,
+        Action::PullTable,
         Action::OpenRules,
         Action::RunRule,
         Action::RunAllRules,
@@ -294,6 +297,7 @@ impl Action {
             Action::Timeline => "timeline",
             Action::ToggleChart => "toggle_chart",
             Action::ExportChart => "export_chart",
+            Action::PullTable => "pull_table",
             Action::MarkColumn => "mark_column",
             Action::HideColumn => "hide_column",
             Action::ToggleSelect => "toggle_select",
@@ -350,6 +354,7 @@ impl Action {
             Action::Timeline => "timeline of the view; a range of it narrows the view",
             Action::ToggleChart => "flip between the chart and the table",
             Action::ExportChart => "write the chart to an SVG file",
+            Action::PullTable => "pull a remote view home as a local table (quarry --remote)",
             Action::MarkColumn => "mark or unmark the current column as a key",
             Action::HideColumn => "hide the current column",
             Action::ToggleSelect => "select or unselect the row, then move down",
@@ -401,6 +406,7 @@ impl Action {
             Action::Timeline => "timeline",
             Action::ToggleChart => "chart",
             Action::ExportChart => "svg",
+            Action::PullTable => "pull",
             Action::MarkColumn => "mark",
             Action::HideColumn => "hide",
             Action::ToggleSelect => "select",
@@ -435,7 +441,9 @@ impl Action {
             | Back | ExpandPipeline | Timeline => HelpGroup::Query,
             MarkColumn | HideColumn => HelpGroup::Columns,
             ToggleSelect | SelectAll | ClearSelection => HelpGroup::Selection,
-            Export | CopyPipeline | CopyCell | ToggleChart | ExportChart => HelpGroup::Output,
+            Export | CopyPipeline | CopyCell | ToggleChart | ExportChart | PullTable => {
+                HelpGroup::Output
+            }
             OpenRules | RunRule | RunAllRules | GroupByTactic | PivotConnections
             | PivotProcessEvents | PivotDeviceActivity | PivotUrl | PivotAccount => HelpGroup::Hunt,
             ToggleDetail | ShowHelp | Cancel | Quit => HelpGroup::General,
@@ -455,7 +463,7 @@ impl Action {
             FilterKeep | FilterExclude | Frequency | Sort | MarkColumn | HideColumn
             | ExpandPipeline | ToggleSelect | SelectAll | ClearSelection | Export | CopyCell
             | PivotConnections | PivotProcessEvents | PivotDeviceActivity | PivotUrl
-            | PivotAccount | Timeline | ToggleChart | ExportChart => TABLE,
+            | PivotAccount | Timeline | ToggleChart | ExportChart | PullTable => TABLE,
             CopyPipeline | ToggleDetail => &[Table, CRules],
             RunRule | GroupByTactic => RULES,
         }

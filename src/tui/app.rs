@@ -41,7 +41,10 @@ use crate::text::thousands;
 
 mod output;
 mod pictures;
+mod remote;
 mod rules;
+
+pub use remote::RemoteState;
 
 /// Resolves the query clock once the tables are loaded: the instant, and a
 /// note for the analyst when it was not pinned.
@@ -113,6 +116,8 @@ pub enum PromptKind {
     ExportName,
     /// The export file exists: replace it?
     ConfirmOverwrite(PathBuf),
+    /// `P`: the name of the local table a remote view becomes.
+    PullName,
 }
 
 impl PromptKind {
@@ -125,6 +130,7 @@ impl PromptKind {
             PromptKind::ConfirmOverwrite(p) => {
                 format!("{} exists. Replace it? (y/n) ", p.display())
             }
+            PromptKind::PullName => "pull as local table: ".into(),
         }
     }
 }
@@ -346,6 +352,8 @@ pub struct App {
     /// Folders of the loaded files, where `externaldata` looks.
     data_dirs: Vec<PathBuf>,
     started: Instant,
+    /// The remote engine the workbench runs on (`quarry --remote URL`).
+    pub(crate) remote: Option<RemoteState>,
 }
 
 /// How many rows `PageDown` moves when the view height is unknown.
@@ -424,6 +432,7 @@ impl App {
             sample_data,
             data_dirs: Vec::new(),
             started: Instant::now(),
+            remote: None,
         }
     }
 
@@ -510,6 +519,7 @@ impl App {
             || self.pending.is_some()
             || self.export.is_some()
             || !self.rule_runs.is_empty()
+            || self.remote_busy().is_some()
     }
 
     /// Whether a cancelled query is still stopping: the event loop polls
@@ -543,7 +553,8 @@ impl App {
             .map(|p| p.started)
             .or(self.loading.as_ref().map(|l| l.started))
             .or(self.export.as_ref().map(|e| e.started))
-            .or(self.rule_runs.first().map(|_| self.started))?;
+            .or(self.rule_runs.first().map(|_| self.started))
+            .or(self.remote_busy().map(|(started, _)| started))?;
         Some(started.elapsed())
     }
 
@@ -588,7 +599,7 @@ impl App {
         if let Some(e) = &self.export {
             return Some(format!("exporting to {}", e.path.display()));
         }
-        None
+        self.remote_busy().map(|(_, doing)| doing)
     }
 
     /// Time since the App started (the spinner's phase).
@@ -626,6 +637,7 @@ impl App {
             | Action::PivotDeviceActivity
             | Action::PivotUrl
             | Action::PivotAccount => self.current_hits().is_some(),
+            Action::PullTable => self.remote.is_some(),
             // Chart, SVG and timeline keys where there is a picture to draw;
             // drills wait for the table under a chart.
             a => self.picture_available(a).unwrap_or(true),
@@ -768,6 +780,7 @@ impl App {
             PromptKind::Pipeline => Some(&mut self.query_editor),
             PromptKind::ExportName => Some(&mut self.export_editor),
             PromptKind::ConfirmOverwrite(_) => Some(&mut self.confirm_editor),
+            PromptKind::PullName => self.remote.as_mut().map(|r| &mut r.name_editor),
         }
     }
 
@@ -816,6 +829,7 @@ impl App {
                     PromptKind::Search => self.submit_search(&text),
                     PromptKind::Pipeline => self.submit_pipeline(&text),
                     PromptKind::ExportName => self.submit_export_name(&text),
+                    PromptKind::PullName => self.submit_pull_name(&text),
                     PromptKind::ConfirmOverwrite(_) => {}
                 }
             }
@@ -955,6 +969,12 @@ impl App {
                 result,
                 elapsed,
             } => self.rule_done(id, index, result, elapsed),
+            Reply::RemoteDone {
+                id,
+                result,
+                elapsed,
+            } => self.remote_done(id, result, elapsed),
+            Reply::RemoteTables { id, result } => self.remote_tables_done(id, result),
             Reply::ExportDone { id, path, result } => {
                 if self.export.as_ref().is_none_or(|e| e.ticket.id != id) {
                     return;
@@ -1082,6 +1102,7 @@ impl App {
             }
             Action::ClearSelection => self.inv.current_mut().view.selection.clear(),
             Action::Export => self.open_export(),
+            Action::PullTable => self.pull_table(),
             Action::CopyPipeline => self.copy_pipeline(),
             Action::CopyCell => self.copy_cell(),
             Action::OpenRules => {
@@ -1525,6 +1546,9 @@ impl App {
             e.ticket.cancel();
             what.push("export");
         }
+        if self.cancel_remote() {
+            what.push("remote work");
+        }
         if what.is_empty() {
             self.message = Some(Message::Info("nothing is running".into()));
         } else {
@@ -1583,7 +1607,10 @@ impl App {
             );
             return;
         }
-        if let Err(e) = crate::kql::parser::parse(text) {
+        // A remote engine judges its own KQL (it knows more than Quarry).
+        if let Err(e) = crate::kql::parser::parse(text)
+            && !self.runs_remotely(text)
+        {
             self.reopen_pipeline(text, &e);
             return;
         }
@@ -1640,6 +1667,9 @@ impl App {
         let full_text = format!("{} | {stage}", kql_text::join_stages(&base));
         let plan = match kql_text::plan_append(&base, &stage) {
             Ok((_, plan)) => plan,
+            Err(_) if self.runs_remotely(&full_text) => Plan::Full {
+                text: full_text.clone(),
+            },
             Err(e) => {
                 if typed {
                     self.reopen_pipeline(&full_text, &e);
@@ -1696,15 +1726,19 @@ impl App {
             state.running = Some(pending.full_text.clone());
             self.write_state(state);
         }
-        let ticket = self.worker.submit(Job::Query {
-            text: pending.plan.text().to_string(),
-            catalog: Arc::clone(&self.catalog),
-            register,
-            now: self.now.unwrap_or(0),
-            data_dirs: self.data_dirs.clone(),
-            chart_of: matches!(pending.kind, NewKind::Table)
-                .then(|| kql_text::join_stages(&pending.stages)),
-        });
+        let job = match self.remote_job(&pending.full_text) {
+            Some(remote) => remote,
+            None => Job::Query {
+                text: pending.plan.text().to_string(),
+                catalog: Arc::clone(&self.catalog),
+                register,
+                now: self.now.unwrap_or(0),
+                data_dirs: self.data_dirs.clone(),
+                chart_of: matches!(pending.kind, NewKind::Table)
+                    .then(|| kql_text::join_stages(&pending.stages)),
+            },
+        };
+        let ticket = self.worker.submit(job);
         // The worker cancels the query this one replaces.
         pending.ticket = ticket;
         pending.started = Instant::now();

@@ -44,6 +44,8 @@ pub struct Options {
     pub theme: Option<String>,
     /// `--max-memory`, overriding the config file.
     pub max_memory: Option<crate::kql::Budget>,
+    /// `--remote URL`: the engine every pipeline runs on, instead of `paths`.
+    pub remote: Option<crate::remote::Engine>,
 }
 
 /// How often the screen redraws while work runs (the spinner), and so how
@@ -90,7 +92,10 @@ pub fn run(options: Options) -> io::Result<()> {
     if let Some(w) = warning {
         app.message = Some(app::Message::Warning(w));
     }
-    app.load(options.paths);
+    match options.remote {
+        Some(engine) => app.open_remote(engine),
+        None => app.load(options.paths),
+    }
     // From here the state file says the workbench is open, so a workbench
     // killed from now on is reopened where it was.
     app.begin_session();

@@ -25,6 +25,8 @@ use crate::session::cells;
 use crate::session::chart::StepChart;
 use crate::session::export::{ExportError, ExportOptions, export_csv_file_until};
 
+mod remote;
+
 /// Work for the worker.
 pub enum Job {
     /// Discover and load these paths into a catalog.
@@ -64,6 +66,22 @@ pub enum Job {
         now: i64,
         /// Where `externaldata` finds local copies of its files.
         data_dirs: Vec<PathBuf>,
+    },
+    /// Run a pipeline on a remote engine, on a thread of its own: the
+    /// service may take minutes, and local work goes on meanwhile.
+    Remote {
+        /// The engine.
+        engine: Arc<crate::remote::Engine>,
+        /// The pipeline, sent unchanged (but for the cap).
+        text: String,
+        /// At most this many rows (a view, which a newer query replaces);
+        /// `None`: all the service gives (a pull).
+        cap: Option<usize>,
+    },
+    /// List a remote engine's tables.
+    RemoteTables {
+        /// The engine.
+        engine: Arc<crate::remote::Engine>,
     },
     /// Write rows of a frame to a CSV file.
     Export {
@@ -142,6 +160,22 @@ pub enum Reply {
         /// How long it ran.
         elapsed: Duration,
     },
+    /// A remote query finished.
+    RemoteDone {
+        /// Job id.
+        id: u64,
+        /// The rows and what to know about them, or the service's error.
+        result: Result<crate::session::engine::RemoteView, QueryError>,
+        /// How long it ran.
+        elapsed: Duration,
+    },
+    /// A remote engine's tables, or why they could not be listed.
+    RemoteTables {
+        /// Job id.
+        id: u64,
+        /// The tables.
+        result: Result<Vec<crate::remote::tables::RemoteTable>, String>,
+    },
     /// An export finished.
     ExportDone {
         /// Job id.
@@ -195,6 +229,8 @@ pub struct Worker {
     /// so far can be queried while the others load.
     sender: Sender<Reply>,
     loads: Vec<Ticket>,
+    /// The remote view query running, which a newer query cancels.
+    remote_view: Option<Ticket>,
     next_id: u64,
 }
 
@@ -219,6 +255,7 @@ impl Worker {
             replies: rx,
             sender,
             loads: Vec::new(),
+            remote_view: None,
             next_id: 1,
         }
     }
@@ -269,6 +306,10 @@ impl Worker {
             self.loads.push(ticket.clone());
             return ticket;
         }
+        let job = match remote::submit(self, job, &ticket) {
+            Some(job) => job,
+            None => return ticket,
+        };
         let (lock, cvar) = &*self.shared;
         let mut q = lock.lock().unwrap_or_else(|e| e.into_inner());
         if matches!(job, Job::Query { .. }) {
@@ -300,6 +341,9 @@ impl Drop for Worker {
     fn drop(&mut self) {
         for load in &self.loads {
             load.cancel();
+        }
+        if let Some(r) = &self.remote_view {
+            r.cancel();
         }
         let (lock, cvar) = &*self.shared;
         let mut q = lock.lock().unwrap_or_else(|e| e.into_inner());
@@ -382,6 +426,8 @@ fn worker_loop(
                 rows,
                 options,
             } => run_export(&ticket, path, &frame, rows, options),
+            // Remote jobs run on threads of their own (see `Worker::submit`).
+            job @ (Job::Remote { .. } | Job::RemoteTables { .. }) => remote::run(&ticket, job),
         };
         {
             let (lock, _) = &**shared;

@@ -13,6 +13,7 @@ pub mod home;
 pub mod profile;
 pub mod prompt;
 pub mod record;
+pub mod remote_home;
 pub mod rules;
 pub mod search_results;
 pub mod status;
@@ -45,6 +46,7 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App) {
         rules::draw(buf, areas.centre, app);
     } else {
         match step.kind {
+            ViewKind::Home if app.remote().is_some() => remote_home::draw(buf, areas.centre, app),
             ViewKind::Home => home::draw(buf, areas.centre, app),
             ViewKind::SearchResults { .. } => {
                 search_results::draw(buf, areas.centre, step, &app.theme)

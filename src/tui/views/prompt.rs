@@ -27,6 +27,10 @@ pub fn draw(f: &mut Frame<'_>, area: Rect, app: &mut App) {
         PromptKind::Pipeline => &mut app.query_editor,
         PromptKind::ExportName => &mut app.export_editor,
         PromptKind::ConfirmOverwrite(_) => &mut app.confirm_editor,
+        PromptKind::PullName => match app.remote.as_mut() {
+            Some(r) => &mut r.name_editor,
+            None => return,
+        },
     };
     let rect = Rect {
         x: area.x + 1,

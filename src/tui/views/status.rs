@@ -32,7 +32,12 @@ fn stats_parts(app: &App) -> Vec<String> {
     if app.sample_data {
         parts.push("sample data".to_string());
     }
+    // Where the view ran, and whether it holds every row.
+    parts.extend(app.remote_parts());
     match step.kind {
+        ViewKind::Home if app.remote().is_some() => {
+            parts.push(format!("{} tables", app.summaries.len()));
+        }
         ViewKind::Home => {
             let rows: usize = app.summaries.iter().map(|t| t.rows).sum();
             parts.push(format!(
@@ -72,7 +77,7 @@ fn stats_parts(app: &App) -> Vec<String> {
 
 /// How many parts of [`stats_parts`] always show.
 fn kept_parts(app: &App) -> usize {
-    usize::from(app.sample_data) + 1
+    usize::from(app.sample_data) + app.remote_parts().len() + 1
 }
 
 /// `12 ms`, `1.4 s`.
