@@ -520,6 +520,61 @@ fn tables_that_cannot_be_listed_leave_queries_possible() {
     );
 }
 
+/// `/` at home searches every remote table there; Enter on a table's hits
+/// opens them, there too; a pipeline ending in `render` keeps its render
+/// after the cap, and its chart is drawn.
+#[test]
+fn search_and_charts_run_remotely() {
+    let dir = tempfile::tempdir().unwrap();
+    let hits = json!({"tables": [{"name": "PrimaryResult",
+        "columns": [{"name": "$table", "type": "string"}, {"name": "Hits", "type": "long"}],
+        "rows": [["SigninLogs", 3], ["AuditLogs", 1]]}]});
+    let counts = json!({"tables": [{"name": "PrimaryResult",
+        "columns": [{"name": "UserPrincipalName", "type": "string"}, {"name": "n", "type": "long"}],
+        "rows": [["alice@contoso.com", 5], ["bob@contoso.com", 2]]}]});
+    let server = Server::start(vec![
+        json_reply(200, &metadata()),
+        json_reply(200, &hits),
+        json_reply(200, &signins(3)),
+        json_reply(200, &counts),
+    ]);
+    let url = format!("{}/v1/workspaces/ws-1", server.base);
+    let mut app = remote_app(&url, dir.path());
+    ch(&mut app, '/');
+    typed(&mut app, "alice");
+    key(&mut app, KeyCode::Enter);
+    wait(&mut app);
+    assert!(app.error().is_none(), "{:?}", app.error());
+    assert!(matches!(app.current().kind, ViewKind::SearchResults { .. }));
+    assert_eq!(
+        kql(&server.seen()[1]),
+        "search \"alice\" | summarize Hits = count() by $table | sort by Hits desc\n| take 10001"
+    );
+    key(&mut app, KeyCode::Enter);
+    wait(&mut app);
+    assert!(app.error().is_none(), "{:?}", app.error());
+    assert_eq!(
+        kql(&server.seen()[2]),
+        "search in (SigninLogs) \"alice\"\n| take 10001"
+    );
+    ch(&mut app, ':');
+    for _ in 0..80 {
+        key(&mut app, KeyCode::Backspace);
+    }
+    typed(
+        &mut app,
+        "SigninLogs | summarize n = count() by UserPrincipalName | render columnchart",
+    );
+    key(&mut app, KeyCode::Enter);
+    wait(&mut app);
+    assert!(app.error().is_none(), "{:?}", app.error());
+    assert_eq!(
+        kql(&server.seen()[3]),
+        "SigninLogs | summarize n = count() by UserPrincipalName\n| take 10001\n| render columnchart"
+    );
+    assert!(app.current().chart.as_ref().is_some_and(|c| c.showing));
+}
+
 /// Ctrl+C on a remote query that does not answer: the workbench is free
 /// at once (the request is left to end on its own thread), and the next
 /// query runs.
