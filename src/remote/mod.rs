@@ -263,11 +263,9 @@ struct Cancellable<'c, R> {
 
 impl<R: std::io::Read> std::io::Read for Cancellable<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        // Not `Interrupted`: readers retry that kind, forever here.
         if self.cancel.load(Ordering::Relaxed) {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::Interrupted,
-                "cancelled",
-            ));
+            return Err(std::io::Error::other("cancelled"));
         }
         self.inner.read(buf)
     }
@@ -413,6 +411,32 @@ mod tests {
             iso_timespan("soon").unwrap_err().to_string(),
             "--timespan soon: expected a positive KQL timespan (7d, 12h, 30m) or ISO 8601 (P7D, PT12H, or START/END)"
         );
+    }
+
+    /// Gives four bytes, then cancels its query.
+    struct CancelsAfterFour<'a>(&'a [u8], &'a AtomicBool);
+
+    impl std::io::Read for CancelsAfterFour<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = buf.len().min(self.0.len()).min(4);
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            self.1.store(true, Ordering::Relaxed);
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_cancelled_answer_stops_being_read() {
+        let cancel = AtomicBool::new(false);
+        let body = Cancellable {
+            inner: CancelsAfterFour(b"{\"tables\": [1, 2, 3]}", &cancel),
+            cancel: &cancel,
+        };
+        let got = stream::read_answer(body, "application/json", &|e| e.to_string(), |de, _| {
+            serde::Deserialize::deserialize(de).map(|_: Value| ())
+        });
+        assert_eq!(got, Err(Problem::Cut("cancelled".into())));
     }
 
     #[test]
