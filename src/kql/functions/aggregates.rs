@@ -632,5 +632,8 @@ pub fn lookup(name: &str) -> Option<&'static AggregateFunction> {
     AGGREGATES
         .iter()
         .chain(super::statistics::AGGREGATES)
+        .chain(super::weighted::AGGREGATES)
+        .chain(super::hll::AGGREGATES)
+        .chain(super::tdigest::AGGREGATES)
         .find(|a| a.name == name)
 }

@@ -10,19 +10,25 @@ pub mod datetime;
 pub mod dictionary;
 pub mod dynamic;
 pub mod geo;
+mod group_udf;
 pub mod hash;
+pub mod hll;
 pub mod ip;
 pub mod ip_ranges;
 pub mod logic;
 pub mod math;
 pub mod multi_valued;
+pub mod random;
 pub mod series;
 pub mod series_decompose;
 pub mod series_fit;
 pub mod series_periods;
 pub mod statistics;
 pub mod strings;
+pub mod tdigest;
 pub mod terms;
+pub mod weighted;
+pub mod window;
 
 use polars::prelude::*;
 
@@ -281,7 +287,7 @@ pub struct ScalarFunction {
 }
 
 /// Every family's table.
-fn families() -> [&'static [ScalarFunction]; 16] {
+fn families() -> [&'static [ScalarFunction]; 20] {
     [
         strings::FUNCTIONS,
         convert::FUNCTIONS,
@@ -299,6 +305,10 @@ fn families() -> [&'static [ScalarFunction]; 16] {
         series_fit::FUNCTIONS,
         series_periods::FUNCTIONS,
         series_decompose::FUNCTIONS,
+        window::FUNCTIONS,
+        random::FUNCTIONS,
+        hll::FUNCTIONS,
+        tdigest::FUNCTIONS,
     ]
 }
 
@@ -323,5 +333,8 @@ pub fn all_names() -> Vec<&'static str> {
     let mut names: Vec<&'static str> = families().into_iter().flatten().map(|f| f.name).collect();
     names.extend(aggregates::AGGREGATES.iter().map(|a| a.name));
     names.extend(statistics::AGGREGATES.iter().map(|a| a.name));
+    names.extend(weighted::AGGREGATES.iter().map(|a| a.name));
+    names.extend(hll::AGGREGATES.iter().map(|a| a.name));
+    names.extend(tdigest::AGGREGATES.iter().map(|a| a.name));
     names
 }

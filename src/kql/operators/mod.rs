@@ -278,6 +278,18 @@ pub fn expr_name(e: &Expr) -> Option<String> {
             }
             _ => None,
         },
+        // Documented: `project dcount_hll(h)` is `dcount_hll_h`, and the
+        // tdigest percentiles are `percentile_tdigest_t`.
+        ExprKind::Call { name, args } => {
+            let prefix = match name.name.as_str() {
+                "dcount_hll" => "dcount_hll",
+                "percentile_tdigest" | "percentiles_array_tdigest" | "percentile_array_tdigest" => {
+                    "percentile_tdigest"
+                }
+                _ => return None,
+            };
+            Some(format!("{prefix}_{}", expr_name(args.first()?)?))
+        }
         _ => None,
     }
 }
