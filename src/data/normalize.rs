@@ -272,6 +272,17 @@ impl Coalescer {
 
     /// The coalesced chunks, in order; see [`assemble`].
     pub(crate) fn finish(mut self) -> PolarsResult<Vec<DataFrame>> {
+        // A small last chunk (a file's last few rows) joins the one before
+        // it: alone, a column whose few values did not repeat there would
+        // be text while encoded elsewhere, and a column encoded in some
+        // chunks only is joined as text.
+        if self.pending_rows > 0
+            && self.pending_rows < COALESCE_ROWS / 4
+            && let Some(last) = self.done.pop()
+        {
+            self.pending_rows += last.height();
+            self.pending.insert(0, last);
+        }
         self.flush()?;
         Ok(self.done)
     }
@@ -889,6 +900,25 @@ mod tests {
         assert_eq!(values, ["1", "2", "1.5", "", "x"]);
         // "e" is missing from the last chunk: null there.
         assert_eq!(abc.column("e").unwrap().len(), 5);
+    }
+
+    #[test]
+    fn a_small_last_chunk_joins_the_one_before_it() {
+        let rows = COALESCE_ROWS;
+        let repeated: Vec<&str> = (0..rows).map(|i| ["a", "b"][i % 2]).collect();
+        let first = DataFrame::new(rows, vec![text("TailTestColumn", &repeated)]).unwrap();
+        // Three distinct values in three rows: not worth encoding alone.
+        let last = DataFrame::new(3, vec![text("TailTestColumn", &["x", "y", "z"])]).unwrap();
+        let mut chunks = Coalescer::default();
+        chunks.push(first).unwrap();
+        chunks.push(last).unwrap();
+        let chunks = chunks.finish().unwrap();
+        assert_eq!(chunks.len(), 1);
+        let column = chunks[0].column("TailTestColumn").unwrap();
+        assert!(super::super::encode::dictionary_name(column.dtype()).is_some());
+        let values = super::super::encode::decode(column.as_materialized_series()).unwrap();
+        let tail: Vec<&str> = values.iter().skip(rows - 1).flatten().collect();
+        assert_eq!(tail, ["b", "x", "y", "z"]);
     }
 
     #[test]

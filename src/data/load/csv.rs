@@ -457,17 +457,12 @@ impl TextColumn {
 
     /// The column encoded (see `encode`) from the distinct values found
     /// while parsing, without making it text first; as text (see
-    /// [`TextColumn::finish`]) when its values hardly repeat. A small chunk
-    /// (the last of a file, typically) is encoded whatever its values, so
-    /// that it agrees with the chunks before it: a column encoded in some
-    /// chunks only is joined as text.
+    /// [`TextColumn::finish`]) when its values hardly repeat.
     pub(super) fn finish_encoded(self) -> PolarsResult<Series> {
         match &self.state {
             TextState::Interning {
                 bytes, ends, ids, ..
-            } if self.rows <= INTERN_PROBE_ROWS
-                || encode::worth_encoding(ends.len(), self.rows) =>
-            {
+            } if encode::worth_encoding(ends.len(), self.rows) => {
                 let mut start = 0;
                 let values: Vec<&str> = ends
                     .iter()
