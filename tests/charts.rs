@@ -233,6 +233,43 @@ fn snapshot_ysplit_panels_and_axes() {
     insta::assert_snapshot!("columnchart_ysplit_panels", chart_screen(q, &colour()));
 }
 
+#[test]
+fn split_and_marked_charts_draw_at_any_size_without_panicking() {
+    let queries = [
+        "Net | summarize count() by bin(Timestamp, 1h), ActionType | render timechart with (ysplit=panels)",
+        "Net | summarize count() by bin(Timestamp, 1h), ActionType | render timechart with (ysplit=axes)",
+        "Net | summarize count() by RemotePort, Protocol | render columnchart with (ysplit=axes)",
+        "Net | summarize count() by RemotePort, Protocol | render columnchart with (ysplit=panels)",
+        "Net | summarize count() by RemotePort, Protocol | render barchart with (ysplit=axes)",
+        "Net | summarize count() by RemotePort, Protocol | render barchart with (ysplit=panels)",
+        "Net | make-series n=count() default=0 on Timestamp step 1h \
+         | extend anomalies = series_greater(n, 6) | render anomalychart with (ysplit=panels)",
+    ];
+    for q in queries {
+        let step = step_of(q);
+        let sc = step.chart.as_ref().expect("a chart");
+        assert!(sc.chart.is_ok(), "{q}: {:?}", sc.chart);
+        for (w, h) in [
+            (20, 4),
+            (21, 5),
+            (24, 6),
+            (30, 7),
+            (40, 9),
+            (60, 12),
+            (80, 3),
+            (200, 60),
+        ] {
+            let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+            terminal
+                .draw(|f| {
+                    let area = f.area();
+                    views::chart::draw(f.buffer_mut(), area, sc, &mono())
+                })
+                .unwrap();
+        }
+    }
+}
+
 // ----- the workbench -------------------------------------------------------
 
 const WAIT: Duration = Duration::from_secs(60);

@@ -109,16 +109,29 @@ pub(super) fn expand(
             None => return Ok(None),
         },
         None => {
-            let times = arrays.iter().find(|a| a.elements == Elements::Times);
+            let scalar = |c: &&Column| !arrays.iter().any(|a| a.name == c.name().as_str());
+            let kind = |c: &Column| KqlType::of(c.dtype());
+            // The first datetime column, scalar or array, as Kusto picks it.
+            let first_time = frame.columns().iter().find(|c| {
+                kind(c) == Some(KqlType::Datetime)
+                    || arrays
+                        .iter()
+                        .any(|a| a.name == c.name().as_str() && a.elements == Elements::Times)
+            });
             let timed = matches!(
                 spec.visualization,
                 Visualization::TimeChart | Visualization::AnomalyChart
             );
-            match times {
+            let plain_x = frame
+                .columns()
+                .iter()
+                .filter(scalar)
+                .any(|c| kind(c).is_some_and(|k| k.is_numeric() || k == KqlType::Datetime));
+            match first_time.and_then(|c| arrays.iter().find(|a| a.name == c.name().as_str())) {
                 Some(a) => a,
-                // A timechart with a scalar datetime column reads rows.
-                None if timed => return Ok(None),
-                // make-series puts its axis after the aggregates.
+                // A datetime column of single values comes first: rows.
+                None if timed || plain_x => return Ok(None),
+                // make-series on a number puts its axis after the aggregates.
                 None => match arrays
                     .iter()
                     .rev()

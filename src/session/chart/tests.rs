@@ -421,6 +421,20 @@ fn arrays_that_cannot_be_drawn_say_why() {
             .to_string(),
         "the x column 'Hosts' holds arrays of text; an x axis of arrays needs datetimes or numbers"
     );
+    // A datetime column of single values before the arrays stays the x.
+    let rows = DataFrame::new(
+        2,
+        vec![
+            times(&[0, 1]),
+            Column::new("n".into(), [3i64, 4]),
+            dynamic("Ports", &["[443,80]", "[4444]"]),
+        ],
+    )
+    .unwrap();
+    let c = build(&rows, "render timechart").unwrap();
+    assert_eq!((c.x_title.as_str(), names(&c)), ("Timestamp", vec!["n"]));
+    let c = build(&rows, "render linechart").unwrap();
+    assert_eq!((c.x_title.as_str(), names(&c)), ("Timestamp", vec!["n"]));
     // One bin: one time.
     let one = DataFrame::new(
         1,

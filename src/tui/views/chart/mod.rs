@@ -613,6 +613,9 @@ fn panels(
     cursor_x: Option<f64>,
     theme: &Theme,
 ) {
+    if area.height < 3 {
+        return;
+    }
     let shown = chart.panels.len().min(usize::from(area.height / 3)).max(1);
     let mut body = area;
     if shown < chart.panels.len() {
