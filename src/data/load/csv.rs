@@ -861,8 +861,11 @@ pub(super) fn parse_chunk(
     documented: Documented,
 ) -> Result<Parsed, Result<ChunkNotUtf8, (usize, String)>> {
     let width = header.names.len();
-    // A rough row count, so builders rarely grow.
-    let capacity = (chunk.len() / (width * 8).max(1)).min(1 << 20);
+    // At most a record a line (a quoted field may span lines), and a record
+    // has a byte per field at least: builders never grow, and hold little
+    // more than they need.
+    let lines_in_chunk = count_newlines(chunk);
+    let capacity = (lines_in_chunk + 1).min(chunk.len() / width.max(1) + 1);
     let mut builders: Vec<Builder> = header
         .names
         .iter()
@@ -927,7 +930,7 @@ pub(super) fn parse_chunk(
     let frame = encode_inferred_text(frame, header).map_err(|e| Err((0, e.to_string())))?;
     Ok(Parsed {
         frame,
-        lines: count_newlines(chunk),
+        lines: lines_in_chunk,
         bad: bad.into_iter().flatten().collect(),
     })
 }
