@@ -4,6 +4,7 @@
 use polars::prelude::*;
 use serde_json::Value as Json;
 
+use super::slices::Slices;
 use super::{expr_name, gather, polars_error};
 use crate::data::types::KqlType;
 use crate::kql::ast::{Assignment, Expr, OpOption, Span};
@@ -82,12 +83,13 @@ impl Runner<'_> {
         index: &[IdxSize],
         position: &[usize],
     ) -> Result<Series, QueryError> {
-        const SLICE: usize = 1 << 16;
         let kind = to.unwrap_or(KqlType::Dynamic);
         let cancel = self.cancel();
         let mut out: Option<Series> = None;
-        for (rows, at) in index.chunks(SLICE).zip(position.chunks(SLICE)) {
+        for (start, len) in Slices::new(index.len()) {
             cancel.check()?;
+            let rows = &index[start..start + len];
+            let at = &position[start..start + len];
             let values: Vec<Scalar> = rows
                 .iter()
                 .zip(at)
@@ -215,20 +217,19 @@ impl Runner<'_> {
             };
             let v = self.eval_rows(&a.expr, frame)?;
             let cancel = self.cancel();
-            let lists = (0..frame.height())
-                .map(|i| {
-                    // Each row's elements are built one by one (about a
-                    // microsecond a row): look at the flag often.
-                    if i.is_multiple_of(1 << 14) {
-                        cancel.check()?;
-                    }
+            // Each row's elements are built one by one (microseconds a
+            // row): the flag is read between slices sized by time.
+            let mut lists = Vec::with_capacity(frame.height());
+            for (at, len) in Slices::new(frame.height()) {
+                cancel.check()?;
+                lists.extend((at..at + len).map(|i| {
                     let elems = how.of(v.get(i));
-                    Ok(match limit {
+                    match limit {
                         Some(n) => elems.into_iter().take(n).collect(),
                         None => elems,
-                    })
-                })
-                .collect::<Result<_, QueryError>>()?;
+                    }
+                }));
+            }
             expanded.push(Expanded { name, to, lists });
         }
         Ok(expanded)

@@ -227,7 +227,30 @@ fn top_rows(
 fn ordinals(key: &OrderKey, cancel: Cancel) -> Result<Option<Vec<u64>>, QueryError> {
     let s = key.column.as_materialized_series();
     const SIGN: u64 = 1 << 63;
-    let values: Vec<Option<u64>> = match s.dtype() {
+    // Nulls take the smallest or largest number; the others shift by one
+    // so that none collides with them.
+    let null_low = key.nulls_last == key.descending;
+    let place = |v: Option<u64>| {
+        let n = match v {
+            None if null_low => 0,
+            None => u64::MAX,
+            Some(x) if null_low => x.saturating_add(1),
+            Some(x) => x.min(u64::MAX - 1),
+        };
+        if key.descending { !n } else { n }
+    };
+    // One pass over the rows, looking at the flag every run of them.
+    let placed = |values: &mut dyn Iterator<Item = Option<u64>>| -> Result<Vec<u64>, QueryError> {
+        let mut out = Vec::with_capacity(s.len());
+        for (i, v) in values.enumerate() {
+            if i.is_multiple_of(RUN) {
+                cancel.check()?;
+            }
+            out.push(place(v));
+        }
+        Ok(out)
+    };
+    match s.dtype() {
         DataType::Float64 | DataType::Float32 => {
             let Ok(reals) = s.cast(&DataType::Float64) else {
                 return Ok(None);
@@ -235,17 +258,15 @@ fn ordinals(key: &OrderKey, cancel: Cancel) -> Result<Option<Vec<u64>>, QueryErr
             let Ok(reals) = reals.f64() else {
                 return Ok(None);
             };
-            reals
-                .iter()
-                .map(|v| {
-                    v.map(|x| {
-                        // -0.0 equals 0.0; negative reals order by their
-                        // bits reversed.
-                        let bits = if x == 0.0 { 0 } else { x.to_bits() };
-                        if bits & SIGN != 0 { !bits } else { bits | SIGN }
-                    })
+            let mut values = reals.iter().map(|v| {
+                v.map(|x| {
+                    // -0.0 equals 0.0; negative reals order by their
+                    // bits reversed.
+                    let bits = if x == 0.0 { 0 } else { x.to_bits() };
+                    if bits & SIGN != 0 { !bits } else { bits | SIGN }
                 })
-                .collect()
+            });
+            placed(&mut values).map(Some)
         }
         DataType::Boolean
         | DataType::UInt8
@@ -264,32 +285,15 @@ fn ordinals(key: &OrderKey, cancel: Cancel) -> Result<Option<Vec<u64>>, QueryErr
             let Ok(ints) = ints.i64() else {
                 return Ok(None);
             };
-            ints.iter().map(|v| v.map(|x| x as u64 ^ SIGN)).collect()
+            let mut values = ints.iter().map(|v| v.map(|x| x as u64 ^ SIGN));
+            placed(&mut values).map(Some)
         }
         DataType::String | DataType::Binary => match ranks(s, cancel)? {
-            Some(r) => r,
-            None => return Ok(None),
+            Some(r) => placed(&mut r.into_iter()).map(Some),
+            None => Ok(None),
         },
-        _ => return Ok(None),
-    };
-    cancel.check()?;
-    // Nulls take the smallest or largest number; the others shift by one
-    // so that none collides with them.
-    let null_low = key.nulls_last == key.descending;
-    Ok(Some(
-        values
-            .into_iter()
-            .map(|v| {
-                let n = match v {
-                    None if null_low => 0,
-                    None => u64::MAX,
-                    Some(x) if null_low => x.saturating_add(1),
-                    Some(x) => x.min(u64::MAX - 1),
-                };
-                if key.descending { !n } else { n }
-            })
-            .collect(),
-    ))
+        _ => Ok(None),
+    }
 }
 
 /// Text (or dynamic values' JSON bytes) as each row's rank among the

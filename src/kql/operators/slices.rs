@@ -22,7 +22,7 @@ const SLICE_TIME: std::time::Duration = std::time::Duration::from_millis(40);
 /// and each next one is as many rows as the last ran in [`SLICE_TIME`]
 /// (`parse_url` runs at about 5 µs a row, a comparison at 5 ns), so every
 /// slice is short whatever the function costs.
-struct Slices {
+pub(super) struct Slices {
     rows: usize,
     next: usize,
     len: usize,
@@ -33,7 +33,7 @@ impl Slices {
     const FIRST: usize = 1 << 14;
     const MAX: usize = 1 << 22;
 
-    fn new(rows: usize) -> Slices {
+    pub(super) fn new(rows: usize) -> Slices {
         Slices {
             rows,
             next: 0,

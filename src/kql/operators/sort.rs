@@ -7,6 +7,7 @@ use super::{gather, polars_error, val_column};
 use crate::data::encode;
 use crate::kql::ast::{Expr, NullsPos, SortDir, SortKey};
 use crate::kql::error::QueryError;
+use crate::kql::limits::Cancel;
 use crate::kql::run::Runner;
 use crate::kql::value::Scalar;
 
@@ -16,9 +17,9 @@ const ROW: &str = "__quarry_sortrow";
 /// An encoded text column as each row's rank among the column's distinct
 /// values: sorting millions of small numbers instead of comparing text.
 /// Other columns are returned as they are.
-fn text_rank(column: Column) -> Column {
+fn text_rank(column: Column, cancel: Cancel) -> Result<Column, QueryError> {
     let Some((codes, mapping)) = encode::codes(column.as_materialized_series()) else {
-        return column;
+        return Ok(column);
     };
     let n = mapping.num_cats_upper_bound();
     let mut by_text: Vec<u32> = (0..n as u32).collect();
@@ -32,11 +33,16 @@ fn text_rank(column: Column) -> Column {
     for (r, &code) in by_text.iter().enumerate() {
         rank[code as usize] = r as u32;
     }
-    let ranks: UInt32Chunked = codes
-        .iter()
-        .map(|c| c.map(|c| rank.get(c as usize).copied().unwrap_or(0)))
-        .collect();
-    ranks.with_name(column.name().clone()).into_column()
+    cancel.check()?;
+    let mut ranks = Vec::with_capacity(codes.len());
+    for (i, c) in codes.iter().enumerate() {
+        if i.is_multiple_of(1 << 16) {
+            cancel.check()?;
+        }
+        ranks.push(c.map(|c| rank.get(c as usize).copied().unwrap_or(0)));
+    }
+    let ranks = UInt32Chunked::from_iter_options(column.name().clone(), ranks.into_iter());
+    Ok(ranks.into_column())
 }
 
 impl Runner<'_> {
@@ -115,7 +121,7 @@ impl Runner<'_> {
                         .into_column(),
                 );
             } else {
-                work.push(text_rank(column));
+                work.push(text_rank(column, self.cancel())?);
             }
             names.push(name);
             descending.push(desc);
