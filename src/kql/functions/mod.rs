@@ -8,6 +8,7 @@ pub mod codes;
 pub mod convert;
 pub mod datetime;
 pub mod dictionary;
+pub mod distributions;
 pub mod dynamic;
 pub mod geo;
 mod group_udf;
@@ -27,6 +28,8 @@ pub mod statistics;
 pub mod strings;
 pub mod tdigest;
 pub mod terms;
+pub mod timezones;
+pub mod units;
 pub mod weighted;
 pub mod window;
 
@@ -287,7 +290,7 @@ pub struct ScalarFunction {
 }
 
 /// Every family's table.
-fn families() -> [&'static [ScalarFunction]; 20] {
+fn families() -> [&'static [ScalarFunction]; 23] {
     [
         strings::FUNCTIONS,
         convert::FUNCTIONS,
@@ -309,6 +312,9 @@ fn families() -> [&'static [ScalarFunction]; 20] {
         random::FUNCTIONS,
         hll::FUNCTIONS,
         tdigest::FUNCTIONS,
+        timezones::FUNCTIONS,
+        units::FUNCTIONS,
+        distributions::FUNCTIONS,
     ]
 }
 
