@@ -13,6 +13,9 @@ use crate::data::normalize::{self, BadRows};
 use crate::data::source::{Compression, SourceFile};
 use crate::data::warning::{Place, merge_bad};
 
+/// Columns a worker reads (and types and encodes) at a time.
+const COLUMNS_PER_READ: usize = 16;
+
 /// Rows per slice, at least: whole row groups are added until it is
 /// reached. Exports write row groups of about this size or more, so a
 /// slice is usually one row group, which is also the fastest to read.
@@ -82,6 +85,16 @@ pub(super) fn read(
         .map_err(|e| not_parquet(file, e))?
         .clone();
     let total = metadata.num_rows;
+    let width = first.schema().map_err(|e| not_parquet(file, e))?.len();
+    // Columns read together: a worker holds one group's text as Polars
+    // decodes it (16 bytes a cell) only until it is encoded, so the memory
+    // a load passes through, and the allocator keeps, is a few columns'
+    // worth, not a whole row group's.
+    let column_groups: Vec<Vec<usize>> = (0..width)
+        .collect::<Vec<_>>()
+        .chunks(COLUMNS_PER_READ)
+        .map(<[usize]>::to_vec)
+        .collect();
     // Slices of whole row groups, so that no group is decoded twice.
     let mut slices: Vec<(usize, usize)> = Vec::new();
     let mut start = 0usize;
@@ -103,20 +116,38 @@ pub(super) fn read(
     let mut next = |_: Option<(usize, usize)>| Ok::<_, LoadError>(jobs.next());
     type Slice = (DataFrame, Vec<BadRows>, usize);
     let read_slice = |&(offset, len): &(usize, usize)| -> Result<Slice, LoadError> {
-        let mut reader = reader(file)?;
-        reader.set_metadata(metadata.clone());
         let slice = (total > SLICE_ROWS).then_some((offset, len));
-        let frame = reader.with_slice(slice).finish().map_err(|e| {
-            err(format!(
-                "cannot read Parquet: {}",
-                first_line(&e.to_string())
-            ))
-        })?;
-        let (typed, bad) =
-            normalize::type_chunk(documented, frame).map_err(|e| err(e.to_string()))?;
-        // Encoded by the worker, so the text of the whole table is never
-        // held at once.
-        let typed = encode::encode_frame(typed).map_err(|e| err(e.to_string()))?;
+        let mut columns: Vec<Column> = Vec::with_capacity(width);
+        let mut bad = Vec::new();
+        let mut height = 0;
+        let projections: Vec<Option<Vec<usize>>> = if column_groups.len() > 1 {
+            column_groups.iter().cloned().map(Some).collect()
+        } else {
+            vec![None]
+        };
+        for projection in projections {
+            let mut reader = reader(file)?;
+            reader.set_metadata(metadata.clone());
+            let frame = reader
+                .with_projection(projection)
+                .with_slice(slice)
+                .finish()
+                .map_err(|e| {
+                    err(format!(
+                        "cannot read Parquet: {}",
+                        first_line(&e.to_string())
+                    ))
+                })?;
+            height = frame.height();
+            let (typed, rows) =
+                normalize::type_chunk(documented, frame).map_err(|e| err(e.to_string()))?;
+            // Encoded by the worker, so the text of the whole table is
+            // never held at once.
+            let typed = encode::encode_frame(typed).map_err(|e| err(e.to_string()))?;
+            columns.extend(typed.into_columns());
+            bad.extend(rows);
+        }
+        let typed = DataFrame::new(height, columns).map_err(|e| err(e.to_string()))?;
         Ok((typed, bad, offset))
     };
     let mut chunks = Vec::new();
