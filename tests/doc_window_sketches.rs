@@ -1,8 +1,8 @@
 //! Window functions (`row_number`, `prev`, `next`, `row_cumsum`,
 //! `row_rank_dense`, `row_rank_min`, `row_window_session`), random values,
-//! `hash_many`/`hash_combine`, weighted percentiles and the storable
-//! sketches (`hll`, `tdigest` and their functions): the documentation's
-//! examples with their printed output.
+//! `hash_many`/`hash_combine`, weighted percentiles, the `binary_all_*`
+//! aggregates and the storable sketches (`hll`, `tdigest` and their
+//! functions): the documentation's examples with their printed output.
 
 mod common;
 
@@ -363,5 +363,25 @@ fn tdigest_sketches_from_the_docs() {
     assert_eq!(
         column("print p = percentile_tdigest(dynamic(null), 50)", "p"),
         vec![Scalar::Null(KqlType::Real)]
+    );
+}
+
+#[test]
+fn binary_all_aggregates() {
+    // The documentation's example: the AND of the four is CAFEF00D.
+    table(
+        "datatable(num:long)[0xFFFFFFFF, 0xFFFFF00F, 0xCFFFFFFD, 0xFAFEFFFF]
+        | summarize a = binary_all_and(num)
+        | project result = toupper(tohex(a))",
+        r#"result:string
+        "CAFEF00D""#,
+    );
+    table(
+        "datatable(k:long, num:long)[1, 6, 1, 3, 2, 5, 3, long(null)]
+        | summarize binary_all_and(num), binary_all_or(num), binary_all_xor(num) by k",
+        "k:long | binary_all_and_num:long | binary_all_or_num:long | binary_all_xor_num:long
+        1 | 2 | 7 | 5
+        2 | 5 | 5 | 5
+        3 | null | null | null",
     );
 }

@@ -635,5 +635,6 @@ pub fn lookup(name: &str) -> Option<&'static AggregateFunction> {
         .chain(super::weighted::AGGREGATES)
         .chain(super::hll::AGGREGATES)
         .chain(super::tdigest::AGGREGATES)
+        .chain(super::bitwise_aggregates::AGGREGATES)
         .find(|a| a.name == name)
 }

@@ -1,6 +1,6 @@
 //! An aggregate computed by Rust code over each group's values (the
-//! sketches of `hll` and `tdigest`), as one Polars expression that gives
-//! one value per group.
+//! sketches of `hll` and `tdigest`, the `binary_all_*` folds), as one
+//! Polars expression that gives one value per group.
 
 use polars::prelude::*;
 
@@ -11,6 +11,21 @@ where
     F: Fn(&mut [Column]) -> PolarsResult<Column> + 'static + Send + Sync,
 {
     apply_multiple(f, inputs, binary_field, true)
+}
+
+/// Runs `f` on each group's input columns; `f` returns one long.
+pub(super) fn per_group_long<F>(inputs: Vec<Expr>, f: F) -> Expr
+where
+    F: Fn(&mut [Column]) -> PolarsResult<Column> + 'static + Send + Sync,
+{
+    apply_multiple(f, inputs, long_field, true)
+}
+
+fn long_field(_: &Schema, f: &[Field]) -> PolarsResult<Field> {
+    Ok(Field::new(
+        f.first().map_or_else(|| "".into(), |f| f.name().clone()),
+        DataType::Int64,
+    ))
 }
 
 fn binary_field(_: &Schema, f: &[Field]) -> PolarsResult<Field> {

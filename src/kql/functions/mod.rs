@@ -4,6 +4,7 @@
 
 pub mod aggregates;
 pub mod arrays;
+pub mod bitwise_aggregates;
 pub mod codes;
 pub mod convert;
 pub mod datetime;
@@ -342,5 +343,6 @@ pub fn all_names() -> Vec<&'static str> {
     names.extend(weighted::AGGREGATES.iter().map(|a| a.name));
     names.extend(hll::AGGREGATES.iter().map(|a| a.name));
     names.extend(tdigest::AGGREGATES.iter().map(|a| a.name));
+    names.extend(bitwise_aggregates::AGGREGATES.iter().map(|a| a.name));
     names
 }
