@@ -20,7 +20,8 @@ use polars::prelude::*;
 use serde::de::{DeserializeSeed, Error as _, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use super::csv::{CHUNK, TextColumn};
+use super::csv::CHUNK;
+use super::text_column::TextColumn;
 use super::{
     ChunkNotUtf8, FileRead, LoadControl, NotUtf8, Progressing, RawTable, RecordChunks, Stop,
     TextCheck, TextMode, Utf8Check, count_newlines, fill, io_message, open, parse_text, pipeline,
