@@ -1,6 +1,8 @@
 //! `partition by Col (subquery)`: the subquery runs on each key's rows and
 //! the results are stacked; `{ query }` runs a query with its own source
-//! once per key, the key bound to the column's name.
+//! once per key, the key bound to the column's name. Kusto documents `{}`
+//! for the legacy strategy only, but its own examples use it with
+//! `hint.strategy=native` too, so any strategy takes it.
 
 use polars::prelude::*;
 
@@ -29,16 +31,6 @@ impl Runner<'_> {
             .iter()
             .find(|o| o.name.name == "hint.strategy")
             .map(|o| (o.value.name.as_str(), o.value.span));
-        if let (PartitionBody::Query(_), Some((s, s_span))) = (body, strategy)
-            && s != "legacy"
-        {
-            return Err(QueryError::syntax(
-                format!(
-                    "a partition subquery with its own source ('{{...}}') needs the legacy strategy, not {s}"
-                ),
-                s_span,
-            ));
-        }
         let key = frame.column(&by.name).map_err(|_| {
             let names: Vec<&str> = frame
                 .get_column_names()
