@@ -74,7 +74,7 @@ fn inv(p: f64, a: f64, b: f64) -> Option<f64> {
 
 /// `beta_pdf(x, a, b)`: NaN for x outside (0, 1) or a bad shape.
 fn pdf(x: f64, a: f64, b: f64) -> Option<f64> {
-    if !(x > 0.0 && x < 1.0) || !shapes_ok(a, b) {
+    if !(x > 0.0 && x < 1.0 && shapes_ok(a, b)) {
         return Some(f64::NAN);
     }
     let ln = (a - 1.0) * x.ln() + (b - 1.0) * (1.0 - x).ln() + ln_beta_front(a, b);

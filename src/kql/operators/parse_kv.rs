@@ -157,7 +157,6 @@ impl<'a> Reader<'a> {
     /// One pair at `pos` of a delimited text, and where the next starts
     /// (`None` at the end). A piece without a key/value delimiter is no
     /// pair.
-    #[allow(clippy::type_complexity)]
     fn delimited_pair(
         &self,
         text: &str,
