@@ -12,7 +12,10 @@
 use polars::prelude::*;
 use rayon::prelude::*;
 
+use std::sync::Arc;
+
 use super::groups;
+use crate::data::encode;
 use crate::kql::error::QueryError;
 use crate::kql::limits::Cancel;
 
@@ -41,8 +44,7 @@ pub(super) fn row_order(
         return Ok(None);
     }
     if let Some(n) = limit
-        && n <= FEW
-        && n < rows / 8
+        && selects_few(n, rows)
     {
         return top_rows(keys, n, cancel);
     }
@@ -86,6 +88,12 @@ pub(super) fn row_order(
 /// full sort.
 const FEW: usize = 8192;
 
+/// Whether the first `n` of `rows` rows are picked by [`top_rows`] rather
+/// than by a full sort.
+pub(super) fn selects_few(n: usize, rows: usize) -> bool {
+    n <= FEW && n < rows / 8
+}
+
 /// One key as [`top_rows`] compares it: numbers by their ordinals (which
 /// carry direction and null placement), text and dynamic values by their
 /// bytes.
@@ -98,6 +106,13 @@ enum Compared<'a> {
     },
     Bytes {
         values: &'a <BinaryType as PolarsDataType>::Array,
+        descending: bool,
+        null_low: bool,
+    },
+    /// Encoded text: codes, compared by the text they stand for.
+    Codes {
+        codes: &'a <UInt32Type as PolarsDataType>::Array,
+        mapping: &'a CategoricalMapping,
         descending: bool,
         null_low: bool,
     },
@@ -134,6 +149,19 @@ impl Compared<'_> {
                 descending,
                 null_low,
             } => placed(values.get(a), values.get(b), *descending, *null_low),
+            Compared::Codes {
+                codes,
+                mapping,
+                descending,
+                null_low,
+            } => {
+                let text = |i: usize| {
+                    codes
+                        .get(i)
+                        .map(|c| mapping.cat_to_str(c).unwrap_or_default())
+                };
+                placed(text(a), text(b), *descending, *null_low)
+            }
         }
     }
 }
@@ -152,12 +180,16 @@ fn top_rows(
     }
     // Text keys in one chunk each, kept alive while they are compared.
     let mut text: Vec<Series> = Vec::new();
+    let mut encoded: Vec<(UInt32Chunked, Arc<CategoricalMapping>)> = Vec::new();
     for k in keys {
         let s = k.column.as_materialized_series();
         if matches!(s.dtype(), DataType::String | DataType::Binary) {
             text.push(s.rechunk());
+        } else if let Some((codes, mapping)) = encode::codes(s) {
+            encoded.push((codes.rechunk().into_owned(), mapping));
         }
     }
+    let mut next_codes = encoded.iter();
     let mut compared = Vec::with_capacity(keys.len());
     let mut next_text = text.iter();
     for k in keys {
@@ -187,6 +219,20 @@ fn top_rows(
                 };
                 compared.push(Compared::Bytes {
                     values,
+                    descending: k.descending,
+                    null_low,
+                });
+            }
+            DataType::Categorical(..) | DataType::Enum(..) => {
+                let Some((codes, mapping)) = next_codes.next() else {
+                    return Ok(None);
+                };
+                let Some(codes) = codes.downcast_iter().next() else {
+                    return Ok(None);
+                };
+                compared.push(Compared::Codes {
+                    codes,
+                    mapping,
                     descending: k.descending,
                     null_low,
                 });
@@ -490,10 +536,25 @@ mod tests {
         let bytes = text.cast(&DataType::Binary).expect("binary");
         let when = Column::new(
             "w".into(),
-            (0..rows).map(|i| ((i * 13) % 1000) as i64).collect::<Vec<_>>(),
+            (0..rows)
+                .map(|i| ((i * 13) % 1000) as i64)
+                .collect::<Vec<_>>(),
         );
+        let frame = DataFrame::new(rows, vec![text.clone()]).expect("frame");
+        let encoded = crate::data::encode::encode_frame(frame)
+            .expect("encoded")
+            .column("t")
+            .expect("t")
+            .clone();
+        assert!(crate::data::encode::codes(encoded.as_materialized_series()).is_some());
         for (desc, last) in [(false, false), (false, true), (true, false), (true, true)] {
             for n in [0, 1, 100, FEW] {
+                // Encoded text orders as its text does.
+                assert_eq!(
+                    order(&[(encoded.clone(), desc, last)], Some(n)),
+                    polars_order(&[(text.clone(), desc, last)], Some(n)),
+                    "encoded {desc} {last} {n}"
+                );
                 for keys in [
                     vec![(text.clone(), desc, last)],
                     vec![(bytes.clone(), desc, last)],
