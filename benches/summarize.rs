@@ -1,26 +1,91 @@
-//! `summarize count() by RemoteIP, RemotePort` over 5 million connections
-//! with millions of distinct (RemoteIP, RemotePort) pairs: the cardinality
-//! the engine issue specifies (4.6M groups; goal 0.5 s on 2 cores). The
-//! generated sample data has far fewer pairs (its remote addresses come from
-//! a few hundred hosts), so these frames are made here, as inbound traffic
-//! to an exposed server looks: ephemeral remote ports, and remote addresses
-//! drawn either from 8,192 addresses (about 4.6M pairs; RemoteIP is then
-//! dictionary-encoded, as the catalog stores it) or from 4 million
-//! (nearly every pair distinct; RemoteIP stays plain text and is hashed).
+//! Grouping: `summarize` over 5 million connections, on the same Parquet
+//! files that `benches/compare/grouping.py` gives DuckDB and Python Polars.
 //!
-//!     cargo bench --bench summarize
+//! The data sets:
+//!
+//! - `sample`: the generated DeviceNetworkEvents (`quarry sample --rows
+//!   5000000 --format parquet`, see `common`), loaded as the workbench
+//!   loads it. `count() by RemoteIP, RemotePort` has 289k groups there.
+//! - `generated`: inbound traffic to an exposed server, made here:
+//!   ephemeral remote ports and remote addresses drawn from 8,192 addresses
+//!   (about 4.6M (RemoteIP, RemotePort) pairs; RemoteIP is then
+//!   dictionary-encoded, as the catalog stores it), with a timestamp and
+//!   one of 1,000 device names per row.
+//! - `near-distinct`: the same from 4 million addresses: nearly every pair
+//!   distinct; RemoteIP stays plain text and is hashed.
+//!
+//! The generated rows are written once to
+//! `bench-data/grouping/connections-<addresses>.parquet` for the comparison
+//! script. Run with:
+//!
+//! ```text
+//! cargo bench --bench summarize
+//! cargo bench --bench summarize -- sample/      # one data set
+//! cargo bench --bench summarize -- dcount       # one aggregate
+//! ```
+
+mod common;
 
 use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use polars::prelude::*;
 use quarry::data::catalog::{Catalog, Table};
 use quarry::data::encode::encode_frame;
+use quarry::data::load::{LoadControl, load_table};
 use quarry::kql::{RunOptions, run};
 
 const ROWS: usize = 5_000_000;
 
-/// A small, fast, deterministic generator (SplitMix64).
+/// The queries on the sample data, named as the comparison script names
+/// them.
+const SAMPLE: &[(&str, &str)] = &[
+    (
+        "count by RemoteIP, RemotePort",
+        "summarize count() by RemoteIP, RemotePort",
+    ),
+    (
+        "dcount(RemotePort) by RemoteIP",
+        "summarize dcount(RemotePort) by RemoteIP",
+    ),
+    (
+        "arg_min(Timestamp, RemoteUrl) by RemoteIP, RemotePort",
+        "summarize arg_min(Timestamp, RemoteUrl) by RemoteIP, RemotePort",
+    ),
+    (
+        "make_set(RemotePort) by RemoteIP",
+        "summarize make_set(RemotePort) by RemoteIP",
+    ),
+    (
+        "count, dcount, arg_max by RemoteIP, ReportId",
+        "summarize count(), dcount(RemotePort), arg_max(Timestamp, RemoteUrl) by RemoteIP, ReportId",
+    ),
+];
+
+/// The queries on the generated connections.
+const GENERATED: &[(&str, &str)] = &[
+    (
+        "count by RemoteIP, RemotePort",
+        "summarize count() by RemoteIP, RemotePort",
+    ),
+    (
+        "dcount(DeviceName) by RemoteIP",
+        "summarize dcount(DeviceName) by RemoteIP",
+    ),
+    (
+        "arg_min(Timestamp, DeviceName) by RemoteIP, RemotePort",
+        "summarize arg_min(Timestamp, DeviceName) by RemoteIP, RemotePort",
+    ),
+    (
+        "make_set(RemotePort) by RemoteIP",
+        "summarize make_set(RemotePort) by RemoteIP",
+    ),
+];
+
+/// A small, fast, deterministic generator (SplitMix64); the comparison
+/// script computes the same sequence.
 struct Mix(u64);
 
 impl Mix {
@@ -33,10 +98,19 @@ impl Mix {
     }
 }
 
+/// `n` connections from `addresses` remote addresses to `ports` remote
+/// ports (plain text, as read from a file).
 fn connections(n: usize, addresses: u64, ports: u64) -> DataFrame {
     let mut r = Mix(42);
+    // A second stream, so that the address and port sequence (and so the
+    // group counts) stay as they were before these columns were added.
+    let mut s = Mix(7);
     let mut ip = Vec::with_capacity(n);
     let mut port = Vec::with_capacity(n);
+    let mut time = Vec::with_capacity(n);
+    let mut device = Vec::with_capacity(n);
+    // 2025-03-01T00:00:00Z, in nanoseconds.
+    const START: i64 = 1_740_787_200_000_000_000;
     for _ in 0..n {
         let a = r.next() % addresses;
         ip.push(format!(
@@ -46,45 +120,121 @@ fn connections(n: usize, addresses: u64, ports: u64) -> DataFrame {
             a & 255
         ));
         port.push(49_152 + (r.next() % ports) as i32);
+        // Within a week, to the millisecond.
+        time.push(START + (s.next() % 604_800_000) as i64 * 1_000_000);
+        device.push(format!("ws-{:04}", s.next() % 1000));
     }
-    let frame = DataFrame::new(
+    let time = Int64Chunked::from_vec("Timestamp".into(), time)
+        .into_datetime(TimeUnit::Nanoseconds, None)
+        .into_column();
+    DataFrame::new(
         n,
         vec![
+            time,
+            Column::new("DeviceName".into(), device),
             Column::new("RemoteIP".into(), ip),
             Column::new("RemotePort".into(), port),
         ],
     )
-    .expect("frame");
-    encode_frame(frame).expect("encode")
+    .expect("frame")
+}
+
+/// Where the comparison script finds the generated connections.
+fn generated_file(addresses: u64) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("bench-data")
+        .join("grouping")
+        .join(format!("connections-{addresses}.parquet"))
+}
+
+fn write_parquet(frame: &mut DataFrame, path: &Path) {
+    if path.exists() {
+        return;
+    }
+    let dir = path.parent().expect("a folder");
+    std::fs::create_dir_all(dir).expect("create bench-data/grouping");
+    let partial = path.with_extension("partial");
+    let file = std::fs::File::create(&partial).expect("create parquet");
+    ParquetWriter::new(file)
+        .finish(frame)
+        .expect("write parquet");
+    std::fs::rename(&partial, path).expect("rename parquet");
+}
+
+fn sample_catalog() -> Catalog {
+    let file = common::data("parquet");
+    let source = common::source(&file);
+    let never = AtomicBool::new(false);
+    let (tables, errors) = load_table(&source, &LoadControl::new(&|_| {}, &never));
+    assert!(errors.is_empty(), "{errors:?}");
+    let mut catalog = Catalog::new();
+    for t in tables {
+        catalog.insert(t);
+    }
+    catalog
+}
+
+fn generated_catalog(addresses: u64, ports: u64) -> Catalog {
+    let mut frame = connections(ROWS, addresses, ports);
+    write_parquet(&mut frame, &generated_file(addresses));
+    let mut catalog = Catalog::new();
+    catalog.insert(Table {
+        name: "Connections".into(),
+        frame: encode_frame(frame).expect("encode"),
+        files: Vec::new(),
+        warnings: Vec::new(),
+    });
+    catalog
+}
+
+fn cases(c: &mut Criterion, group: &str, catalog: &Catalog, table: &str, queries: &[(&str, &str)]) {
+    let options = RunOptions::default();
+    let mut g = c.benchmark_group(group);
+    g.sample_size(10);
+    for (name, query) in queries {
+        let query = format!("{table} | {query}");
+        let groups = run(catalog, &query, &options).expect("query").height();
+        g.bench_function(format!("{name}: {groups} groups"), |b| {
+            b.iter(|| black_box(run(catalog, &query, &options).expect("query")))
+        });
+    }
+    g.finish();
+}
+
+/// Whether a name filter given on the command line (`-- sample/`) may
+/// select a case of `group`: data sets no case of which is wanted are not
+/// loaded.
+fn wanted(group: &str, queries: &[(&str, &str)]) -> bool {
+    let filters: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    filters.is_empty()
+        || queries.iter().any(|(name, _)| {
+            let id = format!("{group}/{name}");
+            filters.iter().any(|f| id.contains(f.as_str()))
+        })
 }
 
 fn bench(c: &mut Criterion) {
-    let options = RunOptions::default();
-    let query = "DeviceNetworkEvents | summarize count() by RemoteIP, RemotePort";
-    let mut g = c.benchmark_group("summarize");
-    g.sample_size(10);
-    for (addresses, ports) in [(8_192, 4_096), (1 << 22, 16_384)] {
-        let mut catalog = Catalog::new();
-        catalog.insert(Table {
-            name: "DeviceNetworkEvents".into(),
-            frame: connections(ROWS, addresses, ports),
-            files: Vec::new(),
-            warnings: Vec::new(),
-        });
-        let groups = run(&catalog, query, &options).expect("query").height();
-        let encoded = matches!(
-            catalog
-                .get("DeviceNetworkEvents")
-                .map(|t| t.frame.column("RemoteIP").map(|c| c.dtype().clone())),
-            Some(Ok(DataType::Categorical(_, _)))
-        );
-        let how = if encoded { "encoded" } else { "plain text" };
-        g.bench_function(
-            format!("count by RemoteIP ({how}), RemotePort: {groups} groups"),
-            |b| b.iter(|| black_box(run(&catalog, query, &options).expect("query"))),
+    if wanted("sample", SAMPLE) {
+        let sample = sample_catalog();
+        cases(c, "sample", &sample, "DeviceNetworkEvents", SAMPLE);
+    }
+    if wanted("generated", GENERATED) {
+        let encoded = generated_catalog(8_192, 4_096);
+        cases(c, "generated", &encoded, "Connections", GENERATED);
+    }
+    if wanted("near-distinct", &GENERATED[..1]) {
+        let distinct = generated_catalog(1 << 22, 16_384);
+        cases(
+            c,
+            "near-distinct",
+            &distinct,
+            "Connections",
+            &GENERATED[..1],
         );
     }
-    g.finish();
 }
 
 criterion_group!(benches, bench);

@@ -1,8 +1,16 @@
 //! `summarize` and `distinct`.
 //!
-//! Aggregate arguments are evaluated into working columns, then Polars
-//! groups and aggregates them; `arg_min(x, *)` is computed as a row index per
+//! Aggregate arguments are evaluated into working columns and the rows are
+//! grouped ([`groups::group_ids`]); aggregates that can be computed from
+//! the group ids directly are (see `direct`), the others by Polars over the
+//! rows reordered by group. `arg_min(x, *)` is computed as a row index per
 //! group followed by one gather of the input rows.
+
+mod direct;
+mod fold;
+mod lists;
+#[cfg(test)]
+mod tests;
 
 use polars::prelude::*;
 use rayon::prelude::*;
@@ -27,6 +35,26 @@ struct Planned {
     explicit: bool,
 }
 
+/// One aggregate call of `summarize`, its arguments evaluated.
+struct Call {
+    /// The aggregation function's name.
+    function: &'static str,
+    /// The arguments as evaluated (encoded text still encoded), for the
+    /// direct computation.
+    args: Vec<direct::Arg>,
+    /// The working columns the Polars plan reads: name and value.
+    columns: Vec<(String, Val)>,
+    /// Its output columns: indices into the planned outputs.
+    outputs: std::ops::Range<usize>,
+}
+
+impl Call {
+    /// Whether the Polars plan reads the row index column.
+    fn reads_rows(&self) -> bool {
+        matches!(self.function, "arg_min" | "arg_max" | "take_any" | "any")
+    }
+}
+
 impl Runner<'_> {
     pub(super) fn op_summarize(
         &self,
@@ -36,7 +64,7 @@ impl Runner<'_> {
         span: Span,
     ) -> Result<DataFrame, QueryError> {
         let rows = frame.height();
-        let mut work: Vec<Column> = Vec::new();
+        let mut keys: Vec<Column> = Vec::new();
         let mut key_names: Vec<String> = Vec::new();
         let mut unnamed = 0;
         for b in by {
@@ -49,11 +77,9 @@ impl Runner<'_> {
             };
             let name = unique_name(&name, &key_names);
             let v = self.eval_rows(&b.expr, &frame)?;
-            work.push(val_column(v, &name, rows));
+            keys.push(val_column(v, &name, rows));
             key_names.push(name);
         }
-        let row_index: Vec<IdxSize> = (0..rows as IdxSize).collect();
-        work.push(Column::new(ROW.into(), row_index));
 
         // `array_sort_asc(make_set(x))`, `round(avg(x), 2)`: the aggregates
         // inside a scalar expression are computed as hidden columns, then the
@@ -61,6 +87,7 @@ impl Runner<'_> {
         let (aggregates, computed) = split_computed(aggregates);
         let aggregates = &aggregates[..];
         let mut planned: Vec<Planned> = Vec::new();
+        let mut calls: Vec<Call> = Vec::new();
         for (ai, a) in aggregates.iter().enumerate() {
             let ExprKind::Call { name, args } = &a.expr.kind else {
                 return Err(QueryError::syntax(
@@ -94,31 +121,49 @@ impl Runner<'_> {
                 row_index: ROW,
                 span: a.expr.span,
             };
+            let mut call = Call {
+                function: f.name,
+                args: Vec::new(),
+                columns: Vec::new(),
+                outputs: 0..0,
+            };
             for (i, arg) in args.iter().enumerate() {
                 input.arg_names.push(expr_name(arg));
                 if matches!(arg.kind, ExprKind::Star) {
                     input.columns.push(None);
                     input.constants.push(None);
                     input.kinds.push(None);
+                    call.args.push(direct::Arg {
+                        values: None,
+                        constant: None,
+                    });
                     continue;
                 }
-                // Aggregates read text as text: encoded columns decoded.
-                let v = self.eval_rows(arg, &frame)?.decoded();
+                let v = self.eval_rows(arg, &frame)?;
                 input.kinds.push(Some(v.kind()));
                 match &v {
                     Val::Scalar(s) if i > 0 => {
                         input.columns.push(None);
                         input.constants.push(Some(s.clone()));
+                        call.args.push(direct::Arg {
+                            values: None,
+                            constant: Some(s.clone()),
+                        });
                     }
                     _ => {
                         let c = format!("__quarry_a{ai}_{i}");
-                        work.push(val_column(v, &c, rows));
-                        input.columns.push(Some(c));
+                        input.columns.push(Some(c.clone()));
                         input.constants.push(None);
+                        call.args.push(direct::Arg {
+                            values: Some(v.clone().into_series(&c, rows)),
+                            constant: None,
+                        });
+                        call.columns.push((c, v));
                     }
                 }
             }
             let outputs = (f.plan)(&input)?;
+            let first = planned.len();
             for (k, output) in outputs.into_iter().enumerate() {
                 let explicit = k == 0 && !a.names.is_empty();
                 let name = if explicit {
@@ -132,42 +177,11 @@ impl Runner<'_> {
                     explicit,
                 });
             }
+            call.outputs = first..planned.len();
+            calls.push(call);
         }
 
-        let work = DataFrame::new(rows, work).map_err(|e| polars_error(e, span))?;
-        let exprs: Vec<Expr_> = planned
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                let e = p.output.expr.clone();
-                let e = if by.is_empty() && p.output.is_list {
-                    e.implode(true)
-                } else {
-                    e
-                };
-                e.alias(format!("__quarry_o{i}"))
-            })
-            .collect();
-        let key_series: Vec<Series> = key_names
-            .iter()
-            .filter_map(|k| work.column(k).ok())
-            .map(|c| c.as_materialized_series().clone())
-            .collect();
-        let result = if by.is_empty() {
-            work.lazy()
-                .select(exprs)
-                .collect()
-                .map_err(|e| polars_error(e, span))?
-        } else if let Some(groups) = groups::group_ids(&key_series, self.cancel())? {
-            aggregate_groups(work, &key_names, &groups, exprs, self.cancel(), span)?
-        } else {
-            let keys: Vec<Expr_> = key_names.iter().map(|k| col(k.as_str())).collect();
-            work.lazy()
-                .group_by_stable(keys)
-                .agg(exprs)
-                .collect()
-                .map_err(|e| polars_error(e, span))?
-        };
+        let result = self.aggregate(keys, &key_names, &calls, &planned, rows, span)?;
         self.check_cancel()?;
 
         // Assemble: keys first, then each aggregate's columns in order.
@@ -313,32 +327,146 @@ impl Runner<'_> {
 
 type Expr_ = polars::prelude::Expr;
 
+impl Runner<'_> {
+    /// The keys of each group and the output columns of every call
+    /// (`__quarry_o{i}` for planned output `i`), one row per group.
+    fn aggregate(
+        &self,
+        keys: Vec<Column>,
+        key_names: &[String],
+        calls: &[Call],
+        planned: &[Planned],
+        rows: usize,
+        span: Span,
+    ) -> Result<DataFrame, QueryError> {
+        let cancel = self.cancel();
+        // Tests compare each direct aggregate with its Polars plan.
+        #[cfg(test)]
+        let direct_allowed = !tests::PLAIN.get();
+        #[cfg(not(test))]
+        let direct_allowed = true;
+        #[cfg(test)]
+        tests::DIRECT_CALLS.set(0);
+        let output_name = |i: usize| format!("__quarry_o{i}");
+        let exprs = |calls: &[&Call]| -> Vec<Expr_> {
+            calls
+                .iter()
+                .flat_map(|c| c.outputs.clone())
+                .map(|i| {
+                    let p = &planned[i];
+                    let e = p.output.expr.clone();
+                    let e = if keys.is_empty() && p.output.is_list {
+                        e.implode(true)
+                    } else {
+                        e
+                    };
+                    e.alias(output_name(i))
+                })
+                .collect()
+        };
+        // What the Polars plans of `calls` read: their arguments (text
+        // decoded) and, if asked, each row's index.
+        let work = |calls: &[&Call], keys: &[Column]| -> Result<DataFrame, QueryError> {
+            let mut columns: Vec<Column> = keys.to_vec();
+            // Without any column the frame would have no rows to count.
+            let no_columns = keys.is_empty() && calls.iter().all(|c| c.columns.is_empty());
+            if no_columns || calls.iter().any(|c| c.reads_rows()) {
+                let row_index: Vec<IdxSize> = (0..rows as IdxSize).collect();
+                columns.push(Column::new(ROW.into(), row_index));
+            }
+            for c in calls {
+                for (name, v) in &c.columns {
+                    columns.push(val_column(v.clone().decoded(), name, rows));
+                }
+            }
+            DataFrame::new(rows, columns).map_err(|e| polars_error(e, span))
+        };
+        let all: Vec<&Call> = calls.iter().collect();
+        if keys.is_empty() {
+            return work(&all, &[])?
+                .lazy()
+                .select(exprs(&all))
+                .collect()
+                .map_err(|e| polars_error(e, span));
+        }
+        let key_series: Vec<Series> = keys
+            .iter()
+            .map(|c| c.as_materialized_series().clone())
+            .collect();
+        let Some(groups) = groups::group_ids(&key_series, cancel)? else {
+            let by: Vec<Expr_> = key_names.iter().map(|k| col(k.as_str())).collect();
+            return work(&all, &keys)?
+                .lazy()
+                .group_by_stable(by)
+                .agg(exprs(&all))
+                .collect()
+                .map_err(|e| polars_error(e, span));
+        };
+        drop(key_series);
+        let direct: Vec<Option<Vec<Series>>> = calls
+            .par_iter()
+            .map(|c| {
+                if direct::handles(c.function) && direct_allowed {
+                    direct::aggregate(c.function, &c.args, &groups, cancel)
+                } else {
+                    Ok(None)
+                }
+            })
+            .collect::<Result<_, QueryError>>()?;
+        #[cfg(test)]
+        tests::DIRECT_CALLS.set(direct.iter().filter(|d| d.is_some()).count());
+        let rest: Vec<&Call> = calls
+            .iter()
+            .zip(&direct)
+            .filter(|(_, d)| d.is_none())
+            .map(|(c, _)| c)
+            .collect();
+        let mut out = if rest.is_empty() {
+            DataFrame::empty_with_height(groups.len())
+        } else {
+            aggregate_groups(work(&rest, &[])?, &groups, exprs(&rest), cancel, span)?
+        };
+        for (c, columns) in calls.iter().zip(direct) {
+            for (i, s) in c.outputs.clone().zip(columns.into_iter().flatten()) {
+                cancel.check()?;
+                out.with_column(s.with_name(output_name(i).into()).into_column())
+                    .map_err(|e| polars_error(e, span))?;
+            }
+        }
+        cancel.check()?;
+        let first = IdxCa::from_vec("".into(), groups.first_rows.clone());
+        let keys: Vec<Column> = keys
+            .into_par_iter()
+            .map(|k| k.take(&first))
+            .collect::<PolarsResult<_>>()
+            .map_err(|e| polars_error(e, span))?;
+        for k in keys {
+            out.with_column(k).map_err(|e| polars_error(e, span))?;
+        }
+        Ok(out)
+    }
+}
+
 /// The hidden column of group ids.
 const GROUP: &str = "__quarry_group";
 
-/// Aggregates `work` over groups found by [`groups::group_ids`]: the rows
-/// are reordered so each group is one slice (Polars then aggregates sorted
-/// slices instead of hashing the keys again), and each key is read from its
-/// group's first row. Millions of rows are aggregated a run of whole
-/// groups at a time, checking `cancel` between runs.
+/// Aggregates `work` (one row per input row) over groups found by
+/// [`groups::group_ids`]: the rows are reordered so each group is one slice
+/// (Polars then aggregates sorted slices instead of hashing the keys
+/// again). Millions of rows are aggregated a run of whole groups at a
+/// time, checking `cancel` between runs.
 fn aggregate_groups(
     work: DataFrame,
-    key_names: &[String],
     groups: &groups::Groups,
     exprs: Vec<Expr_>,
     cancel: Cancel,
     span: Span,
 ) -> Result<DataFrame, QueryError> {
     /// Rows aggregated between two looks at the cancel flag.
-    const RUN: usize = 1 << 18;
-    let keys: Vec<Column> = key_names
-        .iter()
-        .map(|k| work.column(k).cloned())
-        .collect::<PolarsResult<_>>()
-        .map_err(|e| polars_error(e, span))?;
-    let rest = work.drop_many(key_names.iter().map(String::as_str));
+    const RUN: usize = 1 << 16;
     let perm = IdxCa::from_vec("".into(), groups.permutation());
-    let mut rest = gather(&rest, &perm, cancel, span)?;
+    let mut rest = gather(&work, &perm, cancel, span)?;
+    drop(work);
     let sorted = groups.sorted_ids();
     // Runs end on a group boundary, so every group is aggregated whole.
     let mut runs = Vec::new();
@@ -395,15 +523,6 @@ fn aggregate_groups(
             .map_err(|e| polars_error(e, span))?;
     }
     cancel.check()?;
-    let first = IdxCa::from_vec("".into(), groups.first_rows.clone());
-    let keys: Vec<Column> = keys
-        .into_par_iter()
-        .map(|k| k.take(&first))
-        .collect::<PolarsResult<_>>()
-        .map_err(|e| polars_error(e, span))?;
-    for k in keys {
-        out.with_column(k).map_err(|e| polars_error(e, span))?;
-    }
     out.drop(GROUP).map_err(|e| polars_error(e, span))
 }
 
