@@ -150,7 +150,8 @@ pub fn recode(s: &Series, dtype: &DataType) -> PolarsResult<Series> {
         return Ok(s.clone());
     }
     let width = dtype.cat_physical()?;
-    let phys = s.to_physical_repr().cast(&width.dtype())?;
+    // Strict: a code that did not fit would be an error, never a null.
+    let phys = s.to_physical_repr().strict_cast(&width.dtype())?;
     // SAFETY: the codes are codes of the same dictionary, copied in order
     // to each wider width (see `wider`), and the cast checked they fit.
     Ok(unsafe {
