@@ -134,7 +134,7 @@ fn scan(
     let cancel = runner.cancel();
     // Per slice, per predicate: the rows kept (offsets into the table) or
     // the error, and the seconds it took.
-    let per_slice: Result<Vec<Vec<(Result<Vec<IdxSize>, QueryError>, f64)>>, QueryError> = starts
+    let per_slice: Result<Vec<Vec<Tested>>, QueryError> = starts
         .par_iter()
         .map(|&at| {
             cancel.check()?;
@@ -179,6 +179,10 @@ fn scan(
         })
         .collect()
 }
+
+/// One predicate on one slice: the table offsets of the rows it keeps (or
+/// its error), and the seconds it took.
+type Tested = (Result<Vec<IdxSize>, QueryError>, f64);
 
 /// The table offsets of the rows a slice starting at `at` keeps.
 fn offsets(k: Kept, at: usize, len: usize) -> Vec<IdxSize> {
