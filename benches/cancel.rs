@@ -178,6 +178,9 @@ fn measure(name: &str, work: impl Fn(Arc<AtomicBool>) -> bool + Send + Sync + 's
     // Which check noticed each slow cancel: the loop before it is the one
     // to make check more often.
     for (latency, site) in slow {
-        println!("    {:.0} ms, noticed at {site}", latency.as_secs_f64() * 1e3);
+        println!(
+            "    {:.0} ms, noticed at {site}",
+            latency.as_secs_f64() * 1e3
+        );
     }
 }

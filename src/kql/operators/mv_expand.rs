@@ -116,7 +116,10 @@ impl Runner<'_> {
             }
         }
         // One chunk, as the operators after it expect of a fresh column.
-        Ok(out.map_or_else(|| scalars_to_series(name, kind, Vec::new()), |o| o.rechunk()))
+        Ok(out.map_or_else(
+            || scalars_to_series(name, kind, Vec::new()),
+            |o| o.rechunk(),
+        ))
     }
 }
 
