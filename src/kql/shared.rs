@@ -24,9 +24,11 @@ use super::value::Val;
 use crate::data::catalog::Catalog;
 use crate::data::types::KqlType;
 
-/// Rows of a table read between two looks at the cancel flag; each slice's
-/// columns stay in cache while every query tests them.
-const SLICE: usize = 1 << 17;
+/// Rows of a table read between two looks at the cancel flag. Large: a
+/// condition on encoded text is answered on the column's dictionary (which
+/// every table shares) once per slice, so many small slices repeat that
+/// work.
+const SLICE: usize = 1 << 21;
 
 /// One query's answer, and the time spent on it alone (its share of a
 /// shared scan counts only the conditions it was first to test).
@@ -44,6 +46,17 @@ pub fn run_many(
     options: &RunOptions,
     done: &(dyn Fn(bool) + Sync),
 ) -> Vec<Answer> {
+    run_sliced(catalog, queries, options, done, SLICE)
+}
+
+/// [`run_many`], reading tables `slice` rows at a time.
+fn run_sliced(
+    catalog: &Catalog,
+    queries: &[Query],
+    options: &RunOptions,
+    done: &(dyn Fn(bool) + Sync),
+    slice: usize,
+) -> Vec<Answer> {
     let runner = Runner::new(catalog, options);
     let mut by_table: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, q) in queries.iter().enumerate() {
@@ -60,7 +73,7 @@ pub fn run_many(
             .collect();
         for (&i, rows) in members
             .iter()
-            .zip(scan(&runner, catalog, table, &predicates))
+            .zip(scan(&runner, catalog, table, &predicates, slice))
         {
             scanned.insert(i, rows);
         }
@@ -119,6 +132,7 @@ fn scan(
     catalog: &Catalog,
     table: &str,
     predicates: &[&Expr],
+    slice_rows: usize,
 ) -> Vec<(Result<IdxCa, QueryError>, f64)> {
     let cancelled = || {
         predicates
@@ -130,7 +144,7 @@ fn scan(
         return cancelled();
     };
     let rows = frame.height();
-    let starts: Vec<usize> = (0..rows).step_by(SLICE).collect();
+    let starts: Vec<usize> = (0..rows).step_by(slice_rows.max(1)).collect();
     let cancel = runner.cancel();
     // Per slice, per predicate: the rows kept (offsets into the table) or
     // the error, and the seconds it took.
@@ -138,7 +152,7 @@ fn scan(
         .par_iter()
         .map(|&at| {
             cancel.check()?;
-            let slice = frame.slice(at as i64, SLICE.min(rows - at));
+            let slice = frame.slice(at as i64, slice_rows.min(rows - at));
             let mut tested = HashMap::new();
             Ok(predicates
                 .iter()
@@ -295,10 +309,13 @@ mod tests {
     use crate::kql::parser::parse;
     use crate::kql::run;
 
+    /// Slices small enough that the test table spans four.
+    const TEST_SLICE: usize = 1 << 17;
+
     /// Process events over more rows than a slice, the paths
     /// dictionary-encoded as the catalog stores them.
     fn catalog() -> Catalog {
-        let rows = 3 * SLICE + 1234;
+        let rows = 3 * TEST_SLICE + 1234;
         let paths = [
             r"C:\Windows\System32\cmd.exe",
             r"C:\Tools\psexec.exe",
@@ -352,9 +369,10 @@ mod tests {
         let queries: Vec<Query> = texts.iter().map(|t| parse(t).expect("parses")).collect();
         let options = RunOptions::default();
         let finished = std::sync::atomic::AtomicUsize::new(0);
-        let answers = run_many(&catalog, &queries, &options, &|_| {
+        let done = |_| {
             finished.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        });
+        };
+        let answers = run_sliced(&catalog, &queries, &options, &done, TEST_SLICE);
         assert_eq!(finished.into_inner(), texts.len());
         assert_eq!(answers.len(), texts.len());
         // The shared ones found rows in every slice (so a row lost or
