@@ -205,14 +205,41 @@ fn cases(c: &mut Criterion, group: &str, catalog: &Catalog, table: &str, queries
 /// select a case of `group`: data sets no case of which is wanted are not
 /// loaded.
 fn wanted(group: &str, queries: &[(&str, &str)]) -> bool {
-    let filters: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
+    // Criterion's options that take a value: that value is no filter.
+    const VALUED: &[&str] = &[
+        "--warm-up-time",
+        "--measurement-time",
+        "--sample-size",
+        "--profile-time",
+        "--save-baseline",
+        "--baseline",
+        "--load-baseline",
+        "--noise-threshold",
+        "--confidence-level",
+        "--significance-level",
+        "--nresamples",
+        "--output-format",
+        "--plotting-backend",
+        "--color",
+    ];
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let filters: Vec<&String> = args
+        .iter()
+        .enumerate()
+        .filter(|(i, a)| {
+            !a.starts_with('-') && (*i == 0 || !VALUED.contains(&args[i - 1].as_str()))
+        })
+        .map(|(_, a)| a)
+        .collect();
+    // Criterion reads a filter as a regular expression.
+    let filters: Vec<regex::Regex> = filters
+        .iter()
+        .map(|f| regex::Regex::new(f).unwrap_or_else(|_| panic!("bad filter {f}")))
         .collect();
     filters.is_empty()
         || queries.iter().any(|(name, _)| {
             let id = format!("{group}/{name}");
-            filters.iter().any(|f| id.contains(f.as_str()))
+            filters.iter().any(|f| f.is_match(&id))
         })
 }
 

@@ -5,21 +5,23 @@
 //! Each row's key becomes one 64-bit number (see `keys`): the key values
 //! packed side by side when they fit, else a hash of them, whose equal
 //! numbers are then compared value by value so that a hash collision never
-//! merges groups. The number of groups is estimated first (a HyperLogLog
-//! sketch of the numbers, a few milliseconds), and decides how rows find
-//! their group:
+//! merges groups. Rows find their group in one of two ways:
 //!
 //! - few groups: each thread takes a share of the rows with its own hash
 //!   table, which stays in cache; the tables are then merged.
-//! - many groups: rows are partitioned by their number into buckets of a
-//!   few thousand groups each, so each bucket's table stays in cache, and
-//!   the buckets are grouped in parallel.
+//! - many groups (a thread's table grows past [`FEW_GROUPS`]): the numbers
+//!   are sketched (HyperLogLog) to estimate how many groups, rows are
+//!   partitioned by their number into buckets of a few thousand groups
+//!   each, so each bucket's table stays in cache, and the buckets are
+//!   grouped in parallel.
 //!
 //! Groups are numbered in order of first appearance, as Kusto's (and
 //! Polars' stable) grouping does.
 
 mod keys;
 mod table;
+
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use polars::prelude::*;
 use rayon::prelude::*;
@@ -31,8 +33,8 @@ use table::Table;
 
 /// Rows handled between two looks at the cancel flag.
 const BLOCK: usize = 1 << 16;
-/// Estimated groups up to which each thread groups its share of the rows
-/// in one table (beyond, a thread's table outgrows the caches).
+/// Groups up to which each thread groups its share of the rows in one
+/// table (beyond, a thread's table outgrows the caches).
 const FEW_GROUPS: usize = 1 << 18;
 /// Groups per bucket when there are many: a table of twice as many slots
 /// (16 bytes each) fits in a core's cache.
@@ -86,10 +88,14 @@ impl Groups {
     }
 }
 
-/// How rows find their group; tests choose, queries let the estimate
-/// choose.
+/// How rows find their group; tests choose.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+// Queries are always adaptive; tests force the other two.
+#[cfg_attr(not(test), allow(dead_code))]
 enum Strategy {
+    /// Tables, unless a thread's table gets more than this many groups:
+    /// then buckets.
+    Adaptive(usize),
     /// A table per thread, merged.
     Tables,
     /// Buckets of a few thousand groups.
@@ -100,16 +106,63 @@ enum Strategy {
 /// key type that cannot be grouped here (the caller lets Polars group).
 /// Stops with the cancelled error within a block of rows of `cancel`.
 pub fn group_ids(keys: &[Series], cancel: Cancel) -> Result<Option<Groups>, QueryError> {
-    group_ids_with(keys, u64::MAX, None, cancel)
+    group_ids_with(keys, u64::MAX, Strategy::Adaptive(FEW_GROUPS), true, cancel)
+}
+
+/// The first row of each distinct key of `keys`, in row order (what
+/// [`group_ids`] gives as `first_rows`, without numbering every row);
+/// `Ok(None)` for a key type that cannot be grouped here.
+pub fn distinct_rows(keys: &[Series], cancel: Cancel) -> Result<Option<Vec<IdxSize>>, QueryError> {
+    Ok(group_ids_with(
+        keys,
+        u64::MAX,
+        Strategy::Adaptive(FEW_GROUPS),
+        false,
+        cancel,
+    )?
+    .map(|g| g.first_rows))
+}
+
+/// Each row's value of `column` as a small number, when its values are
+/// few integers or codes: `1..=n` (`n` is returned, at most `max`), 0 for
+/// null. Distinct values get distinct numbers; `Ok(None)` when the values
+/// span more than `max` numbers.
+pub fn small_codes(
+    column: &Series,
+    max: u64,
+    cancel: Cancel,
+) -> Result<Option<(Vec<u16>, u64)>, QueryError> {
+    let Some(keys) = Keys::read(std::slice::from_ref(column), u64::MAX) else {
+        return Ok(None);
+    };
+    let Some(bits) = keys.packed_bits() else {
+        return Ok(None);
+    };
+    if bits > 16 || (1u64 << bits) - 1 > max {
+        return Ok(None);
+    }
+    let mut codes = vec![0u16; column.len()];
+    codes.par_chunks_mut(BLOCK).enumerate().try_for_each(|(b, out)| {
+        cancel.check()?;
+        let mut packed = vec![0u64; out.len()];
+        keys.packed(b * BLOCK, &mut packed);
+        for (c, &p) in out.iter_mut().zip(&packed) {
+            *c = p as u16;
+        }
+        Ok::<(), QueryError>(())
+    })?;
+    Ok(Some((codes, (1u64 << bits) - 1)))
 }
 
 /// [`group_ids`] with hashes cut down to `hash_bits` (a mask) and the
 /// strategy forced: tests make every hashed key collide with others, and
-/// check both strategies.
+/// check every strategy. Without `with_ids`, only the first rows are
+/// found (`ids` is empty).
 fn group_ids_with(
     columns: &[Series],
     hash_bits: u64,
-    strategy: Option<Strategy>,
+    strategy: Strategy,
+    with_ids: bool,
     cancel: Cancel,
 ) -> Result<Option<Groups>, QueryError> {
     let Some(rows) = columns.first().map(|k| k.len()) else {
@@ -122,7 +175,18 @@ fn group_ids_with(
         return Ok(None);
     };
     cancel.check()?;
-    // One number per row, and a sketch of how many distinct ones.
+    let limit = match strategy {
+        Strategy::Adaptive(few) => Some(few),
+        Strategy::Tables => Some(usize::MAX),
+        Strategy::Buckets => None,
+    };
+    if let Some(limit) = limit
+        && let Some(groups) = by_tables(rows, &keys, limit, with_ids, cancel)?
+    {
+        return Ok(Some(groups));
+    }
+    // Many groups: one number per row, and a sketch of how many distinct
+    // ones, which sizes the buckets.
     let mut numbers: Vec<u64> = vec![0; rows];
     let sketch = numbers
         .par_chunks_mut(BLOCK)
@@ -141,16 +205,9 @@ fn group_ids_with(
             Ok(a)
         })?;
     let estimate = sketch.estimate().min(rows);
-    let strategy = strategy.unwrap_or(if estimate <= FEW_GROUPS {
-        Strategy::Tables
-    } else {
-        Strategy::Buckets
-    });
-    let groups = match strategy {
-        Strategy::Tables => by_tables(&numbers, &keys, estimate, cancel)?,
-        Strategy::Buckets => by_buckets(&numbers, &keys, estimate, cancel)?,
-    };
-    Ok(Some(groups))
+    Ok(Some(by_buckets(
+        &numbers, &keys, estimate, with_ids, cancel,
+    )?))
 }
 
 /// A HyperLogLog sketch of the key numbers (already scrambled): about 2%
@@ -211,22 +268,45 @@ impl<T> Shared<T> {
     }
 }
 
+/// `all` cut into the buckets' ranges (`start` holds where each begins,
+/// and the end).
+fn bucket_slices<'a>(all: &'a mut [u64], start: &[usize]) -> Vec<&'a mut [u64]> {
+    let mut slices = Vec::with_capacity(start.len().saturating_sub(1));
+    let mut rest = all;
+    for w in start.windows(2) {
+        let (head, tail) = rest.split_at_mut(w[1] - w[0]);
+        slices.push(head);
+        rest = tail;
+    }
+    slices
+}
+
 /// The row shares of the threads: `[start, end)` each, in row order.
 fn shares(rows: usize) -> Vec<(usize, usize)> {
     let n = rayon::current_num_threads().min(rows / SHARE_ROWS).max(1);
     (0..n).map(|i| (rows * i / n, rows * (i + 1) / n)).collect()
 }
 
-/// Few groups: each thread groups a share of the rows in its own table;
-/// the first share's groups keep their numbers, each next share's groups
-/// are looked up in (or added to) the merged table.
+/// One thread's share of the rows, grouped: the first row and the key
+/// number of each of its groups.
+struct Share {
+    firsts: Vec<u32>,
+    numbers: Vec<u64>,
+}
+
+/// Few groups: each thread groups a share of the rows in its own table
+/// (the key numbers computed a block at a time, in the cache); the first
+/// share's groups keep their numbers, each next share's groups are looked
+/// up in (or added to) the merged table. `None` as soon as a share has more
+/// than `limit` groups: there are many groups, and buckets group them
+/// faster.
 fn by_tables(
-    numbers: &[u64],
+    rows: usize,
     keys: &Keys,
-    estimate: usize,
+    limit: usize,
+    with_ids: bool,
     cancel: Cancel,
-) -> Result<Groups, QueryError> {
-    let rows = numbers.len();
+) -> Result<Option<Groups>, QueryError> {
     let exact = keys.exact();
     let shares = shares(rows);
     let mut ids = vec![0u32; rows];
@@ -237,50 +317,69 @@ fn by_tables(
         outs.push((start, out));
         rest = tail;
     }
+    let crowded = AtomicBool::new(false);
     let locals = outs
         .into_par_iter()
         .map(|(start, out)| {
-            let mut table = Table::new(estimate.min(out.len()), 0);
-            let mut firsts: Vec<u32> = Vec::new();
+            let mut table = Table::new(1 << 10, 0);
+            let mut share = Share {
+                firsts: Vec::new(),
+                numbers: Vec::new(),
+            };
+            let mut numbers = vec![0u64; BLOCK.min(out.len())];
             for (b, block) in out.chunks_mut(BLOCK).enumerate() {
                 cancel.check()?;
+                if share.firsts.len() > limit || crowded.load(Ordering::Relaxed) {
+                    crowded.store(true, Ordering::Relaxed);
+                    return Ok(None);
+                }
                 let base = start + b * BLOCK;
-                for (i, id) in block.iter_mut().enumerate() {
+                let numbers = &mut numbers[..block.len()];
+                keys.numbers(base, numbers);
+                for (i, (id, &k)) in block.iter_mut().zip(numbers.iter()).enumerate() {
                     let row = base + i;
-                    let next = firsts.len() as u32;
-                    let g = table.group_of(numbers[row], next, |g| {
-                        exact || keys.same(firsts[g as usize] as usize, row)
+                    let next = share.firsts.len() as u32;
+                    let g = table.group_of(k, next, |g| {
+                        exact || keys.same(share.firsts[g as usize] as usize, row)
                     });
                     if g == next {
-                        firsts.push(row as u32);
+                        share.firsts.push(row as u32);
+                        share.numbers.push(k);
                     }
                     *id = g;
                 }
             }
-            Ok((table, firsts))
+            Ok(Some((table, share)))
         })
         .collect::<Result<Vec<_>, QueryError>>()?;
+    let Some(locals) = locals.into_iter().collect::<Option<Vec<_>>>() else {
+        return Ok(None);
+    };
     let mut locals = locals.into_iter();
-    let Some((mut table, mut firsts)) = locals.next() else {
-        return Ok(Groups {
+    let Some((mut table, mut merged)) = locals.next() else {
+        return Ok(Some(Groups {
             ids,
             first_rows: Vec::new(),
-        });
+        }));
     };
-    for ((start, end), (_, local_firsts)) in shares.iter().skip(1).zip(locals) {
-        let mut renumber = Vec::with_capacity(local_firsts.len());
-        for block in local_firsts.chunks(BLOCK) {
+    for ((start, end), (_, share)) in shares.iter().skip(1).zip(locals) {
+        let mut renumber = Vec::with_capacity(share.firsts.len());
+        for (block, numbers) in share.firsts.chunks(BLOCK).zip(share.numbers.chunks(BLOCK)) {
             cancel.check()?;
-            for &row in block {
-                let next = firsts.len() as u32;
-                let g = table.group_of(numbers[row as usize], next, |g| {
-                    exact || keys.same(firsts[g as usize] as usize, row as usize)
+            for (&row, &k) in block.iter().zip(numbers) {
+                let next = merged.firsts.len() as u32;
+                let g = table.group_of(k, next, |g| {
+                    exact || keys.same(merged.firsts[g as usize] as usize, row as usize)
                 });
                 if g == next {
-                    firsts.push(row);
+                    merged.firsts.push(row);
+                    merged.numbers.push(k);
                 }
                 renumber.push(g);
             }
+        }
+        if !with_ids {
+            continue;
         }
         ids[*start..*end]
             .par_chunks_mut(BLOCK)
@@ -292,20 +391,25 @@ fn by_tables(
                 Ok::<(), QueryError>(())
             })?;
     }
-    Ok(Groups {
+    if !with_ids {
+        ids = Vec::new();
+    }
+    Ok(Some(Groups {
         ids,
-        first_rows: firsts.into_iter().map(|r| r as IdxSize).collect(),
-    })
+        first_rows: merged.firsts.into_iter().map(|r| r as IdxSize).collect(),
+    }))
 }
 
 /// Many groups: rows are partitioned by the top bits of their number into
 /// buckets of about [`BUCKET_GROUPS`] groups (in row order within each),
-/// each bucket is grouped in its own small table, and the groups are then
-/// renumbered by their first rows.
+/// each bucket is grouped in its own small table, and the groups are
+/// numbered by their first rows. Every pass reads memory in order (one
+/// stream per bucket), never at random over all the rows.
 fn by_buckets(
     numbers: &[u64],
     keys: &Keys,
     estimate: usize,
+    with_ids: bool,
     cancel: Cancel,
 ) -> Result<Groups, QueryError> {
     let rows = numbers.len();
@@ -317,8 +421,9 @@ fn by_buckets(
     let buckets = 1usize << bucket_bits;
     let bucket_of = |k: u64| (k >> (64 - bucket_bits)) as usize;
 
-    // Each block's count per bucket, then where each block writes in each
-    // bucket: blocks in row order, so rows stay in order within a bucket.
+    // Each block's count per bucket, then where each block's rows go in
+    // each bucket: blocks in row order, so rows stay in order within a
+    // bucket.
     let counts: Vec<Vec<u32>> = numbers
         .par_chunks(BLOCK)
         .map(|block| {
@@ -366,48 +471,40 @@ fn by_buckets(
             }
             Ok::<(), QueryError>(())
         })?;
-    drop(offsets);
 
-    // Each bucket's groups, numbered within the bucket; each row's number
-    // within its bucket goes to `ids` for now.
-    let mut ids = vec![0u32; rows];
-    let to_ids = Shared(ids.as_mut_ptr());
+    // Each bucket's groups, numbered within the bucket, and each row's
+    // number (in bucket order, over its key number, no longer needed).
+    let mut local = sorted_numbers;
     let per_bucket = estimate / buckets + estimate / buckets / 4 + 16;
-    let firsts: Vec<Vec<u32>> = (0..buckets)
+    let firsts: Vec<Vec<u32>> = bucket_slices(&mut local, &bucket_start)
         .into_par_iter()
-        .map(|b| {
-            let (start, end) = (bucket_start[b], bucket_start[b + 1]);
-            let mut table = Table::new(per_bucket.min(end - start), bucket_bits);
+        .enumerate()
+        .map(|(b, slice)| {
+            let start = bucket_start[b];
+            let rows = &sorted_rows[start..start + slice.len()];
+            let mut table = Table::new(per_bucket.min(slice.len()), bucket_bits);
             let mut firsts: Vec<u32> = Vec::new();
-            for block in (start..end).step_by(BLOCK) {
+            for (block, block_rows) in slice.chunks_mut(BLOCK).zip(rows.chunks(BLOCK)) {
                 cancel.check()?;
-                for pos in block..(block + BLOCK).min(end) {
-                    let (k, row) = (sorted_numbers[pos], sorted_rows[pos]);
+                for (k, &row) in block.iter_mut().zip(block_rows) {
                     let next = firsts.len() as u32;
-                    let g = table.group_of(k, next, |g| {
+                    let g = table.group_of(*k, next, |g| {
                         exact || keys.same(firsts[g as usize] as usize, row as usize)
                     });
                     if g == next {
                         firsts.push(row);
                     }
-                    // SAFETY: every row is in exactly one bucket, once.
-                    unsafe { to_ids.write(row as usize, g) };
+                    *k = u64::from(g);
                 }
             }
             Ok(firsts)
         })
         .collect::<Result<_, QueryError>>()?;
-    drop(sorted_numbers);
-    drop(sorted_rows);
 
     // A group's number is how many groups' first rows come before its
-    // own: count them with one bit per row.
-    let mut base = Vec::with_capacity(buckets);
-    let mut total = 0usize;
-    for f in &firsts {
-        base.push(total);
-        total += f.len();
-    }
+    // own: count them with one bit per row (a few hundred kilobytes, in
+    // the cache).
+    let total: usize = firsts.iter().map(Vec::len).sum();
     let mut marks = vec![0u64; rows.div_ceil(64)];
     for f in &firsts {
         for &row in f {
@@ -420,25 +517,36 @@ fn by_buckets(
         before.push(seen);
         seen += m.count_ones();
     }
-    let mut rank = vec![0u32; total];
-    let mut slices: Vec<&mut [u32]> = Vec::with_capacity(buckets);
-    let mut rest = &mut rank[..];
-    for f in &firsts {
-        let (head, tail) = rest.split_at_mut(f.len());
-        slices.push(head);
-        rest = tail;
+    let rank_of = |row: u32| {
+        let (w, bit) = (row as usize / 64, row % 64);
+        before[w] + (marks[w] & ((1u64 << bit) - 1)).count_ones()
+    };
+    // Each row's group number, written at its row: the writes scatter, but
+    // writes do not wait on memory as reads would.
+    let mut ids = Vec::new();
+    if with_ids {
+        ids = vec![0u32; rows];
+        let to_ids = Shared(ids.as_mut_ptr());
+        bucket_slices(&mut local, &bucket_start)
+            .into_par_iter()
+            .enumerate()
+            .zip(firsts.par_iter())
+            .try_for_each(|((b, slice), firsts)| {
+                let start = bucket_start[b];
+                let rows = &sorted_rows[start..start + slice.len()];
+                for (block, block_rows) in slice.chunks(BLOCK).zip(rows.chunks(BLOCK)) {
+                    cancel.check()?;
+                    for (&g, &row) in block.iter().zip(block_rows) {
+                        // SAFETY: every row is in exactly one bucket, once.
+                        unsafe { to_ids.write(row as usize, rank_of(firsts[g as usize])) };
+                    }
+                }
+                Ok::<(), QueryError>(())
+            })?;
     }
-    slices
-        .into_par_iter()
-        .zip(firsts.par_iter())
-        .for_each(|(out, f)| {
-            for (r, &row) in out.iter_mut().zip(f) {
-                let (w, bit) = (row as usize / 64, row % 64);
-                *r = before[w] + (marks[w] & ((1u64 << bit) - 1)).count_ones();
-            }
-        });
     drop(firsts);
-    cancel.check()?;
+    drop(local);
+    drop(sorted_rows);
     let mut first_rows: Vec<IdxSize> = Vec::with_capacity(total);
     for (w, &m) in marks.iter().enumerate() {
         let mut m = m;
@@ -447,15 +555,6 @@ fn by_buckets(
             m &= m - 1;
         }
     }
-    ids.par_chunks_mut(BLOCK)
-        .zip(numbers.par_chunks(BLOCK))
-        .try_for_each(|(block, nums)| {
-            cancel.check()?;
-            for (id, &k) in block.iter_mut().zip(nums) {
-                *id = rank[base[bucket_of(k)] + *id as usize];
-            }
-            Ok::<(), QueryError>(())
-        })?;
     Ok(Groups { ids, first_rows })
 }
 
@@ -477,8 +576,16 @@ mod tests {
     /// first rows, which must be each group's first row.
     fn grouped(keys: &[Series], hash_bits: u64) -> Vec<u32> {
         let mut all = Vec::new();
-        for strategy in [None, Some(Strategy::Tables), Some(Strategy::Buckets)] {
-            let g = group_ids_with(keys, hash_bits, strategy, Cancel::default())
+        // Adaptive with a small limit: tables for few groups, buckets
+        // after giving up on tables for many.
+        let strategies = [
+            Strategy::Adaptive(FEW_GROUPS),
+            Strategy::Adaptive(100),
+            Strategy::Tables,
+            Strategy::Buckets,
+        ];
+        for strategy in strategies {
+            let g = group_ids_with(keys, hash_bits, strategy, true, Cancel::default())
                 .expect("not cancelled")
                 .expect("groupable");
             let mut firsts = Vec::new();
@@ -492,10 +599,18 @@ mod tests {
                 );
             }
             assert_eq!(g.first_rows, firsts, "{strategy:?}");
+            let distinct = group_ids_with(keys, hash_bits, strategy, false, Cancel::default())
+                .expect("not cancelled")
+                .expect("groupable");
+            assert_eq!(
+                distinct.first_rows, firsts,
+                "{strategy:?}: first rows alone"
+            );
             all.push(g.ids);
         }
-        assert_eq!(all[0], all[1]);
-        assert_eq!(all[1], all[2]);
+        for other in &all[1..] {
+            assert_eq!(&all[0], other);
+        }
         all.swap_remove(0)
     }
 

@@ -16,6 +16,7 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use super::{expr_name, gather, group_name, groups, polars_error, unique_name, val_column};
+use crate::data::encode;
 use crate::data::normalize::kql_series;
 use crate::kql::ast::{Assignment, Expr, ExprKind, Span};
 use crate::kql::error::{QueryError, did_you_mean};
@@ -193,7 +194,13 @@ impl Runner<'_> {
         for k in &key_names {
             self.check_cancel()?;
             let c = result.column(k).map_err(|e| polars_error(e, span))?;
-            out.push(kql_column(c.as_materialized_series(), span)?.into_column());
+            // Encoded text stays encoded, as the table held it: decoding
+            // millions of keys would copy every value.
+            if encode::dictionary_name(c.dtype()).is_some() {
+                out.push(c.clone());
+            } else {
+                out.push(kql_column(c.as_materialized_series(), span)?.into_column());
+            }
             taken.push(k.clone());
         }
         for (i, p) in planned.iter().enumerate() {
@@ -225,10 +232,8 @@ impl Runner<'_> {
                         let src = frame.column(&w).map_err(|_| {
                             QueryError::unknown(format!("unknown column '{w}'"), span)
                         })?;
-                        let g = src
-                            .as_materialized_series()
-                            .take(idx)
-                            .map_err(|e| polars_error(e, span))?;
+                        let g =
+                            direct::take_rows(src.as_materialized_series(), idx, self.cancel())?;
                         let name = unique_name(&w, &taken);
                         taken.push(name.clone());
                         out.push(g.with_name(name.as_str().into()).into_column());
@@ -311,10 +316,10 @@ impl Runner<'_> {
             .iter()
             .map(|c| c.as_materialized_series().clone())
             .collect();
-        match groups::group_ids(&columns, self.cancel())? {
-            Some(g) => gather(
+        match groups::distinct_rows(&columns, self.cancel())? {
+            Some(first_rows) => gather(
                 &frame,
-                &IdxCa::from_vec("".into(), g.first_rows),
+                &IdxCa::from_vec("".into(), first_rows),
                 self.cancel(),
                 span,
             ),
@@ -434,12 +439,13 @@ impl Runner<'_> {
             }
         }
         cancel.check()?;
-        let first = IdxCa::from_vec("".into(), groups.first_rows.clone());
         let keys: Vec<Column> = keys
             .into_par_iter()
-            .map(|k| k.take(&first))
-            .collect::<PolarsResult<_>>()
-            .map_err(|e| polars_error(e, span))?;
+            .map(|k| {
+                direct::take_sorted(k.as_materialized_series(), &groups.first_rows, cancel)
+                    .map(|s| s.with_name(k.name().clone()).into_column())
+            })
+            .collect::<Result<_, QueryError>>()?;
         for k in keys {
             out.with_column(k).map_err(|e| polars_error(e, span))?;
         }

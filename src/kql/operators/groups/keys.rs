@@ -336,6 +336,8 @@ pub(super) struct Keys {
     /// Whether the key numbers are the packed values themselves: equal
     /// numbers then mean equal keys, with no comparison.
     exact: bool,
+    /// The bits the packed values take, when they are packed.
+    packed_bits: Option<u32>,
     state: PlRandomState,
     /// Hashed key numbers are cut down to these bits: tests use a tiny
     /// mask to make every hashed key collide with others.
@@ -354,6 +356,7 @@ impl Keys {
         let packed_bits: Option<u32> = parts.iter().map(Part::bits).sum();
         Some(Keys {
             exact: packed_bits.is_some_and(|b| b <= 64),
+            packed_bits: packed_bits.filter(|&b| b <= 64),
             parts,
             state: PlRandomState::default(),
             hash_bits,
@@ -365,12 +368,23 @@ impl Keys {
         self.exact
     }
 
+    /// The bits the packed keys take, `None` when keys are hashed.
+    pub(super) fn packed_bits(&self) -> Option<u32> {
+        self.packed_bits
+    }
+
+    /// The packed keys of rows `start..start + out.len()` (0 when every
+    /// part is null), when the keys are packed.
+    pub(super) fn packed(&self, start: usize, out: &mut [u64]) {
+        for (i, p) in self.parts.iter().enumerate() {
+            p.pack(start, out, i == 0);
+        }
+    }
+
     /// The key numbers of rows `start..start + out.len()`, scrambled.
     pub(super) fn numbers(&self, start: usize, out: &mut [u64]) {
         if self.exact {
-            for (i, p) in self.parts.iter().enumerate() {
-                p.pack(start, out, i == 0);
-            }
+            self.packed(start, out);
             for k in out.iter_mut() {
                 *k = scramble(*k);
             }

@@ -250,7 +250,7 @@ fn extreme(
     let Some(v) = longs(x) else { return Ok(None) };
     let best = fold::best(&v, mask, is_max, groups, cancel)?;
     let rows = rows_of(&best, None);
-    Ok(Some(values_at(x, &rows)?))
+    Ok(Some(values_at(x, &rows, cancel)?))
 }
 
 /// `arg_min(x, ...)`: the extreme value, and the row it is first found on
@@ -264,7 +264,7 @@ fn arg_extreme(
     let Some(x) = x else { return Ok(None) };
     let Some(v) = longs(x) else { return Ok(None) };
     let best = fold::best(&v, None, is_max, groups, cancel)?;
-    let value = values_at(x, &rows_of(&best, None))?;
+    let value = values_at(x, &rows_of(&best, None), cancel)?;
     let rows = rows_of(&best, Some(&groups.first_rows));
     Ok(Some(vec![value, rows.into_series()]))
 }
@@ -295,14 +295,95 @@ fn rows_of(best: &[Best], fallback: Option<&[IdxSize]>) -> IdxCa {
 
 /// The values of `x` at `rows` (null where a row is null), encoded text
 /// decoded, as the plans read their arguments.
-pub(super) fn values_at(x: &Series, rows: &IdxCa) -> Result<Series, QueryError> {
-    let taken = x
-        .take(rows)
-        .map_err(|e| QueryError::runtime(e.to_string(), None))?;
+pub(super) fn values_at(x: &Series, rows: &IdxCa, cancel: Cancel) -> Result<Series, QueryError> {
+    let taken = take_rows(x, rows, cancel)?;
     Ok(match encode::decode(&taken) {
         Some(text) => text.into_series(),
         None => taken,
     })
+}
+
+/// The values of `x` at `rows` (ascending), encoded text decoded: each
+/// chunk's rows are taken from that chunk alone (loaded columns come in
+/// tens of chunks, and a row need not be searched for among them).
+pub(super) fn values_at_sorted(
+    x: &Series,
+    rows: &[IdxSize],
+    cancel: Cancel,
+) -> Result<Series, QueryError> {
+    let taken = take_sorted(x, rows, cancel)?;
+    Ok(match encode::decode(&taken) {
+        Some(text) => text.into_series(),
+        None => taken,
+    })
+}
+
+/// Rows taken between two looks at the cancel flag.
+const TAKE_SLICE: usize = 1 << 18;
+
+/// The rows `rows` (ascending) of `s`, taken chunk by chunk (a slice of
+/// rows at a time, checking `cancel` between slices).
+pub(super) fn take_sorted(
+    s: &Series,
+    rows: &[IdxSize],
+    cancel: Cancel,
+) -> Result<Series, QueryError> {
+    let error = |e: PolarsError| QueryError::runtime(e.to_string(), None);
+    let mut out: Option<Series> = None;
+    let mut add = |part: Series| -> Result<(), QueryError> {
+        match &mut out {
+            None => out = Some(part),
+            Some(o) => {
+                o.append(&part).map_err(error)?;
+            }
+        }
+        Ok(())
+    };
+    let (mut offset, mut i) = (0usize, 0usize);
+    for len in s.chunk_lengths() {
+        let end = offset + len;
+        let j = i + rows[i..].partition_point(|&r| (r as usize) < end);
+        let chunk = s.slice(offset as i64, len);
+        for piece in rows[i..j].chunks(TAKE_SLICE) {
+            cancel.check()?;
+            let local: Vec<IdxSize> = piece.iter().map(|&r| r - offset as IdxSize).collect();
+            add(chunk.take_slice(&local).map_err(error)?)?;
+        }
+        (offset, i) = (end, j);
+    }
+    Ok(out.unwrap_or_else(|| s.clear()))
+}
+
+/// The rows `idx` of `s` (null where `idx` is null), a slice of rows at a
+/// time, checking `cancel` between slices; ascending rows chunk by chunk.
+pub(super) fn take_rows(s: &Series, idx: &IdxCa, cancel: Cancel) -> Result<Series, QueryError> {
+    let ascending = idx.null_count() == 0 && {
+        let mut last = 0;
+        idx.into_no_null_iter().all(|r| {
+            let up = r >= last;
+            last = r;
+            up
+        })
+    };
+    if ascending {
+        let rows: Vec<IdxSize> = idx.into_no_null_iter().collect();
+        return take_sorted(s, &rows, cancel);
+    }
+    let mut out: Option<Series> = None;
+    for start in (0..idx.len()).step_by(TAKE_SLICE) {
+        cancel.check()?;
+        let part = s
+            .take(&idx.slice(start as i64, TAKE_SLICE))
+            .map_err(|e| QueryError::runtime(e.to_string(), None))?;
+        match &mut out {
+            None => out = Some(part),
+            Some(o) => {
+                o.append(&part)
+                    .map_err(|e| QueryError::runtime(e.to_string(), None))?;
+            }
+        }
+    }
+    Ok(out.unwrap_or_else(|| s.clear()))
 }
 
 /// `take_any(x)`, `take_any(x, y, ...)` and `take_any(*)`.
@@ -325,13 +406,12 @@ fn take_any(
         return Ok(any_value(x, None, groups, cancel)?.map(|s| vec![s]));
     }
     // Several columns: all from the group's first row.
-    let first = IdxCa::from_vec("".into(), groups.first_rows.clone());
     let mut out = Vec::with_capacity(args.len());
     for a in args {
         let Some(x) = &a.values else {
             return Ok(None);
         };
-        out.push(values_at(x, &first)?);
+        out.push(values_at_sorted(x, &groups.first_rows, cancel)?);
     }
     Ok(Some(out))
 }
@@ -368,5 +448,5 @@ fn any_value(
         .iter()
         .map(|&r| (r != fold::NONE).then_some(r as IdxSize))
         .collect();
-    Ok(Some(values_at(x, &rows)?))
+    Ok(Some(values_at(x, &rows, cancel)?))
 }

@@ -1,32 +1,36 @@
 //! `dcount`, `make_set` and `make_list` from the group ids.
 //!
-//! Distinct values per group are the groups of (group, value) pairs: the
-//! same grouping as `summarize ... by`, over the group id and the value,
-//! numbered by first appearance, so a group's set comes out in the order
-//! its values first appear, as Polars' `unique_stable` gives it. Arrays are
-//! written as JSON text directly, element by element as the plan's
-//! `Post::Array` writes them.
+//! Distinct values per group are the distinct (group, value) pairs, in
+//! order of first appearance, so a group's set comes out in the order its
+//! values first appear, as Polars' `unique_stable` gives it. Values that
+//! are few small integers or codes (ports of one service, action types,
+//! device names) are tracked as a bitmap per group; others are grouped
+//! with their group id, as `summarize ... by` groups. Arrays are written as
+//! JSON text directly, element by element as the plan's `Post::Array`
+//! writes them.
 
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use super::super::groups::{Groups, group_ids};
-use super::direct::values_at;
+use super::super::groups::{Groups, distinct_rows, small_codes};
+use super::direct::values_at_sorted;
 use crate::kql::error::QueryError;
 use crate::kql::limits::Cancel;
 use crate::kql::value::Scalar;
 
 /// Groups whose arrays one task writes.
 const GROUP_BLOCK: usize = 4096;
+/// Rows handled between two looks at the cancel flag.
+const BLOCK: usize = 1 << 16;
+/// Rows a thread's share must have for threads to pay.
+const SHARE_ROWS: usize = 1 << 17;
+/// Values that are small numbers up to this are tracked as a bitmap per
+/// group (four words).
+const SMALL_SET: u64 = 255;
 
-/// Each row's group where the row counts (its value is not null, unless
-/// `with_nulls`, and `mask` holds), null elsewhere.
-fn counted_ids(
-    x: &Series,
-    mask: Option<&BooleanChunked>,
-    with_nulls: bool,
-    groups: &Groups,
-) -> UInt32Chunked {
+/// Which rows count (the value is not null, unless `with_nulls`, and
+/// `mask` holds), as one chunk; `None` when every row does.
+fn counted(x: &Series, mask: Option<&BooleanChunked>, with_nulls: bool) -> Option<BooleanChunked> {
     let mut keep: Option<BooleanChunked> = mask.cloned();
     if !with_nulls && x.null_count() > 0 {
         let valid = x.is_not_null();
@@ -35,38 +39,121 @@ fn counted_ids(
             None => valid,
         });
     }
-    let ids = UInt32Chunked::from_vec("".into(), groups.ids.clone());
+    keep.map(|k| k.rechunk().into_owned())
+}
+
+/// Each row's group where the row counts, `groups.len()` (no group)
+/// elsewhere.
+fn counted_ids(keep: Option<&BooleanChunked>, groups: &Groups) -> Vec<u32> {
+    let none = groups.len() as u32;
     match keep {
         Some(k) => {
-            let none = UInt32Chunked::full_null("".into(), ids.len());
-            ids.zip_with(&k, &none).unwrap_or(ids)
+            let bits = k.downcast_as_array().values();
+            groups
+                .ids
+                .iter()
+                .zip(bits.iter())
+                .map(|(&g, ok)| if ok { g } else { none })
+                .collect()
         }
-        None => ids,
+        None => groups.ids.clone(),
     }
 }
 
-/// The (group, value) pairs of the rows that count, numbered by first
-/// appearance: each pair's first row, and that row's group; `None` when
-/// the values cannot be grouped here.
+/// The distinct (group, value) pairs of the rows that count, in order of
+/// first appearance: each pair's group and first row; `None` when the
+/// values cannot be grouped here.
 fn pairs(
     x: &Series,
     mask: Option<&BooleanChunked>,
     groups: &Groups,
     cancel: Cancel,
 ) -> Result<Option<Vec<(u32, IdxSize)>>, QueryError> {
-    let ids = counted_ids(x, mask, false, groups);
-    let Some(pairs) = group_ids(&[ids.clone().into_series(), x.clone()], cancel)? else {
+    let keep = counted(x, mask, false);
+    let words = (SMALL_SET as usize + 1) / 64;
+    // A bitmap per group costs as much as a few words per row at most.
+    if groups.len().saturating_mul(words) <= groups.ids.len().saturating_mul(2)
+        && let Some((codes, n)) = small_codes(x, SMALL_SET, cancel)?
+    {
+        return small_pairs(&codes, n, keep.as_ref(), groups, cancel).map(Some);
+    }
+    let ids = counted_ids(keep.as_ref(), groups);
+    let column = UInt32Chunked::from_slice("".into(), &ids).into_series();
+    let Some(rows) = distinct_rows(&[column, x.clone()], cancel)? else {
         return Ok(None);
     };
-    let ids = ids.rechunk();
-    let ids = ids.downcast_as_array();
+    let none = groups.len() as u32;
     Ok(Some(
-        pairs
-            .first_rows
-            .iter()
-            .filter_map(|&row| ids.get(row as usize).map(|g| (g, row)))
+        rows.iter()
+            .map(|&row| (ids[row as usize], row))
+            .filter(|&(g, _)| g != none)
             .collect(),
     ))
+}
+
+/// [`pairs`] of values numbered `1..=n` (`codes`, 0 for null): each group's
+/// values seen so far are a bitmap. Threads take shares of the rows; a
+/// later share's pairs are kept where the earlier shares did not have
+/// them.
+fn small_pairs(
+    codes: &[u16],
+    n: u64,
+    keep: Option<&BooleanChunked>,
+    groups: &Groups,
+    cancel: Cancel,
+) -> Result<Vec<(u32, IdxSize)>, QueryError> {
+    let words = (n as usize + 1).div_ceil(64);
+    let rows = codes.len();
+    let keep = keep.map(|k| k.downcast_as_array().values());
+    let bitmaps = groups.len() * words;
+    let threads = if bitmaps.saturating_mul(4) <= rows {
+        rayon::current_num_threads().min(rows / SHARE_ROWS).max(1)
+    } else {
+        1
+    };
+    // Each share: the bitmaps, and the pairs it found first.
+    type Share = (Vec<u64>, Vec<(u32, IdxSize)>);
+    let shares: Vec<Share> = (0..threads)
+        .into_par_iter()
+        .map(|t| {
+            let (start, end) = (rows * t / threads, rows * (t + 1) / threads);
+            let mut seen = vec![0u64; bitmaps];
+            let mut found = Vec::new();
+            for block in (start..end).step_by(BLOCK) {
+                cancel.check()?;
+                let stop = (block + BLOCK).min(end);
+                for (row, &c) in (block..stop).zip(&codes[block..stop]) {
+                    let c = c as usize;
+                    if c == 0 || keep.is_some_and(|k| !k.get_bit(row)) {
+                        continue;
+                    }
+                    let g = groups.ids[row] as usize;
+                    let (w, bit) = (g * words + c / 64, 1u64 << (c % 64));
+                    if seen[w] & bit == 0 {
+                        seen[w] |= bit;
+                        found.push((g as u32, row as IdxSize));
+                    }
+                }
+            }
+            Ok((seen, found))
+        })
+        .collect::<Result<_, QueryError>>()?;
+    let mut shares = shares.into_iter();
+    let Some((mut seen, mut found)) = shares.next() else {
+        return Ok(Vec::new());
+    };
+    for (_, later) in shares {
+        cancel.check()?;
+        for (g, row) in later {
+            let c = codes[row as usize] as usize;
+            let (w, bit) = (g as usize * words + c / 64, 1u64 << (c % 64));
+            if seen[w] & bit == 0 {
+                seen[w] |= bit;
+                found.push((g, row));
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// `dcount(x)`: the distinct non-null values of each group (where `mask`
@@ -106,8 +193,7 @@ pub fn make_set(
     let Some(pairs) = pairs(x, mask, groups, cancel)? else {
         return Ok(None);
     };
-    let (offsets, rows) = by_group(pairs.into_iter(), groups.len(), limit);
-    arrays(x, &offsets, rows, cancel).map(Some)
+    arrays(x, &pairs, groups.len(), limit, cancel).map(Some)
 }
 
 /// `make_list(x, limit)`: each group's values (where `mask` holds; nulls
@@ -121,28 +207,31 @@ pub fn make_list(
     groups: &Groups,
     cancel: Cancel,
 ) -> Result<Option<Series>, QueryError> {
-    let ids = counted_ids(x, mask, with_nulls, groups)
-        .rechunk()
-        .into_owned();
-    let ids = ids.downcast_as_array();
+    let keep = counted(x, mask, with_nulls);
     cancel.check()?;
-    let counted = ids
-        .iter()
-        .enumerate()
-        .filter_map(|(row, g)| g.map(|g| (*g, row as IdxSize)));
-    let (offsets, rows) = by_group(counted, groups.len(), limit);
-    arrays(x, &offsets, rows, cancel).map(Some)
+    let counted: Vec<(u32, IdxSize)> = match &keep {
+        None => groups
+            .ids
+            .iter()
+            .enumerate()
+            .map(|(row, &g)| (g, row as IdxSize))
+            .collect(),
+        Some(k) => k
+            .downcast_as_array()
+            .values()
+            .true_idx_iter()
+            .map(|row| (groups.ids[row], row as IdxSize))
+            .collect(),
+    };
+    arrays(x, &counted, groups.len(), limit, cancel).map(Some)
 }
 
-/// The rows of each group, in the order given, at most `limit` a group:
-/// where each group's rows start (and the end), and the rows.
-fn by_group(
-    rows: impl Iterator<Item = (u32, IdxSize)> + Clone,
-    groups: usize,
-    limit: usize,
-) -> (Vec<usize>, Vec<IdxSize>) {
+/// Where each of `items` (group, row) goes when they are ordered by group
+/// (stably), at most `limit` a group: where each group's items start (and
+/// the end), and the index in `items` of each item kept, in that order.
+fn by_group(items: &[(u32, IdxSize)], groups: usize, limit: usize) -> (Vec<usize>, Vec<usize>) {
     let mut sizes = vec![0usize; groups];
-    for (g, _) in rows.clone() {
+    for &(g, _) in items {
         let n = &mut sizes[g as usize];
         *n = (*n + 1).min(limit);
     }
@@ -154,29 +243,48 @@ fn by_group(
         offsets.push(at);
     }
     let mut next: Vec<usize> = offsets[..groups].to_vec();
-    let mut out = vec![0 as IdxSize; at];
-    for (g, row) in rows {
+    let mut out = vec![0usize; at];
+    for (i, &(g, _)) in items.iter().enumerate() {
         let g = g as usize;
         if next[g] < offsets[g + 1] {
-            out[next[g]] = row;
+            out[next[g]] = i;
             next[g] += 1;
         }
     }
     (offsets, out)
 }
 
-/// One JSON array per group: the values of `x` at `rows`, group `g`'s
-/// being `rows[offsets[g]..offsets[g + 1]]`.
+/// One JSON array per group of the values of `x` at the rows of `items`
+/// (group, row), in row order: each group's in that order, at most
+/// `limit`.
 fn arrays(
     x: &Series,
-    offsets: &[usize],
-    rows: Vec<IdxSize>,
+    items: &[(u32, IdxSize)],
+    groups: usize,
+    limit: usize,
     cancel: Cancel,
 ) -> Result<Series, QueryError> {
-    let values = values_at(x, &IdxCa::from_vec("".into(), rows))?;
-    let values = values.rechunk();
+    let (offsets, order) = by_group(items, groups, limit);
+    // The values are read in row order, once each: only the items kept.
+    let mut kept = vec![false; items.len()];
+    for &i in &order {
+        kept[i] = true;
+    }
+    let mut at = vec![0 as IdxSize; items.len()];
+    let mut rows = Vec::with_capacity(order.len());
+    for (i, &(_, row)) in items.iter().enumerate() {
+        if kept[i] {
+            at[i] = rows.len() as IdxSize;
+            rows.push(row);
+        }
+    }
+    cancel.check()?;
+    let in_rows = values_at_sorted(x, &rows, cancel)?.rechunk();
+    let positions: Vec<IdxSize> = order.iter().map(|&i| at[i]).collect();
+    let values = in_rows
+        .take_slice(&positions)
+        .map_err(|e| QueryError::runtime(e.to_string(), None))?;
     let writer = Elements::new(&values);
-    let groups = offsets.len().saturating_sub(1);
     let blocks: Vec<(Vec<u8>, Vec<usize>)> = (0..groups)
         .into_par_iter()
         .step_by(GROUP_BLOCK)

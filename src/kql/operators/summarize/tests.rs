@@ -109,6 +109,14 @@ fn catalog(rows: usize, hosts: u64) -> Catalog {
         ],
     )
     .expect("frame");
+    // In several chunks, as loaded tables are.
+    let third = rows / 3;
+    let mut chunked = frame.slice(0, third);
+    for part in [frame.slice(third as i64, third), frame.slice(2 * third as i64, rows)] {
+        chunked.vstack_mut(&part).expect("stack");
+    }
+    assert!(rows < 3 || chunked.columns()[0].n_chunks() == 3);
+    let frame = chunked;
     let mut catalog = Catalog::new();
     catalog.insert(Table {
         name: "T".into(),
@@ -310,10 +318,13 @@ fn rows_shared_between_threads_merge_in_row_order() {
          take_any(HostEnc), countif(Flag), take_anyif(Port, Flag) by HostEnc",
         8,
     );
+    // Bitmaps per group (few encoded values, few flags) and grouped pairs
+    // (many values).
     same_both_ways(
         &catalog,
-        "T | summarize dcount(Bytes), make_set(Port), make_list(Port, 5) by Port, Flag",
-        3,
+        "T | summarize dcount(Bytes), make_set(Port), make_list(Port, 5), dcount(HostEnc), \
+         make_set(HostEnc), make_set_if(Flag, Port > 100) by Port, Flag",
+        6,
     );
 }
 
