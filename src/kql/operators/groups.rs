@@ -142,15 +142,18 @@ pub fn small_codes(
         return Ok(None);
     }
     let mut codes = vec![0u16; column.len()];
-    codes.par_chunks_mut(BLOCK).enumerate().try_for_each(|(b, out)| {
-        cancel.check()?;
-        let mut packed = vec![0u64; out.len()];
-        keys.packed(b * BLOCK, &mut packed);
-        for (c, &p) in out.iter_mut().zip(&packed) {
-            *c = p as u16;
-        }
-        Ok::<(), QueryError>(())
-    })?;
+    codes
+        .par_chunks_mut(BLOCK)
+        .enumerate()
+        .try_for_each(|(b, out)| {
+            cancel.check()?;
+            let mut packed = vec![0u64; out.len()];
+            keys.packed(b * BLOCK, &mut packed);
+            for (c, &p) in out.iter_mut().zip(&packed) {
+                *c = p as u16;
+            }
+            Ok::<(), QueryError>(())
+        })?;
     Ok(Some((codes, (1u64 << bits) - 1)))
 }
 
@@ -507,6 +510,7 @@ fn by_buckets(
     let total: usize = firsts.iter().map(Vec::len).sum();
     let mut marks = vec![0u64; rows.div_ceil(64)];
     for f in &firsts {
+        cancel.check()?;
         for &row in f {
             marks[row as usize / 64] |= 1 << (row % 64);
         }

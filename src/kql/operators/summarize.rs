@@ -223,8 +223,10 @@ impl Runner<'_> {
                             .filter(|n| !taken.contains(n))
                             .collect(),
                     };
+                    // Each source column and its output name, then the
+                    // columns gathered side by side.
+                    let mut sources: Vec<(&Column, String)> = Vec::new();
                     for w in wanted {
-                        self.check_cancel()?;
                         // `arg_max(x, *)`: x itself is already out, under its name.
                         if which.is_none() && taken.contains(&w) {
                             continue;
@@ -232,12 +234,22 @@ impl Runner<'_> {
                         let src = frame.column(&w).map_err(|_| {
                             QueryError::unknown(format!("unknown column '{w}'"), span)
                         })?;
-                        let g =
-                            direct::take_rows(src.as_materialized_series(), idx, self.cancel())?;
                         let name = unique_name(&w, &taken);
                         taken.push(name.clone());
-                        out.push(g.with_name(name.as_str().into()).into_column());
+                        sources.push((src, name));
                     }
+                    let gathered = sources
+                        .par_iter()
+                        .map(|(src, name)| {
+                            let g = direct::take_rows(
+                                src.as_materialized_series(),
+                                idx,
+                                self.cancel(),
+                            )?;
+                            Ok(g.with_name(name.as_str().into()).into_column())
+                        })
+                        .collect::<Result<Vec<_>, QueryError>>()?;
+                    out.extend(gathered);
                 }
                 post => {
                     let s = finish(&c, post, span)?;

@@ -143,8 +143,10 @@ fn small_pairs(
         return Ok(Vec::new());
     };
     for (_, later) in shares {
-        cancel.check()?;
-        for (g, row) in later {
+        for (i, (g, row)) in later.into_iter().enumerate() {
+            if i % BLOCK == 0 {
+                cancel.check()?;
+            }
             let c = codes[row as usize] as usize;
             let (w, bit) = (g as usize * words + c / 64, 1u64 << (c % 64));
             if seen[w] & bit == 0 {
@@ -229,11 +231,19 @@ pub fn make_list(
 /// Where each of `items` (group, row) goes when they are ordered by group
 /// (stably), at most `limit` a group: where each group's items start (and
 /// the end), and the index in `items` of each item kept, in that order.
-fn by_group(items: &[(u32, IdxSize)], groups: usize, limit: usize) -> (Vec<usize>, Vec<usize>) {
+fn by_group(
+    items: &[(u32, IdxSize)],
+    groups: usize,
+    limit: usize,
+    cancel: Cancel,
+) -> Result<(Vec<usize>, Vec<usize>), QueryError> {
     let mut sizes = vec![0usize; groups];
-    for &(g, _) in items {
-        let n = &mut sizes[g as usize];
-        *n = (*n + 1).min(limit);
+    for block in items.chunks(BLOCK) {
+        cancel.check()?;
+        for &(g, _) in block {
+            let n = &mut sizes[g as usize];
+            *n = (*n + 1).min(limit);
+        }
     }
     let mut offsets = Vec::with_capacity(groups + 1);
     let mut at = 0;
@@ -245,13 +255,16 @@ fn by_group(items: &[(u32, IdxSize)], groups: usize, limit: usize) -> (Vec<usize
     let mut next: Vec<usize> = offsets[..groups].to_vec();
     let mut out = vec![0usize; at];
     for (i, &(g, _)) in items.iter().enumerate() {
+        if i % BLOCK == 0 {
+            cancel.check()?;
+        }
         let g = g as usize;
         if next[g] < offsets[g + 1] {
             out[next[g]] = i;
             next[g] += 1;
         }
     }
-    (offsets, out)
+    Ok((offsets, out))
 }
 
 /// One JSON array per group of the values of `x` at the rows of `items`
@@ -264,7 +277,7 @@ fn arrays(
     limit: usize,
     cancel: Cancel,
 ) -> Result<Series, QueryError> {
-    let (offsets, order) = by_group(items, groups, limit);
+    let (offsets, order) = by_group(items, groups, limit, cancel)?;
     // The values are read in row order, once each: only the items kept.
     let mut kept = vec![false; items.len()];
     for &i in &order {

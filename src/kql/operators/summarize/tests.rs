@@ -112,7 +112,10 @@ fn catalog(rows: usize, hosts: u64) -> Catalog {
     // In several chunks, as loaded tables are.
     let third = rows / 3;
     let mut chunked = frame.slice(0, third);
-    for part in [frame.slice(third as i64, third), frame.slice(2 * third as i64, rows)] {
+    for part in [
+        frame.slice(third as i64, third),
+        frame.slice(2 * third as i64, rows),
+    ] {
         chunked.vstack_mut(&part).expect("stack");
     }
     assert!(rows < 3 || chunked.columns()[0].n_chunks() == 3);
