@@ -169,7 +169,7 @@ impl<'a> Runner<'a> {
 
     /// An expression that denotes a table: a table or tabular `let` name,
     /// `materialize(...)`, or a call of a tabular function.
-    fn tabular_expr(&self, e: &ast::Expr) -> Result<Option<DataFrame>, QueryError> {
+    pub(crate) fn tabular_expr(&self, e: &ast::Expr) -> Result<Option<DataFrame>, QueryError> {
         match &e.kind {
             ast::ExprKind::Name(n) => {
                 if let Some(Binding::Table(t)) = self.scope.get(n) {

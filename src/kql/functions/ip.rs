@@ -448,7 +448,7 @@ fn format_ipv4_mask(call: &Call) -> Result<Val, QueryError> {
 
 /// Parses an IPv6 or IPv4 address with an optional prefix; IPv4 becomes
 /// its IPv4-mapped IPv6 form (`::ffff:a.b.c.d`, prefix + 96).
-pub(super) fn parse_net6(text: &str) -> Option<(u128, u32)> {
+pub(crate) fn parse_net6(text: &str) -> Option<(u128, u32)> {
     let t = text.trim();
     if let Some(n) = parse_net4(t) {
         return Some(((0xffff_u128 << 32) | u128::from(n.addr), n.prefix + 96));

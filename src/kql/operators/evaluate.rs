@@ -14,6 +14,7 @@
 //!   appearance, each cell the aggregation (default `count()`) over the
 //!   group's rows with that value; cells with no rows are 0 for counts and
 //!   sums, null otherwise.
+//! - `ipv4_lookup` and `ipv6_lookup`: see [`super::ip_lookup`].
 //!
 //! An output schema keeps only its columns, in its order and converted to
 //! its types (missing ones null), after the input's columns when it starts
@@ -24,6 +25,7 @@ use std::collections::HashMap;
 use polars::prelude::*;
 use serde_json::Value as Json;
 
+use super::ip_lookup::Family;
 use super::{polars_error, unique_name};
 use crate::data::types::KqlType;
 use crate::kql::ast::{Assignment, Expr, ExprKind, Ident, OutputSchema, Span};
@@ -34,7 +36,7 @@ use crate::kql::run::Runner;
 use crate::kql::value::Scalar;
 
 /// The plugins `evaluate` runs; any other is "not supported yet".
-pub const EVALUATE_PLUGINS: &[&str] = &["bag_unpack", "pivot"];
+pub const EVALUATE_PLUGINS: &[&str] = &["bag_unpack", "pivot", "ipv4_lookup", "ipv6_lookup"];
 
 /// The value column of pivot's intermediate summarize; `$` keeps it apart
 /// from the input's names.
@@ -52,6 +54,8 @@ impl Runner<'_> {
         let (out, kept) = match plugin.name.as_str() {
             "bag_unpack" => self.bag_unpack(args, frame, span)?,
             "pivot" => self.pivot(args, frame, span)?,
+            "ipv4_lookup" => self.ip_lookup(Family::V4, args, frame, span)?,
+            "ipv6_lookup" => self.ip_lookup(Family::V6, args, frame, span)?,
             other => {
                 return Err(QueryError::unsupported(
                     &format!("evaluate {other}"),

@@ -5,6 +5,7 @@ mod evaluate;
 mod external;
 mod filter;
 mod groups;
+mod ip_lookup;
 mod join;
 mod join_match;
 mod make_series;
