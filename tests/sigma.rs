@@ -491,4 +491,23 @@ fn run_all_prefixes_each_hit_with_its_rule() {
         "{stderr}"
     );
     assert!(stderr.contains("running rules: 16/16 done"), "{stderr}");
+    // Without a terminal, a line as each shared scan begins, table by
+    // table, before any rule is done.
+    let scans: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("scanning "))
+        .collect();
+    assert_eq!(
+        scans,
+        [
+            "scanning DeviceFileEvents (2 rules; table 1 of 5): 4 rows",
+            "scanning DeviceImageLoadEvents (1 rule; table 2 of 5): 2 rows",
+            "scanning DeviceNetworkEvents (1 rule; table 3 of 5): 8 rows",
+            "scanning DeviceProcessEvents (10 rules; table 4 of 5): 34 rows",
+            "scanning DeviceRegistryEvents (1 rule; table 5 of 5): 4 rows",
+        ],
+        "{stderr}"
+    );
+    let last_scan = stderr.find("scanning DeviceRegistryEvents");
+    assert!(last_scan < stderr.find("running rules: "), "{stderr}");
 }

@@ -10,6 +10,7 @@
 //! each query on its own ([`run_query`]), which the other queries take.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
 use std::time::Instant;
 
 use polars::prelude::*;
@@ -37,16 +38,50 @@ pub struct Answer {
     pub seconds: f64,
 }
 
+/// How far a shared scan has read its table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scanned<'a> {
+    /// The table read.
+    pub table: &'a str,
+    /// How many queries share this scan.
+    pub queries: usize,
+    /// Its place among the shared scans, 0-based (they run one table
+    /// after another).
+    pub scan: usize,
+    /// How many shared scans the run has.
+    pub scans: usize,
+    /// Rows of the table read so far.
+    pub read: usize,
+    /// The table's rows.
+    pub rows: usize,
+}
+
+/// What a run of many queries reports while it goes, so that a caller can
+/// show progress (the command line prints it, the workbench shows it). The
+/// calls come from the threads doing the work; neither method may block
+/// for long.
+pub trait Watch: Sync {
+    /// A shared scan has read more of its table: called once as it begins
+    /// (`read` 0), then after each slice, with `read` growing to `rows`
+    /// (unless the run is cancelled). One call at a time, in that order.
+    fn scanned(&self, _progress: &Scanned) {}
+
+    /// Query `index` (its place in the queries given) has its answer.
+    /// Called once per query, from several threads at once, in the order
+    /// the answers come.
+    fn answered(&self, _index: usize, _answer: &Answer) {}
+}
+
 /// Runs every query of `queries`, sharing the scans of those that begin
-/// `Table | where P`; `done(fired)` is called as each query finishes
-/// (`fired`: it returned rows). Answers are in the order of `queries`.
+/// `Table | where P`, and tells `watch` how far it is. Answers are in the
+/// order of `queries`.
 pub fn run_many(
     catalog: &Catalog,
     queries: &[Query],
     options: &RunOptions,
-    done: &(dyn Fn(bool) + Sync),
+    watch: &dyn Watch,
 ) -> Vec<Answer> {
-    run_sliced(catalog, queries, options, done, SLICE)
+    run_sliced(catalog, queries, options, watch, SLICE)
 }
 
 /// [`run_many`], reading tables `slice` rows at a time.
@@ -54,7 +89,7 @@ fn run_sliced(
     catalog: &Catalog,
     queries: &[Query],
     options: &RunOptions,
-    done: &(dyn Fn(bool) + Sync),
+    watch: &dyn Watch,
     slice: usize,
 ) -> Vec<Answer> {
     let runner = Runner::new(catalog, options);
@@ -66,15 +101,22 @@ fn run_sliced(
     }
     // The shared scans first: each spreads over every core on its own.
     let mut scanned: HashMap<usize, (Result<IdxCa, QueryError>, f64)> = HashMap::new();
-    for (table, members) in &by_table {
+    let scans = by_table.len();
+    for (n, (table, members)) in by_table.iter().enumerate() {
         let predicates: Vec<&Expr> = members
             .iter()
             .filter_map(|&i| first_where(&queries[i]))
             .collect();
-        for (&i, rows) in members
-            .iter()
-            .zip(scan(&runner, catalog, table, &predicates, slice))
-        {
+        let progress = Scanned {
+            table,
+            queries: members.len(),
+            scan: n,
+            scans,
+            read: 0,
+            rows: 0,
+        };
+        let kept = scan(&runner, catalog, &predicates, slice, progress, watch);
+        for (&i, rows) in members.iter().zip(kept) {
             scanned.insert(i, rows);
         }
     }
@@ -90,11 +132,12 @@ fn run_sliced(
                 ),
                 None => (run_query(catalog, &queries[i], options), 0.0),
             };
-            done(result.as_ref().is_ok_and(|f| f.height() > 0));
-            Answer {
+            let answer = Answer {
                 result,
                 seconds: scan_seconds + started.elapsed().as_secs_f64(),
-            }
+            };
+            watch.answered(i, &answer);
+            answer
         })
         .collect();
     answers
@@ -125,14 +168,16 @@ fn first_where(q: &Query) -> Option<&Expr> {
     }
 }
 
-/// The rows of `table` each predicate keeps, and the seconds spent on
-/// each; the table is read once, a slice at a time.
+/// The rows of `progress.table` each predicate keeps, and the seconds
+/// spent on each; the table is read once, a slice at a time, and `watch`
+/// hears of each slice read.
 fn scan(
     runner: &Runner,
     catalog: &Catalog,
-    table: &str,
     predicates: &[&Expr],
     slice_rows: usize,
+    progress: Scanned,
+    watch: &dyn Watch,
 ) -> Vec<(Result<IdxCa, QueryError>, f64)> {
     let cancelled = || {
         predicates
@@ -140,12 +185,18 @@ fn scan(
             .map(|_| (Err(QueryError::cancelled()), 0.0))
             .collect()
     };
-    let Some(frame) = catalog.get(table).map(|t| &t.frame) else {
+    let Some(frame) = catalog.get(progress.table).map(|t| &t.frame) else {
         return cancelled();
     };
     let rows = frame.height();
     let starts: Vec<usize> = (0..rows).step_by(slice_rows.max(1)).collect();
     let cancel = runner.cancel();
+    // Slices end in any order on the pool's threads; the count of rows
+    // read, updated and reported under one lock, only grows.
+    let read = Mutex::new(Scanned { rows, ..progress });
+    if let Ok(read) = read.lock() {
+        watch.scanned(&read);
+    }
     // Per slice, per predicate: the rows kept (offsets into the table) or
     // the error, and the seconds it took.
     let per_slice: Result<Vec<Vec<Tested>>, QueryError> = starts
@@ -154,7 +205,7 @@ fn scan(
             cancel.check()?;
             let slice = frame.slice(at as i64, slice_rows.min(rows - at));
             let mut tested = HashMap::new();
-            Ok(predicates
+            let kept_rows: Vec<Tested> = predicates
                 .iter()
                 .map(|p| {
                     let t = Instant::now();
@@ -163,7 +214,12 @@ fn scan(
                         .map(|k| offsets(k, at, slice.height()));
                     (kept_rows, t.elapsed().as_secs_f64())
                 })
-                .collect())
+                .collect();
+            if let Ok(mut read) = read.lock() {
+                read.read += slice.height();
+                watch.scanned(&read);
+            }
+            Ok(kept_rows)
         })
         .collect();
     let per_slice = match per_slice {
@@ -347,6 +403,98 @@ mod tests {
         catalog
     }
 
+    /// What a run told its watch.
+    #[derive(Default)]
+    struct Recorded {
+        scans: std::sync::Mutex<Vec<(String, usize, usize, usize, usize, usize)>>,
+        answered: std::sync::Mutex<Vec<usize>>,
+    }
+
+    impl Watch for Recorded {
+        fn scanned(&self, p: &Scanned) {
+            let seen = (p.table.into(), p.queries, p.scan, p.scans, p.read, p.rows);
+            self.scans.lock().expect("scans").push(seen);
+        }
+
+        fn answered(&self, index: usize, _answer: &Answer) {
+            self.answered.lock().expect("answers").push(index);
+        }
+    }
+
+    #[test]
+    fn the_watch_sees_every_slice_of_every_shared_table_in_order() {
+        let mut catalog = catalog();
+        let network = DataFrame::new(
+            5,
+            vec![Column::new(
+                "RemotePort".into(),
+                [443i64, 80, 4444, 443, 22],
+            )],
+        )
+        .expect("frame");
+        catalog.insert(Table {
+            name: "DeviceNetworkEvents".into(),
+            frame: network,
+            files: Vec::new(),
+            warnings: Vec::new(),
+        });
+        let texts = [
+            "DeviceProcessEvents | where RemotePort == 7 | count",
+            "DeviceNetworkEvents | where RemotePort == 443",
+            "DeviceProcessEvents | take 1",
+            r#"DeviceProcessEvents | where FolderPath endswith "\\cmd.exe""#,
+        ];
+        let queries: Vec<Query> = texts.iter().map(|t| parse(t).expect("parses")).collect();
+        let watch = Recorded::default();
+        let answers = run_sliced(
+            &catalog,
+            &queries,
+            &RunOptions::default(),
+            &watch,
+            TEST_SLICE,
+        );
+        assert_eq!(answers.len(), 4);
+        let rows = 3 * TEST_SLICE + 1234;
+        let process = |read| ("DeviceProcessEvents".to_string(), 2, 1, 2, read, rows);
+        // Tables in name order; each begins at 0 and ends at its height.
+        assert_eq!(
+            watch.scans.into_inner().expect("scans"),
+            [
+                ("DeviceNetworkEvents".to_string(), 1, 0, 2, 0, 5),
+                ("DeviceNetworkEvents".to_string(), 1, 0, 2, 5, 5),
+                process(0),
+                process(TEST_SLICE),
+                process(2 * TEST_SLICE),
+                process(3 * TEST_SLICE),
+                process(rows),
+            ]
+        );
+        let mut answered = watch.answered.into_inner().expect("answers");
+        answered.sort_unstable();
+        assert_eq!(answered, [0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn a_cancelled_scan_answers_cancelled() {
+        let catalog = catalog();
+        let queries = [parse("DeviceProcessEvents | where RemotePort == 7").expect("parses")];
+        let options = RunOptions {
+            cancel: Some(std::sync::Arc::new(std::sync::atomic::AtomicBool::new(
+                true,
+            ))),
+            ..Default::default()
+        };
+        let watch = Recorded::default();
+        let answers = run_sliced(&catalog, &queries, &options, &watch, TEST_SLICE);
+        let err = answers[0].result.as_ref().err().expect("cancelled");
+        assert_eq!(err.kind, crate::kql::error::ErrorKind::Cancelled);
+        // The scan began and read nothing.
+        let scans = watch.scans.into_inner().expect("scans");
+        assert_eq!(scans.len(), 1);
+        assert_eq!(scans[0].4, 0);
+        assert_eq!(watch.answered.into_inner().expect("answers"), [0]);
+    }
+
     #[test]
     fn shared_scans_answer_as_each_query_alone() {
         let catalog = catalog();
@@ -368,12 +516,11 @@ mod tests {
         ];
         let queries: Vec<Query> = texts.iter().map(|t| parse(t).expect("parses")).collect();
         let options = RunOptions::default();
-        let finished = std::sync::atomic::AtomicUsize::new(0);
-        let done = |_| {
-            finished.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        };
-        let answers = run_sliced(&catalog, &queries, &options, &done, TEST_SLICE);
-        assert_eq!(finished.into_inner(), texts.len());
+        let watch = Recorded::default();
+        let answers = run_sliced(&catalog, &queries, &options, &watch, TEST_SLICE);
+        let mut answered = watch.answered.into_inner().expect("answers");
+        answered.sort_unstable();
+        assert_eq!(answered, (0..texts.len()).collect::<Vec<_>>());
         assert_eq!(answers.len(), texts.len());
         // The shared ones found rows in every slice (so a row lost or
         // misplaced between slices would show).

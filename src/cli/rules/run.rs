@@ -17,8 +17,9 @@ use crate::hunt::rules::Rule;
 use crate::kql::RunOptions;
 use crate::kql::ast::Query;
 use crate::kql::parser::parse;
-use crate::kql::shared::run_many;
+use crate::kql::shared::{Answer, Scanned, Watch, run_many};
 use crate::session::cells;
+use crate::text::thousands;
 
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
@@ -238,8 +239,7 @@ fn run_rules(
         .iter()
         .filter_map(|p| p.as_ref().ok().cloned())
         .collect();
-    let mut answers =
-        run_many(catalog, &queries, options, &|fired| progress.done(fired)).into_iter();
+    let mut answers = run_many(catalog, &queries, options, progress).into_iter();
     parsed
         .iter()
         .zip(texts)
@@ -358,8 +358,9 @@ fn write_prefixed(
     }
 }
 
-/// Progress on standard error: a line rewritten in place on a terminal,
-/// otherwise a line at each tenth of the rules.
+/// Progress on standard error: a line rewritten in place on a terminal
+/// (the rows each shared scan has read, then the rules done), otherwise a
+/// line as each shared scan begins and at each tenth of the rules.
 struct Progress {
     total: usize,
     done: AtomicUsize,
@@ -385,7 +386,11 @@ impl Progress {
             self.fired.fetch_add(usize::from(fired), Ordering::Relaxed) + usize::from(fired);
         let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
         if self.terminal {
-            eprint!("\rrunning rules: {done}/{} done, {fired} fired", self.total);
+            // Erased first: the scan's line before it may be longer.
+            eprint!(
+                "\r\x1b[Krunning rules: {done}/{} done, {fired} fired",
+                self.total
+            );
         } else if done * 10 / self.total != (done - 1) * 10 / self.total {
             eprintln!("running rules: {done}/{} done", self.total);
         }
@@ -395,5 +400,38 @@ impl Progress {
         if self.terminal && self.total >= 2 {
             eprintln!();
         }
+    }
+}
+
+impl Watch for Progress {
+    fn scanned(&self, p: &Scanned) {
+        if self.total < 2 {
+            return;
+        }
+        let rules = if p.queries == 1 { "rule" } else { "rules" };
+        if self.terminal {
+            eprint!(
+                "\r\x1b[Kscanning {} ({} {rules}; table {} of {}): rows {}/{}",
+                p.table,
+                thousands(p.queries as u64),
+                p.scan + 1,
+                p.scans,
+                thousands(p.read as u64),
+                thousands(p.rows as u64)
+            );
+        } else if p.read == 0 {
+            eprintln!(
+                "scanning {} ({} {rules}; table {} of {}): {} rows",
+                p.table,
+                thousands(p.queries as u64),
+                p.scan + 1,
+                p.scans,
+                thousands(p.rows as u64)
+            );
+        }
+    }
+
+    fn answered(&self, _index: usize, answer: &Answer) {
+        self.done(answer.result.as_ref().is_ok_and(|f| f.height() > 0));
     }
 }
