@@ -1,7 +1,9 @@
 //! Kusto's geospatial functions (`geo_*`), by grid or geometry: S2 cells
 //! ([`s2cell`]), H3 cells ([`h3cell`]), geohashes ([`geohash`]), distances
 //! and circles on the sphere ([`sphere`]), point in polygon ([`polygon`]),
-//! line lengths, polygon perimeters and areas ([`measure`]),
+//! line lengths, polygon perimeters and areas ([`measure`]), centroids,
+//! densify, simplify, distances, closest points and crossings of lines
+//! ([`lines`]) and polygons ([`regions`]),
 //! and the IP location lookup
 //! ([`ip`], which the evaluator calls itself since it reads a table).
 //!
@@ -13,9 +15,12 @@
 pub mod geohash;
 pub mod h3cell;
 pub mod ip;
+pub mod lines;
 pub mod measure;
 pub mod polygon;
+pub mod regions;
 pub mod s2cell;
+mod shapes;
 pub mod sphere;
 
 pub use ip::{GEOIP_TABLE, GeoIndex, NO_TABLE};
@@ -172,6 +177,102 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
         min_args: 1,
         max_args: 1,
         eval: measure::polygon_area,
+    },
+    ScalarFunction {
+        name: "geo_line_centroid",
+        min_args: 1,
+        max_args: 1,
+        eval: lines::line_centroid,
+    },
+    ScalarFunction {
+        name: "geo_line_densify",
+        min_args: 1,
+        max_args: 3,
+        eval: lines::line_densify,
+    },
+    ScalarFunction {
+        name: "geo_line_simplify",
+        min_args: 1,
+        max_args: 2,
+        eval: lines::line_simplify,
+    },
+    ScalarFunction {
+        name: "geo_distance_point_to_line",
+        min_args: 3,
+        max_args: 3,
+        eval: lines::distance_point_to_line,
+    },
+    ScalarFunction {
+        name: "geo_closest_point_on_line",
+        min_args: 3,
+        max_args: 3,
+        eval: lines::closest_point_on_line,
+    },
+    ScalarFunction {
+        name: "geo_line_interpolate_point",
+        min_args: 2,
+        max_args: 3,
+        eval: lines::line_interpolate_point,
+    },
+    ScalarFunction {
+        name: "geo_line_locate_point",
+        min_args: 3,
+        max_args: 4,
+        eval: lines::line_locate_point,
+    },
+    ScalarFunction {
+        name: "geo_intersects_2lines",
+        min_args: 2,
+        max_args: 2,
+        eval: lines::intersects_2lines,
+    },
+    ScalarFunction {
+        name: "geo_intersection_2lines",
+        min_args: 2,
+        max_args: 2,
+        eval: lines::intersection_2lines,
+    },
+    ScalarFunction {
+        name: "geo_polygon_centroid",
+        min_args: 1,
+        max_args: 1,
+        eval: regions::polygon_centroid,
+    },
+    ScalarFunction {
+        name: "geo_polygon_densify",
+        min_args: 1,
+        max_args: 3,
+        eval: regions::polygon_densify,
+    },
+    ScalarFunction {
+        name: "geo_polygon_simplify",
+        min_args: 1,
+        max_args: 2,
+        eval: regions::polygon_simplify,
+    },
+    ScalarFunction {
+        name: "geo_distance_point_to_polygon",
+        min_args: 3,
+        max_args: 3,
+        eval: regions::distance_point_to_polygon,
+    },
+    ScalarFunction {
+        name: "geo_closest_point_on_polygon",
+        min_args: 3,
+        max_args: 3,
+        eval: regions::closest_point_on_polygon,
+    },
+    ScalarFunction {
+        name: "geo_intersects_2polygons",
+        min_args: 2,
+        max_args: 2,
+        eval: regions::intersects_2polygons,
+    },
+    ScalarFunction {
+        name: "geo_intersects_line_with_polygon",
+        min_args: 2,
+        max_args: 2,
+        eval: regions::intersects_line_with_polygon,
     },
 ];
 

@@ -78,7 +78,7 @@ impl Ring {
 
     /// Whether the region holds `p`: the origin's answer flipped at each
     /// ring edge crossed on the way to `p`.
-    fn contains(&self, p: &Point) -> bool {
+    pub(super) fn contains(&self, p: &Point) -> bool {
         let mut inside = self.origin_inside;
         let mut crosser = EdgeCrosser::new_with_c(&Point::origin(), p, &self.vertex(0));
         for i in 1..=self.vertices.len() {
@@ -113,7 +113,7 @@ impl Polygon {
         (!rings.is_empty()).then_some(Polygon(rings))
     }
 
-    fn contains(&self, p: &Point) -> bool {
+    pub(super) fn contains(&self, p: &Point) -> bool {
         self.0[0].contains(p) && !self.0[1..].iter().any(|hole| hole.contains(p))
     }
 }
