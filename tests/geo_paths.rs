@@ -363,3 +363,55 @@ fn docs_geo_intersects_line_with_polygon() {
         "inside:bool | away:bool | bad:bool\ntrue | false | true",
     );
 }
+
+// ---- Well-Known Text ----
+
+#[test]
+fn docs_geo_from_wkt() {
+    for (wkt, documented) in [
+        ("POINT (1 2)", r#"{"type": "Point","coordinates": [1,2]}"#),
+        (
+            "LINESTRING (1 2, 3 4)",
+            r#"{"type": "LineString", "coordinates": [[1,2],[3,4]]}"#,
+        ),
+        (
+            "POLYGON ((0 0, 2 0, 2 2, 0 0))",
+            r#"{"type": "Polygon","coordinates": [[[0,0],[2,0],[2,2],[0,0]]]}"#,
+        ),
+        (
+            "MULTIPOINT (1 1, 2 2, 3 3)",
+            r#"{"type": "MultiPoint","coordinates": [[1,1],[2,2],[3,3]]}"#,
+        ),
+        (
+            "MULTILINESTRING ((1 1, 2 2, 3 3), (4 4, 5 5))",
+            r#"{"type":"MultiLineString","coordinates":[[[1,1],[2,2],[3,3]],[[4,4],[5,5]]]}"#,
+        ),
+        (
+            "MULTIPOLYGON (((0 0, 2 0, 2 2, 0 0)),((10 10, 12 10, 12 12, 10 10)))",
+            r#"{"type": "MultiPolygon","coordinates": [[[[0,0],[2,0],[2,2],[0,0]]],[[[10,10],[12,10],[12,12],[10,10]]]]}"#,
+        ),
+        (
+            "GEOMETRYCOLLECTION (POINT (1 1),LINESTRING (2 2, 3 3, 4 4),POLYGON ((10 10, 12 10, 12 12, 10 10)))",
+            r#"{"type":"GeometryCollection","geometries":[{"type":"Point","coordinates":[1,1]},{"type":"LineString","coordinates":[[2,2],[3,3],[4,4]]},{"type":"Polygon","coordinates":[[[10,10],[12,10],[12,12],[10,10]]]}]}"#,
+        ),
+        // Z values are dropped; fractions kept.
+        (
+            "POINT Z (1.5 -2.25 7)",
+            r#"{"type": "Point","coordinates": [1.5,-2.25]}"#,
+        ),
+    ] {
+        check_geojson(&format!("print shape = geo_from_wkt('{wkt}')"), documented);
+    }
+    for wkt in [
+        "LINESTRING",
+        "POINT EMPTY",
+        "POINT (200 1)",
+        "POLYGON ((0 0, 2 0",
+        "not wkt",
+    ] {
+        check(
+            &format!("print result = isnull(geo_from_wkt('{wkt}'))"),
+            "result:bool\ntrue",
+        );
+    }
+}

@@ -22,6 +22,7 @@ pub mod regions;
 pub mod s2cell;
 mod shapes;
 pub mod sphere;
+pub mod wkt;
 
 pub use ip::{GEOIP_TABLE, GeoIndex, NO_TABLE};
 
@@ -177,6 +178,12 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
         min_args: 1,
         max_args: 1,
         eval: measure::polygon_area,
+    },
+    ScalarFunction {
+        name: "geo_from_wkt",
+        min_args: 1,
+        max_args: 1,
+        eval: wkt::from_wkt,
     },
     ScalarFunction {
         name: "geo_line_centroid",
