@@ -12,6 +12,7 @@
 //! a coordinate out of range, a malformed cell token, a level out of range)
 //! gives an empty or null result, never an error.
 
+pub mod covering;
 pub mod geohash;
 pub mod h3cell;
 pub mod ip;
@@ -178,6 +179,12 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
         min_args: 1,
         max_args: 1,
         eval: measure::polygon_area,
+    },
+    ScalarFunction {
+        name: "geo_polygon_to_s2cells",
+        min_args: 1,
+        max_args: 3,
+        eval: covering::polygon_to_s2cells,
     },
     ScalarFunction {
         name: "geo_from_wkt",
