@@ -465,6 +465,7 @@ impl Runner<'_> {
             span,
             rows,
             now: self.now(),
+            cancel: self.cancel(),
         };
         (f.eval)(&call)
     }

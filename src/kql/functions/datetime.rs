@@ -312,7 +312,7 @@ fn per_datetime(
     call: &Call,
     dt: usize,
     kind: KqlType,
-    f: impl Fn(i64, &[Scalar]) -> Option<i64>,
+    f: impl Fn(i64, &[Scalar]) -> Option<i64> + Sync,
 ) -> Result<Val, QueryError> {
     expect_datetime(call, dt)?;
     let others_constant = call

@@ -587,7 +587,7 @@ fn needles(values: &[Scalar]) -> Vec<String> {
 /// The shared body of the `has_*ipv4*` functions: `found(addresses, needles)`.
 fn has_addresses(
     call: &Call,
-    found: impl Fn(&[u32], &[String]) -> bool,
+    found: impl Fn(&[u32], &[String]) -> bool + Sync,
 ) -> Result<Val, QueryError> {
     expect_string(call, 0)?;
     for i in 1..call.args.len() {

@@ -250,8 +250,8 @@ fn options(
 /// pointing at the call.
 fn each_row(
     call: &Call,
-    parse: impl Fn(&[Scalar]) -> Result<Options, String>,
-    f: impl Fn(&[Option<f64>], &Options, &[Scalar]) -> Result<Json, String>,
+    parse: impl Fn(&[Scalar]) -> Result<Options, String> + Sync,
+    f: impl Fn(&[Option<f64>], &Options, &[Scalar]) -> Result<Json, String> + Sync,
 ) -> Result<Val, QueryError> {
     call.rowwise(KqlType::Dynamic, |a| {
         let Some(x) = numbers(&a[0]) else {

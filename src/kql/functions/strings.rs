@@ -12,9 +12,9 @@
 //! required.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::sync::Mutex;
 
 use base64::Engine as _;
 use polars::prelude::*;
@@ -291,7 +291,8 @@ struct Patterns<'a> {
     call: &'a Call<'a>,
     arg: usize,
     constant: Option<Regex>,
-    cache: RefCell<HashMap<String, Regex>>,
+    // A Mutex: rows are evaluated on several threads.
+    cache: Mutex<HashMap<String, Regex>>,
 }
 
 impl<'a> Patterns<'a> {
@@ -304,7 +305,7 @@ impl<'a> Patterns<'a> {
             call,
             arg,
             constant,
-            cache: RefCell::new(HashMap::new()),
+            cache: Mutex::new(HashMap::new()),
         })
     }
 
@@ -314,11 +315,16 @@ impl<'a> Patterns<'a> {
             return Ok(re.clone());
         }
         let text = pattern.to_text();
-        if let Some(re) = self.cache.borrow().get(text.as_ref()) {
-            return Ok(re.clone());
+        let cached = self
+            .cache
+            .lock()
+            .ok()
+            .and_then(|c| c.get(text.as_ref()).cloned());
+        if let Some(re) = cached {
+            return Ok(re);
         }
         let re = compile(self.call, self.arg, &text)?;
-        let mut cache = self.cache.borrow_mut();
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
         if cache.len() > 1024 {
             cache.clear();
         }
