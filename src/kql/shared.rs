@@ -62,8 +62,8 @@ pub struct Scanned<'a> {
 /// for long.
 pub trait Watch: Sync {
     /// A shared scan has read more of its table: called once as it begins
-    /// (`read` 0), then after each slice, with `read` growing to `rows`
-    /// (unless the run is cancelled). One call at a time, in that order.
+    /// (`read` 0), then once per slice in table order, `read` growing to
+    /// `rows` (unless the run is cancelled). One call at a time.
     fn scanned(&self, _progress: &Scanned) {}
 
     /// Query `index` (its place in the queries given) has its answer.
@@ -191,11 +191,13 @@ fn scan(
     let rows = frame.height();
     let starts: Vec<usize> = (0..rows).step_by(slice_rows.max(1)).collect();
     let cancel = runner.cancel();
-    // Slices end in any order on the pool's threads; the count of rows
-    // read, updated and reported under one lock, only grows.
-    let read = Mutex::new(Scanned { rows, ..progress });
+    let read = Mutex::new(Reading {
+        progress: Scanned { rows, ..progress },
+        done: vec![false; starts.len()],
+        next: 0,
+    });
     if let Ok(read) = read.lock() {
-        watch.scanned(&read);
+        watch.scanned(&read.progress);
     }
     // Per slice, per predicate: the rows kept (offsets into the table) or
     // the error, and the seconds it took.
@@ -216,8 +218,7 @@ fn scan(
                 })
                 .collect();
             if let Ok(mut read) = read.lock() {
-                read.read += slice.height();
-                watch.scanned(&read);
+                read.slice_done(at / slice_rows.max(1), slice_rows, watch);
             }
             Ok(kept_rows)
         })
@@ -248,6 +249,34 @@ fn scan(
             }
         })
         .collect()
+}
+
+/// A scan's progress as its slices end. Slices end in any order on the
+/// pool's threads; the watch hears of them in table order (a slice that
+/// ends early waits for those before it), so what it is told was read is
+/// always the table's first rows.
+struct Reading<'a> {
+    progress: Scanned<'a>,
+    /// Which slices have ended.
+    done: Vec<bool>,
+    /// The first slice not yet reported.
+    next: usize,
+}
+
+impl Reading<'_> {
+    /// Slice `n` (of `slice_rows` rows, the last maybe fewer) has ended:
+    /// reports it and the ended slices after it, in order.
+    fn slice_done(&mut self, n: usize, slice_rows: usize, watch: &dyn Watch) {
+        if let Some(d) = self.done.get_mut(n) {
+            *d = true;
+        }
+        while self.done.get(self.next).copied().unwrap_or(false) {
+            self.next += 1;
+            let p = &mut self.progress;
+            p.read = (p.read + slice_rows).min(p.rows);
+            watch.scanned(p);
+        }
+    }
 }
 
 /// One predicate on one slice: the table offsets of the rows it keeps (or
@@ -403,10 +432,13 @@ mod tests {
         catalog
     }
 
+    /// One report of a scan: table, queries, scan, scans, read, rows.
+    type Seen = (String, usize, usize, usize, usize, usize);
+
     /// What a run told its watch.
     #[derive(Default)]
     struct Recorded {
-        scans: std::sync::Mutex<Vec<(String, usize, usize, usize, usize, usize)>>,
+        scans: std::sync::Mutex<Vec<Seen>>,
         answered: std::sync::Mutex<Vec<usize>>,
     }
 
@@ -486,7 +518,7 @@ mod tests {
         };
         let watch = Recorded::default();
         let answers = run_sliced(&catalog, &queries, &options, &watch, TEST_SLICE);
-        let err = answers[0].result.as_ref().err().expect("cancelled");
+        let err = answers[0].result.as_ref().expect_err("cancelled");
         assert_eq!(err.kind, crate::kql::error::ErrorKind::Cancelled);
         // The scan began and read nothing.
         let scans = watch.scans.into_inner().expect("scans");
