@@ -409,3 +409,164 @@ fn a_bad_file_profile_cell_is_one_null_not_a_column_of_unknowns() {
         ["Available", "Available"]
     );
 }
+
+/// What a run of rules together told its watch.
+#[derive(Default)]
+struct Heard {
+    outcomes: std::sync::Mutex<Vec<(usize, quarry::hunt::batch::Outcome)>>,
+    scans: std::sync::Mutex<Vec<quarry::hunt::batch::Scanning>>,
+}
+
+impl quarry::hunt::batch::RulesWatch for Heard {
+    fn scanning(&self, progress: &quarry::hunt::batch::Scanning) {
+        self.scans.lock().unwrap().push(progress.clone());
+    }
+
+    fn finished(
+        &self,
+        index: usize,
+        outcome: quarry::hunt::batch::Outcome,
+        _elapsed: std::time::Duration,
+    ) {
+        self.outcomes.lock().unwrap().push((index, outcome));
+    }
+}
+
+/// The workbench's "run all" runs rules together, sharing scans: each
+/// rule gets exactly what it gets alone (the same hits, the same reasons
+/// for each hit, the same error), and the scans' progress is heard table
+/// by table.
+#[test]
+fn rules_run_together_give_each_rule_what_it_gives_alone() {
+    use quarry::hunt::batch::{Prepared, Scanning, run_all, run_one};
+    use quarry::hunt::verdict::{Why, exclusion_conditions, lets_text};
+    let prepared = |text: &str| Prepared {
+        text: text.to_string(),
+        lets: lets_text(text),
+        conditions: exclusion_conditions(text).unwrap_or_default(),
+    };
+    let rules = [
+        Prepared::of(&cloudfront()).unwrap(),
+        prepared(
+            r#"DeviceNetworkEvents | where RemotePort == 1433 and not(InitiatingProcessFileName =~ "sqlservr.exe" and RemoteIPType == "Public")"#,
+        ),
+        prepared(r#"DeviceProcessEvents | where FileName =~ "POWERSHELL.EXE""#),
+        prepared(
+            r#"DeviceProcessEvents | where FileName == "python.exe" and not(DeviceName startswith "srv") | project Timestamp, DeviceName"#,
+        ),
+        prepared("DeviceProcessEvents | where NoSuchColumn == 1"),
+        prepared("DeviceProcessEvents | where"),
+        prepared("NoSuchTable | where x == 1"),
+        prepared(
+            "DeviceNetworkEvents | where RemotePort == 1433 | summarize count() by DeviceName",
+        ),
+    ];
+    let heard = Heard::default();
+    run_all(sample(), &rules, &options(), &heard);
+    let mut outcomes = heard.outcomes.into_inner().unwrap();
+    outcomes.sort_by_key(|(i, _)| *i);
+    let order: Vec<usize> = outcomes.iter().map(|(i, _)| *i).collect();
+    assert_eq!(order, (0..rules.len()).collect::<Vec<_>>());
+    let mut heights = Vec::new();
+    let mut explained = 0;
+    for ((_, together), rule) in outcomes.iter().zip(&rules) {
+        match (together, run_one(sample(), rule, &options())) {
+            (Ok((hits, why)), Ok((alone, why_alone))) => {
+                assert!(
+                    hits.equals_missing(&alone),
+                    "{}\n{hits}\n{alone}",
+                    rule.text
+                );
+                assert_eq!(why, &why_alone, "{}", rule.text);
+                explained += why.iter().filter(|w| matches!(w, Why::Failed(_))).count();
+                heights.push(Some(hits.height()));
+            }
+            (Err(e), Err(alone)) => {
+                assert_eq!(e.message, alone.message, "{}", rule.text);
+                assert_eq!(e.kind, alone.kind, "{}", rule.text);
+                heights.push(None);
+            }
+            (together, alone) => panic!(
+                "{}: together ok {}, alone ok {}",
+                rule.text,
+                together.is_ok(),
+                alone.is_ok()
+            ),
+        }
+    }
+    assert_eq!(
+        heights,
+        [
+            Some(EXPECTED_HITS.len()),
+            Some(7),
+            Some(30),
+            Some(45),
+            None,
+            None,
+            None,
+            Some(1)
+        ]
+    );
+    // Hits explained by the conditions of their exclusion that failed.
+    assert!(explained > 0);
+    let scans = heard.scans.into_inner().unwrap();
+    let begun: Vec<(String, usize, usize, usize, usize)> = scans
+        .iter()
+        .filter(|s| s.read == 0)
+        .map(|s| (s.table.clone(), s.rules, s.scan, s.scans, s.rows))
+        .collect();
+    assert_eq!(
+        begun,
+        [
+            ("DeviceNetworkEvents".to_string(), 2, 0, 2, 50_000),
+            // Not the unknown column's rule: it runs alone, failing as alone.
+            ("DeviceProcessEvents".to_string(), 2, 1, 2, 5_010),
+        ]
+    );
+    assert_eq!(
+        scans.last().map(Scanning::words).as_deref(),
+        Some("scanning DeviceProcessEvents (2 rules; table 2 of 2): rows 5,010/5,010")
+    );
+}
+
+/// A run of rules together stops when its cancel flag is set: the rules
+/// that share a scan and the rule run alone all answer "cancelled".
+#[test]
+fn rules_run_together_stop_when_cancelled() {
+    use quarry::hunt::batch::{Prepared, run_all};
+    use quarry::kql::error::ErrorKind;
+    let text = |t: &str| Prepared {
+        text: t.to_string(),
+        lets: String::new(),
+        conditions: Vec::new(),
+    };
+    let rules = [
+        Prepared::of(&cloudfront()).unwrap(),
+        text(r#"DeviceProcessEvents | where FileName =~ "powershell.exe""#),
+        text("DeviceNetworkEvents | where RemotePort == 1433"),
+    ];
+    let options = RunOptions {
+        cancel: Some(std::sync::Arc::new(std::sync::atomic::AtomicBool::new(
+            true,
+        ))),
+        ..options()
+    };
+    let heard = Heard::default();
+    run_all(sample(), &rules, &options, &heard);
+    let mut kinds: Vec<(usize, Option<ErrorKind>)> = heard
+        .outcomes
+        .into_inner()
+        .unwrap()
+        .into_iter()
+        .map(|(i, o)| (i, o.err().map(|e| e.kind)))
+        .collect();
+    kinds.sort_by_key(|(i, _)| *i);
+    assert_eq!(
+        kinds,
+        [
+            (0, Some(ErrorKind::Cancelled)),
+            (1, Some(ErrorKind::Cancelled)),
+            (2, Some(ErrorKind::Cancelled)),
+        ]
+    );
+}

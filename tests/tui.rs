@@ -1521,6 +1521,144 @@ fn triage_of_every_rule_that_fired() {
     assert_eq!(app.current().label, "T-HIGH rule");
 }
 
+/// Running all rules shares the scans of the tables they read (issue 10):
+/// the triage rows are exactly those of each rule run on its own (the
+/// figures below are `quarry query`'s for each rule's query on the sample),
+/// and a rule whose shared `where` fails lists its error.
+#[test]
+fn run_all_rules_shares_scans_and_triages_each_rule_as_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = rules_app(dir.path());
+    let rule = |id: &str, severity: &str, tactic: &str, query: &str| {
+        quarry::hunt::rules::Rule::from_toml(
+            &format!(
+                "id = \"{id}\"\ntitle = \"{id} rule\"\nseverity = \"{severity}\"\n\
+                 tactics = [\"{tactic}\"]\n[query]\ntext = '''{query}'''\n"
+            ),
+            "test",
+        )
+        .unwrap()
+    };
+    let mut rules = quarry::hunt::rules::load_all(None).0;
+    rules.extend([
+        rule(
+            "S-PS",
+            "high",
+            "Execution",
+            r#"DeviceProcessEvents | where FileName =~ "POWERSHELL.EXE""#,
+        ),
+        rule(
+            "S-PY",
+            "medium",
+            "Execution",
+            r#"DeviceProcessEvents | where FileName == "python.exe" and not(DeviceName startswith "zz")"#,
+        ),
+        rule(
+            "S-FAST",
+            "critical",
+            "Execution",
+            r#"DeviceProcessEvents | where FileName in ("fastpdf_update.exe", "BrightlineAssist.exe") | project Timestamp, DeviceName, FileName"#,
+        ),
+        rule(
+            "S-SQL",
+            "medium",
+            "Discovery",
+            "DeviceNetworkEvents | where RemotePort == 1433",
+        ),
+        rule(
+            "S-BAD",
+            "high",
+            "Impact",
+            "DeviceProcessEvents | where NoSuchColumn == 1",
+        ),
+        rule(
+            "S-NONE",
+            "low",
+            "Impact",
+            "DeviceNetworkEvents | where RemotePort == -1",
+        ),
+    ]);
+    app.set_rules(rules);
+    ch(&mut app, 'R');
+    ch(&mut app, 'A');
+    settle(&mut app);
+    let text = screen(&mut app);
+    let rows: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.contains(" rules fired "))
+        .take(9)
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            " 5 of 7 rules fired (89 hits), 1 could not run; by severity then hits (T: by tactic)",
+            " Rule                                               Severity           Hits  Devices  First hit         Last hit",
+            " S-FAST  S-FAST rule                                critical              4        4  2025-03-18 11:16  2025-03-18 11:50",
+            " S-PS  S-PS rule                                    high                 30       12  2025-03-04 12:33  2025-03-14 19:21",
+            " S-PY  S-PY rule                                    medium               45       28  2025-03-04 13:17  2025-03-18 06:52",
+            " S-SQL  S-SQL rule                                  medium                7        1  2025-03-04 17:51  2025-03-14 22:36",
+            " QRY-0001  Uncommon process connecting to a Cloud…  medium                3        3  2025-03-18 11:17  2025-03-18 11:45",
+            " S-BAD  S-BAD rule                                  high              error        ·  ·                 ·",
+            " S-NONE  S-NONE rule                                low                   0        0  ·                 ·",
+        ],
+        "{text}"
+    );
+    assert!(
+        text.contains(" ran 7 rules: 5 fired, 1 could not run "),
+        "{text}"
+    );
+    // Down to the failed rule: the shared scan's error, as the rule alone
+    // gives it.
+    for _ in 0..5 {
+        key(&mut app, KeyCode::Down);
+    }
+    let text = screen(&mut app);
+    assert!(
+        text.contains("could not run: unknown column 'NoSuchColumn'"),
+        "{text}"
+    );
+    // Enter runs the rule under the cursor alone and opens its hits.
+    for _ in 0..4 {
+        key(&mut app, KeyCode::Up);
+    }
+    key(&mut app, KeyCode::Enter);
+    settle(&mut app);
+    assert_eq!(app.current().label, "S-PS rule");
+    assert_eq!(app.current().frame.height(), 30);
+}
+
+/// Ctrl+C cancels a run of all rules (one job, one cancel flag): the
+/// workbench is free at once, and no rule's result arrives afterwards.
+#[test]
+fn ctrl_c_cancels_running_all_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = rules_app(dir.path());
+    ch(&mut app, 'R');
+    ch(&mut app, 'A');
+    assert!(app.busy());
+    ctrl(&mut app, 'c');
+    assert!(!app.busy());
+    assert!(
+        matches!(app.message(), Some(Message::Warning(w)) if w == "cancelling rules"),
+        "{:?}",
+        app.message()
+    );
+    // A query after it runs once the cancelled job has stopped; the rule
+    // results the job sent meanwhile are not taken.
+    key(&mut app, KeyCode::Esc);
+    ch(&mut app, ':');
+    for c in "DeviceInfo | take 1".chars() {
+        ch(&mut app, c);
+    }
+    key(&mut app, KeyCode::Enter);
+    settle(&mut app);
+    assert_eq!(app.current().frame.height(), 1);
+    ch(&mut app, 'R');
+    let text = screen(&mut app);
+    assert!(!text.contains("rules fired"), "{text}");
+    assert!(text.contains("never"), "{text}");
+}
+
 #[test]
 fn snapshot_rules_list_and_hits_with_profile() {
     let dir = tempfile::tempdir().unwrap();

@@ -1,5 +1,6 @@
 //! The `hunt` layer: detection rules and file-profile enrichment.
 
+pub mod batch;
 pub mod file_profile;
 pub mod pack;
 pub mod pivot;

@@ -286,6 +286,9 @@ struct RuleRun {
     index: usize,
     /// Open the hits when done (Enter), or only count them (A).
     open: bool,
+    /// Its outcome came; the job (which runs other rules too) is still
+    /// at work until the worker says all are done.
+    done: bool,
 }
 
 struct PendingExport {
@@ -319,6 +322,8 @@ pub struct App {
     pub(crate) rules_by_tactic: bool,
     rule_runs: Vec<RuleRun>,
     rule_runs_total: usize,
+    /// How far running rules have read a table they share.
+    rule_scan: Option<crate::hunt::batch::Scanning>,
     /// Rule results on the stack, with their verdicts.
     pub(crate) hits: Vec<Hits>,
     pub(crate) prompt: Option<PromptKind>,
@@ -409,6 +414,7 @@ impl App {
             rules_by_tactic: false,
             rule_runs: Vec::new(),
             rule_runs_total: 0,
+            rule_scan: None,
             hits: Vec::new(),
             prompt: None,
             query_editor: LineEditor::with_history(history),
@@ -595,10 +601,15 @@ impl App {
             return Some(format!("running {}", p.label));
         }
         if !self.rule_runs.is_empty() {
-            let done = self.rule_runs_total - self.rule_runs.len();
+            if let Some(scan) = &self.rule_scan {
+                return Some(scan.words());
+            }
+            // Rules of a job run in parallel: how many are done, as the
+            // command line says.
+            let running = self.rule_runs.iter().filter(|r| !r.done).count();
             return Some(format!(
-                "running rules {}/{}",
-                done + 1,
+                "running rules: {}/{} done",
+                self.rule_runs_total.saturating_sub(running),
                 self.rule_runs_total
             ));
         }
@@ -698,7 +709,7 @@ impl App {
 
     /// Whether rule `i` is running now.
     pub fn rule_running(&self, i: usize) -> bool {
-        self.rule_runs.iter().any(|r| r.index == i)
+        self.rule_runs.iter().any(|r| r.index == i && !r.done)
     }
 
     /// The rule results on screen with their verdicts, when the current

@@ -26,6 +26,7 @@ use crate::session::chart::StepChart;
 use crate::session::export::{ExportError, ExportOptions, export_csv_file_until};
 
 mod remote;
+mod rules;
 
 /// Work for the worker.
 pub enum Job {
@@ -50,16 +51,12 @@ pub enum Job {
         /// view's); the chart is built here, off the UI thread.
         chart_of: Option<String>,
     },
-    /// Run a detection rule and explain each hit.
-    RunRule {
-        /// The rule's place in the App's list.
-        index: usize,
-        /// The bound query.
-        text: String,
-        /// The `let` statements of the bound query.
-        lets: String,
-        /// The rule's exclusion conditions.
-        conditions: Vec<crate::hunt::verdict::Condition>,
+    /// Run detection rules together (sharing scans of a table) and
+    /// explain each hit; a [`Reply::RuleDone`] per rule as it finishes,
+    /// then [`Reply::RulesDone`].
+    RunRules {
+        /// Each rule's place in the App's list, and the rule.
+        rules: Vec<(usize, crate::hunt::batch::Prepared)>,
         /// The tables.
         catalog: Arc<Catalog>,
         /// The query clock.
@@ -160,6 +157,26 @@ pub enum Reply {
         /// How long it ran.
         elapsed: Duration,
     },
+    /// Rules running together have read more of a table they share.
+    RulesScanning {
+        /// Job id.
+        id: u64,
+        /// Which table, how far.
+        progress: crate::hunt::batch::Scanning,
+    },
+    /// Every rule of a [`Job::RunRules`] has its [`Reply::RuleDone`].
+    RulesDone {
+        /// Job id.
+        id: u64,
+        /// How many rules ran.
+        ran: usize,
+        /// How many of them had hits.
+        fired: usize,
+        /// How many could not run (not counting cancelled ones).
+        failed: usize,
+        /// Whether the run was cancelled (the counts are then partial).
+        cancelled: bool,
+    },
     /// A remote query finished.
     RemoteDone {
         /// Job id.
@@ -189,7 +206,7 @@ pub enum Reply {
 
 /// The hits of a rule and, for each, the exclusion conditions that did
 /// not hold, in words.
-pub type RuleOutcome = Result<(DataFrame, Vec<crate::hunt::verdict::Why>), QueryError>;
+pub type RuleOutcome = crate::hunt::batch::Outcome;
 
 /// A job handed to the worker: its id and its cancel flag.
 #[derive(Clone, Debug)]
@@ -397,28 +414,14 @@ fn worker_loop(
                 let options = query_options(&ticket, now, data_dirs, &plugins, budget);
                 run_query(&ticket, &text, catalog, register, options, chart_of)
             }
-            Job::RunRule {
-                index,
-                text,
-                lets,
-                conditions,
+            Job::RunRules {
+                rules,
                 catalog,
                 now,
                 data_dirs,
             } => {
-                let started = Instant::now();
                 let options = query_options(&ticket, now, data_dirs, &plugins, budget);
-                let result = guarded(&ticket, || {
-                    let hits = crate::kql::run(&catalog, &text, &options)?;
-                    let why = crate::hunt::verdict::explain(&hits, &conditions, &lets, &options);
-                    Ok((hits, why))
-                });
-                Reply::RuleDone {
-                    id: ticket.id,
-                    index,
-                    result,
-                    elapsed: started.elapsed(),
-                }
+                rules::run(&ticket, rules, &catalog, &options, tx)
             }
             Job::Export {
                 path,

@@ -12,6 +12,7 @@ use polars::prelude::DataFrame;
 use super::super::clock::Clock;
 use super::super::query::{OutputFormat, write_frame};
 use crate::data::catalog::Catalog;
+use crate::hunt::batch::Scanning;
 use crate::hunt::pack;
 use crate::hunt::rules::Rule;
 use crate::kql::RunOptions;
@@ -54,10 +55,6 @@ pub struct RunArgs {
     #[arg(long, value_name = "SIZE", value_parser = super::super::max_memory)]
     max_memory: Option<crate::kql::Budget>,
 }
-
-/// The stack of each thread that runs rules (the main thread's size on
-/// Linux).
-const RULE_STACK: usize = 8 << 20;
 
 /// One rule's outcome.
 struct Outcome {
@@ -112,17 +109,11 @@ pub fn run_cli(a: RunArgs) -> i32 {
     let run_started = Instant::now();
     let progress = Progress::new(selected.len());
     // Rules are independent: each runs on a thread of its own pool over the
-    // shared, already loaded tables. The pool's threads get the main
-    // thread's stack, not rayon's default 2 MiB: a rule whose `where` is a
-    // long chain of `or`s is planned recursively.
-    let pool = match rayon::ThreadPoolBuilder::new()
-        .stack_size(RULE_STACK)
-        .thread_name(|i| format!("rule-{i}"))
-        .build()
-    {
+    // shared, already loaded tables.
+    let pool = match crate::hunt::batch::rule_pool() {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("quarry: cannot start the rule threads: {e}");
+            eprintln!("quarry: {e}");
             return 1;
         }
     };
@@ -410,15 +401,7 @@ impl Watch for Progress {
         }
         let rules = if p.queries == 1 { "rule" } else { "rules" };
         if self.terminal {
-            eprint!(
-                "\r\x1b[Kscanning {} ({} {rules}; table {} of {}): rows {}/{}",
-                p.table,
-                thousands(p.queries as u64),
-                p.scan + 1,
-                p.scans,
-                thousands(p.read as u64),
-                thousands(p.rows as u64)
-            );
+            eprint!("\r\x1b[K{}", Scanning::from(p).words());
         } else if p.read == 0 {
             eprintln!(
                 "scanning {} ({} {rules}; table {} of {}): {} rows",

@@ -136,6 +136,14 @@ impl App {
                 result,
                 elapsed,
             } => self.rule_done(id, index, result, elapsed),
+            Reply::RulesScanning { id, progress } => self.rules_scanning(id, progress),
+            Reply::RulesDone {
+                id,
+                ran,
+                fired,
+                failed,
+                cancelled,
+            } => self.rules_done(id, ran, fired, failed, cancelled),
             Reply::RemoteDone {
                 id,
                 result,

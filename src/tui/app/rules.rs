@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{App, ErrorView, Message, NewKind, RuleRun};
+use crate::hunt::batch::{Prepared, Scanning};
 use crate::hunt::pivot::Pivot;
 use crate::session::hits::Hits;
 use crate::session::investigation::{Step, ViewKind};
@@ -78,7 +79,8 @@ impl App {
         self.run_rules(&all, false);
     }
 
-    /// Submits rule runs; `open` shows the (single) result when done.
+    /// Runs rules as one job, sharing the scans of tables they read;
+    /// `open` shows the (single) result when done.
     pub(super) fn run_rules(&mut self, indices: &[usize], open: bool) {
         if self.loading.is_some() {
             self.message = Some(Message::Warning("still loading the tables".into()));
@@ -87,39 +89,77 @@ impl App {
         if self.rule_runs.is_empty() {
             self.rule_runs_total = 0;
         }
+        let mut batch = Vec::new();
         for &index in indices {
             let Some(entry) = self.rules.as_ref().and_then(|r| r.get(index)) else {
                 continue;
             };
-            let text = match entry.rule.bound_query(&std::collections::BTreeMap::new()) {
-                Ok(t) => t,
+            match Prepared::of(&entry.rule) {
+                Ok(rule) => batch.push((index, rule)),
                 Err(e) => {
                     self.error = Some(ErrorView::plain(format!(
                         "rule {}: {}",
                         entry.rule.id, e.message
                     )));
-                    continue;
                 }
-            };
-            let conditions = crate::hunt::verdict::exclusion_conditions(&entry.rule.query.text)
-                .unwrap_or_default();
-            let lets = crate::hunt::verdict::lets_text(&text);
-            let ticket = self.worker.submit(Job::RunRule {
-                index,
-                text,
-                lets,
-                conditions,
-                catalog: Arc::clone(&self.catalog),
-                now: self.now.unwrap_or(0),
-                data_dirs: self.data_dirs.clone(),
-            });
+            }
+        }
+        if batch.is_empty() {
+            return;
+        }
+        let places: Vec<usize> = batch.iter().map(|(index, _)| *index).collect();
+        let ticket = self.worker.submit(Job::RunRules {
+            rules: batch,
+            catalog: Arc::clone(&self.catalog),
+            now: self.now.unwrap_or(0),
+            data_dirs: self.data_dirs.clone(),
+        });
+        self.rule_scan = None;
+        for index in places {
+            // One job, one cancel flag: Ctrl+C cancels every rule of it.
             self.rule_runs.push(RuleRun {
-                ticket,
+                ticket: ticket.clone(),
                 index,
                 open,
+                done: false,
             });
             self.rule_runs_total += 1;
         }
+    }
+
+    /// Rules running together have read more of a shared table.
+    pub(super) fn rules_scanning(&mut self, id: u64, progress: Scanning) {
+        if self.rule_runs.iter().any(|r| r.ticket.id == id) {
+            self.rule_scan = Some(progress);
+        }
+    }
+
+    /// Every rule of a job has its outcome: with several, say how they
+    /// went (the last rule's own message would be an arbitrary one).
+    pub(super) fn rules_done(
+        &mut self,
+        id: u64,
+        ran: usize,
+        fired: usize,
+        failed: usize,
+        cancelled: bool,
+    ) {
+        self.rule_runs.retain(|r| r.ticket.id != id);
+        if self.rule_runs.is_empty() {
+            self.rule_scan = None;
+        }
+        if cancelled || ran < 2 {
+            return;
+        }
+        let could_not = match failed {
+            0 => String::new(),
+            n => format!(", {} could not run", thousands(n as u64)),
+        };
+        self.message = Some(Message::Info(format!(
+            "ran {} rules: {} fired{could_not}",
+            thousands(ran as u64),
+            thousands(fired as u64)
+        )));
     }
 
     pub(super) fn rule_done(
@@ -129,10 +169,18 @@ impl App {
         result: crate::tui::worker::RuleOutcome,
         elapsed: Duration,
     ) {
-        let Some(pos) = self.rule_runs.iter().position(|r| r.ticket.id == id) else {
+        let Some(run) = self
+            .rule_runs
+            .iter_mut()
+            .find(|r| r.ticket.id == id && r.index == index && !r.done)
+        else {
             return;
         };
-        let run = self.rule_runs.remove(pos);
+        run.done = true;
+        let open = run.open;
+        // Rules finish once the shared scans are over (but for those that
+        // did not parse, which finish before the scans begin).
+        self.rule_scan = None;
         let text = self.bound(index).unwrap_or_default();
         let Some(entry) = self.rules.as_mut().and_then(|r| r.get_mut(index)) else {
             return;
@@ -153,7 +201,7 @@ impl App {
                     thousands(n as u64),
                     if n == 1 { "hit" } else { "hits" }
                 )));
-                if run.open {
+                if open {
                     self.last_query_time = Some(elapsed);
                     let step = Step::new(ViewKind::Table, title, vec![text], frame);
                     let pipeline = step.pipeline();
@@ -177,7 +225,7 @@ impl App {
                 entry.findings = None;
                 entry.error = Some(e.message.clone());
                 // Running them all, the triage lists what could not run.
-                if run.open {
+                if open {
                     self.error = Some(ErrorView::query(&e, &text));
                 }
             }
