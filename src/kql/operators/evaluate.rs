@@ -15,6 +15,7 @@
 //!   group's rows with that value; cells with no rows are 0 for counts and
 //!   sums, null otherwise.
 //! - `ipv4_lookup` and `ipv6_lookup`: see [`super::ip_lookup`].
+//! - `activity_counts_metrics`: see [`super::activity`].
 //!
 //! An output schema keeps only its columns, in its order and converted to
 //! its types (missing ones null), after the input's columns when it starts
@@ -36,7 +37,13 @@ use crate::kql::run::Runner;
 use crate::kql::value::Scalar;
 
 /// The plugins `evaluate` runs; any other is "not supported yet".
-pub const EVALUATE_PLUGINS: &[&str] = &["bag_unpack", "pivot", "ipv4_lookup", "ipv6_lookup"];
+pub const EVALUATE_PLUGINS: &[&str] = &[
+    "bag_unpack",
+    "pivot",
+    "ipv4_lookup",
+    "ipv6_lookup",
+    "activity_counts_metrics",
+];
 
 /// The value column of pivot's intermediate summarize; `$` keeps it apart
 /// from the input's names.
@@ -56,6 +63,7 @@ impl Runner<'_> {
             "pivot" => self.pivot(args, frame, span)?,
             "ipv4_lookup" => self.ip_lookup(Family::V4, args, frame, span)?,
             "ipv6_lookup" => self.ip_lookup(Family::V6, args, frame, span)?,
+            "activity_counts_metrics" => self.activity_counts_metrics(args, frame, span)?,
             other => {
                 return Err(QueryError::unsupported(
                     &format!("evaluate {other}"),
