@@ -652,10 +652,18 @@ fn pivot_counts_and_aggregates() {
 #[test]
 fn other_plugins_are_named_as_unsupported() {
     let q = "T | evaluate ipv4_lookup(Ranges, IP, Range, return_unmatched = true)";
-    assert_eq!(checked(q), "evaluate ipv4_lookup is not supported yet");
+    assert_eq!(checked(q), "ok");
+    assert_eq!(
+        checked("T | evaluate rolling_percentile(x, 50, Timestamp, 1d, 7)"),
+        "evaluate rolling_percentile is not supported yet"
+    );
+    assert_eq!(
+        error("print x = 1 | evaluate geo_polygon_lookup(x)"),
+        "evaluate geo_polygon_lookup is not supported yet"
+    );
     assert_eq!(
         error("print x = 1 | evaluate activity_counts_metrics(x)"),
-        "evaluate activity_counts_metrics is not supported yet"
+        "activity_counts_metrics() needs IdColumn, TimelineColumn, Start, End and Step"
     );
     assert_eq!(
         checked("T | evaluate bag_unpack(d, columnsConflict='keep_source')"),
