@@ -298,7 +298,8 @@ fn single_line(s: &Scalar) -> Option<Vec<LngLat>> {
 }
 
 /// `geo_line_interpolate_point(line, fraction)`: the point at `fraction`
-/// (0 to 1) of the line's length from its start.
+/// (0 to 1) of the line's length from its start, on the sphere (Kusto's
+/// optional `use_spheroid` is not taken).
 pub fn line_interpolate_point(call: &Call) -> Result<Val, QueryError> {
     call.rowwise(KqlType::Dynamic, |a| {
         Ok(dynamic((|| {
@@ -331,15 +332,14 @@ pub fn line_interpolate_point(call: &Call) -> Result<Val, QueryError> {
 }
 
 /// `geo_line_locate_point(line, lng, lat)`: the fraction of the line's
-/// length from its start to its point closest to (lng, lat).
+/// length from its start to its point closest to (lng, lat). Kusto's
+/// optional `use_spheroid` is not taken (too many arguments): Quarry
+/// measures on the sphere only.
 pub fn line_locate_point(call: &Call) -> Result<Val, QueryError> {
     call.rowwise(KqlType::Real, |a| {
         Ok(real((|| {
             let line = single_line(&a[0])?;
             let x = point(lng_lat(&a[1], &a[2])?);
-            if let Some(s) = a.get(3) {
-                as_bool(s)?;
-            }
             let points = as_points(&[line]);
             let (_, e, p, _) = closest(&points, &x)?;
             let line = &points[0];

@@ -225,13 +225,13 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
     ScalarFunction {
         name: "geo_line_interpolate_point",
         min_args: 2,
-        max_args: 3,
+        max_args: 2,
         eval: lines::line_interpolate_point,
     },
     ScalarFunction {
         name: "geo_line_locate_point",
         min_args: 3,
-        max_args: 4,
+        max_args: 3,
         eval: lines::line_locate_point,
     },
     ScalarFunction {
