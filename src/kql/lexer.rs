@@ -503,7 +503,12 @@ impl Lexer<'_> {
             while end < bytes.len() && bytes[end].is_ascii_hexdigit() {
                 end += 1;
             }
-            if end > start + 2 {
+            // `0x1Fg` is no hex number: like `2022Cves`, a name (below).
+            let glued = self.src[end..]
+                .chars()
+                .next()
+                .is_some_and(is_ident_continue);
+            if end > start + 2 && !glued {
                 self.pos = end;
                 return match u64::from_str_radix(&self.src[start + 2..end], 16) {
                     // Kusto reads hex longs as two's complement.
@@ -550,6 +555,12 @@ impl Lexer<'_> {
         }
         if is_real {
             return TokenKind::Real(text.parse().unwrap_or(f64::NAN));
+        }
+        // Digits glued to letters that are no timespan unit make a name,
+        // as Kusto's lexer reads them: `let 2022Cves = ...`.
+        if suffix_len > 0 {
+            self.pos = start;
+            return self.lex_ident(start);
         }
         match text.parse::<i64>() {
             Ok(v) => TokenKind::Long(v),
@@ -699,7 +710,29 @@ mod tests {
         );
         assert_eq!(kinds("1..5"), vec![Long(1), DotDot, Long(5), Eof]);
         assert_eq!(kinds("99999999999999999999"), vec![Real(1e20), Eof]);
-        assert_eq!(kinds("5and"), vec![Long(5), ident("and"), Eof]);
+    }
+
+    #[test]
+    fn names_may_start_with_digits() {
+        use TokenKind::*;
+        // Kusto's lexer: digits followed by a letter or '_' that make no
+        // timespan are one name.
+        assert_eq!(
+            kinds("let 2022MostExploited = 1"),
+            vec![
+                ident("let"),
+                ident("2022MostExploited"),
+                Assign,
+                Long(1),
+                Eof
+            ]
+        );
+        assert_eq!(kinds("5and"), vec![ident("5and"), Eof]);
+        assert_eq!(kinds("1_x 0x1Fg"), vec![ident("1_x"), ident("0x1Fg"), Eof]);
+        assert_eq!(
+            kinds("10m 10min"),
+            vec![Timespan(6_000_000_000), Timespan(6_000_000_000), Eof]
+        );
     }
 
     #[test]

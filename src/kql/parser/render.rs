@@ -29,6 +29,9 @@ const PROPERTIES: &[&str] = &[
     "ytitle",
 ];
 
+/// The properties the older form without `with` takes (besides `by`).
+const LEGACY_PROPERTIES: &[&str] = &["accumulate", "kind", "title"];
+
 impl Parser<'_> {
     /// After the word `render`, which starts at `start`.
     pub(super) fn parse_render(&mut self, start: Span) -> PResult<OperatorKind> {
@@ -51,7 +54,9 @@ impl Parser<'_> {
         };
         self.bump();
         let mut spec = RenderSpec::new(visualization, start);
-        if self.eat_ident("with") {
+        if !self.is_ident("with") {
+            self.parse_legacy_render_properties(&mut spec)?;
+        } else if self.eat_ident("with") {
             let open = self.expect(TokenKind::LParen, "'('")?;
             if !self.at(&TokenKind::RParen) {
                 loop {
@@ -68,6 +73,36 @@ impl Parser<'_> {
             return Err(self.error_here("render must be the last operator of the query"));
         }
         Ok(OperatorKind::Render(spec))
+    }
+
+    /// The older form Kusto still accepts without `with (...)`:
+    /// `render columnchart kind=stacked title="Sign-ins" by Country`, the
+    /// properties separated by spaces. Only `title`, `kind`, `accumulate`
+    /// and `by` (the series) exist in it.
+    fn parse_legacy_render_properties(&mut self, spec: &mut RenderSpec) -> PResult<()> {
+        loop {
+            let Some(name) = self.ident_at(0).map(str::to_string) else {
+                return Ok(());
+            };
+            if name == "by" {
+                self.bump();
+                spec.series = self.render_columns()?;
+                continue;
+            }
+            if !matches!(self.kind_at(1), TokenKind::Assign) {
+                return Ok(());
+            }
+            if !LEGACY_PROPERTIES.contains(&name.as_str()) {
+                if PROPERTIES.contains(&name.as_str()) {
+                    return Err(self.error_here(format!(
+                        "'{name}' goes in 'with (...)': without 'with', render takes only \
+                         title=, kind=, accumulate= and by"
+                    )));
+                }
+                return Ok(());
+            }
+            self.parse_render_property(spec)?;
+        }
     }
 
     fn parse_render_property(&mut self, spec: &mut RenderSpec) -> PResult<()> {
@@ -245,6 +280,45 @@ mod tests {
         let plain = spec("T | render timechart");
         assert_eq!(plain, RenderSpec::new(Visualization::TimeChart, plain.span));
         assert_eq!(plain.span, Span::new(4, 20));
+    }
+
+    #[test]
+    fn properties_without_with() {
+        let s = spec("T | render areachart kind=stacked");
+        assert_eq!(s.visualization, Visualization::AreaChart);
+        assert_eq!(s.stacking, Stacking::Stacked);
+        let s = spec(
+            "T | render columnchart title=\"By country\" kind=stacked100 accumulate=true by Country, City",
+        );
+        assert_eq!(s.title.as_deref(), Some("By country"));
+        assert_eq!(s.stacking, Stacking::Stacked100);
+        assert!(s.accumulate);
+        assert_eq!(s.series, ["Country", "City"]);
+        assert_eq!(s.span, Span::new(4, 90));
+        let plain = spec("T | render piechart by Country");
+        assert_eq!(plain.series, ["Country"]);
+    }
+
+    #[test]
+    fn properties_without_with_mistakes() {
+        assert_eq!(
+            error("T | render columnchart kind=stacked xcolumn=a"),
+            "error: 'xcolumn' goes in 'with (...)': without 'with', render takes only title=, \
+             kind=, accumulate= and by\n --> line 1, column 37\n  |\n\
+             1 | T | render columnchart kind=stacked xcolumn=a\n  |                                     ^^^^^^^"
+        );
+        assert_eq!(
+            error("T | render columnchart kind=sideways"),
+            concat!(
+                "error: 'kind' takes default, unstacked, stacked, stacked100, map, found 'sideways'\n",
+                " --> line 1, column 29\n  |\n1 | T | render columnchart kind=sideways\n",
+                "  |                             ^^^^^^^^"
+            )
+        );
+        assert!(
+            error("T | render columnchart kind stacked")
+                .starts_with("error: unexpected 'kind': expected '|' or the end of the query")
+        );
     }
 
     #[test]
