@@ -406,7 +406,10 @@ fn partition_and_scan_give_one_row_per_session() {
 fn scan_mistakes_get_a_caret() {
     let e =
         error("range x from 1 to 2 step 1 | scan declare (c:long) with (step s: true => d = 1;)");
-    assert!(e.contains("'d' is not declared"), "{e}");
+    assert!(
+        e.contains("'d' is neither declared nor a column of the input"),
+        "{e}"
+    );
     assert!(e.contains("^"), "{e}");
     let e = error("range x from 1 to 2 step 1 | scan with (step s: s.y > 1;)");
     assert!(e.contains("step 's' has no column 'y'"), "{e}");

@@ -50,11 +50,14 @@ struct Prepared {
     whole: Option<Val>,
 }
 
-/// A declared column.
+/// A column the steps assign: one of `declare (...)`, or an input column
+/// a step overwrites (`=> Count = s1.Count + Count`), whose value then
+/// starts as the row's own.
 struct Declared {
     name: String,
     kind: KqlType,
     default: Scalar,
+    input: bool,
 }
 
 impl Runner<'_> {
@@ -84,6 +87,36 @@ impl Runner<'_> {
                 name: name.name.clone(),
                 kind,
                 default,
+                input: false,
+            });
+        }
+        let known: Vec<String> = frame
+            .get_column_names()
+            .iter()
+            .map(|c| c.to_string())
+            .chain(declared.iter().map(|d| d.name.clone()))
+            .collect();
+        for a in scan.steps.iter().flat_map(|s| &s.assignments) {
+            let target = &a.names[0];
+            if declared.iter().any(|d| d.name == target.name) {
+                continue;
+            }
+            let Ok(column) = frame.column(&target.name) else {
+                return Err(QueryError::unknown(
+                    format!(
+                        "'{}' is neither declared nor a column of the input{}",
+                        target.name,
+                        did_you_mean(&target.name, known.iter().map(String::as_str))
+                    ),
+                    target.span,
+                ));
+            };
+            let kind = KqlType::of(column.dtype()).unwrap_or(KqlType::Dynamic);
+            declared.push(Declared {
+                name: target.name.clone(),
+                kind,
+                default: Scalar::Null(kind),
+                input: true,
             });
         }
         let steps: Vec<&str> = scan.steps.iter().map(|s| s.name.name.as_str()).collect();
@@ -91,7 +124,7 @@ impl Runner<'_> {
             .get_column_names()
             .iter()
             .map(|c| c.to_string())
-            .chain(declared.iter().map(|d| d.name.clone()))
+            .chain(declared.iter().filter(|d| !d.input).map(|d| d.name.clone()))
             .collect();
         let mut conditions = Vec::new();
         let mut assignments = Vec::new();
@@ -264,12 +297,23 @@ struct Machine<'r, 'a> {
 }
 
 impl Machine<'_, '_> {
+    /// The assigned columns' values before a step assigns any: declared
+    /// columns their default, input columns the row's own value.
+    fn initial(&self, row: usize) -> Vec<Scalar> {
+        self.declared
+            .iter()
+            .map(|d| match (d.input, self.frame.column(&d.name)) {
+                (true, Ok(c)) => Scalar::from_series(c.as_materialized_series(), row),
+                _ => d.default.clone(),
+            })
+            .collect()
+    }
+
     /// Whether row `row` meets a condition with `seq` as the state.
     fn holds(&self, c: &Prepared, row: usize, seq: &Sequence) -> Result<bool, QueryError> {
-        let defaults: Vec<Scalar> = self.declared.iter().map(|d| d.default.clone()).collect();
         let v = match &c.whole {
             Some(v) => v.get(row),
-            None => self.eval_row(c, row, &defaults, seq)?,
+            None => self.eval_row(c, row, &self.initial(row), seq)?,
         };
         Ok(matches!(v, Scalar::Bool(true)))
     }
@@ -282,7 +326,7 @@ impl Machine<'_, '_> {
         row: usize,
         seq: &Sequence,
     ) -> Result<Record, QueryError> {
-        let mut values: Vec<Scalar> = self.declared.iter().map(|d| d.default.clone()).collect();
+        let mut values = self.initial(row);
         for (di, span, p) in list {
             let v = match &p.whole {
                 Some(v) => v.get(row),
@@ -308,7 +352,14 @@ impl Machine<'_, '_> {
     ) -> Result<Scalar, QueryError> {
         let mut columns: Vec<Column> = self.frame.slice(row as i64, 1).columns().to_vec();
         for (d, v) in self.declared.iter().zip(declared) {
-            columns.push(v.to_series(&d.name, 1).into_column());
+            let value = v.to_series(&d.name, 1).into_column();
+            match columns
+                .iter_mut()
+                .find(|c| d.input && c.name() == d.name.as_str())
+            {
+                Some(slot) => *slot = value,
+                None => columns.push(value),
+            }
         }
         let mut seen = HashSet::new();
         for (step, col) in &p.reads {

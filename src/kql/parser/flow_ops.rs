@@ -54,7 +54,7 @@ impl Parser<'_> {
         let open = self.expect(TokenKind::LParen, "'(' and the steps")?;
         let mut steps: Vec<ScanStep> = Vec::new();
         while self.is_ident("step") {
-            let step = self.parse_scan_step(&declare)?;
+            let step = self.parse_scan_step()?;
             if steps.iter().any(|s| s.name.name == step.name.name) {
                 return Err(QueryError::syntax(
                     format!("a step named '{}' already exists", step.name.name),
@@ -83,8 +83,11 @@ impl Parser<'_> {
         })))
     }
 
-    /// `step Name [output=all|last|none]: Condition [=> Col = expr, ...]`
-    fn parse_scan_step(&mut self, declare: &[(Ident, String, Option<Expr>)]) -> PResult<ScanStep> {
+    /// `step Name [output=all|last|none]: Condition [=> Col = expr, ...]`.
+    /// A step may assign a declared column or one of the input's (Kusto's
+    /// parser allows both); which columns the input has is known when the
+    /// query runs.
+    fn parse_scan_step(&mut self) -> PResult<ScanStep> {
         self.bump();
         let name = self.parse_name("a step name")?;
         let mut output = StepOutput::All;
@@ -109,19 +112,10 @@ impl Parser<'_> {
         if self.eat(&TokenKind::Arrow) {
             loop {
                 let a = self.parse_assignment()?;
-                let [target] = a.names.as_slice() else {
+                if a.names.len() != 1 {
                     return Err(QueryError::syntax(
-                        "a step assigns one declared column: 'Name = expr'",
+                        "a step assigns one column: 'Name = expr'",
                         a.span,
-                    ));
-                };
-                if !declare.iter().any(|(d, _, _)| d.name == target.name) {
-                    return Err(QueryError::syntax(
-                        format!(
-                            "'{}' is not declared: a step can only assign the columns of 'declare (...)'",
-                            target.name
-                        ),
-                        target.span,
                     ));
                 }
                 assignments.push(a);
@@ -222,9 +216,19 @@ mod tests {
 
     #[test]
     fn scan_mistakes() {
+        let src = "T | scan with (step s: true => (a, b) = f(x);)";
+        let e = parse(src).expect_err("an error");
         assert_eq!(
-            err("T | scan with (step s: true => c = 1;)"),
-            "'c' is not declared: a step can only assign the columns of 'declare (...)'"
+            e.render(src),
+            concat!(
+                "error: a step assigns one column: 'Name = expr'\n --> line 1, column 32\n",
+                "  |\n1 | T | scan with (step s: true => (a, b) = f(x);)\n",
+                "  |                                ^^^^^^^^^^^^^"
+            )
+        );
+        assert_eq!(
+            err("T | scan with (step s: true => x + 1;)"),
+            "a step assigns one column: 'Name = expr'"
         );
         assert_eq!(
             err("T | scan declare (a:long, a:long) with (step s: true;)"),

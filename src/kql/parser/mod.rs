@@ -451,6 +451,19 @@ impl<'a> Parser<'a> {
         let mut lets = Vec::new();
         loop {
             while self.eat(&TokenKind::Semi) {}
+            if self.is_ident("let")
+                && matches!(
+                    self.kind_at(1),
+                    TokenKind::Long(_) | TokenKind::Real(_) | TokenKind::Timespan(_)
+                )
+            {
+                // `let 2022 = ...`: digits alone make no name (`2022Cves` does).
+                self.bump();
+                return Err(self.error_here(format!(
+                    "expected a name after 'let', found {}",
+                    self.describe_current()
+                )));
+            }
             if self.is_ident("let") && self.name_len_at(1).is_some() {
                 lets.push(self.parse_let()?);
                 if !self.eat(&TokenKind::Semi) {
