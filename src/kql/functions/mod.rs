@@ -31,6 +31,7 @@ pub mod tdigest;
 pub mod terms;
 pub mod timezones;
 pub mod units;
+pub mod user_agent;
 pub mod weighted;
 pub mod window;
 
@@ -309,7 +310,7 @@ pub struct ScalarFunction {
 }
 
 /// Every family's table.
-fn families() -> [&'static [ScalarFunction]; 23] {
+fn families() -> [&'static [ScalarFunction]; 24] {
     [
         strings::FUNCTIONS,
         convert::FUNCTIONS,
@@ -334,6 +335,7 @@ fn families() -> [&'static [ScalarFunction]; 23] {
         timezones::FUNCTIONS,
         units::FUNCTIONS,
         distributions::FUNCTIONS,
+        user_agent::FUNCTIONS,
     ]
 }
 
