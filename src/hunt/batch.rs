@@ -80,10 +80,12 @@ pub struct Scanning {
     pub scan: usize,
     /// How many tables are scanned.
     pub scans: usize,
-    /// Rows read, of `rows`.
+    /// Rows every rule has tested, of `rows`.
     pub read: usize,
     /// The table's rows.
     pub rows: usize,
+    /// The share of the scan's work done, in whole percent.
+    pub percent: u64,
 }
 
 impl From<&Scanned<'_>> for Scanning {
@@ -95,21 +97,23 @@ impl From<&Scanned<'_>> for Scanning {
             scans: p.scans,
             read: p.read,
             rows: p.rows,
+            percent: p.percent(),
         }
     }
 }
 
 impl Scanning {
-    /// "scanning DeviceProcessEvents (812 rules; table 4 of 5): rows
-    /// 2,097,152/5,000,000".
+    /// "scanning DeviceProcessEvents (812 rules; table 4 of 5): 45% (rows
+    /// 2,097,152/5,000,000 done)".
     pub fn words(&self) -> String {
         format!(
-            "scanning {} ({} {}; table {} of {}): rows {}/{}",
+            "scanning {} ({} {}; table {} of {}): {}% (rows {}/{} done)",
             self.table,
             thousands(self.rules as u64),
             if self.rules == 1 { "rule" } else { "rules" },
             self.scan + 1,
             self.scans,
+            self.percent,
             thousands(self.read as u64),
             thousands(self.rows as u64)
         )

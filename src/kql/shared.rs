@@ -50,10 +50,23 @@ pub struct Scanned<'a> {
     pub scan: usize,
     /// How many shared scans the run has.
     pub scans: usize,
-    /// Rows of the table read so far.
+    /// Rows of the table read so far: slices every query has tested.
     pub read: usize,
     /// The table's rows.
     pub rows: usize,
+    /// The work done, counted in rows times queries (each query's
+    /// condition tested on a row). It grows within a slice, so progress
+    /// shows while a large slice is read.
+    pub tested: u64,
+    /// The scan's work: the table's rows times its queries.
+    pub tests: u64,
+}
+
+impl Scanned<'_> {
+    /// The share of the scan's work done, in whole percent.
+    pub fn percent(&self) -> u64 {
+        (self.tested * 100).checked_div(self.tests).unwrap_or(100)
+    }
 }
 
 /// What a run of many queries reports while it goes, so that a caller can
@@ -61,9 +74,10 @@ pub struct Scanned<'a> {
 /// calls come from the threads doing the work; neither method may block
 /// for long.
 pub trait Watch: Sync {
-    /// A shared scan has read more of its table: called once as it begins
-    /// (`read` 0), then once per slice in table order, `read` growing to
-    /// `rows` (unless the run is cancelled). One call at a time.
+    /// A shared scan has done more of its work: called once as it begins
+    /// (`read` 0), once per slice in table order (`read` growing to
+    /// `rows` unless the run is cancelled), and in between as the share
+    /// of the work done passes each whole percent. One call at a time.
     fn scanned(&self, _progress: &Scanned) {}
 
     /// Query `index` (its place in the queries given) has its answer.
@@ -114,6 +128,8 @@ fn run_sliced(
             scans,
             read: 0,
             rows: 0,
+            tested: 0,
+            tests: 0,
         };
         let kept = scan(&runner, catalog, &predicates, slice, progress, watch);
         for (&i, rows) in members.iter().zip(kept) {
@@ -192,9 +208,14 @@ fn scan(
     let starts: Vec<usize> = (0..rows).step_by(slice_rows.max(1)).collect();
     let cancel = runner.cancel();
     let read = Mutex::new(Reading {
-        progress: Scanned { rows, ..progress },
+        progress: Scanned {
+            rows,
+            tests: rows as u64 * predicates.len() as u64,
+            ..progress
+        },
         done: vec![false; starts.len()],
         next: 0,
+        percent: 0,
     });
     if let Ok(read) = read.lock() {
         watch.scanned(&read.progress);
@@ -207,16 +228,23 @@ fn scan(
             cancel.check()?;
             let slice = frame.slice(at as i64, slice_rows.min(rows - at));
             let mut tested = HashMap::new();
+            // The flag is looked at before each query's condition too: a
+            // slice of 2M rows tested by hundreds of rules takes minutes.
             let kept_rows: Vec<Tested> = predicates
                 .iter()
                 .map(|p| {
+                    cancel.check()?;
                     let t = Instant::now();
                     let kept_rows = shared_eval(runner, p, &slice, &mut tested)
                         .and_then(|v| kept(v, slice.height(), p.span))
                         .map(|k| offsets(k, at, slice.height()));
-                    (kept_rows, t.elapsed().as_secs_f64())
+                    let seconds = t.elapsed().as_secs_f64();
+                    if let Ok(mut read) = read.lock() {
+                        read.tested(slice.height(), watch);
+                    }
+                    Ok((kept_rows, seconds))
                 })
-                .collect();
+                .collect::<Result<_, QueryError>>()?;
             if let Ok(mut read) = read.lock() {
                 read.slice_done(at / slice_rows.max(1), slice_rows, watch);
             }
@@ -261,6 +289,8 @@ struct Reading<'a> {
     done: Vec<bool>,
     /// The first slice not yet reported.
     next: usize,
+    /// The share of the work last reported, in whole percent.
+    percent: u64,
 }
 
 impl Reading<'_> {
@@ -274,7 +304,19 @@ impl Reading<'_> {
             self.next += 1;
             let p = &mut self.progress;
             p.read = (p.read + slice_rows).min(p.rows);
+            self.percent = p.percent();
             watch.scanned(p);
+        }
+    }
+
+    /// A query's condition was tested on `rows` rows: reported when the
+    /// share of the work done reaches another whole percent.
+    fn tested(&mut self, rows: usize, watch: &dyn Watch) {
+        self.progress.tested += rows as u64;
+        let percent = self.progress.percent();
+        if percent != self.percent {
+            self.percent = percent;
+            watch.scanned(&self.progress);
         }
     }
 }
@@ -435,10 +477,14 @@ mod tests {
     /// One report of a scan: table, queries, scan, scans, read, rows.
     type Seen = (String, usize, usize, usize, usize, usize);
 
+    /// One report of a scan's work: table, tested, tests.
+    type Work = (String, u64, u64);
+
     /// What a run told its watch.
     #[derive(Default)]
     struct Recorded {
         scans: std::sync::Mutex<Vec<Seen>>,
+        work: std::sync::Mutex<Vec<Work>>,
         answered: std::sync::Mutex<Vec<usize>>,
     }
 
@@ -446,6 +492,8 @@ mod tests {
         fn scanned(&self, p: &Scanned) {
             let seen = (p.table.into(), p.queries, p.scan, p.scans, p.read, p.rows);
             self.scans.lock().expect("scans").push(seen);
+            let work = (p.table.into(), p.tested, p.tests);
+            self.work.lock().expect("work").push(work);
         }
 
         fn answered(&self, index: usize, _answer: &Answer) {
@@ -488,9 +536,13 @@ mod tests {
         assert_eq!(answers.len(), 4);
         let rows = 3 * TEST_SLICE + 1234;
         let process = |read| ("DeviceProcessEvents".to_string(), 2, 1, 2, read, rows);
+        // Reports of work within a slice repeat the rows read so far.
+        let mut scans = watch.scans.into_inner().expect("scans");
+        let reports = scans.len();
+        scans.dedup();
         // Tables in name order; each begins at 0 and ends at its height.
         assert_eq!(
-            watch.scans.into_inner().expect("scans"),
+            scans,
             [
                 ("DeviceNetworkEvents".to_string(), 1, 0, 2, 0, 5),
                 ("DeviceNetworkEvents".to_string(), 1, 0, 2, 5, 5),
@@ -504,6 +556,55 @@ mod tests {
         let mut answered = watch.answered.into_inner().expect("answers");
         answered.sort_unstable();
         assert_eq!(answered, [0, 1, 2, 3]);
+        // The work grows to rows times queries, reported as it passes
+        // whole percents: the first condition tested on the first slice is
+        // heard before that slice's end.
+        let work = watch.work.into_inner().expect("work");
+        assert!(reports > scans.len(), "{work:?}");
+        let process: Vec<(u64, u64)> = work
+            .iter()
+            .filter(|(t, _, _)| t == "DeviceProcessEvents")
+            .map(|(_, tested, tests)| (*tested, *tests))
+            .collect();
+        assert!(process.windows(2).all(|w| w[0].0 <= w[1].0), "{process:?}");
+        assert_eq!(process.first(), Some(&(0, 2 * rows as u64)));
+        assert_eq!(process.last(), Some(&(2 * rows as u64, 2 * rows as u64)));
+        assert_eq!(work.last().map(|w| w.1 * 100 / w.2), Some(100));
+    }
+
+    /// Cancels the run at the first report of work within a slice.
+    struct CancelWhenTested(std::sync::Arc<std::sync::atomic::AtomicBool>, Recorded);
+
+    impl Watch for CancelWhenTested {
+        fn scanned(&self, p: &Scanned) {
+            if p.tested > 0 {
+                self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            self.1.scanned(p);
+        }
+    }
+
+    #[test]
+    fn a_scan_cancelled_within_a_slice_stops_before_the_next_condition() {
+        let catalog = catalog();
+        let queries = [
+            parse("DeviceProcessEvents | where RemotePort == 7").expect("parses"),
+            parse("DeviceProcessEvents | where RemotePort == 8").expect("parses"),
+        ];
+        let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let options = RunOptions {
+            cancel: Some(flag.clone()),
+            ..Default::default()
+        };
+        let watch = CancelWhenTested(flag, Recorded::default());
+        let answers = run_sliced(&catalog, &queries, &options, &watch, TEST_SLICE);
+        for a in &answers {
+            let err = a.result.as_ref().expect_err("cancelled");
+            assert_eq!(err.kind, crate::kql::error::ErrorKind::Cancelled);
+        }
+        // The first slice never ended: its second condition was not tested.
+        let scans = watch.1.scans.into_inner().expect("scans");
+        assert!(scans.iter().all(|s| s.4 == 0), "{scans:?}");
     }
 
     #[test]

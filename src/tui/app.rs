@@ -289,6 +289,8 @@ struct RuleRun {
     /// Its outcome came; the job (which runs other rules too) is still
     /// at work until the worker says all are done.
     done: bool,
+    /// When its job was submitted, for the spinner.
+    started: Instant,
 }
 
 struct PendingExport {
@@ -565,7 +567,7 @@ impl App {
             .map(|p| p.started)
             .or(self.loading.as_ref().map(|l| l.started))
             .or(self.export.as_ref().map(|e| e.started))
-            .or(self.rule_runs.first().map(|_| self.started))
+            .or(self.rule_runs.first().map(|r| r.started))
             .or(self.remote_busy().map(|(started, _)| started))?;
         Some(started.elapsed())
     }

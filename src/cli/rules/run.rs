@@ -402,7 +402,7 @@ impl Watch for Progress {
         let rules = if p.queries == 1 { "rule" } else { "rules" };
         if self.terminal {
             eprint!("\r\x1b[K{}", Scanning::from(p).words());
-        } else if p.read == 0 {
+        } else if p.tested == 0 {
             eprintln!(
                 "scanning {} ({} {rules}; table {} of {}): {} rows",
                 p.table,

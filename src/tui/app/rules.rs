@@ -115,6 +115,7 @@ impl App {
             data_dirs: self.data_dirs.clone(),
         });
         self.rule_scan = None;
+        let started = std::time::Instant::now();
         for index in places {
             // One job, one cancel flag: Ctrl+C cancels every rule of it.
             self.rule_runs.push(RuleRun {
@@ -122,6 +123,7 @@ impl App {
                 index,
                 open,
                 done: false,
+                started,
             });
             self.rule_runs_total += 1;
         }
