@@ -388,6 +388,12 @@ fn tostring(call: &Call) -> Result<Val, QueryError> {
             }
             column(b.finish())
         }
+        // Dynamic values are parsed and written back as text row by row:
+        // on every core, looking at the cancel flag.
+        Val::Column(c) if matches!(c.dtype(), DataType::Binary) => call
+            .rowwise(KqlType::String, |a| {
+                Ok(Scalar::String(a[0].to_text().into_owned()))
+            })?,
         v => column(v.to_text(call.rows)),
     })
 }

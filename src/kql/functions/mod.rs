@@ -141,9 +141,11 @@ impl Call<'_> {
             return f(&args).map(Val::Scalar);
         }
         // Blocks in parallel, each small enough (a parse_url is some
-        // microseconds a row) that a cancel is seen within tens of ms.
+        // microseconds a row) that a cancel is seen within tens of ms; each
+        // block becomes its column part there too (JSON text for dynamic
+        // values is no small cost either).
         const BLOCK: usize = 1 << 13;
-        let blocks = (0..self.rows.div_ceil(BLOCK))
+        let parts = (0..self.rows.div_ceil(BLOCK))
             .into_par_iter()
             .map(|b| {
                 self.cancel.check()?;
@@ -155,12 +157,21 @@ impl Call<'_> {
                     row.extend(self.args.iter().map(|a| a.get(i)));
                     out.push(f(&row)?);
                 }
-                Ok(out)
+                Ok(scalars_to_series("", kind, out))
             })
-            .collect::<Result<Vec<Vec<Scalar>>, QueryError>>()?;
+            .collect::<Result<Vec<Series>, QueryError>>()?;
         self.cancel.check()?;
-        let out: Vec<Scalar> = blocks.into_iter().flatten().collect();
-        Ok(Val::Column(scalars_to_series("", kind, out)))
+        let mut parts = parts.into_iter();
+        let Some(mut column) = parts.next() else {
+            return Ok(Val::Column(scalars_to_series("", kind, Vec::new())));
+        };
+        for part in parts {
+            column
+                .append(&part)
+                .map_err(|e| QueryError::runtime(e.to_string(), Some(self.span)))?;
+        }
+        // One chunk, as a fresh column is everywhere else.
+        Ok(Val::Column(column.rechunk()))
     }
 }
 
