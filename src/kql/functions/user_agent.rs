@@ -35,7 +35,8 @@
 //! Anything else is family "Other" with empty versions, as uap-core says
 //! of an agent it does not know.
 
-use std::sync::LazyLock;
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
 
 use regex::{Regex, RegexSet};
 use serde_json::{Map, Value as Json};
@@ -335,7 +336,7 @@ static DEVICE: LazyLock<Matcher> =
     LazyLock::new(|| Matcher::new(DEVICES, &["Family", "Brand", "Model"], &[1, 0, 1]));
 
 /// What `look_for` asks for, in the order Kusto writes the bag.
-#[derive(Default, Clone, Copy)]
+#[derive(Default, Clone, Copy, PartialEq, Eq, Hash)]
 struct Targets {
     browser: bool,
     os: bool,
@@ -400,13 +401,38 @@ fn parse_agent(agent: &str, t: Targets) -> Json {
     Json::Object(bag)
 }
 
+/// Distinct agents remembered per call: a log repeats a few hundred
+/// agents over millions of rows, and each parse tries dozens of patterns.
+const CACHE_LIMIT: usize = 1 << 16;
+
 fn parse_user_agent(call: &Call) -> Result<Val, QueryError> {
     expect_string(call, 0)?;
     let span = call.arg_span(1);
+    let cache: Mutex<HashMap<(String, Targets), Json>> = Mutex::new(HashMap::new());
     call.rowwise(KqlType::Dynamic, |a| {
         let targets =
             Targets::read(&a[1]).map_err(|message| QueryError::type_error(message, span))?;
-        Ok(Scalar::Dynamic(parse_agent(&a[0].to_text(), targets)))
+        let agent = a[0].to_text();
+        let key = (agent.into_owned(), targets);
+        // A poisoned lock only means another block panicked; the map is
+        // still whole, and the result is recomputed if missing.
+        let known = cache
+            .lock()
+            .map(|c| c.get(&key).cloned())
+            .unwrap_or_default();
+        let bag = match known {
+            Some(bag) => bag,
+            None => {
+                let bag = parse_agent(&key.0, targets);
+                if let Ok(mut c) = cache.lock()
+                    && c.len() < CACHE_LIMIT
+                {
+                    c.insert(key, bag.clone());
+                }
+                bag
+            }
+        };
+        Ok(Scalar::Dynamic(bag))
     })
 }
 
