@@ -155,3 +155,23 @@ fn a_scan_step_cannot_assign_an_unknown_column() {
         )
     );
 }
+
+// --- columnifexists, the older name of column_ifexists ----------------------
+
+#[test]
+fn columnifexists_is_column_ifexists() {
+    table(
+        "datatable(A:long)[1, 2]
+        | extend B = columnifexists('A', 0), C = columnifexists('Missing', -1),
+                 D = column_ifexists('Missing', -2)",
+        "A:long | B:long | C:long | D:long
+        1 | 1 | -1 | -2
+        2 | 2 | -1 | -2",
+    );
+    assert!(
+        error("print x = columnifexists('A')")
+            .starts_with("error: columnifexists() needs a default value"),
+        "{}",
+        error("print x = columnifexists('A')")
+    );
+}

@@ -14,6 +14,7 @@ use super::parser::parse;
 const SPECIAL: &[&str] = &[
     "toscalar",
     "column_ifexists",
+    "columnifexists",
     "pack_all",
     "materialize",
     "table",

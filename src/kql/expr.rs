@@ -329,7 +329,8 @@ impl Runner<'_> {
                     .collect();
                 return Ok(Val::Column(bags.into_series()));
             }
-            "column_ifexists" => {
+            // `columnifexists`: the documented, deprecated older name.
+            "column_ifexists" | "columnifexists" => {
                 let col = match args
                     .first()
                     .map(|a| self.eval_scalar(a, frame))
@@ -338,7 +339,7 @@ impl Runner<'_> {
                     Some(Scalar::String(s)) => s,
                     _ => {
                         return Err(QueryError::type_error(
-                            "column_ifexists() needs a column name string",
+                            format!("{name}() needs a column name string"),
                             span,
                         ));
                     }
@@ -349,7 +350,7 @@ impl Runner<'_> {
                 return match args.get(1) {
                     Some(d) => self.eval(d, frame),
                     None => Err(QueryError::type_error(
-                        "column_ifexists() needs a default value",
+                        format!("{name}() needs a default value"),
                         span,
                     )),
                 };
