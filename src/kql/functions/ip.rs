@@ -446,11 +446,19 @@ fn format_ipv4_mask(call: &Call) -> Result<Val, QueryError> {
     })
 }
 
-/// Parses an IPv6 or IPv4 address with an optional prefix; IPv4 becomes
-/// its IPv4-mapped IPv6 form (`::ffff:a.b.c.d`, prefix + 96).
+/// Parses an IPv6 or IPv4 address with an optional prefix; IPv4 (also
+/// written `::a.b.c.d`) becomes its IPv4-mapped IPv6 form
+/// (`::ffff:a.b.c.d`, prefix + 96).
 pub(crate) fn parse_net6(text: &str) -> Option<(u128, u32)> {
     let t = text.trim();
-    if let Some(n) = parse_net4(t) {
+    // Kusto reads the IPv4-compatible form `::a.b.c.d[/p]` as the IPv4
+    // address (its prefix counted in IPv4 bits), as parse_ipv6_mask's
+    // documented output shows.
+    let v4 = t
+        .strip_prefix("::")
+        .filter(|r| r.contains('.'))
+        .unwrap_or(t);
+    if let Some(n) = parse_net4(v4) {
         return Some(((0xffff_u128 << 32) | u128::from(n.addr), n.prefix + 96));
     }
     let (addr, prefix) = match t.split_once('/') {

@@ -157,10 +157,26 @@ fn percentiles(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
             }
             Ok(AggOutput {
                 name: format!("percentile_{column}_{}", p.to_string().replace('.', "_")),
-                expr: x.clone().quantile(lit(p / 100.0), QuantileMethod::Nearest),
+                expr: nearest_rank(x.clone(), p),
                 is_list: false,
                 post: Post::None,
             })
         })
         .collect()
+}
+
+/// The nearest-rank percentile `p` (0 to 100) of `x`, as Kusto defines it:
+/// the smallest value with at least `p` percent of the values at or below
+/// it, so the `k`-th of the `n` sorted values with `k = ceil(p n / 100)`
+/// (the first for `p = 0`). Polars' `Nearest` quantile rounds `(n - 1) q`
+/// instead, which gives 51 for the median of 1..100 where Kusto gives 50.
+pub(super) fn nearest_rank(x: Expr, p: f64) -> Expr {
+    let sorted = x.drop_nulls().sort(SortOptions::default());
+    // `n p / 100` rather than `n (p / 100)`: 100 * 0.07 is not 7.
+    let rank = (sorted.clone().len().cast(DataType::Float64) * lit(p) / lit(100.0)).ceil();
+    let index = when(rank.clone().lt(lit(1.0)))
+        .then(lit(0.0))
+        .otherwise(rank - lit(1.0))
+        .cast(DataType::Int64);
+    sorted.slice(index, lit(1)).first()
 }

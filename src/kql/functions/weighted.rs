@@ -96,7 +96,7 @@ fn percentile_expr(a: &AggInput, weighted: bool, p: f64) -> Result<Expr, QueryEr
     let x = a.col(0)?;
     if !weighted {
         // A nearest-rank percentile is one of the values: of their type.
-        let q = x.quantile(lit(p / 100.0), QuantileMethod::Nearest);
+        let q = super::statistics::nearest_rank(x, p);
         return Ok(match a.kinds.first().copied().flatten() {
             Some(k @ (KqlType::Int | KqlType::Long)) => q.cast(k.polars()),
             _ => q,

@@ -5,7 +5,7 @@ use polars::prelude::*;
 
 use super::multi_value::Rest;
 use super::{expr_name, polars_error, unique_name, val_column, wildcard_match};
-use crate::kql::ast::{Assignment, Ident, NameOrder};
+use crate::kql::ast::{Assignment, Expr, ExprKind, Ident, NameOrder};
 use crate::kql::error::{QueryError, did_you_mean};
 use crate::kql::run::Runner;
 
@@ -67,6 +67,10 @@ impl Runner<'_> {
     ) -> Result<DataFrame, QueryError> {
         let rows = frame.height();
         let mut unnamed = 0;
+        // `pack_all()` packs the row extend was given, not the columns its
+        // earlier items added (the documented `extend Packed=pack_all(),
+        // PackedIgnoreNullEmpty=pack_all(true)` has no Packed in the second).
+        let input = frame.clone();
         for a in items {
             if let Some(cols) = self.multi_value_columns(a, &frame, Rest::Drop)? {
                 for c in cols {
@@ -80,7 +84,8 @@ impl Runner<'_> {
                 }
                 continue;
             }
-            let v = self.eval_rows(&a.expr, &frame)?;
+            let source = if packs_all(&a.expr) { &input } else { &frame };
+            let v = self.eval_rows(&a.expr, source)?;
             let name = match a.names.first() {
                 Some(n) => n.name.clone(),
                 None => match expr_name(&a.expr) {
@@ -278,4 +283,15 @@ fn select_columns(patterns: &[Ident], names: &[String]) -> Result<Vec<String>, Q
 /// The span of a column list, for errors (the first name's).
 fn span_of(patterns: &[Ident]) -> crate::kql::ast::Span {
     patterns.first().map_or_else(Default::default, |p| p.span)
+}
+
+/// Whether `e` is a call of `pack_all()`, directly or as an argument of
+/// other calls (`tostring(pack_all())`).
+fn packs_all(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Call { name, args } => {
+            name.name.eq_ignore_ascii_case("pack_all") || args.iter().any(packs_all)
+        }
+        _ => false,
+    }
 }

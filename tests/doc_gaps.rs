@@ -1,0 +1,214 @@
+//! Conformance cases for gaps the documentation-examples harness
+//! (`examples/doc_examples.rs`) found: each runs the example of Microsoft's
+//! KQL reference and compares the typed result with its printed table.
+
+use polars::prelude::DataFrame;
+use quarry::data::catalog::Catalog;
+use quarry::kql::value::Scalar;
+use quarry::kql::{QueryError, RunOptions, run};
+use serde_json::{Value as Json, json};
+
+fn try_run(query: &str) -> Result<DataFrame, QueryError> {
+    run(&Catalog::new(), query, &RunOptions::default())
+}
+
+/// The column names and every row of a query's result.
+fn table(query: &str) -> (Vec<String>, Vec<Vec<Scalar>>) {
+    let f = try_run(query).unwrap_or_else(|e| panic!("{query}\n{}", e.render(query)));
+    let names = f.get_column_names().iter().map(|n| n.to_string()).collect();
+    let rows = (0..f.height())
+        .map(|i| {
+            f.columns()
+                .iter()
+                .map(|c| Scalar::from_series(c.as_materialized_series(), i))
+                .collect()
+        })
+        .collect();
+    (names, rows)
+}
+
+fn s(text: &str) -> Scalar {
+    Scalar::String(text.to_string())
+}
+
+fn d(value: Json) -> Scalar {
+    Scalar::Dynamic(value)
+}
+
+// --- percentiles: nearest rank -----------------------------------------------
+
+/// invoke-operator.md: the 5th and 99th nearest-rank percentiles of 1..100
+/// are 5 and 99, so the clipped average is over 6..98.
+#[test]
+fn clipped_average_uses_nearest_rank_percentiles() {
+    let q = "let clipped_average = (T:(x: long), lowPercentile:double, upPercentile:double)
+{
+   let high = toscalar(T | summarize percentiles(x, upPercentile));
+   let low = toscalar(T | summarize percentiles(x, lowPercentile));
+   T 
+   | where x > low and x < high
+   | summarize avg(x) 
+};
+range x from 1 to 100 step 1
+| invoke clipped_average(5, 99)";
+    let (names, rows) = table(q);
+    assert_eq!(names, vec!["avg_x"]);
+    assert_eq!(rows, vec![vec![Scalar::Real(52.0)]]);
+}
+
+/// The nearest-rank definition (percentiles-aggregation-function.md): the
+/// k-th of n sorted values, k = ceil(p n / 100); per group too.
+#[test]
+fn percentiles_are_nearest_rank() {
+    let (names, rows) = table(
+        "range x from 1 to 100 step 1 | summarize percentiles(x, 0, 5, 50, 99, 100), percentile(x, 7)",
+    );
+    assert_eq!(
+        names,
+        vec![
+            "percentile_x_0",
+            "percentile_x_5",
+            "percentile_x_50",
+            "percentile_x_99",
+            "percentile_x_100",
+            "percentile_x_7"
+        ]
+    );
+    let longs = |v: &[i64]| v.iter().map(|&x| Scalar::Long(x)).collect::<Vec<_>>();
+    assert_eq!(rows, vec![longs(&[1, 5, 50, 99, 100, 7])]);
+    let (_, rows) = table(
+        "range x from 1 to 10 step 1 | summarize p50 = percentile(x, 50), p75 = percentile(x, 75) by g = x % 3 | order by g asc",
+    );
+    assert_eq!(
+        rows,
+        vec![longs(&[0, 6, 9]), longs(&[1, 4, 7]), longs(&[2, 5, 8])]
+    );
+}
+
+// --- IPv6 masks ----------------------------------------------------------------
+
+/// parse-ipv6-mask-function.md: `::a.b.c.d` is read as the IPv4 address,
+/// its prefix in IPv4 bits.
+#[test]
+fn parse_ipv6_mask_reads_ipv4_compatible_form_as_ipv4() {
+    let q = "datatable(ip_string: string, netmask: long)
+[
+    '192.168.255.255', 120,
+    '192.168.255.255/24', 124,
+    '255.255.255.255', 128,
+    'fe80::85d:e82c:9446:7994', 128,
+    'fe80::85d:e82c:9446:7994/120', 124,
+    '::192.168.255.255', 128,
+    '::192.168.255.255/24', 128,
+]
+| extend ip6_canonical = parse_ipv6_mask(ip_string, netmask)";
+    let (names, rows) = table(q);
+    assert_eq!(names, vec!["ip_string", "netmask", "ip6_canonical"]);
+    let expected = [
+        (
+            "192.168.255.255",
+            120,
+            "0000:0000:0000:0000:0000:ffff:c0a8:ff00",
+        ),
+        (
+            "192.168.255.255/24",
+            124,
+            "0000:0000:0000:0000:0000:ffff:c0a8:ff00",
+        ),
+        (
+            "255.255.255.255",
+            128,
+            "0000:0000:0000:0000:0000:ffff:ffff:ffff",
+        ),
+        (
+            "fe80::85d:e82c:9446:7994",
+            128,
+            "fe80:0000:0000:0000:085d:e82c:9446:7994",
+        ),
+        (
+            "fe80::85d:e82c:9446:7994/120",
+            124,
+            "fe80:0000:0000:0000:085d:e82c:9446:7900",
+        ),
+        (
+            "::192.168.255.255",
+            128,
+            "0000:0000:0000:0000:0000:ffff:c0a8:ffff",
+        ),
+        (
+            "::192.168.255.255/24",
+            128,
+            "0000:0000:0000:0000:0000:ffff:c0a8:ff00",
+        ),
+    ];
+    let expected: Vec<Vec<Scalar>> = expected
+        .iter()
+        .map(|(ip, mask, canonical)| vec![s(ip), Scalar::Long(*mask), s(canonical)])
+        .collect();
+    assert_eq!(rows, expected);
+}
+
+// --- pack_all in extend ---------------------------------------------------------
+
+/// pack-all-function.md: each pack_all() of one extend packs the input row,
+/// not the columns the extend's earlier items added.
+#[test]
+fn pack_all_in_extend_packs_the_input_row() {
+    let q = "datatable(Source:string,Target:string,CharsCount:long)
+[
+'555-1234','555-1212',46,
+'555-1234','555-1213',50,
+'555-1313','',42, 
+'','555-3456',74 
+]
+| extend Packed=pack_all(), PackedIgnoreNullEmpty=pack_all(true)";
+    let (names, rows) = table(q);
+    assert_eq!(
+        names,
+        vec![
+            "Source",
+            "Target",
+            "CharsCount",
+            "Packed",
+            "PackedIgnoreNullEmpty"
+        ]
+    );
+    let row = |src: &str, tgt: &str, n: i64, ignoring: Json| {
+        vec![
+            s(src),
+            s(tgt),
+            Scalar::Long(n),
+            d(json!({"Source": src, "Target": tgt, "CharsCount": n})),
+            d(ignoring),
+        ]
+    };
+    assert_eq!(
+        rows,
+        vec![
+            row(
+                "555-1234",
+                "555-1212",
+                46,
+                json!({"Source":"555-1234","Target":"555-1212","CharsCount":46})
+            ),
+            row(
+                "555-1234",
+                "555-1213",
+                50,
+                json!({"Source":"555-1234","Target":"555-1213","CharsCount":50})
+            ),
+            row(
+                "555-1313",
+                "",
+                42,
+                json!({"Source":"555-1313","CharsCount":42})
+            ),
+            row(
+                "",
+                "555-3456",
+                74,
+                json!({"Target":"555-3456","CharsCount":74})
+            ),
+        ]
+    );
+}
