@@ -212,3 +212,140 @@ fn pack_all_in_extend_packs_the_input_row() {
         ]
     );
 }
+
+// --- geo_polygon_lookup / geo_line_lookup -----------------------------------------
+
+const NY_PARIS: &str = r#"let polygons = datatable(polygon_name:string, polygon:dynamic)
+[
+    "New York", dynamic({"type":"Polygon", "coordinates":[[[-73.97375470114766,40.74300078124614],[-73.98653921014294,40.75486501361894],[-73.99910622331991,40.74112695466084],[-73.97375470114766,40.74300078124614]]]}),
+    "Paris", dynamic({"type":"Polygon","coordinates":[[[2.57564669886321,48.769567764921334],[2.420098611499384,49.05163394896812],[2.1016783119165723,48.80113794475062],[2.57564669886321,48.769567764921334]]]}),
+];
+let locations = datatable(location_name:string, longitude:real, latitude:real)
+[
+    "Empire State Building", -73.98567337898565, 40.74842629977377,
+    "NY National Museum of Mathematics", -73.98778501496217, 40.743565232771545,
+    "Eiffel Tower", 2.294489426068907, 48.858263476169185,
+    "London", -0.13245599272019604, 51.49879464208368,
+    "Statue of Liberty",  -74.04462223203123, 40.689195627512674,
+];
+locations
+"#;
+
+fn ny() -> Json {
+    json!({"type":"Polygon", "coordinates":[[[-73.97375470114766,40.74300078124614],[-73.98653921014294,40.75486501361894],[-73.99910622331991,40.74112695466084],[-73.97375470114766,40.74300078124614]]]})
+}
+
+fn paris() -> Json {
+    json!({"type":"Polygon","coordinates":[[[2.57564669886321,48.769567764921334],[2.420098611499384,49.05163394896812],[2.1016783119165723,48.80113794475062],[2.57564669886321,48.769567764921334]]]})
+}
+
+fn located(name: &str, lng: f64, lat: f64, polygon: Option<(&str, Json)>) -> Vec<Scalar> {
+    let (pname, p) = match polygon {
+        Some((n, p)) => (s(n), d(p)),
+        None => (s(""), Scalar::Null(quarry::data::types::KqlType::Dynamic)),
+    };
+    vec![s(name), Scalar::Real(lng), Scalar::Real(lat), pname, p]
+}
+
+/// geo-polygon-lookup-plugin.md: within 7 km of New York's triangle the
+/// Statue of Liberty matches too; unmatched rows are kept.
+#[test]
+fn geo_polygon_lookup_with_radius_and_unmatched_rows() {
+    let q = format!(
+        "{NY_PARIS}| evaluate geo_polygon_lookup(polygons, polygon, longitude, latitude, radius = 7000, return_unmatched = true, return_lookup_key = true)"
+    );
+    let (names, mut rows) = table(&q);
+    assert_eq!(
+        names,
+        vec![
+            "location_name",
+            "longitude",
+            "latitude",
+            "polygon_name",
+            "polygon"
+        ]
+    );
+    rows.sort_by_key(|r| r[0].to_text().into_owned());
+    assert_eq!(
+        rows,
+        vec![
+            located(
+                "Eiffel Tower",
+                2.294489426068907,
+                48.858263476169185,
+                Some(("Paris", paris()))
+            ),
+            located(
+                "Empire State Building",
+                -73.98567337898565,
+                40.74842629977377,
+                Some(("New York", ny()))
+            ),
+            located("London", -0.13245599272019604, 51.49879464208368, None),
+            located(
+                "NY National Museum of Mathematics",
+                -73.98778501496217,
+                40.743565232771545,
+                Some(("New York", ny()))
+            ),
+            located(
+                "Statue of Liberty",
+                -74.04462223203123,
+                40.689195627512674,
+                Some(("New York", ny()))
+            ),
+        ]
+    );
+    // Without the radius the Statue of Liberty is outside; without
+    // return_lookup_key the polygon column is left out.
+    let q = format!(
+        "{NY_PARIS}| evaluate geo_polygon_lookup(polygons, polygon, longitude, latitude) | summarize count() by polygon_name | order by polygon_name asc"
+    );
+    assert_eq!(
+        table(&q),
+        (
+            vec!["polygon_name".to_string(), "count_".to_string()],
+            vec![
+                vec![s("New York"), Scalar::Long(2)],
+                vec![s("Paris"), Scalar::Long(1)]
+            ]
+        )
+    );
+}
+
+/// geo-line-lookup-plugin.md: locations within 350 m of a road.
+#[test]
+fn geo_line_lookup_within_a_radius() {
+    let q = r#"let roads = datatable(road_name:string, road:dynamic)
+[
+    "5th Avenue NY", dynamic({"type":"LineString","coordinates":[[-73.97291864770574,40.76428551254824],[-73.99708638113894,40.73145135821781]]}),
+    "Palace Ave", dynamic({"type":"LineString","coordinates":[[-0.18756982045002246,51.50245944666557],[-0.18908519740253382,51.50544952706903]]}),
+];
+let locations = datatable(location_name:string, longitude:real, latitude:real)
+[
+    "Empire State Building", -73.98567337898565, 40.74842629977377,
+    "Grand Central Terminal", -73.97713140725149, 40.752730320824895,
+    "Statue of Liberty",  -74.04462223203123, 40.689195627512674,
+    "Kensington Palace", -0.1885272501232862,  51.504906159672316
+];
+locations
+| evaluate geo_line_lookup(roads, road, longitude, latitude, 350)
+| summarize count() by road_name 
+| order by road_name asc"#;
+    assert_eq!(
+        table(q),
+        (
+            vec!["road_name".to_string(), "count_".to_string()],
+            vec![
+                vec![s("5th Avenue NY"), Scalar::Long(2)],
+                vec![s("Palace Ave"), Scalar::Long(1)]
+            ]
+        )
+    );
+    let q = q.replace(", 350)", ")");
+    let err = try_run(&q).expect_err("geo_line_lookup needs a radius");
+    assert_eq!(
+        err.message,
+        "geo_line_lookup() needs the lookup table, its line column, and the input's longitude and latitude, then the radius in meters"
+    );
+}

@@ -16,6 +16,7 @@
 //!   sums, null otherwise.
 //! - `ipv4_lookup` and `ipv6_lookup`: see [`super::ip_lookup`].
 //! - `activity_counts_metrics`: see [`super::activity`].
+//! - `geo_polygon_lookup` and `geo_line_lookup`: see [`super::geo_lookup`].
 //!
 //! An output schema keeps only its columns, in its order and converted to
 //! its types (missing ones null), after the input's columns when it starts
@@ -26,6 +27,7 @@ use std::collections::HashMap;
 use polars::prelude::*;
 use serde_json::Value as Json;
 
+use super::geo_lookup::Shape;
 use super::ip_lookup::Family;
 use super::{polars_error, unique_name};
 use crate::data::types::KqlType;
@@ -43,6 +45,8 @@ pub const EVALUATE_PLUGINS: &[&str] = &[
     "ipv4_lookup",
     "ipv6_lookup",
     "activity_counts_metrics",
+    "geo_polygon_lookup",
+    "geo_line_lookup",
 ];
 
 /// The value column of pivot's intermediate summarize; `$` keeps it apart
@@ -64,6 +68,8 @@ impl Runner<'_> {
             "ipv4_lookup" => self.ip_lookup(Family::V4, args, frame, span)?,
             "ipv6_lookup" => self.ip_lookup(Family::V6, args, frame, span)?,
             "activity_counts_metrics" => self.activity_counts_metrics(args, frame, span)?,
+            "geo_polygon_lookup" => self.geo_lookup(Shape::Polygon, args, frame, span)?,
+            "geo_line_lookup" => self.geo_lookup(Shape::Line, args, frame, span)?,
             other => {
                 return Err(QueryError::unsupported(
                     &format!("evaluate {other}"),

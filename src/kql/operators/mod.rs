@@ -5,6 +5,7 @@ mod activity;
 mod evaluate;
 mod external;
 mod filter;
+mod geo_lookup;
 mod groups;
 mod ip_lookup;
 mod join;

@@ -185,7 +185,7 @@ pub(super) fn simplify_path(path: &[LngLat], tolerance: f64, closed: bool) -> Op
 
 /// The closest point of `lines` to `x`, with its line, the edge it is on
 /// and its distance in radians.
-fn closest(lines: &[Vec<Point>], x: &Point) -> Option<(usize, usize, Point, f64)> {
+pub(super) fn closest(lines: &[Vec<Point>], x: &Point) -> Option<(usize, usize, Point, f64)> {
     let mut best: Option<(usize, usize, Point, f64)> = None;
     for (l, line) in lines.iter().enumerate() {
         for (e, w) in line.windows(2).enumerate() {
@@ -199,7 +199,7 @@ fn closest(lines: &[Vec<Point>], x: &Point) -> Option<(usize, usize, Point, f64)
     best
 }
 
-fn as_points(lines: &[Vec<LngLat>]) -> Vec<Vec<Point>> {
+pub(super) fn as_points(lines: &[Vec<LngLat>]) -> Vec<Vec<Point>> {
     lines
         .iter()
         .map(|l| l.iter().copied().map(point).collect())

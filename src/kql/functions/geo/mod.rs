@@ -17,6 +17,7 @@ pub mod geohash;
 pub mod h3cell;
 pub mod ip;
 pub mod lines;
+pub mod lookup;
 pub mod measure;
 pub mod polygon;
 pub mod regions;

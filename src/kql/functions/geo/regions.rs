@@ -103,7 +103,7 @@ pub fn polygon_simplify(call: &Call) -> Result<Val, QueryError> {
 
 /// The point of the polygons' boundaries closest to `x`, and its distance
 /// in radians.
-fn closest_on_boundary(shape: &[Polygon], x: &Point) -> Option<(Point, f64)> {
+pub(super) fn closest_on_boundary(shape: &[Polygon], x: &Point) -> Option<(Point, f64)> {
     let mut best: Option<(Point, f64)> = None;
     for ring in shape.iter().flat_map(|p| p.0.iter()) {
         let v = &ring.vertices;
