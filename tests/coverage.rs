@@ -659,7 +659,7 @@ fn other_plugins_are_named_as_unsupported() {
     );
     assert_eq!(
         error("print x = 1 | evaluate geo_polygon_lookup(x)"),
-        "evaluate geo_polygon_lookup is not supported yet"
+        "geo_polygon_lookup() needs the lookup table, its polygon column, and the input's longitude and latitude"
     );
     assert_eq!(
         error("print x = 1 | evaluate activity_counts_metrics(x)"),
