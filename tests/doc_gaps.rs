@@ -349,3 +349,28 @@ locations
         "geo_line_lookup() needs the lookup table, its line column, and the input's longitude and latitude, then the radius in meters"
     );
 }
+
+// --- column_names_of ---------------------------------------------------------------
+
+/// column-names-of-function.md: a let-bound table, a function, a function
+/// with arguments.
+#[test]
+fn column_names_of_tables_and_functions() {
+    let cols = || d(json!(["A", "B"]));
+    for q in [
+        "let T = datatable(A:string, B:int) [];\nprint Columns=column_names_of(T)",
+        "let MyFunction1 = () { print A=\"\", B=1 };\nprint Columns=column_names_of(MyFunction1())",
+        "let MyFunction1 = (param1:int) { print A=\"\", B=1 };\nprint Columns=column_names_of(MyFunction1(1))",
+    ] {
+        assert_eq!(
+            table(q),
+            (vec!["Columns".to_string()], vec![vec![cols()]]),
+            "{q}"
+        );
+    }
+    let err = try_run("print c = column_names_of(1)").expect_err("not a table");
+    assert_eq!(
+        err.message,
+        "column_names_of() needs one tabular argument: a table, a let-bound tabular expression or a call of a tabular function"
+    );
+}

@@ -13,6 +13,7 @@ use super::parser::parse;
 /// evaluator handles them itself.
 const SPECIAL: &[&str] = &[
     "toscalar",
+    "column_names_of",
     "column_ifexists",
     "columnifexists",
     "pack_all",

@@ -275,6 +275,31 @@ impl Runner<'_> {
     ) -> Result<Val, QueryError> {
         let rows = frame.height();
         match name {
+            // `column_names_of(T)`: the names of a tabular expression's
+            // columns, as a dynamic array.
+            "column_names_of" => {
+                let t = match args {
+                    [arg] => match (self.tabular_expr(arg)?, &arg.kind) {
+                        (None, ExprKind::Name(n)) if self.scope.get(n).is_none() => {
+                            return Err(self.unknown_table(n, arg.span));
+                        }
+                        (t, _) => t,
+                    },
+                    _ => None,
+                };
+                let Some(t) = t else {
+                    return Err(QueryError::type_error(
+                        "column_names_of() needs one tabular argument: a table, a let-bound tabular expression or a call of a tabular function",
+                        span,
+                    ));
+                };
+                let names = t
+                    .get_column_names()
+                    .iter()
+                    .map(|n| Json::String(n.to_string()))
+                    .collect();
+                return Ok(Val::Scalar(Scalar::Dynamic(Json::Array(names))));
+            }
             "toscalar" => {
                 let arg = args.first().ok_or_else(|| {
                     QueryError::type_error("toscalar() needs a tabular argument", span)
