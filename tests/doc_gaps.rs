@@ -374,3 +374,75 @@ fn column_names_of_tables_and_functions() {
         "column_names_of() needs one tabular argument: a table, a let-bound tabular expression or a call of a tabular function"
     );
 }
+
+// --- schema_merge --------------------------------------------------------------------
+
+fn schema_row(name: &str, ordinal: i32, data: &str, kind: &str) -> Vec<Scalar> {
+    vec![s(name), Scalar::Int(ordinal), s(data), s(kind)]
+}
+
+/// schema-merge-plugin.md's three examples: a new column appended, a moved
+/// column in error, and the same with PreserveOrder = false.
+#[test]
+fn schema_merge_from_the_docs() {
+    let header = vec!["ColumnName", "ColumnOrdinal", "DataType", "ColumnType"];
+    let appended = "let schema1 = datatable(Uri:string, HttpStatus:int)[] | getschema;
+let schema2 = datatable(Uri:string, HttpStatus:int, Referrer:string)[] | getschema;
+union schema1, schema2 | evaluate schema_merge()";
+    assert_eq!(
+        table(appended),
+        (
+            header.iter().map(|h| h.to_string()).collect(),
+            vec![
+                schema_row("Uri", 0, "System.String", "string"),
+                schema_row("HttpStatus", 1, "System.Int32", "int"),
+                schema_row("Referrer", 2, "System.String", "string"),
+            ]
+        )
+    );
+    let moved = "let schema1 = datatable(Uri:string, HttpStatus:int)[] | getschema;
+let schema2 = datatable(Uri:string, Referrer:string, HttpStatus:int)[] | getschema;
+union schema1, schema2 | evaluate schema_merge()";
+    assert_eq!(
+        table(moved).1,
+        vec![
+            schema_row("Uri", 0, "System.String", "string"),
+            schema_row("Referrer", 1, "System.String", "string"),
+            schema_row(
+                "HttpStatus",
+                -1,
+                "ERROR(unknown CSL type:ERROR(columns are out of order))",
+                "ERROR(columns are out of order)"
+            ),
+        ]
+    );
+    let unordered = moved.replace("schema_merge()", "schema_merge(PreserveOrder = false)");
+    assert_eq!(
+        table(&unordered).1,
+        vec![
+            schema_row("Uri", 0, "System.String", "string"),
+            schema_row("Referrer", 1, "System.String", "string"),
+            schema_row("HttpStatus", 2, "System.Int32", "int"),
+        ]
+    );
+}
+
+/// Numbers widen to the widest; other differing types are an error.
+#[test]
+fn schema_merge_reduces_types() {
+    let q = "let schema1 = datatable(Id:int, Name:string)[] | getschema;
+let schema2 = datatable(Id:long, Name:datetime)[] | getschema;
+union schema1, schema2 | evaluate schema_merge()";
+    assert_eq!(
+        table(q).1,
+        vec![
+            schema_row("Id", 0, "System.Int64", "long"),
+            schema_row(
+                "Name",
+                -1,
+                "ERROR(unknown CSL type:ERROR(types string and datetime cannot be reduced to one))",
+                "ERROR(types string and datetime cannot be reduced to one)"
+            ),
+        ]
+    );
+}

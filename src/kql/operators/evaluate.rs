@@ -17,6 +17,7 @@
 //! - `ipv4_lookup` and `ipv6_lookup`: see [`super::ip_lookup`].
 //! - `activity_counts_metrics`: see [`super::activity`].
 //! - `geo_polygon_lookup` and `geo_line_lookup`: see [`super::geo_lookup`].
+//! - `schema_merge`: see [`super::schema_merge`].
 //!
 //! An output schema keeps only its columns, in its order and converted to
 //! its types (missing ones null), after the input's columns when it starts
@@ -47,6 +48,7 @@ pub const EVALUATE_PLUGINS: &[&str] = &[
     "activity_counts_metrics",
     "geo_polygon_lookup",
     "geo_line_lookup",
+    "schema_merge",
 ];
 
 /// The value column of pivot's intermediate summarize; `$` keeps it apart
@@ -70,6 +72,7 @@ impl Runner<'_> {
             "activity_counts_metrics" => self.activity_counts_metrics(args, frame, span)?,
             "geo_polygon_lookup" => self.geo_lookup(Shape::Polygon, args, frame, span)?,
             "geo_line_lookup" => self.geo_lookup(Shape::Line, args, frame, span)?,
+            "schema_merge" => self.schema_merge(args, frame, span)?,
             other => {
                 return Err(QueryError::unsupported(
                     &format!("evaluate {other}"),

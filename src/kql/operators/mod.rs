@@ -22,6 +22,7 @@ mod partition;
 mod project;
 mod reduce;
 mod scan;
+mod schema_merge;
 mod slices;
 mod sort;
 mod source;
