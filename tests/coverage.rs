@@ -655,7 +655,11 @@ fn other_plugins_are_named_as_unsupported() {
     assert_eq!(checked(q), "ok");
     assert_eq!(
         checked("T | evaluate rolling_percentile(x, 50, Timestamp, 1d, 7)"),
-        "evaluate rolling_percentile is not supported yet"
+        "ok"
+    );
+    assert_eq!(
+        checked("T | evaluate sequence_detect(Timestamp, 1h, 1d, a = x > 1, b = x < 1, User)"),
+        "evaluate sequence_detect is not supported yet"
     );
     assert_eq!(
         error("print x = 1 | evaluate geo_polygon_lookup(x)"),

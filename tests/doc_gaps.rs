@@ -446,3 +446,70 @@ union schema1, schema2 | evaluate schema_merge()";
         ]
     );
 }
+
+// --- rolling_percentile ----------------------------------------------------------------
+
+const HOURLY: &str = "let T = 
+    range idx from 0 to 24 * 10 - 1 step 1
+    | project Timestamp = datetime(2018-01-01) + 1h * idx, val=idx + 1
+    | extend EvenOrOdd = iff(val % 2 == 0, \"Even\", \"Odd\");
+T  
+";
+
+fn day(n: i64) -> Scalar {
+    // 2018-01-01 is 17532 days after the epoch.
+    Scalar::Datetime((17_532 + n) * 86_400 * 1_000_000_000)
+}
+
+/// rolling-percentile-plugin.md: the 3-day nearest-rank median per day,
+/// then per day and parity.
+#[test]
+fn rolling_percentile_from_the_docs() {
+    let (names, rows) = table(&format!(
+        "{HOURLY}| evaluate rolling_percentile(val, 50, Timestamp, 1d, 3)"
+    ));
+    assert_eq!(names, vec!["Timestamp", "rolling_3_percentile_val_50"]);
+    let medians = [12, 24, 36, 60, 84, 108, 132, 156, 180, 204];
+    let expected: Vec<Vec<Scalar>> = medians
+        .iter()
+        .enumerate()
+        .map(|(i, m)| vec![day(i as i64), Scalar::Long(*m)])
+        .collect();
+    assert_eq!(rows, expected);
+
+    let (names, mut rows) = table(&format!(
+        "{HOURLY}| evaluate rolling_percentile(val, 50, Timestamp, 1d, 3, EvenOrOdd)"
+    ));
+    assert_eq!(
+        names,
+        vec!["Timestamp", "EvenOrOdd", "rolling_3_percentile_val_50"]
+    );
+    rows.sort_by_key(|r| r[1].to_text().into_owned());
+    let mut expected: Vec<Vec<Scalar>> = Vec::new();
+    for (parity, shift) in [("Even", 0), ("Odd", 1)] {
+        for (i, m) in medians.iter().enumerate() {
+            expected.push(vec![day(i as i64), s(parity), Scalar::Long(m - shift)]);
+        }
+    }
+    assert_eq!(rows, expected);
+}
+
+#[test]
+fn rolling_percentile_checks_its_arguments() {
+    let err = try_run(&format!(
+        "{HOURLY}| evaluate rolling_percentile(val, 50, Timestamp, 1d)"
+    ))
+    .expect_err("too few arguments");
+    assert_eq!(
+        err.message,
+        "rolling_percentile() needs ValueColumn, Percentile, IndexColumn, BinSize and BinsPerWindow, then any dimension columns"
+    );
+    let err = try_run(&format!(
+        "{HOURLY}| evaluate rolling_percentile(val, 50, Timestamp, 10, 3)"
+    ))
+    .expect_err("a number bin for a datetime index");
+    assert_eq!(
+        err.message,
+        "rolling_percentile(): BinSize 10 does not fit the datetime index column Timestamp"
+    );
+}

@@ -18,6 +18,7 @@
 //! - `activity_counts_metrics`: see [`super::activity`].
 //! - `geo_polygon_lookup` and `geo_line_lookup`: see [`super::geo_lookup`].
 //! - `schema_merge`: see [`super::schema_merge`].
+//! - `rolling_percentile`: see [`super::rolling`].
 //!
 //! An output schema keeps only its columns, in its order and converted to
 //! its types (missing ones null), after the input's columns when it starts
@@ -49,6 +50,7 @@ pub const EVALUATE_PLUGINS: &[&str] = &[
     "geo_polygon_lookup",
     "geo_line_lookup",
     "schema_merge",
+    "rolling_percentile",
 ];
 
 /// The value column of pivot's intermediate summarize; `$` keeps it apart
@@ -73,6 +75,7 @@ impl Runner<'_> {
             "geo_polygon_lookup" => self.geo_lookup(Shape::Polygon, args, frame, span)?,
             "geo_line_lookup" => self.geo_lookup(Shape::Line, args, frame, span)?,
             "schema_merge" => self.schema_merge(args, frame, span)?,
+            "rolling_percentile" => self.rolling_percentile(args, frame, span)?,
             other => {
                 return Err(QueryError::unsupported(
                     &format!("evaluate {other}"),

@@ -21,6 +21,7 @@ mod parse_kv;
 mod partition;
 mod project;
 mod reduce;
+mod rolling;
 mod scan;
 mod schema_merge;
 mod slices;
