@@ -513,3 +513,68 @@ fn rolling_percentile_checks_its_arguments() {
         "rolling_percentile(): BinSize 10 does not fit the datetime index column Timestamp"
     );
 }
+
+// --- indexof_regex, ipv4_range_to_cidr_list -------------------------------------------
+
+/// indexof-regex-function.md: occurrences do not overlap; a negative start
+/// is null.
+#[test]
+fn indexof_regex_from_the_docs() {
+    let q = r#"print
+    idx1 = indexof_regex("abcabc", @"a.c"),
+    idx2 = indexof_regex("abcabcdefg", @"a.c", 0, 9, 2),
+    idx3 = indexof_regex("abcabc", @"a.c", 1, -1, 2),
+    idx4 = indexof_regex("ababaa", @"a.a", 0, -1, 2),
+    idx5 = indexof_regex("abcabc", @"a|ab", -1)"#;
+    let (names, rows) = table(q);
+    assert_eq!(names, vec!["idx1", "idx2", "idx3", "idx4", "idx5"]);
+    assert_eq!(
+        rows,
+        vec![vec![
+            Scalar::Long(0),
+            Scalar::Long(3),
+            Scalar::Long(-1),
+            Scalar::Long(-1),
+            Scalar::Null(quarry::data::types::KqlType::Long)
+        ]]
+    );
+    let err = try_run(r#"print indexof_regex("abc", @"(")"#).expect_err("bad regex");
+    assert!(
+        err.message
+            .starts_with("invalid regular expression in indexof_regex(): "),
+        "{}",
+        err.message
+    );
+}
+
+/// ipv4-range-to-cidr-list-function.md, and the edges of the range.
+#[test]
+fn ipv4_range_to_cidr_list_from_the_docs() {
+    let q = r#"print start_IP="1.1.128.0", end_IP="1.1.140.255"
+ | project ipv4_range_list = ipv4_range_to_cidr_list(start_IP, end_IP)"#;
+    assert_eq!(
+        table(q),
+        (
+            vec!["ipv4_range_list".to_string()],
+            vec![vec![d(json!([
+                "1.1.128.0/21",
+                "1.1.136.0/22",
+                "1.1.140.0/24"
+            ]))]]
+        )
+    );
+    let q = "print a = ipv4_range_to_cidr_list('0.0.0.0', '255.255.255.255'), \
+             b = ipv4_range_to_cidr_list('10.0.0.1', '10.0.0.1'), \
+             c = ipv4_range_to_cidr_list('10.0.0.5', '10.0.0.1'), \
+             e = ipv4_range_to_cidr_list('10.0.0.255', '10.0.1.1')";
+    let null = Scalar::Null(quarry::data::types::KqlType::Dynamic);
+    assert_eq!(
+        table(q).1,
+        vec![vec![
+            d(json!(["0.0.0.0/0"])),
+            d(json!(["10.0.0.1/32"])),
+            null,
+            d(json!(["10.0.0.255/32", "10.0.1.0/31"]))
+        ]]
+    );
+}

@@ -1,5 +1,6 @@
 //! IP ranges and masks beyond `ip`: `ipv6_is_in_range`,
-//! `ipv6_is_in_any_range`, `parse_ipv6_mask` and `ipv4_netmask_suffix`.
+//! `ipv6_is_in_any_range`, `parse_ipv6_mask`, `ipv4_netmask_suffix` and
+//! `ipv4_range_to_cidr_list`.
 //! IPv4 addresses are read as their IPv4-mapped IPv6 forms, as Kusto
 //! does; text that is not an address gives null.
 
@@ -36,6 +37,12 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
         min_args: 1,
         max_args: 1,
         eval: ipv4_netmask_suffix,
+    },
+    ScalarFunction {
+        name: "ipv4_range_to_cidr_list",
+        min_args: 2,
+        max_args: 2,
+        eval: ipv4_range_to_cidr_list,
     },
 ];
 
@@ -95,5 +102,44 @@ fn ipv4_netmask_suffix(call: &Call) -> Result<Val, QueryError> {
     call.rowwise(KqlType::Int, |a| {
         Ok(parse_net4(&a[0].to_text())
             .map_or(Scalar::Null(KqlType::Int), |n| Scalar::Int(n.prefix as i32)))
+    })
+}
+
+/// The fewest CIDR blocks covering `start..=end` exactly, in order: each
+/// the largest block aligned at the current address that ends in range.
+fn cidr_blocks(start: u32, end: u32) -> Vec<String> {
+    let (mut at, end) = (u64::from(start), u64::from(end));
+    let mut out = Vec::new();
+    while at <= end {
+        let mut bits = if at == 0 {
+            32
+        } else {
+            at.trailing_zeros().min(32)
+        };
+        while at + (1u64 << bits) - 1 > end {
+            bits -= 1;
+        }
+        let b = (at as u32).to_be_bytes();
+        out.push(format!("{}.{}.{}.{}/{}", b[0], b[1], b[2], b[3], 32 - bits));
+        at += 1u64 << bits;
+    }
+    out
+}
+
+/// `ipv4_range_to_cidr_list(start, end)`: the CIDR blocks of the range as
+/// a dynamic array of strings; null when either end is not an IPv4
+/// address or the range runs backwards.
+fn ipv4_range_to_cidr_list(call: &Call) -> Result<Val, QueryError> {
+    call.rowwise(KqlType::Dynamic, |a| {
+        let blocks = (|| {
+            let (s, e) = (parse_net4(&a[0].to_text())?, parse_net4(&a[1].to_text())?);
+            (s.prefix == 32 && e.prefix == 32 && s.addr <= e.addr)
+                .then(|| cidr_blocks(s.addr, e.addr))
+        })();
+        Ok(blocks.map_or(Scalar::Null(KqlType::Dynamic), |b| {
+            Scalar::Dynamic(serde_json::Value::Array(
+                b.into_iter().map(serde_json::Value::String).collect(),
+            ))
+        }))
     })
 }

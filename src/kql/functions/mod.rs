@@ -21,6 +21,7 @@ pub mod logic;
 pub mod math;
 pub mod multi_valued;
 pub mod random;
+pub mod regex_search;
 pub mod series;
 pub mod series_decompose;
 pub mod series_fit;
@@ -321,9 +322,10 @@ pub struct ScalarFunction {
 }
 
 /// Every family's table.
-fn families() -> [&'static [ScalarFunction]; 24] {
+fn families() -> [&'static [ScalarFunction]; 25] {
     [
         strings::FUNCTIONS,
+        regex_search::FUNCTIONS,
         convert::FUNCTIONS,
         datetime::FUNCTIONS,
         dynamic::FUNCTIONS,

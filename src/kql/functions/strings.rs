@@ -287,7 +287,7 @@ fn map_long(call: &Call, i: usize, f: impl Fn(&str) -> i64) -> Val {
 
 /// Compiles regexes: once for a constant pattern, and with a cache when the
 /// pattern varies by row. A bad pattern is an error at its argument.
-struct Patterns<'a> {
+pub(super) struct Patterns<'a> {
     call: &'a Call<'a>,
     arg: usize,
     constant: Option<Regex>,
@@ -296,7 +296,7 @@ struct Patterns<'a> {
 }
 
 impl<'a> Patterns<'a> {
-    fn new(call: &'a Call<'a>, arg: usize) -> Result<Patterns<'a>, QueryError> {
+    pub(super) fn new(call: &'a Call<'a>, arg: usize) -> Result<Patterns<'a>, QueryError> {
         let constant = match &call.args[arg] {
             Val::Scalar(s) => Some(compile(call, arg, &s.to_text())?),
             Val::Column(_) => None,
@@ -310,7 +310,7 @@ impl<'a> Patterns<'a> {
     }
 
     /// The regex for a row whose pattern argument is `pattern`.
-    fn get(&self, pattern: &Scalar) -> Result<Regex, QueryError> {
+    pub(super) fn get(&self, pattern: &Scalar) -> Result<Regex, QueryError> {
         if let Some(re) = &self.constant {
             return Ok(re.clone());
         }
