@@ -19,6 +19,7 @@
 //! column Quarry returns:
 //! - cells are trimmed, markdown escapes (`\|`, `\_`, `\*`) and enclosing
 //!   backticks removed, `<br>` kept as text; an empty cell is null or "";
+//!   a URL printed as a markdown link (`[url](url)`, `<url>`) is its URL;
 //! - column names must be the same, in the same order (case-insensitive);
 //! - rows must match in order, unless the query has no `sort`/`order`/`top`,
 //!   `serialize` or `row_number`, when any order is accepted (Kusto does
@@ -26,7 +27,7 @@
 //! - real: the same number within a relative 1e-9, or ours rounded to the
 //!   decimals the documentation prints (docs often shorten 1/3 to 0.333);
 //!   `NaN`, `Infinity`, `-Infinity` as written;
-//! - long/int: the same integer; bool: `true`/`false` in any case (or 1/0);
+//! - long/int: the same integer (thousands separators allowed); bool: `true`/`false` in any case (or 1/0);
 //! - datetime: the same instant, whatever the printed format; timespan: the
 //!   same duration (`1.02:03:04.5`, `00:00:01`);
 //! - dynamic: the same JSON value (numbers compared as reals above, also
@@ -267,6 +268,19 @@ fn cells(line: &str) -> Vec<String> {
     out.into_iter().map(|c| clean_cell(&c)).collect()
 }
 
+/// An integer as the documentation prints it, perhaps with thousands
+/// separators (`1,048,576`, a page's formatting, not Kusto's output).
+fn integer(doc: &str) -> Option<i64> {
+    doc.parse::<i64>().ok().or_else(|| {
+        let grouped = doc
+            .trim_start_matches('-')
+            .split(',')
+            .enumerate()
+            .all(|(i, g)| (1..=3).contains(&g.len()) && (i == 0 || g.len() == 3));
+        (grouped && doc.contains(',')).then(|| doc.replace(',', "").parse().ok())?
+    })
+}
+
 fn clean_cell(c: &str) -> String {
     let c = c.trim();
     let c = c
@@ -277,6 +291,16 @@ fn clean_cell(c: &str) -> String {
         .strip_prefix("**")
         .and_then(|s| s.strip_suffix("**"))
         .unwrap_or(c);
+    // Markdown's own links, which the page renders as the bare text: a
+    // URL cell printed as `[url](url)` or `<url>`.
+    let c = match c.strip_prefix('[').and_then(|r| r.split_once("](")) {
+        Some((text, rest)) if rest.strip_suffix(')') == Some(text) => text,
+        _ => c,
+    };
+    let c = match c.strip_prefix('<').and_then(|r| r.strip_suffix('>')) {
+        Some(url) if url.starts_with("http://") || url.starts_with("https://") => url,
+        _ => c,
+    };
     c.replace("<br>", "\n")
         .replace("&nbsp;", " ")
         .replace("&#124;", "|")
@@ -505,8 +529,8 @@ fn cell_matches(ours: &Scalar, doc: &str, kind: KqlType) -> bool {
             doc.eq_ignore_ascii_case(if *b { "true" } else { "false" })
                 || doc == if *b { "1" } else { "0" }
         }
-        Scalar::Int(v) => doc.parse::<i64>().ok() == Some(i64::from(*v)),
-        Scalar::Long(v) => doc.parse::<i64>().ok() == Some(*v),
+        Scalar::Int(v) => integer(doc) == Some(i64::from(*v)),
+        Scalar::Long(v) => integer(doc) == Some(*v),
         Scalar::Real(v) => real_matches(*v, doc),
         Scalar::Datetime(v) => parse_datetime(doc) == Some(*v),
         Scalar::Timespan(v) => parse_timespan(doc) == Some(*v),
