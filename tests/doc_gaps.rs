@@ -385,7 +385,7 @@ fn schema_row(name: &str, ordinal: i32, data: &str, kind: &str) -> Vec<Scalar> {
 /// column in error, and the same with PreserveOrder = false.
 #[test]
 fn schema_merge_from_the_docs() {
-    let header = vec!["ColumnName", "ColumnOrdinal", "DataType", "ColumnType"];
+    let header = ["ColumnName", "ColumnOrdinal", "DataType", "ColumnType"];
     let appended = "let schema1 = datatable(Uri:string, HttpStatus:int)[] | getschema;
 let schema2 = datatable(Uri:string, HttpStatus:int, Referrer:string)[] | getschema;
 union schema1, schema2 | evaluate schema_merge()";

@@ -118,11 +118,10 @@ impl Runner<'_> {
         let index_kind = KqlType::of(index.dtype()).unwrap_or(KqlType::Real);
         let value_kind = KqlType::of(values.dtype()).unwrap_or(KqlType::Real);
         let dim_series: Vec<Series> = dims.iter().map(|d| series(d)).collect::<Result<_, _>>()?;
-        if index.len() > 0
-            && (0..index.len())
-                .map(|i| Scalar::from_series(&index, i))
-                .find(|v| !v.is_null())
-                .is_some_and(|v| bin_number(&v, &size).is_none())
+        if (0..index.len())
+            .map(|i| Scalar::from_series(&index, i))
+            .find(|v| !v.is_null())
+            .is_some_and(|v| bin_number(&v, &size).is_none())
         {
             return Err(QueryError::type_error(
                 format!(
