@@ -234,6 +234,48 @@ impl<'a> Cancel<'a> {
     }
 }
 
+/// A value made of millions of small allocations (the elements of every
+/// row `mv-expand` reads), freed on a thread of its own when it is
+/// dropped: freeing them one by one takes hundreds of milliseconds, and a
+/// cancelled query should not keep the analyst waiting for it.
+pub struct Aside<T: Send + 'static>(Option<T>);
+
+impl<T: Send + 'static> Aside<T> {
+    pub fn new(value: T) -> Aside<T> {
+        Aside(Some(value))
+    }
+}
+
+impl<T: Send + 'static> std::ops::Deref for Aside<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        // Only `drop` takes the value out.
+        self.0
+            .as_ref()
+            .expect("an Aside holds its value until dropped")
+    }
+}
+
+impl<T: Send + 'static> std::ops::DerefMut for Aside<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        self.0
+            .as_mut()
+            .expect("an Aside holds its value until dropped")
+    }
+}
+
+impl<T: Send + 'static> Drop for Aside<T> {
+    fn drop(&mut self) {
+        if let Some(value) = self.0.take() {
+            // Should no thread start, the value is freed here, as usual.
+            let _ = std::thread::Builder::new()
+                .name("quarry-free".into())
+                .spawn(move || drop(value));
+        }
+    }
+}
+
 /// Where a cancel was last noticed: the end of the stretch of work that
 /// delayed it. Only written on the cancelled path, so checks stay free.
 static NOTICED_AT: Mutex<Option<&'static Location<'static>>> = Mutex::new(None);
@@ -254,6 +296,26 @@ pub fn cancel_noticed_at() -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Says, when dropped, the name of the thread that dropped it.
+    struct Tells(std::sync::mpsc::Sender<Option<String>>);
+
+    impl Drop for Tells {
+        fn drop(&mut self) {
+            let _ = self.0.send(std::thread::current().name().map(String::from));
+        }
+    }
+
+    #[test]
+    fn an_aside_value_is_freed_on_a_thread_of_its_own() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let aside = Aside::new(vec![Tells(tx)]);
+        assert_eq!(aside.len(), 1);
+        drop(aside);
+        // A deadline for a thread to start, not a measure of speed.
+        let freed_by = rx.recv_timeout(std::time::Duration::from_secs(30));
+        assert_eq!(freed_by, Ok(Some("quarry-free".to_string())));
+    }
 
     #[test]
     fn sizes_read_as_people_write_them() {

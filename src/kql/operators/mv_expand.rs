@@ -11,7 +11,7 @@ use crate::kql::ast::{Assignment, Expr, OpOption, Span};
 use crate::kql::error::QueryError;
 use crate::kql::expr::json_scalar;
 use crate::kql::functions::scalars_to_series;
-use crate::kql::limits::{Growth, Unit, row_bytes};
+use crate::kql::limits::{Aside, Growth, Unit, row_bytes};
 use crate::kql::run::Runner;
 use crate::kql::value::Scalar;
 
@@ -131,7 +131,8 @@ const EXPANDED_BYTES: u64 = 32;
 pub(super) struct Expanded {
     pub(super) name: String,
     pub(super) to: Option<KqlType>,
-    pub(super) lists: Vec<Vec<Json>>,
+    /// Freed aside: millions of small vectors (see [`Aside`]).
+    pub(super) lists: Aside<Vec<Vec<Json>>>,
 }
 
 /// How values become elements.
@@ -222,7 +223,7 @@ impl Runner<'_> {
             let cancel = self.cancel();
             // Each row's elements are built one by one (microseconds a
             // row): the flag is read between slices sized by time.
-            let mut lists = Vec::with_capacity(frame.height());
+            let mut lists = Aside::new(Vec::with_capacity(frame.height()));
             for (at, len) in Slices::new(frame.height()) {
                 cancel.check()?;
                 lists.extend((at..at + len).map(|i| {
