@@ -227,15 +227,18 @@ fn scan(
         .map(|&at| {
             cancel.check()?;
             let slice = frame.slice(at as i64, slice_rows.min(rows - at));
-            let mut tested = HashMap::new();
-            // The flag is looked at before each query's condition too: a
-            // slice of 2M rows tested by hundreds of rules takes minutes.
+            let tested = Mutex::new(HashMap::new());
+            // The queries' conditions on a slice are tested on every core
+            // (a table of one slice, read by a thousand rules, would
+            // otherwise keep one core busy). The flag is looked at before
+            // each condition: a slice of 2M rows tested by hundreds of
+            // rules takes minutes.
             let kept_rows: Vec<Tested> = predicates
-                .iter()
+                .par_iter()
                 .map(|p| {
                     cancel.check()?;
                     let t = Instant::now();
-                    let kept_rows = shared_eval(runner, p, &slice, &mut tested)
+                    let kept_rows = shared_eval(runner, p, &slice, &tested)
                         .and_then(|v| kept(v, slice.height(), p.span))
                         .map(|k| offsets(k, at, slice.height()));
                     let seconds = t.elapsed().as_secs_f64();
@@ -245,6 +248,9 @@ fn scan(
                     Ok((kept_rows, seconds))
                 })
                 .collect::<Result<_, QueryError>>()?;
+            // Conditions tested side by side may all have begun before a
+            // cancel: a cancelled slice is never reported as read.
+            cancel.check()?;
             if let Ok(mut read) = read.lock() {
                 read.slice_done(at / slice_rows.max(1), slice_rows, watch);
             }
@@ -342,12 +348,13 @@ fn offsets(k: Kept, at: usize, len: usize) -> Vec<IdxSize> {
 
 /// Evaluates a predicate like [`Runner::eval`], taking the value of each
 /// condition on a column another predicate already tested in this slice
-/// from `tested`.
+/// from `tested`. Two threads that meet the same new condition at once may
+/// both evaluate it; the answers are the same.
 fn shared_eval(
     runner: &Runner,
     e: &Expr,
     slice: &DataFrame,
-    tested: &mut HashMap<String, Val>,
+    tested: &Mutex<HashMap<String, Val>>,
 ) -> Result<Val, QueryError> {
     let rows = slice.height();
     match &e.kind {
@@ -371,11 +378,14 @@ fn shared_eval(
         }
         _ => match condition_key(e) {
             Some(key) => {
-                if let Some(v) = tested.get(&key) {
-                    return Ok(v.clone());
+                let known = tested.lock().ok().and_then(|t| t.get(&key).cloned());
+                if let Some(v) = known {
+                    return Ok(v);
                 }
                 let v = runner.eval(e, slice)?;
-                tested.insert(key, v.clone());
+                if let Ok(mut t) = tested.lock() {
+                    t.insert(key, v.clone());
+                }
                 Ok(v)
             }
             None => runner.eval(e, slice),
