@@ -141,27 +141,31 @@ impl Call<'_> {
             let args: Vec<Scalar> = self.args.iter().map(|a| a.get(0)).collect();
             return f(&args).map(Val::Scalar);
         }
-        // Blocks in parallel, each small enough (a parse_url is some
-        // microseconds a row) that a cancel is seen within tens of ms; each
-        // block becomes its column part there too (JSON text for dynamic
-        // values is no small cost either).
+        // Runs of rows in parallel, each read in blocks small enough (a
+        // parse_url is some microseconds a row) that a cancel is seen
+        // within tens of ms. Each run becomes one chunk of the column there
+        // too: JSON text for dynamic values is no small cost, and neither
+        // is copying millions of values into one chunk afterwards.
         const BLOCK: usize = 1 << 13;
-        let parts = (0..self.rows.div_ceil(BLOCK))
+        const RUN: usize = 1 << 19;
+        let parts = (0..self.rows.div_ceil(RUN))
             .into_par_iter()
-            .map(|b| {
-                self.cancel.check()?;
-                let rows = b * BLOCK..((b + 1) * BLOCK).min(self.rows);
+            .map(|r| {
+                let rows = r * RUN..((r + 1) * RUN).min(self.rows);
                 let mut out = Vec::with_capacity(rows.len());
                 let mut row = Vec::with_capacity(self.args.len());
                 for i in rows {
+                    if i % BLOCK == 0 {
+                        self.cancel.check()?;
+                    }
                     row.clear();
                     row.extend(self.args.iter().map(|a| a.get(i)));
                     out.push(f(&row)?);
                 }
+                self.cancel.check()?;
                 Ok(scalars_to_series("", kind, out))
             })
             .collect::<Result<Vec<Series>, QueryError>>()?;
-        self.cancel.check()?;
         let mut parts = parts.into_iter();
         let Some(mut column) = parts.next() else {
             return Ok(Val::Column(scalars_to_series("", kind, Vec::new())));
@@ -171,13 +175,10 @@ impl Call<'_> {
                 .append(&part)
                 .map_err(|e| QueryError::runtime(e.to_string(), Some(self.span)))?;
         }
-        // One chunk, as a fresh column is everywhere else.
-        Ok(Val::Column(column.rechunk()))
+        Ok(Val::Column(column))
     }
 }
 
-/// Builds a column of type `kind` from scalars (nulls and mismatches become
-/// null, or "" for strings).
 /// The `[start[, length[, occurrence]]]` of `indexof` and `array_index_of`
 /// (arguments 2 to 4 of `a`), `None` when one is null or out of range (the
 /// result is then null).
@@ -230,6 +231,8 @@ impl Occurrence {
     }
 }
 
+/// Builds a column of type `kind` from scalars (nulls and mismatches become
+/// null, or "" for strings).
 pub fn scalars_to_series(name: &str, kind: KqlType, values: Vec<Scalar>) -> Series {
     let name: PlSmallStr = name.into();
     match kind {
@@ -402,9 +405,11 @@ mod tests {
     }
 
     #[test]
-    fn rows_keep_their_order_across_blocks() {
+    fn rows_keep_their_order_across_blocks_and_runs() {
+        // Three runs of rows (the last one short), each of many blocks.
+        let rows = 1_200_000;
         let flag = AtomicBool::new(false);
-        let call = call_over(50_000, &flag);
+        let call = call_over(rows, &flag);
         let out = call
             .rowwise(KqlType::Long, |a| match a[0] {
                 Scalar::Long(v) => Ok(Scalar::Long(v * 2)),
@@ -415,8 +420,9 @@ mod tests {
             panic!("a column")
         };
         let got: Vec<Option<i64>> = c.i64().expect("longs").iter().collect();
-        let want: Vec<Option<i64>> = (0..50_000i64).map(|v| Some(v * 2)).collect();
+        let want: Vec<Option<i64>> = (0..rows as i64).map(|v| Some(v * 2)).collect();
         assert_eq!(got, want);
+        assert_eq!(c.n_chunks(), 3);
     }
 
     #[test]
