@@ -221,6 +221,9 @@ pub enum OperatorKind {
         keys: Vec<SortKey>,
     },
     Take(Expr),
+    /// `top-nested [N] of Expr [with others = v] by Agg [asc|desc], top-nested ...`:
+    /// one level per clause, outermost first.
+    TopNested(Vec<TopNestedLevel>),
     Distinct(Vec<Expr>),
     Count,
     Join {
@@ -354,6 +357,26 @@ pub enum OperatorKind {
         threshold: Option<Expr>,
         characters: Option<Expr>,
     },
+}
+
+/// One clause of `top-nested`: which values to keep at this level of the
+/// hierarchy, and how they are ranked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TopNestedLevel {
+    /// `N`: how many values to keep per group of the level above; `None`
+    /// keeps them all.
+    pub count: Option<Expr>,
+    /// `[Name =] Expr`: the value this level partitions by.
+    pub of: Assignment,
+    /// `with others = v`: the value standing for the rows that did not make
+    /// the top, which then get a row of their own.
+    pub others: Option<Expr>,
+    /// `[Name =] Aggregation`: ranks the values; unnamed, its column is
+    /// `aggregated_<of>`.
+    pub by: Assignment,
+    /// `None` when not written: the largest aggregates first.
+    pub dir: Option<SortDir>,
+    pub span: Span,
 }
 
 /// `parse-kv`: which keys to read from a text, and how pairs are written.

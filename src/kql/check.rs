@@ -124,6 +124,12 @@ impl Checker<'_> {
                 self.expr(count)?;
                 keys.iter().try_for_each(|k| self.expr(&k.expr))
             }
+            K::TopNested(levels) => levels.iter().try_for_each(|l| {
+                l.count.iter().try_for_each(|c| self.expr(c))?;
+                self.assignments(std::slice::from_ref(&l.of), false)?;
+                l.others.iter().try_for_each(|o| self.expr(o))?;
+                self.assignments(std::slice::from_ref(&l.by), true)
+            }),
             K::Distinct(cols) => cols.iter().try_for_each(|c| self.expr(c)),
             K::Count | K::As(_) | K::Render(_) | K::GetSchema => Ok(()),
             K::Join { right, .. } | K::Lookup { right, .. } => self.pipeline(right),

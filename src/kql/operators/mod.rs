@@ -28,6 +28,7 @@ mod slices;
 mod sort;
 mod source;
 mod summarize;
+mod top_nested;
 mod union;
 
 use polars::prelude::*;
@@ -80,6 +81,7 @@ impl Runner<'_> {
             K::Sort(keys) => self.op_sort(keys, frame),
             K::Top { count, keys } => self.op_top(count, keys, frame),
             K::Take(n) => self.op_take(n, frame),
+            K::TopNested(levels) => self.op_top_nested(levels, frame, op.span),
             K::Sample(n) => self.op_sample(n, frame),
             K::Distinct(cols) => self.op_distinct(cols, frame),
             K::Count => count_rows(&frame, op.span),

@@ -11,6 +11,7 @@ mod flow_ops;
 mod operators;
 mod render;
 mod text_ops;
+mod top_nested;
 
 use super::ast::*;
 use super::error::{QueryError, line_col};
@@ -1080,6 +1081,20 @@ pub(super) mod tests {
                 format!("top {} by {}", ex(count), list(keys, key))
             }
             OperatorKind::Take(e) => format!("take {}", ex(e)),
+            OperatorKind::TopNested(levels) => {
+                let level = |l: &TopNestedLevel| {
+                    let count = l.count.as_ref().map(ex).unwrap_or_default();
+                    let others = l.others.as_ref().map(|o| format!(" others {}", ex(o)));
+                    format!(
+                        "[{count} of {}{} by {} {:?}]",
+                        assign(&l.of),
+                        others.unwrap_or_default(),
+                        assign(&l.by),
+                        l.dir
+                    )
+                };
+                format!("top-nested {}", list(levels, level))
+            }
             OperatorKind::Distinct(e) => format!("distinct {}", list(e, ex)),
             OperatorKind::Count => "count".into(),
             OperatorKind::Join {
@@ -1526,7 +1541,6 @@ pub(super) mod tests {
         for (src, feature) in [
             ("T | fork (take 1)", "fork"),
             ("T | facet by x", "facet"),
-            ("T | top-nested 3 of a by count()", "top-nested"),
             ("T | top-hitters 3 of a", "top-hitters"),
             ("T | sample-distinct 3 of a", "sample-distinct"),
             ("T | project-smart", "project-smart"),

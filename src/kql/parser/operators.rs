@@ -45,6 +45,7 @@ const SUPPORTED: &[&str] = &[
     "scan",
     "partition",
     "reduce",
+    "top-nested",
 ];
 
 /// Real KQL operators Quarry does not run yet: named, not "unknown".
@@ -52,7 +53,6 @@ const UNSUPPORTED: &[&str] = &[
     "fork",
     "facet",
     "find",
-    "top-nested",
     "top-hitters",
     "sample-distinct",
     "project-smart",
@@ -108,6 +108,7 @@ impl Parser<'_> {
                 OperatorKind::Sort(self.parse_sort_keys()?)
             }
             "top" => self.parse_top()?,
+            "top-nested" => self.parse_top_nested(start)?,
             "take" | "limit" => OperatorKind::Take(self.parse_expr()?),
             "distinct" => self.parse_distinct()?,
             "count" => OperatorKind::Count,
