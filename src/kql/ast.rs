@@ -204,6 +204,9 @@ pub enum OperatorKind {
     /// Column names, possibly with wildcards (`Initiating*`).
     ProjectAway(Vec<Ident>),
     ProjectKeep(Vec<Ident>),
+    /// `project-by-names "A", dynamic(["B"]), "C*", column_names_of(T)`:
+    /// column specifiers, evaluated to names and patterns when run.
+    ProjectByNames(Vec<Expr>),
     /// `project-rename New = Old, ...`: pairs of (new, old).
     ProjectRename(Vec<(Ident, Ident)>),
     /// Column names or wildcards, each with an optional order for the

@@ -130,7 +130,9 @@ impl Checker<'_> {
                 l.others.iter().try_for_each(|o| self.expr(o))?;
                 self.assignments(std::slice::from_ref(&l.by), true)
             }),
-            K::Distinct(cols) => cols.iter().try_for_each(|c| self.expr(c)),
+            K::Distinct(cols) | K::ProjectByNames(cols) => {
+                cols.iter().try_for_each(|c| self.expr(c))
+            }
             K::Count | K::As(_) | K::Render(_) | K::GetSchema => Ok(()),
             K::Join { right, .. } | K::Lookup { right, .. } => self.pipeline(right),
             K::Union { tables, .. } => tables.iter().try_for_each(|t| self.pipeline(t)),

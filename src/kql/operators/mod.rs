@@ -72,6 +72,7 @@ impl Runner<'_> {
             K::Project(a) => self.op_project(a, frame),
             K::ProjectAway(c) => self.op_project_away(c, frame),
             K::ProjectKeep(c) => self.op_project_keep(c, frame),
+            K::ProjectByNames(s) => self.op_project_by_names(s, frame),
             K::ProjectRename(p) => self.op_project_rename(p, frame),
             K::ProjectReorder(c) => self.op_project_reorder(c, frame),
             K::Extend(a) | K::Serialize(a) => self.op_extend(a, frame),

@@ -8,6 +8,8 @@ use super::{expr_name, polars_error, unique_name, val_column, wildcard_match};
 use crate::kql::ast::{Assignment, Expr, ExprKind, Ident, NameOrder};
 use crate::kql::error::{QueryError, did_you_mean};
 use crate::kql::run::Runner;
+use crate::kql::value::{Scalar, Val};
+use serde_json::Value as Json;
 
 impl Runner<'_> {
     /// `project A, B = expr, ...`
@@ -138,6 +140,62 @@ impl Runner<'_> {
         frame
             .select(keep)
             .map_err(|e| polars_error(e, span_of(patterns)))
+    }
+
+    /// `project-by-names "A", dynamic(["B"]), "C*"`: the columns named, in
+    /// the order named (a pattern's in the table's order), each once; a
+    /// name that matches no column is ignored, as documented.
+    pub(super) fn op_project_by_names(
+        &self,
+        specifiers: &[Expr],
+        frame: DataFrame,
+    ) -> Result<DataFrame, QueryError> {
+        let names = column_names(&frame);
+        let mut keep: Vec<String> = Vec::new();
+        for spec in specifiers {
+            let not_a_name = |what: String| {
+                QueryError::type_error(
+                    format!(
+                        "project-by-names takes column names: strings, patterns such as \"C*\" \
+                         or arrays of them, not {what}"
+                    ),
+                    spec.span,
+                )
+            };
+            // A column's values are not names: `project-by-names Name`
+            // means `"Name"` or nothing.
+            let Val::Scalar(value) = self.eval_rows(spec, &frame)? else {
+                return Err(not_a_name(
+                    "a column's values (quote a column name: \"Name\")".into(),
+                ));
+            };
+            let wanted: Vec<String> = match value {
+                Scalar::String(s) => vec![s],
+                Scalar::Dynamic(Json::String(s)) => vec![s],
+                Scalar::Dynamic(Json::Array(items)) => items
+                    .into_iter()
+                    .map(|v| match v {
+                        Json::String(s) => Ok(s),
+                        other => Err(not_a_name(format!("the array element {other}"))),
+                    })
+                    .collect::<Result<_, _>>()?,
+                other => return Err(not_a_name(other.kind().to_string())),
+            };
+            for want in wanted {
+                for name in &names {
+                    let hit = if want.contains('*') {
+                        wildcard_match(&want, name)
+                    } else {
+                        *name == want
+                    };
+                    if hit && !keep.contains(name) {
+                        keep.push(name.clone());
+                    }
+                }
+            }
+        }
+        let span = specifiers.first().map_or_else(Default::default, |s| s.span);
+        frame.select(keep).map_err(|e| polars_error(e, span))
     }
 
     /// `project-rename New = Old, ...`

@@ -1081,6 +1081,7 @@ pub(super) mod tests {
                 format!("top {} by {}", ex(count), list(keys, key))
             }
             OperatorKind::Take(e) => format!("take {}", ex(e)),
+            OperatorKind::ProjectByNames(e) => format!("project-by-names {}", list(e, ex)),
             OperatorKind::TopNested(levels) => {
                 let level = |l: &TopNestedLevel| {
                     let count = l.count.as_ref().map(ex).unwrap_or_default();

@@ -46,6 +46,7 @@ const SUPPORTED: &[&str] = &[
     "partition",
     "reduce",
     "top-nested",
+    "project-by-names",
 ];
 
 /// Real KQL operators Quarry does not run yet: named, not "unknown".
@@ -98,6 +99,18 @@ impl Parser<'_> {
                 OperatorKind::ProjectKeep(self.parse_name_pattern_list("a column name")?)
             }
             "project-rename" => self.parse_project_rename()?,
+            "project-by-names" => {
+                if self.at_operator_end() {
+                    return Err(self.error_here(
+                        "expected a column name, a pattern or an array of names after 'project-by-names'",
+                    ));
+                }
+                let mut specifiers = vec![self.parse_expr()?];
+                while self.eat(&TokenKind::Comma) {
+                    specifiers.push(self.parse_expr()?);
+                }
+                OperatorKind::ProjectByNames(specifiers)
+            }
             "project-reorder" => self.parse_project_reorder()?,
             "extend" => OperatorKind::Extend(self.parse_assignments()?),
             "summarize" => self.parse_summarize()?,
