@@ -802,6 +802,27 @@ pub(super) fn termify(expr: Expr) -> Expr {
     Expr { kind, span }
 }
 
+/// `datetime(2025, 6, 14)` (used by the documentation's startofweek and
+/// endofweek examples) as `2025-06-14`; `None` for any other text.
+fn year_month_day(text: &str) -> Option<String> {
+    let parts: Vec<&str> = text.split(',').map(str::trim).collect();
+    let [year, month, day] = parts[..] else {
+        return None;
+    };
+    fn number(p: &str, digits: std::ops::RangeInclusive<usize>) -> Option<&str> {
+        (digits.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit())).then_some(p)
+    }
+    let (year, month, day) = (
+        number(year, 4..=4)?,
+        number(month, 1..=2)?,
+        number(day, 1..=2)?,
+    );
+    // A date that does not exist keeps its text, so the error quotes it
+    // as written.
+    chrono::NaiveDate::from_ymd_opt(year.parse().ok()?, month.parse().ok()?, day.parse().ok()?)?;
+    Some(format!("{year}-{month:0>2}-{day:0>2}"))
+}
+
 /// The literal a raw keyword token stands for.
 fn raw_literal(keyword: &str, text: &str) -> Result<Literal, String> {
     let unquoted = unquote(text);
@@ -818,7 +839,9 @@ fn raw_literal(keyword: &str, text: &str) -> Result<Literal, String> {
             if unquoted.trim().is_empty() {
                 return Err("expected a date inside 'datetime()'".into());
             }
-            Ok(Literal::Datetime(unquoted.trim().to_string()))
+            Ok(Literal::Datetime(
+                year_month_day(unquoted).unwrap_or_else(|| unquoted.trim().to_string()),
+            ))
         }
         "guid" => Ok(Literal::String(unquoted.trim().to_string())),
         _ => parse_timespan_text(unquoted)
@@ -1048,6 +1071,12 @@ mod tests {
             "datetime(2025-03-18 11:42)"
         );
         assert_eq!(e("datetime(2025-03-18)"), "datetime(2025-03-18)");
+        // The documentation's startofweek/endofweek examples write dates
+        // as year, month, day.
+        assert_eq!(e("datetime(2025, 6, 14)"), "datetime(2025-06-14)");
+        assert_eq!(e("datetime(2025,12,1)"), "datetime(2025-12-01)");
+        assert_eq!(e("datetime(2025, 6)"), "datetime(2025, 6)");
+        assert_eq!(e("datetime(2025, 6, 31)"), "datetime(2025, 6, 31)");
         assert_eq!(e("datetime(null)"), "null(datetime)");
         assert_eq!(
             e("datetime()"),
