@@ -131,6 +131,19 @@ fn with_others_adds_the_rest_of_each_level() {
         "T" | 27
         "OtherStates" | 9"#,
     );
+    // A rest carries on through the clauses below it, empty where they
+    // have no `with others`.
+    table(
+        &format!(
+            r#"{STORMS}Storms
+            | top-nested 2 of State with others = "rest" by sum(BeginLat),
+              top-nested 1 of Source by sum(BeginLat)"#
+        ),
+        r#"State:string | aggregated_State:real | Source:string | aggregated_Source:real
+        "K" | 30 | "LE" | 13
+        "T" | 27 | "P" | 20
+        "rest" | 9 | "" | null"#,
+    );
     // A numeric value's others value is a number of its type.
     table(
         "range x from 1 to 10 step 1

@@ -60,6 +60,9 @@ impl Runner<'_> {
         let mut levels: Vec<Level> = Vec::with_capacity(clauses.len());
         for (i, clause) in clauses.iter().enumerate() {
             self.cancel().check()?;
+            // Whether the values that miss this clause's top are kept as a
+            // rest: documented for a clause with `with others` and for the
+            // clauses above one.
             let rests_shown = clauses[i..].iter().any(|c| c.others.is_some());
             let limit = match &clause.count {
                 Some(c) => Some(self.top_nested_count(c, &frame)?),
@@ -127,12 +130,16 @@ impl Runner<'_> {
                 }
                 let to = match new_of_group[g as usize] {
                     Some(to) if kept_path[p as usize] => to,
-                    _ if rests_shown => *rest_of.entry(p).or_insert_with(|| {
-                        parent.push(p);
-                        rank.push(REST_RANK);
-                        value_rows.push(None);
-                        parent.len() as u32 - 1
-                    }),
+                    // A rest stays a rest; a value newly out of the top
+                    // starts one only if some clause will show it.
+                    _ if rests_shown || !kept_path[p as usize] => {
+                        *rest_of.entry(p).or_insert_with(|| {
+                            parent.push(p);
+                            rank.push(REST_RANK);
+                            value_rows.push(None);
+                            parent.len() as u32 - 1
+                        })
+                    }
                     _ => continue,
                 };
                 next_path.push(to);
