@@ -151,15 +151,29 @@ impl Call<'_> {
         let parts = (0..self.rows.div_ceil(RUN))
             .into_par_iter()
             .map(|r| {
-                let rows = r * RUN..((r + 1) * RUN).min(self.rows);
-                let mut out = Vec::with_capacity(rows.len());
+                let start = r * RUN;
+                let len = RUN.min(self.rows - start);
+                // Each argument cut to the run: reading row i of a column
+                // of many chunks looks for its chunk, and the run's rows
+                // lie in one or two.
+                let args: Vec<(Val, usize)> = self
+                    .args
+                    .iter()
+                    .map(|a| match a {
+                        Val::Column(c) if c.len() == self.rows => {
+                            (Val::Column(c.slice(start as i64, len)), start)
+                        }
+                        other => (other.clone(), 0),
+                    })
+                    .collect();
+                let mut out = Vec::with_capacity(len);
                 let mut row = Vec::with_capacity(self.args.len());
-                for i in rows {
+                for i in start..start + len {
                     if i % BLOCK == 0 {
                         self.cancel.check()?;
                     }
                     row.clear();
-                    row.extend(self.args.iter().map(|a| a.get(i)));
+                    row.extend(args.iter().map(|(a, from)| a.get(i - from)));
                     out.push(f(&row)?);
                 }
                 self.cancel.check()?;
