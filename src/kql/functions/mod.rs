@@ -141,45 +141,27 @@ impl Call<'_> {
             let args: Vec<Scalar> = self.args.iter().map(|a| a.get(0)).collect();
             return f(&args).map(Val::Scalar);
         }
-        // Runs of rows in parallel, each read in blocks small enough (a
-        // parse_url is some microseconds a row) that a cancel is seen
-        // within tens of ms. Each run becomes one chunk of the column there
-        // too: JSON text for dynamic values is no small cost, and neither
-        // is copying millions of values into one chunk afterwards.
+        // Blocks in parallel, each small enough (a parse_url is some
+        // microseconds a row) that a cancel is seen within tens of ms; each
+        // block becomes its column part there too (JSON text for dynamic
+        // values is no small cost either).
         const BLOCK: usize = 1 << 13;
-        const RUN: usize = 1 << 19;
-        let parts = (0..self.rows.div_ceil(RUN))
+        let parts = (0..self.rows.div_ceil(BLOCK))
             .into_par_iter()
-            .map(|r| {
-                let start = r * RUN;
-                let len = RUN.min(self.rows - start);
-                // Each argument cut to the run: reading row i of a column
-                // of many chunks looks for its chunk, and the run's rows
-                // lie in one or two.
-                let args: Vec<(Val, usize)> = self
-                    .args
-                    .iter()
-                    .map(|a| match a {
-                        Val::Column(c) if c.len() == self.rows => {
-                            (Val::Column(c.slice(start as i64, len)), start)
-                        }
-                        other => (other.clone(), 0),
-                    })
-                    .collect();
-                let mut out = Vec::with_capacity(len);
+            .map(|b| {
+                self.cancel.check()?;
+                let rows = b * BLOCK..((b + 1) * BLOCK).min(self.rows);
+                let mut out = Vec::with_capacity(rows.len());
                 let mut row = Vec::with_capacity(self.args.len());
-                for i in start..start + len {
-                    if i % BLOCK == 0 {
-                        self.cancel.check()?;
-                    }
+                for i in rows {
                     row.clear();
-                    row.extend(args.iter().map(|(a, from)| a.get(i - from)));
+                    row.extend(self.args.iter().map(|a| a.get(i)));
                     out.push(f(&row)?);
                 }
-                self.cancel.check()?;
                 Ok(scalars_to_series("", kind, out))
             })
             .collect::<Result<Vec<Series>, QueryError>>()?;
+        self.cancel.check()?;
         let mut parts = parts.into_iter();
         let Some(mut column) = parts.next() else {
             return Ok(Val::Column(scalars_to_series("", kind, Vec::new())));
@@ -189,7 +171,8 @@ impl Call<'_> {
                 .append(&part)
                 .map_err(|e| QueryError::runtime(e.to_string(), Some(self.span)))?;
         }
-        Ok(Val::Column(column))
+        // One chunk, as a fresh column is everywhere else.
+        Ok(Val::Column(column.rechunk()))
     }
 }
 
@@ -419,8 +402,8 @@ mod tests {
     }
 
     #[test]
-    fn rows_keep_their_order_across_blocks_and_runs() {
-        // Three runs of rows (the last one short), each of many blocks.
+    fn rows_keep_their_order_across_blocks() {
+        // Many blocks, and a short last one.
         let rows = 1_200_000;
         let flag = AtomicBool::new(false);
         let call = call_over(rows, &flag);
@@ -436,7 +419,8 @@ mod tests {
         let got: Vec<Option<i64>> = c.i64().expect("longs").iter().collect();
         let want: Vec<Option<i64>> = (0..rows as i64).map(|v| Some(v * 2)).collect();
         assert_eq!(got, want);
-        assert_eq!(c.n_chunks(), 3);
+        // One chunk, as a fresh column is everywhere else.
+        assert_eq!(c.n_chunks(), 1);
     }
 
     #[test]
