@@ -20,12 +20,12 @@
 
 use polars::prelude::*;
 
-use super::{fill_strings, gather, polars_error, unique_name};
+use super::lookup_pairs::Pairs;
+use super::polars_error;
 use crate::kql::ast::{Expr, ExprKind, Span};
 use crate::kql::error::QueryError;
 use crate::kql::functions::convert::as_real;
 use crate::kql::functions::geo::lookup::LookupShape;
-use crate::kql::limits::{Growth, Unit, row_bytes};
 use crate::kql::run::Runner;
 use crate::kql::value::Scalar;
 
@@ -224,49 +224,29 @@ impl Runner<'_> {
                 right.push(None);
             }
         }
-        self.admit(&Growth {
-            operator: plugin,
-            count: left.len() as u64,
-            unit: Unit::Rows,
-            item_bytes: row_bytes(&frame) + row_bytes(&table),
-            advice: "filter the input or the lookup table first",
-            span,
-        })?;
         let kept: Vec<String> = frame
             .get_column_names()
             .iter()
             .map(|n| n.to_string())
             .collect();
-        let source_part = gather(
-            &frame,
-            &IdxCa::from_vec("".into(), left),
-            self.cancel(),
-            span,
-        )?;
         let lookup_columns: Vec<String> = table
             .get_column_names()
             .iter()
             .map(|n| n.to_string())
             .filter(|n| return_lookup_key || *n != key_name)
             .collect();
-        let table = table
-            .select(lookup_columns)
-            .map_err(|e| polars_error(e, span))?;
-        let lookup_part = gather(
+        let out = self.lookup_rows(
+            plugin,
+            &frame,
             &table,
-            &IdxCa::from_iter_options("".into(), right.into_iter()),
-            self.cancel(),
+            Pairs {
+                input: left,
+                lookup: right,
+                lookup_columns,
+                lookup_first: false,
+            },
             span,
         )?;
-        let mut taken: Vec<String> = Vec::new();
-        let mut columns: Vec<Column> = Vec::new();
-        for c in source_part.columns().iter().chain(lookup_part.columns()) {
-            let name = unique_name(c.name(), &taken);
-            taken.push(name.clone());
-            columns.push(c.clone().with_name(name.into()));
-        }
-        let out =
-            DataFrame::new(source_part.height(), columns).map_err(|e| polars_error(e, span))?;
-        Ok((fill_strings(out, span)?, kept))
+        Ok((out, kept))
     }
 }

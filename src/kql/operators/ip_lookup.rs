@@ -26,11 +26,10 @@ use std::collections::BTreeMap;
 
 use polars::prelude::*;
 
-use super::{fill_strings, gather, polars_error, unique_name};
+use super::lookup_pairs::Pairs;
 use crate::kql::ast::{Expr, ExprKind, Span};
 use crate::kql::error::QueryError;
 use crate::kql::functions::ip::{parse_net4, parse_net6};
-use crate::kql::limits::{Growth, Unit, row_bytes};
 use crate::kql::run::Runner;
 use crate::kql::value::{Scalar, Val};
 
@@ -190,53 +189,31 @@ impl Runner<'_> {
                 right.push(None);
             }
         }
-        self.admit(&Growth {
-            operator: plugin,
-            count: left.len() as u64,
-            unit: Unit::Rows,
-            item_bytes: row_bytes(&frame) + row_bytes(&table),
-            advice: "filter the input or the lookup table first",
-            span,
-        })?;
         let kept: Vec<String> = frame
             .get_column_names()
             .iter()
             .map(|n| n.to_string())
             .collect();
-        let source_part = gather(
-            &frame,
-            &IdxCa::from_vec("".into(), left),
-            self.cancel(),
-            span,
-        )?;
         let lookup_columns: Vec<String> = table
             .get_column_names()
             .iter()
             .map(|n| n.to_string())
             .filter(|n| !a.extra.iter().any(|(e, _)| e == n))
             .collect();
-        let table = table
-            .select(lookup_columns)
-            .map_err(|e| polars_error(e, span))?;
-        let lookup_part = gather(
+        // ipv6_lookup documents the lookup table's columns first.
+        let out = self.lookup_rows(
+            plugin,
+            &frame,
             &table,
-            &IdxCa::from_iter_options("".into(), right.into_iter()),
-            self.cancel(),
+            Pairs {
+                input: left,
+                lookup: right,
+                lookup_columns,
+                lookup_first: matches!(family, Family::V6),
+            },
             span,
         )?;
-        let (first, second) = match family {
-            Family::V4 => (source_part, lookup_part),
-            Family::V6 => (lookup_part, source_part),
-        };
-        let mut taken: Vec<String> = Vec::new();
-        let mut columns: Vec<Column> = Vec::new();
-        for c in first.columns().iter().chain(second.columns()) {
-            let name = unique_name(c.name(), &taken);
-            taken.push(name.clone());
-            columns.push(c.clone().with_name(name.into()));
-        }
-        let out = DataFrame::new(first.height(), columns).map_err(|e| polars_error(e, span))?;
-        Ok((fill_strings(out, span)?, kept))
+        Ok((out, kept))
     }
 
     /// Sorts the arguments out: three required, then extra keys (column

@@ -10,6 +10,7 @@ mod groups;
 mod ip_lookup;
 mod join;
 mod join_match;
+mod lookup_pairs;
 mod make_series;
 mod misc;
 mod multi_value;
