@@ -6,28 +6,7 @@
 
 mod common;
 
-use common::{assert_table, render};
-use quarry::data::catalog::Catalog;
-use quarry::kql::{QueryError, RunOptions, run};
-
-fn try_run(query: &str) -> Result<String, QueryError> {
-    run(&Catalog::new(), query, &RunOptions::default()).map(|f| render(&f))
-}
-
-#[track_caller]
-fn table(query: &str, expected: &str) {
-    let got = try_run(query).unwrap_or_else(|e| panic!("{query}\n{}", e.render(query)));
-    assert_table(query, &got, expected);
-}
-
-/// The error a query gives, rendered with its caret.
-#[track_caller]
-fn error(query: &str) -> String {
-    match run(&Catalog::new(), query, &RunOptions::default()) {
-        Ok(f) => panic!("{query} ran: {f:?}"),
-        Err(e) => e.render(query),
-    }
-}
+use common::{error, table};
 
 // --- parse-kv ---------------------------------------------------------------
 

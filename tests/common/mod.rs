@@ -61,3 +61,32 @@ pub fn assert_table(query: &str, got: &str, expected: &str) {
         "\nquery: {query}\n--- got ---\n{got}\n"
     );
 }
+
+/// A query's result on an empty catalog, as a text table.
+#[allow(dead_code)] // not every suite runs queries without tables
+pub fn try_run(query: &str) -> Result<String, quarry::kql::QueryError> {
+    quarry::kql::run(
+        &quarry::data::catalog::Catalog::new(),
+        query,
+        &quarry::kql::RunOptions::default(),
+    )
+    .map(|f| render(&f))
+}
+
+/// Asserts a query's result on an empty catalog.
+#[allow(dead_code)]
+#[track_caller]
+pub fn table(query: &str, expected: &str) {
+    let got = try_run(query).unwrap_or_else(|e| panic!("{query}\n{}", e.render(query)));
+    assert_table(query, &got, expected);
+}
+
+/// The error a query gives on an empty catalog, rendered with its caret.
+#[allow(dead_code)]
+#[track_caller]
+pub fn error(query: &str) -> String {
+    match try_run(query) {
+        Ok(t) => panic!("{query} ran:\n{t}"),
+        Err(e) => e.render(query),
+    }
+}
