@@ -1,7 +1,7 @@
 //! `evaluate activity_counts_metrics`: Microsoft's documented example with
 //! its exact output, dimensions, the window bounds, and the errors.
 
-mod common;
+use crate::common;
 use common::render;
 
 use quarry::data::catalog::Catalog;

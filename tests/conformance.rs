@@ -10,7 +10,7 @@
 //! The reference is Microsoft's documentation (learn.microsoft.com/kusto);
 //! where a case comes straight from a documented example, it says so.
 
-mod common;
+use crate::common;
 use common::{cell, render, tidy};
 use polars::prelude::*;
 use quarry::data::catalog::{Catalog, Table};

@@ -4,7 +4,7 @@
 //! column. Each runs with exact results; a near miss that really is invalid
 //! gets a caret error.
 
-mod common;
+use crate::common;
 
 use common::{error, table};
 use quarry::kql::render::{Stacking, Visualization, render_of_text};

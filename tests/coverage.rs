@@ -6,7 +6,7 @@
 //! run a query offline. Where a case is a documented Kusto example, it says
 //! so.
 
-mod common;
+use crate::common;
 use common::{render, tidy};
 use std::path::PathBuf;
 

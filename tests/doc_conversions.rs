@@ -1,7 +1,7 @@
 //! Time zones, unit conversions and the beta distribution: the
 //! documentation's examples with their printed output.
 
-mod common;
+use crate::common;
 
 use common::{assert_table, render};
 use quarry::data::catalog::Catalog;

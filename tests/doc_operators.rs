@@ -4,7 +4,7 @@
 //! and compares the typed result with the printed output. Bad input gets a
 //! caret error.
 
-mod common;
+use crate::common;
 
 use common::{error, table};
 

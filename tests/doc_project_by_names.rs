@@ -2,7 +2,7 @@
 //! with their printed output, and the errors for specifiers that are not
 //! names.
 
-mod common;
+use crate::common;
 
 use common::{assert_table, render};
 use quarry::data::catalog::Catalog;

@@ -5,7 +5,7 @@
 //! expected values are worked out by hand (or by an independent
 //! computation, noted) on small series.
 
-mod common;
+use crate::common;
 
 use common::{assert_table, render};
 use polars::prelude::DataFrame;

@@ -4,7 +4,7 @@
 //! hand. Malformed clauses get a caret error; `quarry check` knows the
 //! operator.
 
-mod common;
+use crate::common;
 
 use common::{error, table};
 use quarry::kql::check::check;

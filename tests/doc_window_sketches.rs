@@ -4,7 +4,7 @@
 //! aggregates and the storable sketches (`hll`, `tdigest` and their
 //! functions): the documentation's examples with their printed output.
 
-mod common;
+use crate::common;
 
 use common::{assert_table, render};
 use polars::prelude::DataFrame;

@@ -2,7 +2,7 @@
 //! startofweek and endofweek examples are written with, run with their
 //! printed output.
 
-mod common;
+use crate::common;
 
 use common::{assert_table, render};
 use quarry::data::catalog::Catalog;

@@ -3,7 +3,7 @@
 //! loaded (repetitive text encoded) and on a copy with every column plain,
 //! and the two results must be identical, row for row.
 
-mod common;
+use crate::common;
 
 use std::sync::OnceLock;
 

@@ -5,8 +5,7 @@
 //! read from the docs). Distances, polygons, lengths and bad input are in
 //! tests/geo_shapes.rs.
 
-mod common;
-mod geo_support;
+use crate::geo_support;
 use geo_support::*;
 
 // ---- S2 cells ----

@@ -5,8 +5,7 @@
 //! where Quarry's double is not the documented one to the last bit, the
 //! test says how near it is and why.
 
-mod common;
-mod geo_support;
+use crate::geo_support;
 use geo_support::*;
 
 const CENTRAL_PARK: &str = r#"dynamic({"type":"Polygon","coordinates":[[[-73.9495,40.7969],[-73.95807266235352,40.80068603561921],[-73.98201942443848,40.76825672305777],[-73.97317886352539,40.76455136505513],[-73.9495,40.7969]]]})"#;

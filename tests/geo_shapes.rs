@@ -3,8 +3,8 @@
 //! lengths, areas), then bad input of every geo function giving null or
 //! empty, never a panic.
 
-mod common;
-mod geo_support;
+use crate::common;
+use crate::geo_support;
 use common::{render, tidy};
 use geo_support::*;
 use quarry::data::catalog::Catalog;

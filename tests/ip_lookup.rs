@@ -3,7 +3,7 @@
 //! documentation implies (masked sources, several matching networks, extra
 //! keys, invalid text) and the errors.
 
-mod common;
+use crate::common;
 use common::render;
 
 use quarry::data::catalog::Catalog;

@@ -4,7 +4,7 @@
 //! it receives so the tests can check path, headers and body. No test
 //! reaches a real service.
 
-mod remote_server;
+use crate::remote_server;
 
 use assert_cmd::Command;
 use serde_json::{Value, json};

@@ -5,7 +5,7 @@
 //! checked: path, token, body (the KQL it sends). No test reaches a real
 //! service.
 
-mod remote_server;
+use crate::remote_server;
 
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! output, the shapes the hunting corpus reads (browser and OS families
 //! per sign-in), and the errors for a wrong `look_for`.
 
-mod common;
+use crate::common;
 
 use common::{assert_table, render};
 use quarry::data::catalog::Catalog;
