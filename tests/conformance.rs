@@ -1894,15 +1894,15 @@ fn unknown_table_suggests_the_closest() {
 
 #[test]
 fn unsupported_feature_is_named() {
-    let q = "datatable(a:long) [1] | make-graph a --> a with_node_id=a";
+    let q = "datatable(a:long) [1] | facet by a";
     assert_eq!(
         error_in(&Catalog::new(), q),
         tidy_error(
-            "error: make-graph is not supported yet
+            "error: facet is not supported yet
              --> line 1, column 25
               |
-            1 | datatable(a:long) [1] | make-graph a --> a with_node_id=a
-              |                         ^^^^^^^^^^"
+            1 | datatable(a:long) [1] | facet by a
+              |                         ^^^^^"
         )
     );
 }

@@ -360,6 +360,9 @@ pub enum OperatorKind {
         threshold: Option<Expr>,
         characters: Option<Expr>,
     },
+    /// `make-graph`, `graph-match`, `graph-shortest-paths`,
+    /// `graph-to-table`, `graph-mark-components` (see `kql::graph`).
+    Graph(Box<super::graph::ast::GraphOp>),
 }
 
 /// One clause of `top-nested`: which values to keep at this level of the

@@ -36,6 +36,7 @@ pub fn check(text: &str, plugins: &[&str]) -> Result<(), QueryError> {
     let mut checker = Checker {
         functions: HashSet::new(),
         plugins,
+        in_graph: false,
     };
     checker.lets(&query.lets)?;
     checker.pipeline(&query.body)
@@ -47,6 +48,9 @@ struct Checker<'a> {
     /// than the evaluator for shadowed names).
     functions: HashSet<String>,
     plugins: &'a [&'a str],
+    /// Inside a graph operator, where all(), map(), node_degree_in() ...
+    /// are graph functions.
+    in_graph: bool,
 }
 
 impl Checker<'_> {
@@ -262,6 +266,35 @@ impl Checker<'_> {
                     .chain(characters)
                     .try_for_each(|e| self.expr(e))
             }
+            K::Graph(g) => self.graph(g),
+        }
+    }
+
+    /// A graph operator: its node tables, its conditions and columns,
+    /// where the graph functions are known.
+    fn graph(&mut self, g: &crate::kql::graph::ast::GraphOp) -> Result<(), QueryError> {
+        use crate::kql::graph::ast::GraphOp;
+        match g {
+            GraphOp::MakeGraph(m) => {
+                for (table, _) in &m.nodes {
+                    self.pipeline(table)?;
+                }
+                if let Some((_, ops)) = &m.partition {
+                    ops.iter().try_for_each(|o| self.operator(o))?;
+                }
+                Ok(())
+            }
+            GraphOp::Match(m) => {
+                self.in_graph = true;
+                let result = m
+                    .condition
+                    .iter()
+                    .chain(m.project.iter().map(|a| &a.expr))
+                    .try_for_each(|e| self.expr(e));
+                self.in_graph = false;
+                result
+            }
+            GraphOp::ToTable(_) | GraphOp::MarkComponents { .. } => Ok(()),
         }
     }
 
@@ -316,6 +349,7 @@ impl Checker<'_> {
         let n = name.name.as_str();
         if functions::lookup(n).is_some()
             || SPECIAL.contains(&n)
+            || (self.in_graph && crate::kql::graph::FUNCTIONS.contains(&n))
             || self.functions.contains(n)
             || (aggregates && functions::aggregates::lookup(n).is_some())
         {

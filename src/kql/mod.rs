@@ -6,6 +6,7 @@ pub mod check;
 pub mod error;
 pub mod expr;
 pub mod functions;
+pub mod graph;
 pub mod lexer;
 pub mod limits;
 pub mod operators;

@@ -575,6 +575,12 @@ impl<'a> Runner<'a> {
                 counted = false;
                 continue;
             }
+            // A graph flows only between graph operators; the run of them
+            // ends in a table, which the rest of the pipeline reads.
+            if let ast::OperatorKind::Graph(_) = &op.kind {
+                let (frame, used) = self.graph_operators(&ops[i..], frame)?;
+                return self.operators(&ops[i + used..], frame, None);
+            }
             if let ast::OperatorKind::As(name) = &op.kind {
                 let mut scope = self.scope.clone();
                 scope.insert(name.name.clone(), Binding::Table(Arc::new(frame.clone())));

@@ -164,6 +164,7 @@ impl Runner<'_> {
                 frame,
                 op.span,
             ),
+            K::Graph(g) => Err(self.graph_out_of_place(g, op.span)),
             K::Datatable { .. } | K::Print(_) | K::Range { .. } | K::ExternalData { .. } => {
                 Err(QueryError::syntax(
                     "this operator starts a query; it cannot follow a pipe",

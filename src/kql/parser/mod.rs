@@ -8,6 +8,7 @@
 
 mod expr;
 mod flow_ops;
+mod graph;
 mod operators;
 mod render;
 mod text_ops;
@@ -1199,7 +1200,8 @@ pub(super) mod tests {
             | OperatorKind::ParseWhere { .. }
             | OperatorKind::Scan(_)
             | OperatorKind::Partition { .. }
-            | OperatorKind::Reduce { .. } => format!("{:?}", o.kind),
+            | OperatorKind::Reduce { .. }
+            | OperatorKind::Graph(_) => format!("{:?}", o.kind),
             OperatorKind::MvApply {
                 columns,
                 to_types,

@@ -47,6 +47,11 @@ const SUPPORTED: &[&str] = &[
     "reduce",
     "top-nested",
     "project-by-names",
+    "make-graph",
+    "graph-match",
+    "graph-to-table",
+    "graph-shortest-paths",
+    "graph-mark-components",
 ];
 
 /// Real KQL operators Quarry does not run yet: named, not "unknown".
@@ -58,11 +63,6 @@ const UNSUPPORTED: &[&str] = &[
     "sample-distinct",
     "project-smart",
     "consume",
-    "make-graph",
-    "graph-match",
-    "graph-to-table",
-    "graph-shortest-paths",
-    "graph-mark-components",
     "assert-schema",
     "macro-expand",
 ];
@@ -158,6 +158,11 @@ impl Parser<'_> {
             "scan" => self.parse_scan()?,
             "partition" => self.parse_partition()?,
             "reduce" => self.parse_reduce()?,
+            "make-graph"
+            | "graph-match"
+            | "graph-to-table"
+            | "graph-shortest-paths"
+            | "graph-mark-components" => self.parse_graph_op(&name)?,
             other if UNSUPPORTED.contains(&other) => {
                 return Ok(self.skip_unsupported(other, name_span));
             }

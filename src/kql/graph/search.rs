@@ -1,0 +1,380 @@
+//! Finding every match of a pattern in a graph: a depth-first search over
+//! the pattern's steps, each variable-length edge walked without
+//! recursion, with the `where` conditions that test one element at a
+//! time applied while walking, and the memory budget and cancel flag
+//! looked at as matches pile up.
+
+use super::ast::{Cycles, Direction};
+use super::model::Graph;
+use super::pattern::{Plan, Step};
+use crate::kql::ast::Span;
+use crate::kql::error::QueryError;
+use crate::kql::limits::{Budget, Cancel, Growth, Unit};
+
+/// Steps of the walk between two looks at the cancel flag.
+const CHECK_EVERY: u64 = 1 << 14;
+
+/// Which elements may stand for each part of the pattern, from the
+/// `where` conditions that read one element alone (`None`: any).
+#[derive(Default, Clone)]
+pub struct Filters {
+    pub nodes: Vec<Option<Vec<bool>>>,
+    pub edges: Vec<Option<Vec<bool>>>,
+    /// The nodes a variable-length edge may pass through.
+    pub inner: Vec<Option<Vec<bool>>>,
+}
+
+impl Filters {
+    pub fn new(plan: &Plan) -> Filters {
+        Filters {
+            nodes: vec![None; plan.node_slots],
+            edges: vec![None; plan.edges.len()],
+            inner: vec![None; plan.edges.len()],
+        }
+    }
+}
+
+fn allowed(mask: &Option<Vec<bool>>, i: u32) -> bool {
+    mask.as_ref().is_none_or(|m| m[i as usize])
+}
+
+/// The walks one edge slot took in every match: its edges and the nodes
+/// along them (one more than the edges), left to right as the pattern is
+/// written.
+#[derive(Default, Clone)]
+pub struct Walks {
+    pub starts: Vec<usize>,
+    pub edges: Vec<u32>,
+    pub nodes: Vec<u32>,
+}
+
+impl Walks {
+    pub fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.starts.is_empty()
+    }
+
+    /// The edges of match `m`.
+    pub fn edges_of(&self, m: usize) -> &[u32] {
+        let end = self.starts.get(m + 1).copied().unwrap_or(self.edges.len());
+        &self.edges[self.starts[m]..end]
+    }
+
+    /// The nodes of match `m`, both ends included.
+    pub fn nodes_of(&self, m: usize) -> &[u32] {
+        let n = self.edges_of(m).len();
+        let start = self.starts[m] + m;
+        &self.nodes[start..start + n + 1]
+    }
+
+    fn push(&mut self, edges: &[u32], nodes: &[u32]) {
+        self.starts.push(self.edges.len());
+        self.edges.extend_from_slice(edges);
+        self.nodes.extend_from_slice(nodes);
+    }
+}
+
+/// Every match found: per node slot, the node of each match; per edge
+/// slot, its walk.
+#[derive(Default)]
+pub struct Matches {
+    pub nodes: Vec<Vec<u32>>,
+    pub walks: Vec<Walks>,
+    pub count: usize,
+}
+
+/// What the search needs besides the graph and the pattern.
+pub struct Limits<'a> {
+    pub budget: &'a Budget,
+    pub cancel: Cancel<'a>,
+    /// The operator, for the budget's message.
+    pub operator: &'a str,
+    pub span: Span,
+}
+
+struct Search<'a> {
+    graph: &'a Graph,
+    plan: &'a Plan,
+    filters: &'a Filters,
+    cycles: Cycles,
+    limits: &'a Limits<'a>,
+    steps: Vec<Step>,
+    bound: Vec<Option<u32>>,
+    /// The current walk of each edge slot, as walked (not yet oriented).
+    current: Vec<(Vec<u32>, Vec<u32>, bool)>,
+    used: Vec<bool>,
+    work: u64,
+    out: Matches,
+}
+
+/// Finds every match of `plan` in `graph`.
+pub fn find(
+    graph: &Graph,
+    plan: &Plan,
+    filters: &Filters,
+    cycles: Cycles,
+    limits: &Limits,
+) -> Result<Matches, QueryError> {
+    let start = (0..plan.node_slots)
+        .min_by_key(|&s| match &filters.nodes[s] {
+            Some(m) => m.iter().filter(|b| **b).count(),
+            None => graph.node_count(),
+        })
+        .unwrap_or(0);
+    let mut search = Search {
+        graph,
+        plan,
+        filters,
+        cycles,
+        limits,
+        steps: plan.steps(start),
+        bound: vec![None; plan.node_slots],
+        current: vec![(Vec::new(), Vec::new(), true); plan.edges.len()],
+        used: vec![false; graph.edge_count()],
+        work: 0,
+        out: Matches {
+            nodes: vec![Vec::new(); plan.node_slots],
+            walks: vec![Walks::default(); plan.edges.len()],
+            count: 0,
+        },
+    };
+    if plan.node_slots == 0 {
+        return Ok(search.out);
+    }
+    for n in 0..graph.node_count() as u32 {
+        if !allowed(&filters.nodes[start], n) {
+            continue;
+        }
+        search.bound[start] = Some(n);
+        search.step(0)?;
+    }
+    Ok(search.out)
+}
+
+impl Search<'_> {
+    fn tick(&mut self) -> Result<(), QueryError> {
+        self.work += 1;
+        if self.work.is_multiple_of(CHECK_EVERY) {
+            self.limits.cancel.check()?;
+        }
+        Ok(())
+    }
+
+    fn step(&mut self, i: usize) -> Result<(), QueryError> {
+        let Some(step) = self.steps.get(i).copied() else {
+            return self.emit();
+        };
+        let slot = &self.plan.edges[step.edge];
+        let (from, to) = if step.from_left {
+            (slot.left, slot.right)
+        } else {
+            (slot.right, slot.left)
+        };
+        let (min, max) = (slot.min, slot.max);
+        let Some(u) = self.bound[from] else {
+            return Ok(());
+        };
+        let mut edges: Vec<u32> = Vec::new();
+        let mut nodes: Vec<u32> = vec![u];
+        let mut cursors: Vec<usize> = vec![0];
+        if min == 0 {
+            self.arrive(i, step, to, &edges, &nodes)?;
+        }
+        while let Some(cursor) = cursors.last_mut() {
+            self.tick()?;
+            let depth = edges.len() as u32;
+            let here = nodes[nodes.len() - 1];
+            let can_extend =
+                depth < max && (depth == 0 || allowed(&self.filters.inner[step.edge], here));
+            let mut next = None;
+            if can_extend {
+                next = self.next_hop(here, step, cursor, &nodes);
+            }
+            match next {
+                Some((e, w)) => {
+                    edges.push(e);
+                    nodes.push(w);
+                    self.used[e as usize] = true;
+                    cursors.push(0);
+                    if edges.len() as u32 >= min {
+                        self.arrive(i, step, to, &edges, &nodes)?;
+                    }
+                }
+                None => {
+                    cursors.pop();
+                    match edges.pop() {
+                        Some(e) => {
+                            self.used[e as usize] = false;
+                            nodes.pop();
+                        }
+                        None => break,
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The next edge to walk from `here` for this step, past `cursor`.
+    fn next_hop(
+        &self,
+        here: u32,
+        step: Step,
+        cursor: &mut usize,
+        path: &[u32],
+    ) -> Option<(u32, u32)> {
+        let g = self.graph;
+        let slot = &self.plan.edges[step.edge];
+        let direction = if g.undirected {
+            Direction::Any
+        } else {
+            slot.direction
+        };
+        // Walking forwards along the edges' direction, or against it.
+        let forwards = match (direction, step.from_left) {
+            (Direction::Right, true) | (Direction::Left, false) => Some(true),
+            (Direction::Right, false) | (Direction::Left, true) => Some(false),
+            (Direction::Any, _) => None,
+        };
+        let out = &g.outgoing[here as usize];
+        let inc = &g.incoming[here as usize];
+        loop {
+            let at = *cursor;
+            *cursor += 1;
+            let (e, w) = match forwards {
+                Some(true) => {
+                    let e = *out.get(at)?;
+                    (e, g.target[e as usize])
+                }
+                Some(false) => {
+                    let e = *inc.get(at)?;
+                    (e, g.source[e as usize])
+                }
+                None if at < out.len() => {
+                    let e = out[at];
+                    (e, g.target[e as usize])
+                }
+                None => {
+                    let e = *inc.get(at - out.len())?;
+                    // A loop was already walked among the outgoing edges.
+                    if g.source[e as usize] == g.target[e as usize] {
+                        continue;
+                    }
+                    (e, g.source[e as usize])
+                }
+            };
+            if !allowed(&self.filters.edges[step.edge], e) {
+                continue;
+            }
+            if self.cycles == Cycles::UniqueEdges && self.used[e as usize] {
+                continue;
+            }
+            if self.cycles == Cycles::None && path.contains(&w) {
+                continue;
+            }
+            return Some((e, w));
+        }
+    }
+
+    /// A walk of step `i` ended at the last of `nodes`: bind the node slot
+    /// it reaches and go on with the next step.
+    fn arrive(
+        &mut self,
+        i: usize,
+        step: Step,
+        to: usize,
+        edges: &[u32],
+        nodes: &[u32],
+    ) -> Result<(), QueryError> {
+        let v = nodes[nodes.len() - 1];
+        let newly = match self.bound[to] {
+            Some(b) if b != v => return Ok(()),
+            Some(_) => false,
+            None => {
+                if !allowed(&self.filters.nodes[to], v) {
+                    return Ok(());
+                }
+                self.bound[to] = Some(v);
+                true
+            }
+        };
+        let current = &mut self.current[step.edge];
+        current.0.clear();
+        current.0.extend_from_slice(edges);
+        current.1.clear();
+        current.1.extend_from_slice(nodes);
+        current.2 = step.from_left;
+        let result = self.step(i + 1);
+        if newly {
+            self.bound[to] = None;
+        }
+        result
+    }
+
+    /// A whole match: keep it, unless `cycles=none` finds a node twice
+    /// along one of its sequences.
+    fn emit(&mut self) -> Result<(), QueryError> {
+        if self.cycles == Cycles::None && self.repeats_a_node() {
+            return Ok(());
+        }
+        let mut bytes = 4 * self.bound.len() as u64;
+        for (edges, _, _) in &self.current {
+            bytes += 16 + 8 * edges.len() as u64;
+        }
+        let count = self.out.count as u64 + 1;
+        if count.saturating_mul(bytes) > self.limits.budget.bytes() {
+            self.limits.budget.admit(&Growth {
+                operator: self.limits.operator,
+                count,
+                unit: Unit::Rows,
+                item_bytes: bytes,
+                advice: "it stopped counting there; constrain the pattern in 'where', shorten its variable-length edges or use cycles=none",
+                span: self.limits.span,
+            })?;
+        }
+        for (slot, node) in self.bound.iter().enumerate() {
+            self.out.nodes[slot].push(node.unwrap_or(0));
+        }
+        for (slot, (edges, nodes, from_left)) in self.current.iter_mut().enumerate() {
+            if !*from_left {
+                edges.reverse();
+                nodes.reverse();
+            }
+            self.out.walks[slot].push(edges, nodes);
+            if !*from_left {
+                edges.reverse();
+                nodes.reverse();
+            }
+        }
+        self.out.count += 1;
+        Ok(())
+    }
+
+    fn repeats_a_node(&self) -> bool {
+        let mut seen: Vec<u32> = Vec::new();
+        for (first, edges) in &self.plan.sequences {
+            seen.clear();
+            if let Some(n) = self.bound[*first] {
+                seen.push(n);
+            }
+            for &e in edges {
+                let (_, nodes, from_left) = &self.current[e];
+                let walk: Box<dyn Iterator<Item = &u32>> = if *from_left {
+                    Box::new(nodes.iter().skip(1))
+                } else {
+                    Box::new(nodes.iter().rev().skip(1))
+                };
+                for &n in walk {
+                    if seen.contains(&n) {
+                        return true;
+                    }
+                    seen.push(n);
+                }
+            }
+        }
+        false
+    }
+}
