@@ -574,16 +574,17 @@ fn bag_unpack_columns() {
     );
 }
 
-/// Documented examples: columnsConflict and ignoredProperties; a property
-/// with values of several types is dynamic.
+/// Documented examples: columnsConflict (a replacing property takes the
+/// replaced column's place, as bag-unpack-plugin.md prints Name, Age) and
+/// ignoredProperties; a property with values of several types is dynamic.
 #[test]
 fn bag_unpack_conflicts() {
     check(
         &format!("{PEOPLE} | evaluate bag_unpack(d, columnsConflict='replace_source')"),
-        r#"Age:dynamic | Name:string | Tags:dynamic
-           20 | "John" | null
-           40 | "Dave" | ["a"]
-           30.5 | "Jasmine" | null"#,
+        r#"Name:string | Age:dynamic | Tags:dynamic
+           "John" | 20 | null
+           "Dave" | 40 | ["a"]
+           "Jasmine" | 30.5 | null"#,
     );
     check(
         &format!(

@@ -473,21 +473,33 @@ impl Runner<'_> {
             ));
         }
         let mut vals = Vec::with_capacity(args.len());
+        let (mut spans, mut columns) = (Vec::new(), Vec::new());
         for a in args {
-            // Functions read text row by row: encoded columns as plain text.
-            vals.push(self.eval(a, frame)?.decoded());
+            // `f(*)`: every column (estimate_data_size(*)).
+            let named: Vec<(Val, Option<String>)> = match &a.kind {
+                ExprKind::Star => frame
+                    .columns()
+                    .iter()
+                    .map(|c| {
+                        let v = Val::Column(c.as_materialized_series().clone());
+                        (v, Some(c.name().to_string()))
+                    })
+                    .collect(),
+                ExprKind::Name(n) => vec![(self.eval(a, frame)?, Some(n.clone()))],
+                _ => vec![(self.eval(a, frame)?, None)],
+            };
+            for (v, column) in named {
+                // Functions read text row by row: encoded columns as plain text.
+                vals.push(v.decoded());
+                spans.push(a.span);
+                columns.push(column);
+            }
         }
         let call = Call {
             name: f.name,
             args: vals,
-            spans: args.iter().map(|a| a.span).collect(),
-            columns: args
-                .iter()
-                .map(|a| match &a.kind {
-                    ExprKind::Name(n) => Some(n.clone()),
-                    _ => None,
-                })
-                .collect(),
+            spans,
+            columns,
             span,
             rows,
             now: self.now(),
@@ -673,10 +685,18 @@ pub fn literal(l: &Literal, span: Span) -> Result<Scalar, QueryError> {
         Literal::Timespan(ticks) => Scalar::Timespan(ticks.saturating_mul(NANOS_PER_TICK)),
         Literal::Datetime(text) => match text.trim() {
             "" | "null" => Scalar::Null(KqlType::Datetime),
-            t => Scalar::Datetime(
-                parse_datetime(t.trim_matches(|c| c == '"' || c == '\''))
-                    .ok_or_else(|| QueryError::syntax(format!("invalid datetime '{t}'"), span))?,
-            ),
+            t => {
+                let t = t.trim_matches(|c| c == '"' || c == '\'');
+                // The documentation writes dates spaced out as
+                // `datetime(2017 - 08 - 01)` (sliding-window-counts-plugin.md).
+                let spaced =
+                    || parse_datetime(&t.split('-').map(str::trim).collect::<Vec<_>>().join("-"));
+                Scalar::Datetime(
+                    parse_datetime(t).or_else(spaced).ok_or_else(|| {
+                        QueryError::syntax(format!("invalid datetime '{t}'"), span)
+                    })?,
+                )
+            }
         },
         Literal::Dynamic(j) => Scalar::Dynamic(j.clone()),
         Literal::Null(kind) => match KqlType::parse(kind) {

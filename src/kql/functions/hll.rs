@@ -261,6 +261,16 @@ impl Sketch {
     }
 }
 
+/// The distinct count of the union of sketches (`dcount_intersect`'s
+/// inclusion-exclusion); 0 for none.
+pub fn union_count(sketches: &[Sketch]) -> i64 {
+    let mut all = sketches.iter().cloned();
+    match all.next() {
+        Some(first) => all.fold(first, Sketch::merge).count(),
+        None => 0,
+    }
+}
+
 /// The precision for the accuracy argument at `i` (default 1).
 fn precision(a: &AggInput, i: usize) -> Result<u32, QueryError> {
     match a.constants.get(i) {

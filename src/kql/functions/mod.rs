@@ -5,6 +5,7 @@
 pub mod aggregates;
 pub mod arrays;
 pub mod bitwise_aggregates;
+pub mod checks;
 pub mod codes;
 pub mod convert;
 pub mod datetime;
@@ -322,7 +323,7 @@ pub struct ScalarFunction {
 }
 
 /// Every family's table.
-fn families() -> [&'static [ScalarFunction]; 25] {
+fn families() -> [&'static [ScalarFunction]; 26] {
     [
         strings::FUNCTIONS,
         regex_search::FUNCTIONS,
@@ -349,6 +350,7 @@ fn families() -> [&'static [ScalarFunction]; 25] {
         units::FUNCTIONS,
         distributions::FUNCTIONS,
         user_agent::FUNCTIONS,
+        checks::FUNCTIONS,
     ]
 }
 

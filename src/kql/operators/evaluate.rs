@@ -15,7 +15,10 @@
 //!   group's rows with that value; cells with no rows are 0 for counts and
 //!   sums, null otherwise.
 //! - `ipv4_lookup` and `ipv6_lookup`: see [`super::ip_lookup`].
-//! - `activity_counts_metrics`: see [`super::activity`].
+//! - `activity_counts_metrics` and `activity_metrics`: see
+//!   [`super::activity`]; `new_activity_metrics`: see
+//!   [`super::activity_cohorts`].
+//! - `dcount_intersect`: see [`super::dcount_intersect`].
 //! - `geo_polygon_lookup` and `geo_line_lookup`: see [`super::geo_lookup`].
 //! - `schema_merge`: see [`super::schema_merge`].
 //! - `rolling_percentile`: see [`super::rolling`].
@@ -47,6 +50,9 @@ pub const EVALUATE_PLUGINS: &[&str] = &[
     "ipv4_lookup",
     "ipv6_lookup",
     "activity_counts_metrics",
+    "activity_metrics",
+    "new_activity_metrics",
+    "dcount_intersect",
     "geo_polygon_lookup",
     "geo_line_lookup",
     "schema_merge",
@@ -72,6 +78,9 @@ impl Runner<'_> {
             "ipv4_lookup" => self.ip_lookup(Family::V4, args, frame, span)?,
             "ipv6_lookup" => self.ip_lookup(Family::V6, args, frame, span)?,
             "activity_counts_metrics" => self.activity_counts_metrics(args, frame, span)?,
+            "activity_metrics" => self.activity_metrics(args, frame, span)?,
+            "new_activity_metrics" => self.new_activity_metrics(args, frame, span)?,
+            "dcount_intersect" => self.dcount_intersect(args, frame, span)?,
             "geo_polygon_lookup" => self.geo_lookup(Shape::Polygon, args, frame, span)?,
             "geo_line_lookup" => self.geo_lookup(Shape::Line, args, frame, span)?,
             "schema_merge" => self.schema_merge(args, frame, span)?,
@@ -212,12 +221,17 @@ impl Runner<'_> {
             .filter(|n| Some(n) != source.as_ref())
             .collect();
         let mut new_columns: Vec<Column> = Vec::new();
+        // A property replacing an input column takes that column's place
+        // (bag-unpack-plugin.md: Name stays first, Age follows).
+        let mut replacing: HashMap<String, Column> = HashMap::new();
+        let mut replaced: Vec<String> = Vec::new();
         for (key, kind) in keys {
             let name = format!("{prefix}{key}");
+            let mut replaces = false;
             if kept.contains(&name) {
                 match conflict.as_str() {
                     "keep_source" => continue,
-                    "replace_source" => kept.retain(|n| n != &name),
+                    "replace_source" => replaces = true,
                     _ => {
                         return Err(QueryError::runtime(
                             format!(
@@ -237,14 +251,27 @@ impl Runner<'_> {
                     Some(j) => json_scalar(j),
                 })
                 .collect();
-            new_columns.push(scalars_to_series(&name, kind, values).into_column());
+            let column = scalars_to_series(&name, kind, values).into_column();
+            if replaces {
+                replaced.push(name.clone());
+                replacing.insert(name, column);
+            } else {
+                new_columns.push(column);
+            }
         }
-        let mut columns: Vec<Column> = frame
+        let columns: Vec<Column> = frame
             .select(kept.clone())
             .map_err(|e| polars_error(e, span))?
             .columns()
-            .to_vec();
-        columns.extend(new_columns);
+            .iter()
+            .map(|c| {
+                replacing
+                    .remove(c.name().as_str())
+                    .unwrap_or_else(|| c.clone())
+            })
+            .chain(new_columns)
+            .collect();
+        kept.retain(|n| !replaced.contains(n));
         let out = DataFrame::new(rows, columns).map_err(|e| polars_error(e, span))?;
         Ok((super::fill_strings(out, span)?, kept))
     }

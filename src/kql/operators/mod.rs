@@ -2,6 +2,8 @@
 //! returns the next one.
 
 mod activity;
+mod activity_cohorts;
+mod dcount_intersect;
 mod evaluate;
 mod external;
 mod filter;

@@ -1,0 +1,83 @@
+//! `evaluate dcount_intersect(hll_1, hll_2 [, hll_3, ...])`: per row, the
+//! distinct counts of S1, S1 ∩ S2, S1 ∩ S2 ∩ S3, ... from 2 to 16 `hll()`
+//! sketches, appended as `s0`, `s1`, ... after the input's columns.
+//!
+//! Each intersection comes from the unions by inclusion-exclusion, as
+//! HyperLogLog sketches allow: exact while the sketches list their hashes,
+//! an estimate past that (floored at 0). A row where a value is not a
+//! sketch gets nulls.
+
+use polars::prelude::*;
+
+use super::polars_error;
+use crate::kql::ast::{Expr, Span};
+use crate::kql::error::QueryError;
+use crate::kql::functions::hll::{Sketch, union_count};
+use crate::kql::run::Runner;
+use crate::kql::value::Scalar;
+
+impl Runner<'_> {
+    /// `dcount_intersect`; also returns the input columns, for `*` in an
+    /// output schema.
+    pub(super) fn dcount_intersect(
+        &self,
+        args: &[Expr],
+        frame: DataFrame,
+        span: Span,
+    ) -> Result<(DataFrame, Vec<String>), QueryError> {
+        if !(2..=16).contains(&args.len()) {
+            return Err(QueryError::type_error(
+                format!(
+                    "dcount_intersect() takes 2 to 16 hll() values, not {}",
+                    args.len()
+                ),
+                span,
+            ));
+        }
+        let rows = frame.height();
+        let values = args
+            .iter()
+            .map(|a| self.eval(a, &frame))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut out: Vec<Vec<Option<i64>>> = vec![Vec::with_capacity(rows); args.len()];
+        for i in 0..rows {
+            self.check_cancel()?;
+            let sketches: Option<Vec<Sketch>> = values
+                .iter()
+                .map(|v| match v.get(i) {
+                    Scalar::Dynamic(j) => Sketch::from_json(&j),
+                    _ => None,
+                })
+                .collect();
+            for (n, column) in out.iter_mut().enumerate() {
+                column.push(sketches.as_ref().map(|s| intersection(&s[..=n])));
+            }
+        }
+        let mut columns: Vec<Column> = frame.columns().to_vec();
+        let kept = frame
+            .get_column_names()
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        for (n, values) in out.into_iter().enumerate() {
+            columns.push(Column::new(format!("s{n}").into(), values));
+        }
+        let out = DataFrame::new(rows, columns).map_err(|e| polars_error(e, span))?;
+        Ok((out, kept))
+    }
+}
+
+/// The distinct count of the intersection of the sets: the sum over every
+/// non-empty subset of its union's count, signed by the subset's size.
+fn intersection(sets: &[Sketch]) -> i64 {
+    let mut total = 0i64;
+    for mask in 1u32..(1 << sets.len()) {
+        let chosen: Vec<Sketch> = (0..sets.len())
+            .filter(|b| mask & (1 << b) != 0)
+            .map(|b| sets[b].clone())
+            .collect();
+        let sign = if chosen.len() % 2 == 1 { 1 } else { -1 };
+        total += sign * union_count(&chosen);
+    }
+    total.max(0)
+}
