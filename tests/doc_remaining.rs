@@ -306,3 +306,91 @@ fn datetime_literals_may_space_their_dashes() {
         "error: invalid datetime '2017 - 13 - 01'"
     );
 }
+
+// --- sliding_window_counts ---------------------------------------------------------
+
+/// sliding-window-counts-plugin.md: rows and distinct users of the three
+/// days ending with each day.
+#[test]
+fn sliding_window_counts_gives_the_documented_windows() {
+    table(
+        "let start = datetime(2017 - 08 - 01);
+        let end = datetime(2017 - 08 - 07);
+        let lookbackWindow = 3d;
+        let bin = 1d;
+        let T = datatable(UserId: string, Timestamp: datetime)
+            [
+            'Bob', datetime(2017 - 08 - 01), 'David', datetime(2017 - 08 - 01), 'David', datetime(2017 - 08 - 01),
+            'John', datetime(2017 - 08 - 01), 'Bob', datetime(2017 - 08 - 01), 'Ananda', datetime(2017 - 08 - 02),
+            'Atul', datetime(2017 - 08 - 02), 'John', datetime(2017 - 08 - 02), 'Ananda', datetime(2017 - 08 - 03),
+            'Atul', datetime(2017 - 08 - 03), 'Atul', datetime(2017 - 08 - 03), 'John', datetime(2017 - 08 - 03),
+            'Bob', datetime(2017 - 08 - 03), 'Betsy', datetime(2017 - 08 - 04), 'Bob', datetime(2017 - 08 - 05),
+        ];
+        T
+        | evaluate sliding_window_counts(UserId, Timestamp, start, end, lookbackWindow, bin)",
+        "Timestamp:datetime | count:long | dcount:long
+        2017-08-01T00:00:00.0000000Z | 5 | 3
+        2017-08-02T00:00:00.0000000Z | 8 | 5
+        2017-08-03T00:00:00.0000000Z | 13 | 5
+        2017-08-04T00:00:00.0000000Z | 9 | 5
+        2017-08-05T00:00:00.0000000Z | 7 | 5
+        2017-08-06T00:00:00.0000000Z | 2 | 2
+        2017-08-07T00:00:00.0000000Z | 1 | 1",
+    );
+}
+
+/// A dimension comes before the counts; a lookback of 36h is one whole
+/// day.
+#[test]
+fn sliding_window_counts_slices_by_dimension_and_rounds_the_lookback_down() {
+    table(
+        "datatable(id:long, t:datetime, Site:string)
+            [1, datetime(2024-01-01), 'a', 2, datetime(2024-01-02), 'a', 3, datetime(2024-01-02), 'b']
+        | evaluate sliding_window_counts(id, t, datetime(2024-01-01), datetime(2024-01-02), 36h, 1d, Site)",
+        "t:datetime | Site:string | count:long | dcount:long
+        2024-01-01T00:00:00.0000000Z | \"a\" | 1 | 1
+        2024-01-02T00:00:00.0000000Z | \"a\" | 1 | 1
+        2024-01-01T00:00:00.0000000Z | \"b\" | 0 | 0
+        2024-01-02T00:00:00.0000000Z | \"b\" | 1 | 1",
+    );
+    assert_eq!(
+        message("print x=1, t=now() | evaluate sliding_window_counts(x, t, now(), now(), 1h, 1d)"),
+        "error: sliding_window_counts(): LookbackWindow must be a timespan of at least one Bin, not 01:00:00"
+    );
+    assert_eq!(
+        message("print x=1, t=now() | evaluate sliding_window_counts(x, t, now(), now(), 1d)"),
+        "error: sliding_window_counts() needs IdColumn, TimelineColumn, Start, End, LookbackWindow and Bin"
+    );
+}
+
+// --- buildschema -------------------------------------------------------------------
+
+/// buildschema-aggregation-function.md: the documented schema.
+#[test]
+fn buildschema_builds_the_documented_schema() {
+    table(
+        r#"datatable(value: dynamic) [
+            dynamic({"x":1, "y":3.5}),
+            dynamic({"x":"somevalue", "z":[1, 2, 3]}),
+            dynamic({"y":{"w":"zzz"}, "t":["aa", "bb"], "z":["foo"]})
+        ]
+        | summarize buildschema(value)"#,
+        r#"schema_value:dynamic
+        {"x":["long","string"],"y":["double",{"w":"string"}],"z":{"`indexer`":["long","string"]},"t":{"`indexer`":"string"}}"#,
+    );
+}
+
+#[test]
+fn buildschema_of_nulls_is_null_and_text_is_refused() {
+    table(
+        "datatable(g:long, v:dynamic) [1, dynamic(null), 2, dynamic(true), 2, dynamic([])]
+        | summarize buildschema(v) by g",
+        "g:long | schema_v:dynamic
+        1 | null
+        2 | [\"bool\",{}]",
+    );
+    assert_eq!(
+        message("datatable(v:string) ['{}'] | summarize buildschema(v)"),
+        "error: buildschema() needs a dynamic value (parse_json() reads JSON text), not string"
+    );
+}

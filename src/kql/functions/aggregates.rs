@@ -633,5 +633,6 @@ pub fn lookup(name: &str) -> Option<&'static AggregateFunction> {
         .chain(super::hll::AGGREGATES)
         .chain(super::tdigest::AGGREGATES)
         .chain(super::bitwise_aggregates::AGGREGATES)
+        .chain(super::schema_aggregate::AGGREGATES)
         .find(|a| a.name == name)
 }

@@ -23,6 +23,7 @@ pub mod math;
 pub mod multi_valued;
 pub mod random;
 pub mod regex_search;
+pub mod schema_aggregate;
 pub mod series;
 pub mod series_decompose;
 pub mod series_fit;
@@ -379,6 +380,7 @@ pub fn all_names() -> Vec<&'static str> {
     names.extend(hll::AGGREGATES.iter().map(|a| a.name));
     names.extend(tdigest::AGGREGATES.iter().map(|a| a.name));
     names.extend(bitwise_aggregates::AGGREGATES.iter().map(|a| a.name));
+    names.extend(schema_aggregate::AGGREGATES.iter().map(|a| a.name));
     names
 }
 

@@ -14,6 +14,12 @@
 //!   (`churn_rate`, 1 - retention); the first window's rates are NaN (no
 //!   one at the beginning). Without Start and End the windows start at the
 //!   earliest time and run to the latest. The dimensions come last.
+//! - `sliding_window_counts(IdColumn, TimelineColumn, Start, End,
+//!   LookbackWindow, Bin [, Dimension, ...])`: per bin from Start to End
+//!   (every bin, also those without rows), the rows (`count`) and distinct
+//!   ids (`dcount`) of the lookback window ending with it (LookbackWindow
+//!   rounded down to whole bins); the timeline column and the dimensions
+//!   come first.
 //! - `new_activity_metrics`: see [`super::activity_cohorts`].
 //!
 //! Rows before Start or after End are left out; windows without rows do
@@ -296,6 +302,78 @@ impl Runner<'_> {
             Column::new("churn_rate".into(), churn),
         ];
         columns.extend(activity.dim_columns(out_dims));
+        finish(columns, &activity, span)
+    }
+}
+
+impl Runner<'_> {
+    /// `sliding_window_counts`; also returns the kept input columns (the
+    /// timeline and the dimensions), for `*` in an output schema.
+    pub(super) fn sliding_window_counts(
+        &self,
+        args: &[Expr],
+        frame: DataFrame,
+        span: Span,
+    ) -> Result<(DataFrame, Vec<String>), QueryError> {
+        if args.len() < 6 {
+            return Err(QueryError::type_error(
+                "sliding_window_counts() needs IdColumn, TimelineColumn, Start, End, LookbackWindow and Bin",
+                span,
+            ));
+        }
+        let activity = self.read_activity(
+            ActivityArgs {
+                plugin: "sliding_window_counts",
+                id: &args[0],
+                timeline: &args[1],
+                range: Some((&args[2], &args[3])),
+                step: &args[5],
+                step_name: "Bin",
+                dims: &args[6..],
+            },
+            &frame,
+        )?;
+        let lookback = match self.eval_scalar(&args[4], &DataFrame::empty())? {
+            Scalar::Timespan(t) if t >= activity.step => t / activity.step,
+            other => {
+                return Err(QueryError::type_error(
+                    format!(
+                        "sliding_window_counts(): LookbackWindow must be a timespan of at least one Bin, not {}",
+                        other.to_text()
+                    ),
+                    args[4].span,
+                ));
+            }
+        };
+        let (start, step) = (activity.start, activity.step);
+        let bins = if activity.end < start {
+            0
+        } else {
+            (activity.end - start) / step + 1
+        };
+        let mut out_time = Vec::new();
+        let mut out_dims: Vec<Vec<Scalar>> = vec![Vec::new(); activity.dims.len()];
+        let (mut count, mut dcount) = (Vec::new(), Vec::new());
+        for (values, windows) in activity.groups.values() {
+            for k in 0..bins {
+                self.check_cancel()?;
+                let bin = start + k * step;
+                let from = bin - (lookback - 1) * step;
+                let (mut rows, mut ids) = (0, HashSet::new());
+                for (_, (n, seen)) in windows.range(from..=bin) {
+                    rows += n;
+                    ids.extend(seen.iter());
+                }
+                out_time.push(Scalar::Datetime(bin));
+                push_dims(&mut out_dims, values);
+                count.push(rows);
+                dcount.push(ids.len() as i64);
+            }
+        }
+        let mut columns = vec![Activity::time_column(&activity.timeline, out_time)];
+        columns.extend(activity.dim_columns(out_dims));
+        columns.push(Column::new("count".into(), count));
+        columns.push(Column::new("dcount".into(), dcount));
         finish(columns, &activity, span)
     }
 }

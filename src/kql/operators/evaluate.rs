@@ -15,8 +15,9 @@
 //!   group's rows with that value; cells with no rows are 0 for counts and
 //!   sums, null otherwise.
 //! - `ipv4_lookup` and `ipv6_lookup`: see [`super::ip_lookup`].
-//! - `activity_counts_metrics` and `activity_metrics`: see
-//!   [`super::activity`]; `new_activity_metrics`: see
+//! - `activity_counts_metrics`, `activity_metrics` and
+//!   `sliding_window_counts`: see [`super::activity`];
+//!   `new_activity_metrics`: see
 //!   [`super::activity_cohorts`].
 //! - `dcount_intersect`: see [`super::dcount_intersect`].
 //! - `geo_polygon_lookup` and `geo_line_lookup`: see [`super::geo_lookup`].
@@ -52,6 +53,7 @@ pub const EVALUATE_PLUGINS: &[&str] = &[
     "activity_counts_metrics",
     "activity_metrics",
     "new_activity_metrics",
+    "sliding_window_counts",
     "dcount_intersect",
     "geo_polygon_lookup",
     "geo_line_lookup",
@@ -80,6 +82,7 @@ impl Runner<'_> {
             "activity_counts_metrics" => self.activity_counts_metrics(args, frame, span)?,
             "activity_metrics" => self.activity_metrics(args, frame, span)?,
             "new_activity_metrics" => self.new_activity_metrics(args, frame, span)?,
+            "sliding_window_counts" => self.sliding_window_counts(args, frame, span)?,
             "dcount_intersect" => self.dcount_intersect(args, frame, span)?,
             "geo_polygon_lookup" => self.geo_lookup(Shape::Polygon, args, frame, span)?,
             "geo_line_lookup" => self.geo_lookup(Shape::Line, args, frame, span)?,
