@@ -278,7 +278,8 @@ fn node_properties(
                 let ids = scalars_to_series(c.name(), key_kind, keys.to_vec());
                 let ids = ids.cast(taken.dtype()).unwrap_or(ids);
                 if ids.dtype() == taken.dtype() {
-                    let missing = taken.is_null();
+                    let missing: BooleanChunked =
+                        (0..count).map(|n| Some(n >= from_tables)).collect();
                     taken = ids.zip_with(&missing, &taken).map_err(runtime)?;
                 }
             }

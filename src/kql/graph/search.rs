@@ -107,6 +107,8 @@ struct Search<'a> {
     current: Vec<(Vec<u32>, Vec<u32>, bool)>,
     used: Vec<bool>,
     work: u64,
+    /// The bytes of the largest match kept so far.
+    item_bytes: u64,
     out: Matches,
 }
 
@@ -135,6 +137,7 @@ pub fn find(
         current: vec![(Vec::new(), Vec::new(), true); plan.edges.len()],
         used: vec![false; graph.edge_count()],
         work: 0,
+        item_bytes: 0,
         out: Matches {
             nodes: vec![Vec::new(); plan.node_slots],
             walks: vec![Walks::default(); plan.edges.len()],
@@ -324,6 +327,10 @@ impl Search<'_> {
         for (edges, _, _) in &self.current {
             bytes += 16 + 8 * edges.len() as u64;
         }
+        // The longest match so far prices them all, so the count refused
+        // is one past the limit the message names.
+        self.item_bytes = self.item_bytes.max(bytes);
+        let bytes = self.item_bytes;
         let count = self.out.count as u64 + 1;
         if count.saturating_mul(bytes) > self.limits.budget.bytes() {
             self.limits.budget.admit(&Growth {

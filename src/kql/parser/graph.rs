@@ -185,12 +185,12 @@ impl Parser<'_> {
                 name = Some(self.parse_name("an edge variable name")?);
             }
             if self.eat(&TokenKind::Star) {
-                let min = self.parse_edge_bound("the minimum length after '*'")?;
+                let min = self.parse_edge_bound("the minimum length")?;
                 if !self.eat(&TokenKind::DotDot) {
                     return Err(self.expected_after("'..' and the maximum length (as in '*1..3')"));
                 }
                 let max_span = self.span();
-                let max = self.parse_edge_bound("the maximum length after '..'")?;
+                let max = self.parse_edge_bound("the maximum length")?;
                 if max < min {
                     return Err(QueryError::syntax(
                         format!("the maximum length {max} is less than the minimum {min}"),
