@@ -1,19 +1,24 @@
 //! H3 cells: `geo_point_to_h3cell`, `geo_h3cell_to_central_point`,
 //! `geo_h3cell_neighbors`, `geo_h3cell_rings`, `geo_h3cell_parent`,
-//! `geo_h3cell_children`, `geo_h3cell_level` and `geo_h3cell_to_polygon`,
+//! `geo_h3cell_children`, `geo_h3cell_level`, `geo_h3cell_to_polygon` and
+//! `geo_polygon_to_h3cells`,
 //! with `h3o` (a Rust implementation of Uber's H3). Cells are named by their
 //! 15-digit hex index, as Kusto prints them.
 
 use std::str::FromStr;
 
+use h3o::geom::{ContainmentMode, TilerBuilder};
 use h3o::{CellIndex, LatLng, Resolution};
 use serde_json::Value as Json;
 
+use super::buffer::polygons_buffer;
+use super::shapes::polygons;
+use super::sphere::EARTH_RADIUS_M;
 use super::{dynamic, level_arg, lng_lat, point_json, polygon_json, strings, text, token};
 use crate::data::types::KqlType;
 use crate::kql::error::QueryError;
 use crate::kql::functions::Call;
-use crate::kql::functions::convert::as_long;
+use crate::kql::functions::convert::{as_long, as_real};
 use crate::kql::value::{Scalar, Val};
 
 /// The resolution Kusto uses when none is given.
@@ -143,5 +148,63 @@ pub fn h3cell_to_polygon(call: &Call) -> Result<Val, QueryError> {
                 cell.boundary().iter().map(|p| (p.lng(), p.lat())).collect();
             polygon_json(&corners)
         })))
+    })
+}
+
+/// The most cells `geo_polygon_to_h3cells` returns, as documented.
+const MAX_COVER_CELLS: usize = 61_680;
+
+/// `geo_polygon_to_h3cells(polygon[, resolution[, radius]])`: the cells
+/// whose centres lie in the polygon, edges taken as straight lines in
+/// longitude and latitude (as documented), after buffering it by `radius`
+/// meters; null when invalid or over the documented cell limit.
+pub fn polygon_to_h3cells(call: &Call) -> Result<Val, QueryError> {
+    call.rowwise(KqlType::Dynamic, |a| {
+        Ok(dynamic((|| {
+            let mut shape = polygons(&a[0])?;
+            let res = resolution(level_arg(a.get(1), DEFAULT_RESOLUTION, 0..=15)?)?;
+            let radius = match a.get(2) {
+                None => 0.0,
+                Some(s) => as_real(s)?,
+            };
+            if radius.is_nan() || radius < 0.0 {
+                return None;
+            }
+            if radius > 0.0 {
+                let rho = radius / EARTH_RADIUS_M;
+                let tolerance = (10.0_f64).min(radius / 2.0) / EARTH_RADIUS_M;
+                shape = polygons_buffer(&shape, rho, tolerance)?;
+            }
+            let mut tiler = TilerBuilder::new(res)
+                .containment_mode(ContainmentMode::ContainsCentroid)
+                .build();
+            for rings in &shape {
+                let ring = |r: &Vec<(f64, f64)>| {
+                    let mut coords: Vec<geo::Coord> =
+                        r.iter().map(|&(x, y)| geo::Coord { x, y }).collect();
+                    coords.extend(coords.first().copied());
+                    geo::LineString::new(coords)
+                };
+                let (shell, holes) = rings.split_first()?;
+                tiler
+                    .add(geo::Polygon::new(
+                        ring(shell),
+                        holes.iter().map(ring).collect(),
+                    ))
+                    .ok()?;
+            }
+            let mut cells: Vec<CellIndex> = Vec::new();
+            for cell in tiler.into_coverage() {
+                if cells.len() >= MAX_COVER_CELLS {
+                    return None;
+                }
+                cells.push(cell);
+            }
+            // Sorted: Kusto's own order (the documentation's) follows no
+            // rule it states.
+            cells.sort_unstable();
+            cells.dedup();
+            Some(tokens(cells))
+        })()))
     })
 }

@@ -3,7 +3,8 @@
 //! and circles on the sphere ([`sphere`]), point in polygon ([`polygon`]),
 //! line lengths, polygon perimeters and areas ([`measure`]), centroids,
 //! densify, simplify, distances, closest points and crossings of lines
-//! ([`lines`]) and polygons ([`regions`]),
+//! ([`lines`]) and polygons ([`regions`]), intersections and unions of
+//! shapes ([`overlay`]), buffers ([`buffer`]),
 //! and the IP location lookup
 //! ([`ip`], which the evaluator calls itself since it reads a table).
 //!
@@ -12,6 +13,7 @@
 //! a coordinate out of range, a malformed cell token, a level out of range)
 //! gives an empty or null result, never an error.
 
+pub mod buffer;
 pub mod covering;
 pub mod geohash;
 pub mod h3cell;
@@ -19,6 +21,8 @@ pub mod ip;
 pub mod lines;
 pub mod lookup;
 pub mod measure;
+pub mod overlay;
+mod plane;
 pub mod polygon;
 pub mod regions;
 pub mod s2cell;
@@ -288,6 +292,60 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
         min_args: 2,
         max_args: 2,
         eval: regions::intersects_line_with_polygon,
+    },
+    ScalarFunction {
+        name: "geo_intersection_2polygons",
+        min_args: 2,
+        max_args: 2,
+        eval: overlay::intersection_2polygons,
+    },
+    ScalarFunction {
+        name: "geo_intersection_line_with_polygon",
+        min_args: 2,
+        max_args: 2,
+        eval: overlay::intersection_line_with_polygon,
+    },
+    ScalarFunction {
+        name: "geo_union_polygons_array",
+        min_args: 1,
+        max_args: 1,
+        eval: overlay::union_polygons_array,
+    },
+    ScalarFunction {
+        name: "geo_union_lines_array",
+        min_args: 1,
+        max_args: 1,
+        eval: overlay::union_lines_array,
+    },
+    ScalarFunction {
+        name: "geo_simplify_polygons_array",
+        min_args: 1,
+        max_args: 2,
+        eval: overlay::simplify_polygons_array,
+    },
+    ScalarFunction {
+        name: "geo_point_buffer",
+        min_args: 3,
+        max_args: 4,
+        eval: buffer::point_buffer,
+    },
+    ScalarFunction {
+        name: "geo_line_buffer",
+        min_args: 2,
+        max_args: 3,
+        eval: buffer::line_buffer,
+    },
+    ScalarFunction {
+        name: "geo_polygon_buffer",
+        min_args: 2,
+        max_args: 3,
+        eval: buffer::polygon_buffer,
+    },
+    ScalarFunction {
+        name: "geo_polygon_to_h3cells",
+        min_args: 1,
+        max_args: 3,
+        eval: h3cell::polygon_to_h3cells,
     },
 ];
 

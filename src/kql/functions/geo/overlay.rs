@@ -1,0 +1,547 @@
+//! Overlays of shapes, edges as great-circle arcs: the intersection of two
+//! polygons or of a line with a polygon, the union of arrays of polygons
+//! or lines, and the simplified union of polygons.
+//!
+//! Polygons are overlaid in the gnomonic [`Plane`] with `geo`'s boolean
+//! operations; vertices are then put back on the exact input vertices and
+//! edge crossings ([`Snapper`]). Results are written as Kusto (S2) writes
+//! them: each ring starts at its vertex first in S2 cell order, shells
+//! counterclockwise, holes clockwise; an empty result is an empty
+//! GeometryCollection, results of several dimensions a GeometryCollection
+//! of points, then lines, then polygons.
+//!
+//! Limits: shapes spread more than [`super::plane::MAX_ANGLE_DEG`] from
+//! their common centre give null; where two polygons only touch, the
+//! touching vertices and shared edges are found from the vertices of
+//! either (a touch at a crossing of two edges is not reported).
+
+use std::collections::HashMap;
+
+use geo::{BooleanOps, Coord, LineString, MultiLineString, MultiPolygon, Polygon};
+use s2::cellid::CellID;
+use s2::latlng::LatLng;
+use serde_json::{Value as Json, json};
+
+use super::dynamic;
+use super::lines::{simplify_path, tolerance};
+use super::plane::{Plane, Snapper, segment_distance, signed_area2};
+use super::shapes::{
+    LngLat, Rings, geojson, lines, lines_json, polygons, polygons_json, position_json,
+};
+use crate::data::types::KqlType;
+use crate::kql::error::QueryError;
+use crate::kql::functions::Call;
+use crate::kql::value::{Scalar, Val};
+
+/// Every vertex of some polygons.
+fn polygon_vertices(shapes: &[&[Rings]]) -> Vec<LngLat> {
+    shapes
+        .iter()
+        .flat_map(|s| s.iter())
+        .flat_map(|p| p.iter())
+        .flat_map(|r| r.iter().copied())
+        .collect()
+}
+
+/// The rings of some polygons, for a [`Snapper`].
+fn ring_paths<'a>(shapes: &[&'a [Rings]]) -> Vec<(&'a [LngLat], bool)> {
+    shapes
+        .iter()
+        .flat_map(|s| s.iter())
+        .flat_map(|p| p.iter())
+        .map(|r| (r.as_slice(), true))
+        .collect()
+}
+
+/// Polygons as S2 holds them: shells counterclockwise, holes clockwise
+/// (a ring turning the other way reversed, as S2Loop::Invert does), so
+/// that their edges are numbered as S2 numbers them.
+fn oriented(plane: &Plane, shape: &[Rings]) -> Vec<Rings> {
+    shape
+        .iter()
+        .map(|rings| {
+            rings
+                .iter()
+                .enumerate()
+                .map(|(k, ring)| {
+                    let coords: Vec<Coord> = ring.iter().map(|&v| plane.project(v)).collect();
+                    let mut ring = ring.clone();
+                    if (signed_area2(&coords) > 0.0) != (k == 0) {
+                        ring.reverse();
+                    }
+                    ring
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Oriented polygons (see [`oriented`]) in the plane.
+fn plane_polygons(plane: &Plane, shape: &[Rings]) -> MultiPolygon {
+    let ring = |r: &Vec<LngLat>| {
+        let mut ring = LineString::new(r.iter().map(|&v| plane.project(v)).collect());
+        ring.close();
+        ring
+    };
+    MultiPolygon(
+        shape
+            .iter()
+            .filter_map(|rings| {
+                let (shell, holes) = rings.split_first()?;
+                Some(Polygon::new(ring(shell), holes.iter().map(ring).collect()))
+            })
+            .collect(),
+    )
+}
+
+/// The S2 cell id of a vertex: S2 numbers the vertices it builds in this
+/// order.
+fn cell_order(v: LngLat) -> u64 {
+    CellID::from(LatLng::from_degrees(v.1, v.0)).0
+}
+
+/// The first edge of a loop S2Builder builds (Graph::CanonicalizeLoopOrder):
+/// the loop is turned so that the edges from the highest-numbered input
+/// edge come last. `ids[i]` numbers edge i, from vertex i to i + 1.
+fn canonical_start(ids: &[usize]) -> usize {
+    let mut pos = 0;
+    let mut saw_gap = false;
+    for i in 1..ids.len() {
+        if ids[i] < ids[pos] {
+            saw_gap = true;
+        } else if ids[i] > ids[pos] || !saw_gap {
+            pos = i;
+            saw_gap = false;
+        }
+    }
+    (pos + 1) % ids.len().max(1)
+}
+
+/// A ring of an overlay on the sphere: vertices snapped, repeats dropped,
+/// turning as asked, starting where S2 starts it, with the lowest number
+/// of the input edges it runs along; `None` when fewer than three
+/// vertices are left.
+fn sphere_ring(
+    snapper: &Snapper,
+    ring: &LineString,
+    counterclockwise: bool,
+) -> Option<(Vec<LngLat>, usize)> {
+    let mut coords: Vec<Coord> = ring.0.clone();
+    if coords.len() > 1 && coords.first() == coords.last() {
+        coords.pop();
+    }
+    if (signed_area2(&coords) > 0.0) != counterclockwise {
+        coords.reverse();
+    }
+    let mut vertices: Vec<(Coord, LngLat)> = Vec::with_capacity(coords.len());
+    for c in coords {
+        let v = snapper.exact(c);
+        if vertices.last().map(|l| l.1) != Some(v) {
+            vertices.push((c, v));
+        }
+    }
+    while vertices.len() > 1 && vertices.first().map(|f| f.1) == vertices.last().map(|l| l.1) {
+        vertices.pop();
+    }
+    if vertices.len() < 3 {
+        return None;
+    }
+    // S2Builder walks each loop from its vertex first in cell order.
+    let first = (0..vertices.len()).min_by_key(|&i| cell_order(vertices[i].1))?;
+    vertices.rotate_left(first);
+    let n = vertices.len();
+    let ids: Vec<usize> = (0..n)
+        .map(|i| snapper.edge_id(vertices[i].0, vertices[(i + 1) % n].0))
+        .collect();
+    vertices.rotate_left(canonical_start(&ids));
+    let lowest = ids.iter().copied().min().unwrap_or(usize::MAX);
+    Some((vertices.into_iter().map(|v| v.1).collect(), lowest))
+}
+
+/// The polygons of an overlay on the sphere, in the order S2 builds them
+/// (by the lowest number of the input edges their rings run along).
+fn sphere_polygons(snapper: &Snapper, overlay: &MultiPolygon) -> Vec<Rings> {
+    let mut out: Vec<(usize, Rings)> = overlay
+        .iter()
+        .filter_map(|p| {
+            let mut holes: Vec<(Vec<LngLat>, usize)> = p
+                .interiors()
+                .iter()
+                .filter_map(|h| sphere_ring(snapper, h, false))
+                .collect();
+            holes.sort_by_key(|h| h.1);
+            let (shell, lowest) = sphere_ring(snapper, p.exterior(), true)?;
+            let mut rings = vec![shell];
+            rings.extend(holes.into_iter().map(|h| h.0));
+            Some((lowest, rings))
+        })
+        .collect();
+    out.sort_by_key(|p| p.0);
+    out.into_iter().map(|p| p.1).collect()
+}
+
+/// One overlay of two oriented shapes in the plane, as S2 builds it: the
+/// edges of `a` numbered before those of `b`.
+fn overlay_pair(
+    plane: &Plane,
+    a: &[Rings],
+    b: &[Rings],
+    op: fn(&MultiPolygon, &MultiPolygon) -> MultiPolygon,
+) -> (MultiPolygon, MultiPolygon, MultiPolygon, Vec<Rings>) {
+    let snapper = Snapper::new(plane, &ring_paths(&[a, b]));
+    let (ma, mb) = (plane_polygons(plane, a), plane_polygons(plane, b));
+    let overlay = op(&ma, &mb);
+    let shapes = sphere_polygons(&snapper, &overlay);
+    (ma, mb, overlay, shapes)
+}
+
+/// A geometry of several parts, as Kusto writes one: the single kind
+/// present, an empty GeometryCollection when none, else a collection of
+/// points, lines, polygons.
+fn geometry(points: &[LngLat], lines: &[Vec<LngLat>], shapes: &[Rings]) -> Json {
+    let mut parts = Vec::new();
+    match points {
+        [] => {}
+        [one] => parts.push(json!({"type": "Point", "coordinates": position_json(*one)})),
+        many => parts.push(json!({
+            "type": "MultiPoint",
+            "coordinates": many.iter().map(|&p| position_json(p)).collect::<Vec<_>>(),
+        })),
+    }
+    if !lines.is_empty() {
+        parts.push(lines_json(lines));
+    }
+    if !shapes.is_empty() {
+        parts.push(polygons_json(shapes));
+    }
+    if parts.len() == 1 {
+        parts.remove(0)
+    } else {
+        json!({"type": "GeometryCollection", "geometries": parts})
+    }
+}
+
+/// The edges of some polygons in the plane.
+fn plane_edges(shape: &MultiPolygon) -> Vec<(Coord, Coord)> {
+    shape
+        .iter()
+        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+        .flat_map(|r| r.lines().map(|l| (l.start, l.end)))
+        .collect()
+}
+
+fn near_edges(q: Coord, edges: &[(Coord, Coord)], tolerance: f64) -> bool {
+    edges
+        .iter()
+        .any(|(a, b)| segment_distance(q, *a, *b) <= tolerance)
+}
+
+/// Where the boundaries of `a` and `b` touch without the intersection's
+/// boundary passing: vertices of one on the other's boundary (points),
+/// and edges of one along the other's boundary (lines).
+fn touches(
+    plane: &Plane,
+    sides: [(&[Rings], &MultiPolygon); 2],
+    result: &MultiPolygon,
+    tolerance: f64,
+) -> (Vec<LngLat>, Vec<Vec<LngLat>>) {
+    let result_edges = plane_edges(result);
+    let (mut points, mut segments) = (Vec::new(), Vec::new());
+    for i in 0..2 {
+        let (shape, _) = sides[i];
+        let other_edges = plane_edges(sides[1 - i].1);
+        let touching = |q: Coord| {
+            near_edges(q, &other_edges, tolerance) && !near_edges(q, &result_edges, tolerance)
+        };
+        for ring in shape.iter().flatten() {
+            let flags: Vec<bool> = ring.iter().map(|&v| touching(plane.project(v))).collect();
+            for (j, &v) in ring.iter().enumerate() {
+                let next = (j + 1) % ring.len();
+                if flags[j] && flags[next] {
+                    let mid = (plane.project(v) + plane.project(ring[next])) / 2.0;
+                    if touching(mid) {
+                        segments.push(vec![v, ring[next]]);
+                    }
+                }
+            }
+            for (j, &v) in ring.iter().enumerate() {
+                let prev = (j + ring.len() - 1) % ring.len();
+                let on_segment = segments.iter().any(|s| s.contains(&v));
+                if flags[j] && !on_segment && !points.contains(&v) && j != prev {
+                    points.push(v);
+                }
+            }
+        }
+    }
+    // A shared edge is found from both sides: keep it once.
+    let mut seen = Vec::new();
+    segments.retain(|s| {
+        let key = if cell_order(s[0]) <= cell_order(s[1]) {
+            (s[0], s[1])
+        } else {
+            (s[1], s[0])
+        };
+        let fresh = !seen.contains(&key);
+        seen.push(key);
+        fresh
+    });
+    points.retain(|p| !segments.iter().any(|s| s.contains(p)));
+    points.sort_by_key(|&p| cell_order(p));
+    (points, segments)
+}
+
+/// `geo_intersection_2polygons(polygon1, polygon2)`.
+pub fn intersection_2polygons(call: &Call) -> Result<Val, QueryError> {
+    call.rowwise(KqlType::Dynamic, |a| {
+        Ok(dynamic((|| {
+            let (pa, pb) = (polygons(&a[0])?, polygons(&a[1])?);
+            let plane = Plane::around(&polygon_vertices(&[&pa, &pb]))?;
+            let (pa, pb) = (oriented(&plane, &pa), oriented(&plane, &pb));
+            let (ma, mb, overlay, shapes) =
+                overlay_pair(&plane, &pa, &pb, |x, y| x.intersection(y));
+            let tolerance = Snapper::new(&plane, &ring_paths(&[&pa, &pb])).tolerance();
+            let (points, segments) = touches(&plane, [(&pa, &ma), (&pb, &mb)], &overlay, tolerance);
+            Some(geometry(&points, &segments, &shapes))
+        })()))
+    })
+}
+
+/// Where a point of the plane lies along some lines: (line, edge + the
+/// fraction of the edge), by the nearest edge.
+fn position_along(q: Coord, lines: &[Vec<Coord>]) -> (usize, f64) {
+    let mut best = (f64::INFINITY, 0, 0.0);
+    for (i, line) in lines.iter().enumerate() {
+        for (j, w) in line.windows(2).enumerate() {
+            let d = segment_distance(q, w[0], w[1]);
+            if d < best.0 {
+                let (dx, dy) = (w[1].x - w[0].x, w[1].y - w[0].y);
+                let len2 = dx * dx + dy * dy;
+                let t = if len2 == 0.0 {
+                    0.0
+                } else {
+                    (((q.x - w[0].x) * dx + (q.y - w[0].y) * dy) / len2).clamp(0.0, 1.0)
+                };
+                best = (d, i, j as f64 + t);
+            }
+        }
+    }
+    (best.1, best.2)
+}
+
+/// `geo_intersection_line_with_polygon(line, polygon)`: the parts of the
+/// line inside the polygon (its boundary included), in the line's
+/// direction.
+pub fn intersection_line_with_polygon(call: &Call) -> Result<Val, QueryError> {
+    call.rowwise(KqlType::Dynamic, |a| {
+        Ok(dynamic((|| {
+            let (ls, pb) = (lines(&a[0])?, polygons(&a[1])?);
+            let mut all = polygon_vertices(&[&pb]);
+            all.extend(ls.iter().flatten().copied());
+            let plane = Plane::around(&all)?;
+            let mut paths = ring_paths(&[&pb]);
+            paths.extend(ls.iter().map(|l| (l.as_slice(), false)));
+            let snapper = Snapper::new(&plane, &paths);
+            let projected: Vec<Vec<Coord>> = ls
+                .iter()
+                .map(|l| l.iter().map(|&v| plane.project(v)).collect())
+                .collect();
+            let subject = MultiLineString(projected.iter().cloned().map(LineString::new).collect());
+            let clipped = plane_polygons(&plane, &oriented(&plane, &pb)).clip(&subject, false);
+            let mut parts: Vec<((usize, f64), Vec<LngLat>)> = clipped
+                .iter()
+                .filter_map(|part| {
+                    let mut coords = part.0.clone();
+                    let (first, last) = (*coords.first()?, *coords.last()?);
+                    let (from, to) = (
+                        position_along(first, &projected),
+                        position_along(last, &projected),
+                    );
+                    if (to.0, to.1) < (from.0, from.1) {
+                        coords.reverse();
+                    }
+                    let mut path: Vec<LngLat> = Vec::with_capacity(coords.len());
+                    for c in coords {
+                        let v = snapper.exact(c);
+                        if path.last() != Some(&v) {
+                            path.push(v);
+                        }
+                    }
+                    let key = if (to.0, to.1) < (from.0, from.1) {
+                        to
+                    } else {
+                        from
+                    };
+                    (path.len() >= 2).then_some((key, path))
+                })
+                .collect();
+            parts.sort_by(|x, y| x.0.0.cmp(&y.0.0).then(x.0.1.total_cmp(&y.0.1)));
+            let parts: Vec<Vec<LngLat>> = parts.into_iter().map(|p| p.1).collect();
+            Some(geometry(&[], &parts, &[]))
+        })()))
+    })
+}
+
+/// The elements of a dynamic array argument.
+fn elements(s: &Scalar) -> Option<Vec<Scalar>> {
+    match geojson(s)? {
+        Json::Array(items) => Some(items.into_iter().map(Scalar::Dynamic).collect()),
+        _ => None,
+    }
+}
+
+/// The union of some shapes (each its polygons), on the sphere, as S2's
+/// DestructiveUnion builds it: the two shapes of fewest vertices united
+/// first, the union queued with the sum of their counts; `None` when they
+/// are too spread out for one plane.
+pub(super) fn plane_union(shapes: &[Vec<Rings>]) -> Option<Vec<Rings>> {
+    let refs: Vec<&[Rings]> = shapes.iter().map(|s| s.as_slice()).collect();
+    let plane = Plane::around(&polygon_vertices(&refs))?;
+    let count = |s: &[Rings]| s.iter().flatten().map(Vec::len).sum::<usize>();
+    // A queue by vertex count; a shape goes after those of equal count.
+    let mut queue: Vec<(usize, Vec<Rings>)> = Vec::with_capacity(shapes.len());
+    let push = |queue: &mut Vec<(usize, Vec<Rings>)>, n: usize, s: Vec<Rings>| {
+        let at = queue.partition_point(|(m, _)| *m <= n);
+        queue.insert(at, (n, s));
+    };
+    for s in shapes {
+        push(&mut queue, count(s), oriented(&plane, s));
+    }
+    while queue.len() > 1 {
+        let (na, a) = queue.remove(0);
+        let (nb, b) = queue.remove(0);
+        let (_, _, _, union) = overlay_pair(&plane, &a, &b, |x, y| x.union(y));
+        push(&mut queue, na + nb, union);
+    }
+    Some(queue.pop().map(|q| q.1).unwrap_or_default())
+}
+
+/// Polygons as GeoJSON: a Polygon, a MultiPolygon, or an empty
+/// GeometryCollection.
+pub(super) fn shapes_json(shapes: &[Rings]) -> Json {
+    geometry(&[], &[], shapes)
+}
+
+/// The union of an array of polygons; `None` when any is invalid, the
+/// array is empty, or the shapes are too spread out.
+fn union_of(array: &Scalar) -> Option<Vec<Rings>> {
+    let shapes: Vec<Vec<Rings>> = elements(array)?
+        .iter()
+        .map(polygons)
+        .collect::<Option<_>>()?;
+    plane_union(&shapes)
+}
+
+/// `geo_union_polygons_array(polygons)`: a Polygon or MultiPolygon.
+pub fn union_polygons_array(call: &Call) -> Result<Val, QueryError> {
+    call.rowwise(KqlType::Dynamic, |a| {
+        Ok(dynamic(
+            union_of(&a[0]).map(|shapes| geometry(&[], &[], &shapes)),
+        ))
+    })
+}
+
+/// `geo_simplify_polygons_array(polygons[, tolerance])`: the union,
+/// simplified as `geo_polygon_simplify` does (tolerance in meters, 10 by
+/// default); null when nothing is left.
+pub fn simplify_polygons_array(call: &Call) -> Result<Val, QueryError> {
+    call.rowwise(KqlType::Dynamic, |a| {
+        Ok(dynamic((|| {
+            let t = tolerance(a, 1, 10.0, 0.0..=7_800_000.0)?;
+            let simple: Vec<Rings> = union_of(&a[0])?
+                .iter()
+                .filter_map(|rings| {
+                    let (shell, holes) = rings.split_first()?;
+                    let mut out = vec![simplify_path(shell, t, true)?];
+                    out.extend(holes.iter().filter_map(|h| simplify_path(h, t, true)));
+                    Some(out)
+                })
+                .collect();
+            (!simple.is_empty()).then(|| polygons_json(&simple))
+        })()))
+    })
+}
+
+/// An edge's key: its two ends, in either direction.
+fn edge_key(a: LngLat, b: LngLat) -> [(u64, u64); 2] {
+    let key = |v: LngLat| (v.0.to_bits(), v.1.to_bits());
+    let (ka, kb) = (key(a), key(b));
+    if ka <= kb { [ka, kb] } else { [kb, ka] }
+}
+
+/// `geo_union_lines_array(lines)`: every edge of the lines once, joined
+/// into the longest paths that branch nowhere, in the order the edges
+/// first appear.
+pub fn union_lines_array(call: &Call) -> Result<Val, QueryError> {
+    call.rowwise(KqlType::Dynamic, |a| {
+        Ok(dynamic((|| {
+            let all: Vec<Vec<LngLat>> = elements(&a[0])?
+                .iter()
+                .map(lines)
+                .collect::<Option<Vec<_>>>()?
+                .into_iter()
+                .flatten()
+                .collect();
+            if all.is_empty() {
+                return None;
+            }
+            let mut seen = HashMap::new();
+            let mut edges: Vec<(LngLat, LngLat)> = Vec::new();
+            for line in &all {
+                for w in line.windows(2) {
+                    if w[0] != w[1] && seen.insert(edge_key(w[0], w[1]), ()).is_none() {
+                        edges.push((w[0], w[1]));
+                    }
+                }
+            }
+            Some(lines_json(&join_edges(&edges)))
+        })()))
+    })
+}
+
+/// Joins edges into paths through every vertex met by exactly two edges.
+fn join_edges(edges: &[(LngLat, LngLat)]) -> Vec<Vec<LngLat>> {
+    let key = |v: LngLat| (v.0.to_bits(), v.1.to_bits());
+    let mut at: HashMap<(u64, u64), Vec<usize>> = HashMap::new();
+    for (i, (a, b)) in edges.iter().enumerate() {
+        at.entry(key(*a)).or_default().push(i);
+        at.entry(key(*b)).or_default().push(i);
+    }
+    let mut used = vec![false; edges.len()];
+    // The other edge through a vertex of degree two.
+    let through = |v: LngLat, from: usize, used: &[bool]| -> Option<usize> {
+        match at.get(&key(v))?.as_slice() {
+            [x, y] => {
+                let next = if *x == from { *y } else { *x };
+                (!used[next]).then_some(next)
+            }
+            _ => None,
+        }
+    };
+    let mut paths = Vec::new();
+    for start in 0..edges.len() {
+        if used[start] {
+            continue;
+        }
+        used[start] = true;
+        let (a, b) = edges[start];
+        let mut path = std::collections::VecDeque::from([a, b]);
+        let (mut edge, mut end) = (start, b);
+        while let Some(next) = through(end, edge, &used) {
+            used[next] = true;
+            let (p, q) = edges[next];
+            end = if p == end { q } else { p };
+            edge = next;
+            path.push_back(end);
+        }
+        let (mut edge, mut end) = (start, a);
+        while let Some(next) = through(end, edge, &used) {
+            used[next] = true;
+            let (p, q) = edges[next];
+            end = if p == end { q } else { p };
+            edge = next;
+            path.push_front(end);
+        }
+        paths.push(path.into_iter().collect());
+    }
+    paths
+}
