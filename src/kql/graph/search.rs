@@ -385,3 +385,113 @@ impl Search<'_> {
         false
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicBool;
+
+    use polars::prelude::*;
+
+    use super::*;
+    use crate::kql::ast::{Ident, Span};
+    use crate::kql::graph::ast::{Direction, EdgePattern, GraphMatch, NodePattern, Sequence};
+    use crate::kql::graph::model::GraphSource;
+
+    fn ident(name: &str) -> Ident {
+        Ident {
+            name: name.into(),
+            span: Span::default(),
+        }
+    }
+
+    /// Three nodes linked both ways: 2^n walks of n edges from each.
+    fn triangle() -> Graph {
+        let edges = df!(
+            "src" => ["a", "b", "b", "c", "a", "c"],
+            "dst" => ["b", "a", "c", "b", "c", "a"],
+        )
+        .expect("a frame");
+        let (src, dst, id) = (ident("src"), ident("dst"), ident("id"));
+        Graph::build(
+            GraphSource {
+                edges,
+                source: &src,
+                target: &dst,
+                undirected: false,
+                nodes: Vec::new(),
+                node_id: Some(&id),
+            },
+            Cancel::default(),
+            Span::default(),
+        )
+        .expect("a graph")
+    }
+
+    /// `(x)-[e*1..max]->(y)`
+    fn walk(max: u32) -> Plan {
+        let node = |n: &str| NodePattern {
+            name: Some(ident(n)),
+            span: Span::default(),
+        };
+        let m = GraphMatch {
+            cycles: Cycles::All,
+            shortest: None,
+            sequences: vec![Sequence {
+                first: node("x"),
+                rest: vec![(
+                    EdgePattern {
+                        name: Some(ident("e")),
+                        direction: Direction::Right,
+                        length: Some((1, max)),
+                        span: Span::default(),
+                    },
+                    node("y"),
+                )],
+            }],
+            condition: None,
+            project: Vec::new(),
+            pattern_span: Span::default(),
+        };
+        Plan::new(&m).expect("a plan")
+    }
+
+    #[test]
+    fn walks_are_kept_in_pattern_order() {
+        let g = triangle();
+        let plan = walk(2);
+        let budget = Budget::new(1 << 30);
+        let limits = Limits {
+            budget: &budget,
+            cancel: Cancel::default(),
+            operator: "graph-match",
+            span: Span::default(),
+        };
+        let m = find(&g, &plan, &Filters::new(&plan), Cycles::All, &limits).expect("matches");
+        // From each of 3 nodes: 2 walks of one edge, 4 of two.
+        assert_eq!(m.count, 18);
+        for i in 0..m.count {
+            let nodes = m.walks[0].nodes_of(i);
+            assert_eq!(nodes[0], m.nodes[0][i]);
+            assert_eq!(nodes[nodes.len() - 1], m.nodes[1][i]);
+        }
+    }
+
+    /// A search that would run for ever stops when the flag is set.
+    #[test]
+    fn a_long_search_looks_at_the_cancel_flag() {
+        let g = triangle();
+        let plan = walk(60);
+        let budget = Budget::new(u64::MAX);
+        let flag = AtomicBool::new(true);
+        let limits = Limits {
+            budget: &budget,
+            cancel: Cancel::new(Some(&flag)),
+            operator: "graph-match",
+            span: Span::default(),
+        };
+        let e = find(&g, &plan, &Filters::new(&plan), Cycles::All, &limits)
+            .err()
+            .expect("cancelled");
+        assert_eq!(e, QueryError::cancelled());
+    }
+}
