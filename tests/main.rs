@@ -29,6 +29,7 @@ mod doc_year_month_day;
 mod encoded;
 mod functions;
 mod geo;
+mod geo_overlays;
 mod geo_paths;
 mod geo_shapes;
 mod graph;
