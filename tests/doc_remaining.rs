@@ -394,3 +394,80 @@ fn buildschema_of_nulls_is_null_and_text_is_refused() {
         "error: buildschema() needs a dynamic value (parse_json() reads JSON text), not string"
     );
 }
+
+// --- array_sort_asc / array_sort_desc of several arrays ---------------------------
+
+/// array-sort-asc-function.md and array-sort-desc-function.md: the second
+/// array follows the first's new order, one column per array.
+#[test]
+fn array_sort_reorders_the_other_arrays_as_documented() {
+    let arrays = "let array1 = dynamic([1,3,4,5,2]);
+        let array2 = dynamic([\"a\",\"b\",\"c\",\"d\",\"e\"]);\n";
+    table(
+        &format!("{arrays}print array_sort_asc(array1,array2)"),
+        r#"array1_sorted:dynamic | array2_sorted:dynamic
+        [1,2,3,4,5] | ["a","e","b","c","d"]"#,
+    );
+    table(
+        &format!("{arrays}print array_sort_desc(array1,array2)"),
+        r#"array1_sorted:dynamic | array2_sorted:dynamic
+        [5,4,3,2,1] | ["d","c","b","e","a"]"#,
+    );
+    // Names given; nulls first on request.
+    table(
+        "print a=dynamic([2,null,1]), b=dynamic(['x','y','z'])
+        | extend (sa, sb) = array_sort_asc(a, b, false)",
+        r#"a:dynamic | b:dynamic | sa:dynamic | sb:dynamic
+        [2,null,1] | ["x","y","z"] | [null,1,2] | ["y","z","x"]"#,
+    );
+}
+
+/// The documented use: `[1]` picks the commands sorted by time.
+#[test]
+fn array_sort_result_can_be_indexed_as_documented() {
+    let data = "datatable(command:string, command_time:datetime, user_id:string)
+    [
+        'chmod',   datetime(2019-07-15),   \"user1\",
+        'ls',      datetime(2019-07-02),   \"user1\",
+        'dir',     datetime(2019-07-22),   \"user1\",
+        'mkdir',   datetime(2019-07-14),   \"user1\",
+        'rm',      datetime(2019-07-27),   \"user1\",
+        'pwd',     datetime(2019-07-25),   \"user1\",
+        'rm',      datetime(2019-07-23),   \"user2\",
+        'pwd',     datetime(2019-07-25),   \"user2\",
+    ]
+    | summarize timestamps = make_list(command_time), commands = make_list(command) by user_id\n";
+    table(
+        &format!(
+            "{data}| project user_id, commands_in_chronological_order = array_sort_asc(timestamps, commands)[1]"
+        ),
+        r#"user_id:string | commands_in_chronological_order:dynamic
+        "user1" | ["ls","mkdir","chmod","dir","pwd","rm"]
+        "user2" | ["rm","pwd"]"#,
+    );
+    table(
+        &format!(
+            "{data}| project user_id, commands_in_chronological_order = array_sort_desc(timestamps, commands)[1]"
+        ),
+        r#"user_id:string | commands_in_chronological_order:dynamic
+        "user1" | ["rm","pwd","dir","chmod","mkdir","ls"]
+        "user2" | ["pwd","rm"]"#,
+    );
+}
+
+#[test]
+fn array_sort_nulls_an_array_of_another_length_and_refuses_non_arrays() {
+    table(
+        "print s = array_sort_asc(dynamic([2,1]), dynamic([1,2,3])), t = array_sort_asc(dynamic({\"a\":1}))",
+        "s:dynamic | array2_sorted:dynamic | t:dynamic
+        [1,2] | null | null",
+    );
+    assert_eq!(
+        message("print array_sort_asc(dynamic([1]), 5)"),
+        "error: argument 2 of array_sort_asc() must be a dynamic array, not long"
+    );
+    assert_eq!(
+        message("print array_sort_asc(true)"),
+        "error: argument 1 of array_sort_asc() must be a dynamic array, not bool"
+    );
+}

@@ -1,5 +1,5 @@
 //! Dynamic (JSON) functions: `parse_json`/`todynamic`, arrays
-//! (`array_length`, `array_sort_asc`/`_desc`, `array_concat`,
+//! (`array_length`, `array_concat` (sorting: see [`super::array_sort`]),
 //! `array_slice`, `array_index_of`, `array_reverse`, `pack_array`,
 //! `strcat_array`), bags (`bag_pack`/`pack`, `bag_keys`, `bag_merge`,
 //! `bag_has_key`, `bag_remove_keys`), `dynamic_to_json`, `range` and sets (`set_has_element`, `set_union`,
@@ -9,15 +9,12 @@
 //! one returns null, as Kusto does. Text holding a JSON array or bag (a
 //! column loaded as string) is read as that JSON.
 
-use std::cmp::Ordering;
 use std::collections::HashSet;
 
 use polars::prelude::*;
 use serde_json::{Map, Value as Json};
 
-use super::convert::{
-    as_bool, as_long, as_real, column, expect, expect_bool, expect_integer, json_of,
-};
+use super::convert::{as_long, as_real, column, expect, expect_integer, json_of};
 use super::{Call, ScalarFunction};
 use crate::data::types::KqlType;
 use crate::kql::error::QueryError;
@@ -72,18 +69,6 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
         min_args: 1,
         max_args: 1,
         eval: array_length,
-    },
-    ScalarFunction {
-        name: "array_sort_asc",
-        min_args: 1,
-        max_args: 2,
-        eval: array_sort_asc,
-    },
-    ScalarFunction {
-        name: "array_sort_desc",
-        min_args: 1,
-        max_args: 2,
-        eval: array_sort_desc,
     },
     ScalarFunction {
         name: "array_concat",
@@ -294,75 +279,6 @@ fn array_length(call: &Call) -> Result<Val, QueryError> {
             |v| Scalar::Long(v.len() as i64),
         ))
     })
-}
-
-/// Sort rank of a JSON value: numbers, then strings, then everything else;
-/// nulls are placed separately.
-fn rank(j: &Json) -> u8 {
-    match j {
-        Json::Number(_) => 0,
-        Json::String(_) => 1,
-        Json::Bool(_) => 2,
-        _ => 3,
-    }
-}
-
-fn json_order(a: &Json, b: &Json) -> Ordering {
-    match (a, b) {
-        (Json::Number(x), Json::Number(y)) => x
-            .as_f64()
-            .unwrap_or(f64::NAN)
-            .partial_cmp(&y.as_f64().unwrap_or(f64::NAN))
-            .unwrap_or(Ordering::Equal),
-        (Json::String(x), Json::String(y)) => x.cmp(y),
-        (Json::Bool(x), Json::Bool(y)) => x.cmp(y),
-        _ => rank(a).cmp(&rank(b)),
-    }
-}
-
-/// `array_sort_asc(a[, nulls_last])` and `_desc`: nulls last unless asked
-/// otherwise. Sorting several arrays together (which yields several
-/// columns) is not supported.
-fn sort_array(call: &Call, descending: bool) -> Result<Val, QueryError> {
-    expect(call, 0, |_| false, "a dynamic array")?;
-    if call.args.len() > 1 {
-        if call.args[1].kind() == KqlType::Dynamic {
-            return Err(QueryError::unsupported(
-                &format!("{}() of several arrays", call.name),
-                call.arg_span(1),
-            ));
-        }
-        expect_bool(call, 1)?;
-    }
-    call.rowwise(KqlType::Dynamic, |a| {
-        let Some(arr) = array_of(&a[0]) else {
-            return Ok(null_dynamic());
-        };
-        let nulls_last = a.get(1).and_then(as_bool).unwrap_or(true);
-        let (nulls, mut values): (Vec<Json>, Vec<Json>) = arr.into_iter().partition(Json::is_null);
-        values.sort_by(|x, y| {
-            let o = rank(x).cmp(&rank(y)).then_with(|| json_order(x, y));
-            if descending && rank(x) == rank(y) {
-                o.reverse()
-            } else {
-                o
-            }
-        });
-        let out = if nulls_last {
-            values.into_iter().chain(nulls).collect()
-        } else {
-            nulls.into_iter().chain(values).collect()
-        };
-        Ok(Scalar::Dynamic(Json::Array(out)))
-    })
-}
-
-fn array_sort_asc(call: &Call) -> Result<Val, QueryError> {
-    sort_array(call, false)
-}
-
-fn array_sort_desc(call: &Call) -> Result<Val, QueryError> {
-    sort_array(call, true)
 }
 
 /// `array_concat(a, b, ...)`: null if any argument is not an array.

@@ -3,6 +3,7 @@
 //! read the same tables.
 
 pub mod aggregates;
+pub mod array_sort;
 pub mod arrays;
 pub mod bitwise_aggregates;
 pub mod checks;
@@ -324,7 +325,7 @@ pub struct ScalarFunction {
 }
 
 /// Every family's table.
-fn families() -> [&'static [ScalarFunction]; 26] {
+fn families() -> [&'static [ScalarFunction]; 27] {
     [
         strings::FUNCTIONS,
         regex_search::FUNCTIONS,
@@ -352,6 +353,7 @@ fn families() -> [&'static [ScalarFunction]; 26] {
         distributions::FUNCTIONS,
         user_agent::FUNCTIONS,
         checks::FUNCTIONS,
+        array_sort::FUNCTIONS,
     ]
 }
 

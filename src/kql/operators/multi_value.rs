@@ -1,16 +1,17 @@
 //! Spreading a multi-column function's result (`series_fit_line`,
 //! `series_decompose`, ...) over columns in `project`, `extend` and
-//! `print`; see [`crate::kql::functions::multi_valued`].
+//! `print`; see [`crate::kql::functions::multi_valued`]; also
+//! `array_sort_asc`/`_desc` of several arrays, one column per array.
 
 use polars::prelude::*;
 use serde_json::Value as Json;
 
 use super::expr_name;
 use crate::data::types::KqlType;
-use crate::kql::ast::{Assignment, ExprKind};
+use crate::kql::ast::{Assignment, Expr, ExprKind};
 use crate::kql::error::QueryError;
 use crate::kql::expr::json_scalar;
-use crate::kql::functions::{multi_valued, scalars_to_series};
+use crate::kql::functions::{array_sort, multi_valued, scalars_to_series};
 use crate::kql::run::Runner;
 use crate::kql::value::{Scalar, Val};
 
@@ -35,6 +36,9 @@ impl Runner<'_> {
         let ExprKind::Call { name, args } = &a.expr.kind else {
             return Ok(None);
         };
+        if matches!(name.name.as_str(), "array_sort_asc" | "array_sort_desc") {
+            return self.sorted_arrays_columns(a, args, frame, rest);
+        }
         let Some(m) = multi_valued::lookup(&name.name) else {
             return Ok(None);
         };
@@ -71,6 +75,64 @@ impl Runner<'_> {
             };
             let values: Vec<Scalar> = bags.iter().map(|b| field(b, key, *kind)).collect();
             let mut s = scalars_to_series(&column, *kind, values);
+            if s.len() == 1 && rows != 1 {
+                s = s.new_from_index(0, rows);
+            }
+            out.push(s);
+        }
+        Ok(Some(out))
+    }
+}
+
+impl Runner<'_> {
+    /// `array_sort_asc(a1, a2, ...)` (and `_desc`) of several arrays: one
+    /// column per array, named as the query names them or `a1_sorted`;
+    /// `None` for one array (an ordinary dynamic value).
+    fn sorted_arrays_columns(
+        &self,
+        a: &Assignment,
+        args: &[Expr],
+        frame: &DataFrame,
+        rest: Rest,
+    ) -> Result<Option<Vec<Series>>, QueryError> {
+        let kinds = args
+            .iter()
+            .map(|arg| self.eval(arg, frame).map(|v| v.kind()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let arrays = array_sort::array_count(&kinds);
+        if arrays < 2 {
+            return Ok(None);
+        }
+        let rows = frame.height();
+        let value = self.eval_rows(&a.expr, frame)?;
+        let results: Vec<Scalar> = match &value {
+            Val::Scalar(s) => vec![s.clone()],
+            Val::Column(_) => (0..rows).map(|i| value.get(i)).collect(),
+        };
+        let count = match (rest, a.names.is_empty()) {
+            (Rest::Drop, false) => a.names.len().min(arrays),
+            _ => arrays,
+        };
+        let mut out = Vec::with_capacity(count);
+        for (i, arg) in args.iter().enumerate().take(count) {
+            let column = match a.names.get(i) {
+                Some(n) => n.name.clone(),
+                None => format!(
+                    "{}_sorted",
+                    expr_name(arg).unwrap_or_else(|| format!("array{}", i + 1))
+                ),
+            };
+            let values: Vec<Scalar> = results
+                .iter()
+                .map(|r| match r {
+                    Scalar::Dynamic(Json::Array(all)) => match all.get(i) {
+                        Some(Json::Null) | None => Scalar::Null(KqlType::Dynamic),
+                        Some(j) => Scalar::Dynamic(j.clone()),
+                    },
+                    _ => Scalar::Null(KqlType::Dynamic),
+                })
+                .collect();
+            let mut s = scalars_to_series(&column, KqlType::Dynamic, values);
             if s.len() == 1 && rows != 1 {
                 s = s.new_from_index(0, rows);
             }
