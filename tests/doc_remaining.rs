@@ -471,3 +471,63 @@ fn array_sort_nulls_an_array_of_another_length_and_refuses_non_arrays() {
         "error: argument 1 of array_sort_asc() must be a dynamic array, not bool"
     );
 }
+
+// --- rows_near -------------------------------------------------------------------
+
+const STATES: &str = r#"datatable (Timestamp:datetime, Value:long, State:string )
+[
+    datetime(2021-06-01), 1, "Success",
+    datetime(2021-06-02), 4, "Success",
+    datetime(2021-06-03), 3, "Success",
+    datetime(2021-06-04), 11, "Success",
+    datetime(2021-06-05), 15, "Success",
+    datetime(2021-06-06), 2, "Success",
+    datetime(2021-06-07), 19, "Error",
+    datetime(2021-06-08), 12, "Success",
+    datetime(2021-06-09), 7, "Success",
+    datetime(2021-06-10), 9, "Success",
+    datetime(2021-06-11), 4, "Success",
+    datetime(2021-06-12), 1, "Success",
+]
+| sort by Timestamp asc
+"#;
+
+/// rows-near-plugin.md: two rows either side of the error.
+#[test]
+fn rows_near_keeps_the_documented_rows() {
+    table(
+        &format!("{STATES}| evaluate rows_near(State == \"Error\", 2)"),
+        r#"Timestamp:datetime | Value:long | State:string
+        2021-06-05T00:00:00.0000000Z | 15 | "Success"
+        2021-06-06T00:00:00.0000000Z | 2 | "Success"
+        2021-06-07T00:00:00.0000000Z | 19 | "Error"
+        2021-06-08T00:00:00.0000000Z | 12 | "Success"
+        2021-06-09T00:00:00.0000000Z | 7 | "Success""#,
+    );
+}
+
+/// RowsAfter; overlapping windows give each row once; the edges clip.
+#[test]
+fn rows_near_takes_rows_after_and_clips_at_the_edges() {
+    table(
+        &format!("{STATES}| evaluate rows_near(Value < 2 or Value == 11, 0, 1) | project Value"),
+        "Value:long
+        1
+        4
+        11
+        15
+        1",
+    );
+    assert_eq!(
+        message(&format!("{STATES}| evaluate rows_near(Value, 2)")),
+        "error: rows_near(): Condition must be a bool, not long"
+    );
+    assert_eq!(
+        message(&format!("{STATES}| evaluate rows_near(Value > 2, -1)")),
+        "error: rows_near(): NumRows must be a whole number of rows, 0 or more, not -1"
+    );
+    assert_eq!(
+        message(&format!("{STATES}| evaluate rows_near(Value > 2)")),
+        "error: rows_near() needs Condition, NumRows and optionally RowsAfter"
+    );
+}

@@ -20,6 +20,7 @@
 //!   `new_activity_metrics`: see
 //!   [`super::activity_cohorts`].
 //! - `dcount_intersect`: see [`super::dcount_intersect`].
+//! - `rows_near`: see [`super::rows_near`].
 //! - `geo_polygon_lookup` and `geo_line_lookup`: see [`super::geo_lookup`].
 //! - `schema_merge`: see [`super::schema_merge`].
 //! - `rolling_percentile`: see [`super::rolling`].
@@ -55,6 +56,7 @@ pub const EVALUATE_PLUGINS: &[&str] = &[
     "new_activity_metrics",
     "sliding_window_counts",
     "dcount_intersect",
+    "rows_near",
     "geo_polygon_lookup",
     "geo_line_lookup",
     "schema_merge",
@@ -84,6 +86,7 @@ impl Runner<'_> {
             "new_activity_metrics" => self.new_activity_metrics(args, frame, span)?,
             "sliding_window_counts" => self.sliding_window_counts(args, frame, span)?,
             "dcount_intersect" => self.dcount_intersect(args, frame, span)?,
+            "rows_near" => self.rows_near(args, frame, span)?,
             "geo_polygon_lookup" => self.geo_lookup(Shape::Polygon, args, frame, span)?,
             "geo_line_lookup" => self.geo_lookup(Shape::Line, args, frame, span)?,
             "schema_merge" => self.schema_merge(args, frame, span)?,

@@ -24,6 +24,7 @@ mod parse_kv;
 mod partition;
 mod project;
 mod reduce;
+mod rows_near;
 mod rolling;
 mod scan;
 mod schema_merge;
