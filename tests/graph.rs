@@ -1025,6 +1025,38 @@ fn the_table_flows_on() {
     );
 }
 
+/// A `let` may name a graph (graph-scenarios.md writes `let graph =
+/// edges | make-graph ...;`), and another `let` may mark it.
+#[test]
+fn a_let_names_a_graph() {
+    let lets = r#"let g = datatable(src:string, dst:string) ["a","b", "c","d"]
+    | make-graph src --> dst with_node_id=id;
+let marked = g | graph-mark-components with_component_id=part;
+"#;
+    rows(
+        &format!("{lets}marked | graph-match (x)-->(y) project x.id, y.part"),
+        r#"x_id:string | y_part:long
+        "a" | 0
+        "c" | 1"#,
+    );
+    rows(
+        &format!("{lets}g | graph-to-table edges"),
+        r#"src:string | dst:string
+        "a" | "b"
+        "c" | "d""#,
+    );
+    assert_eq!(
+        error(&format!("{lets}g | take 1")),
+        tidy_error(
+            "error: 'take' cannot read a graph: only graph-match, graph-shortest-paths, graph-to-table or graph-mark-components can (graph-to-table makes a table of it)
+             --> line 4, column 5
+              |
+            4 | g | take 1
+              |     ^^^^^^"
+        )
+    );
+}
+
 #[test]
 fn a_graph_piped_into_a_tabular_operator_is_an_error() {
     assert_eq!(

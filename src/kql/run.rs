@@ -76,13 +76,21 @@ pub enum Binding {
 #[derive(Clone, Default)]
 pub struct Scope {
     bindings: HashMap<String, Binding>,
+    /// `let g = Edges | make-graph ...;`: a graph is not a table, so the
+    /// name stands for the pipeline that makes it, run where `g` is used.
+    graphs: HashMap<String, Arc<Pipeline>>,
 }
 
 impl Scope {
+    /// The pipeline a graph `let` binds.
+    pub fn graph(&self, name: &str) -> Option<&Arc<Pipeline>> {
+        self.graphs.get(name)
+    }
     pub fn get(&self, name: &str) -> Option<&Binding> {
         self.bindings.get(name)
     }
     pub fn insert(&mut self, name: String, b: Binding) {
+        self.graphs.remove(&name);
         self.bindings.insert(name, b);
     }
     pub fn names(&self) -> impl Iterator<Item = &str> {
@@ -148,6 +156,16 @@ impl<'a> Runner<'a> {
 
     pub fn bind_lets(&mut self, lets: &[ast::Let]) -> Result<(), QueryError> {
         for l in lets {
+            if let LetValue::Tabular(p) = &l.value
+                && super::graph::makes_graph(p, |n| self.scope.graph(n).is_some())
+            {
+                self.scope.bindings.remove(&l.name.name);
+                self.scope
+                    .graphs
+                    .insert(l.name.name.clone(), Arc::new(p.clone()));
+                continue;
+            }
+            self.scope.graphs.remove(&l.name.name);
             let binding = match &l.value {
                 LetValue::Function(f) => Binding::Function(Arc::new(f.clone()), self.scope.clone()),
                 LetValue::Tabular(p) => Binding::Table(Arc::new(self.pipeline(p, None)?)),
@@ -535,6 +553,20 @@ impl<'a> Runner<'a> {
         p: &Pipeline,
         input: Option<DataFrame>,
     ) -> Result<DataFrame, QueryError> {
+        if input.is_none()
+            && let Source::Table(id) = &p.source
+            && let Some(graph) = self.scope.graph(&id.name)
+        {
+            // The graph's pipeline, then the operators that read it.
+            let mut ops = graph.ops.clone();
+            ops.extend(p.ops.iter().cloned());
+            let whole = Pipeline {
+                source: graph.source.clone(),
+                ops,
+                span: p.span,
+            };
+            return self.pipeline(&whole, None);
+        }
         let frame = match (input, &p.source) {
             (Some(f), _) => f,
             // `search "x" | summarize count() by $table` (the workbench's

@@ -198,6 +198,26 @@ impl Runner<'_> {
     }
 }
 
+/// Whether a pipeline's result is a graph: it ends with make-graph or
+/// graph-mark-components after make-graph, or reads a graph `let`
+/// (`is_graph`) through graph-mark-components only.
+pub fn makes_graph(p: &crate::kql::ast::Pipeline, is_graph: impl Fn(&str) -> bool) -> bool {
+    let keeps_graph = |op: &Operator| {
+        matches!(&op.kind, OperatorKind::Graph(g)
+            if matches!(g.as_ref(), GraphOp::MarkComponents { .. }))
+    };
+    match p.ops.iter().rposition(|op| {
+        matches!(&op.kind, OperatorKind::Graph(g)
+            if matches!(g.as_ref(), GraphOp::MakeGraph(m) if m.partition.is_none()))
+    }) {
+        Some(made) => p.ops[made + 1..].iter().all(keeps_graph),
+        None => {
+            matches!(&p.source, crate::kql::ast::Source::Table(id) if is_graph(&id.name))
+                && p.ops.iter().all(keeps_graph)
+        }
+    }
+}
+
 /// The rows of `frame` whose `column` holds `value`.
 fn keep_value(
     frame: &DataFrame,
