@@ -531,3 +531,66 @@ fn rows_near_takes_rows_after_and_clips_at_the_edges() {
         "error: rows_near() needs Condition, NumRows and optionally RowsAfter"
     );
 }
+
+// --- active_users_count ------------------------------------------------------------
+
+const FANS: &str = r#"let Start = datetime(2018-07-01);
+let End = datetime(2018-07-31);
+let LookbackWindow = 8d;
+let Period = 1d;
+let ActivePeriods = 3;
+let Bin = 7d;
+let T =  datatable(User:string, Timestamp:datetime)
+[
+    "B",      datetime(2018-06-29),
+    "B",      datetime(2018-06-30),
+    "A",      datetime(2018-07-02),
+    "B",      datetime(2018-07-04),
+    "B",      datetime(2018-07-08),
+    "A",      datetime(2018-07-10),
+    "A",      datetime(2018-07-14),
+    "A",      datetime(2018-07-17),
+    "A",      datetime(2018-07-20),
+    "B",      datetime(2018-07-24)
+];
+"#;
+
+/// active-users-count-plugin.md: B is active on 7/4 (with 6/29 and 6/30
+/// before Start), A on 7/17 and 7/20; B on 7/8 is not (6/30 is 8 days
+/// back, outside the window).
+#[test]
+fn active_users_count_gives_the_documented_weeks() {
+    table(
+        &format!(
+            "{FANS}T | evaluate active_users_count(User, Timestamp, Start, End, LookbackWindow, Period, ActivePeriods, Bin)"
+        ),
+        "Timestamp:datetime | dcount:long
+        2018-07-01T00:00:00.0000000Z | 1
+        2018-07-15T00:00:00.0000000Z | 1",
+    );
+    // With two periods B on 7/8 (7/4 and 7/8) and A on 7/14 (7/10 and 7/14)
+    // are active too; per dimension.
+    table(
+        &format!(
+            "{FANS}T | extend Site = iff(User == 'A', 'x', 'y')
+            | evaluate active_users_count(User, Timestamp, Start, End, LookbackWindow, Period, 2, Bin, Site)"
+        ),
+        "Timestamp:datetime | Site:string | dcount:long
+        2018-07-08T00:00:00.0000000Z | \"x\" | 1
+        2018-07-15T00:00:00.0000000Z | \"x\" | 1
+        2018-07-01T00:00:00.0000000Z | \"y\" | 1
+        2018-07-08T00:00:00.0000000Z | \"y\" | 1",
+    );
+    assert_eq!(
+        message(&format!(
+            "{FANS}T | evaluate active_users_count(User, Timestamp, Start, End, LookbackWindow, Period, 0, Bin)"
+        )),
+        "error: active_users_count(): ActivePeriodsCount must be a whole number above 0, not 0"
+    );
+    assert_eq!(
+        message(&format!(
+            "{FANS}T | evaluate active_users_count(User, Timestamp, Start, End, LookbackWindow, Period, 3)"
+        )),
+        "error: active_users_count() needs IdColumn, TimelineColumn, Start, End, LookbackWindow, Period, ActivePeriodsCount and Bin"
+    );
+}

@@ -21,6 +21,7 @@
 //!   [`super::activity_cohorts`].
 //! - `dcount_intersect`: see [`super::dcount_intersect`].
 //! - `rows_near`: see [`super::rows_near`].
+//! - `active_users_count`: see [`super::active_users`].
 //! - `geo_polygon_lookup` and `geo_line_lookup`: see [`super::geo_lookup`].
 //! - `schema_merge`: see [`super::schema_merge`].
 //! - `rolling_percentile`: see [`super::rolling`].
@@ -57,6 +58,7 @@ pub const EVALUATE_PLUGINS: &[&str] = &[
     "sliding_window_counts",
     "dcount_intersect",
     "rows_near",
+    "active_users_count",
     "geo_polygon_lookup",
     "geo_line_lookup",
     "schema_merge",
@@ -87,6 +89,7 @@ impl Runner<'_> {
             "sliding_window_counts" => self.sliding_window_counts(args, frame, span)?,
             "dcount_intersect" => self.dcount_intersect(args, frame, span)?,
             "rows_near" => self.rows_near(args, frame, span)?,
+            "active_users_count" => self.active_users_count(args, frame, span)?,
             "geo_polygon_lookup" => self.geo_lookup(Shape::Polygon, args, frame, span)?,
             "geo_line_lookup" => self.geo_lookup(Shape::Line, args, frame, span)?,
             "schema_merge" => self.schema_merge(args, frame, span)?,

@@ -1,6 +1,7 @@
 //! Tabular operators, one family per file. Each takes the piped frame and
 //! returns the next one.
 
+mod active_users;
 mod activity;
 mod activity_cohorts;
 mod dcount_intersect;
