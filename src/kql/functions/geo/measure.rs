@@ -9,6 +9,7 @@ use s2::predicates::sign;
 use serde_json::Value as Json;
 
 use super::lng_lat;
+use super::overlay::united;
 use super::polygon::parse_shape;
 use super::sphere::EARTH_RADIUS_M;
 use crate::data::types::KqlType;
@@ -75,12 +76,10 @@ pub fn line_length(call: &Call) -> Result<Val, QueryError> {
 
 /// `geo_polygon_perimeter(polygon)`: the length of every ring of a Polygon
 /// or MultiPolygon (holes included); null when the polygon is invalid.
-///
-/// Kusto unites a MultiPolygon's overlapping polygons first; Quarry adds
-/// them up, which is the same only when they do not overlap.
+/// A MultiPolygon's polygons are united first, as Kusto does.
 pub fn polygon_perimeter(call: &Call) -> Result<Val, QueryError> {
     call.rowwise(KqlType::Real, |a| {
-        let perimeter = parse_shape(&a[0]).map(|polygons| {
+        let perimeter = parse_shape(&united(&a[0])).map(|polygons| {
             polygons
                 .iter()
                 .flat_map(|p| p.0.iter())
@@ -92,22 +91,31 @@ pub fn polygon_perimeter(call: &Call) -> Result<Val, QueryError> {
 }
 
 /// The area in steradians of the smaller region a ring bounds: the signed
-/// areas of a fan of triangles from its first vertex (S2's exact-ish
-/// l'Huilier triangle areas, signed by orientation), whichever way round
-/// the ring turns.
-fn ring_area(vertices: &[Point]) -> f64 {
+/// areas of a fan of triangles (S2's exact-ish l'Huilier triangle areas,
+/// signed by orientation), whichever way round the ring turns.
+///
+/// The fan starts from the first vertex, as S2's does, unless `centred`:
+/// then from the direction of the vertices' sum. A ring built by a union
+/// starts wherever the union put it, and slivers of a fan from there can
+/// round badly (0.7 m² in 10.9 km² on the documented union, whose area
+/// Kusto gives to 14 digits); the centred fan has no slivers.
+fn ring_area(vertices: &[Point], centred: bool) -> f64 {
     let Some(first) = vertices.first() else {
         return 0.0;
     };
-    let signed: f64 = vertices[1..]
-        .windows(2)
-        .map(|w| {
-            let area = point_area(first, &w[0], &w[1]);
-            if sign(first, &w[0], &w[1]) {
-                area
-            } else {
-                -area
-            }
+    let sum = vertices
+        .iter()
+        .fold(s2::r3::vector::Vector::default(), |acc, v| acc + v.0);
+    let (hub, edges) = if centred && sum.norm2() > 1e-20 {
+        (Point(sum.normalize()), 0..vertices.len())
+    } else {
+        (*first, 1..vertices.len() - 1)
+    };
+    let signed: f64 = edges
+        .map(|i| {
+            let (a, b) = (&vertices[i], &vertices[(i + 1) % vertices.len()]);
+            let area = point_area(&hub, a, b);
+            if sign(&hub, a, b) { area } else { -area }
         })
         .sum();
     let area = signed.abs();
@@ -116,17 +124,20 @@ fn ring_area(vertices: &[Point]) -> f64 {
 
 /// `geo_polygon_area(polygon)`: the area of a Polygon (its holes taken
 /// out) or MultiPolygon in square meters; null when the polygon is invalid.
-///
-/// Kusto unites a MultiPolygon's overlapping polygons first; Quarry adds
-/// their areas, which is the same only when they do not overlap.
+/// A MultiPolygon's polygons are united first, as Kusto does.
 pub fn polygon_area(call: &Call) -> Result<Val, QueryError> {
     call.rowwise(KqlType::Real, |a| {
-        let area = parse_shape(&a[0]).map(|polygons| {
+        let shape = united(&a[0]);
+        let centred = matches!(shape, std::borrow::Cow::Owned(_));
+        let area = parse_shape(&shape).map(|polygons| {
             let steradians: f64 = polygons
                 .iter()
                 .map(|p| {
-                    let shell = ring_area(&p.0[0].vertices);
-                    let holes: f64 = p.0[1..].iter().map(|h| ring_area(&h.vertices)).sum();
+                    let shell = ring_area(&p.0[0].vertices, centred);
+                    let holes: f64 = p.0[1..]
+                        .iter()
+                        .map(|h| ring_area(&h.vertices, centred))
+                        .sum();
                     (shell - holes).max(0.0)
                 })
                 .sum();

@@ -545,3 +545,18 @@ fn join_edges(edges: &[(LngLat, LngLat)]) -> Vec<Vec<LngLat>> {
     }
     paths
 }
+
+/// A MultiPolygon's polygons united, as Kusto unites them before it
+/// measures (area, perimeter, centroid); any other value, or polygons too
+/// spread out for one plane, as given.
+pub(super) fn united(s: &Scalar) -> std::borrow::Cow<'_, Scalar> {
+    let is_multi =
+        geojson(s).is_some_and(|j| j.get("type").and_then(Json::as_str) == Some("MultiPolygon"));
+    if is_multi
+        && let Some(shape) = polygons(s).filter(|p| p.len() > 1)
+        && let Some(union) = plane_union(&shape.into_iter().map(|p| vec![p]).collect::<Vec<_>>())
+    {
+        return std::borrow::Cow::Owned(Scalar::Dynamic(shapes_json(&union)));
+    }
+    std::borrow::Cow::Borrowed(s)
+}

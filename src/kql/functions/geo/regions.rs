@@ -2,15 +2,14 @@
 //! densify, simplify, distance and closest point to a point, and whether
 //! a polygon meets another polygon or a line.
 //!
-//! Kusto unites a MultiPolygon's polygons first; Quarry takes them as
-//! given, which is the same when they do not overlap (the centroid of
-//! overlapping polygons counts the overlap twice).
+//! As Kusto does, the centroid unites a MultiPolygon's polygons first.
 
 use s2::edge_crossings::{Crossing, crossing_sign};
 use s2::point::{Point, true_centroid};
 use s2::r3::vector::Vector;
 
 use super::lines::{densify_path, simplify_path, tolerance};
+use super::overlay::united;
 use super::polygon::{Polygon, parse_shape};
 use super::shapes::{
     Rings, closest_on_edge, lines, lng_lat_of, point, point_geojson, polygons, polygons_json,
@@ -44,7 +43,7 @@ fn ring_centroid(ring: &[Point]) -> Vector {
 pub fn polygon_centroid(call: &Call) -> Result<Val, QueryError> {
     call.rowwise(KqlType::Dynamic, |a| {
         Ok(dynamic((|| {
-            let shape = parse_shape(&a[0])?;
+            let shape = parse_shape(&united(&a[0]))?;
             let mut sum = Vector::default();
             for polygon in &shape {
                 let (shell, holes) = polygon.0.split_first()?;
