@@ -594,3 +594,14 @@ fn active_users_count_gives_the_documented_weeks() {
         "error: active_users_count() needs IdColumn, TimelineColumn, Start, End, LookbackWindow, Period, ActivePeriodsCount and Bin"
     );
 }
+
+/// array-iff-function.md writes `datetime("01-01-2022")` inside a dynamic:
+/// Kusto holds it as ISO text.
+#[test]
+fn a_datetime_inside_a_dynamic_is_iso_text() {
+    table(
+        r#"print d = dynamic(["some string value", datetime("01-01-2022"), null, {"t": datetime(2020-01-01 10:00)}])"#,
+        r#"d:dynamic
+        ["some string value","2022-01-01T00:00:00.0000000Z",null,{"t":"2020-01-01T10:00:00.0000000Z"}]"#,
+    );
+}

@@ -863,7 +863,20 @@ fn unquote(text: &str) -> &str {
 fn literal_to_json(lit: Literal) -> serde_json::Value {
     use serde_json::Value;
     match lit {
-        Literal::String(s) | Literal::Datetime(s) => Value::String(s),
+        Literal::String(s) => Value::String(s),
+        // Kusto keeps a datetime inside a dynamic as its ISO text:
+        // `dynamic([datetime("01-01-2022")])` holds "2022-01-01T00:00:00.0000000Z".
+        Literal::Datetime(s) => {
+            let text = s.trim().trim_matches(|c| c == '"' || c == '\'');
+            match crate::data::time::parse_datetime(text) {
+                Some(t) => Value::String(
+                    crate::kql::value::Scalar::Datetime(t)
+                        .to_text()
+                        .into_owned(),
+                ),
+                None => Value::String(s),
+            }
+        }
         Literal::Long(v) => Value::from(v),
         Literal::Int(v) => Value::from(v),
         Literal::Real(v) => serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number),
@@ -1121,7 +1134,7 @@ mod tests {
         assert_eq!(
             e("dynamic({'a': [1, {\"b\": 2}], c: 'x', \"t\": 1h, \"d\": datetime(2020-01-01)})"),
             // Bags keep their keys in the order written, as Kusto's do.
-            "dyn({\"a\":[1,{\"b\":2}],\"c\":\"x\",\"t\":\"01:00:00\",\"d\":\"2020-01-01\"})"
+            "dyn({\"a\":[1,{\"b\":2}],\"c\":\"x\",\"t\":\"01:00:00\",\"d\":\"2020-01-01T00:00:00.0000000Z\"})"
         );
         assert_eq!(e("dynamic(5)"), "dyn(5)");
         assert_eq!(e("dynamic(\"x\")"), "dyn(\"x\")");
