@@ -545,8 +545,8 @@ fn docs_multipolygon_area_perimeter_and_centroid_are_of_the_union() {
     for (column, documented) in [
         ("area", 10889971.5343487),
         ("perimeter", 15943.5384578745),
-        ("lng", -73.968569587829577),
-        ("lat", 40.776310752555119),
+        ("lng", -73.96856958782958),
+        ("lat", 40.77631075255512),
     ] {
         let got = get(column);
         assert!(
