@@ -1057,6 +1057,65 @@ let marked = g | graph-mark-components with_component_id=part;
     );
 }
 
+/// graph-to-table-operator.md, "nodes and edges": the statement names
+/// both tables; the statements after it show them. Quarry shows one result
+/// per query, so each is asked for alone; the documentation's `N; E`
+/// would lose N's, which is an error at N.
+const NODES_AND_EDGES: &str = r#"let nodes = datatable(name:string, type:string, age:long) 
+[ 
+	"Alice", "Person", 23,  
+	"Bob", "Person", 31,  
+	"Eve", "Person", 17,
+	"Trent", "System", 99
+]; 
+let edges = datatable(source:string, destination:string, edge_type:string) 
+[ 
+	"Alice", "Bob", "communicatesWith",  
+	"Alice", "Trent", "trusts",  
+	"Bob", "Trent", "hasPermission",  
+	"Eve", "Alice", "attacks",  
+	"Mallory", "Alice", "attacks",  
+	"Mallory", "Bob", "attacks"
+]; 
+edges 
+| make-graph source --> destination with nodes on name
+| graph-to-table nodes as N with_node_id=NodeId, edges as E with_source_id=SourceId;
+"#;
+
+#[test]
+fn nodes_and_edges_named_tables() {
+    rows(
+        &format!("{NODES_AND_EDGES}N"),
+        r#"NodeId:long | name:string | type:string | age:long
+        -3122868243544336885 | "Alice" | "Person" | 23
+        -7133945255344544237 | "Bob" | "Person" | 31
+        4363395278938690453 | "Eve" | "Person" | 17
+        2533909231875758225 | "Trent" | "System" | 99
+        3855580634910899594 | "Mallory" | "" | null"#,
+    );
+    rows(
+        &format!("{NODES_AND_EDGES}E"),
+        r#"SourceId:long | source:string | destination:string | edge_type:string
+        -3122868243544336885 | "Alice" | "Bob" | "communicatesWith"
+        -3122868243544336885 | "Alice" | "Trent" | "trusts"
+        -7133945255344544237 | "Bob" | "Trent" | "hasPermission"
+        4363395278938690453 | "Eve" | "Alice" | "attacks"
+        3855580634910899594 | "Mallory" | "Alice" | "attacks"
+        3855580634910899594 | "Mallory" | "Bob" | "attacks""#,
+    );
+    assert_eq!(
+        error(&format!("{NODES_AND_EDGES}N;\nE")),
+        tidy_error(
+            "error: Quarry shows the result of a query's last statement only, so this statement's would be lost: end it with '| as Name' to use it in the statements after it
+              --> line 20, column 1
+               |
+            20 | N;
+               | ^"
+        )
+    );
+    assert_eq!(check(&format!("{NODES_AND_EDGES}E"), &[]), Ok(()));
+}
+
 #[test]
 fn a_graph_piped_into_a_tabular_operator_is_an_error() {
     assert_eq!(

@@ -31,6 +31,10 @@ pub struct Ident {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Query {
     pub lets: Vec<Let>,
+    /// Statements before the last that name their results for the ones
+    /// after (`T | as X;`, `G | graph-to-table nodes as N, edges as E;`):
+    /// Quarry shows one result, the last statement's.
+    pub named: Vec<Pipeline>,
     pub body: Pipeline,
     pub span: Span,
 }

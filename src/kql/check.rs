@@ -39,6 +39,9 @@ pub fn check(text: &str, plugins: &[&str]) -> Result<(), QueryError> {
         in_graph: false,
     };
     checker.lets(&query.lets)?;
+    for statement in &query.named {
+        checker.pipeline(statement)?;
+    }
     checker.pipeline(&query.body)
 }
 

@@ -61,6 +61,9 @@ pub fn run_query(
 ) -> Result<DataFrame, QueryError> {
     let mut runner = Runner::new(catalog, options);
     runner.bind_lets(&query.lets)?;
+    for statement in &query.named {
+        runner.bind_statement(statement)?;
+    }
     runner.pipeline(&query.body, None)
 }
 
@@ -181,6 +184,25 @@ impl<'a> Runner<'a> {
                 },
             };
             self.scope.insert(l.name.name.clone(), binding);
+        }
+        Ok(())
+    }
+
+    /// A statement before the last, which names its result for the
+    /// statements after it: `... | as X`, or graph-to-table's tables.
+    fn bind_statement(&mut self, p: &Pipeline) -> Result<(), QueryError> {
+        if let Some(ast::Operator {
+            kind: ast::OperatorKind::As(name),
+            ..
+        }) = p.ops.last()
+        {
+            let frame = self.pipeline(p, None)?;
+            self.scope
+                .insert(name.name.clone(), Binding::Table(Arc::new(frame)));
+            return Ok(());
+        }
+        for (name, frame) in self.graph_tables(p)? {
+            self.scope.insert(name, Binding::Table(Arc::new(frame)));
         }
         Ok(())
     }

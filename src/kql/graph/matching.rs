@@ -95,8 +95,8 @@ impl Runner<'_> {
         span: Span,
     ) -> Result<DataFrame, QueryError> {
         let [export] = exports else {
-            return Err(QueryError::unsupported(
-                "graph-to-table of both nodes and edges (two results, named with 'as')",
+            return Err(QueryError::syntax(
+                "graph-to-table of both nodes and edges makes two tables, and Quarry shows one result: end this statement with ';' and follow it with the name of the table to see (or ask for nodes or edges alone)",
                 span,
             ));
         };

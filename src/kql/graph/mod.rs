@@ -198,6 +198,39 @@ impl Runner<'_> {
     }
 }
 
+impl Runner<'_> {
+    /// The named tables of a statement ending with `graph-to-table nodes
+    /// as N, edges as E`: the statement runs once per table.
+    pub(crate) fn graph_tables(
+        &self,
+        p: &crate::kql::ast::Pipeline,
+    ) -> Result<Vec<(String, DataFrame)>, QueryError> {
+        let Some(last) = p.ops.last() else {
+            return Ok(Vec::new());
+        };
+        let OperatorKind::Graph(g) = &last.kind else {
+            return Ok(Vec::new());
+        };
+        let GraphOp::ToTable(exports) = g.as_ref() else {
+            return Ok(Vec::new());
+        };
+        let mut tables = Vec::with_capacity(exports.len());
+        for export in exports {
+            let Some(alias) = &export.alias else {
+                continue;
+            };
+            let mut one = p.clone();
+            let n = one.ops.len() - 1;
+            one.ops[n] = Operator {
+                kind: OperatorKind::Graph(Box::new(GraphOp::ToTable(vec![export.clone()]))),
+                span: last.span,
+            };
+            tables.push((alias.name.clone(), self.pipeline(&one, None)?));
+        }
+        Ok(tables)
+    }
+}
+
 /// Whether a pipeline's result is a graph: it ends with make-graph or
 /// graph-mark-components after make-graph, or reads a graph `let`
 /// (`is_graph`) through graph-mark-components only.

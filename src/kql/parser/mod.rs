@@ -431,12 +431,33 @@ impl<'a> Parser<'a> {
             return Err(self.error_here(message));
         };
         let start = lets.first().map_or(body.span, |l| l.span);
-        let span = start.to(body.span);
-        while self.eat(&TokenKind::Semi) {}
-        if !self.at(&TokenKind::Eof) {
-            return Err(self.unexpected_after_pipeline());
+        let mut body = body;
+        let mut named = Vec::new();
+        loop {
+            let separated = self.eat(&TokenKind::Semi);
+            while self.eat(&TokenKind::Semi) {}
+            if self.at(&TokenKind::Eof) {
+                break;
+            }
+            if !separated {
+                return Err(self.unexpected_after_pipeline());
+            }
+            let next = self.parse_pipeline()?;
+            if !names_its_result(&body) {
+                return Err(QueryError::syntax(
+                    "Quarry shows the result of a query's last statement only, so this statement's would be lost: end it with '| as Name' to use it in the statements after it",
+                    body.span,
+                ));
+            }
+            named.push(std::mem::replace(&mut body, next));
         }
-        Ok(Query { lets, body, span })
+        let span = start.to(body.span);
+        Ok(Query {
+            lets,
+            named,
+            body,
+            span,
+        })
     }
 
     /// The error for a token that cannot continue a finished pipeline.
@@ -862,6 +883,21 @@ impl<'a> Parser<'a> {
             }
         }
         Ok(Source::Table(name))
+    }
+}
+
+/// Whether a statement names its result for the statements after it:
+/// it ends with `as Name`, or with graph-to-table naming every table.
+fn names_its_result(p: &Pipeline) -> bool {
+    match p.ops.last().map(|op| &op.kind) {
+        Some(OperatorKind::As(_)) => true,
+        Some(OperatorKind::Graph(g)) => match g.as_ref() {
+            super::graph::ast::GraphOp::ToTable(exports) => {
+                exports.iter().all(|e| e.alias.is_some())
+            }
+            _ => false,
+        },
+        _ => false,
     }
 }
 
