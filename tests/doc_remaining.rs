@@ -605,3 +605,14 @@ fn a_datetime_inside_a_dynamic_is_iso_text() {
         ["some string value","2022-01-01T00:00:00.0000000Z",null,{"t":"2020-01-01T10:00:00.0000000Z"}]"#,
     );
 }
+
+/// parse-json-function.md: a let-bound value printed by name is print_0.
+#[test]
+fn a_printed_let_name_is_print_n() {
+    table(
+        r#"let d='{"a":123, "b":"{\\"c\\":456}"}';
+        print d, e = d"#,
+        r#"print_0:string | e:string
+        "{\"a\":123, \"b\":\"{\\\"c\\\":456}\"}" | "{\"a\":123, \"b\":\"{\\\"c\\\":456}\"}""#,
+    );
+}

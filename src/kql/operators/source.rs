@@ -4,7 +4,7 @@ use polars::prelude::*;
 
 use super::{expr_name, polars_error, val_column};
 use crate::data::types::KqlType;
-use crate::kql::ast::{Assignment, Expr, Ident, Span};
+use crate::kql::ast::{Assignment, Expr, ExprKind, Ident, Span};
 use crate::kql::error::QueryError;
 use crate::kql::functions::scalars_to_series;
 use crate::kql::limits::{Growth, Unit};
@@ -76,6 +76,9 @@ impl Runner<'_> {
             let v = self.eval(&a.expr, &one)?;
             let name = match a.names.first() {
                 Some(n) => n.name.clone(),
+                // A let-bound name is a value to print, not a column: Kusto
+                // calls it print_N (parse-json-function.md: `print d`).
+                None if matches!(a.expr.kind, ExprKind::Name(_)) => format!("print_{i}"),
                 None => expr_name(&a.expr).unwrap_or_else(|| format!("print_{i}")),
             };
             let name = super::unique_name(&name, &names);
