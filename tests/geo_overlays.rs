@@ -476,6 +476,62 @@ fn docs_polygon_to_h3cells_of_invalid_input_is_null() {
     );
 }
 
+// ---- geo_line_to_s2cells ----
+
+#[test]
+fn docs_line_to_s2cells_finds_stations_near_streets() {
+    check(
+        r#"let radius = 500;
+        let tube_stations = datatable(tube_station_name:string, lng:real, lat: real)
+        [
+            "St. James' Park",        -0.13451078568013486, 51.49919145858172,
+             "London Bridge station", -0.08492752160134387, 51.504876316440914,
+        ];
+        let streets = datatable(street_name:string, line:dynamic)
+        [
+            "Buckingham Palace", dynamic({"type":"LineString","coordinates":[[-0.1399656708283601,51.50190802248855],[-0.14088438832752104,51.50012082761452]]}),
+            "London Bridge",    dynamic({"type":"LineString","coordinates":[[-0.087152,51.509596],[-0.088340,51.506110]]}),
+        ];
+        let join_level = 14;
+        let lines = materialize(streets | extend id = new_guid());
+        let res =
+            lines
+            | project id, covering = geo_line_to_s2cells(line, join_level, radius)
+            | mv-expand covering to typeof(string)
+            | join kind=inner hint.strategy=broadcast
+            (
+                tube_stations
+                | extend covering = geo_point_to_s2cell(lng, lat, join_level)
+            ) on covering;
+        res | lookup lines on id
+        | where geo_distance_point_to_line(lng, lat, line) <= radius
+        | summarize count = count() by name = street_name
+        | order by name asc"#,
+        r#"name:string | count:long
+        "Buckingham Palace" | 1
+        "London Bridge" | 1"#,
+    );
+}
+
+#[test]
+fn line_to_s2cells_covers_the_line_and_its_radius() {
+    // A 400 m street crosses two level-14 cells (about 500 m across); a
+    // 500 m radius brings in the cells around them; at level 22 (2.4 m
+    // cells) the radius needs over 65,536 cells: null.
+    check(
+        r#"let street = dynamic({"type":"LineString","coordinates":[[-0.087152,51.509596],[-0.088340,51.506110]]});
+        print cells = geo_line_to_s2cells(street, 14),
+              around = array_length(geo_line_to_s2cells(street, 14, 500)),
+              mine = set_difference(pack_array(geo_point_to_s2cell(-0.087152, 51.509596, 14), geo_point_to_s2cell(-0.088340, 51.506110, 14)), geo_line_to_s2cells(street, 14)),
+              invalid = isnull(geo_line_to_s2cells(dynamic({"type":"LineString","coordinates":[[[0,0],[0,0]]]}))),
+              bad_level = isnull(geo_line_to_s2cells(street, 31)),
+              bad_radius = isnull(geo_line_to_s2cells(street, 14, -1)),
+              too_many = isnull(geo_line_to_s2cells(street, 22, 500))"#,
+        r#"cells:dynamic | around:long | mine:dynamic | invalid:bool | bad_level:bool | bad_radius:bool | too_many:bool
+        ["48760351","48760357"] | 12 | [] | true | true | true | true"#,
+    );
+}
+
 // ---- Bad input, spread shapes, and quarry check ----
 
 #[test]
@@ -515,6 +571,7 @@ fn quarry_check_knows_the_overlays() {
         "geo_line_buffer(l, 3)",
         "geo_polygon_buffer(p, 3)",
         "geo_polygon_to_h3cells(p, 6, 100)",
+        "geo_line_to_s2cells(l, 14, 500)",
     ] {
         let query = format!("print x = {function}");
         let out = Command::cargo_bin("quarry")

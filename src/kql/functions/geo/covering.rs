@@ -1,5 +1,6 @@
-//! `geo_polygon_to_s2cells(polygon[, level[, radius]])`: the S2 cells of
-//! one level that cover a polygon (and, with a radius, every point within
+//! `geo_polygon_to_s2cells(polygon[, level[, radius]])` and
+//! `geo_line_to_s2cells(line[, level[, radius]])`: the S2 cells of
+//! one level that cover a polygon or a line (and, with a radius, every point within
 //! that many meters of it), as tokens in cell-id order: the first step of
 //! Kusto's documented "which polygon holds this point" join on
 //! `geo_point_to_s2cell`.
@@ -19,13 +20,14 @@ use s2::edgeutil::distance_from_segment;
 use s2::point::Point;
 
 use super::polygon::{Polygon, parse_shape};
+use super::shapes::{lines, point};
 use super::sphere::EARTH_RADIUS_M;
 use super::{dynamic, level_arg, strings};
 use crate::data::types::KqlType;
 use crate::kql::error::QueryError;
 use crate::kql::functions::Call;
 use crate::kql::functions::convert::as_real;
-use crate::kql::value::Val;
+use crate::kql::value::{Scalar, Val};
 
 /// Kusto's most tokens for one polygon.
 const MAX_CELLS: u64 = 65_536;
@@ -33,10 +35,13 @@ const MAX_CELLS: u64 = 65_536;
 /// The level Kusto uses when none is given.
 const DEFAULT_LEVEL: i64 = 11;
 
-/// One polygon's boundary edges and vertices, for the cell tests.
+/// One polygon's boundary edges and vertices (or a line's), for the cell
+/// tests.
 struct Shape<'a> {
-    polygon: &'a Polygon,
+    /// The polygon; `None` for a line.
+    polygon: Option<&'a Polygon>,
     edges: Vec<(Point, Point)>,
+    vertices: Vec<Point>,
     /// The radius in radians.
     radius: f64,
 }
@@ -61,7 +66,7 @@ impl Shape<'_> {
     }
 
     fn vertex_in(&self, cell: &Cell) -> bool {
-        self.edges.iter().any(|(a, _)| cell.contains_point(a))
+        self.vertices.iter().any(|a| cell.contains_point(a))
     }
 
     /// Whether the boundaries come within the radius of each other.
@@ -80,8 +85,11 @@ impl Shape<'_> {
     }
 
     fn corners_inside(&self, cell: &Cell) -> usize {
+        let Some(polygon) = self.polygon else {
+            return 0;
+        };
         (0..4)
-            .filter(|&k| self.polygon.contains(&cell.vertex(k)))
+            .filter(|&k| polygon.contains(&cell.vertex(k)))
             .count()
     }
 
@@ -130,11 +138,7 @@ pub fn polygon_to_s2cells(call: &Call) -> Result<Val, QueryError> {
     call.rowwise(KqlType::Dynamic, |a| {
         Ok(dynamic((|| {
             let polygons = parse_shape(&a[0])?;
-            let level = level_arg(a.get(1), DEFAULT_LEVEL, 0..=30)? as u64;
-            let radius = match a.get(2) {
-                None => 0.0,
-                Some(s) => as_real(s).filter(|r| *r >= 0.0 && r.is_finite())?,
-            };
+            let (level, radius) = level_radius(a)?;
             let mut ids = Vec::new();
             for polygon in &polygons {
                 let edges = polygon
@@ -146,18 +150,59 @@ pub fn polygon_to_s2cells(call: &Call) -> Result<Val, QueryError> {
                     })
                     .collect();
                 let shape = Shape {
-                    polygon,
+                    polygon: Some(polygon),
                     edges,
+                    vertices: polygon.0.iter().flat_map(|r| r.vertices.clone()).collect(),
                     radius: radius / EARTH_RADIUS_M,
                 };
                 cover(&shape, level, &mut ids)?;
             }
-            ids.sort_unstable();
-            ids.dedup();
-            if ids.len() as u64 > MAX_CELLS {
-                return None;
+            tokens(ids)
+        })()))
+    })
+}
+
+/// The level and radius arguments at 1 and 2: `None` for a level outside
+/// [0, 30] or a negative or infinite radius.
+fn level_radius(a: &[Scalar]) -> Option<(u64, f64)> {
+    let level = level_arg(a.get(1), DEFAULT_LEVEL, 0..=30)? as u64;
+    let radius = match a.get(2) {
+        None => 0.0,
+        Some(s) => as_real(s).filter(|r| *r >= 0.0 && r.is_finite())?,
+    };
+    Some((level, radius))
+}
+
+/// Sorted, distinct tokens; `None` past the limit.
+fn tokens(mut ids: Vec<CellID>) -> Option<serde_json::Value> {
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.len() as u64 > MAX_CELLS {
+        return None;
+    }
+    Some(strings(ids.iter().map(CellID::to_token)))
+}
+
+/// `geo_line_to_s2cells(line[, level[, radius]])`: the cells of one level
+/// that a LineString or MultiLineString passes through (or comes within
+/// `radius` meters of), as tokens in cell-id order.
+pub fn line_to_s2cells(call: &Call) -> Result<Val, QueryError> {
+    call.rowwise(KqlType::Dynamic, |a| {
+        Ok(dynamic((|| {
+            let paths = lines(&a[0])?;
+            let (level, radius) = level_radius(a)?;
+            let mut ids = Vec::new();
+            for path in &paths {
+                let vertices: Vec<Point> = path.iter().map(|&v| point(v)).collect();
+                let shape = Shape {
+                    polygon: None,
+                    edges: vertices.windows(2).map(|w| (w[0], w[1])).collect(),
+                    vertices,
+                    radius: radius / EARTH_RADIUS_M,
+                };
+                cover(&shape, level, &mut ids)?;
             }
-            Some(strings(ids.iter().map(CellID::to_token)))
+            tokens(ids)
         })()))
     })
 }

@@ -192,6 +192,12 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
         eval: covering::polygon_to_s2cells,
     },
     ScalarFunction {
+        name: "geo_line_to_s2cells",
+        min_args: 1,
+        max_args: 3,
+        eval: covering::line_to_s2cells,
+    },
+    ScalarFunction {
         name: "geo_from_wkt",
         min_args: 1,
         max_args: 1,
