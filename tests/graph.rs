@@ -1297,6 +1297,53 @@ fn a_runaway_pattern_is_refused() {
     );
 }
 
+/// Shortest paths are found breadth first, so a dense graph whose every
+/// path would not fit in the budget still gives them: eight nodes each
+/// linked to every other have 1,957 paths from 1 to 8 of up to 7 edges.
+#[test]
+fn shortest_paths_in_a_dense_graph_fit_a_small_budget() {
+    let dense = r#"let n = range i from 1 to 8 step 1 | project id = tostring(i), k = 1;
+n | join kind=inner (n) on k | where id != id1 | project src = id, dst = id1
+| make-graph src --> dst with_node_id=id
+"#;
+    let options = quarry::kql::RunOptions {
+        budget: quarry::kql::Budget::new(64 << 10),
+        ..Default::default()
+    };
+    let run = |q: &str| {
+        quarry::kql::run(&quarry::data::catalog::Catalog::new(), q, &options)
+            .map(|f| common::render(&f))
+            .unwrap_or_else(|e| panic!("{q}\n{}", e.render(q)))
+    };
+    let direct = format!(
+        "{dense}| graph-shortest-paths (a)-[e*1..7]->(b) where a.id == \"1\" and b.id == \"8\" project via = map(inner_nodes(e), id)"
+    );
+    assert_eq!(run(&direct), "via:dynamic\n[]");
+    // Without the direct edge, six paths of two edges, in node order.
+    let around = format!(
+        "{dense}| graph-shortest-paths output=all (a)-[e*1..7]->(b) where a.id == \"1\" and b.id == \"8\" and all(e, not(src == \"1\" and dst == \"8\")) project via = map(inner_nodes(e), id)"
+    );
+    assert_eq!(
+        run(&around),
+        tidy(
+            r#"via:dynamic
+            ["2"]
+            ["3"]
+            ["4"]
+            ["5"]
+            ["6"]
+            ["7"]"#
+        )
+    );
+    // Every path, as graph-match finds them, is more than the budget.
+    let every = format!(
+        "{dense}| graph-match cycles=none (a)-[e*1..7]->(b) where a.id == \"1\" and b.id == \"8\" project via = map(inner_nodes(e), id) | count"
+    );
+    let e = quarry::kql::run(&quarry::data::catalog::Catalog::new(), &every, &options)
+        .expect_err("refused");
+    assert_eq!(e.kind, quarry::kql::error::ErrorKind::Limit);
+}
+
 #[test]
 fn check_knows_the_graph_operators() {
     for query in [

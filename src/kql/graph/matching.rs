@@ -11,6 +11,7 @@ use super::model::Graph;
 use super::pattern::Plan;
 use super::pushdown;
 use super::search::{self, Limits, Matches};
+use super::shortest;
 use crate::kql::ast::Span;
 use crate::kql::error::QueryError;
 use crate::kql::operators::{expr_name, fill_strings, unique_name};
@@ -52,7 +53,12 @@ impl Runner<'_> {
             operator,
             span,
         };
-        let matches = search::find(graph, &plan, &filters, cycles, &limits)?;
+        let matches = match m.shortest {
+            Some(all) if shortest::applies(&plan, &filters) => {
+                shortest::find(graph, &plan, &filters, all, &limits)?
+            }
+            _ => search::find(graph, &plan, &filters, cycles, &limits)?,
+        };
         let mut rows: Vec<u32> = (0..matches.count as u32).collect();
         if let Some(condition) = &m.condition {
             let value = Lower::new(&cx, &matches, rows.clone()).eval(condition)?;

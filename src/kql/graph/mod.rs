@@ -12,6 +12,7 @@ mod model;
 mod pattern;
 mod pushdown;
 mod search;
+mod shortest;
 
 use polars::prelude::*;
 

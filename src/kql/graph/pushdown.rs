@@ -25,6 +25,7 @@ pub fn filters(cx: &Context, condition: Option<&Expr>) -> Result<Filters, QueryE
     for part in parts {
         let vars = referenced(cx.plan, part);
         let [var] = vars.into_iter().collect::<Vec<_>>()[..] else {
+            filters.complete = false;
             continue;
         };
         match var {
@@ -42,13 +43,16 @@ pub fn filters(cx: &Context, condition: Option<&Expr>) -> Result<Filters, QueryE
                 // `all(e, cond)` and `all(inner_nodes(e), cond)`, whose
                 // condition reads the element alone.
                 let ExprKind::Call { name, args } = &part.kind else {
+                    filters.complete = false;
                     continue;
                 };
                 let [walk, inner] = args.as_slice() else {
+                    filters.complete = false;
                     continue;
                 };
                 if !name.name.eq_ignore_ascii_case("all") || !referenced(cx.plan, inner).is_empty()
                 {
+                    filters.complete = false;
                     continue;
                 }
                 let nodes = matches!(&walk.kind, ExprKind::Call { name, .. }

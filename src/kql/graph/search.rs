@@ -22,6 +22,8 @@ pub struct Filters {
     pub edges: Vec<Option<Vec<bool>>>,
     /// The nodes a variable-length edge may pass through.
     pub inner: Vec<Option<Vec<bool>>>,
+    /// Every part of the condition became one of these filters.
+    pub complete: bool,
 }
 
 impl Filters {
@@ -30,6 +32,7 @@ impl Filters {
             nodes: vec![None; plan.node_slots],
             edges: vec![None; plan.edges.len()],
             inner: vec![None; plan.edges.len()],
+            complete: true,
         }
     }
 }
