@@ -261,6 +261,14 @@ impl Sketch {
     }
 }
 
+impl Sketch {
+    /// The distinct hashes while the sketch lists them (`None` once it
+    /// holds registers).
+    pub fn listed(&self) -> Option<&[u64]> {
+        self.hashes.as_deref()
+    }
+}
+
 /// The distinct count of the union of sketches (`dcount_intersect`'s
 /// inclusion-exclusion); 0 for none.
 pub fn union_count(sketches: &[Sketch]) -> i64 {

@@ -2,10 +2,12 @@
 //! distinct counts of S1, S1 ∩ S2, S1 ∩ S2 ∩ S3, ... from 2 to 16 `hll()`
 //! sketches, appended as `s0`, `s1`, ... after the input's columns.
 //!
-//! Each intersection comes from the unions by inclusion-exclusion, as
-//! HyperLogLog sketches allow: exact while the sketches list their hashes,
-//! an estimate past that (floored at 0). A row where a value is not a
-//! sketch gets nulls.
+//! While the sketches list their hashes (small sets) the intersections
+//! are exact; past that they come from the unions by inclusion-exclusion,
+//! as HyperLogLog sketches allow (an estimate, floored at 0). A row where a
+//! value is not a sketch gets nulls.
+
+use std::collections::HashSet;
 
 use polars::prelude::*;
 
@@ -67,9 +69,22 @@ impl Runner<'_> {
     }
 }
 
-/// The distinct count of the intersection of the sets: the sum over every
-/// non-empty subset of its union's count, signed by the subset's size.
+/// The distinct count of the intersection of the sets: exact while every
+/// sketch lists its hashes, else the sum over every non-empty subset of its
+/// union's count, signed by the subset's size.
 fn intersection(sets: &[Sketch]) -> i64 {
+    let listed: Option<Vec<HashSet<u64>>> = sets
+        .iter()
+        .map(|s| s.listed().map(|h| h.iter().copied().collect()))
+        .collect();
+    if let Some(listed) = listed
+        && let Some((first, rest)) = listed.split_first()
+    {
+        return first
+            .iter()
+            .filter(|h| rest.iter().all(|r| r.contains(h)))
+            .count() as i64;
+    }
     let mut total = 0i64;
     for mask in 1u32..(1 << sets.len()) {
         let chosen: Vec<Sketch> = (0..sets.len())
