@@ -52,7 +52,10 @@ impl Runner<'_> {
                 })
                 .collect();
             for (n, column) in out.iter_mut().enumerate() {
-                column.push(sketches.as_ref().map(|s| intersection(&s[..=n])));
+                column.push(match &sketches {
+                    Some(s) => Some(self.intersection(&s[..=n])?),
+                    None => None,
+                });
             }
         }
         let mut columns: Vec<Column> = frame.columns().to_vec();
@@ -69,30 +72,34 @@ impl Runner<'_> {
     }
 }
 
-/// The distinct count of the intersection of the sets: exact while every
-/// sketch lists its hashes, else the sum over every non-empty subset of its
-/// union's count, signed by the subset's size.
-fn intersection(sets: &[Sketch]) -> i64 {
-    let listed: Option<Vec<HashSet<u64>>> = sets
-        .iter()
-        .map(|s| s.listed().map(|h| h.iter().copied().collect()))
-        .collect();
-    if let Some(listed) = listed
-        && let Some((first, rest)) = listed.split_first()
-    {
-        return first
+impl Runner<'_> {
+    /// The distinct count of the intersection of the sets: exact while
+    /// every sketch lists its hashes, else the sum over every non-empty
+    /// subset of its union's count, signed by the subset's size (2^16
+    /// unions for 16 sets: the cancel flag is looked at as it goes).
+    fn intersection(&self, sets: &[Sketch]) -> Result<i64, QueryError> {
+        let listed: Option<Vec<HashSet<u64>>> = sets
             .iter()
-            .filter(|h| rest.iter().all(|r| r.contains(h)))
-            .count() as i64;
-    }
-    let mut total = 0i64;
-    for mask in 1u32..(1 << sets.len()) {
-        let chosen: Vec<Sketch> = (0..sets.len())
-            .filter(|b| mask & (1 << b) != 0)
-            .map(|b| sets[b].clone())
+            .map(|s| s.listed().map(|h| h.iter().copied().collect()))
             .collect();
-        let sign = if chosen.len() % 2 == 1 { 1 } else { -1 };
-        total += sign * union_count(&chosen);
+        if let Some(listed) = listed
+            && let Some((first, rest)) = listed.split_first()
+        {
+            let common = first.iter().filter(|h| rest.iter().all(|r| r.contains(h)));
+            return Ok(common.count() as i64);
+        }
+        let mut total = 0i64;
+        for mask in 1u32..(1 << sets.len()) {
+            if mask % 64 == 0 {
+                self.check_cancel()?;
+            }
+            let chosen: Vec<Sketch> = (0..sets.len())
+                .filter(|b| mask & (1 << b) != 0)
+                .map(|b| sets[b].clone())
+                .collect();
+            let sign = if chosen.len() % 2 == 1 { 1 } else { -1 };
+            total += sign * union_count(&chosen);
+        }
+        Ok(total.max(0))
     }
-    total.max(0)
 }
