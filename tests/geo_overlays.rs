@@ -178,6 +178,34 @@ fn docs_union_of_a_geohash_and_its_neighbors() {
 }
 
 #[test]
+fn docs_union_of_an_s2_cell_and_its_neighbors() {
+    check_geojson_near(
+        r#"let s2cell = '89c259';
+        print cells = array_concat(pack_array(s2cell), geo_s2cell_neighbors(s2cell))
+        | mv-expand cells to typeof(string)
+        | project polygons = geo_s2cell_to_polygon(cells)
+        | summarize arr = make_list(polygons)
+        | project polygon = geo_union_polygons_array(arr)"#,
+        r#"{"type": "Polygon","coordinates": [[[-73.841906340776248,40.695446474556284],[-73.841906340776248,40.774477568182071],[-73.841906340776248,40.853401155678846],[-73.935982114337421,40.866846163445771],[-74.030012249838478,40.880202851376716],[-74.1239959854733,40.893471289549758],[-74.1239959854733,40.814531536204242],[-74.1239959854733,40.735483949993387],[-74.1239959854733,40.656328734184143],[-74.030012249838478,40.643076628676461],[-73.935982114337421,40.629736433321796],[-73.841906340776248,40.616308079144915],[-73.841906340776248,40.695446474556284]]]}"#,
+        TOL,
+    );
+}
+
+#[test]
+fn docs_union_of_an_h3_cell_and_its_neighbors() {
+    check_geojson_near(
+        r#"let h3cell = '862a1072fffffff';
+        print cells = array_concat(pack_array(h3cell), geo_h3cell_neighbors(h3cell))
+        | mv-expand cells to typeof(string)
+        | project polygons = geo_h3cell_to_polygon(cells)
+        | summarize arr = make_list(polygons)
+        | project polygon = geo_union_polygons_array(arr)"#,
+        r#"{<br>  "type": "Polygon",<br>  "coordinates": [[[  -73.926766604813565,  40.718903205013063],[  -73.912969923470314,  40.750105305345329],[  -73.943844904976629,  40.773964402038523],[  -73.988522328408948,  40.766594382212254],[  -74.019448383546617,  40.79043914023697],[  -74.064132193843633,  40.783038509825005],[  -74.077839665342211,  40.751803958414136],[  -74.1224794808745,  40.744383587828388],[  -74.1361375042681,  40.713156370029125],[  -74.1052004095288,  40.689365648097251],[  -74.118853750491638,  40.658161927046628],[  -74.0879619670209,  40.6343838242296],[  -74.043422283844933,  40.641782462872115],[  -74.012581189358343,  40.617990065981623],[  -73.968047801220749,  40.625358290164755],[  -73.954305509472675,  40.656529678451555],[  -73.909728515658443,  40.663878222244442],[  -73.895936872069854,  40.695056852396377],[  -73.926766604813565,  40.718903205013063]]]}"#,
+        TOL,
+    );
+}
+
+#[test]
 fn union_polygons_array_of_apart_polygons_is_a_multipolygon() {
     let got = single_json(
         r#"print u = geo_union_polygons_array(dynamic([

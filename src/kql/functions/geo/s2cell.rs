@@ -56,9 +56,16 @@ pub fn s2cell_to_central_point(call: &Call) -> Result<Val, QueryError> {
 }
 
 /// `geo_s2cell_neighbors(token)`: the cells of the same level that touch
-/// the cell at an edge or a corner, in S2's own order (AppendAllNeighbors:
-/// the documentation lists the same eight cells in an order it does not
-/// explain).
+/// the cell at an edge or a corner.
+///
+/// The order is the documentation's: S2's AppendAllNeighbors order (by
+/// offset in the face's i, j: (-1,-1) (1,-1) (0,-1) (0,1) (-1,0) (1,0)
+/// (-1,1) (1,1)) with the last first and the middle pair swapped. Kusto
+/// does not say why; it is the order a .NET HashSet enumerates when the
+/// cell itself is added first and removed before the last neighbor
+/// (which takes its slot). Seen for the one cell the documentation shows
+/// (89c259, four examples); a cell at a cube corner (seven neighbors)
+/// keeps S2's order.
 pub fn s2cell_neighbors(call: &Call) -> Result<Val, QueryError> {
     call.rowwise(KqlType::Dynamic, |a| {
         Ok(dynamic(token(&a[0]).and_then(cell_of).map(|id| {
@@ -68,6 +75,9 @@ pub fn s2cell_neighbors(call: &Call) -> Result<Val, QueryError> {
                 if !seen.contains(&n) {
                     seen.push(n);
                 }
+            }
+            if seen.len() == 8 {
+                seen = [7, 0, 1, 2, 3, 5, 4, 6].iter().map(|&k| seen[k]).collect();
             }
             strings(seen.iter().map(CellID::to_token))
         })))
