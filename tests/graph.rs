@@ -1344,6 +1344,38 @@ n | join kind=inner (n) on k | where id != id1 | project src = id, dst = id1
     assert_eq!(e.kind, quarry::kql::error::ErrorKind::Limit);
 }
 
+/// Nothing typed panics: every documentation example above, cut short
+/// at each of a spread of places or with a stretch of it removed, runs
+/// or gives an error.
+#[test]
+fn mangled_graph_queries_never_panic() {
+    let queries = [
+        NODES_AND_EDGES,
+        RING,
+        r#"datatable(s:string, t:string) ["a","b"] | make-graph s --> t with_node_id=id
+        | graph-match (x)-[e*0..2]->(y) project map(inner_nodes(e), id), all(inner_nodes(e), id == "a"), any(e, s == "a"), node_id(x), labels(e)"#,
+        r#"datatable(s:string, t:string, p:string) ["a","b","x", "b","a","y"]
+        | make-graph s --> t with_node_id=id partitioned-by p (graph-shortest-paths output=all (x)-[e*1..3]-(y) where x.id == "a" project y.id)"#,
+    ];
+    let mut tried = 0;
+    for query in queries {
+        let chars: Vec<char> = query.chars().collect();
+        let step = (chars.len() / 40).max(1);
+        for at in (0..chars.len()).step_by(step) {
+            let cut: String = chars[..at].iter().collect();
+            let holed: String = chars[..at]
+                .iter()
+                .chain(&chars[(at + 7).min(chars.len())..])
+                .collect();
+            for q in [cut, holed] {
+                let _ = try_run(&q);
+                tried += 1;
+            }
+        }
+    }
+    assert!(tried > 200, "{tried}");
+}
+
 #[test]
 fn check_knows_the_graph_operators() {
     for query in [

@@ -521,8 +521,9 @@ impl<'a> Lower<'a> {
         let mut counts: Vec<usize> = Vec::with_capacity(self.height());
         for &m in &self.rows {
             let elements = if nodes {
+                // A walk of no edges has no inner nodes.
                 let all = walks.nodes_of(m as usize);
-                &all[1..all.len() - 1]
+                all.get(1..all.len().saturating_sub(1)).unwrap_or(&[])
             } else {
                 walks.edges_of(m as usize)
             };
