@@ -7,7 +7,8 @@ use serde_json::Value as Json;
 
 use super::ast::{BinaryOp, Expr, ExprKind, ListOp, Literal, Span, StringOp, StringOpKind};
 use super::error::{QueryError, did_you_mean};
-use super::functions::{self, Call, dictionary::dictionary_of, terms::Matcher};
+use super::functions::dictionary::{PredicateKey, dictionary_of};
+use super::functions::{self, Call, terms::Matcher};
 use super::run::{Binding, Runner};
 use super::value::{Scalar, Val, parse_json_bytes};
 use crate::data::time::{
@@ -248,7 +249,13 @@ impl Runner<'_> {
                 if let Val::Column(c) = &l
                     && let Some(d) = dictionary_of(c)
                 {
-                    let out = d.map_bool(c.name().clone(), |s| holds(s, &mut String::new()));
+                    let key = PredicateKey::new(
+                        if all { "has_all" } else { "has_any" },
+                        matchers.iter().map(|m| m.key().as_str().to_string()),
+                    );
+                    let out = d.map_bool(c.name().clone(), Some(key), |s| {
+                        holds(s, &mut String::new())
+                    });
                     return Ok(bool_val(out));
                 }
                 let out: BooleanChunked = l
@@ -1054,7 +1061,15 @@ fn string_equals(
     {
         let needle = s.to_text();
         let lower = needle.to_lowercase();
-        let out = d.map_bool(c.name().clone(), |v| {
+        let key = PredicateKey::new(
+            "equals",
+            [
+                case_sensitive.to_string(),
+                negated.to_string(),
+                needle.to_string(),
+            ],
+        );
+        let out = d.map_bool(c.name().clone(), Some(key), |v| {
             let eq = if case_sensitive {
                 v == needle
             } else {
@@ -1177,7 +1192,10 @@ fn in_list(l: &Val, values: &[Scalar], case_insensitive: bool, rows: usize) -> V
         if let Val::Column(c) = l
             && let Some(d) = dictionary_of(c)
         {
-            return bool_val(d.map_bool(c.name().clone(), found));
+            let mut members: Vec<&str> = set.iter().map(String::as_str).collect();
+            members.sort_unstable();
+            let key = PredicateKey::new(if case_insensitive { "in~" } else { "in" }, members);
+            return bool_val(d.map_bool(c.name().clone(), Some(key), found));
         }
         let text = l.to_text(rows);
         let out: BooleanChunked = text

@@ -16,6 +16,8 @@ use polars::prelude::*;
 
 use crate::data::encode;
 
+mod memo;
+
 /// Columns shorter than this are matched row by row: building a dictionary
 /// would cost more than it saves.
 const MIN_ROWS: usize = 65_536;
@@ -23,6 +25,11 @@ const MIN_ROWS: usize = 65_536;
 const MAX_DISTINCT_RATIO: usize = 8;
 /// Cached columns at most; the oldest are dropped first.
 const CAPACITY: usize = 256;
+/// Shared dictionaries with more values than this keep their answers
+/// ([`Dictionary::map_bool`]); smaller ones are tried whole each time.
+const SMALL_DICTIONARY: usize = 1 << 12;
+
+pub use memo::PredicateKey;
 
 /// A column as codes into its distinct values.
 pub struct Dictionary {
@@ -63,9 +70,26 @@ impl Dictionary {
 
     /// Evaluates `f` once per distinct value and spreads the answers over
     /// the rows (null rows stay null).
-    pub fn map_bool(&self, name: PlSmallStr, f: impl Fn(&str) -> bool) -> BooleanChunked {
-        let flags: Vec<bool> = self.values().into_iter().map(f).collect();
-        self.spread(name, &flags)
+    ///
+    /// `key` names the predicate `f` computes, with every input it reads
+    /// (see [`PredicateKey`]): a large shared dictionary (an encoded column
+    /// of millions of command lines, shared by every table) then keeps the
+    /// answers it has given, so a query that runs slice by slice, or the
+    /// same search again, asks `f` once per value in all. Without a key the
+    /// answers are kept for this call only.
+    pub fn map_bool(
+        &self,
+        name: PlSmallStr,
+        key: Option<PredicateKey>,
+        f: impl Fn(&str) -> bool + Sync,
+    ) -> BooleanChunked {
+        match self.large_shared() {
+            Some((mapping, bound)) => self.map_bool_memo(name, mapping, bound, key, f),
+            None => {
+                let flags: Vec<bool> = self.values().into_iter().map(f).collect();
+                self.spread(name, &flags)
+            }
+        }
     }
 
     /// Like [`Dictionary::map_bool`], but `None` when no value matches, so
@@ -73,10 +97,58 @@ impl Dictionary {
     pub fn map_bool_any(
         &self,
         name: PlSmallStr,
-        f: impl Fn(&str) -> bool,
+        key: Option<PredicateKey>,
+        f: impl Fn(&str) -> bool + Sync,
     ) -> Option<BooleanChunked> {
+        if self.large_shared().is_some() {
+            let out = self.map_bool(name, key, f);
+            return out.any().then_some(out);
+        }
         let flags: Vec<bool> = self.values().into_iter().map(f).collect();
         flags.contains(&true).then(|| self.spread(name, &flags))
+    }
+
+    /// The mapping and bound of a shared dictionary too large to try every
+    /// value of for each call: a slice of 16k rows may be matched against
+    /// an encoded column of two million distinct command lines.
+    fn large_shared(&self) -> Option<(&Arc<CategoricalMapping>, usize)> {
+        match &self.values {
+            Values::Shared(m, n) if *n > SMALL_DICTIONARY => Some((m, *n)),
+            _ => None,
+        }
+    }
+
+    /// Asks `f` only about the values the rows use, each once (across calls
+    /// too, with a key), in parallel, then spreads the answers.
+    fn map_bool_memo(
+        &self,
+        name: PlSmallStr,
+        mapping: &Arc<CategoricalMapping>,
+        bound: usize,
+        key: Option<PredicateKey>,
+        f: impl Fn(&str) -> bool + Sync,
+    ) -> BooleanChunked {
+        use rayon::prelude::*;
+        let memo = match key {
+            Some(key) => memo::kept(mapping, bound, key),
+            None => Arc::new(memo::Answers::new(bound)),
+        };
+        let blocks: Vec<&[u32]> = self
+            .codes
+            .downcast_iter()
+            .flat_map(|a| a.values().as_slice().chunks(1 << 15))
+            .collect();
+        blocks.par_iter().for_each(|codes| {
+            for &c in codes.iter() {
+                // Codes under null rows are whatever was there: asking
+                // about them is harmless, they are never read.
+                memo.answer(c, || f(mapping.cat_to_str(c).unwrap_or_default()));
+            }
+        });
+        let mut out: BooleanChunked =
+            unary_elementwise_values(&self.codes, |c: u32| memo.known(c) == Some(true));
+        out.rename(name);
+        out
     }
 
     fn spread(&self, name: PlSmallStr, flags: &[bool]) -> BooleanChunked {
@@ -209,7 +281,7 @@ mod tests {
         let ca = StringChunked::from_slice("c".into(), &rows);
         let d = dictionary(&ca).expect("repetitive column");
         assert_eq!(d.values(), vec!["alpha", "beta", "gamma"]);
-        let m = d.map_bool("c".into(), |s| s.starts_with('b'));
+        let m = d.map_bool("c".into(), None, |s: &str| s.starts_with('b'));
         assert_eq!(m.sum(), Some(33_333));
         // Same column again: the cached dictionary.
         assert!(Arc::ptr_eq(&d, &dictionary(&ca).unwrap()));
@@ -222,5 +294,43 @@ mod tests {
         assert!(dictionary(&ca).is_none());
         let small = StringChunked::from_slice("c".into(), &["a", "a"]);
         assert!(dictionary(&small).is_none());
+    }
+
+    #[test]
+    fn large_shared_dictionaries_ask_each_value_once_across_slices() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        // 10,000 distinct values over 20,000 rows, one null: encoded, and
+        // past SMALL_DICTIONARY, so answers are kept.
+        let rows: Vec<Option<String>> = (0..20_000)
+            .map(|i| (i != 10_005).then(|| format!("cmd.exe /c job{}", i % 10_000)))
+            .collect();
+        let ca: StringChunked = rows.iter().map(|v| v.as_deref()).collect();
+        let ca = ca.with_name("memo_test_command_line".into());
+        let encoded = encode::encode(&ca).unwrap().expect("worth encoding");
+        let asked = AtomicUsize::new(0);
+        let ends_in_7 = |v: &str| {
+            asked.fetch_add(1, Ordering::Relaxed);
+            v.ends_with('7')
+        };
+        let key = || Some(PredicateKey::new("test-ends-in-7", ["7"]));
+        // A slice of the first 3,000 rows: only its values are asked about.
+        let first = dictionary_of(&encoded.slice(0, 3_000)).unwrap();
+        let got = first.map_bool("c".into(), key(), ends_in_7);
+        assert_eq!(asked.load(Ordering::Relaxed), 3_000);
+        assert_eq!(got.sum(), Some(300));
+        // The whole column: the first 3,000 values were answered already.
+        let whole = dictionary_of(&encoded).unwrap();
+        let got = whole.map_bool("c".into(), key(), ends_in_7);
+        assert_eq!(asked.load(Ordering::Relaxed), 10_000);
+        let expected: Vec<Option<bool>> = rows
+            .iter()
+            .map(|v| v.as_ref().map(|v| v.ends_with('7')))
+            .collect();
+        let got: Vec<Option<bool>> = got.downcast_iter().flat_map(|a| a.iter()).collect();
+        assert_eq!(got, expected);
+        // Without a key nothing is kept: every used value is asked again.
+        let none = whole.map_bool_any("c".into(), None, ends_in_7);
+        assert_eq!(asked.load(Ordering::Relaxed), 20_000);
+        assert_eq!(none.and_then(|m| m.sum()), Some(2_000));
     }
 }

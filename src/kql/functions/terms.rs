@@ -11,7 +11,7 @@ use memchr::memmem;
 use polars::prelude::*;
 use regex::Regex;
 
-use super::dictionary::dictionary_of;
+use super::dictionary::{PredicateKey, dictionary_of};
 use crate::kql::ast::StringOpKind;
 use crate::kql::value::series_to_text;
 
@@ -40,6 +40,13 @@ pub struct Matcher {
 impl Matcher {
     /// Compiles a matcher; `Err` carries the message for a bad regex.
     pub fn new(kind: StringOpKind, needle: &str, case_sensitive: bool) -> Result<Matcher, String> {
+        // A needle no case mapping changes ("192.168.0.", "4444") is found
+        // in a text exactly where it is found in the text lower-cased:
+        // comparing as written spares lower-casing every value searched.
+        let case_sensitive = case_sensitive
+            || (kind != StringOpKind::MatchesRegex
+                && needle.to_lowercase() == needle
+                && needle.to_uppercase() == needle);
         let needle_cmp = if case_sensitive {
             needle.to_string()
         } else {
@@ -61,6 +68,24 @@ impl Matcher {
             finder,
             regex,
         })
+    }
+
+    /// What this matcher computes, with all it reads (see
+    /// [`PredicateKey`]): the kind, the case, the needle as compared and
+    /// the regex as compiled (two patterns may lower-case alike).
+    pub fn key(&self) -> PredicateKey {
+        PredicateKey::new(
+            "matcher",
+            [
+                format!("{:?}", self.kind),
+                self.case_sensitive.to_string(),
+                self.needle.clone(),
+                self.regex
+                    .as_ref()
+                    .map(|r| r.as_str().to_string())
+                    .unwrap_or_default(),
+            ],
+        )
     }
 
     /// Whether `hay` satisfies the predicate. `buf` is scratch space reused
@@ -123,7 +148,9 @@ impl Matcher {
     pub fn apply(&self, s: &Series) -> BooleanChunked {
         if let Some(d) = dictionary_of(s) {
             // Once per distinct value; the scratch buffer is per value too.
-            return d.map_bool(s.name().clone(), |v| self.matches(v, &mut String::new()));
+            return d.map_bool(s.name().clone(), Some(self.key()), |v| {
+                self.matches(v, &mut String::new())
+            });
         }
         let mut buf = String::new();
         let mut out: BooleanChunked = series_to_text(s)
@@ -140,7 +167,9 @@ impl Matcher {
     /// matches (every distinct value of the column was tried).
     pub fn apply_any(&self, s: &Series) -> Option<BooleanChunked> {
         match dictionary_of(s) {
-            Some(d) => d.map_bool_any(s.name().clone(), |v| self.matches(v, &mut String::new())),
+            Some(d) => d.map_bool_any(s.name().clone(), Some(self.key()), |v| {
+                self.matches(v, &mut String::new())
+            }),
             None => Some(self.apply(s)),
         }
     }
