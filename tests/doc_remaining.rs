@@ -632,3 +632,38 @@ fn dcount_intersect_estimates_large_sets() {
         20155 | 10123 | 20155",
     );
 }
+
+// --- bin_auto ----------------------------------------------------------------------
+
+/// bin-auto-function.md: hours counted from 00:05, the fixed point.
+#[test]
+fn bin_auto_bins_by_the_query_options_as_documented() {
+    table(
+        "set query_bin_auto_size=1h;
+        set query_bin_auto_at=datetime(2017-01-01 00:05);
+        range Timestamp from datetime(2017-01-01 00:05) to datetime(2017-01-01 02:00) step 1m
+        | summarize count() by bin_auto(Timestamp)",
+        "Timestamp:datetime | count_:long
+        2017-01-01T00:05:00.0000000Z | 60
+        2017-01-01T01:05:00.0000000Z | 56",
+    );
+    // Without a fixed point, bins start at 0.
+    table(
+        "set query_bin_auto_size=10;
+        print a = bin_auto(27), b = bin_auto(-3)",
+        "a:long | b:long
+        20 | -10",
+    );
+    assert_eq!(
+        message("print bin_auto(5)"),
+        "error: bin_auto() needs the bin size: 'set query_bin_auto_size = 1h;' before the query"
+    );
+    assert_eq!(
+        message("set query_bin_auto_size=1h; print bin_auto(5, 2)"),
+        "error: bin_auto() takes 1 argument, 2 given"
+    );
+    assert_eq!(
+        message("set query_bin_auto_sizes=1h; print 1"),
+        "error: unknown option 'query_bin_auto_sizes': bin_auto() reads query_bin_auto_size and query_bin_auto_at"
+    );
+}

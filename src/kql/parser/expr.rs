@@ -361,6 +361,39 @@ impl Parser<'_> {
         }
     }
 
+    /// `bin_auto(x)`: `bin_at(x, size, at)` with the query's
+    /// `set query_bin_auto_size` and `query_bin_auto_at` (bin-auto-function.md),
+    /// `bin(x, size)` without a fixed point.
+    fn bin_auto(&mut self, name: Ident, mut args: Vec<Expr>) -> PResult<Expr> {
+        let end = self.prev_span();
+        let call = name.span.to(end);
+        if args.len() != 1 {
+            return Err(QueryError::syntax(
+                format!("bin_auto() takes 1 argument, {} given", args.len()),
+                call,
+            ));
+        }
+        let Some(size) = self.bin_auto.size.clone() else {
+            return Err(QueryError::syntax(
+                "bin_auto() needs the bin size: 'set query_bin_auto_size = 1h;' before the query",
+                call,
+            ));
+        };
+        args.push(size);
+        let target = match self.bin_auto.at.clone() {
+            Some(at) => {
+                args.push(at);
+                "bin_at"
+            }
+            None => "bin",
+        };
+        let name = Ident {
+            name: target.to_string(),
+            span: name.span,
+        };
+        Ok(call_node(name, args, end))
+    }
+
     /// Adjacent string literals are one string: `"a" "b"` is `"ab"`.
     pub(super) fn parse_string_literal(&mut self) -> (String, Span) {
         let mut text = String::new();
@@ -380,6 +413,9 @@ impl Parser<'_> {
         let name = self.parse_name("a name")?;
         if self.at(&TokenKind::LParen) {
             let args = self.parse_call_args()?;
+            if name.name == "bin_auto" {
+                return self.bin_auto(name, args);
+            }
             return Ok(call_node(name, args, self.prev_span()));
         }
         if self.search_mode && self.at(&TokenKind::Colon) {

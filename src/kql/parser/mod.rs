@@ -74,6 +74,17 @@ pub(super) struct Parser<'a> {
     /// it, so a syntax error further on is still reported first (it has to
     /// be fixed in any case) and the rest of the query is still checked.
     unsupported: Option<QueryError>,
+    /// `set query_bin_auto_size = ...;` and `set query_bin_auto_at = ...;`:
+    /// what `bin_auto(x)` bins by.
+    bin_auto: BinAuto,
+}
+
+/// The bin size and fixed point the query's `set` statements give
+/// `bin_auto()`.
+#[derive(Default)]
+pub(super) struct BinAuto {
+    pub size: Option<Expr>,
+    pub at: Option<Expr>,
 }
 
 impl<'a> Parser<'a> {
@@ -86,6 +97,7 @@ impl<'a> Parser<'a> {
             stack_base: stack_position(),
             search_mode: false,
             unsupported: None,
+            bin_auto: BinAuto::default(),
         }
     }
 
@@ -498,8 +510,17 @@ impl<'a> Parser<'a> {
                 continue;
             }
             if self.is_ident("set") && self.name_len_at(1).is_some() && !in_function {
-                // Query options (`set query_now = ...;`) do not change what
-                // the query means to Quarry.
+                // bin_auto()'s options are kept; other query options
+                // (`set query_now = ...;`) do not change what the query
+                // means to Quarry.
+                if let Some(option) = self
+                    .ident_at(1)
+                    .filter(|o| o.starts_with("query_bin_auto_"))
+                {
+                    let option = option.to_string();
+                    self.bin_auto_option(&option)?;
+                    continue;
+                }
                 self.skip_statement()?;
                 continue;
             }
@@ -518,6 +539,33 @@ impl<'a> Parser<'a> {
         }
         let body = self.parse_pipeline()?;
         Ok((lets, Some(body)))
+    }
+
+    /// `set query_bin_auto_size = Expr;` or `set query_bin_auto_at = Expr;`.
+    fn bin_auto_option(&mut self, option: &str) -> PResult<()> {
+        self.bump();
+        let name = self.bump().span;
+        self.expect(TokenKind::Assign, "'=' after the option name")?;
+        let value = self.parse_expr()?;
+        match option {
+            "query_bin_auto_size" => self.bin_auto.size = Some(value),
+            "query_bin_auto_at" => self.bin_auto.at = Some(value),
+            _ => {
+                return Err(QueryError::syntax(
+                    format!(
+                        "unknown option '{option}': bin_auto() reads query_bin_auto_size and query_bin_auto_at"
+                    ),
+                    name,
+                ));
+            }
+        }
+        if !self.eat(&TokenKind::Semi) {
+            return Err(self.error_here(format!(
+                "expected ';' after the 'set' statement, found {}",
+                self.describe_current()
+            )));
+        }
+        Ok(())
     }
 
     /// Read past a statement up to its `;`.
