@@ -218,7 +218,7 @@ impl<'a> Lower<'a> {
             if let Some(e) = self.cached(&key, span) {
                 return Ok(e);
             }
-            let series = self.whole(var, n);
+            let series = self.whole(var)?;
             return Ok(self.add(key, series, span));
         }
         if self.cx.runner.scope.get(n).is_some() {
@@ -312,18 +312,16 @@ impl<'a> Lower<'a> {
                 take(column, &ids, span)?
             }
             Var::Edge(e) => {
-                let values: Vec<Scalar> = self
-                    .rows
-                    .iter()
-                    .map(|&m| {
-                        let items = self.matches.walks[e]
-                            .edges_of(m as usize)
-                            .iter()
-                            .map(|&id| Scalar::from_series(column, id as usize).to_json())
-                            .collect();
-                        Scalar::Dynamic(Json::Array(items))
-                    })
-                    .collect();
+                let mut values: Vec<Scalar> = Vec::with_capacity(self.height());
+                for (i, &m) in self.rows.iter().enumerate() {
+                    self.tick(i)?;
+                    let items = self.matches.walks[e]
+                        .edges_of(m as usize)
+                        .iter()
+                        .map(|&id| Scalar::from_series(column, id as usize).to_json())
+                        .collect();
+                    values.push(Scalar::Dynamic(Json::Array(items)));
+                }
                 scalars_to_series("", KqlType::Dynamic, values)
             }
         };
@@ -332,7 +330,7 @@ impl<'a> Lower<'a> {
 
     /// A variable on its own: a node or edge as a property bag, a
     /// variable-length edge as an array of them.
-    fn whole(&self, var: Var, _name: &str) -> Series {
+    fn whole(&self, var: Var) -> Result<Series, QueryError> {
         let g = self.cx.graph;
         let bag = |frame: &DataFrame, i: u32| {
             let map: serde_json::Map<String, Json> = frame
@@ -345,27 +343,33 @@ impl<'a> Lower<'a> {
                 .collect();
             Json::Object(map)
         };
-        let values: Vec<Scalar> = self
-            .rows
-            .iter()
-            .map(|&m| {
-                let m = m as usize;
-                Scalar::Dynamic(match var {
-                    Var::Node(s) => bag(&g.nodes, self.matches.nodes[s][m]),
-                    Var::Edge(e) if !self.cx.plan.edges[e].variable => {
-                        bag(&g.edges, self.matches.walks[e].edges_of(m)[0])
-                    }
-                    Var::Edge(e) => Json::Array(
-                        self.matches.walks[e]
-                            .edges_of(m)
-                            .iter()
-                            .map(|&id| bag(&g.edges, id))
-                            .collect(),
-                    ),
-                })
-            })
-            .collect();
-        scalars_to_series("", KqlType::Dynamic, values)
+        let mut values: Vec<Scalar> = Vec::with_capacity(self.height());
+        for (i, &m) in self.rows.iter().enumerate() {
+            self.tick(i)?;
+            let m = m as usize;
+            values.push(Scalar::Dynamic(match var {
+                Var::Node(s) => bag(&g.nodes, self.matches.nodes[s][m]),
+                Var::Edge(e) if !self.cx.plan.edges[e].variable => {
+                    bag(&g.edges, self.matches.walks[e].edges_of(m)[0])
+                }
+                Var::Edge(e) => Json::Array(
+                    self.matches.walks[e]
+                        .edges_of(m)
+                        .iter()
+                        .map(|&id| bag(&g.edges, id))
+                        .collect(),
+                ),
+            }));
+        }
+        Ok(scalars_to_series("", KqlType::Dynamic, values))
+    }
+
+    /// Looks at the cancel flag every so many rows of a row-by-row loop.
+    fn tick(&self, i: usize) -> Result<(), QueryError> {
+        if i.is_multiple_of(1 << 14) {
+            self.cx.runner.check_cancel()?;
+        }
+        Ok(())
     }
 
     fn graph_function(
@@ -519,7 +523,8 @@ impl<'a> Lower<'a> {
         let mut owners: Vec<u32> = Vec::new();
         let mut ids: Vec<u32> = Vec::new();
         let mut counts: Vec<usize> = Vec::with_capacity(self.height());
-        for &m in &self.rows {
+        for (i, &m) in self.rows.iter().enumerate() {
+            self.tick(i)?;
             let elements = if nodes {
                 // A walk of no edges has no inner nodes.
                 let all = walks.nodes_of(m as usize);
