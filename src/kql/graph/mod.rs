@@ -4,8 +4,10 @@
 //! `graph-shortest-paths` and `graph-to-table` turn it back into a table
 //! the rest of the pipeline reads.
 
+/// The graph operators' syntax.
 pub mod ast;
 mod components;
+/// `where` and `project` over matches, and the graph functions.
 pub mod eval;
 mod matching;
 mod model;

@@ -183,10 +183,12 @@ impl Graph {
         })
     }
 
+    /// How many nodes the graph has.
     pub fn node_count(&self) -> usize {
         self.keys.len()
     }
 
+    /// How many edges the graph has.
     pub fn edge_count(&self) -> usize {
         self.source.len()
     }

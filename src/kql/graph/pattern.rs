@@ -47,6 +47,8 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// Numbers the pattern of `m`; a node named twice is one slot, an
+    /// edge named twice or a pattern in pieces is an error.
     pub fn new(m: &GraphMatch) -> Result<Plan, QueryError> {
         let mut vars: HashMap<String, Var> = HashMap::new();
         let mut node_slots = 0usize;

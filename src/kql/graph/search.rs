@@ -27,6 +27,7 @@ pub struct Filters {
 }
 
 impl Filters {
+    /// No filter yet: every element may stand for every part.
     pub fn new(plan: &Plan) -> Filters {
         Filters {
             nodes: vec![None; plan.node_slots],
@@ -52,10 +53,12 @@ pub struct Walks {
 }
 
 impl Walks {
+    /// How many matches' walks are kept.
     pub fn len(&self) -> usize {
         self.starts.len()
     }
 
+    /// No walk kept (an edge slot nothing has filled).
     pub fn is_empty(&self) -> bool {
         self.starts.is_empty()
     }
