@@ -667,3 +667,16 @@ fn bin_auto_bins_by_the_query_options_as_documented() {
         "error: unknown option 'query_bin_auto_sizes': bin_auto() reads query_bin_auto_size and query_bin_auto_at"
     );
 }
+
+/// summarize-operator.md: an aggregate over a conversion is named after
+/// the converted column (`schema_x`), over anything else after nothing
+/// (countif-aggregation-function.md: `countif_`).
+#[test]
+fn aggregates_over_conversions_are_named_after_the_column() {
+    table(
+        "datatable(x:long, name:string)[1, 'abcde', 2, 'ab']
+        | summarize buildschema(todynamic(tostring(x))), sum(todouble(x)), countif(strlen(name) > 4)",
+        "schema_x:dynamic | sum_x:real | countif_:long
+        \"long\" | 3 | 1",
+    );
+}

@@ -25,8 +25,8 @@ mod parse_kv;
 mod partition;
 mod project;
 mod reduce;
-mod rows_near;
 mod rolling;
+mod rows_near;
 mod scan;
 mod schema_merge;
 mod slices;
@@ -305,6 +305,44 @@ pub fn expr_name(e: &Expr) -> Option<String> {
             Some(format!("{prefix}_{}", expr_name(args.first()?)?))
         }
         _ => None,
+    }
+}
+
+/// The name an aggregate's argument gives its default output name
+/// (`max(x)` is `max_x`): as [`expr_name`], seen through the conversions
+/// Kusto names after their first argument (Kusto.Language's
+/// `ResultNameKind.FirstArgument`), so `buildschema(todynamic(tostring(x)))`
+/// is `schema_x` (summarize-operator.md).
+pub fn aggregate_arg_name(arg: &Expr) -> Option<String> {
+    match &arg.kind {
+        ExprKind::Call { name, args }
+            if matches!(
+                name.name.as_str(),
+                "tostring"
+                    | "tohex"
+                    | "todynamic"
+                    | "toobject"
+                    | "tolong"
+                    | "toint"
+                    | "toreal"
+                    | "todouble"
+                    | "todatetime"
+                    | "totimespan"
+                    | "totime"
+                    | "tobool"
+                    | "toboolean"
+                    | "todecimal"
+                    | "toguid"
+                    | "parse_json"
+                    | "parsejson"
+                    | "parse_xml"
+                    | "parse_csv"
+                    | "split"
+            ) =>
+        {
+            aggregate_arg_name(args.first()?)
+        }
+        _ => expr_name(arg),
     }
 }
 

@@ -15,7 +15,10 @@ mod tests;
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use super::{expr_name, gather, group_name, groups, polars_error, unique_name, val_column};
+use super::{
+    aggregate_arg_name, expr_name, gather, group_name, groups, polars_error, unique_name,
+    val_column,
+};
 use crate::data::encode;
 use crate::data::normalize::kql_series;
 use crate::kql::ast::{Assignment, Expr, ExprKind, Span};
@@ -129,7 +132,7 @@ impl Runner<'_> {
                 outputs: 0..0,
             };
             for (i, arg) in args.iter().enumerate() {
-                input.arg_names.push(expr_name(arg));
+                input.arg_names.push(aggregate_arg_name(arg));
                 if matches!(arg.kind, ExprKind::Star) {
                     input.columns.push(None);
                     input.constants.push(None);
