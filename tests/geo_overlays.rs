@@ -490,6 +490,20 @@ fn polygon_to_h3cells_resolution_and_radius() {
 }
 
 #[test]
+fn polygon_to_h3cells_over_the_limit_is_null() {
+    // A 10° square: 5,842 cells at resolution 5, over 61,680 at 7 (null);
+    // at 15 the estimate refuses it before any cell is traced.
+    check(
+        r#"let square = dynamic({"type":"Polygon","coordinates":[[[0,0],[10,0],[10,10],[0,10],[0,0]]]});
+        print r5 = array_length(geo_polygon_to_h3cells(square, 5)),
+              r7 = isnull(geo_polygon_to_h3cells(square, 7)),
+              r15 = isnull(geo_polygon_to_h3cells(square, 15))"#,
+        "r5:long | r7:bool | r15:bool
+        5842 | true | true",
+    );
+}
+
+#[test]
 fn docs_polygon_to_h3cells_of_invalid_input_is_null() {
     check(
         &format!(

@@ -13,7 +13,7 @@ use s2::r3::vector::Vector;
 
 use super::dynamic;
 use super::lng_lat;
-use super::overlay::{plane_union, shapes_json};
+use super::overlay::{plane_union_all, shapes_json};
 use super::shapes::{LngLat, Rings, lines, lng_lat_of, point, polygons};
 use super::sphere::EARTH_RADIUS_M;
 use crate::data::types::KqlType;
@@ -135,7 +135,7 @@ fn path_pieces(path: &[LngLat], closed: bool, rho: f64, tolerance: f64) -> Vec<R
 
 /// The union of buffer pieces as GeoJSON; `None` when too spread out.
 fn union_json(pieces: Vec<Vec<Rings>>) -> Option<serde_json::Value> {
-    Some(shapes_json(&plane_union(&pieces)?))
+    Some(shapes_json(&plane_union_all(&pieces)?))
 }
 
 /// `geo_point_buffer(lng, lat, radius[, tolerance])`: a Polygon.
@@ -176,7 +176,7 @@ pub(super) fn polygons_buffer(shape: &[Rings], rho: f64, tolerance: f64) -> Opti
                 .map(|r| vec![r]),
         );
     }
-    plane_union(&pieces)
+    plane_union_all(&pieces)
 }
 
 /// `geo_polygon_buffer(polygon, radius[, tolerance])`: a Polygon or

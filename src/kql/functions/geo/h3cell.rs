@@ -12,7 +12,8 @@ use h3o::{CellIndex, LatLng, Resolution};
 use serde_json::Value as Json;
 
 use super::buffer::polygons_buffer;
-use super::shapes::polygons;
+use super::measure::ring_area;
+use super::shapes::{Rings, point, polygons};
 use super::sphere::EARTH_RADIUS_M;
 use super::{dynamic, level_arg, lng_lat, point_json, polygon_json, strings, text, token};
 use crate::data::types::KqlType;
@@ -175,6 +176,9 @@ pub fn polygon_to_h3cells(call: &Call) -> Result<Val, QueryError> {
                 let tolerance = (10.0_f64).min(radius / 2.0) / EARTH_RADIUS_M;
                 shape = polygons_buffer(&shape, rho, tolerance)?;
             }
+            if too_many_cells(&shape, res) {
+                return None;
+            }
             let mut tiler = TilerBuilder::new(res)
                 .containment_mode(ContainmentMode::ContainsCentroid)
                 .build();
@@ -207,4 +211,24 @@ pub fn polygon_to_h3cells(call: &Call) -> Result<Val, QueryError> {
             Some(tokens(cells))
         })()))
     })
+}
+
+/// Whether a cover would surely pass the limit, or take too long to find:
+/// the shells' area holds over two and a half times the limit in average
+/// cells (cells of one resolution differ in area by about two), or their
+/// outline runs along over fifty times the limit in cell edges (h3o traces
+/// the outline's cells before it finds the inside ones; a 10° square at
+/// resolution 15 took a minute).
+fn too_many_cells(shape: &[Rings], res: Resolution) -> bool {
+    let (mut area, mut outline) = (0.0, 0.0);
+    for ring in shape.iter().filter_map(|rings| rings.first()) {
+        let points: Vec<s2::point::Point> = ring.iter().map(|&v| point(v)).collect();
+        area += ring_area(&points, false) * EARTH_RADIUS_M * EARTH_RADIUS_M;
+        outline += (0..points.len())
+            .map(|i| points[i].distance(&points[(i + 1) % points.len()]).rad())
+            .sum::<f64>()
+            * EARTH_RADIUS_M;
+    }
+    let limit = MAX_COVER_CELLS as f64;
+    area / res.area_m2() > 2.5 * limit || outline / res.edge_length_m() > 50.0 * limit
 }

@@ -99,7 +99,7 @@ pub fn polygon_perimeter(call: &Call) -> Result<Val, QueryError> {
 /// starts wherever the union put it, and slivers of a fan from there can
 /// round badly (0.7 m² in 10.9 km² on the documented union, whose area
 /// Kusto gives to 14 digits); the centred fan has no slivers.
-fn ring_area(vertices: &[Point], centred: bool) -> f64 {
+pub(super) fn ring_area(vertices: &[Point], centred: bool) -> f64 {
     let Some(first) = vertices.first() else {
         return 0.0;
     };

@@ -415,6 +415,18 @@ pub(super) fn plane_union(shapes: &[Vec<Rings>]) -> Option<Vec<Rings>> {
     Some(queue.pop().map(|q| q.1).unwrap_or_default())
 }
 
+/// The union of many shapes in one pass (for buffers, whose pieces have no
+/// order of Kusto's to follow); `None` when too spread out.
+pub(super) fn plane_union_all(shapes: &[Vec<Rings>]) -> Option<Vec<Rings>> {
+    let refs: Vec<&[Rings]> = shapes.iter().map(|s| s.as_slice()).collect();
+    let plane = Plane::around(&polygon_vertices(&refs))?;
+    let oriented: Vec<Vec<Rings>> = shapes.iter().map(|s| oriented(&plane, s)).collect();
+    let refs: Vec<&[Rings]> = oriented.iter().map(|s| s.as_slice()).collect();
+    let snapper = Snapper::new(&plane, &ring_paths(&refs));
+    let projected: Vec<MultiPolygon> = oriented.iter().map(|s| plane_polygons(&plane, s)).collect();
+    Some(sphere_polygons(&snapper, &geo::unary_union(&projected)))
+}
+
 /// Polygons as GeoJSON: a Polygon, a MultiPolygon, or an empty
 /// GeometryCollection.
 pub(super) fn shapes_json(shapes: &[Rings]) -> Json {

@@ -92,7 +92,96 @@ pub(super) struct Snapper<'a> {
     /// Input vertices in the plane, with the vertex as written, by x.
     vertices: Vec<(Coord, LngLat)>,
     edges: Vec<(Coord, Coord)>,
+    grid: EdgeGrid,
     tolerance: f64,
+}
+
+/// The input edges by the squares of a grid they pass near, so that the
+/// edges near a point are found without looking at every edge (a buffer
+/// of a 2,000-vertex line has tens of thousands).
+struct EdgeGrid {
+    min: Coord,
+    side: f64,
+    n: usize,
+    /// Edge numbers per square, ascending.
+    squares: Vec<Vec<u32>>,
+    /// Edges spanning too many squares, looked at always, ascending.
+    long: Vec<u32>,
+}
+
+impl EdgeGrid {
+    fn new(edges: &[(Coord, Coord)], tolerance: f64) -> EdgeGrid {
+        let (mut min, mut max) = (
+            Coord {
+                x: f64::INFINITY,
+                y: f64::INFINITY,
+            },
+            Coord {
+                x: f64::NEG_INFINITY,
+                y: f64::NEG_INFINITY,
+            },
+        );
+        for (a, b) in edges {
+            for c in [a, b] {
+                min = Coord {
+                    x: min.x.min(c.x),
+                    y: min.y.min(c.y),
+                };
+                max = Coord {
+                    x: max.x.max(c.x),
+                    y: max.y.max(c.y),
+                };
+            }
+        }
+        let n = ((edges.len() as f64).sqrt().ceil() as usize).clamp(1, 1024);
+        let side = ((max.x - min.x).max(max.y - min.y) / n as f64).max(1e-300);
+        let mut grid = EdgeGrid {
+            min,
+            side,
+            n,
+            squares: vec![Vec::new(); if edges.is_empty() { 0 } else { n * n }],
+            long: Vec::new(),
+        };
+        for (k, (a, b)) in edges.iter().enumerate() {
+            let (x0, y0) = grid.square(Coord {
+                x: a.x.min(b.x) - tolerance,
+                y: a.y.min(b.y) - tolerance,
+            });
+            let (x1, y1) = grid.square(Coord {
+                x: a.x.max(b.x) + tolerance,
+                y: a.y.max(b.y) + tolerance,
+            });
+            if (x1 - x0 + 1) * (y1 - y0 + 1) > 64 {
+                grid.long.push(k as u32);
+                continue;
+            }
+            for y in y0..=y1 {
+                for x in x0..=x1 {
+                    grid.squares[y * n + x].push(k as u32);
+                }
+            }
+        }
+        grid
+    }
+
+    /// The square holding a point (clamped to the grid).
+    fn square(&self, c: Coord) -> (usize, usize) {
+        let at =
+            |v: f64, lo: f64| (((v - lo) / self.side).floor().max(0.0) as usize).min(self.n - 1);
+        (at(c.x, self.min.x), at(c.y, self.min.y))
+    }
+
+    /// The edges that may pass within tolerance of `q`, ascending.
+    fn near(&self, q: Coord) -> Vec<u32> {
+        if self.squares.is_empty() {
+            return Vec::new();
+        }
+        let (x, y) = self.square(q);
+        let mut out: Vec<u32> = self.squares[y * self.n + x].clone();
+        out.extend(&self.long);
+        out.sort_unstable();
+        out
+    }
 }
 
 impl<'a> Snapper<'a> {
@@ -109,16 +198,18 @@ impl<'a> Snapper<'a> {
             }
         }
         vertices.sort_by(|a, b| a.0.x.total_cmp(&b.0.x));
+        // A few steps of geo's grid, which spans about 2^29 steps.
         let extent = vertices
             .iter()
             .map(|(c, _)| c.x.abs().max(c.y.abs()))
             .fold(0.0, f64::max);
+        let tolerance = (extent * 2e-8).max(1e-15);
         Snapper {
             plane,
             vertices,
+            grid: EdgeGrid::new(&edges, tolerance),
             edges,
-            // A few steps of geo's grid, which spans about 2^29 steps.
-            tolerance: (extent * 2e-8).max(1e-15),
+            tolerance,
         }
     }
 
@@ -142,8 +233,10 @@ impl<'a> Snapper<'a> {
             return v;
         }
         let near: Vec<&(Coord, Coord)> = self
-            .edges
-            .iter()
+            .grid
+            .near(q)
+            .into_iter()
+            .map(|k| &self.edges[k as usize])
             .filter(|(a, b)| segment_distance(q, *a, *b) <= self.tolerance)
             .collect();
         let mut best: Option<(f64, Coord)> = None;
@@ -165,10 +258,14 @@ impl<'a> Snapper<'a> {
     /// its input edges; `usize::MAX` when none.
     pub(super) fn edge_id(&self, p: Coord, q: Coord) -> usize {
         let mid = (p + q) / 2.0;
-        self.edges
-            .iter()
-            .position(|(a, b)| segment_distance(mid, *a, *b) <= self.tolerance)
-            .unwrap_or(usize::MAX)
+        self.grid
+            .near(mid)
+            .into_iter()
+            .find(|&k| {
+                let (a, b) = self.edges[k as usize];
+                segment_distance(mid, a, b) <= self.tolerance
+            })
+            .map_or(usize::MAX, |k| k as usize)
     }
 
     /// The tolerance, in plane units.
