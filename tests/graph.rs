@@ -1376,6 +1376,24 @@ fn mangled_graph_queries_never_panic() {
     assert!(tried > 200, "{tried}");
 }
 
+/// The condition is applied as matches are found, so only those it keeps
+/// count against the budget: 196,602 walks of up to 15 edges (28 MB)
+/// would not fit in 16 MB, the 65,532 closed ones (9.4 MB) do.
+#[test]
+fn the_condition_is_applied_while_searching() {
+    let query = r#"datatable(src:string, dst:string) ["a","b", "b","a", "b","c", "c","b", "a","c", "c","a"]
+| make-graph src --> dst with_node_id=id
+| graph-match cycles=all (x)-[e*1..15]->(y) where x.id == y.id project x.id
+| count"#;
+    let options = quarry::kql::RunOptions {
+        budget: quarry::kql::Budget::new(16 << 20),
+        ..Default::default()
+    };
+    let frame = quarry::kql::run(&quarry::data::catalog::Catalog::new(), query, &options)
+        .unwrap_or_else(|e| panic!("{}", e.render(query)));
+    assert_eq!(common::render(&frame), "Count:long\n65532");
+}
+
 #[test]
 fn check_knows_the_graph_operators() {
     for query in [

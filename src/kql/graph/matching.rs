@@ -53,14 +53,31 @@ impl Runner<'_> {
             operator,
             span,
         };
+        // Whether the search already kept only the matches that meet the
+        // condition.
+        let mut sieved = false;
         let matches = match m.shortest {
             Some(all) if shortest::applies(&plan, &filters) => {
                 shortest::find(graph, &plan, &filters, all, &limits)?
             }
-            _ => search::find(graph, &plan, &filters, cycles, &limits)?,
+            _ => {
+                let sieve: Option<search::Sieve> = m.condition.as_ref().map(|condition| {
+                    let cx = &cx;
+                    Box::new(move |found: &Matches, from: usize| {
+                        let rows: Vec<u32> = (from as u32..found.count as u32).collect();
+                        let value = Lower::new(cx, found, rows).eval(condition)?;
+                        let keep = value.to_bools(found.count - from);
+                        Ok((0..found.count - from)
+                            .map(|i| keep.get(i) == Some(true))
+                            .collect())
+                    }) as search::Sieve
+                });
+                sieved = sieve.is_some();
+                search::find(graph, &plan, &filters, cycles, &limits, sieve)?
+            }
         };
         let mut rows: Vec<u32> = (0..matches.count as u32).collect();
-        if let Some(condition) = &m.condition {
+        if let Some(condition) = m.condition.as_ref().filter(|_| !sieved) {
             let value = Lower::new(&cx, &matches, rows.clone()).eval(condition)?;
             let keep = value.to_bools(rows.len());
             rows = rows

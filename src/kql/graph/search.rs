@@ -92,6 +92,50 @@ pub struct Matches {
     pub count: usize,
 }
 
+/// Tests the matches from a row on against the whole `where`, saying
+/// which to keep: run on every few thousand matches as they are found,
+/// so those that fail never pile up.
+pub type Sieve<'s> = Box<dyn FnMut(&Matches, usize) -> Result<Vec<bool>, QueryError> + 's>;
+
+/// Matches found between two runs of the sieve.
+const SIEVE_EVERY: usize = 1 << 16;
+
+impl Matches {
+    /// Keeps, of the matches from `from` on, those `keep` marks.
+    fn retain_from(&mut self, from: usize, keep: &[bool]) {
+        for nodes in &mut self.nodes {
+            let mut at = from;
+            for i in from..nodes.len() {
+                if keep[i - from] {
+                    nodes[at] = nodes[i];
+                    at += 1;
+                }
+            }
+            nodes.truncate(at);
+        }
+        for walks in &mut self.walks {
+            if walks.starts.len() <= from {
+                continue;
+            }
+            let mut kept = Walks::default();
+            for i in from..walks.len() {
+                if keep[i - from] {
+                    let (edges, nodes) = (walks.edges_of(i).to_vec(), walks.nodes_of(i).to_vec());
+                    kept.push(&edges, &nodes);
+                }
+            }
+            let cut = walks.starts[from];
+            walks.edges.truncate(cut);
+            walks.nodes.truncate(cut + from);
+            walks.starts.truncate(from);
+            for i in 0..kept.len() {
+                walks.push(kept.edges_of(i), kept.nodes_of(i));
+            }
+        }
+        self.count = from + keep.iter().filter(|k| **k).count();
+    }
+}
+
 /// What the search needs besides the graph and the pattern.
 pub struct Limits<'a> {
     pub budget: &'a Budget,
@@ -116,6 +160,9 @@ struct Search<'a> {
     /// The bytes of the largest match kept so far.
     item_bytes: u64,
     out: Matches,
+    sieve: Option<Sieve<'a>>,
+    /// The matches before this one have passed the sieve.
+    sieved: usize,
 }
 
 /// Finds every match of `plan` in `graph`.
@@ -125,6 +172,7 @@ pub fn find(
     filters: &Filters,
     cycles: Cycles,
     limits: &Limits,
+    sieve: Option<Sieve>,
 ) -> Result<Matches, QueryError> {
     let start = (0..plan.node_slots)
         .min_by_key(|&s| match &filters.nodes[s] {
@@ -149,6 +197,8 @@ pub fn find(
             walks: vec![Walks::default(); plan.edges.len()],
             count: 0,
         },
+        sieve,
+        sieved: 0,
     };
     if plan.node_slots == 0 {
         return Ok(search.out);
@@ -160,10 +210,25 @@ pub fn find(
         search.bound[start] = Some(n);
         search.step(0)?;
     }
+    search.sift()?;
     Ok(search.out)
 }
 
 impl Search<'_> {
+    /// Runs the sieve over the matches it has not seen.
+    fn sift(&mut self) -> Result<(), QueryError> {
+        let from = self.sieved;
+        if from >= self.out.count {
+            return Ok(());
+        }
+        if let Some(sieve) = self.sieve.as_mut() {
+            let keep = sieve(&self.out, from)?;
+            self.out.retain_from(from, &keep);
+        }
+        self.sieved = self.out.count;
+        Ok(())
+    }
+
     fn tick(&mut self) -> Result<(), QueryError> {
         self.work += 1;
         if self.work.is_multiple_of(CHECK_EVERY) {
@@ -337,7 +402,12 @@ impl Search<'_> {
         // is one past the limit the message names.
         self.item_bytes = self.item_bytes.max(bytes);
         let bytes = self.item_bytes;
-        let count = self.out.count as u64 + 1;
+        let mut count = self.out.count as u64 + 1;
+        if count.saturating_mul(bytes) > self.limits.budget.bytes() && self.sieve.is_some() {
+            // Those the condition drops take no room: drop them first.
+            self.sift()?;
+            count = self.out.count as u64 + 1;
+        }
         if count.saturating_mul(bytes) > self.limits.budget.bytes() {
             self.limits.budget.admit(&Growth {
                 operator: self.limits.operator,
@@ -363,6 +433,9 @@ impl Search<'_> {
             }
         }
         self.out.count += 1;
+        if self.out.count - self.sieved >= SIEVE_EVERY {
+            self.sift()?;
+        }
         Ok(())
     }
 
@@ -472,7 +545,7 @@ mod tests {
             operator: "graph-match",
             span: Span::default(),
         };
-        let m = find(&g, &plan, &Filters::new(&plan), Cycles::All, &limits).expect("matches");
+        let m = find(&g, &plan, &Filters::new(&plan), Cycles::All, &limits, None).expect("matches");
         // From each of 3 nodes: 2 walks of one edge, 4 of two.
         assert_eq!(m.count, 18);
         for i in 0..m.count {
@@ -495,7 +568,7 @@ mod tests {
             operator: "graph-match",
             span: Span::default(),
         };
-        let e = find(&g, &plan, &Filters::new(&plan), Cycles::All, &limits)
+        let e = find(&g, &plan, &Filters::new(&plan), Cycles::All, &limits, None)
             .err()
             .expect("cancelled");
         assert_eq!(e, QueryError::cancelled());
