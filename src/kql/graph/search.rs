@@ -403,8 +403,12 @@ impl Search<'_> {
         self.item_bytes = self.item_bytes.max(bytes);
         let bytes = self.item_bytes;
         let mut count = self.out.count as u64 + 1;
-        if count.saturating_mul(bytes) > self.limits.budget.bytes() && self.sieve.is_some() {
-            // Those the condition drops take no room: drop them first.
+        if count.saturating_mul(bytes) > self.limits.budget.bytes()
+            && self.sieve.is_some()
+            && self.out.count - self.sieved >= 1024
+        {
+            // Those the condition drops take no room: drop them first (a
+            // few at a time would cost an evaluation per match).
             self.sift()?;
             count = self.out.count as u64 + 1;
         }
