@@ -680,3 +680,30 @@ fn aggregates_over_conversions_are_named_after_the_column() {
         \"long\" | 3 | 1",
     );
 }
+
+/// Centuries between Start and a row overflow 64-bit nanoseconds: the
+/// windows are still found, and a step too small for the range is refused
+/// instead of making billions of rows.
+#[test]
+fn activity_windows_span_centuries_and_refuse_too_many() {
+    table(
+        "datatable(id:long, t:datetime) [1, datetime(2200-01-01)]
+        | evaluate activity_counts_metrics(id, t, datetime(1700-01-01), datetime(2250-01-01), 36500d)",
+        "t:datetime | count:long | dcount:long | new_dcount:long | aggregated_dcount:long
+        2199-09-02T00:00:00.0000000Z | 1 | 1 | 1 | 1",
+    );
+    assert_eq!(
+        message(
+            "datatable(id:long, t:datetime) [1, datetime(2020-01-01)]
+            | evaluate sliding_window_counts(id, t, datetime(2000-01-01), datetime(2020-01-01), 1h, 1min)"
+        ),
+        "error: sliding_window_counts(): 10519201 windows from Start to End; Quarry makes at most 1000000 (take a larger step)"
+    );
+    assert_eq!(
+        message(
+            "datatable(id:long, t:datetime) [1, datetime(2020-01-01)]
+            | evaluate new_activity_metrics(id, t, datetime(2000-01-01), datetime(2020-01-01), 1d)"
+        ),
+        "error: new_activity_metrics(): 7306 windows from Start to End; Quarry makes at most 2000 (take a larger step)"
+    );
+}

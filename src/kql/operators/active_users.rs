@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use polars::prelude::*;
 
-use super::activity::{Activity, finish, push_dims};
+use super::activity::{Activity, finish, push_dims, window_of};
 use crate::kql::ast::{Expr, ExprKind, Span};
 use crate::kql::error::QueryError;
 use crate::kql::run::Runner;
@@ -125,7 +125,7 @@ impl Runner<'_> {
                         .map(|s| s.div_euclid(period))
                         .collect();
                     if periods.len() >= needed {
-                        let window = start + (t - start) / bin * bin;
+                        let window = window_of(start, t, bin);
                         active.entry(window).or_default().insert(id);
                     }
                 }

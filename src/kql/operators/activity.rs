@@ -158,7 +158,7 @@ impl Runner<'_> {
             if t < start || t > end {
                 continue;
             }
-            let window = start + (t - start) / step * step;
+            let window = window_of(start, t, step);
             let values: Vec<Scalar> = dims.iter().map(|(_, v)| v.get(i)).collect();
             let key: Vec<String> = values.iter().map(|v| v.to_text().into_owned()).collect();
             let group = groups
@@ -282,7 +282,7 @@ impl Runner<'_> {
         for (values, windows) in activity.groups.values() {
             for (window, (_, ids)) in windows {
                 let before = windows
-                    .get(&(window - activity.step))
+                    .get(&window.saturating_sub(activity.step))
                     .map_or(&none, |(_, ids)| ids);
                 let returned = ids.iter().filter(|id| before.contains(*id)).count();
                 let rate = returned as f64 / before.len() as f64;
@@ -346,19 +346,20 @@ impl Runner<'_> {
             }
         };
         let (start, step) = (activity.start, activity.step);
-        let bins = if activity.end < start {
-            0
-        } else {
-            (activity.end - start) / step + 1
-        };
+        let bins = window_count(
+            "sliding_window_counts",
+            &activity,
+            MAX_SLIDING_BINS,
+            args[5].span,
+        )?;
         let mut out_time = Vec::new();
         let mut out_dims: Vec<Vec<Scalar>> = vec![Vec::new(); activity.dims.len()];
         let (mut count, mut dcount) = (Vec::new(), Vec::new());
         for (values, windows) in activity.groups.values() {
             for k in 0..bins {
                 self.check_cancel()?;
-                let bin = start + k * step;
-                let from = bin - (lookback - 1) * step;
+                let bin = nth_window(start, k, step);
+                let from = bin.saturating_sub((lookback - 1) * step);
                 let (mut rows, mut ids) = (0, HashSet::new());
                 for (_, (n, seen)) in windows.range(from..=bin) {
                     rows += n;
@@ -376,6 +377,48 @@ impl Runner<'_> {
         columns.push(Column::new("dcount".into(), dcount));
         finish(columns, &activity, span)
     }
+}
+
+/// The most bins `sliding_window_counts` makes (every bin from Start to
+/// End is a row per dimension combination).
+const MAX_SLIDING_BINS: i64 = 1_000_000;
+
+/// The start of the window holding `t` (at or after `start`). In i128:
+/// the nanoseconds between datetimes centuries apart overflow i64.
+pub(super) fn window_of(start: i64, t: i64, step: i64) -> i64 {
+    let offset = (i128::from(t) - i128::from(start)).div_euclid(i128::from(step));
+    nth_window(start, i64::try_from(offset).unwrap_or(i64::MAX), step)
+}
+
+/// The start of window `k` (Start + k * step), saturated at the ends of
+/// time.
+pub(super) fn nth_window(start: i64, k: i64, step: i64) -> i64 {
+    let at = i128::from(start) + i128::from(k) * i128::from(step);
+    i64::try_from(at).unwrap_or(if at < 0 { i64::MIN } else { i64::MAX })
+}
+
+/// How many windows run from Start to End (0 when End is before Start);
+/// more than `limit` is refused, at the step's argument.
+pub(super) fn window_count(
+    plugin: &str,
+    activity: &Activity,
+    limit: i64,
+    at: Span,
+) -> Result<i64, QueryError> {
+    if activity.end < activity.start {
+        return Ok(0);
+    }
+    let span = i128::from(activity.end) - i128::from(activity.start);
+    let n = span / i128::from(activity.step) + 1;
+    if n > i128::from(limit) {
+        return Err(QueryError::type_error(
+            format!(
+                "{plugin}(): {n} windows from Start to End; Quarry makes at most {limit} (take a larger step)"
+            ),
+            at,
+        ));
+    }
+    Ok(n as i64)
 }
 
 /// Appends one row's dimension values.

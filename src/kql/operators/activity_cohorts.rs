@@ -18,11 +18,14 @@ use std::collections::HashSet;
 
 use polars::prelude::*;
 
-use super::activity::{Activity, ActivityArgs, finish, push_dims};
+use super::activity::{Activity, ActivityArgs, finish, nth_window, push_dims, window_count};
 use crate::kql::ast::{Expr, ExprKind, Span};
 use crate::kql::error::QueryError;
 use crate::kql::run::Runner;
 use crate::kql::value::{Scalar, series_to_text};
+
+/// The most windows new_activity_metrics follows (2,001,000 pairs).
+const MAX_WINDOWS: i64 = 2_000;
 
 impl Runner<'_> {
     /// `new_activity_metrics`; also returns the kept input columns (the
@@ -90,13 +93,14 @@ impl Runner<'_> {
             &frame,
         )?;
         let (start, step) = (activity.start, activity.step);
-        let last = if activity.end < start {
-            -1
-        } else {
-            (activity.end - start) / step
-        };
+        // Every (from, to) pair of windows is a row: n windows make up to
+        // n * (n + 1) / 2 rows per dimension combination.
+        let last = window_count("new_activity_metrics", &activity, MAX_WINDOWS, args[4].span)? - 1;
         let only = match cohort {
-            Some((t, _)) if t >= start && t <= activity.end => Some((t - start) / step),
+            Some((t, _)) if t >= start && t <= activity.end => {
+                // t is within End, so the quotient is below the window count.
+                Some(((i128::from(t) - i128::from(start)) / i128::from(step)) as i64)
+            }
             Some((_, at)) => {
                 return Err(QueryError::type_error(
                     "new_activity_metrics(): Cohort must lie between Start and End",
@@ -115,7 +119,7 @@ impl Runner<'_> {
         for (values, windows) in activity.groups.values() {
             let ids_of = |k: i64| {
                 windows
-                    .get(&(start + k * step))
+                    .get(&nth_window(start, k, step))
                     .map_or(&none, |(_, ids)| ids)
             };
             // The ids seen before window k (the lookback's among them).
@@ -124,7 +128,7 @@ impl Runner<'_> {
                 self.check_cancel()?;
                 let here = ids_of(from);
                 let wanted = only.is_none_or(|k| k == from);
-                if wanted && windows.contains_key(&(start + from * step)) {
+                if wanted && windows.contains_key(&nth_window(start, from, step)) {
                     let cohort: HashSet<&String> =
                         here.iter().filter(|id| !seen.contains(*id)).collect();
                     let mut through: HashSet<&String> = seen.clone();
@@ -134,8 +138,8 @@ impl Runner<'_> {
                         let before = if to == from { &seen } else { &through };
                         let kept = cohort.iter().filter(|id| there.contains(**id)).count();
                         let size = cohort.len() as f64;
-                        out_from.push(Scalar::Datetime(start + from * step));
-                        out_to.push(Scalar::Datetime(start + to * step));
+                        out_from.push(Scalar::Datetime(nth_window(start, from, step)));
+                        out_to.push(Scalar::Datetime(nth_window(start, to, step)));
                         push_dims(&mut out_dims, values);
                         new.push(there.iter().filter(|id| !before.contains(id)).count() as i64);
                         retained.push(kept as i64);
