@@ -118,6 +118,22 @@ fn docs_intersection_line_with_polygon_apart_is_an_empty_collection() {
 }
 
 #[test]
+fn intersection_line_with_polygon_along_the_boundary_and_touching() {
+    // The meridian runs along the square's west side (kept: the boundary
+    // belongs to the polygon); the diagonal great circle through (-1,1)
+    // and (1,-1) passes (0,0), a corner, only; a line ending on the east
+    // side touches it there.
+    check(
+        r#"let sq = dynamic({"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]]]});
+        print along = tostring(geo_intersection_line_with_polygon(dynamic({"type":"LineString","coordinates":[[0,-1],[0,2]]}), sq)),
+              corner = tostring(geo_intersection_line_with_polygon(dynamic({"type":"LineString","coordinates":[[-1,1],[1,-1]]}), sq)),
+              both = tostring(geo_intersection_line_with_polygon(dynamic({"type":"MultiLineString","coordinates":[[[0.2,0.2],[0.8,0.8]],[[5,5],[6,6]],[[1,0.5],[2,0.5]]]}), sq))"#,
+        r#"along:string | corner:string | both:string
+        "{\"type\":\"LineString\",\"coordinates\":[[0,0],[0,1]]}" | "{\"type\":\"Point\",\"coordinates\":[0,0]}" | "{\"type\":\"GeometryCollection\",\"geometries\":[{\"type\":\"Point\",\"coordinates\":[1,0.5]},{\"type\":\"LineString\",\"coordinates\":[[0.2,0.2],[0.8,0.8]]}]}""#,
+    );
+}
+
+#[test]
 fn intersection_line_with_polygon_of_invalid_input_is_null() {
     check(
         r#"let polygon = dynamic({"type":"Polygon","coordinates":[[[-73.95768642425537,40.80065354924362],[-73.9582872390747,40.80089719667298],[-73.95869493484497,40.80050736035672],[-73.9580512046814,40.80019873831593],[-73.95768642425537,40.80065354924362]]]});

@@ -4,7 +4,9 @@
 //!
 //! Polygons are overlaid in the gnomonic [`Plane`] with `geo`'s boolean
 //! operations; vertices are then put back on the exact input vertices and
-//! edge crossings ([`Snapper`]). Results are written as Kusto (S2) writes
+//! edge crossings ([`Snapper`]). A line is cut against a polygon in the
+//! plane directly, in floating point (`geo`'s clipping, on its integer
+//! grid, lost parts of a line running along a polygon's side). Results are written as Kusto (S2) writes
 //! them: each ring starts at its vertex first in S2 cell order, shells
 //! counterclockwise, holes clockwise; an empty result is an empty
 //! GeometryCollection, results of several dimensions a GeometryCollection
@@ -17,7 +19,7 @@
 
 use std::collections::HashMap;
 
-use geo::{BooleanOps, Coord, LineString, MultiLineString, MultiPolygon, Polygon};
+use geo::{BooleanOps, Coord, LineString, MultiPolygon, Polygon};
 use s2::cellid::CellID;
 use s2::latlng::LatLng;
 use serde_json::{Value as Json, json};
@@ -306,31 +308,124 @@ pub fn intersection_2polygons(call: &Call) -> Result<Val, QueryError> {
     })
 }
 
-/// Where a point of the plane lies along some lines: (line, edge + the
-/// fraction of the edge), by the nearest edge.
-fn position_along(q: Coord, lines: &[Vec<Coord>]) -> (usize, f64) {
-    let mut best = (f64::INFINITY, 0, 0.0);
-    for (i, line) in lines.iter().enumerate() {
-        for (j, w) in line.windows(2).enumerate() {
-            let d = segment_distance(q, w[0], w[1]);
-            if d < best.0 {
-                let (dx, dy) = (w[1].x - w[0].x, w[1].y - w[0].y);
-                let len2 = dx * dx + dy * dy;
-                let t = if len2 == 0.0 {
-                    0.0
-                } else {
-                    (((q.x - w[0].x) * dx + (q.y - w[0].y) * dy) / len2).clamp(0.0, 1.0)
-                };
-                best = (d, i, j as f64 + t);
+/// Whether a point of the plane lies in polygons (even-odd over every
+/// ring) or on their boundary.
+fn inside_or_on(q: Coord, edges: &[(Coord, Coord)], tolerance: f64) -> bool {
+    if near_edges(q, edges, tolerance) {
+        return true;
+    }
+    let mut inside = false;
+    for (a, b) in edges {
+        if (a.y > q.y) != (b.y > q.y) {
+            let x = a.x + (q.y - a.y) / (b.y - a.y) * (b.x - a.x);
+            if x > q.x {
+                inside = !inside;
             }
         }
     }
-    (best.1, best.2)
+    inside
+}
+
+fn cross(a: Coord, b: Coord) -> f64 {
+    a.x * b.y - a.y * b.x
+}
+
+/// The parts of one line inside polygons (their boundary included), in
+/// the line's direction, and the points where it only touches them. Each
+/// edge is cut where it crosses a polygon edge or passes a polygon vertex;
+/// a piece is kept when its middle is inside or on the boundary. Cut
+/// points are exact input vertices where they are one, else the crossing
+/// computed in the plane.
+fn clip_line(
+    plane: &Plane,
+    line: &[LngLat],
+    rings: &[(&[LngLat], Vec<Coord>)],
+    tolerance: f64,
+) -> (Vec<Vec<LngLat>>, Vec<LngLat>) {
+    let edges: Vec<(Coord, Coord)> = rings
+        .iter()
+        .flat_map(|(_, c)| (0..c.len()).map(move |i| (c[i], c[(i + 1) % c.len()])))
+        .collect();
+    let projected: Vec<Coord> = line.iter().map(|&v| plane.project(v)).collect();
+    let (mut parts, mut points): (Vec<Vec<LngLat>>, Vec<LngLat>) = (Vec::new(), Vec::new());
+    let mut current: Vec<LngLat> = Vec::new();
+    let mut previous_kept = false;
+    for k in 0..line.len() - 1 {
+        let (p, q) = (projected[k], projected[k + 1]);
+        let r = q - p;
+        let length2 = r.x * r.x + r.y * r.y;
+        // Cuts: (t along the edge, the vertex there).
+        let mut cuts: Vec<(f64, LngLat)> = vec![(0.0, line[k]), (1.0, line[k + 1])];
+        for (ring, coords) in rings {
+            for (i, &v) in coords.iter().enumerate() {
+                if length2 > 0.0 && segment_distance(v, p, q) <= tolerance {
+                    let t = ((v.x - p.x) * r.x + (v.y - p.y) * r.y) / length2;
+                    cuts.push((t.clamp(0.0, 1.0), ring[i]));
+                }
+            }
+        }
+        for (a, b) in &edges {
+            let s = *b - *a;
+            let denom = cross(r, s);
+            if denom.abs() <= 1e-12 * (length2 * (s.x * s.x + s.y * s.y)).sqrt() {
+                continue;
+            }
+            let t = cross(*a - p, s) / denom;
+            let u = cross(*a - p, r) / denom;
+            if (0.0..=1.0).contains(&t) && (0.0..=1.0).contains(&u) {
+                cuts.push((t, plane.unproject(p + r * t)));
+            }
+        }
+        cuts.sort_by(|x, y| x.0.total_cmp(&y.0));
+        // Cuts at the same place: an input vertex wins over a crossing.
+        let mut merged: Vec<(f64, LngLat)> = Vec::with_capacity(cuts.len());
+        for cut in cuts {
+            match merged.last_mut() {
+                Some(last) if (cut.0 - last.0) * length2.sqrt() <= tolerance => {
+                    if cut.0 == 0.0 || cut.0 == 1.0 || line.contains(&cut.1) {
+                        *last = (last.0, cut.1);
+                    }
+                }
+                _ => merged.push(cut),
+            }
+        }
+        for w in merged.windows(2) {
+            let mid = p + r * ((w[0].0 + w[1].0) / 2.0);
+            let kept = inside_or_on(mid, &edges, tolerance);
+            if kept {
+                if current.is_empty() {
+                    current.push(w[0].1);
+                }
+                if current.last() != Some(&w[1].1) {
+                    current.push(w[1].1);
+                }
+            } else {
+                if current.len() >= 2 {
+                    parts.push(std::mem::take(&mut current));
+                } else if !previous_kept && inside_or_on(p + r * w[0].0, &edges, tolerance) {
+                    // Touched at the cut before this piece only.
+                    points.push(w[0].1);
+                }
+                current.clear();
+            }
+            previous_kept = kept;
+        }
+    }
+    if current.len() >= 2 {
+        parts.push(current);
+    } else if !previous_kept
+        && let Some(&end) = projected.last()
+        && inside_or_on(end, &edges, tolerance)
+        && let Some(&last) = line.last()
+    {
+        points.push(last);
+    }
+    (parts, points)
 }
 
 /// `geo_intersection_line_with_polygon(line, polygon)`: the parts of the
 /// line inside the polygon (its boundary included), in the line's
-/// direction.
+/// direction; where the line only touches the polygon, points.
 pub fn intersection_line_with_polygon(call: &Call) -> Result<Val, QueryError> {
     call.rowwise(KqlType::Dynamic, |a| {
         Ok(dynamic((|| {
@@ -338,45 +433,23 @@ pub fn intersection_line_with_polygon(call: &Call) -> Result<Val, QueryError> {
             let mut all = polygon_vertices(&[&pb]);
             all.extend(ls.iter().flatten().copied());
             let plane = Plane::around(&all)?;
-            let mut paths = ring_paths(&[&pb]);
-            paths.extend(ls.iter().map(|l| (l.as_slice(), false)));
-            let snapper = Snapper::new(&plane, &paths);
-            let projected: Vec<Vec<Coord>> = ls
+            let tolerance = Snapper::new(&plane, &[(&all, false)]).tolerance();
+            let rings: Vec<(&[LngLat], Vec<Coord>)> = pb
                 .iter()
-                .map(|l| l.iter().map(|&v| plane.project(v)).collect())
+                .flatten()
+                .map(|r| (r.as_slice(), r.iter().map(|&v| plane.project(v)).collect()))
                 .collect();
-            let subject = MultiLineString(projected.iter().cloned().map(LineString::new).collect());
-            let clipped = plane_polygons(&plane, &oriented(&plane, &pb)).clip(&subject, false);
-            let mut parts: Vec<((usize, f64), Vec<LngLat>)> = clipped
-                .iter()
-                .filter_map(|part| {
-                    let mut coords = part.0.clone();
-                    let (first, last) = (*coords.first()?, *coords.last()?);
-                    let (from, to) = (
-                        position_along(first, &projected),
-                        position_along(last, &projected),
-                    );
-                    if (to.0, to.1) < (from.0, from.1) {
-                        coords.reverse();
+            let (mut parts, mut points) = (Vec::new(), Vec::new());
+            for line in &ls {
+                let (p, t) = clip_line(&plane, line, &rings, tolerance);
+                parts.extend(p);
+                for v in t {
+                    if !points.contains(&v) {
+                        points.push(v);
                     }
-                    let mut path: Vec<LngLat> = Vec::with_capacity(coords.len());
-                    for c in coords {
-                        let v = snapper.exact(c);
-                        if path.last() != Some(&v) {
-                            path.push(v);
-                        }
-                    }
-                    let key = if (to.0, to.1) < (from.0, from.1) {
-                        to
-                    } else {
-                        from
-                    };
-                    (path.len() >= 2).then_some((key, path))
-                })
-                .collect();
-            parts.sort_by(|x, y| x.0.0.cmp(&y.0.0).then(x.0.1.total_cmp(&y.0.1)));
-            let parts: Vec<Vec<LngLat>> = parts.into_iter().map(|p| p.1).collect();
-            Some(geometry(&[], &parts, &[]))
+                }
+            }
+            Some(geometry(&points, &parts, &[]))
         })()))
     })
 }
