@@ -707,3 +707,30 @@ fn activity_windows_span_centuries_and_refuse_too_many() {
         "error: new_activity_metrics(): 7306 windows from Start to End; Quarry makes at most 2000 (take a larger step)"
     );
 }
+
+/// make-series-operator.md: a constant in place of an aggregation is its
+/// value in bins with rows and the default in the others.
+#[test]
+fn make_series_takes_a_constant_as_documented() {
+    table(
+        "let startDate = datetime(2025-01-06);
+        let endDate = datetime(2025-02-09);
+        let data = datatable(Time: datetime, Value: int, other:int)
+        [
+            datetime(2025-01-07), 10, 11,
+            datetime(2025-01-16), 20, 21,
+            datetime(2025-02-01), 30, 5
+        ];
+        data
+        | make-series Value=sum(Value), other=-1 default=-2 on Time from startDate to endDate step 7d
+        | mv-expand Value, Time, other
+        | extend Time=todatetime(Time), Value=toint(Value), other=toint(other)
+        | project-reorder Time, Value, other",
+        "Time:datetime | Value:int | other:int
+        2025-01-06T00:00:00.0000000Z | 10 | -1
+        2025-01-13T00:00:00.0000000Z | 20 | -1
+        2025-01-20T00:00:00.0000000Z | 0 | -2
+        2025-01-27T00:00:00.0000000Z | 30 | -1
+        2025-02-03T00:00:00.0000000Z | 0 | -2",
+    );
+}

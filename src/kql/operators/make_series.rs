@@ -19,7 +19,7 @@ use serde_json::Value as Json;
 
 use super::{expr_name, polars_error};
 use crate::data::types::KqlType;
-use crate::kql::ast::{Assignment, Expr, ExprKind, OperatorKind, Span};
+use crate::kql::ast::{Assignment, Expr, ExprKind, Ident, OperatorKind, Span};
 use crate::kql::error::QueryError;
 use crate::kql::functions::scalars_to_series;
 use crate::kql::limits::{Growth, Unit};
@@ -141,7 +141,10 @@ impl Runner<'_> {
             },
             span: axis.span,
         });
-        let aggs: Vec<Assignment> = aggregates.iter().map(|a| a.assignment.clone()).collect();
+        let aggs: Vec<Assignment> = aggregates
+            .iter()
+            .map(|a| constant_as_aggregate(a.assignment.clone()))
+            .collect();
         let summed = self.op_summarize(&aggs, &keys, work, span)?;
         let names: Vec<String> = summed
             .get_column_names()
@@ -336,4 +339,25 @@ fn from_ticks(n: i64, kind: KqlType) -> Scalar {
         KqlType::Timespan => Scalar::Timespan(n),
         _ => Scalar::Long(n),
     }
+}
+
+/// A constant in place of an aggregation (`other=-1`,
+/// make-series-operator.md) is its value in every bin with rows, the
+/// default in the others: `take_any` of it.
+fn constant_as_aggregate(mut a: Assignment) -> Assignment {
+    if matches!(a.expr.kind, ExprKind::Literal(_)) {
+        let span = a.expr.span;
+        let name = Ident {
+            name: "take_any".into(),
+            span,
+        };
+        a.expr = Expr {
+            kind: ExprKind::Call {
+                name,
+                args: vec![a.expr],
+            },
+            span,
+        };
+    }
+    a
 }
