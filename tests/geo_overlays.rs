@@ -73,6 +73,18 @@ fn intersection_2polygons_sharing_an_edge_is_a_line() {
 }
 
 #[test]
+fn intersection_2polygons_sharing_part_of_a_side_is_that_part() {
+    // Along the equator (a great circle) the two sides overlap from 1° to
+    // 2°: neither side's ends are the other's.
+    check_geojson(
+        r#"print i = geo_intersection_2polygons(
+            dynamic({"type":"Polygon","coordinates":[[[0,0],[2,0],[2,-1],[0,-1],[0,0]]]}),
+            dynamic({"type":"Polygon","coordinates":[[[1,0],[1,1],[3,1],[3,0],[1,0]]]}))"#,
+        r#"{"type":"LineString","coordinates":[[2,0],[1,0]]}"#,
+    );
+}
+
+#[test]
 fn docs_intersection_2polygons_of_an_invalid_polygon_is_null() {
     check(
         r#"let central_park_polygon = dynamic({"type":"Polygon","coordinates":[[[-73.9495,40.7969],[-73.95807266235352,40.80068603561921],[-73.98201942443848,40.76825672305777],[-73.97317886352539,40.76455136505513],[-73.9495,40.7969]]]});

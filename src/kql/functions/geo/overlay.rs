@@ -13,9 +13,10 @@
 //! of points, then lines, then polygons.
 //!
 //! Limits: shapes spread more than [`super::plane::MAX_ANGLE_DEG`] from
-//! their common centre give null; where two polygons only touch, the
-//! touching vertices and shared edges are found from the vertices of
-//! either (a touch at a crossing of two edges is not reported).
+//! their common centre give null. Where two polygons only touch, the
+//! touching vertices and the stretches of sides they share are found from
+//! the vertices of either (boundaries that touch elsewhere cross, and then
+//! the interiors overlap).
 
 use std::collections::HashMap;
 
@@ -240,7 +241,7 @@ fn near_edges(q: Coord, edges: &[(Coord, Coord)], tolerance: f64) -> bool {
 
 /// Where the boundaries of `a` and `b` touch without the intersection's
 /// boundary passing: vertices of one on the other's boundary (points),
-/// and edges of one along the other's boundary (lines).
+/// and stretches of a side along the other's boundary (lines, joined).
 fn touches(
     plane: &Plane,
     sides: [(&[Rings], &MultiPolygon); 2],
@@ -248,48 +249,56 @@ fn touches(
     tolerance: f64,
 ) -> (Vec<LngLat>, Vec<Vec<LngLat>>) {
     let result_edges = plane_edges(result);
-    let (mut points, mut segments) = (Vec::new(), Vec::new());
+    let (mut points, mut segments): (Vec<LngLat>, Vec<(LngLat, LngLat)>) = (Vec::new(), Vec::new());
     for i in 0..2 {
         let (shape, _) = sides[i];
-        let other_edges = plane_edges(sides[1 - i].1);
+        let (other, other_shape) = sides[1 - i];
+        let other_edges = plane_edges(other_shape);
         let touching = |q: Coord| {
             near_edges(q, &other_edges, tolerance) && !near_edges(q, &result_edges, tolerance)
         };
+        let other_vertices: Vec<(Coord, LngLat)> = other
+            .iter()
+            .flatten()
+            .flatten()
+            .map(|&v| (plane.project(v), v))
+            .collect();
         for ring in shape.iter().flatten() {
-            let flags: Vec<bool> = ring.iter().map(|&v| touching(plane.project(v))).collect();
             for (j, &v) in ring.iter().enumerate() {
-                let next = (j + 1) % ring.len();
-                if flags[j] && flags[next] {
-                    let mid = (plane.project(v) + plane.project(ring[next])) / 2.0;
-                    if touching(mid) {
-                        segments.push(vec![v, ring[next]]);
+                let w = ring[(j + 1) % ring.len()];
+                let (p, q) = (plane.project(v), plane.project(w));
+                let r = q - p;
+                let length2 = r.x * r.x + r.y * r.y;
+                // The side cut at the other's vertices lying on it.
+                let mut cuts: Vec<(f64, LngLat)> = vec![(0.0, v), (1.0, w)];
+                for &(c, u) in &other_vertices {
+                    if length2 > 0.0 && segment_distance(c, p, q) <= tolerance {
+                        let t = ((c.x - p.x) * r.x + (c.y - p.y) * r.y) / length2;
+                        if t > 0.0 && t < 1.0 {
+                            cuts.push((t, u));
+                        }
+                    }
+                }
+                cuts.sort_by(|x, y| x.0.total_cmp(&y.0));
+                for c in cuts.windows(2) {
+                    if c[0].1 != c[1].1 && touching(p + r * ((c[0].0 + c[1].0) / 2.0)) {
+                        segments.push((c[0].1, c[1].1));
                     }
                 }
             }
-            for (j, &v) in ring.iter().enumerate() {
-                let prev = (j + ring.len() - 1) % ring.len();
-                let on_segment = segments.iter().any(|s| s.contains(&v));
-                if flags[j] && !on_segment && !points.contains(&v) && j != prev {
+            for &v in ring {
+                if touching(plane.project(v)) && !points.contains(&v) {
                     points.push(v);
                 }
             }
         }
     }
-    // A shared edge is found from both sides: keep it once.
-    let mut seen = Vec::new();
-    segments.retain(|s| {
-        let key = if cell_order(s[0]) <= cell_order(s[1]) {
-            (s[0], s[1])
-        } else {
-            (s[1], s[0])
-        };
-        let fresh = !seen.contains(&key);
-        seen.push(key);
-        fresh
-    });
-    points.retain(|p| !segments.iter().any(|s| s.contains(p)));
+    // A shared stretch is found from both sides: keep it once.
+    let mut seen = HashMap::new();
+    segments.retain(|&(a, b)| seen.insert(edge_key(a, b), ()).is_none());
+    points.retain(|p| !segments.iter().any(|&(a, b)| a == *p || b == *p));
     points.sort_by_key(|&p| cell_order(p));
-    (points, segments)
+    (points, join_edges(&segments))
 }
 
 /// `geo_intersection_2polygons(polygon1, polygon2)`.
