@@ -347,6 +347,15 @@ pub fn encode_values(name: PlSmallStr, values: &[&str], rows: &[IdxSize]) -> Pol
     build(name, codes, None, &dtype)
 }
 
+/// A column holding `value` in each of its `rows` rows, encoded: the
+/// `$table` of a search's hits, millions of rows of one table name, in a
+/// byte or two a row instead of the name's text.
+pub fn encode_constant(name: PlSmallStr, value: &str, rows: usize) -> PolarsResult<Series> {
+    let (dtype, ids) = add_values(&name, &[value])?;
+    let code = ids.first().copied().unwrap_or(0);
+    build(name, std::iter::repeat_n(code, rows), None, &dtype)
+}
+
 /// An encoded column with its nulls (the unmatched side of an outer join)
 /// made "", still encoded; `None` for any other column, or one without
 /// nulls.

@@ -116,7 +116,7 @@ impl Runner<'_> {
         let mut hits = self.in_slices(predicate, frame, |slice| {
             let v = self.search_predicate(case_sensitive, predicate, &slice, known)?;
             let slice = if only_table {
-                let col = Column::new("$table".into(), vec![table.unwrap_or(""); slice.height()]);
+                let col = Self::table_column(table.unwrap_or(""), slice.height(), predicate.span)?;
                 DataFrame::new(slice.height(), vec![col])
                     .map_err(|e| polars_error(e, predicate.span))?
             } else {
@@ -127,13 +127,21 @@ impl Runner<'_> {
         if let Some(name) = table
             && hits.column("$table").is_err()
         {
-            let col = Column::new("$table".into(), vec![name; hits.height()]);
+            let col = Self::table_column(name, hits.height(), predicate.span)?;
             hits = hits
                 .insert_column(0, col)
                 .map_err(|e| polars_error(e, predicate.span))?
                 .clone();
         }
         Ok(hits)
+    }
+
+    /// The `$table` column of a table's hits, encoded (millions of hits
+    /// would otherwise each hold the table's name as text).
+    fn table_column(name: &str, rows: usize, span: Span) -> Result<Column, QueryError> {
+        crate::data::encode::encode_constant("$table".into(), name, rows)
+            .map(Column::from)
+            .map_err(|e| polars_error(e, span))
     }
 
     fn search_predicate(
