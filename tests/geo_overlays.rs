@@ -312,6 +312,17 @@ fn union_lines_array_of_apart_lines_is_a_multiline() {
 }
 
 #[test]
+fn union_lines_array_merges_overlapping_stretches() {
+    // Along the equator, 0°-2° and 1°-3° overlap from 1° to 2°.
+    check_geojson(
+        r#"print u = geo_union_lines_array(dynamic([
+            {"type":"LineString","coordinates":[[0,0],[2,0]]},
+            {"type":"LineString","coordinates":[[1,0],[3,0]]}]))"#,
+        r#"{"type":"LineString","coordinates":[[0,0],[1,0],[2,0],[3,0]]}"#,
+    );
+}
+
+#[test]
 fn docs_union_lines_array_with_an_invalid_line_is_null() {
     check(
         r#"datatable(lines:dynamic)

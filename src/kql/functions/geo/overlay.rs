@@ -22,14 +22,16 @@ use std::collections::HashMap;
 
 use geo::{BooleanOps, Coord, LineString, MultiPolygon, Polygon};
 use s2::cellid::CellID;
+use s2::edgeutil::distance_from_segment;
 use s2::latlng::LatLng;
+use s2::point::Point;
 use serde_json::{Value as Json, json};
 
 use super::dynamic;
 use super::lines::{simplify_path, tolerance};
 use super::plane::{Plane, Snapper, segment_distance, signed_area2};
 use super::shapes::{
-    LngLat, Rings, geojson, lines, lines_json, polygons, polygons_json, position_json,
+    LngLat, Rings, geojson, lines, lines_json, point, polygons, polygons_json, position_json,
 };
 use crate::data::types::KqlType;
 use crate::kql::error::QueryError;
@@ -578,18 +580,40 @@ pub fn union_lines_array(call: &Call) -> Result<Val, QueryError> {
             if all.is_empty() {
                 return None;
             }
+            let vertices: Vec<(Point, LngLat)> =
+                all.iter().flatten().map(|&v| (point(v), v)).collect();
             let mut seen = HashMap::new();
             let mut edges: Vec<(LngLat, LngLat)> = Vec::new();
             for line in &all {
                 for w in line.windows(2) {
-                    if w[0] != w[1] && seen.insert(edge_key(w[0], w[1]), ()).is_none() {
-                        edges.push((w[0], w[1]));
+                    for (a, b) in split_edge(w[0], w[1], &vertices) {
+                        if a != b && seen.insert(edge_key(a, b), ()).is_none() {
+                            edges.push((a, b));
+                        }
                     }
                 }
             }
             Some(lines_json(&join_edges(&edges)))
         })()))
     })
+}
+
+/// An edge cut at every vertex of the lines lying on it (within 1e-12
+/// radians, some micrometres), so that overlapping stretches of two lines
+/// become the same edges.
+fn split_edge(a: LngLat, b: LngLat, vertices: &[(Point, LngLat)]) -> Vec<(LngLat, LngLat)> {
+    let (pa, pb) = (point(a), point(b));
+    let mut cuts: Vec<(f64, LngLat)> = vertices
+        .iter()
+        .filter(|(p, v)| *v != a && *v != b && distance_from_segment(p, &pa, &pb).rad() <= 1e-12)
+        .map(|(p, v)| (pa.distance(p).rad(), *v))
+        .collect();
+    cuts.sort_by(|x, y| x.0.total_cmp(&y.0));
+    cuts.dedup_by(|x, y| x.1 == y.1);
+    let mut path = vec![a];
+    path.extend(cuts.into_iter().map(|c| c.1));
+    path.push(b);
+    path.windows(2).map(|w| (w[0], w[1])).collect()
 }
 
 /// Joins edges into paths through every vertex met by exactly two edges.
