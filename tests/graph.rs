@@ -1394,6 +1394,42 @@ fn the_condition_is_applied_while_searching() {
     assert_eq!(common::render(&frame), "Count:long\n65532");
 }
 
+/// The binary: `quarry check` accepts a graph query, and `quarry query`
+/// runs one and says where a graph was misused.
+#[test]
+fn the_binary_checks_and_runs_graph_queries() {
+    use assert_cmd::cargo::CommandCargoExt;
+    let matching =
+        format!("{RING}| graph-match (x)-[e*2..2]->(y) where x.id == \"a\" project y.id");
+    let out = std::process::Command::cargo_bin("quarry")
+        .expect("the binary")
+        .args(["check", &matching])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "ok\n");
+    let out = std::process::Command::cargo_bin("quarry")
+        .expect("the binary")
+        .args(["query", "--sample", "--format", "csv", &matching])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{out:?}");
+    // CSV rows end with CRLF (RFC 4180).
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "y_id\r\nc\r\n");
+    let out = std::process::Command::cargo_bin("quarry")
+        .expect("the binary")
+        .args(["query", "--sample", &format!("{RING}| count")])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(
+            "error: 'count' cannot read a graph: only graph-match, graph-shortest-paths, graph-to-table or graph-mark-components can"
+        ),
+        "{out:?}"
+    );
+}
+
 #[test]
 fn check_knows_the_graph_operators() {
     for query in [
