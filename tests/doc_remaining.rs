@@ -734,3 +734,23 @@ fn make_series_takes_a_constant_as_documented() {
         2025-02-03T00:00:00.0000000Z | 0 | -2",
     );
 }
+
+/// named-expressions.md: a scalar function of no parameters is called by
+/// its name alone (the page's values come from rand()).
+#[test]
+fn a_function_of_no_parameters_is_called_by_its_name() {
+    table(
+        "let x = () { 1 + 1 };
+        print x, y = x * 3",
+        "print_0:long | y:long
+        2 | 6",
+    );
+    assert_eq!(
+        message("let f = (a:long) { a }; print f"),
+        "error: 'f' is a function; call it as f()"
+    );
+    assert_eq!(
+        message("let t = () { print 1 }; print t"),
+        "error: 't' is a function; call it as t()"
+    );
+}

@@ -5,7 +5,9 @@
 use polars::prelude::*;
 use serde_json::Value as Json;
 
-use super::ast::{BinaryOp, Expr, ExprKind, ListOp, Literal, Span, StringOp, StringOpKind};
+use super::ast::{
+    BinaryOp, Expr, ExprKind, FunctionBody, ListOp, Literal, Span, StringOp, StringOpKind,
+};
 use super::error::{QueryError, did_you_mean};
 use super::functions::dictionary::{PredicateKey, dictionary_of};
 use super::functions::{self, Call, terms::Matcher};
@@ -112,6 +114,15 @@ impl Runner<'_> {
                     format!("'{n}' is a table, not a value"),
                     span,
                 ));
+            }
+            // A scalar function of no parameters is called by its name
+            // alone (named-expressions.md: `let x = () {rand(1000)}; print x`).
+            Some(Binding::Function(f, _))
+                if f.params.is_empty() && matches!(f.body, FunctionBody::Scalar(_)) =>
+            {
+                if let Some(v) = self.call_scalar_function(n, &[], frame, span)? {
+                    return Ok(v);
+                }
             }
             Some(Binding::Function(..)) => {
                 return Err(QueryError::type_error(
