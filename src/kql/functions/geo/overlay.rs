@@ -603,8 +603,17 @@ pub fn union_lines_array(call: &Call) -> Result<Val, QueryError> {
 /// become the same edges.
 fn split_edge(a: LngLat, b: LngLat, vertices: &[(Point, LngLat)]) -> Vec<(LngLat, LngLat)> {
     let (pa, pb) = (point(a), point(b));
+    let normal = pa.0.cross(&pb.0);
+    let normal = if normal.norm2() > 0.0 {
+        normal.normalize()
+    } else {
+        normal
+    };
     let mut cuts: Vec<(f64, LngLat)> = vertices
         .iter()
+        // Off the edge's great circle is off the edge: a dot product
+        // spares most of the distance computations.
+        .filter(|(p, _)| p.0.dot(&normal).abs() <= 2e-12)
         .filter(|(p, v)| *v != a && *v != b && distance_from_segment(p, &pa, &pb).rad() <= 1e-12)
         .map(|(p, v)| (pa.distance(p).rad(), *v))
         .collect();
