@@ -1430,6 +1430,23 @@ fn the_binary_checks_and_runs_graph_queries() {
     );
 }
 
+/// graph("Model") (labels-graph-function.md's examples) reads a graph
+/// model kept by a cluster: said plainly, by the runner and by check.
+#[test]
+fn stored_graph_models_are_a_cluster_feature() {
+    let query = r#"graph("Simple") | graph-match (p)-[w]->(c) project p.name"#;
+    let expected = tidy_error(
+        r#"error: graph() reads a graph model stored on a cluster, which Quarry (offline) does not have: build the graph from tables with make-graph
+         --> line 1, column 1
+          |
+        1 | graph("Simple") | graph-match (p)-[w]->(c) project p.name
+          | ^^^^^"#,
+    );
+    assert_eq!(error(query), expected);
+    let e = check(query, &[]).expect_err("a cluster feature");
+    assert_eq!(e.render(query), expected);
+}
+
 #[test]
 fn check_knows_the_graph_operators() {
     for query in [

@@ -83,6 +83,11 @@ impl Checker<'_> {
     fn pipeline(&mut self, p: &Pipeline) -> Result<(), QueryError> {
         match &p.source {
             Source::Table(_) => {}
+            Source::Call { name, .. }
+                if name.name == "graph" && !self.functions.contains("graph") =>
+            {
+                return Err(crate::kql::graph::graph_model_error(name.span));
+            }
             Source::Call { name, args, .. } => {
                 if !TABULAR_SPECIAL.contains(&name.name.as_str()) {
                     self.call(name, false)?;

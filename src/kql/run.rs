@@ -690,6 +690,9 @@ impl<'a> Runner<'a> {
             Source::Table(id) => self.table(&id.name, id.span),
             Source::Paren(p) => self.pipeline(p, None),
             Source::Operator(op) => self.source_operator(op),
+            Source::Call { name, .. } if super::graph::is_graph_model(&name.name, &self.scope) => {
+                Err(super::graph::graph_model_error(name.span))
+            }
             Source::Call { name, args, span } => {
                 let call = ast::Expr {
                     kind: ast::ExprKind::Call {

@@ -234,6 +234,21 @@ impl Runner<'_> {
     }
 }
 
+/// Whether `graph(...)` at the head of a pipeline is Kusto's reference to
+/// a stored graph model (not a `let` function of that name).
+pub(crate) fn is_graph_model(name: &str, scope: &crate::kql::run::Scope) -> bool {
+    name == "graph" && scope.get(name).is_none()
+}
+
+/// `graph("Model")` reads a graph model kept by a cluster.
+pub fn graph_model_error(span: Span) -> QueryError {
+    QueryError::new(
+        crate::kql::error::ErrorKind::Unsupported,
+        "graph() reads a graph model stored on a cluster, which Quarry (offline) does not have: build the graph from tables with make-graph",
+        Some(span),
+    )
+}
+
 /// Whether a pipeline's result is a graph: it ends with make-graph or
 /// graph-mark-components after make-graph, or reads a graph `let`
 /// (`is_graph`) through graph-mark-components only.
