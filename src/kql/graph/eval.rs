@@ -413,8 +413,8 @@ impl<'a> Lower<'a> {
                     ));
                 }
             },
-            [arg] => match (&arg.kind, &arg.kind) {
-                (ExprKind::Name(v), _) => match self.var(v) {
+            [arg] => match &arg.kind {
+                ExprKind::Name(v) => match self.var(v) {
                     Some(Var::Node(s)) => self.nodes_of(s),
                     Some(Var::Edge(_)) if lname == "labels" => vec![0; self.height()],
                     Some(Var::Edge(_)) => {
