@@ -33,6 +33,8 @@ mod geo_overlays;
 mod geo_paths;
 mod geo_shapes;
 mod graph;
+mod graph_functions;
+mod graph_semantics;
 mod hunt;
 mod ip_lookup;
 mod limits;
