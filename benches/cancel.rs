@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use common::{data, rows, source};
 use quarry::data::catalog::Catalog;
 use quarry::data::load::{LoadControl, load_table};
-use quarry::kql::limits::cancel_noticed_at;
+use quarry::kql::limits::{cancel_noticed_at, last_check_at, trace_checks};
 use quarry::kql::{Budget, RunOptions, run};
 
 /// Cancels per operator.
@@ -70,6 +70,9 @@ const CASES: &[(&str, &str)] = &[
 ];
 
 fn main() {
+    // Every check notes its place, so a slow cancel can be told from where
+    // to where its unchecked work ran.
+    trace_checks(true);
     let file = data("parquet");
     let source = source(&file);
     let never = AtomicBool::new(false);
@@ -139,13 +142,14 @@ fn measure(name: &str, work: impl Fn(Arc<AtomicBool>) -> bool + Send + Sync + 's
             thread::spawn(move || work(flag))
         };
         thread::sleep(delay);
+        let before = last_check_at().unwrap_or_default();
         let set = Instant::now();
         flag.store(true, Ordering::Relaxed);
         let finished = running.join().unwrap_or(false);
         if !finished {
             let latency = set.elapsed();
             if latency > SLOW {
-                slow.push((latency, cancel_noticed_at().unwrap_or_default()));
+                slow.push((latency, before, cancel_noticed_at().unwrap_or_default()));
             }
             latencies.push(latency);
         }
@@ -175,11 +179,11 @@ fn measure(name: &str, work: impl Fn(Arc<AtomicBool>) -> bool + Send + Sync + 's
             String::new()
         }
     );
-    // Which check noticed each slow cancel: the loop before it is the one
-    // to make check more often.
-    for (latency, site) in slow {
+    // Between which checks each slow cancel ran: the work between them is
+    // what to make check more often.
+    for (latency, before, site) in slow {
         println!(
-            "    {:.0} ms, noticed at {site}",
+            "    {:.0} ms, from the check at {before} to the one at {site}",
             latency.as_secs_f64() * 1e3
         );
     }

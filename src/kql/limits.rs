@@ -219,6 +219,8 @@ impl<'a> Cancel<'a> {
         let set = self.0.is_some_and(|f| f.load(Ordering::Relaxed));
         if set {
             note_site(Location::caller());
+        } else if TRACING.load(Ordering::Relaxed) {
+            note_check(Location::caller());
         }
         set
     }
@@ -284,6 +286,33 @@ fn note_site(site: &'static Location<'static>) {
     if let Ok(mut at) = NOTICED_AT.lock() {
         *at = Some(site);
     }
+}
+
+/// Whether checks that find no cancel note where they are (for the cancel
+/// benchmark only: a lock per check).
+static TRACING: AtomicBool = AtomicBool::new(false);
+/// The last check that found no cancel, while tracing.
+static LAST_CHECK: Mutex<Option<&'static Location<'static>>> = Mutex::new(None);
+
+fn note_check(site: &'static Location<'static>) {
+    if let Ok(mut at) = LAST_CHECK.lock() {
+        *at = Some(site);
+    }
+}
+
+/// Makes every check note its place, so [`last_check_at`] can say where
+/// the work that delays a cancel began. Costs a lock per check: for the
+/// cancel benchmark, never for a real query.
+pub fn trace_checks(on: bool) {
+    TRACING.store(on, Ordering::Relaxed);
+}
+
+/// The file:line of the last check that found no cancel (while
+/// [`trace_checks`] is on): read when the flag is set, it is the start of
+/// the stretch of work whose end [`cancel_noticed_at`] gives.
+pub fn last_check_at() -> Option<String> {
+    let at = LAST_CHECK.lock().ok()?;
+    at.map(|l| format!("{}:{}", l.file(), l.line()))
 }
 
 /// The file:line of the check that last noticed a cancel, so the cancel
