@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use common::{data, rows, source};
 use quarry::data::catalog::Catalog;
 use quarry::data::load::{LoadControl, load_table};
-use quarry::kql::limits::{cancel_noticed_at, last_check_at, trace_checks};
+use quarry::kql::limits::{cancel_noticed_at, cancel_noticed_when, last_check_at, trace_checks};
 use quarry::kql::{Budget, RunOptions, run};
 
 /// Cancels per operator.
@@ -149,7 +149,15 @@ fn measure(name: &str, work: impl Fn(Arc<AtomicBool>) -> bool + Send + Sync + 's
         if !finished {
             let latency = set.elapsed();
             if latency > SLOW {
-                slow.push((latency, before, cancel_noticed_at().unwrap_or_default()));
+                let noticed = cancel_noticed_when()
+                    .map(|t| t.saturating_duration_since(set))
+                    .unwrap_or_default();
+                slow.push((
+                    latency,
+                    noticed,
+                    before,
+                    cancel_noticed_at().unwrap_or_default(),
+                ));
             }
             latencies.push(latency);
         }
@@ -181,10 +189,11 @@ fn measure(name: &str, work: impl Fn(Arc<AtomicBool>) -> bool + Send + Sync + 's
     );
     // Between which checks each slow cancel ran: the work between them is
     // what to make check more often.
-    for (latency, before, site) in slow {
+    for (latency, noticed, before, site) in slow {
         println!(
-            "    {:.0} ms, from the check at {before} to the one at {site}",
-            latency.as_secs_f64() * 1e3
+            "    {:.0} ms (noticed after {:.0} ms), from the check at {before} to the one at {site}",
+            latency.as_secs_f64() * 1e3,
+            noticed.as_secs_f64() * 1e3
         );
     }
 }

@@ -280,11 +280,12 @@ impl<T: Send + 'static> Drop for Aside<T> {
 
 /// Where a cancel was last noticed: the end of the stretch of work that
 /// delayed it. Only written on the cancelled path, so checks stay free.
-static NOTICED_AT: Mutex<Option<&'static Location<'static>>> = Mutex::new(None);
+static NOTICED_AT: Mutex<Option<(&'static Location<'static>, std::time::Instant)>> =
+    Mutex::new(None);
 
 fn note_site(site: &'static Location<'static>) {
     if let Ok(mut at) = NOTICED_AT.lock() {
-        *at = Some(site);
+        *at = Some((site, std::time::Instant::now()));
     }
 }
 
@@ -319,7 +320,14 @@ pub fn last_check_at() -> Option<String> {
 /// benchmark can say which loop held a slow cancel up.
 pub fn cancel_noticed_at() -> Option<String> {
     let at = NOTICED_AT.lock().ok()?;
-    at.map(|l| format!("{}:{}", l.file(), l.line()))
+    at.map(|(l, _)| format!("{}:{}", l.file(), l.line()))
+}
+
+/// When a cancel was last noticed: with the time the query returned, how
+/// long unwinding (freeing what the query held) took.
+pub fn cancel_noticed_when() -> Option<std::time::Instant> {
+    let at = NOTICED_AT.lock().ok()?;
+    at.map(|(_, when)| when)
 }
 
 #[cfg(test)]
