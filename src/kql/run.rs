@@ -9,7 +9,8 @@ use std::sync::atomic::AtomicBool;
 use polars::prelude::*;
 
 use super::ast::{self, Function, LetValue, Pipeline, Query, Source, Span};
-use super::error::{QueryError, did_you_mean};
+use super::error::{ErrorKind, QueryError, did_you_mean};
+use super::limits::Aside;
 use super::parser::parse;
 use super::value::{Scalar, Val};
 use crate::data::catalog::Catalog;
@@ -680,9 +681,34 @@ impl<'a> Runner<'a> {
                     _ => {}
                 }
             }
-            frame = self.operator(op, frame, origin)?;
+            frame = self.operator_freeing_aside(op, frame, origin)?;
         }
         Ok(frame)
+    }
+
+    /// Runs one operator. Should it be cancelled, what it read is freed on
+    /// another thread: the input of the last stages can be gigabytes (the
+    /// ten million rows an mv-expand made), and unmapping them took up to
+    /// 190 ms after the cancel was noticed, time the analyst waits for.
+    fn operator_freeing_aside(
+        &self,
+        op: &ast::Operator,
+        frame: DataFrame,
+        origin: Option<&str>,
+    ) -> Result<DataFrame, QueryError> {
+        // mv-expand frees its input as soon as it has gathered the rows it
+        // repeats (its peak memory would otherwise hold both), and sets its
+        // own output aside on a cancel.
+        if matches!(op.kind, ast::OperatorKind::MvExpand { .. }) {
+            return self.operator(op, frame, origin);
+        }
+        // Shares every column: on a cancel, the columns' last reference.
+        let input = frame.clone();
+        let out = self.operator(op, frame, origin);
+        if out.as_ref().is_err_and(|e| e.kind == ErrorKind::Cancelled) {
+            drop(Aside::new(input));
+        }
+        out
     }
 
     fn source(&self, source: &Source) -> Result<DataFrame, QueryError> {

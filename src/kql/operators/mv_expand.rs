@@ -57,7 +57,15 @@ impl Runner<'_> {
         let mut out = gather(&frame, &idx, self.cancel(), span)?;
         drop(frame);
         for Expanded { name, to, lists } in expanded {
-            let s = self.expanded_column(&name, to, &lists, &index, &position)?;
+            let s = match self.expanded_column(&name, to, &lists, &index, &position) {
+                Ok(s) => s,
+                Err(e) => {
+                    // Millions of gathered rows: freed on another thread,
+                    // not while a cancel waits (see `Aside`).
+                    drop(Aside::new(out));
+                    return Err(e);
+                }
+            };
             out.with_column(s.into_column())
                 .map_err(|e| polars_error(e, span))?;
         }
