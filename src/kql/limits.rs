@@ -236,6 +236,52 @@ impl<'a> Cancel<'a> {
     }
 }
 
+impl Cancel<'_> {
+    /// Runs `work` (one Polars call that cannot look at the flag: joining
+    /// ten million values into one chunk takes 100 ms and more) on a
+    /// thread of its own, and waits for it while looking at the flag. On a
+    /// cancel it returns at once; the work runs to its end unwatched and
+    /// its result is freed there.
+    #[track_caller]
+    pub fn wait_for<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, QueryError> {
+        if self.0.is_none() {
+            return Ok(work());
+        }
+        let (tx, rx) = std::sync::mpsc::channel();
+        let spawned = std::thread::Builder::new()
+            .name("quarry-wait".into())
+            .spawn(move || {
+                let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+                let _ = tx.send(out);
+            });
+        if spawned.is_err() {
+            // No thread to be had: the work cannot be watched, only done.
+            return Err(QueryError::runtime(
+                "could not start a thread for the query".to_string(),
+                None,
+            ));
+        }
+        loop {
+            self.check()?;
+            match rx.recv_timeout(std::time::Duration::from_millis(5)) {
+                Ok(Ok(out)) => return Ok(out),
+                // A panic in the work is the query's, as if run here.
+                Ok(Err(panic)) => std::panic::resume_unwind(panic),
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                    return Err(QueryError::runtime(
+                        "the query's worker thread stopped without an answer".to_string(),
+                        None,
+                    ));
+                }
+            }
+        }
+    }
+}
+
 /// A value made of millions of small allocations (the elements of every
 /// row `mv-expand` reads), freed on a thread of its own when it is
 /// dropped: freeing them one by one takes hundreds of milliseconds, and a
@@ -402,5 +448,25 @@ mod tests {
              filter first or join on more keys"
         );
         assert_eq!(e.span, Some(Span { start: 3, end: 7 }));
+    }
+
+    #[test]
+    fn waited_work_gives_its_answer_and_a_cancel_does_not_wait_for_it() {
+        let flag = AtomicBool::new(false);
+        let cancel = Cancel::new(Some(&flag));
+        assert_eq!(cancel.wait_for(|| 6 * 7), Ok(42));
+        // Work that would take a minute: the cancel returns at once.
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        flag.store(true, Ordering::Relaxed);
+        let out = cancel.wait_for(move || rx.recv_timeout(std::time::Duration::from_secs(60)));
+        assert_eq!(out.err(), Some(QueryError::cancelled()));
+        drop(tx);
+    }
+
+    #[test]
+    #[should_panic(expected = "inside the waited work")]
+    fn a_panic_in_waited_work_is_the_callers() {
+        let flag = AtomicBool::new(false);
+        let _ = Cancel::new(Some(&flag)).wait_for(|| panic!("inside the waited work"));
     }
 }

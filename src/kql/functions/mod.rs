@@ -165,18 +165,31 @@ impl Call<'_> {
             })
             .collect::<Result<Vec<Series>, QueryError>>()?;
         self.cancel.check()?;
-        let mut parts = parts.into_iter();
-        let Some(mut column) = parts.next() else {
-            return Ok(Val::Column(scalars_to_series("", kind, Vec::new())));
+        // One chunk, as a fresh column is everywhere else. Joining millions
+        // of values cannot look at the flag, so it is waited for.
+        let span = self.span;
+        let join = move || join_parts(parts, kind, span);
+        let column = if self.rows > 1 << 16 {
+            self.cancel.wait_for(join)??
+        } else {
+            join()?
         };
-        for part in parts {
-            column
-                .append(&part)
-                .map_err(|e| QueryError::runtime(e.to_string(), Some(self.span)))?;
-        }
-        // One chunk, as a fresh column is everywhere else.
-        Ok(Val::Column(column.rechunk()))
+        Ok(Val::Column(column))
     }
+}
+
+/// Row-by-row blocks joined into one column of one chunk.
+fn join_parts(parts: Vec<Series>, kind: KqlType, span: Span) -> Result<Series, QueryError> {
+    let mut parts = parts.into_iter();
+    let Some(mut column) = parts.next() else {
+        return Ok(scalars_to_series("", kind, Vec::new()));
+    };
+    for part in parts {
+        column
+            .append(&part)
+            .map_err(|e| QueryError::runtime(e.to_string(), Some(span)))?;
+    }
+    Ok(column.rechunk())
 }
 
 /// The `[start[, length[, occurrence]]]` of `indexof` and `array_index_of`

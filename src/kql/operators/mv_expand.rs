@@ -123,11 +123,16 @@ impl Runner<'_> {
                 }
             }
         }
-        // One chunk, as the operators after it expect of a fresh column.
-        Ok(out.map_or_else(
-            || scalars_to_series(name, kind, Vec::new()),
-            |o| o.rechunk(),
-        ))
+        // One chunk, as the operators after it expect of a fresh column;
+        // joining ten million values cannot look at the flag, so it is
+        // waited for.
+        match out {
+            None => Ok(scalars_to_series(name, kind, Vec::new())),
+            Some(o) if o.n_chunks() > 1 && index.len() > 1 << 16 => {
+                cancel.wait_for(move || o.rechunk())
+            }
+            Some(o) => Ok(o.rechunk()),
+        }
     }
 }
 
