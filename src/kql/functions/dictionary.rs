@@ -17,6 +17,9 @@ use polars::prelude::*;
 use crate::data::encode;
 
 mod memo;
+mod recent;
+
+use recent::Recent;
 
 /// Columns shorter than this are matched row by row: building a dictionary
 /// would cost more than it saves.
@@ -171,22 +174,13 @@ pub fn dictionary_of(s: &Series) -> Option<Arc<Dictionary>> {
 
 type Key = (usize, usize, usize);
 
-struct Entry {
-    /// Keeps the column's memory alive, so its address stays a valid key.
-    _column: StringChunked,
-    dictionary: Option<Arc<Dictionary>>,
-    stamp: u64,
-}
+/// A column's dictionary (`None`: not worth one), with the column itself:
+/// it keeps the column's memory alive, so its address stays a valid key.
+type Entry = (StringChunked, Option<Arc<Dictionary>>);
 
-#[derive(Default)]
-struct Cache {
-    entries: HashMap<Key, Entry>,
-    clock: u64,
-}
-
-fn cache() -> &'static Mutex<Cache> {
-    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
-    CACHE.get_or_init(Mutex::default)
+fn cache() -> &'static Mutex<Recent<Key, Entry>> {
+    static CACHE: OnceLock<Mutex<Recent<Key, Entry>>> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(Recent::new(CAPACITY)))
 }
 
 /// The address of the column's first buffer of string views: clones of a
@@ -204,34 +198,14 @@ pub fn dictionary(ca: &StringChunked) -> Option<Arc<Dictionary>> {
         return None;
     }
     let key = key(ca)?;
-    if let Ok(mut c) = cache().lock() {
-        c.clock += 1;
-        let stamp = c.clock;
-        if let Some(e) = c.entries.get_mut(&key) {
-            e.stamp = stamp;
-            return e.dictionary.clone();
-        }
+    if let Ok(mut c) = cache().lock()
+        && let Some((_, dictionary)) = c.get(&key)
+    {
+        return dictionary;
     }
     let built = build(ca).map(Arc::new);
     if let Ok(mut c) = cache().lock() {
-        if c.entries.len() >= CAPACITY
-            && let Some(oldest) = c
-                .entries
-                .iter()
-                .min_by_key(|(_, e)| e.stamp)
-                .map(|(k, _)| *k)
-        {
-            c.entries.remove(&oldest);
-        }
-        let stamp = c.clock;
-        c.entries.insert(
-            key,
-            Entry {
-                _column: ca.clone(),
-                dictionary: built.clone(),
-                stamp,
-            },
-        );
+        c.insert(key, (ca.clone(), built.clone()));
     }
     built
 }

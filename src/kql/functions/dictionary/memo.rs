@@ -9,11 +9,12 @@
 //! answers make the whole query ask once per value the rows use, and the
 //! same search run again ask nothing.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use polars::prelude::CategoricalMapping;
+
+use super::recent::Recent;
 
 /// Kept predicates at most; the least recently used are dropped first.
 const CAPACITY: usize = 32;
@@ -86,24 +87,15 @@ impl Answers {
     }
 }
 
-struct Entry {
-    /// Keeps the mapping alive, so its address stays a valid key.
-    _mapping: Arc<CategoricalMapping>,
-    answers: Arc<Answers>,
-    stamp: u64,
-}
-
 type Key = (usize, usize, PredicateKey);
 
-#[derive(Default)]
-struct Kept {
-    entries: HashMap<Key, Entry>,
-    clock: u64,
-}
+/// Kept answers, with their mapping: it keeps the mapping alive, so its
+/// address stays a valid key.
+type Entry = (Arc<CategoricalMapping>, Arc<Answers>);
 
-fn kept_answers() -> &'static Mutex<Kept> {
-    static KEPT: OnceLock<Mutex<Kept>> = OnceLock::new();
-    KEPT.get_or_init(Mutex::default)
+fn kept_answers() -> &'static Mutex<Recent<Key, Entry>> {
+    static KEPT: OnceLock<Mutex<Recent<Key, Entry>>> = OnceLock::new();
+    KEPT.get_or_init(|| Mutex::new(Recent::new(CAPACITY)))
 }
 
 /// The kept answers of `key` for the codes below `bound` of `mapping`,
@@ -118,30 +110,11 @@ pub fn kept(mapping: &Arc<CategoricalMapping>, bound: usize, key: PredicateKey) 
     let Ok(mut kept) = kept_answers().lock() else {
         return Arc::new(Answers::new(bound));
     };
-    kept.clock += 1;
-    let stamp = kept.clock;
-    if let Some(e) = kept.entries.get_mut(&id) {
-        e.stamp = stamp;
-        return Arc::clone(&e.answers);
-    }
-    if kept.entries.len() >= CAPACITY
-        && let Some(oldest) = kept
-            .entries
-            .iter()
-            .min_by_key(|(_, e)| e.stamp)
-            .map(|(k, _)| k.clone())
-    {
-        kept.entries.remove(&oldest);
+    if let Some((_, answers)) = kept.get(&id) {
+        return answers;
     }
     let answers = Arc::new(Answers::new(bound));
-    kept.entries.insert(
-        id,
-        Entry {
-            _mapping: Arc::clone(mapping),
-            answers: Arc::clone(&answers),
-            stamp,
-        },
-    );
+    kept.insert(id, (Arc::clone(mapping), Arc::clone(&answers)));
     answers
 }
 
