@@ -947,7 +947,7 @@ fn format_timespan(ticks: i64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{e, piped, q};
+    use super::super::printed::{e, piped, q};
 
     #[test]
     fn precedence() {

@@ -5,7 +5,8 @@ use super::super::ast::*;
 use super::super::error::{QueryError, did_you_mean};
 use super::super::lexer::TokenKind;
 use super::expr::termify;
-use super::{CROSS_RESOURCE, PResult, Parser};
+use super::pipeline::CROSS_RESOURCE;
+use super::{PResult, Parser};
 
 /// Operators Quarry parses.
 const SUPPORTED: &[&str] = &[
@@ -1095,7 +1096,7 @@ fn join_kind(value: &Ident) -> PResult<JoinKind> {
 mod tests {
     use super::super::super::ast::{JoinKind, OperatorKind};
     use super::super::parse;
-    use super::super::tests::{piped, q};
+    use super::super::printed::{piped, q};
 
     #[test]
     fn where_and_filter() {

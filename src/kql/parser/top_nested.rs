@@ -79,7 +79,7 @@ impl Parser<'_> {
 #[cfg(test)]
 mod tests {
     use super::super::parse;
-    use super::super::tests::op;
+    use super::super::printed::op;
 
     fn first_op(src: &str) -> String {
         let query = parse(src).unwrap_or_else(|e| panic!("{src}: {}", e.render(src)));
