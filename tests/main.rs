@@ -44,5 +44,6 @@ mod pivots;
 mod remote;
 mod remote_workbench;
 mod sigma;
+mod step_rows;
 mod tui;
 mod user_agent;

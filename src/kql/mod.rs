@@ -13,10 +13,14 @@ pub mod operators;
 pub mod parser;
 pub mod quote;
 pub mod render;
+pub mod rows;
 pub mod run;
+pub mod run_rows;
 pub mod shared;
 pub mod value;
 
 pub use error::QueryError;
 pub use limits::{Budget, Cancel};
+pub use rows::Rows;
 pub use run::{Plugin, RunOptions, run, run_query};
+pub use run_rows::run_rows;

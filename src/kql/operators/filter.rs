@@ -138,13 +138,13 @@ impl Runner<'_> {
 
     /// The `$table` column of a table's hits, encoded (millions of hits
     /// would otherwise each hold the table's name as text).
-    fn table_column(name: &str, rows: usize, span: Span) -> Result<Column, QueryError> {
+    pub(crate) fn table_column(name: &str, rows: usize, span: Span) -> Result<Column, QueryError> {
         crate::data::encode::encode_constant("$table".into(), name, rows)
             .map(Column::from)
             .map_err(|e| polars_error(e, span))
     }
 
-    fn search_predicate(
+    pub(crate) fn search_predicate(
         &self,
         case_sensitive: bool,
         e: &Expr,

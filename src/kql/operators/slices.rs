@@ -126,6 +126,37 @@ impl Runner<'_> {
         Ok(out.unwrap_or(frame))
     }
 
+    /// Which rows of `frame` `predicate` keeps (one bool per row, null as
+    /// false), `value` evaluating it over a frame: a slice at a time, as
+    /// [`Runner::in_slices`] filters, but nothing is gathered.
+    pub(crate) fn mask_in_slices(
+        &self,
+        predicate: &Expr,
+        frame: &DataFrame,
+        value: impl Fn(&DataFrame) -> Result<Val, QueryError>,
+    ) -> Result<BooleanChunked, QueryError> {
+        let mask_of = |slice: &DataFrame| -> Result<BooleanChunked, QueryError> {
+            let rows = slice.height();
+            Ok(match super::filter::kept(value(slice)?, rows, predicate.span)? {
+                super::filter::Kept::All => BooleanChunked::full("".into(), true, rows),
+                super::filter::Kept::None => BooleanChunked::full("".into(), false, rows),
+                super::filter::Kept::Rows(mask) => mask,
+            })
+        };
+        let rows = frame.height();
+        if rows <= 2 * SLICE || !self.row_local(predicate, frame) {
+            return mask_of(frame);
+        }
+        let mut out = BooleanChunked::full("".into(), false, 0);
+        for (start, len) in Slices::new(rows) {
+            self.check_cancel()?;
+            let part = mask_of(&frame.slice(start as i64, len))?;
+            out.append(&part)
+                .map_err(|e| polars_error(e, predicate.span))?;
+        }
+        Ok(out)
+    }
+
     /// Evaluates `e` over every row of `frame` like [`Runner::eval`], a
     /// slice at a time when there are millions of rows and `e` is row
     /// local, so that cancelling is seen within one slice's work.

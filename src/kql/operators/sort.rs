@@ -76,6 +76,19 @@ impl Runner<'_> {
         frame: DataFrame,
         limit: Option<usize>,
     ) -> Result<DataFrame, QueryError> {
+        let span = keys.first().map_or_else(Default::default, |k| k.expr.span);
+        let order = self.sort_order(keys, &frame, limit)?;
+        gather(&frame, &order, self.cancel(), span)
+    }
+
+    /// The row numbers of `frame` in the order of `keys`, the first
+    /// `limit` only: what `sort` and `top` gather.
+    pub(crate) fn sort_order(
+        &self,
+        keys: &[SortKey],
+        frame: &DataFrame,
+        limit: Option<usize>,
+    ) -> Result<IdxCa, QueryError> {
         let rows = frame.height();
         let span = keys.first().map_or_else(Default::default, |k| k.expr.span);
         let mut work: Vec<Column> = Vec::new();
@@ -83,7 +96,7 @@ impl Runner<'_> {
         let mut descending = Vec::new();
         let mut nulls_last = Vec::new();
         for (i, k) in keys.iter().enumerate() {
-            let v = self.eval_rows(&k.expr, &frame)?;
+            let v = self.eval_rows(&k.expr, frame)?;
             let name = format!("__quarry_sort{i}");
             let desc = k.dir.unwrap_or(SortDir::Desc) == SortDir::Desc;
             let last = match k.nulls {
@@ -143,7 +156,7 @@ impl Runner<'_> {
                 .collect();
             row_order(&order_keys, limit, self.cancel())?
         };
-        let order = match ordered {
+        Ok(match ordered {
             Some(order) => IdxCa::from_vec("".into(), order),
             None => {
                 // A key type without a number order (lists): Polars sorts,
@@ -166,8 +179,7 @@ impl Runner<'_> {
                     None => order.clone(),
                 }
             }
-        };
-        gather(&frame, &order, self.cancel(), span)
+        })
     }
 
     /// `take n`: the first n rows (Kusto promises any n rows).
@@ -193,7 +205,7 @@ impl Runner<'_> {
         frame.take(&idx).map_err(|e| polars_error(e, count.span))
     }
 
-    fn count_arg(&self, count: &Expr, frame: &DataFrame) -> Result<usize, QueryError> {
+    pub(crate) fn count_arg(&self, count: &Expr, frame: &DataFrame) -> Result<usize, QueryError> {
         match self.eval_scalar(count, frame)? {
             Scalar::Long(n) => Ok(n.max(0) as usize),
             Scalar::Int(n) => Ok(n.max(0) as usize),
