@@ -135,12 +135,13 @@ impl Runner<'_> {
         frame: &DataFrame,
         value: impl Fn(&DataFrame) -> Result<Val, QueryError>,
     ) -> Result<BooleanChunked, QueryError> {
+        use super::filter::{Kept, kept};
         let mask_of = |slice: &DataFrame| -> Result<BooleanChunked, QueryError> {
             let rows = slice.height();
-            Ok(match super::filter::kept(value(slice)?, rows, predicate.span)? {
-                super::filter::Kept::All => BooleanChunked::full("".into(), true, rows),
-                super::filter::Kept::None => BooleanChunked::full("".into(), false, rows),
-                super::filter::Kept::Rows(mask) => mask,
+            Ok(match kept(value(slice)?, rows, predicate.span)? {
+                Kept::All => BooleanChunked::full("".into(), true, rows),
+                Kept::None => BooleanChunked::full("".into(), false, rows),
+                Kept::Rows(mask) => mask,
             })
         };
         let rows = frame.height();
