@@ -947,7 +947,7 @@ fn format_timespan(ticks: i64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::printed::{e, piped, q};
+    use super::super::printed::e;
 
     #[test]
     fn precedence() {
@@ -1181,46 +1181,6 @@ mod tests {
         assert_eq!(
             e("dynamic([1, 2)"),
             "error: expected ']' to close '[' opened at line 1, column 9"
-        );
-    }
-
-    #[test]
-    fn search_predicates() {
-        assert_eq!(q("search \"x\""), "search term(x)");
-        assert_eq!(q("search x"), "search term(x)");
-        assert_eq!(q("search x*"), "search term(x*)");
-        assert_eq!(q("search *x"), "search term(*x)");
-        assert_eq!(q("search *x*"), "search term(*x*)");
-        assert_eq!(q("search a*b"), "search term(a*b)");
-        assert_eq!(q("search \"a*b\""), "search term(a*b)");
-        assert_eq!(q("search Col:\"x\""), "search term(Col:x)");
-        assert_eq!(q("search Col:x*"), "search term(Col:x*)");
-        assert_eq!(q("search ['My Col']:\"x\""), "search term(My Col:x)");
-        assert_eq!(
-            q("search \"a\" and (\"b\" or Col:\"c\")"),
-            "search (and term(a) (or term(b) term(Col:c)))"
-        );
-        assert_eq!(
-            q("search \"a\" and not(\"b\")"),
-            "search (and term(a) not(term(b)))"
-        );
-        assert_eq!(q("search Col == 5"), "search (== Col 5)");
-        assert_eq!(q("search Col has \"x\""), "search (has Col \"x\")");
-        assert_eq!(
-            q("search in (T1, T2, Device*) \"x\""),
-            "search in(T1, T2, Device*) term(x)"
-        );
-        assert_eq!(q("search kind=case_sensitive \"x\""), "search cs term(x)");
-        assert_eq!(q("search kind=case_insensitive \"x\""), "search term(x)");
-        assert_eq!(piped("search \"x\""), "search term(x)");
-        assert_eq!(
-            q("search \u{201c}192.168.0\u{201d}"),
-            "search term(192.168.0)"
-        );
-        assert_eq!(q("search"), "error: expected a search term after 'search'");
-        assert_eq!(
-            q("search kind=fuzzy \"x\""),
-            "error: unknown search kind 'fuzzy' (expected case_sensitive or case_insensitive)"
         );
     }
 

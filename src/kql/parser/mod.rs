@@ -9,14 +9,22 @@
 //! and types, `expr.rs` scalar expressions and `operators.rs` the tabular
 //! operators, with their families in files of their own.
 
+mod columns;
+mod evaluate;
+mod expand;
 mod expr;
 mod flow_ops;
 mod graph;
+mod join_union;
 mod names;
 mod operators;
 mod pipeline;
 mod render;
+mod search;
+mod sort;
+mod sources;
 mod statements;
+mod summarize;
 mod text_ops;
 mod top_nested;
 

@@ -148,4 +148,21 @@ impl Parser<'_> {
             _ => Err(self.expected_after("a type name")),
         }
     }
+
+    /// `typeof(string)` after `to`: the type name.
+    pub(super) fn parse_typeof(&mut self) -> PResult<String> {
+        if !self.eat_ident("typeof") {
+            return Err(self.expected_after("'typeof(type)'"));
+        }
+        let open = self.expect(TokenKind::LParen, "'('")?;
+        let ty = self.parse_type_name()?;
+        self.expect_close(TokenKind::RParen, open)?;
+        Ok(ty)
+    }
+}
+
+/// Remove the option called `name` and return its value.
+pub(super) fn take_option(options: &mut Vec<OpOption>, name: &str) -> Option<Ident> {
+    let i = options.iter().position(|o| o.name.name == name)?;
+    Some(options.remove(i).value)
 }

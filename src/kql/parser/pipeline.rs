@@ -206,6 +206,28 @@ impl Parser<'_> {
         }
         Ok(Source::Table(name))
     }
+
+    /// The operators of a subquery whose input is implicit (`mv-apply`'s
+    /// `on (...)`): `op | op | ...` without a source.
+    pub(super) fn parse_subquery_ops(&mut self) -> PResult<Vec<Operator>> {
+        self.enter()?;
+        // A subquery inside a search predicate is ordinary KQL again.
+        let outer_search = std::mem::replace(&mut self.search_mode, false);
+        let mut ops = Vec::new();
+        let result = loop {
+            match self.parse_operator() {
+                Ok(Some(op)) => ops.push(op),
+                Ok(None) => {}
+                Err(e) => break Err(e),
+            }
+            if !self.eat(&TokenKind::Pipe) {
+                break Ok(());
+            }
+        };
+        self.search_mode = outer_search;
+        self.leave();
+        result.map(|()| ops)
+    }
 }
 
 #[cfg(test)]

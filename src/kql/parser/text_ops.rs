@@ -1,9 +1,10 @@
-//! Operators that read structure out of text: `parse-kv`, `parse-where`
-//! and `reduce`.
+//! Operators that read structure out of text: `parse` (and the pattern it
+//! shares with `parse-where`), `parse-kv`, `parse-where` and `reduce`.
 
 use super::super::ast::*;
 use super::super::error::QueryError;
 use super::super::lexer::TokenKind;
+use super::names::take_option;
 use super::{PResult, Parser};
 use crate::data::types::KqlType;
 
@@ -248,6 +249,63 @@ impl Parser<'_> {
             characters,
         })
     }
+
+    pub(super) fn parse_parse(&mut self) -> PResult<OperatorKind> {
+        let mut options = self.parse_options(&["kind", "flags"])?;
+        let kind = take_option(&mut options, "kind").map(|k| k.name);
+        let flags = take_option(&mut options, "flags");
+        if let Some(f) = &flags {
+            check_regex_flags(f, kind.as_deref())?;
+        }
+        let flags = flags.map(|f| f.name);
+        let source = self.parse_expr()?;
+        if !self.eat_ident("with") {
+            return Err(self.expected_after("'with' and a pattern"));
+        }
+        let pattern = self.parse_parse_pattern()?;
+        Ok(OperatorKind::Parse {
+            source,
+            kind,
+            flags,
+            pattern,
+        })
+    }
+
+    /// The pattern of `parse` and `parse-where` after `with`: strings,
+    /// `*` and `Column[:type]`, up to the end of the operator.
+    pub(super) fn parse_parse_pattern(&mut self) -> PResult<Vec<ParsePart>> {
+        let mut pattern = Vec::new();
+        while !self.at_operator_end() {
+            match self.kind() {
+                TokenKind::Str(_) => {
+                    pattern.push(ParsePart::Literal(self.parse_string_literal().0))
+                }
+                TokenKind::Star => {
+                    self.bump();
+                    pattern.push(ParsePart::Wildcard);
+                }
+                _ if self.at_name() => {
+                    let name = self.parse_name("a column name")?;
+                    let kind = if self.eat(&TokenKind::Colon) {
+                        Some(self.parse_type_name()?)
+                    } else {
+                        None
+                    };
+                    pattern.push(ParsePart::Column { name, kind });
+                }
+                _ => {
+                    return Err(self.error_here(format!(
+                        "expected a string, '*' or a column name in the parse pattern, found {}",
+                        self.describe_current()
+                    )));
+                }
+            }
+        }
+        if pattern.is_empty() {
+            return Err(self.expected_after("a pattern"));
+        }
+        Ok(pattern)
+    }
 }
 
 /// The `flags=` of `parse` and `parse-where`: regex flags, only with
@@ -290,6 +348,7 @@ fn one_char(text: &str, span: Span, what: &str) -> PResult<char> {
 #[cfg(test)]
 mod tests {
     use super::super::parse;
+    use super::super::printed::piped;
     use super::*;
 
     fn only_op(src: &str) -> OperatorKind {
@@ -389,5 +448,29 @@ mod tests {
         assert!(source_kind && threshold.is_some() && characters.is_some());
         let (m, _) = err("T | reduce s");
         assert_eq!(m, "expected 'by' and the text to reduce after 'reduce'");
+    }
+
+    #[test]
+    fn parse_operator() {
+        assert_eq!(
+            piped("parse Msg with * \"user=\" User:string \" id=\" Id:long *"),
+            "parse Msg with * \"user=\" User:string \" id=\" Id:long *"
+        );
+        assert_eq!(
+            piped("parse kind=regex flags=i Msg with @\"(\\d+)\" N:long"),
+            "parse kind=regex Msg with \"(\\\\d+)\" N:long"
+        );
+        assert_eq!(
+            piped("parse kind=relaxed tostring(x) with a \",\" b"),
+            "parse kind=relaxed tostring(x) with a \",\" b"
+        );
+        assert_eq!(
+            piped("parse Msg \"x\""),
+            "error: expected 'with' and a pattern after 'Msg'"
+        );
+        assert_eq!(
+            piped("parse Msg with 5"),
+            "error: expected a string, '*' or a column name in the parse pattern, found '5'"
+        );
     }
 }
