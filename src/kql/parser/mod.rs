@@ -16,6 +16,7 @@ mod expr;
 mod flow_ops;
 mod graph;
 mod join_union;
+mod literals;
 mod names;
 mod operators;
 mod pipeline;

@@ -1,14 +1,16 @@
 //! The `search` operator: its `kind=`, the `in (Tables)` scope and a
-//! predicate whose bare words and strings are terms.
+//! predicate whose bare words and strings are terms (`"x"`, `x*`,
+//! `Col:"x"`).
 
 use super::super::ast::*;
 use super::super::error::QueryError;
 use super::super::lexer::TokenKind;
-use super::expr::termify;
 use super::names::take_option;
 use super::{PResult, Parser};
 
 impl Parser<'_> {
+    /// `search [kind=case_sensitive] [in (Table, Device*)] predicate`,
+    /// after `search`.
     pub(super) fn parse_search(&mut self) -> PResult<OperatorKind> {
         let mut options = self.parse_options(&["kind"])?;
         let case_sensitive = match take_option(&mut options, "kind") {
@@ -44,6 +46,73 @@ impl Parser<'_> {
             predicate: termify(predicate?),
         })
     }
+
+    /// `Col:"x"` or `Col:x*` in a search predicate.
+    pub(super) fn parse_scoped_term(&mut self, column: Ident) -> PResult<Expr> {
+        self.bump();
+        match self.kind() {
+            TokenKind::Str(_) => {
+                let (text, span) = self.parse_string_literal();
+                Ok(Expr {
+                    kind: ExprKind::SearchTerm {
+                        column: Some(column.clone()),
+                        text,
+                    },
+                    span: column.span.to(span),
+                })
+            }
+            TokenKind::Ident(_) | TokenKind::Star | TokenKind::Long(_) | TokenKind::Real(_) => {
+                let start = self.bump().span;
+                Ok(self.finish_bare_term(start, Some(column)))
+            }
+            _ => Err(self.expected_after("a search term")),
+        }
+    }
+
+    /// An unquoted term whose first token (at `start`) is consumed: the
+    /// glued words, numbers and `*` that follow belong to it.
+    pub(super) fn finish_bare_term(&mut self, start: Span, column: Option<Ident>) -> Expr {
+        let mut end = start;
+        while self.glued(0)
+            && matches!(
+                self.kind(),
+                TokenKind::Ident(_) | TokenKind::Star | TokenKind::Long(_) | TokenKind::Real(_)
+            )
+        {
+            end = self.bump().span;
+        }
+        let text = self.text(start.to(end)).to_string();
+        let span = column.as_ref().map_or(start, |c| c.span).to(end);
+        Expr {
+            kind: ExprKind::SearchTerm { column, text },
+            span,
+        }
+    }
+}
+
+/// A search predicate's atoms become terms: `search "x" and not(y)`. Only
+/// `and`, `or` and `not()` are walked, so `Col has "x"` keeps its string.
+fn termify(expr: Expr) -> Expr {
+    let Expr { kind, span } = expr;
+    let kind = match kind {
+        ExprKind::Literal(Literal::String(text)) => ExprKind::SearchTerm { column: None, text },
+        ExprKind::Name(text) => ExprKind::SearchTerm { column: None, text },
+        ExprKind::Binary {
+            op: op @ (BinaryOp::And | BinaryOp::Or),
+            left,
+            right,
+        } => ExprKind::Binary {
+            op,
+            left: Box::new(termify(*left)),
+            right: Box::new(termify(*right)),
+        },
+        ExprKind::Call { name, args } if name.name == "not" => ExprKind::Call {
+            name,
+            args: args.into_iter().map(termify).collect(),
+        },
+        other => other,
+    };
+    Expr { kind, span }
 }
 
 #[cfg(test)]
