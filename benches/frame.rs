@@ -89,7 +89,7 @@ fn app_on_big_table() -> App {
         app.wait_idle(Duration::from_secs(120)),
         "opening the table timed out"
     );
-    assert_eq!(app.current().frame.height(), ROWS);
+    assert_eq!(app.current().rows.height(), ROWS);
     app
 }
 

@@ -15,8 +15,12 @@
 //! - sorts (`s` on a column): the whole network table by time and by a
 //!   text column, and the drilled rows by a text column.
 //!
-//! Steps after the first run as the workbench runs them: on the previous
-//! step's rows, registered as a table (`session::kql_text::plan_append`).
+//! Every step runs as the workbench runs it (`kql::run_rows`): on the
+//! previous step's rows, standing for its table
+//! (`session::kql_text::plan_append`), and answering with the rows it
+//! picked, gathered only as a view draws them. Each line also times
+//! drawing the step's first screen (50 rows) and gathering every row of
+//! it (what an export or a stage that reads every column pays).
 //!
 //!     cargo bench --bench workbench
 //!     QUARRY_BENCH_ROWS=50000000 cargo bench --bench workbench
@@ -31,11 +35,10 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use polars::prelude::*;
-use quarry::data::catalog::{Catalog, Table};
+use quarry::data::catalog::Catalog;
 use quarry::data::load::load_paths;
 use quarry::kql::value::Scalar;
-use quarry::kql::{RunOptions, run};
+use quarry::kql::{Cancel, Rows, RunOptions, run_rows};
 use quarry::session::kql_text::{
     Plan, frequency_stage, global_search_stages, group_stage, join_stages, plan_append,
     search_in_stage, sort_stage,
@@ -63,35 +66,17 @@ fn runs() -> usize {
         .max(1)
 }
 
-/// Runs `text` on `catalog`, with `register` (a previous step's rows under
-/// a table name) added as the workbench's worker adds it.
-fn step(catalog: &Catalog, text: &str, register: Option<(&str, &DataFrame)>) -> DataFrame {
-    let options = RunOptions::default();
-    let result = match register {
-        Some((name, frame)) => {
-            let mut local = catalog.clone();
-            local.insert(Table {
-                name: name.to_string(),
-                frame: frame.clone(),
-                files: Vec::new(),
-                warnings: Vec::new(),
-            });
-            run(&local, text, &options)
-        }
-        None => run(catalog, text, &options),
-    };
-    result.unwrap_or_else(|e| panic!("{text}: {e}"))
+/// Runs `text` on `catalog` as the workbench's worker does, `register` (a
+/// previous step's rows) standing for the table of that name.
+fn step(catalog: &Catalog, text: &str, register: Option<(&str, &Rows)>) -> Rows {
+    run_rows(catalog, text, &RunOptions::default(), register)
+        .unwrap_or_else(|e| panic!("{text}: {e}"))
 }
 
 /// Times a step over the runs and prints its line; returns its result.
-fn timed(
-    label: &str,
-    catalog: &Catalog,
-    text: &str,
-    register: Option<(&str, &DataFrame)>,
-) -> DataFrame {
+fn timed(label: &str, catalog: &Catalog, text: &str, register: Option<(&str, &Rows)>) -> Rows {
     let mut times: Vec<Duration> = Vec::new();
-    let mut result = DataFrame::empty();
+    let mut result = Rows::default();
     for _ in 0..runs() {
         // The previous run's result is dropped first, as the workbench
         // replaces a step's rows.
@@ -103,11 +88,21 @@ fn timed(
     let first = times[0];
     times.sort();
     let median = times[times.len() / 2];
+    let screen = Instant::now();
+    let window = result.window(0, 50);
+    let screen = screen.elapsed();
+    drop(window);
+    let whole = Instant::now();
+    let gathered = result.gather(Cancel::default()).expect("gathered");
+    let whole = whole.elapsed();
+    drop(gathered);
     println!(
-        "{label:<34} first {:>7.3} s  median {:>7.3} s  {:>11} rows  RSS {}",
+        "{label:<34} first {:>7.3} s  median {:>7.3} s  {:>11} rows  screen {:>6.1} ms  gather all {:>6.3} s  RSS {}",
         first.as_secs_f64(),
         median.as_secs_f64(),
         result.height(),
+        screen.as_secs_f64() * 1e3,
+        whole.as_secs_f64(),
         memory("VmRSS")
     );
     result
@@ -115,13 +110,7 @@ fn timed(
 
 /// Runs `stage` appended to `parent` as the workbench plans it: on
 /// `frame`, the parent's rows, when the plan allows.
-fn appended(
-    label: &str,
-    catalog: &Catalog,
-    parent: &[String],
-    frame: &DataFrame,
-    stage: &str,
-) -> DataFrame {
+fn appended(label: &str, catalog: &Catalog, parent: &[String], frame: &Rows, stage: &str) -> Rows {
     let (full, plan) = plan_append(parent, stage).unwrap_or_else(|e| panic!("{stage}: {e}"));
     match &plan {
         Plan::Cached { text, table, .. } => timed(label, catalog, text, Some((table, frame))),
@@ -177,11 +166,8 @@ fn main() {
         let top: Vec<(String, Scalar)> = keys
             .iter()
             .map(|k| {
-                let column = groups.column(k).expect("key column");
-                (
-                    k.clone(),
-                    Scalar::from_series(column.as_materialized_series(), 0),
-                )
+                let column = groups.names().iter().position(|n| n == k);
+                (k.clone(), groups.cell(0, column.expect("key column")))
             })
             .collect();
         appended(
@@ -201,7 +187,7 @@ fn main() {
     );
     drop(hits);
 
-    let table = catalog.get(TABLE).expect("table").frame.clone();
+    let table = Rows::whole(catalog.get(TABLE).expect("table").frame.clone());
     let opened = vec![TABLE.to_string()];
     appended(
         "sort the table by Timestamp",

@@ -408,7 +408,7 @@ fn t_selects_a_range_and_narrows_with_an_exact_stage() {
              datetime(2024-05-01T02:14:59.9999999Z))"
         )
     );
-    assert_eq!(app.current().frame.height() as u64, rows);
+    assert_eq!(app.current().rows.height() as u64, rows);
     assert_eq!(rows, 3);
 }
 

@@ -174,7 +174,7 @@ fn home_lists_the_workspace_tables_and_each_drill_runs_there() {
     wait(&mut app);
     assert!(app.error().is_none(), "{:?}", app.error());
     assert_eq!(app.current().pipeline(), "SigninLogs");
-    assert_eq!(app.current().frame.height(), 3);
+    assert_eq!(app.current().rows.height(), 3);
     let seen = server.seen();
     assert_eq!(seen.len(), 2);
     assert_eq!(
@@ -196,7 +196,7 @@ fn home_lists_the_workspace_tables_and_each_drill_runs_there() {
         kql(&seen[2]),
         "SigninLogs | where UserPrincipalName == \"alice@contoso.com\"\n| take 10001"
     );
-    assert_eq!(app.current().frame.height(), 1);
+    assert_eq!(app.current().rows.height(), 1);
     assert_authorized(&seen);
 }
 
@@ -216,7 +216,7 @@ fn a_capped_view_says_so_and_pulled_home_drills_run_locally() {
     typed(&mut app, "SigninLogs");
     key(&mut app, KeyCode::Enter);
     wait(&mut app);
-    assert_eq!(app.current().frame.height(), 10_000);
+    assert_eq!(app.current().rows.height(), 10_000);
     assert_eq!(
         app.message(),
         Some(&Message::Warning(
@@ -237,7 +237,7 @@ fn a_capped_view_says_so_and_pulled_home_drills_run_locally() {
     // The whole result, without the view's cap.
     assert_eq!(kql(&seen[2]), "SigninLogs");
     assert_eq!(app.current().pipeline(), "SigninLogs_pulled");
-    assert_eq!(app.current().frame.height(), 12_000);
+    assert_eq!(app.current().rows.height(), 12_000);
     assert_eq!(
         app.message(),
         Some(&Message::Info(
@@ -258,15 +258,15 @@ fn a_capped_view_says_so_and_pulled_home_drills_run_locally() {
     assert_eq!(server.seen().len(), 3, "a drill on a pulled table went out");
     assert!(matches!(app.current().kind, ViewKind::Frequency { .. }));
     let step = app.current();
-    let users = step
-        .frame
+    let frame = step.rows.clone().into_frame();
+    let users = frame
         .column("UserPrincipalName")
         .unwrap()
         .str()
         .unwrap()
         .clone();
-    let counts = step.frame.column("Count").unwrap().i64().unwrap().clone();
-    let mut got: Vec<(String, i64)> = (0..step.frame.height())
+    let counts = frame.column("Count").unwrap().i64().unwrap().clone();
+    let mut got: Vec<(String, i64)> = (0..step.rows.height())
         .map(|i| (users.get(i).unwrap().to_string(), counts.get(i).unwrap()))
         .collect();
     got.sort();
@@ -301,7 +301,7 @@ fn a_view_that_holds_every_row_is_pulled_without_a_request() {
     typed(&mut app, "SigninLogs | where ResultType != \"0\"");
     key(&mut app, KeyCode::Enter);
     wait(&mut app);
-    assert_eq!(app.current().frame.height(), 5);
+    assert_eq!(app.current().rows.height(), 5);
     ch(&mut app, 'P');
     // A name that is a remote table's is refused, and asked again.
     for _ in 0.."SigninLogs_pulled".len() {
@@ -340,7 +340,9 @@ fn a_view_that_holds_every_row_is_pulled_without_a_request() {
     assert_eq!(server.seen().len(), 2);
     let n = app
         .current()
-        .frame
+        .rows
+        .clone()
+        .into_frame()
         .column("n")
         .unwrap()
         .i64()
@@ -374,7 +376,7 @@ fn data_explorer_home_is_show_tables_and_views_are_v2_queries() {
     key(&mut app, KeyCode::Enter);
     wait(&mut app);
     assert!(app.error().is_none(), "{:?}", app.error());
-    assert_eq!(app.current().frame.height(), 2);
+    assert_eq!(app.current().rows.height(), 2);
     let seen = server.seen();
     assert_eq!(seen[0].path, "/v1/rest/mgmt");
     assert_eq!(seen[0].json()["csl"], ".show tables");
@@ -412,7 +414,7 @@ fn defender_home_is_the_documented_schema_and_views_are_hunting_queries() {
         seen[0].json(),
         json!({"Query": "DeviceProcessEvents | where ProcessCommandLine has \"whoami\"\n| take 10001"})
     );
-    assert_eq!(app.current().frame.height(), 1);
+    assert_eq!(app.current().rows.height(), 1);
     assert_authorized(&seen);
 }
 
@@ -463,7 +465,7 @@ fn bad_answers_are_errors_on_screen_and_the_workbench_goes_on() {
     typed(&mut app, "SigninLogs");
     key(&mut app, KeyCode::Enter);
     wait(&mut app);
-    assert_eq!(app.current().frame.height(), 2);
+    assert_eq!(app.current().rows.height(), 2);
     for (i, message) in expected.iter().enumerate() {
         go_to_column(&mut app, "IPAddress");
         ch(&mut app, 'x');
@@ -473,7 +475,7 @@ fn bad_answers_are_errors_on_screen_and_the_workbench_goes_on() {
         assert!(error.starts_with(message), "case {i}: {error}");
         // The view it was asked from stays.
         assert_eq!(app.current().pipeline(), "SigninLogs");
-        assert_eq!(app.current().frame.height(), 2);
+        assert_eq!(app.current().rows.height(), 2);
         if i == 0 {
             insta::assert_snapshot!("remote_error_html", screen(&mut app));
         }
@@ -482,7 +484,7 @@ fn bad_answers_are_errors_on_screen_and_the_workbench_goes_on() {
     ch(&mut app, 'x');
     wait(&mut app);
     assert!(app.error().is_none(), "{:?}", app.error());
-    assert_eq!(app.current().frame.height(), 1);
+    assert_eq!(app.current().rows.height(), 1);
     assert_eq!(server.seen().len(), 3 + n);
 }
 
@@ -509,7 +511,7 @@ fn tables_that_cannot_be_listed_leave_queries_possible() {
     key(&mut app, KeyCode::Enter);
     wait(&mut app);
     assert!(app.error().is_none(), "{:?}", app.error());
-    assert_eq!(app.current().frame.height(), 2);
+    assert_eq!(app.current().rows.height(), 2);
     assert_eq!(kql(&server.seen()[1]), "SigninLogs | take 2\n| take 10001");
     // Back home, once the error line is gone, home says why it is empty.
     ch(&mut app, 'q');
@@ -620,7 +622,7 @@ fn a_remote_query_that_hangs_is_cancelled_at_once() {
     wait(&mut app);
     assert!(app.error().is_none(), "{:?}", app.error());
     assert_eq!(app.current().pipeline(), "SigninLogs");
-    assert_eq!(app.current().frame.height(), 2);
+    assert_eq!(app.current().rows.height(), 2);
 }
 
 /// KQL Quarry's own parser does not know goes to the service, which

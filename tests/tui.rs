@@ -127,7 +127,7 @@ fn go_to_row(app: &mut App, column: &str, value: &str) {
     ch(app, 'g');
     let step = app.current();
     let col = step.columns.iter().position(|c| c.name == column).unwrap();
-    let row = (0..step.frame.height())
+    let row = (0..step.rows.height())
         .find(|&r| step.cell(r, col).to_text() == value)
         .unwrap_or_else(|| panic!("no row with {column} = {value}"));
     for _ in 0..row {
@@ -297,7 +297,7 @@ fn enter_on_a_typed_summarize_group_shows_its_rows() {
     settle(&mut app);
     let step = app.current();
     assert!(matches!(step.kind, ViewKind::Table));
-    assert_eq!(step.frame.height(), 600);
+    assert_eq!(step.rows.height(), 600);
     assert_eq!(
         step.stages.last().map(String::as_str),
         Some("where RemoteIP == \"192.168.0.255\" and RemotePort == 4444")
@@ -402,7 +402,7 @@ fn hostile_strings_are_escaped_in_every_view() {
     ch(&mut app, 'j');
     ch(&mut app, 'f');
     settle(&mut app);
-    assert_eq!(app.current().frame.height(), 1);
+    assert_eq!(app.current().rows.height(), 1);
     let pipeline = app.current().pipeline();
     assert_eq!(
         pipeline,
@@ -463,7 +463,7 @@ fn kql_mysteries_story_end_to_end() {
     typed(&mut app, r#" | where RemoteIP has "192.168.0.""#);
     key(&mut app, KeyCode::Enter);
     settle(&mut app);
-    let filtered_rows = app.current().frame.height();
+    let filtered_rows = app.current().rows.height();
     assert_eq!(filtered_rows, 1335);
 
     // Frequency by the two marked columns.
@@ -474,7 +474,7 @@ fn kql_mysteries_story_end_to_end() {
     ch(&mut app, 'F');
     settle(&mut app);
     assert!(matches!(app.current().kind, ViewKind::Frequency { .. }));
-    assert_eq!(app.current().frame.height(), 10);
+    assert_eq!(app.current().rows.height(), 10);
     assert_eq!(app.current().cell(0, 0).to_text(), "192.168.0.255");
     assert_eq!(app.current().cell(0, 1).to_text(), "4444");
     assert_eq!(app.current().cell(0, 2).to_text(), "600");
@@ -490,7 +490,7 @@ fn kql_mysteries_story_end_to_end() {
         pipeline,
         r#"search in (NetworkCommunicationEvents) "192.168.0" | where RemoteIP has "192.168.0." | where RemoteIP == "192.168.0.255" and RemotePort == 4444"#
     );
-    assert_eq!(app.current().frame.height(), 600);
+    assert_eq!(app.current().rows.height(), 600);
     let labels: Vec<&str> = app
         .investigation()
         .steps()
@@ -548,7 +548,7 @@ fn kql_mysteries_story_end_to_end() {
         lines[0],
         "$table,TimeGenerated,ComputerName,LocalIP,RemoteIP,RemotePort,Protocol,BytesSent,EventDescription"
     );
-    let frame = &app.current().frame;
+    let frame = &app.current().rows.clone().into_frame();
     for (line, row) in lines[1..].iter().zip([1usize, 2, 5]) {
         let fields: Vec<&str> = line.split(',').collect();
         assert_eq!(fields[0], "NetworkCommunicationEvents");
@@ -593,7 +593,7 @@ fn filters_sorts_and_hides_are_stages() {
     key(&mut app, KeyCode::Enter);
     settle(&mut app);
     assert_eq!(app.current().pipeline(), "NetworkCommunicationEvents");
-    let total = app.current().frame.height();
+    let total = app.current().rows.height();
 
     go_to_column(&mut app, "Protocol");
     ch(&mut app, 'x');
@@ -607,7 +607,7 @@ fn filters_sorts_and_hides_are_stages() {
                 .pipeline()
                 .ends_with(r#"| where Protocol != "UDP""#)
     );
-    let excluded = app.current().frame.height();
+    let excluded = app.current().rows.height();
     assert!(excluded < total);
     // The cursor stays on the column it filtered.
     assert_eq!(app.current().current_column_name(), Some("Protocol"));
@@ -615,7 +615,7 @@ fn filters_sorts_and_hides_are_stages() {
 
     ch(&mut app, 'f');
     settle(&mut app);
-    assert_eq!(app.current().frame.height() + excluded, total);
+    assert_eq!(app.current().rows.height() + excluded, total);
     ch(&mut app, 'q');
 
     // s sorts; s again reverses in place.
@@ -785,7 +785,7 @@ fn loaded_tables_open_while_others_still_load() {
 
     key(&mut app, KeyCode::Enter);
     until(&mut app, |a| {
-        matches!(a.current().kind, ViewKind::Table) && a.current().frame.height() == 2
+        matches!(a.current().kind, ViewKind::Table) && a.current().rows.height() == 2
     });
     let table = screen(&mut app);
     assert!(table.contains("ws-2"), "{table}");
@@ -1624,7 +1624,7 @@ fn run_all_rules_shares_scans_and_triages_each_rule_as_alone() {
     key(&mut app, KeyCode::Enter);
     settle(&mut app);
     assert_eq!(app.current().label, "S-PS rule");
-    assert_eq!(app.current().frame.height(), 30);
+    assert_eq!(app.current().rows.height(), 30);
 }
 
 /// Ctrl+C cancels a run of all rules (one job, one cancel flag): the
@@ -1652,7 +1652,7 @@ fn ctrl_c_cancels_running_all_rules() {
     }
     key(&mut app, KeyCode::Enter);
     settle(&mut app);
-    assert_eq!(app.current().frame.height(), 1);
+    assert_eq!(app.current().rows.height(), 1);
     ch(&mut app, 'R');
     let text = screen(&mut app);
     assert!(!text.contains("rules fired"), "{text}");
@@ -1697,7 +1697,7 @@ fn the_profile_panel_follows_filtered_hits() {
     assert_ne!(all.reasons[1], all.reasons[2]);
     ch(&mut app, 'x');
     settle(&mut app);
-    assert_eq!(app.current().frame.height(), 2);
+    assert_eq!(app.current().rows.height(), 2);
     let hits = app
         .current_hits()
         .expect("the narrowed hits keep their panel");
@@ -1739,7 +1739,7 @@ fn run_all_rules_counts_hits_and_pivots_open_pipelines() {
         app.current().pipeline(),
         format!("DeviceNetworkEvents | where InitiatingProcessSHA1 == \"{hash}\"")
     );
-    assert!(app.current().frame.height() > 0);
+    assert!(app.current().rows.height() > 0);
     key(&mut app, KeyCode::Esc);
     ch(&mut app, '2');
     settle(&mut app);
@@ -1756,5 +1756,5 @@ fn run_all_rules_counts_hits_and_pivots_open_pipelines() {
         p.starts_with("union DeviceNetworkEvents, DeviceProcessEvents | where DeviceName =="),
         "{p}"
     );
-    assert!(app.current().frame.height() > 0);
+    assert!(app.current().rows.height() > 0);
 }

@@ -42,9 +42,9 @@ pub fn run_rows(
     let runner = Runner::new(catalog, options);
     if query.lets.is_empty()
         && query.named.is_empty()
-        && let Some((rows, origin, done)) = start(&runner, &query.body, input)?
+        && let Some(start) = start(&runner, &query.body, input)?
     {
-        return selected(&runner, rows, origin, &query.body.ops[done..]);
+        return selected(&runner, start.rows, start.origin, &query.body.ops);
     }
     run_gathered(catalog, &query, options, input)
 }
@@ -74,15 +74,20 @@ fn run_gathered(
     Ok(Rows::whole(frame))
 }
 
+/// Where a pipeline's rows come from, when they can be picked from.
+struct Start<'q> {
+    rows: Rows,
+    /// The table a piped `search` names in `$table`.
+    origin: Option<&'q str>,
+}
+
 /// The rows a pipeline starts from, when they can be picked from: a
-/// table (or `input`), or `search in (Table) ...` over one table. Also
-/// the table a piped `search` names in `$table`, and how many of the
-/// pipeline's operators the start already ran.
+/// table (or `input`), or `search in (Table) ...` over one table.
 fn start<'q>(
     runner: &Runner,
     pipeline: &'q Pipeline,
     input: Option<(&str, &Rows)>,
-) -> Result<Option<(Rows, Option<&'q str>, usize)>, QueryError> {
+) -> Result<Option<Start<'q>>, QueryError> {
     let table_rows = |name: &str| -> Option<Rows> {
         if let Some((input_name, rows)) = input
             && input_name == name
@@ -98,11 +103,16 @@ fn start<'q>(
             .map(|t| Rows::whole(t.frame.clone()))
     };
     match &pipeline.source {
-        Source::Table(id) => Ok(table_rows(&id.name).map(|r| (r, Some(id.name.as_str()), 0))),
+        Source::Table(id) => Ok(table_rows(&id.name).map(|rows| Start {
+            rows,
+            origin: Some(id.name.as_str()),
+        })),
         // `(T)`: the workbench's name for a step whose pipeline has no
         // source table.
         Source::Paren(inner) => match (&inner.source, inner.ops.is_empty()) {
-            (Source::Table(id), true) => Ok(table_rows(&id.name).map(|r| (r, None, 0))),
+            (Source::Table(id), true) => {
+                Ok(table_rows(&id.name).map(|rows| Start { rows, origin: None }))
+            }
             _ => Ok(None),
         },
         Source::Operator(op) => match &op.kind {
@@ -116,7 +126,7 @@ fn start<'q>(
                     return Ok(None);
                 };
                 let rows = searched(runner, rows, *case_sensitive, predicate, name)?;
-                Ok(Some((rows, None, 0)))
+                Ok(Some(Start { rows, origin: None }))
             }
             _ => Ok(None),
         },

@@ -68,7 +68,7 @@ impl Hits {
                 })
                 .or_insert(Match::One(i));
         }
-        let reasons = (0..step.frame.height())
+        let reasons = (0..step.rows.height())
             .map(|row| {
                 let k: Vec<Key> = common
                     .iter()

@@ -12,6 +12,7 @@ use super::kql_text::{join_stages, join_stages_multiline};
 use super::selection::Selection;
 use super::timeline::Timeline;
 use crate::data::types::KqlType;
+use crate::kql::Rows;
 use crate::kql::value::{Scalar, series_to_text};
 use crate::text::{display_width, escape_for_terminal};
 
@@ -65,11 +66,14 @@ pub struct CountInfo {
 }
 
 impl CountInfo {
-    /// Reads the totals of `column` in `frame`.
-    pub fn from_frame(frame: &DataFrame, column: &str) -> CountInfo {
-        let (total, max) = frame
-            .column(column)
-            .ok()
+    /// Reads the totals of `column` in `rows`.
+    pub fn from_rows(rows: &Rows, column: &str) -> CountInfo {
+        let counts = rows
+            .select(&[column.to_string()], crate::kql::Cancel::default())
+            .ok();
+        let (total, max) = counts
+            .as_ref()
+            .and_then(|f| f.column(column).ok())
             .and_then(|c| c.as_materialized_series().cast(&DataType::Float64).ok())
             .and_then(|s| {
                 let ca = s.f64().ok()?.clone();
@@ -106,16 +110,15 @@ impl ColumnInfo {
     }
 }
 
-/// Sizes every column of `frame` from its header and first rows.
-pub fn column_infos(frame: &DataFrame) -> Vec<ColumnInfo> {
-    let sample = frame.head(Some(WIDTH_SAMPLE_ROWS));
-    frame
+/// Sizes every column of `rows` from its header and first rows.
+pub fn column_infos(rows: &Rows) -> Vec<ColumnInfo> {
+    let sample = rows.window(0, WIDTH_SAMPLE_ROWS);
+    sample
         .columns()
         .iter()
-        .zip(sample.columns())
-        .map(|(c, s)| {
+        .map(|c| {
             let kind = KqlType::of(c.dtype()).unwrap_or(KqlType::Dynamic);
-            let text = series_to_text(s.as_materialized_series());
+            let text = series_to_text(c.as_materialized_series());
             let cells = text
                 .iter()
                 .map(|v| display_width(&escape_for_terminal(v.unwrap_or(""))))
@@ -222,8 +225,8 @@ pub struct Step {
     /// The pipeline that produced `frame`, one entry per stage (empty at
     /// home). A record step has its table's pipeline.
     pub stages: Vec<String>,
-    /// The cached result.
-    pub frame: DataFrame,
+    /// The cached result: rows a view gathers as it draws them.
+    pub rows: Rows,
     /// How each column is drawn.
     pub columns: Vec<ColumnInfo>,
     /// Cursor, scroll, marks, selection.
@@ -235,30 +238,32 @@ pub struct Step {
 }
 
 impl Step {
-    /// A step showing `frame`, the result of `stages`.
-    pub fn new(kind: ViewKind, label: String, stages: Vec<String>, frame: DataFrame) -> Step {
+    /// A step showing `rows`, the result of `stages`.
+    pub fn new(kind: ViewKind, label: String, stages: Vec<String>, rows: impl Into<Rows>) -> Step {
+        let rows = rows.into();
         let chart = match kind {
-            ViewKind::Table => StepChart::for_result(&join_stages(&stages), &frame),
+            ViewKind::Table => StepChart::for_result(&join_stages(&stages), &rows),
             _ => None,
         };
-        Step::with_chart(kind, label, stages, frame, chart)
+        Step::with_chart(kind, label, stages, rows, chart)
     }
 
-    /// A step showing `frame` and the chart already built from it (the
+    /// A step showing `rows` and the chart already built from them (the
     /// workbench's worker builds it off the UI thread).
     pub fn with_chart(
         kind: ViewKind,
         label: String,
         stages: Vec<String>,
-        frame: DataFrame,
+        rows: impl Into<Rows>,
         chart: Option<StepChart>,
     ) -> Step {
-        let columns = column_infos(&frame);
+        let rows = rows.into();
+        let columns = column_infos(&rows);
         Step {
             kind,
             label,
             stages,
-            frame,
+            rows,
             columns,
             view: ViewState::default(),
             chart,
@@ -272,7 +277,7 @@ impl Step {
             kind: ViewKind::Home,
             label: "Home".to_string(),
             stages: Vec::new(),
-            frame: DataFrame::empty(),
+            rows: Rows::default(),
             columns: Vec::new(),
             view: ViewState::default(),
             chart: None,
@@ -286,7 +291,7 @@ impl Step {
             kind: ViewKind::Record { row },
             label: format!("row {}", row + 1),
             stages: self.stages.clone(),
-            frame: self.frame.clone(),
+            rows: self.rows.clone(),
             columns: self.columns.clone(),
             view: ViewState::default(),
             chart: None,
@@ -308,20 +313,13 @@ impl Step {
     pub fn rows(&self) -> usize {
         match self.kind {
             ViewKind::Home => 0,
-            _ => self.frame.height(),
+            _ => self.rows.height(),
         }
     }
 
     /// The value at `row`, `col` (null when out of range).
     pub fn cell(&self, row: usize, col: usize) -> Scalar {
-        let Some(c) = self.frame.columns().get(col) else {
-            return Scalar::Null(KqlType::String);
-        };
-        let kind = KqlType::of(c.dtype()).unwrap_or(KqlType::Dynamic);
-        match c.get(row) {
-            Ok(v) => Scalar::from_any(&v, kind),
-            Err(_) => Scalar::Null(kind),
-        }
+        self.rows.cell(row, col)
     }
 
     /// The row the cursor designates: in a record, its row; else the
@@ -451,7 +449,7 @@ mod tests {
 
     #[test]
     fn columns_are_sized_from_header_and_escaped_cells() {
-        let cols = column_infos(&frame());
+        let cols = column_infos(&frame().into());
         assert_eq!(cols[0].width, 4); // "Name" vs "bb\e"
         assert_eq!(cols[1].width, 3);
         assert!(cols[1].is_numeric() && !cols[0].is_numeric());
@@ -509,9 +507,9 @@ mod tests {
     #[test]
     fn counts() {
         let f = df!("K" => ["a", "b"], "Count" => [3i64, 1]).unwrap();
-        let c = CountInfo::from_frame(&f, "Count");
+        let c = CountInfo::from_rows(&f.clone().into(), "Count");
         assert_eq!((c.total, c.max), (4.0, 3.0));
-        let c = CountInfo::from_frame(&f, "Nope");
+        let c = CountInfo::from_rows(&f.clone().into(), "Nope");
         assert_eq!((c.total, c.max), (0.0, 0.0));
     }
 }

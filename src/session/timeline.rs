@@ -62,19 +62,27 @@ pub enum TimelineError {
 }
 
 impl Timeline {
-    /// Bins `frame` over `column` (or its first datetime column) into at
-    /// most `bins` bins.
+    /// Bins `rows` over `column` (or their first datetime column) into at
+    /// most `bins` bins. Only that column is gathered.
     pub fn build(
-        frame: &DataFrame,
+        rows: &crate::kql::Rows,
         column: Option<&str>,
         bins: usize,
     ) -> Result<Timeline, TimelineError> {
         let is_time = |c: &Column| KqlType::of(c.dtype()) == Some(KqlType::Datetime);
-        let chosen = column
-            .and_then(|name| frame.column(name).ok().filter(|c| is_time(c)))
-            .or_else(|| frame.columns().iter().find(|c| is_time(c)))
-            .ok_or(TimelineError::NoTimeColumn)?;
-        let name = chosen.name().to_string();
+        let schema = rows.empty();
+        let name = column
+            .and_then(|name| schema.column(name).ok().filter(|c| is_time(c)))
+            .or_else(|| schema.columns().iter().find(|c| is_time(c)))
+            .ok_or(TimelineError::NoTimeColumn)?
+            .name()
+            .to_string();
+        let frame = rows
+            .select(std::slice::from_ref(&name), crate::kql::Cancel::default())
+            .map_err(|_| TimelineError::NoTimeColumn)?;
+        let chosen = frame
+            .column(&name)
+            .map_err(|_| TimelineError::NoTimeColumn)?;
         let times = chosen
             .as_materialized_series()
             .cast(&DataType::Int64)
@@ -179,19 +187,19 @@ mod tests {
 
     #[test]
     fn bins_fit_the_width_and_count_rows() {
-        let t = Timeline::build(&frame(), None, 30).unwrap();
+        let t = Timeline::build(&frame().clone().into(), None, 30).unwrap();
         assert_eq!(t.column, "Timestamp");
         assert_eq!(t.step, 3600 * NS_PER_SEC);
         assert_eq!(t.counts.len(), 24);
         assert_eq!(&t.counts[..6], &[1, 2, 0, 0, 0, 1]);
-        let t = Timeline::build(&frame(), Some("Timestamp"), 10).unwrap();
+        let t = Timeline::build(&frame().clone().into(), Some("Timestamp"), 10).unwrap();
         assert_eq!(t.step, 3 * 3600 * NS_PER_SEC);
         assert_eq!(t.counts, vec![3, 1, 0, 0, 0, 0, 0, 1]);
     }
 
     #[test]
     fn a_range_of_bins_is_an_exact_between() {
-        let mut t = Timeline::build(&frame(), None, 30).unwrap();
+        let mut t = Timeline::build(&frame().clone().into(), None, 30).unwrap();
         t.move_cursor(1);
         t.toggle_anchor();
         t.move_cursor(4);
@@ -208,7 +216,7 @@ mod tests {
     fn views_without_times_say_so() {
         let df = df!("Name" => ["a"]).unwrap();
         assert_eq!(
-            Timeline::build(&df, None, 10),
+            Timeline::build(&df.clone().into(), None, 10),
             Err(TimelineError::NoTimeColumn)
         );
     }

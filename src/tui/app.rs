@@ -13,7 +13,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use polars::prelude::DataFrame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::layout::Rect;
 
@@ -28,7 +27,7 @@ use crate::data::load::Progress;
 use crate::data::types::KqlType;
 use crate::hunt::pivot::Pivot;
 use crate::hunt::rules::Rule;
-use crate::kql::QueryError;
+use crate::kql::{QueryError, Rows};
 use crate::kql::lexer::{TokenKind, tokenize};
 use crate::session::Investigation;
 use crate::session::chart::{StepChart, without_render};

@@ -20,7 +20,7 @@ use polars::prelude::*;
 use crate::data::catalog::{Catalog, LoadError, Table};
 use crate::data::load::{LoadControl, Progress, load_table};
 use crate::data::source::discover;
-use crate::kql::{QueryError, RunOptions};
+use crate::kql::{QueryError, Rows, RunOptions};
 use crate::session::cells;
 use crate::session::chart::StepChart;
 use crate::session::export::{ExportError, ExportOptions, export_csv_file_until};
@@ -41,8 +41,8 @@ pub enum Job {
         text: String,
         /// The tables.
         catalog: Arc<Catalog>,
-        /// A cached frame to register as a table first (name, frame).
-        register: Option<(String, DataFrame)>,
+        /// The previous step's rows, standing for the table of that name.
+        register: Option<(String, Rows)>,
         /// The query clock.
         now: i64,
         /// Where `externaldata` finds local copies of its files.
@@ -84,8 +84,8 @@ pub enum Job {
     Export {
         /// The target file.
         path: PathBuf,
-        /// The view's frame.
-        frame: DataFrame,
+        /// The view's rows.
+        frame: Rows,
         /// The rows to write, in view order; `None` for all.
         rows: Option<Vec<usize>>,
         /// Raw cells, overwrite.
@@ -139,7 +139,7 @@ pub enum Reply {
         /// Job id.
         id: u64,
         /// The result.
-        result: Result<DataFrame, QueryError>,
+        result: Result<Rows, QueryError>,
         /// The chart of the result, when the pipeline ends in `render`
         /// (boxed: a chart is large beside the other replies).
         chart: Option<Box<StepChart>>,
@@ -587,24 +587,14 @@ fn run_query(
     ticket: &Ticket,
     text: &str,
     catalog: Arc<Catalog>,
-    register: Option<(String, DataFrame)>,
+    register: Option<(String, Rows)>,
     options: RunOptions,
     chart_of: Option<String>,
 ) -> Reply {
     let started = Instant::now();
-    let result = guarded(ticket, || match register {
-        // Cloning a catalog clones its frames' handles, not their data.
-        Some((name, frame)) => {
-            let mut local = (*catalog).clone();
-            local.insert(Table {
-                name,
-                frame,
-                files: Vec::new(),
-                warnings: Vec::new(),
-            });
-            crate::kql::run(&local, text, &options)
-        }
-        None => crate::kql::run(&catalog, text, &options),
+    let input = register.as_ref().map(|(name, rows)| (name.as_str(), rows));
+    let result = guarded(ticket, || {
+        crate::kql::run_rows(&catalog, text, &options, input)
     });
     let elapsed = started.elapsed();
     // Reading millions of rows into a chart takes a while too: here, not
@@ -632,23 +622,28 @@ fn run_query(
 fn run_export(
     ticket: &Ticket,
     path: PathBuf,
-    frame: &DataFrame,
+    frame: &Rows,
     rows: Option<Vec<usize>>,
     options: ExportOptions,
 ) -> Reply {
     let result = crate::tui::terminal::run_catching(|| {
-        // Take the chosen rows first, so text is made only for them.
+        // Gather the chosen rows only, so text is made only for them.
         let chosen = match rows {
             Some(rows) => {
                 let idx: Vec<IdxSize> = rows.iter().map(|&r| r as IdxSize).collect();
-                let idx = IdxCa::from_vec("idx".into(), idx);
-                frame.take(&idx).map_err(|e| ExportError::Io {
-                    path: path.clone(),
-                    source: std::io::Error::other(e.to_string()),
-                })?
+                frame.take(&IdxCa::from_vec("idx".into(), idx))
             }
             None => frame.clone(),
         };
+        let chosen = chosen
+            .gather(crate::kql::Cancel::new(Some(&ticket.cancel)))
+            .map_err(|e| match e.kind {
+                crate::kql::error::ErrorKind::Cancelled => ExportError::Cancelled,
+                _ => ExportError::Io {
+                    path: path.clone(),
+                    source: std::io::Error::other(e.message),
+                },
+            })?;
         let columns = cells::text_columns(&chosen);
         let text_rows = cells::rows_text(&columns, 0..chosen.height());
         export_csv_file_until(

@@ -274,12 +274,15 @@ pub struct StepChart {
 impl StepChart {
     /// The chart for the result of `pipeline` if it ends in a `render` that
     /// draws something (`render table` shows the table).
-    pub fn for_result(pipeline: &str, frame: &DataFrame) -> Option<StepChart> {
+    pub fn for_result(pipeline: &str, rows: &crate::kql::Rows) -> Option<StepChart> {
         let spec = crate::kql::render::render_of_text(pipeline)?;
         if spec.visualization == Visualization::Table {
             return None;
         }
-        let chart = Chart::build(frame, &spec);
+        // A pipeline that ends in `render` is never left ungathered, so
+        // this is the frame itself.
+        let frame = rows.clone().into_frame();
+        let chart = Chart::build(&frame, &spec);
         // A chart that cannot be drawn leaves the table on screen.
         let showing = chart.is_ok();
         Some(StepChart {

@@ -232,7 +232,7 @@ fn drills_go_before_the_render() {
     let stages = vec!["T".to_string(), "render piechart".to_string()];
     assert_eq!(without_render(&stages), ["T"]);
     assert!(!is_render_stage("renderer"));
-    assert!(StepChart::for_result("T | render table", &counts_by_hour()).is_none());
+    assert!(StepChart::for_result("T | render table", &counts_by_hour().into()).is_none());
 }
 
 /// Every `<path class="series">` and every text of an SVG document, with

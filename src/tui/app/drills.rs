@@ -8,7 +8,7 @@ impl App {
             return None;
         }
         let step = self.inv.current();
-        if step.frame.height() == 0 {
+        if step.rows.height() == 0 {
             return None;
         }
         let name = step.current_column_name()?.to_string();
@@ -160,7 +160,7 @@ impl App {
                 let Some(col) = step.columns.iter().position(|c| c.name == "$table") else {
                     return;
                 };
-                if row >= step.frame.height() {
+                if row >= step.rows.height() {
                     return;
                 }
                 let table = step.cell(row, col).to_text().into_owned();
@@ -169,7 +169,7 @@ impl App {
             }
             ViewKind::Frequency { keys, .. } => {
                 let row = step.view.row;
-                if row >= step.frame.height() || depth < 2 {
+                if row >= step.rows.height() || depth < 2 {
                     return;
                 }
                 let values: Vec<(String, crate::kql::value::Scalar)> = keys
@@ -190,7 +190,7 @@ impl App {
                     return;
                 };
                 let base_stages = parent.stages.clone();
-                let base_frame = parent.frame.clone();
+                let base_frame = parent.rows.clone();
                 self.append_on(
                     base_stages,
                     base_frame,
@@ -203,7 +203,7 @@ impl App {
                 );
             }
             ViewKind::Table => {
-                if step.frame.height() == 0 {
+                if step.rows.height() == 0 {
                     return;
                 }
                 // A typed `summarize ... by` result: Enter shows the group's

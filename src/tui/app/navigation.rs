@@ -49,7 +49,7 @@ impl App {
         match step.kind {
             ViewKind::Home => self.summaries.len(),
             ViewKind::Record { .. } => step.columns.len(),
-            _ => step.frame.height(),
+            _ => step.rows.height(),
         }
     }
 

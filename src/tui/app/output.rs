@@ -42,7 +42,7 @@ impl App {
         match step.kind {
             ViewKind::Record { row } => Some(vec![row]),
             _ => {
-                let len = step.frame.height();
+                let len = step.rows.height();
                 let sel = &step.view.selection;
                 if sel.is_empty(len) || sel.count(len) == len {
                     None
@@ -55,10 +55,10 @@ impl App {
 
     pub(super) fn start_export(&mut self, path: PathBuf, overwrite: bool) {
         let rows = self.export_rows();
-        let frame = self.inv.current().frame.clone();
+        let rows_of_step = self.inv.current().rows.clone();
         let ticket = self.worker.submit(Job::Export {
             path: path.clone(),
-            frame,
+            frame: rows_of_step,
             rows,
             options: ExportOptions {
                 raw: self.raw_export,

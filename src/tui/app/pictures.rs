@@ -59,11 +59,7 @@ impl App {
             Action::Timeline => {
                 table
                     && !self.chart_showing()
-                    && step
-                        .frame
-                        .columns()
-                        .iter()
-                        .any(|c| KqlType::of(c.dtype()) == Some(KqlType::Datetime))
+                    && step.columns.iter().any(|c| c.kind == KqlType::Datetime)
             }
             Action::FilterKeep
             | Action::FilterExclude
@@ -166,7 +162,7 @@ impl App {
         // The cursor's column if it holds times, else the first that does.
         let column = step.current_column_name().map(str::to_string);
         match Timeline::build(
-            &step.frame,
+            &step.rows,
             column.as_deref(),
             views::timeline::bins_for(width),
         ) {

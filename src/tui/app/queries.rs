@@ -69,14 +69,14 @@ impl App {
         let current = self.inv.current().stages.clone();
         if let Some(rest) = kql_text::appended_part(&current, text) {
             let step = self.inv.current();
-            let (frame, focus) = (
-                step.frame.clone(),
+            let (rows, focus) = (
+                step.rows.clone(),
                 step.current_column_name().map(str::to_string),
             );
             let label = rest.clone();
             self.append_on(
                 current,
-                frame,
+                rows,
                 rest,
                 label,
                 NewKind::Table,
@@ -114,28 +114,28 @@ impl App {
         focus: Option<String>,
     ) {
         // `render` stays last: a drill on a chart's rows goes before it.
-        let (stages, frame) = match placement {
+        let (stages, rows) = match placement {
             Placement::Push => {
                 let s = self.inv.current();
-                (without_render(&s.stages), s.frame.clone())
+                (without_render(&s.stages), s.rows.clone())
             }
             Placement::ReplaceTop => match self.inv.parent() {
-                Some(p) => (without_render(&p.stages), p.frame.clone()),
+                Some(p) => (without_render(&p.stages), p.rows.clone()),
                 None => return,
             },
         };
         if stages.is_empty() {
             return;
         }
-        self.append_on(stages, frame, stage, label, kind, placement, focus, false);
+        self.append_on(stages, rows, stage, label, kind, placement, focus, false);
     }
 
-    /// Runs `stage` after `base` (whose result is `frame`).
+    /// Runs `stage` after `base` (whose result is `rows`).
     #[allow(clippy::too_many_arguments)]
     pub(super) fn append_on(
         &mut self,
         base: Vec<String>,
-        frame: DataFrame,
+        rows: Rows,
         stage: String,
         label: String,
         kind: NewKind,
@@ -167,7 +167,7 @@ impl App {
             stages.push(stage);
         }
         let register = match &plan {
-            Plan::Cached { table, .. } => Some((table.clone(), frame)),
+            Plan::Cached { table, .. } => Some((table.clone(), rows)),
             Plan::Full { .. } => None,
         };
         self.submit_query(
@@ -201,7 +201,7 @@ impl App {
     pub(super) fn submit_query(
         &mut self,
         mut pending: Pending,
-        register: Option<(String, DataFrame)>,
+        register: Option<(String, Rows)>,
     ) {
         // While loading, queries see the tables loaded so far.
         if self.loading.is_some() && self.summaries.is_empty() {
@@ -237,18 +237,18 @@ impl App {
     pub(super) fn push_result(
         &mut self,
         p: Pending,
-        frame: DataFrame,
+        rows: Rows,
         chart: Option<Box<StepChart>>,
     ) {
         let kind = match p.kind {
             NewKind::Table => ViewKind::Table,
             NewKind::Frequency(keys) => {
                 let column = kql_text::count_column(&keys);
-                let counts = CountInfo::from_frame(&frame, &column);
+                let counts = CountInfo::from_rows(&rows, &column);
                 ViewKind::Frequency { keys, counts }
             }
             NewKind::SearchResults(term) => {
-                let counts = CountInfo::from_frame(&frame, "Hits");
+                let counts = CountInfo::from_rows(&rows, "Hits");
                 ViewKind::SearchResults { term, counts }
             }
         };
@@ -256,7 +256,7 @@ impl App {
         let chart = chart
             .filter(|_| matches!(kind, ViewKind::Table))
             .map(|c| *c);
-        let mut step = Step::with_chart(kind, p.label, p.stages, frame, chart);
+        let mut step = Step::with_chart(kind, p.label, p.stages, rows, chart);
         self.note_chart(&step);
         if let Some(i) = p
             .focus

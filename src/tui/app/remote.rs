@@ -162,7 +162,10 @@ impl App {
                 )
             });
         let (frame, notes) = match result {
-            Ok(view) => (Ok(view.frame), Some((view.notes, view.capped))),
+            Ok(view) => (
+                Ok(crate::kql::Rows::whole(view.frame)),
+                Some((view.notes, view.capped)),
+            ),
             Err(e) => (Err(e), None),
         };
         // A remote view holds a few thousand rows: its chart is drawn here.
@@ -380,8 +383,9 @@ impl App {
         }
         let capped = r.views.get(&pipeline).is_some_and(|v| v.capped);
         if !capped {
-            // Every row is on screen already: no request.
-            let frame = step.frame.clone();
+            // Every row is on screen already (a remote view's rows are
+            // gathered): no request.
+            let frame = step.rows.clone().into_frame();
             self.add_pulled(name, frame, &pipeline, Vec::new());
             return;
         }

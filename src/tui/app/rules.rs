@@ -212,7 +212,7 @@ impl App {
                         pipeline,
                         rule: index,
                         reasons,
-                        frame: step.frame.clone(),
+                        frame: step.rows.clone().into_frame(),
                     });
                     self.inv.push(step);
                     self.rules_open = None;
@@ -241,7 +241,7 @@ impl App {
             return;
         };
         let step = self.inv.current();
-        if step.frame.height() == 0 {
+        if step.rows.height() == 0 {
             return;
         }
         let row = step.current_row();

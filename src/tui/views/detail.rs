@@ -25,7 +25,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, step: &Step, theme: &Theme) {
     let x = area.x + 2;
     let w = usize::from(area.width - 2);
     let row = step.current_row();
-    let rows = step.frame.height();
+    let rows = step.rows.height();
     let title = if rows == 0 {
         "no row".to_string()
     } else {

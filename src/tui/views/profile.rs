@@ -130,7 +130,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, step: &Step, hits: &Hits, theme: &Them
     for y in area.top()..area.bottom() {
         put(buf, area.x, y, "│", 1, theme.border);
     }
-    let rows = step.frame.height();
+    let rows = step.rows.height();
     let mut p = Panel {
         x: area.x + 2,
         y: area.y,

@@ -27,7 +27,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, step: &Step, theme: &Theme) {
     let title = format!(
         " row {} of {} ({} fields)",
         thousands(row as u64 + 1),
-        thousands(step.frame.height() as u64),
+        thousands(step.rows.height() as u64),
         step.columns.len()
     );
     fill(buf, Rect { height: 1, ..area }, theme.header);

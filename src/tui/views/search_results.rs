@@ -14,7 +14,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, step: &Step, theme: &Theme) {
         _ => None,
     };
     super::table::draw_grid(buf, area, step, theme, counts);
-    if let (0, ViewKind::SearchResults { term, .. }) = (step.frame.height(), &step.kind) {
+    if let (0, ViewKind::SearchResults { term, .. }) = (step.rows.height(), &step.kind) {
         let term = super::common::safe(term);
         let text = format!(
             "no table has \"{term}\" (search matches whole terms; try *{term}* for any substring)"

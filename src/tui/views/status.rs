@@ -50,11 +50,11 @@ fn stats_parts(app: &App) -> Vec<String> {
             parts.push(format!(
                 "row {} of {}",
                 row + 1,
-                thousands(step.frame.height() as u64)
+                thousands(step.rows.height() as u64)
             ));
         }
         _ => {
-            let rows = step.frame.height();
+            let rows = step.rows.height();
             parts.push(format!(
                 "{} {}",
                 thousands(rows as u64),

@@ -54,7 +54,6 @@ pub fn draw_grid(
     if area.height == 0 || area.width <= GUTTER {
         return;
     }
-    let frame = &step.frame;
     let view = &step.view;
     let reserved = if counts.is_some() {
         SHARE_WIDTH + MIN_BAR_WIDTH + 2 * COLUMN_GAP
@@ -65,7 +64,9 @@ pub fn draw_grid(
     let widths: Vec<usize> = step.columns.iter().map(|c| c.width).collect();
     let cols = visible_columns(&widths, view.col_offset, inner.saturating_sub(reserved));
     let rows_shown =
-        usize::from(area.height - 1).min(frame.height().saturating_sub(view.row_offset));
+        usize::from(area.height - 1).min(step.rows.height().saturating_sub(view.row_offset));
+    // Only the rows on screen are gathered (a step may pick millions).
+    let window = step.rows.window(view.row_offset, rows_shown);
 
     // Header.
     let y = area.y;
@@ -104,15 +105,12 @@ pub fn draw_grid(
     // Text of the visible cells only.
     let texts: Vec<StringChunked> = cols
         .iter()
-        .map(|&(c, _)| {
-            let col = frame.columns()[c].slice(view.row_offset as i64, rows_shown);
-            series_to_text(col.as_materialized_series())
-        })
+        .map(|&(c, _)| series_to_text(window.columns()[c].as_materialized_series()))
         .collect();
     let count_values: Option<Vec<Option<f64>>> = counts.and_then(|ci| {
-        let col = frame.column(&ci.column).ok()?;
-        let s = col
-            .slice(view.row_offset as i64, rows_shown)
+        let s = window
+            .column(&ci.column)
+            .ok()?
             .as_materialized_series()
             .cast(&DataType::Float64)
             .ok()?;
@@ -187,7 +185,7 @@ pub fn draw_grid(
             }
         }
     }
-    if frame.height() == 0 {
+    if step.rows.height() == 0 {
         put(
             buf,
             area.x + GUTTER,
