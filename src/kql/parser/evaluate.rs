@@ -31,17 +31,11 @@ impl Parser<'_> {
     fn parse_output_schema(&mut self) -> PResult<OutputSchema> {
         let open = self.expect(TokenKind::LParen, "'(' and the output schema")?;
         let wildcard = self.eat(&TokenKind::Star);
-        let mut columns = Vec::new();
-        if !wildcard || self.eat(&TokenKind::Comma) {
-            loop {
-                let name = self.parse_name("a column name")?;
-                self.expect(TokenKind::Colon, "':' and a type after the column name")?;
-                columns.push((name, self.parse_type_name()?));
-                if !self.eat(&TokenKind::Comma) {
-                    break;
-                }
-            }
-        }
+        let columns = if !wildcard || self.eat(&TokenKind::Comma) {
+            self.parse_column_types(false)?
+        } else {
+            Vec::new()
+        };
         self.expect_close(TokenKind::RParen, open)?;
         Ok(OutputSchema { wildcard, columns })
     }

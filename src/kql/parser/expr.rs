@@ -207,15 +207,7 @@ impl Parser<'_> {
             return Ok(vec![self.parse_binary(PREC_ADD)?]);
         }
         let open = self.bump().span;
-        let mut items = Vec::new();
-        while !self.at(&TokenKind::RParen) {
-            items.push(self.parse_expr_or_tabular()?);
-            if !self.eat(&TokenKind::Comma) {
-                break;
-            }
-        }
-        self.expect_close(TokenKind::RParen, open)?;
-        Ok(items)
+        self.finish_items(open, TokenKind::RParen, Self::parse_expr_or_tabular)
     }
 
     pub(super) fn parse_unary(&mut self) -> PResult<Expr> {
@@ -459,15 +451,26 @@ impl Parser<'_> {
     /// `(a, *, Name = b, T | count)` after a function name.
     pub(super) fn parse_call_args(&mut self) -> PResult<Vec<Expr>> {
         let open = self.expect(TokenKind::LParen, "'('")?;
-        let mut args = Vec::new();
-        while !self.at(&TokenKind::RParen) {
-            args.push(self.parse_arg()?);
+        self.finish_items(open, TokenKind::RParen, Self::parse_arg)
+    }
+
+    /// The comma-separated items of a list opened at `open`, and the
+    /// `close` bracket that ends it; a trailing comma is allowed.
+    pub(super) fn finish_items<T>(
+        &mut self,
+        open: Span,
+        close: TokenKind,
+        item: fn(&mut Self) -> PResult<T>,
+    ) -> PResult<Vec<T>> {
+        let mut items = Vec::new();
+        while !self.at(&close) {
+            items.push(item(self)?);
             if !self.eat(&TokenKind::Comma) {
                 break;
             }
         }
-        self.expect_close(TokenKind::RParen, open)?;
-        Ok(args)
+        self.expect_close(close, open)?;
+        Ok(items)
     }
 
     fn parse_arg(&mut self) -> PResult<Expr> {

@@ -5,7 +5,6 @@ use super::super::ast::*;
 use super::super::error::QueryError;
 use super::super::lexer::TokenKind;
 use super::{PResult, Parser};
-use crate::data::types::KqlType;
 
 impl Parser<'_> {
     /// `scan [with_match_id=Id] [declare (Name:type [= v], ...)] with (steps)`,
@@ -22,14 +21,7 @@ impl Parser<'_> {
             loop {
                 let name = self.parse_name("a column name")?;
                 self.expect(TokenKind::Colon, "':' and the column's type")?;
-                let type_span = self.span();
-                let kind = self.parse_type_name()?;
-                if KqlType::parse(&kind).is_none() {
-                    return Err(QueryError::syntax(
-                        format!("unknown type '{kind}'"),
-                        type_span,
-                    ));
-                }
+                let kind = self.parse_known_type_name()?;
                 let default = if self.eat(&TokenKind::Assign) {
                     Some(self.parse_expr()?)
                 } else {
@@ -173,20 +165,8 @@ impl Parser<'_> {
 #[cfg(test)]
 mod tests {
     use super::super::parse;
+    use super::super::printed::only_op;
     use super::*;
-
-    fn only_op(src: &str) -> OperatorKind {
-        match parse(src) {
-            Ok(q) => q
-                .body
-                .ops
-                .into_iter()
-                .next()
-                .map(|o| o.kind)
-                .expect("an operator"),
-            Err(e) => panic!("{}", e.render(src)),
-        }
-    }
 
     fn err(src: &str) -> String {
         parse(src).expect_err("an error").message

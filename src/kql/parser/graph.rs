@@ -2,6 +2,7 @@
 //! `graph-shortest-paths`, `graph-to-table`, `graph-mark-components`.
 
 use super::super::ast::*;
+use super::super::error::QueryError;
 use super::super::graph::ast::*;
 use super::super::lexer::TokenKind;
 use super::{PResult, Parser};
@@ -321,5 +322,3 @@ impl Parser<'_> {
         Ok(GraphOp::MarkComponents { strong, id })
     }
 }
-
-use super::super::error::QueryError;

@@ -145,15 +145,11 @@ impl Parser<'_> {
         let value = match &tok.kind {
             TokenKind::LBracket => {
                 let open = self.bump().span;
-                let mut items = Vec::new();
-                while !self.at(&TokenKind::RBracket) {
-                    items.push(self.parse_json_value()?);
-                    if !self.eat(&TokenKind::Comma) {
-                        break;
-                    }
-                }
-                self.expect_close(TokenKind::RBracket, open)?;
-                Value::Array(items)
+                Value::Array(self.finish_items(
+                    open,
+                    TokenKind::RBracket,
+                    Self::parse_json_value,
+                )?)
             }
             TokenKind::LBrace => {
                 let open = self.bump().span;

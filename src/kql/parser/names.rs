@@ -1,11 +1,13 @@
 //! Names as a query writes them: column and table names (plain or quoted
 //! `['My Column']`), wildcard patterns (`Device*`), the `name=value`
-//! options at the head of an operator (`kind=inner`, `hint.strategy=...`)
-//! and type names.
+//! options at the head of an operator (`kind=inner`, `hint.strategy=...`),
+//! type names and the `Name:type` column lists of schemas.
 
 use super::super::ast::*;
+use super::super::error::QueryError;
 use super::super::lexer::TokenKind;
 use super::{PResult, Parser};
+use crate::data::types::KqlType;
 
 impl Parser<'_> {
     /// A name: an identifier (keywords too, KQL is permissive) or a quoted
@@ -147,6 +149,36 @@ impl Parser<'_> {
             }
             _ => Err(self.expected_after("a type name")),
         }
+    }
+
+    /// A type name Quarry knows (`string`, `long`, ...); another is an
+    /// error at its token.
+    pub(super) fn parse_known_type_name(&mut self) -> PResult<String> {
+        let span = self.span();
+        let kind = self.parse_type_name()?;
+        if KqlType::parse(&kind).is_none() {
+            return Err(QueryError::syntax(format!("unknown type '{kind}'"), span));
+        }
+        Ok(kind)
+    }
+
+    /// `Name:type, ...`: the columns of a schema (`datatable`,
+    /// `externaldata`, a plugin's output), up to the `)` that closes it,
+    /// which is left to the caller; `trailing_comma` accepts `, )`.
+    pub(super) fn parse_column_types(
+        &mut self,
+        trailing_comma: bool,
+    ) -> PResult<Vec<(Ident, String)>> {
+        let mut columns = Vec::new();
+        loop {
+            let name = self.parse_name("a column name")?;
+            self.expect(TokenKind::Colon, "':' and a type after the column name")?;
+            columns.push((name, self.parse_type_name()?));
+            if !self.eat(&TokenKind::Comma) || trailing_comma && self.at(&TokenKind::RParen) {
+                break;
+            }
+        }
+        Ok(columns)
     }
 
     /// `typeof(string)` after `to`: the type name.

@@ -483,6 +483,21 @@ pub(super) fn piped(op_text: &str) -> String {
         .unwrap_or(printed)
 }
 
+/// The first operator of a query that must parse (the error, with its
+/// caret, is the panic message).
+pub(super) fn only_op(src: &str) -> OperatorKind {
+    match parse(src) {
+        Ok(q) => q
+            .body
+            .ops
+            .into_iter()
+            .next()
+            .map(|o| o.kind)
+            .expect("an operator"),
+        Err(e) => panic!("{}", e.render(src)),
+    }
+}
+
 /// The printed form of an expression.
 pub(super) fn e(src: &str) -> String {
     match parse_expr(src) {

@@ -10,13 +10,7 @@ impl Parser<'_> {
         let mut keys = Vec::new();
         loop {
             let expr = self.parse_expr()?;
-            let dir = if self.eat_ident("asc") {
-                Some(SortDir::Asc)
-            } else if self.eat_ident("desc") {
-                Some(SortDir::Desc)
-            } else {
-                None
-            };
+            let dir = self.parse_sort_dir();
             let nulls = if self.eat_ident("nulls") {
                 if self.eat_ident("first") {
                     Some(NullsPos::First)
@@ -32,6 +26,17 @@ impl Parser<'_> {
             if !self.eat(&TokenKind::Comma) {
                 return Ok(keys);
             }
+        }
+    }
+
+    /// `asc` or `desc` after a sort key, if written.
+    pub(super) fn parse_sort_dir(&mut self) -> Option<SortDir> {
+        if self.eat_ident("asc") {
+            Some(SortDir::Asc)
+        } else if self.eat_ident("desc") {
+            Some(SortDir::Desc)
+        } else {
+            None
         }
     }
 

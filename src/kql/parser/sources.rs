@@ -9,25 +9,10 @@ impl Parser<'_> {
     /// `datatable (a:string, b:long) [ "x", 1, ... ]`
     pub(super) fn parse_datatable(&mut self) -> PResult<OperatorKind> {
         let open = self.expect(TokenKind::LParen, "'(' and the columns")?;
-        let mut columns = Vec::new();
-        loop {
-            let name = self.parse_name("a column name")?;
-            self.expect(TokenKind::Colon, "':' and a type after the column name")?;
-            columns.push((name, self.parse_type_name()?));
-            if !self.eat(&TokenKind::Comma) {
-                break;
-            }
-        }
+        let columns = self.parse_column_types(false)?;
         self.expect_close(TokenKind::RParen, open)?;
         let open = self.expect(TokenKind::LBracket, "'[' and the values")?;
-        let mut values = Vec::new();
-        while !self.at(&TokenKind::RBracket) {
-            values.push(self.parse_expr()?);
-            if !self.eat(&TokenKind::Comma) {
-                break;
-            }
-        }
-        self.expect_close(TokenKind::RBracket, open)?;
+        let values = self.finish_items(open, TokenKind::RBracket, Self::parse_expr)?;
         Ok(OperatorKind::Datatable { columns, values })
     }
 
@@ -35,16 +20,8 @@ impl Parser<'_> {
     /// after `externaldata`.
     pub(super) fn parse_externaldata(&mut self) -> PResult<OperatorKind> {
         let open = self.expect(TokenKind::LParen, "'(' and the columns")?;
-        let mut columns = Vec::new();
-        loop {
-            let name = self.parse_name("a column name")?;
-            self.expect(TokenKind::Colon, "':' and a type after the column name")?;
-            columns.push((name, self.parse_type_name()?));
-            // A trailing comma before `)` is accepted, as in datatable values.
-            if !self.eat(&TokenKind::Comma) || self.at(&TokenKind::RParen) {
-                break;
-            }
-        }
+        // A trailing comma before `)` is accepted, as in datatable values.
+        let columns = self.parse_column_types(true)?;
         self.expect_close(TokenKind::RParen, open)?;
         let open = self.expect(TokenKind::LBracket, "'[' and the storage URIs")?;
         let mut uris = Vec::new();

@@ -6,7 +6,6 @@ use super::super::error::QueryError;
 use super::super::lexer::TokenKind;
 use super::names::take_option;
 use super::{PResult, Parser};
-use crate::data::types::KqlType;
 
 /// The options `parse-kv ... with (...)` takes.
 const KV_OPTIONS: &[&str] = &[
@@ -31,14 +30,7 @@ impl Parser<'_> {
         loop {
             let name = self.parse_name("a key name")?;
             self.expect(TokenKind::Colon, "':' and the key's type")?;
-            let type_span = self.span();
-            let kind = self.parse_type_name()?;
-            if KqlType::parse(&kind).is_none() {
-                return Err(QueryError::syntax(
-                    format!("unknown type '{kind}'"),
-                    type_span,
-                ));
-            }
+            let kind = self.parse_known_type_name()?;
             keys.push((name, kind));
             if !self.eat(&TokenKind::Comma) {
                 break;
@@ -183,14 +175,7 @@ impl Parser<'_> {
                 _ => {}
             }
         }
-        if let Some(f) = &flags {
-            check_regex_flags(f, kind.as_deref())?;
-        }
-        let source = self.parse_expr()?;
-        if !self.eat_ident("with") {
-            return Err(self.expected_after("'with' and a pattern"));
-        }
-        let pattern = self.parse_parse_pattern()?;
+        let (source, pattern) = self.parse_text_and_pattern(kind.as_deref(), flags.as_ref())?;
         Ok(OperatorKind::ParseWhere {
             source,
             kind,
@@ -254,21 +239,33 @@ impl Parser<'_> {
         let mut options = self.parse_options(&["kind", "flags"])?;
         let kind = take_option(&mut options, "kind").map(|k| k.name);
         let flags = take_option(&mut options, "flags");
-        if let Some(f) = &flags {
-            check_regex_flags(f, kind.as_deref())?;
-        }
+        let (source, pattern) = self.parse_text_and_pattern(kind.as_deref(), flags.as_ref())?;
         let flags = flags.map(|f| f.name);
-        let source = self.parse_expr()?;
-        if !self.eat_ident("with") {
-            return Err(self.expected_after("'with' and a pattern"));
-        }
-        let pattern = self.parse_parse_pattern()?;
         Ok(OperatorKind::Parse {
             source,
             kind,
             flags,
             pattern,
         })
+    }
+
+    /// `Expr with pattern`, the rest of `parse` and `parse-where` after
+    /// their options, whose regex `flags` are checked against the `kind`
+    /// first.
+    fn parse_text_and_pattern(
+        &mut self,
+        kind: Option<&str>,
+        flags: Option<&Ident>,
+    ) -> PResult<(Expr, Vec<ParsePart>)> {
+        if let Some(f) = flags {
+            check_regex_flags(f, kind)?;
+        }
+        let source = self.parse_expr()?;
+        if !self.eat_ident("with") {
+            return Err(self.expected_after("'with' and a pattern"));
+        }
+        let pattern = self.parse_parse_pattern()?;
+        Ok((source, pattern))
     }
 
     /// The pattern of `parse` and `parse-where` after `with`: strings,
@@ -348,21 +345,8 @@ fn one_char(text: &str, span: Span, what: &str) -> PResult<char> {
 #[cfg(test)]
 mod tests {
     use super::super::parse;
-    use super::super::printed::piped;
+    use super::super::printed::{only_op, piped};
     use super::*;
-
-    fn only_op(src: &str) -> OperatorKind {
-        match parse(src) {
-            Ok(q) => q
-                .body
-                .ops
-                .into_iter()
-                .next()
-                .map(|o| o.kind)
-                .expect("an operator"),
-            Err(e) => panic!("{}", e.render(src)),
-        }
-    }
 
     fn err(src: &str) -> (String, Option<Span>) {
         let e = parse(src).expect_err("an error");

@@ -45,13 +45,7 @@ impl Parser<'_> {
             return Err(self.expected_after("'by'"));
         }
         let by = self.parse_assignment()?;
-        let dir = if self.eat_ident("asc") {
-            Some(SortDir::Asc)
-        } else if self.eat_ident("desc") {
-            Some(SortDir::Desc)
-        } else {
-            None
-        };
+        let dir = self.parse_sort_dir();
         Ok(TopNestedLevel {
             count,
             of,
