@@ -3,11 +3,19 @@
 //! A hand-written recursive-descent parser over the whole token list, so it
 //! can look ahead freely (KQL keywords are contextual: `count` is an
 //! operator, a function and a fine column name). This file holds the entry
-//! points, the cursor over the tokens and the error helpers; the other
-//! files each parse one part of the language: `statements.rs` the query and
-//! its `let`s, `pipeline.rs` sources and pipes, `names.rs` names, options
-//! and types, `expr.rs` scalar expressions and `operators.rs` the tabular
-//! operators, with their families in files of their own.
+//! points, the cursor over the tokens and the error helpers; each other
+//! file parses one part of the language:
+//!
+//! - `statements.rs`: the query, `let`, `set` and function definitions;
+//!   `pipeline.rs`: sources, `| op` chains, tabular look-ahead;
+//! - `expr.rs`: scalar expressions; `literals.rs`: literals;
+//!   `names.rs`: names, patterns, options, type names and schemas;
+//! - `operators.rs`: which operator follows a `|`, handed to its family:
+//!   `columns.rs` (project, extend, distinct), `sort.rs`, `top_nested.rs`,
+//!   `summarize.rs` (and make-series), `join_union.rs`, `search.rs`,
+//!   `expand.rs` (mv-expand, mv-apply), `text_ops.rs` (parse, parse-kv,
+//!   parse-where, reduce), `flow_ops.rs` (scan, partition), `evaluate.rs`,
+//!   `sources.rs` (datatable, externaldata, range), `render.rs`, `graph.rs`.
 
 mod columns;
 mod evaluate;
