@@ -4,7 +4,8 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
-use crate::kql::check::check;
+use crate::kql::check::check_with;
+use crate::kql::stored::StoredFunctions;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -18,6 +19,11 @@ pub struct Args {
     /// How many of the most frequent problems to list with --corpus.
     #[arg(long, default_value_t = 20)]
     pub top: usize,
+    /// A folder of stored function definitions (`.create function` files)
+    /// the queries may call, before the config directory's `functions/`;
+    /// may be given more than once.
+    #[arg(long = "functions", value_name = "DIR")]
+    pub functions: Vec<PathBuf>,
     /// The KQL query.
     #[arg(required_unless_present_any = ["file", "corpus"])]
     pub query: Option<String>,
@@ -33,14 +39,17 @@ fn plugin_names() -> Vec<String> {
 pub fn run(args: Args) -> i32 {
     let names = plugin_names();
     let plugins: Vec<&str> = names.iter().map(String::as_str).collect();
+    let mut folders = args.functions.clone();
+    folders.extend(crate::kql::stored::config_folder());
+    let stored = super::functions::load_reporting(&folders);
     if let Some(corpus) = &args.corpus {
-        return run_corpus(corpus, &plugins, args.top);
+        return run_corpus(corpus, &plugins, &stored, args.top);
     }
     let text = match super::query_text(&args.query, &args.file) {
         Ok(t) => t,
         Err(code) => return code,
     };
-    match check(&text, &plugins) {
+    match check_with(&text, &plugins, &stored) {
         Ok(()) => finish(writeln!(std::io::stdout(), "ok")),
         Err(e) => {
             eprintln!("{}", e.render(&text));
@@ -65,7 +74,7 @@ fn problem(message: &str, kind: crate::kql::error::ErrorKind) -> String {
     }
 }
 
-fn run_corpus(path: &PathBuf, plugins: &[&str], top: usize) -> i32 {
+fn run_corpus(path: &PathBuf, plugins: &[&str], stored: &StoredFunctions, top: usize) -> i32 {
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) => {
@@ -99,7 +108,7 @@ fn run_corpus(path: &PathBuf, plugins: &[&str], top: usize) -> i32 {
             return 1;
         };
         total += 1;
-        match check(&query, plugins) {
+        match check_with(&query, plugins, stored) {
             Ok(()) => accepted += 1,
             Err(e) => *problems.entry(problem(&e.message, e.kind)).or_default() += 1,
         }

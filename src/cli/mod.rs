@@ -3,6 +3,7 @@
 mod chart;
 mod check;
 mod clock;
+mod functions;
 mod query;
 mod remote;
 mod rules;

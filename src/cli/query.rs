@@ -113,6 +113,7 @@ pub fn run_cli(args: Args) -> i32 {
         now,
         plugins: crate::hunt::plugins(),
         externaldata_dirs: crate::data::source::externaldata_dirs(&paths),
+        functions: super::functions::for_data(&paths),
         budget: args.max_memory.unwrap_or_default(),
         ..Default::default()
     };

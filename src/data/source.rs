@@ -111,7 +111,8 @@ fn is_part_name(stem: &str) -> bool {
         || (s.len() >= 8 && s.chars().all(|c| c.is_ascii_hexdigit() || c == '-'))
 }
 
-/// Files in a folder that are documentation, not data, and so not an error.
+/// Files in a folder that are documentation or KQL (stored functions in
+/// `functions/*.kql`, saved queries), not data, and so not an error.
 fn is_ignorable(path: &Path) -> bool {
     let name = path
         .file_name()
@@ -123,6 +124,7 @@ fn is_ignorable(path: &Path) -> bool {
         || lower.starts_with("readme")
         || lower.starts_with("license")
         || lower.ends_with(".crc")
+        || lower.ends_with(".kql")
         || lower == "_success"
 }
 
@@ -202,6 +204,14 @@ pub const UNSUPPORTED_TYPE: &str = "unsupported file type (expected .csv, .tsv, 
 /// folder), then the `externaldata` folder of Quarry's data directory.
 /// The one resolver for the command line, `rules run` and the workbench.
 pub fn externaldata_dirs(args: &[String]) -> Vec<PathBuf> {
+    let mut dirs = data_folders(args);
+    dirs.extend(crate::places::data_file("externaldata"));
+    dirs
+}
+
+/// The folders the tables came from, once each, in order: a folder given,
+/// or a file's folder (`externaldata` files and stored functions sit there).
+pub fn data_folders(args: &[String]) -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = Vec::new();
     for arg in args {
         let path = Path::new(split_name(arg).1);
@@ -217,7 +227,6 @@ pub fn externaldata_dirs(args: &[String]) -> Vec<PathBuf> {
             dirs.push(dir);
         }
     }
-    dirs.extend(crate::places::data_file("externaldata"));
     dirs
 }
 

@@ -1,13 +1,14 @@
 //! `quarry check`: does Quarry understand a query? Parses it and checks that
 //! every operator and function it uses is supported, without any data.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::ast::*;
 use super::error::{QueryError, did_you_mean};
 use super::functions;
 use super::operators;
 use super::parser::parse;
+use super::stored::StoredFunctions;
 
 /// Names callable as functions that are not in the function tables: the
 /// evaluator handles them itself.
@@ -32,11 +33,23 @@ const TABULAR_SPECIAL: &[&str] = &["_GetWatchlist"];
 /// Checks a query; `plugins` are the names `invoke` accepts besides `let`
 /// functions (FileProfile).
 pub fn check(text: &str, plugins: &[&str]) -> Result<(), QueryError> {
+    check_with(text, plugins, &StoredFunctions::default())
+}
+
+/// Checks a query that may call `stored` functions: a call is accepted
+/// when the function's body passes the check too.
+pub fn check_with(
+    text: &str,
+    plugins: &[&str],
+    stored: &StoredFunctions,
+) -> Result<(), QueryError> {
     let query = parse(text)?;
     let mut checker = Checker {
         functions: HashSet::new(),
         plugins,
         in_graph: false,
+        stored,
+        verdicts: HashMap::new(),
     };
     checker.lets(&query.lets)?;
     for statement in &query.named {
@@ -54,6 +67,10 @@ struct Checker<'a> {
     /// Inside a graph operator, where all(), map(), node_degree_in() ...
     /// are graph functions.
     in_graph: bool,
+    /// The stored functions, seen where no `let` binds the name.
+    stored: &'a StoredFunctions,
+    /// Each stored function's body checked once: its first problem.
+    verdicts: HashMap<String, Option<QueryError>>,
 }
 
 impl Checker<'_> {
@@ -64,20 +81,55 @@ impl Checker<'_> {
                 LetValue::Tabular(p) => self.pipeline(p)?,
                 LetValue::Function(f) => {
                     self.functions.insert(l.name.name.clone());
-                    self.lets(&f.lets)?;
-                    for p in &f.params {
-                        if let Some(d) = &p.default {
-                            self.expr(d)?;
-                        }
-                    }
-                    match &f.body {
-                        FunctionBody::Tabular(p) => self.pipeline(p)?,
-                        FunctionBody::Scalar(e) => self.expr(e)?,
-                    }
+                    self.function(f)?;
                 }
             }
         }
         Ok(())
+    }
+
+    /// A function's `let`s, parameter defaults and body.
+    fn function(&mut self, f: &Function) -> Result<(), QueryError> {
+        self.lets(&f.lets)?;
+        for p in &f.params {
+            if let Some(d) = &p.default {
+                self.expr(d)?;
+            }
+        }
+        match &f.body {
+            FunctionBody::Tabular(p) => self.pipeline(p),
+            FunctionBody::Scalar(e) => self.expr(e),
+        }
+    }
+
+    /// `name` calls a stored function: no `let` function of the query
+    /// has that name.
+    fn is_stored(&self, name: &str) -> bool {
+        !self.functions.contains(name) && self.stored.get(name).is_some()
+    }
+
+    /// A call of a stored function, accepted when its body passes the
+    /// check. Each body is checked once; a body that calls itself is left
+    /// to the runner, which refuses recursion.
+    fn stored_call(&mut self, name: &Ident) -> Result<(), QueryError> {
+        let stored = self.stored;
+        let Some(f) = stored.get(&name.name) else {
+            return Ok(());
+        };
+        if !self.verdicts.contains_key(&name.name) {
+            self.verdicts.insert(name.name.clone(), None);
+            // The body sees the stored functions, not the caller's lets.
+            let lets = std::mem::take(&mut self.functions);
+            let in_graph = std::mem::replace(&mut self.in_graph, false);
+            let verdict = self.function(&f.function).err();
+            self.functions = lets;
+            self.in_graph = in_graph;
+            self.verdicts.insert(name.name.clone(), verdict);
+        }
+        match self.verdicts.get(&name.name) {
+            Some(Some(e)) => Err(f.error_at_call(e.clone(), name.span)),
+            _ => Ok(()),
+        }
     }
 
     fn pipeline(&mut self, p: &Pipeline) -> Result<(), QueryError> {
@@ -153,7 +205,9 @@ impl Checker<'_> {
                 limit.iter().try_for_each(|l| self.expr(l))
             }
             K::Invoke { name, args } => {
-                if !self.functions.contains(&name.name)
+                if self.is_stored(&name.name) {
+                    self.stored_call(name)?;
+                } else if !self.functions.contains(&name.name)
                     && !self
                         .plugins
                         .iter()
@@ -163,7 +217,8 @@ impl Checker<'_> {
                         .plugins
                         .iter()
                         .copied()
-                        .chain(self.functions.iter().map(String::as_str));
+                        .chain(self.functions.iter().map(String::as_str))
+                        .chain(self.stored.names());
                     return Err(QueryError::unknown(
                         format!(
                             "unknown function '{}'{}",
@@ -353,8 +408,11 @@ impl Checker<'_> {
         }
     }
 
-    fn call(&self, name: &Ident, aggregates: bool) -> Result<(), QueryError> {
+    fn call(&mut self, name: &Ident, aggregates: bool) -> Result<(), QueryError> {
         let n = name.name.as_str();
+        if self.is_stored(n) {
+            return self.stored_call(name);
+        }
         if functions::lookup(n).is_some()
             || SPECIAL.contains(&n)
             || (self.in_graph && crate::kql::graph::FUNCTIONS.contains(&n))
@@ -371,6 +429,7 @@ impl Checker<'_> {
         }
         let mut names = functions::all_names();
         names.extend(SPECIAL);
+        names.extend(self.stored.names());
         Err(QueryError::new(
             super::error::ErrorKind::Unknown,
             format!("unknown function '{n}'{}", did_you_mean(n, names)),

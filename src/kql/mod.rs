@@ -17,6 +17,7 @@ pub mod rows;
 pub mod run;
 pub mod run_rows;
 pub mod shared;
+pub mod stored;
 pub mod value;
 
 pub use error::QueryError;

@@ -43,6 +43,8 @@ pub struct RunOptions {
     /// multiply rows refuse past it before allocating.
     pub budget: super::limits::Budget,
     pub plugins: Vec<Arc<dyn Plugin>>,
+    /// The stored functions (`.create function` files) queries may call.
+    pub functions: Arc<super::stored::StoredFunctions>,
     /// Folders, in search order, where `externaldata` looks for local
     /// copies of the files its URLs name: Quarry never downloads.
     pub externaldata_dirs: Vec<PathBuf>,
@@ -83,6 +85,8 @@ pub struct Scope {
     /// `let g = Edges | make-graph ...;`: a graph is not a table, so the
     /// name stands for the pipeline that makes it, run where `g` is used.
     graphs: HashMap<String, Arc<Pipeline>>,
+    /// The stored functions, seen where no `let` binds the name.
+    stored: Arc<super::stored::StoredFunctions>,
 }
 
 impl Scope {
@@ -91,14 +95,26 @@ impl Scope {
         self.graphs.get(name)
     }
     pub fn get(&self, name: &str) -> Option<&Binding> {
-        self.bindings.get(name)
+        self.bindings
+            .get(name)
+            .or_else(|| self.stored.binding(name))
+    }
+    /// The stored function `name` stands for, unless a `let` shadows it.
+    pub fn stored(&self, name: &str) -> Option<&super::stored::StoredFunction> {
+        match self.bindings.get(name) {
+            Some(_) => None,
+            None => self.stored.get(name),
+        }
     }
     pub fn insert(&mut self, name: String, b: Binding) {
         self.graphs.remove(&name);
         self.bindings.insert(name, b);
     }
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.bindings.keys().map(String::as_str)
+        self.bindings
+            .keys()
+            .map(String::as_str)
+            .chain(self.stored.names())
     }
 }
 
@@ -119,7 +135,10 @@ impl<'a> Runner<'a> {
         Runner {
             catalog,
             options,
-            scope: Scope::default(),
+            scope: Scope {
+                stored: Arc::clone(&options.functions),
+                ..Scope::default()
+            },
             depth: 0,
         }
     }
@@ -143,13 +162,16 @@ impl<'a> Runner<'a> {
     }
 
     /// A runner for a nested scope (function bodies).
-    pub(crate) fn nested(&self, scope: Scope) -> Result<Runner<'a>, QueryError> {
+    pub(crate) fn nested(&self, mut scope: Scope) -> Result<Runner<'a>, QueryError> {
         if self.depth >= MAX_DEPTH {
             return Err(QueryError::runtime(
                 "functions nest too deeply (recursion is not allowed)",
                 None,
             ));
         }
+        // A stored function's body is closed over nothing: it sees the
+        // stored functions of the query it runs in.
+        scope.stored = Arc::clone(&self.options.functions);
         Ok(Runner {
             catalog: self.catalog,
             options: self.options,
@@ -250,10 +272,11 @@ impl<'a> Runner<'a> {
                             if matches!(b.kind, ast::ExprKind::Call { .. } | ast::ExprKind::Name(_))) =>
                     {
                         let (f, inner) = self.enter_function(&name.name, args, None, e.span)?;
-                        match &f.body {
+                        let table = match &f.body {
                             ast::FunctionBody::Scalar(b) => inner.tabular_expr(b),
                             ast::FunctionBody::Tabular(_) => Ok(None),
-                        }
+                        };
+                        self.in_stored_body(&name.name, e.span, table)
                     }
                     _ => Ok(None),
                 }
@@ -347,8 +370,20 @@ impl<'a> Runner<'a> {
         if let Some(Binding::Table(t)) = self.scope.get(name) {
             return Ok((**t).clone());
         }
+        // A function without parameters is called by its name alone
+        // (user-defined-functions.md), and so is one whose parameters all
+        // have defaults; a `let` one shadows the tables, a stored one does
+        // not (Kusto keeps tables and functions apart).
+        let bare = matches!(self.scope.get(name),
+            Some(Binding::Function(f, _)) if f.params.iter().all(|p| p.default.is_some()));
+        if bare && self.scope.stored(name).is_none() {
+            return self.call_tabular_function(name, &[], None, span);
+        }
         if let Some(t) = self.catalog.get(name) {
             return Ok(t.frame.clone());
+        }
+        if bare {
+            return self.call_tabular_function(name, &[], None, span);
         }
         Err(self.unknown_table(name, span))
     }
@@ -373,14 +408,20 @@ impl<'a> Runner<'a> {
         span: Span,
     ) -> Result<DataFrame, QueryError> {
         let (f, inner) = self.enter_function(name, args, input, span)?;
+        let table = inner.tabular_body(&f, span);
+        self.in_stored_body(name, span, table)
+    }
+
+    /// Runs a function's body for a table.
+    fn tabular_body(&self, f: &Function, span: Span) -> Result<DataFrame, QueryError> {
         let empty = DataFrame::empty();
         match &f.body {
-            ast::FunctionBody::Tabular(p) => inner.pipeline(p, None),
+            ast::FunctionBody::Tabular(p) => self.pipeline(p, None),
             ast::FunctionBody::Scalar(e) => {
-                if let Some(t) = inner.tabular_expr(e)? {
+                if let Some(t) = self.tabular_expr(e)? {
                     return Ok(t);
                 }
-                let v = inner.eval_scalar(e, &empty)?;
+                let v = self.eval_scalar(e, &empty)?;
                 Ok(
                     DataFrame::new(1, vec![v.to_series("print_0", 1).into_column()])
                         .map_err(|e| QueryError::runtime(e.to_string(), Some(span)))?,
@@ -462,7 +503,8 @@ impl<'a> Runner<'a> {
             scope.insert(p.name.name.clone(), binding);
         }
         let mut inner = self.nested(scope)?;
-        inner.bind_lets(&f.lets)?;
+        let lets = inner.bind_lets(&f.lets);
+        self.in_stored_body(name, span, lets)?;
         Ok((f, inner))
     }
 
@@ -518,8 +560,10 @@ impl<'a> Runner<'a> {
         let inner_frame = DataFrame::new(frame.height(), columns)
             .map_err(|e| QueryError::runtime(e.to_string(), Some(span)))?;
         let mut inner = self.nested(scope)?;
-        let inner_frame = inner.bind_lets_over(&f.lets, inner_frame, span)?;
-        inner.eval(body, &inner_frame).map(Some)
+        let value = inner
+            .bind_lets_over(&f.lets, inner_frame, span)
+            .and_then(|rows| inner.eval(body, &rows));
+        self.in_stored_body(name, span, value).map(Some)
     }
 
     /// Binds the `let`s of a scalar function's body. A value that varies

@@ -77,6 +77,9 @@ pub struct AppOptions {
     /// The memory budget of every query (`--max-memory`, config.toml);
     /// `None` follows the machine's memory.
     pub budget: Option<crate::kql::Budget>,
+    /// The config directory's folder of stored functions; `None` reads
+    /// only the data folders' `functions/`.
+    pub functions_folder: Option<PathBuf>,
 }
 
 impl AppOptions {
@@ -93,6 +96,7 @@ impl AppOptions {
             saved: SavedState::default(),
             sample_data: false,
             budget: None,
+            functions_folder: None,
         }
     }
 }
@@ -363,6 +367,9 @@ pub struct App {
     pub(crate) sample_data: bool,
     /// Folders of the loaded files, where `externaldata` looks.
     data_dirs: Vec<PathBuf>,
+    /// The stored functions of the data folders and the config folder.
+    pub(crate) functions: Arc<crate::kql::stored::StoredFunctions>,
+    functions_folder: Option<PathBuf>,
     started: Instant,
     /// The remote engine the workbench runs on (`quarry --remote URL`).
     pub(crate) remote: Option<RemoteState>,
@@ -385,6 +392,7 @@ impl App {
             saved,
             sample_data,
             budget,
+            functions_folder,
         } = options;
         let mut history = saved.query_history.clone();
         // The query running when Quarry last stopped comes last, so `:` then
@@ -444,6 +452,8 @@ impl App {
             resume,
             sample_data,
             data_dirs: Vec::new(),
+            functions: Arc::default(),
+            functions_folder,
             started: Instant::now(),
             remote: None,
         }
@@ -452,6 +462,10 @@ impl App {
     /// Starts loading `paths` on the worker; home shows the progress.
     pub fn load(&mut self, paths: Vec<String>) {
         self.data_dirs = crate::data::source::externaldata_dirs(&paths);
+        // A few small text files, read before the tables so that the first
+        // query can call them.
+        let folders = crate::kql::stored::folders(&paths, self.functions_folder.clone());
+        self.functions = Arc::new(crate::kql::stored::load(&folders));
         self.data_paths = absolute_paths(&paths);
         // A view of other data would not make sense (or would fail).
         if self

@@ -88,6 +88,7 @@ pub fn run(options: Options) -> io::Result<()> {
         saved,
         sample_data: options.sample,
         budget: options.max_memory.or(config.max_memory),
+        functions_folder: crate::kql::stored::config_folder(),
     });
     if let Some(w) = warning {
         app.message = Some(app::Message::Warning(w));

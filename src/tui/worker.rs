@@ -20,6 +20,7 @@ use polars::prelude::*;
 use crate::data::catalog::{Catalog, LoadError, Table};
 use crate::data::load::{LoadControl, Progress, load_table};
 use crate::data::source::discover;
+use crate::kql::stored::StoredFunctions;
 use crate::kql::{QueryError, Rows, RunOptions};
 use crate::session::cells;
 use crate::session::chart::StepChart;
@@ -47,6 +48,8 @@ pub enum Job {
         now: i64,
         /// Where `externaldata` finds local copies of its files.
         data_dirs: Vec<PathBuf>,
+        /// The stored functions the query may call.
+        functions: Arc<StoredFunctions>,
         /// The pipeline whose `render` the result is drawn for (a table
         /// view's); the chart is built here, off the UI thread.
         chart_of: Option<String>,
@@ -63,6 +66,8 @@ pub enum Job {
         now: i64,
         /// Where `externaldata` finds local copies of its files.
         data_dirs: Vec<PathBuf>,
+        /// The stored functions the rules may call.
+        functions: Arc<StoredFunctions>,
     },
     /// Run a pipeline on a remote engine, on a thread of its own: the
     /// service may take minutes, and local work goes on meanwhile.
@@ -409,9 +414,10 @@ fn worker_loop(
                 register,
                 now,
                 data_dirs,
+                functions,
                 chart_of,
             } => {
-                let options = query_options(&ticket, now, data_dirs, &plugins, budget);
+                let options = query_options(&ticket, now, data_dirs, functions, &plugins, budget);
                 run_query(&ticket, &text, catalog, register, options, chart_of)
             }
             Job::RunRules {
@@ -419,8 +425,9 @@ fn worker_loop(
                 catalog,
                 now,
                 data_dirs,
+                functions,
             } => {
-                let options = query_options(&ticket, now, data_dirs, &plugins, budget);
+                let options = query_options(&ticket, now, data_dirs, functions, &plugins, budget);
                 rules::run(&ticket, rules, &catalog, &options, tx)
             }
             Job::Export {
@@ -510,6 +517,7 @@ fn query_options(
     ticket: &Ticket,
     now: i64,
     data_dirs: Vec<PathBuf>,
+    functions: Arc<StoredFunctions>,
     plugins: &[Arc<dyn crate::kql::Plugin>],
     budget: Option<crate::kql::Budget>,
 ) -> RunOptions {
@@ -518,6 +526,7 @@ fn query_options(
         cancel: Some(Arc::clone(&ticket.cancel)),
         plugins: plugins.to_vec(),
         externaldata_dirs: data_dirs,
+        functions,
         budget: budget.unwrap_or_default(),
     }
 }

@@ -103,6 +103,7 @@ pub fn run_cli(a: RunArgs) -> i32 {
         now,
         plugins: crate::hunt::plugins(),
         externaldata_dirs: crate::data::source::externaldata_dirs(&paths),
+        functions: super::super::functions::for_data(&paths),
         budget: a.max_memory.unwrap_or_default(),
         ..Default::default()
     };

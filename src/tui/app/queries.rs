@@ -223,6 +223,7 @@ impl App {
                 register,
                 now: self.now.unwrap_or(0),
                 data_dirs: self.data_dirs.clone(),
+                functions: Arc::clone(&self.functions),
                 chart_of: matches!(pending.kind, NewKind::Table)
                     .then(|| kql_text::join_stages(&pending.stages)),
             },

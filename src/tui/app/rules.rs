@@ -113,6 +113,7 @@ impl App {
             catalog: Arc::clone(&self.catalog),
             now: self.now.unwrap_or(0),
             data_dirs: self.data_dirs.clone(),
+            functions: Arc::clone(&self.functions),
         });
         self.rule_scan = None;
         let started = std::time::Instant::now();
