@@ -74,15 +74,19 @@ impl App {
                 if warned > 0 {
                     text.push_str(&format!("; {warned} with warnings (listed below)"));
                 }
+                let unused = self.functions.warnings.len();
+                text.push_str(&stored_note(self.functions.len(), unused));
                 // The clock note from set_catalog is worth keeping too.
                 if let Some(Message::Info(note)) = &self.message {
                     text = format!("{text}; {note}");
                 }
-                self.message = Some(if cancelled || failed > 0 || warned > 0 || tables == 0 {
-                    Message::Warning(text)
-                } else {
-                    Message::Info(text)
-                });
+                self.message = Some(
+                    if cancelled || failed > 0 || warned > 0 || unused > 0 || tables == 0 {
+                        Message::Warning(text)
+                    } else {
+                        Message::Info(text)
+                    },
+                );
                 if let Some(resume) = self.resume.take()
                     && self.inv.depth() == 0
                     && self.pending.is_none()
@@ -223,4 +227,23 @@ impl App {
             }
         }
     }
+}
+
+/// What the load summary says of the stored functions: "; 4 stored
+/// functions; 1 definition not used (listed below)", or nothing.
+fn stored_note(functions: usize, unused: usize) -> String {
+    let mut note = String::new();
+    match functions {
+        0 => {}
+        1 => note.push_str("; 1 stored function"),
+        n => note.push_str(&format!("; {n} stored functions")),
+    }
+    match unused {
+        0 => {}
+        1 => note.push_str("; 1 function definition not used (listed below)"),
+        n => note.push_str(&format!(
+            "; {n} function definitions not used (listed below)"
+        )),
+    }
+    note
 }

@@ -186,7 +186,8 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
         let room = usize::from(area.bottom().saturating_sub(y)).saturating_sub(
             usize::from(!app.catalog.errors.is_empty()) * 2
                 + usize::from(app.catalog.tables().any(|t| !t.warnings.is_empty())) * 2
-                + usize::from(!app.last_session.is_empty()) * 2,
+                + usize::from(!app.last_session.is_empty()) * 2
+                + super::stored::height(app),
         );
         let shown = lines.len().min(room.max(1));
         for (n, l) in lines.iter().take(shown).enumerate() {
@@ -201,6 +202,13 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
             put(buf, x + 2, y, &text, w.saturating_sub(2), theme.normal);
             y += 1;
         }
+    }
+    if y + 1 < area.bottom() {
+        y = super::stored::draw(
+            buf,
+            Rect::new(area.x, y, area.width, area.bottom() - y),
+            app,
+        );
     }
     if !app.catalog.errors.is_empty() && y + 1 < area.bottom() {
         y += 1;

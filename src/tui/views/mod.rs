@@ -17,6 +17,7 @@ pub mod remote_home;
 pub mod rules;
 pub mod search_results;
 pub mod status;
+pub mod stored;
 pub mod table;
 pub mod timeline;
 
