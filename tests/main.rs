@@ -45,5 +45,6 @@ mod remote;
 mod remote_workbench;
 mod sigma;
 mod step_rows;
+mod stored_functions;
 mod tui;
 mod user_agent;
