@@ -411,3 +411,25 @@ fn the_workbench_lists_the_functions_and_the_bad_definitions() {
         "{home}"
     );
 }
+
+#[test]
+fn a_rule_calls_the_data_folders_functions() {
+    let home = tempfile::tempdir().expect("a folder");
+    let rule = home.path().join("c2.toml");
+    std::fs::write(
+        &rule,
+        "id = \"TST-0001\"\ntitle = \"C2 ports from a stored function\"\nseverity = \"high\"\n\n[query]\ntext = '''\nC2Connections\n| invoke TagAdmins()\n| project Host, Port, IsAdmin\n'''\n",
+    )
+    .expect("writes");
+    let out = quarry(home.path())
+        .args(["rules", "run"])
+        .arg(&rule)
+        .args(["--data", &data(), "--format", "csv"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "Host,Port,IsAdmin\r\nws-2,4444,false\r\nws-3,4444,false\r\n"
+    );
+}
