@@ -92,7 +92,9 @@ impl Rows {
     /// The row of the source that row `row` is.
     fn source_row(&self, row: usize) -> Option<usize> {
         match &self.picks {
-            Some(p) => p.get(row).map(|r| r as usize),
+            // `get` panics past the end.
+            Some(p) if row < p.len() => p.get(row).map(|r| r as usize),
+            Some(_) => None,
             None => (row < self.frame.height()).then_some(row),
         }
     }
