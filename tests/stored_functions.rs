@@ -217,6 +217,23 @@ fn a_bad_definition_is_a_warning_with_file_line_and_caret() {
 }
 
 #[test]
+fn calling_a_function_whose_definition_failed_says_why() {
+    let catalog = quarry::data::load::load_paths(&[data()]);
+    let options = RunOptions {
+        functions: Arc::new(bad_functions()),
+        ..Default::default()
+    };
+    let expected = format!(
+        "stored function 'Bad' could not be read: {}:4: expected ':' and a type after the parameter 'since' (as in since:string, or since:(*) for a table), found ')'",
+        fixture("bad/functions/bad.kql").display()
+    );
+    for query in ["Bad()", "Conn | invoke Bad()"] {
+        let e = quarry::kql::run(&catalog, query, &options).expect_err("Bad is not loaded");
+        assert_eq!(e.message, expected, "{query}");
+    }
+}
+
+#[test]
 fn an_error_inside_a_body_names_the_place_in_the_definition() {
     let catalog = quarry::data::load::load_paths(&[data()]);
     let options = RunOptions {
@@ -315,7 +332,7 @@ fn check_reports_bad_definitions_and_bodies_it_cannot_run() {
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
         format!(
-            "warning: {p}:4: expected ':' and a type after the parameter 'since' (as in since:string, or since:(*) for a table), found ')'\n --> {p}:4:36\n  |\n4 | .create-or-alter function Bad(since) {{\n  |                                    ^\nerror: unknown function 'Bad'\n --> line 1, column 16\n  |\n1 | Good() | union Bad()\n  |                ^^^\n",
+            "warning: {p}:4: expected ':' and a type after the parameter 'since' (as in since:string, or since:(*) for a table), found ')'\n --> {p}:4:36\n  |\n4 | .create-or-alter function Bad(since) {{\n  |                                    ^\nerror: stored function 'Bad' could not be read: {p}:4: expected ':' and a type after the parameter 'since' (as in since:string, or since:(*) for a table), found ')'\n --> line 1, column 16\n  |\n1 | Good() | union Bad()\n  |                ^^^\n",
             p = path.display()
         )
     );

@@ -219,6 +219,9 @@ impl Checker<'_> {
                         .copied()
                         .chain(self.functions.iter().map(String::as_str))
                         .chain(self.stored.names());
+                    if let Some(e) = self.stored.unreadable_error(&name.name, name.span) {
+                        return Err(e);
+                    }
                     return Err(QueryError::unknown(
                         format!(
                             "unknown function '{}'{}",
@@ -426,6 +429,9 @@ impl Checker<'_> {
                 format!("{n}() is an aggregation function: use it in summarize"),
                 name.span,
             ));
+        }
+        if let Some(e) = self.stored.unreadable_error(n, name.span) {
+            return Err(e);
         }
         let mut names = functions::all_names();
         names.extend(SPECIAL);

@@ -773,6 +773,14 @@ impl<'a> Runner<'a> {
                 };
                 match self.tabular_expr(&call)? {
                     Some(f) => Ok(f),
+                    None if self.scope.get(&name.name).is_none()
+                        && let Some(e) = self
+                            .options
+                            .functions
+                            .unreadable_error(&name.name, name.span) =>
+                    {
+                        Err(e)
+                    }
                     None => Err(QueryError::unknown(
                         format!(
                             "unknown tabular function '{}'{}",

@@ -26,6 +26,13 @@ impl Runner<'_> {
             .find(|p| p.name().eq_ignore_ascii_case(&name.name))
             .cloned();
         let Some(plugin) = plugin else {
+            if let Some(e) = self
+                .options
+                .functions
+                .unreadable_error(&name.name, name.span)
+            {
+                return Err(e);
+            }
             let names: Vec<&str> = self
                 .options
                 .plugins

@@ -65,20 +65,25 @@ const PROPERTIES: [&str; 4] = ["docstring", "folder", "view", "skipvalidation"];
 
 /// Reads every command of a functions file. Each error has its span in
 /// `text`; a command with an error is left out and reading goes on with
-/// the next command.
-pub fn read(text: &str) -> (Vec<Command>, Vec<QueryError>) {
+/// the next command. The third list says, for each error, the function
+/// it concerns when its name was read, so a call can say why the function
+/// is missing.
+pub fn read(text: &str) -> (Vec<Command>, Vec<QueryError>, Vec<Option<String>>) {
     let mut reader = Reader {
         text,
         toks: tokenize(text),
         pos: 0,
+        name: None,
     };
     let mut commands = Vec::new();
     let mut errors = Vec::new();
+    let mut broken = Vec::new();
     loop {
         while reader.eat(|k| matches!(k, TokenKind::Semi)) {}
         if matches!(reader.kind(), TokenKind::Eof) {
             break;
         }
+        reader.name = None;
         match reader.command() {
             Ok(c) => {
                 commands.push(c);
@@ -90,11 +95,13 @@ pub fn read(text: &str) -> (Vec<Command>, Vec<QueryError>) {
                         "unexpected {} after the function's body: each command starts with '.', as in .create-or-alter function",
                         reader.describe()
                     )));
+                    broken.push(None);
                     reader.skip_to_next_command();
                 }
             }
             Err((e, resume)) => {
                 errors.push(e);
+                broken.push(reader.name.take());
                 match resume {
                     Resume::At(pos) => reader.pos = pos,
                     Resume::NextCommand => reader.skip_to_next_command(),
@@ -103,7 +110,7 @@ pub fn read(text: &str) -> (Vec<Command>, Vec<QueryError>) {
             }
         }
     }
-    (commands, errors)
+    (commands, errors, broken)
 }
 
 /// Where reading goes on after a command with an error.
@@ -122,6 +129,8 @@ struct Reader<'a> {
     text: &'a str,
     toks: Vec<Token>,
     pos: usize,
+    /// The name of the function being read, once known.
+    name: Option<String>,
 }
 
 impl Reader<'_> {
@@ -267,6 +276,7 @@ impl Reader<'_> {
             (None, None)
         };
         let name = self.name()?;
+        self.name = Some(name.clone());
         if !matches!(self.kind(), TokenKind::LParen) {
             return Err(self.header_error(format!(
                 "expected '(' and the parameters after the function's name, found {}",
@@ -542,14 +552,14 @@ mod tests {
     use super::*;
 
     fn one(text: &str) -> Command {
-        let (commands, errors) = read(text);
+        let (commands, errors, _) = read(text);
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(commands.len(), 1, "{commands:?}");
         commands.into_iter().next().unwrap()
     }
 
     fn error(text: &str) -> String {
-        let (_, errors) = read(text);
+        let (_, errors, _) = read(text);
         let e = errors.first().expect("an error");
         e.render(text)
     }
@@ -606,10 +616,11 @@ mod tests {
                     .create function B(x) { print x }\n\
                     .drop function C\n\
                     .create-or-alter function D() { print 2 }\n";
-        let (commands, errors) = read(text);
+        let (commands, errors, broken) = read(text);
         let names: Vec<&str> = commands.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["A", "D"]);
         assert_eq!(errors.len(), 2, "{errors:?}");
+        assert_eq!(broken, [Some("B".to_string()), None]);
         assert_eq!(
             errors[0].render(text),
             "error: expected ':' and a type after the parameter 'x' (as in x:string, or x:(*) for a table), found ')'\n --> line 2, column 21\n  |\n2 | .create function B(x) { print x }\n  |                     ^"
@@ -623,7 +634,7 @@ mod tests {
     #[test]
     fn body_errors_point_into_the_file() {
         let text = ".create function A() {\n  print x = \n}\n.create function B() { print 1 }";
-        let (commands, errors) = read(text);
+        let (commands, errors, _) = read(text);
         assert_eq!(commands.len(), 1);
         assert_eq!(commands[0].name, "B");
         let (line, _) = errors[0].line_col(text).unwrap();
@@ -637,7 +648,7 @@ mod tests {
             "error: this '{' of the function's body is never closed: a '}' is missing\n --> line 1, column 22\n  |\n1 | .create function A() { print 1\n  |                      ^"
         );
         let text = ".create function A() { print 1 } extra";
-        let (commands, errors) = read(text);
+        let (commands, errors, _) = read(text);
         assert_eq!(commands.len(), 1);
         assert!(
             errors[0]

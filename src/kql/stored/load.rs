@@ -41,8 +41,12 @@ pub fn folders(data_paths: &[String], config: Option<PathBuf>) -> Vec<PathBuf> {
 pub fn load(folders: &[PathBuf]) -> StoredFunctions {
     let mut all = StoredFunctions::default();
     for folder in folders {
-        let (defined, warnings) = read_folder(folder);
+        let (defined, warnings, broken) = read_folder(folder);
+        let before = all.warnings.len();
         all.warnings.extend(warnings);
+        for (name, i) in broken {
+            all.broken.entry(name).or_insert(before + i);
+        }
         for f in defined.into_values() {
             match all.get(&f.name) {
                 Some(first) => {
@@ -66,17 +70,26 @@ pub fn load(folders: &[PathBuf]) -> StoredFunctions {
     all
 }
 
-/// One folder's functions, by name, and its warnings.
-fn read_folder(folder: &Path) -> (BTreeMap<String, StoredFunction>, Vec<DefinitionError>) {
+/// What one folder defines: its functions by name, its warnings, and the
+/// functions whose definition failed, with their warning's index.
+type Folder = (
+    BTreeMap<String, StoredFunction>,
+    Vec<DefinitionError>,
+    Vec<(String, usize)>,
+);
+
+/// One folder's functions, warnings, and failed definitions.
+fn read_folder(folder: &Path) -> Folder {
     let mut defined: BTreeMap<String, StoredFunction> = BTreeMap::new();
     let mut warnings = Vec::new();
+    let mut broken = Vec::new();
     let entries = match std::fs::read_dir(folder) {
         Ok(entries) => entries,
         // No such folder is the usual case: nothing to say.
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (defined, warnings),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (defined, warnings, broken),
         Err(e) => {
             warnings.push(DefinitionError::file(folder.to_path_buf(), e.to_string()));
-            return (defined, warnings);
+            return (defined, warnings, broken);
         }
     };
     let mut files: Vec<PathBuf> = entries
@@ -107,12 +120,13 @@ fn read_folder(folder: &Path) -> (BTreeMap<String, StoredFunction>, Vec<Definiti
                 continue;
             }
         };
-        let (commands, errors) = definition::read(&text);
-        warnings.extend(
-            errors
-                .iter()
-                .map(|e| DefinitionError::at(path.clone(), &text, e)),
-        );
+        let (commands, errors, names) = definition::read(&text);
+        for (e, name) in errors.iter().zip(names) {
+            if let Some(name) = name {
+                broken.push((name, warnings.len()));
+            }
+            warnings.push(DefinitionError::at(path.clone(), &text, e));
+        }
         for c in commands {
             let line = line_col(&text, c.start).0;
             let exists = defined.get(&c.name);
@@ -136,6 +150,9 @@ fn read_folder(folder: &Path) -> (BTreeMap<String, StoredFunction>, Vec<Definiti
                 _ => None,
             };
             if let Some(message) = refused {
+                if c.verb == Verb::Alter {
+                    broken.push((c.name.clone(), warnings.len()));
+                }
                 let span = crate::kql::ast::Span::new(c.start, c.start + 1);
                 let e = QueryError::syntax(message, span);
                 warnings.push(DefinitionError::at(path.clone(), &text, &e));
@@ -158,7 +175,7 @@ fn read_folder(folder: &Path) -> (BTreeMap<String, StoredFunction>, Vec<Definiti
             );
         }
     }
-    (defined, warnings)
+    (defined, warnings, broken)
 }
 
 #[cfg(test)]

@@ -93,6 +93,9 @@ pub struct StoredFunctions {
     /// Definitions that could not be read, and definitions not used
     /// because another folder's of the same name comes first.
     pub warnings: Vec<DefinitionError>,
+    /// Functions whose definition could not be read: the index of the
+    /// first such warning.
+    broken: BTreeMap<String, usize>,
 }
 
 impl StoredFunctions {
@@ -104,6 +107,26 @@ impl StoredFunctions {
     /// What the runner binds `name` to.
     pub fn binding(&self, name: &str) -> Option<&Binding> {
         self.functions.get(name).map(|f| &f.binding)
+    }
+
+    /// Why `name`, which no file defines, is missing: its definition
+    /// could not be read.
+    pub fn unreadable(&self, name: &str) -> Option<&DefinitionError> {
+        if self.functions.contains_key(name) {
+            return None;
+        }
+        self.broken.get(name).and_then(|&i| self.warnings.get(i))
+    }
+
+    /// The error for a call of `name` when no file defines it but one
+    /// tried: "stored function 'X' could not be read: file:line: why".
+    pub fn unreadable_error(&self, name: &str, call: Span) -> Option<QueryError> {
+        self.unreadable(name).map(|w| {
+            QueryError::unknown(
+                format!("stored function '{name}' could not be read: {w}"),
+                call,
+            )
+        })
     }
 
     /// The names, in order.
