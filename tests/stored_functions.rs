@@ -450,3 +450,38 @@ fn a_rule_calls_the_data_folders_functions() {
         "Host,Port,IsAdmin\r\nws-2,4444,false\r\nws-3,4444,false\r\n"
     );
 }
+
+#[test]
+fn rules_import_checks_rules_against_the_config_folders_functions() {
+    let home = tempfile::tempdir().expect("a folder");
+    let pack = tempfile::tempdir().expect("a folder");
+    std::fs::write(
+        pack.path().join("c2.toml"),
+        "id = \"TST-0002\"\ntitle = \"C2 ports\"\nseverity = \"high\"\n\n[query]\ntext = '''\nC2Connections() | invoke TagAdmins()\n'''\n",
+    )
+    .expect("writes");
+    let import = |force: bool| {
+        let mut cmd = quarry(home.path());
+        cmd.args(["rules", "import"]).arg(pack.path());
+        if force {
+            cmd.arg("--force");
+        }
+        let out = cmd.output().expect("runs");
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let stderr = import(false);
+    assert!(
+        stderr.contains("taken, but it cannot run yet: unknown function 'C2Connections'"),
+        "{stderr}"
+    );
+    let functions = home.path().join("quarry/functions");
+    std::fs::create_dir_all(&functions).expect("a folder");
+    std::fs::copy(
+        fixture("data/functions/hunt.kql"),
+        functions.join("hunt.kql"),
+    )
+    .expect("copies");
+    let stderr = import(true);
+    assert!(!stderr.contains("cannot run yet"), "{stderr}");
+}

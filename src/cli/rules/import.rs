@@ -53,6 +53,12 @@ pub fn run_cli(a: ImportArgs) -> i32 {
         .map(|p| p.name().to_string())
         .collect();
     let plugin_refs: Vec<&str> = plugins.iter().map(String::as_str).collect();
+    // Rules may call the analyst's stored functions (the config folder's).
+    let stored = super::super::functions::load_reporting(
+        &crate::kql::stored::config_folder()
+            .into_iter()
+            .collect::<Vec<_>>(),
+    );
     let mut taken: BTreeMap<Format, usize> = BTreeMap::new();
     let mut refused: BTreeMap<String, usize> = BTreeMap::new();
     let mut refused_total = 0;
@@ -88,7 +94,7 @@ pub fn run_cli(a: ImportArgs) -> i32 {
         // Say now whether it can run here, rather than at the first hunt
         // (a Sigma conversion was checked already).
         if t.format != Format::Sigma
-            && let Err(e) = crate::kql::check::check(&t.rule.query.text, &plugin_refs)
+            && let Err(e) = crate::kql::check::check_with(&t.rule.query.text, &plugin_refs, &stored)
         {
             cannot_run += 1;
             eprintln!("{origin}: taken, but it cannot run yet: {}", e.message);
