@@ -18,6 +18,7 @@ mod corpus_syntax;
 mod coverage;
 mod doc_breadth;
 mod doc_conversions;
+mod doc_fidelity;
 mod doc_gaps;
 mod doc_operators;
 mod doc_project_by_names;
