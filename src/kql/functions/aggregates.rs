@@ -76,6 +76,12 @@ pub enum Post {
     /// elements: arrays are flattened one level, duplicates dropped, at most
     /// this many kept.
     DynamicSet(usize),
+    /// A list of dynamic values per group becomes one array: arrays are
+    /// concatenated (flattened one level), other values kept as elements
+    /// (a null row as null), at most this many elements kept. Kusto's
+    /// `make_list` of arrays gives their elements, as its documentation's
+    /// examples build MultiPolygon coordinates with it.
+    DynamicList(usize),
     /// The value is a row index; the caller fetches these input columns of
     /// that row (`arg_max(x, *)`: `None` means every column).
     Gather(Option<Vec<String>>),
@@ -348,27 +354,28 @@ fn make_set_if(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
     set_of(a, a.col(0)?.filter(pred(a, 1)?), n)
 }
 
+/// The values of `x` (already filtered) in row order, at most `n`; the
+/// arrays of a dynamic column contribute their elements.
+fn list_of(a: &AggInput, x: Expr, n: usize) -> Result<Vec<AggOutput>, QueryError> {
+    if let Some(Some(KqlType::Dynamic)) = a.kinds.first() {
+        return list(a.default_name("list"), x, Post::DynamicList(n));
+    }
+    list(a.default_name("list"), x.head(Some(n)), Post::Array)
+}
+
 fn make_list(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
     let n = a.limit(1, 1_048_576)?;
-    list(
-        a.default_name("list"),
-        a.col(0)?.drop_nulls().head(Some(n)),
-        Post::Array,
-    )
+    list_of(a, a.col(0)?.drop_nulls(), n)
 }
 
 fn make_list_if(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
     let n = a.limit(2, 1_048_576)?;
-    list(
-        a.default_name("list"),
-        a.col(0)?.filter(pred(a, 1)?).drop_nulls().head(Some(n)),
-        Post::Array,
-    )
+    list_of(a, a.col(0)?.filter(pred(a, 1)?).drop_nulls(), n)
 }
 
 fn make_list_with_nulls(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
     let n = a.limit(1, 1_048_576)?;
-    list(a.default_name("list"), a.col(0)?.head(Some(n)), Post::Array)
+    list_of(a, a.col(0)?, n)
 }
 
 fn make_bag(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {

@@ -699,34 +699,51 @@ fn finish(s: &Series, post: &Post, span: Span) -> Result<Series, QueryError> {
                 .collect();
             Ok(out.into_series())
         }
-        Post::DynamicSet(limit) => {
-            let Ok(lists) = s.list() else {
-                return kql_column(s, span);
-            };
-            let out: BinaryChunked = (0..lists.len())
-                .map(|i| {
-                    let mut seen = std::collections::HashSet::new();
-                    let mut items: Vec<serde_json::Value> = Vec::new();
-                    if let Some(g) = lists.get_as_series(i)
-                        && let Ok(b) = g.binary()
-                    {
-                        for v in b.iter().flatten() {
-                            let elements = match parse_json_bytes(v) {
-                                serde_json::Value::Array(a) => a,
-                                other => vec![other],
-                            };
-                            for e in elements {
-                                if items.len() < *limit && seen.insert(e.to_string()) {
-                                    items.push(e);
-                                }
-                            }
-                        }
-                    }
-                    Some(serde_json::Value::Array(items).to_string().into_bytes())
-                })
-                .collect();
-            Ok(out.into_series())
-        }
+        Post::DynamicSet(limit) => dynamic_elements(s, *limit, true, span),
+        Post::DynamicList(limit) => dynamic_elements(s, *limit, false, span),
         _ => kql_column(s, span),
     }
+}
+
+/// One JSON array per group of a list of dynamic values: each array's
+/// elements, each other value as one element (a null row as null), at most
+/// `limit`; with `distinct`, each element once (`make_set`), else all of
+/// them in row order (`make_list`).
+fn dynamic_elements(
+    s: &Series,
+    limit: usize,
+    distinct: bool,
+    span: Span,
+) -> Result<Series, QueryError> {
+    let Ok(lists) = s.list() else {
+        return kql_column(s, span);
+    };
+    let out: BinaryChunked = (0..lists.len())
+        .map(|i| {
+            let mut seen = std::collections::HashSet::new();
+            let mut items: Vec<serde_json::Value> = Vec::new();
+            if let Some(g) = lists.get_as_series(i)
+                && let Ok(b) = g.binary()
+            {
+                for v in b.iter() {
+                    let elements = match v.map(parse_json_bytes) {
+                        Some(serde_json::Value::Array(a)) => a,
+                        Some(other) => vec![other],
+                        None if distinct => Vec::new(),
+                        None => vec![serde_json::Value::Null],
+                    };
+                    for e in elements {
+                        if items.len() >= limit {
+                            break;
+                        }
+                        if !distinct || seen.insert(e.to_string()) {
+                            items.push(e);
+                        }
+                    }
+                }
+            }
+            Some(serde_json::Value::Array(items).to_string().into_bytes())
+        })
+        .collect();
+    Ok(out.into_series())
 }

@@ -200,7 +200,8 @@ pub fn make_set(
 
 /// `make_list(x, limit)`: each group's values (where `mask` holds; nulls
 /// left out unless `with_nulls`) in row order, at most `limit`, as a JSON
-/// array.
+/// array. Dynamic values (whose arrays are concatenated into the list) are
+/// left to the plan.
 pub fn make_list(
     x: &Series,
     mask: Option<&BooleanChunked>,
@@ -209,6 +210,9 @@ pub fn make_list(
     groups: &Groups,
     cancel: Cancel,
 ) -> Result<Option<Series>, QueryError> {
+    if x.dtype() == &DataType::Binary {
+        return Ok(None);
+    }
     let keep = counted(x, mask, with_nulls);
     cancel.check()?;
     let counted: Vec<(u32, IdxSize)> = match &keep {

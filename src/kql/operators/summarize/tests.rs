@@ -215,7 +215,7 @@ const AGGREGATES: &[(&str, usize)] = &[
     ("make_set(Dyn)", 0),
     ("make_list(Port)", 1),
     ("make_list(HostEnc)", 1),
-    ("make_list(Dyn)", 1),
+    ("make_list(Dyn)", 0),
     ("make_list(Dur, 4)", 1),
     ("make_list_if(Bytes, Flag, 3)", 1),
     ("make_list_with_nulls(Port)", 1),
