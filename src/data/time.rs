@@ -125,6 +125,9 @@ fn parse_other(s: &str) -> Option<i64> {
     if let Some(padded) = pad_iso(s) {
         return parse_iso(padded.as_bytes());
     }
+    if let Some(ns) = parse_zoned(s) {
+        return Some(ns);
+    }
     const FORMATS: &[&str] = &[
         "%m-%d-%Y %H:%M:%S%.f",
         "%m/%d/%Y, %I:%M:%S%.f %p",
@@ -149,6 +152,76 @@ fn parse_other(s: &str) -> Option<i64> {
         }
     }
     None
+}
+
+/// The forms of Kusto's datetime table that carry a zone or a weekday
+/// (scalar-data-types/datetime.md): ISO 8601 with an offset written
+/// `+0330`, `+03` or after a space (`2019-01-22 03:54:16 +0330`, as web
+/// server logs write it), RFC 822 (`Sat, 8 Nov 14 15:05:02 GMT`), RFC 850
+/// (`Saturday, 08-Nov-14 15:05 GMT`) and the sortable form with a zone
+/// (`2014-11-08 15:05:25 GMT`); each with or without its zone, seconds
+/// and weekday. The offset is taken off, so the result is UTC.
+fn parse_zoned(s: &str) -> Option<i64> {
+    let (rest, offset_secs) = split_zone(s);
+    // A leading weekday (`Sat, ` or `Saturday, `) says nothing more.
+    let rest = match rest.split_once(", ") {
+        Some((day, after)) if day.chars().all(|c| c.is_ascii_alphabetic()) => after,
+        _ => rest,
+    };
+    const FORMATS: &[&str] = &[
+        "%d %b %y %H:%M:%S%.f",
+        "%d %b %y %H:%M",
+        "%d %b %Y %H:%M:%S%.f",
+        "%d %b %Y %H:%M",
+        "%d-%b-%y %H:%M:%S%.f",
+        "%d-%b-%y %H:%M",
+        "%d-%b-%Y %H:%M:%S%.f",
+        "%d-%b-%Y %H:%M",
+    ];
+    let local = parse_iso(rest.as_bytes())
+        .or_else(|| parse_iso(pad_iso(rest)?.as_bytes()))
+        .or_else(|| {
+            FORMATS.iter().find_map(|f| {
+                NaiveDateTime::parse_from_str(rest, f)
+                    .ok()?
+                    .and_utc()
+                    .timestamp_nanos_opt()
+            })
+        })?;
+    local.checked_sub(offset_secs.checked_mul(NANOS_PER_SEC)?)
+}
+
+/// Splits a trailing zone off a datetime's text: ` GMT`, ` UTC`, or an
+/// offset `±hh`, `±hhmm`, `±hh:mm` (after a space or right after the time),
+/// as seconds east of UTC. Text without a time of day (`2014-11-08`) has no
+/// zone: its last `-08` is the day.
+fn split_zone(s: &str) -> (&str, i64) {
+    for zone in [" GMT", " UTC", " Z"] {
+        if let Some(rest) = s.strip_suffix(zone) {
+            return (rest, 0);
+        }
+    }
+    let Some(sign_at) = s.rfind(['+', '-']) else {
+        return (s, 0);
+    };
+    let (rest, zone) = s.split_at(sign_at);
+    let digits: String = zone[1..].chars().filter(|&c| c != ':').collect();
+    let colons = zone[1..].matches(':').count();
+    let well_formed = match digits.len() {
+        2 => colons == 0,
+        4 => colons == 0 || (colons == 1 && zone.as_bytes().get(3) == Some(&b':')),
+        _ => false,
+    };
+    if !well_formed || !digits.bytes().all(|b| b.is_ascii_digit()) || !rest.contains(':') {
+        return (s, 0);
+    }
+    let hours: i64 = digits[..2].parse().unwrap_or(0);
+    let minutes: i64 = digits.get(2..).map_or(0, |m| m.parse().unwrap_or(0));
+    if hours > 14 || minutes > 59 {
+        return (s, 0);
+    }
+    let sign = if zone.starts_with('-') { -1 } else { 1 };
+    (rest.trim_end(), sign * (hours * 3600 + minutes * 60))
 }
 
 /// Formats a datetime as Kusto displays it: ISO 8601, UTC, seven fractional
