@@ -404,7 +404,10 @@ pub fn gather(
         .par_iter()
         .map(|c| {
             cancel.check()?;
-            let c = if c.n_chunks() > 1 && idx.len() > 1 << 16 {
+            // Copying a column of 50M rows takes longer than gathering a
+            // few hundred thousand of them from its chunks (0.15 s against
+            // 0.015 s): only a gather of much of the column pays for it.
+            let c = if c.n_chunks() > 1 && idx.len() > 1 << 16 && idx.len() >= c.len() / 2 {
                 c.rechunk()
             } else {
                 c.clone()

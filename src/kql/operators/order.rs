@@ -57,6 +57,11 @@ pub(super) fn row_order(
     }
     let mut order: Vec<IdxSize> = (0..rows as IdxSize).collect();
     for (pass, key) in numbered.iter().enumerate().rev() {
+        let whole = !matches!(limit, Some(n) if pass == 0 && n < rows / 8);
+        if whole && let Some(done) = without_comparing(key, &order, cancel)? {
+            order = done;
+            continue;
+        }
         // (key, position in the current order): unique, so an unstable
         // sort of these is the stable sort of the rows.
         let mut pairs: Vec<(u64, IdxSize)> = order
@@ -83,6 +88,98 @@ pub(super) fn row_order(
     }
     Ok(Some(order))
 }
+
+/// The rows `order` stably sorted by `key` (one number per row), when it
+/// takes no comparison sort: keys already in order (an export sorted by
+/// time, sorted by time again) keep the order; keys in the reverse order
+/// are reversed, rows of equal keys keeping theirs; keys over a small range
+/// (text ranks, ports, counts) are counted into place. `None`: none of
+/// these.
+fn without_comparing(
+    key: &[u64],
+    order: &[IdxSize],
+    cancel: Cancel,
+) -> Result<Option<Vec<IdxSize>>, QueryError> {
+    let at = |i: usize| key[order[i] as usize];
+    let rows = order.len();
+    // Whether each run of rows is in order (ascending, descending), and
+    // between runs: the flag is looked at between runs.
+    let runs: Vec<(bool, bool, u64, u64)> = (0..rows)
+        .into_par_iter()
+        .step_by(RUN)
+        .map(|start| {
+            cancel.check()?;
+            let end = (start + RUN).min(rows);
+            let (mut up, mut down) = (true, true);
+            let (mut lo, mut hi) = (u64::MAX, 0);
+            for i in start..end {
+                let k = at(i);
+                lo = lo.min(k);
+                hi = hi.max(k);
+                if i > start {
+                    let previous = at(i - 1);
+                    up &= previous <= k;
+                    down &= previous >= k;
+                }
+            }
+            Ok((up, down, lo, hi))
+        })
+        .collect::<Result<_, QueryError>>()?;
+    let joins =
+        |ok: fn(u64, u64) -> bool| (1..runs.len()).all(|r| ok(at(r * RUN - 1), at(r * RUN)));
+    if runs.iter().all(|r| r.0) && joins(|a, b| a <= b) {
+        return Ok(Some(order.to_vec()));
+    }
+    if runs.iter().all(|r| r.1) && joins(|a, b| a >= b) {
+        // Runs of equal keys, last run first, each in its own order.
+        let mut out = Vec::with_capacity(rows);
+        let mut end = rows;
+        while end > 0 {
+            if out.len() % RUN == 0 {
+                cancel.check()?;
+            }
+            let k = at(end - 1);
+            let mut start = end - 1;
+            while start > 0 && at(start - 1) == k {
+                start -= 1;
+            }
+            out.extend_from_slice(&order[start..end]);
+            end = start;
+        }
+        return Ok(Some(out));
+    }
+    let lo = runs.iter().map(|r| r.2).min().unwrap_or(0);
+    let hi = runs.iter().map(|r| r.3).max().unwrap_or(0);
+    let range = hi - lo;
+    if range >= (rows as u64 / 8).clamp(COUNTED, 1 << 22) {
+        return Ok(None);
+    }
+    // A counting sort: stable, two passes over the rows.
+    let mut starts = vec![0usize; range as usize + 2];
+    for (i, &row) in order.iter().enumerate() {
+        if i % RUN == 0 {
+            cancel.check()?;
+        }
+        starts[(key[row as usize] - lo) as usize + 1] += 1;
+    }
+    for b in 1..starts.len() {
+        starts[b] += starts[b - 1];
+    }
+    let mut out: Vec<IdxSize> = vec![0; rows];
+    for (i, &row) in order.iter().enumerate() {
+        if i % RUN == 0 {
+            cancel.check()?;
+        }
+        let slot = &mut starts[(key[row as usize] - lo) as usize];
+        out[*slot] = row;
+        *slot += 1;
+    }
+    Ok(Some(out))
+}
+
+/// Keys over fewer values than this (or than an eighth of the rows, up
+/// to four million) are counted into place rather than compared.
+const COUNTED: u64 = 1 << 16;
 
 /// At most this many rows are selected by [`top_rows`]; more go through the
 /// full sort.
@@ -522,6 +619,47 @@ mod tests {
             assert_eq!(order(&keys, Some(25)), polars_order(&keys, Some(25)));
             let one = [(port.clone(), desc, last)];
             assert_eq!(order(&one, Some(10)), polars_order(&one, Some(10)));
+        }
+    }
+
+    #[test]
+    fn keys_already_in_order_or_reversed_or_few_sort_without_comparing() {
+        let rows: usize = 400_000;
+        // Times an export holds in order, with runs of equal times; a wide
+        // range, so only the in-order paths avoid comparing.
+        let time: Vec<i64> = (0..rows).map(|i| (i / 3) as i64 * 1_000_000_007).collect();
+        let ascending = Column::new("t".into(), time.clone());
+        let descending = Column::new("d".into(), time.iter().rev().copied().collect::<Vec<_>>());
+        let few = Column::new(
+            "f".into(),
+            (0..rows)
+                .map(|i| ((i * 7919) % 300) as i64)
+                .collect::<Vec<_>>(),
+        );
+        let wide = Column::new(
+            "w".into(),
+            (0..rows)
+                .map(|i| ((i as i64 * 2_654_435_761) % 1_000_003) * 1_000_000_007)
+                .collect::<Vec<_>>(),
+        );
+        for (desc, last) in [(false, false), (false, true), (true, false), (true, true)] {
+            for keys in [
+                vec![(ascending.clone(), desc, last)],
+                vec![(descending.clone(), desc, last)],
+                vec![(few.clone(), desc, last)],
+                vec![(wide.clone(), desc, last)],
+                vec![(few.clone(), desc, last), (ascending.clone(), !desc, last)],
+                vec![
+                    (few.clone(), !desc, last),
+                    (descending.clone(), desc, !last),
+                ],
+            ] {
+                assert_eq!(
+                    order(&keys, None),
+                    polars_order(&keys, None),
+                    "{desc} {last}"
+                );
+            }
         }
     }
 
