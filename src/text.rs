@@ -298,4 +298,12 @@ mod tests {
         assert_eq!(line_col(text, 8), (2, 2)); // inside é: clamped back
         assert_eq!(line_col(text, 999), (3, 1));
     }
+
+    #[test]
+    fn digits_are_grouped() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(5_000_000), "5,000,000");
+    }
 }

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use polars::prelude::*;
 
 use crate::data::types::KqlType;
-use crate::hunt::rules::Entities;
+use crate::hunt::rules::{Entities, Rule};
 use crate::kql::value::Scalar;
 
 /// What one run of a rule found.
@@ -115,6 +115,51 @@ pub fn order(rules: &[Standing], by_tactic: bool) -> Vec<usize> {
     idx
 }
 
+/// A detection rule as the analyst's list holds it: the rule and what its
+/// last run said.
+#[derive(Clone, Debug)]
+pub struct RuleEntry {
+    /// The rule.
+    pub rule: Rule,
+    /// When it last ran (wall clock).
+    pub last_run: Option<chrono::DateTime<chrono::Local>>,
+    /// Hits of the last run.
+    pub hits: Option<usize>,
+    /// Why the last run failed.
+    pub error: Option<String>,
+    /// What the last run found (hits, their times, devices).
+    pub findings: Option<Findings>,
+}
+
+impl RuleEntry {
+    /// A rule not run yet.
+    pub fn new(rule: Rule) -> RuleEntry {
+        RuleEntry {
+            rule,
+            last_run: None,
+            hits: None,
+            error: None,
+            findings: None,
+        }
+    }
+
+    /// Where it stands, for [`order`].
+    pub fn standing(&self) -> Standing<'_> {
+        Standing {
+            severity: &self.rule.severity,
+            tactic: self.rule.tactics.first().map(String::as_str),
+            hits: self.hits,
+            failed: self.error.is_some(),
+        }
+    }
+}
+
+/// The order to list `entries` in: [`order`] of their standings.
+pub fn order_entries(entries: &[RuleEntry], by_tactic: bool) -> Vec<usize> {
+    let standings: Vec<Standing> = entries.iter().map(RuleEntry::standing).collect();
+    order(&standings, by_tactic)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,5 +220,27 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(Findings::of(&frame, &e).devices, None);
+    }
+
+    #[test]
+    fn entries_are_ordered_by_their_last_runs() {
+        let rule = |id: &str, severity: &str, tactic: &str| {
+            let text = format!(
+                "id = \"{id}\"\ntitle = \"{id}\"\nseverity = \"{severity}\"\n\
+                 tactics = [\"{tactic}\"]\n[query]\ntext = \"T | take 1\"\n"
+            );
+            RuleEntry::new(Rule::from_toml(&text, "test").unwrap())
+        };
+        let mut entries = vec![
+            rule("never-run", "critical", "Impact"),
+            rule("failed", "high", "Execution"),
+            rule("fired-low", "low", "Persistence"),
+            rule("fired-high", "high", "Discovery"),
+        ];
+        entries[1].error = Some("unknown table".into());
+        entries[2].hits = Some(7);
+        entries[3].hits = Some(1);
+        assert_eq!(order_entries(&entries, false), [3, 2, 1, 0]);
+        assert_eq!(entries[3].standing().tactic, Some("Discovery"));
     }
 }

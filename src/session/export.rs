@@ -330,6 +330,20 @@ pub fn default_export_name(now: DateTime<Utc>, label: &str) -> String {
     }
 }
 
+/// Where an export named `text` goes: inside `dir` unless it is absolute;
+/// `~/` is the home directory.
+pub fn expand_path(dir: &Path, text: &str) -> PathBuf {
+    if let (Some(rest), Some(home)) = (text.strip_prefix("~/"), directories::BaseDirs::new()) {
+        return home.home_dir().join(rest);
+    }
+    let p = Path::new(text);
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        dir.join(p)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -561,5 +575,12 @@ mod tests {
             default_export_name(now, &long),
             format!("quarry-{}-20250318-120000.csv", "x".repeat(64))
         );
+    }
+
+    #[test]
+    fn paths_are_relative_to_the_export_dir() {
+        let dir = Path::new("/work");
+        assert_eq!(expand_path(dir, "a.csv"), PathBuf::from("/work/a.csv"));
+        assert_eq!(expand_path(dir, "/tmp/a.csv"), PathBuf::from("/tmp/a.csv"));
     }
 }

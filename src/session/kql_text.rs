@@ -434,6 +434,33 @@ pub fn appended_part(current: &[String], edited: &str) -> Option<String> {
     None
 }
 
+/// The table a pipeline starts from, to name what is made of it (export
+/// files, pulled tables): the first name of its first stage that is not a
+/// keyword, `search TEXT` for a broad search, else `query`; empty for no
+/// stages.
+pub fn source_label(stages: &[String]) -> String {
+    let Some(first) = stages.first() else {
+        return String::new();
+    };
+    for t in tokenize(first) {
+        match t.kind {
+            TokenKind::Ident(name)
+                if !matches!(
+                    name.as_str(),
+                    "search" | "in" | "union" | "kind" | "let" | "withsource"
+                ) =>
+            {
+                return name;
+            }
+            TokenKind::Str(s) if first.starts_with("search \"") => {
+                return format!("search {s}");
+            }
+            _ => {}
+        }
+    }
+    "query".to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -634,5 +661,22 @@ mod tests {
         // After a comment the pipe is not a pipe.
         let cur = vec!["T // note".to_string()];
         assert_eq!(appended_part(&cur, "T // note | take 1"), None);
+    }
+
+    #[test]
+    fn labels_for_file_names() {
+        assert_eq!(
+            source_label(&["NetworkCommunicationEvents".into()]),
+            "NetworkCommunicationEvents"
+        );
+        assert_eq!(
+            source_label(&["search in (NetworkCommunicationEvents) \"x\"".into()]),
+            "NetworkCommunicationEvents"
+        );
+        assert_eq!(
+            source_label(&["search \"192.168.0\"".into()]),
+            "search 192.168.0"
+        );
+        assert_eq!(source_label(&[]), "");
     }
 }

@@ -10,6 +10,7 @@ pub mod investigation;
 pub mod kql_text;
 pub mod persist;
 pub mod selection;
+pub mod tables;
 pub mod timeline;
 
 pub use investigation::{CountInfo, Investigation, Step, ViewKind, ViewState};

@@ -101,6 +101,71 @@ impl SavedState {
         }
         result
     }
+
+    /// The query history the `:` prompt offers: the saved history, then
+    /// the last session's pipelines not in it, then the query running when
+    /// Quarry last stopped, last, so that `:` then Up offers it first.
+    pub fn recall_history(&self) -> Vec<String> {
+        let mut history = self.query_history.clone();
+        for p in self.last_session.iter().chain(&self.running) {
+            if !history.contains(p) {
+                history.push(p.clone());
+            }
+        }
+        history
+    }
+
+    /// Where to reopen, when the last session ended without quitting.
+    pub fn resume(&self) -> Option<Resume> {
+        self.open.then(|| Resume {
+            view: self.view.clone(),
+            running: self.running.clone(),
+            data: self.data.clone(),
+        })
+    }
+}
+
+/// Where a session that ended without quitting was, to reopen once the
+/// data has loaded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resume {
+    /// The pipeline on screen.
+    pub view: Option<String>,
+    /// The query running when it stopped.
+    pub running: Option<String>,
+    /// The data it was opened on ([`absolute_data_paths`]).
+    pub data: Vec<String>,
+}
+
+impl Resume {
+    /// The view to reopen: none when the view itself was running (being
+    /// reopened, say) when Quarry stopped, since running it again could
+    /// stop Quarry again, every start.
+    pub fn view_to_reopen(&self) -> Option<&str> {
+        self.view
+            .as_deref()
+            .filter(|v| self.running.as_deref() != Some(*v))
+    }
+}
+
+/// The data paths as given, made absolute (`Name=path` keeps its name), so
+/// that the same data opened from another folder is recognised.
+pub fn absolute_data_paths(paths: &[String]) -> Vec<String> {
+    paths
+        .iter()
+        .map(|p| {
+            let (name, path) = match p.split_once('=') {
+                Some((n, path)) if !Path::new(p).exists() => (Some(n), path),
+                _ => (None, p.as_str()),
+            };
+            let abs = fs::canonicalize(path)
+                .map_or_else(|_| path.to_string(), |a| a.to_string_lossy().into_owned());
+            match name {
+                Some(n) => format!("{n}={abs}"),
+                None => abs,
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -133,5 +198,53 @@ mod tests {
         assert_eq!(warning, None);
         assert_eq!(state.query_history, vec!["a".to_string()]);
         assert!(!state.open);
+    }
+
+    #[test]
+    fn the_running_query_is_recalled_first_and_not_reopened() {
+        let s = SavedState {
+            query_history: vec!["A".into(), "B".into()],
+            last_session: vec!["B".into(), "C".into()],
+            view: Some("C".into()),
+            running: Some("C | count".into()),
+            data: vec!["/cases/1".into()],
+            open: true,
+            ..SavedState::default()
+        };
+        assert_eq!(s.recall_history(), ["A", "B", "C", "C | count"]);
+        let r = s.resume().unwrap();
+        assert_eq!(r.data, ["/cases/1"]);
+        assert_eq!(r.view_to_reopen(), Some("C"));
+        let crashed_on_view = Resume {
+            running: Some("C".into()),
+            ..r
+        };
+        assert_eq!(crashed_on_view.view_to_reopen(), None);
+        let quit = SavedState { open: false, ..s };
+        assert_eq!(quit.resume(), None);
+    }
+
+    #[test]
+    fn data_paths_are_made_absolute_keeping_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("t.csv");
+        fs::write(&file, "a\n1\n").unwrap();
+        let abs = fs::canonicalize(&file)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let given = [
+            file.to_string_lossy().into_owned(),
+            format!("Procs={}", file.display()),
+            "no/such/file.csv".to_string(),
+        ];
+        assert_eq!(
+            absolute_data_paths(&given),
+            [
+                abs.clone(),
+                format!("Procs={abs}"),
+                "no/such/file.csv".into()
+            ]
+        );
     }
 }

@@ -1,6 +1,8 @@
 //! Drills on the view under the cursor: keep or exclude a value, count by a column, sort, hide or mark columns, select rows, open a group, go back. Each is a KQL stage.
 
+use super::queries::{NewKind, Placement};
 use super::*;
+use crate::session::kql_text;
 
 impl App {
     pub(super) fn current_column(&self) -> Option<(String, crate::kql::value::Scalar)> {

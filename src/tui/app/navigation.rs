@@ -2,6 +2,9 @@
 
 use super::*;
 
+/// How many rows `PageDown` moves when the view height is unknown.
+const DEFAULT_PAGE: usize = 10;
+
 impl App {
     pub(super) fn table_like(&self) -> bool {
         matches!(

@@ -4,10 +4,18 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use super::{App, Message, PendingExport, PromptKind, expand_path, source_label};
-use crate::session::export::{ExportOptions, default_export_name};
+use super::{App, Message, PromptKind};
+use crate::session::export::{ExportOptions, default_export_name, expand_path};
 use crate::session::investigation::ViewKind;
-use crate::tui::worker::Job;
+use crate::session::kql_text::source_label;
+use crate::tui::worker::{Job, Ticket};
+
+/// An export in flight.
+pub(super) struct PendingExport {
+    pub(super) ticket: Ticket,
+    pub(super) started: Instant,
+    pub(super) path: PathBuf,
+}
 
 impl App {
     pub(super) fn open_export(&mut self) {

@@ -86,9 +86,7 @@ impl App {
     /// which query was running then (it is not run again: it may be what
     /// stopped Quarry).
     pub(super) fn reopen(&mut self, resume: Resume) {
-        // The view itself was running (being reopened, say) when Quarry
-        // stopped: running it again could stop Quarry again, every start.
-        let view = resume.view.filter(|v| resume.running.as_ref() != Some(v));
+        let view = resume.view_to_reopen().map(str::to_string);
         let running = resume
             .running
             .map(|r| crate::text::escape_for_terminal(&r).into_owned());

@@ -4,7 +4,8 @@
 
 use std::path::PathBuf;
 
-use super::{App, Message, NewKind, Placement};
+use super::queries::{NewKind, Placement};
+use super::{App, Message};
 use crate::data::types::KqlType;
 use crate::session::chart::{StepChart, svg};
 use crate::session::export::{ExportError, default_export_name, write_file_atomic};

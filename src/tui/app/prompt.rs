@@ -1,6 +1,8 @@
 //! The one-line prompts (search, query, export path, pull name, ...) and the help screen: keys typed while one of them is open.
 
 use super::*;
+use crate::tui::line_editor::EditOutcome;
+use ratatui::crossterm::event::KeyModifiers;
 
 impl App {
     pub(super) fn prompt_editor(&mut self) -> Option<&mut LineEditor> {

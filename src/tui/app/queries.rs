@@ -1,6 +1,64 @@
 //! Queries as the analyst types them (search, a pipeline) and as drills append them: planned on the step below, handed to the worker, pushed as a step when the result comes back.
 
 use super::*;
+use crate::kql::{QueryError, Rows};
+use crate::session::chart::{StepChart, without_render};
+use crate::session::investigation::{CountInfo, Step};
+use crate::session::kql_text::{self, Plan};
+use crate::tui::worker::{Job, Ticket};
+
+/// What kind of step a query will make.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) enum NewKind {
+    Table,
+    Frequency(Vec<String>),
+    SearchResults(String),
+}
+
+/// Where the new step goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Placement {
+    Push,
+    ReplaceTop,
+}
+
+/// A query in flight and the step it will make.
+pub(super) struct Pending {
+    pub(super) ticket: Ticket,
+    pub(super) started: Instant,
+    pub(super) kind: NewKind,
+    pub(super) label: String,
+    pub(super) stages: Vec<String>,
+    pub(super) placement: Placement,
+    pub(super) plan: Plan,
+    pub(super) full_text: String,
+    /// The cursor goes back to this column in the new step.
+    pub(super) focus: Option<String>,
+    /// The pipeline came from the `:` prompt (a failure reopens it).
+    pub(super) typed: bool,
+}
+
+impl Pending {
+    /// A query to submit: pushed as a new step, its full text the plan's.
+    pub(super) fn new(kind: NewKind, label: String, stages: Vec<String>, plan: Plan) -> Pending {
+        Pending {
+            // Replaced by the worker's when submitted.
+            ticket: Ticket {
+                id: 0,
+                cancel: Default::default(),
+            },
+            started: Instant::now(),
+            kind,
+            label,
+            stages,
+            placement: Placement::Push,
+            full_text: plan.text().to_string(),
+            plan,
+            focus: None,
+            typed: false,
+        }
+    }
+}
 
 impl App {
     pub(super) fn cancel(&mut self) {
@@ -198,11 +256,7 @@ impl App {
         self.submit_query(pending, None);
     }
 
-    pub(super) fn submit_query(
-        &mut self,
-        mut pending: Pending,
-        register: Option<(String, Rows)>,
-    ) {
+    pub(super) fn submit_query(&mut self, mut pending: Pending, register: Option<(String, Rows)>) {
         // While loading, queries see the tables loaded so far.
         if self.loading.is_some() && self.summaries.is_empty() {
             self.message = Some(Message::Warning("no table is loaded yet".into()));
@@ -235,12 +289,7 @@ impl App {
         self.pending = Some(pending);
     }
 
-    pub(super) fn push_result(
-        &mut self,
-        p: Pending,
-        rows: Rows,
-        chart: Option<Box<StepChart>>,
-    ) {
+    pub(super) fn push_result(&mut self, p: Pending, rows: Rows, chart: Option<Box<StepChart>>) {
         let kind = match p.kind {
             NewKind::Table => ViewKind::Table,
             NewKind::Frequency(keys) => {

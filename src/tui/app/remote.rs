@@ -14,9 +14,9 @@ use std::time::{Duration, Instant};
 
 use polars::prelude::DataFrame;
 
-use super::{App, ErrorView, Message, NewKind, PromptKind, TableSummary, source_label};
+use super::queries::NewKind;
+use super::{App, ErrorView, Message, PromptKind, TableSummary};
 use crate::data::catalog::{Catalog, Table};
-use crate::data::types::KqlType;
 use crate::kql::QueryError;
 use crate::remote::tables::RemoteTable;
 use crate::session::chart::StepChart;
@@ -224,30 +224,9 @@ impl App {
         let Some(r) = self.remote.as_ref() else {
             return;
         };
-        let mut summaries: Vec<TableSummary> = r
-            .tables
-            .iter()
-            .map(|t| TableSummary {
-                name: t.name.clone(),
-                rows: 0,
-                range: None,
-                columns: t
-                    .columns
-                    .iter()
-                    .map(|(n, ty)| {
-                        let kind =
-                            crate::remote::typed::column_type(ty).unwrap_or(KqlType::Dynamic);
-                        (n.clone(), kind)
-                    })
-                    .collect(),
-            })
-            .collect();
-        summaries.extend(self.catalog.tables().map(|t| TableSummary {
-            name: t.name.clone(),
-            rows: t.rows(),
-            range: t.time_range(),
-            columns: t.columns(),
-        }));
+        let mut summaries: Vec<TableSummary> =
+            r.tables.iter().map(TableSummary::of_remote).collect();
+        summaries.extend(self.catalog.tables().map(TableSummary::of));
         self.summaries = summaries;
         self.fit();
     }
@@ -465,7 +444,7 @@ impl App {
 
 /// A table name from the view's source: `SigninLogs_pulled`.
 fn default_name(stages: &[String]) -> String {
-    let source: String = source_label(stages)
+    let source: String = kql_text::source_label(stages)
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
         .collect();

@@ -1,6 +1,9 @@
 //! Replies from the worker: loads, query results, rule runs, exports, each changing the session state the views draw.
 
 use super::*;
+use crate::session::export::ExportError;
+use crate::text::thousands;
+use crate::tui::worker::Reply;
 
 impl App {
     /// A reply from the worker.

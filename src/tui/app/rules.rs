@@ -3,19 +3,76 @@
 //! worker and their results, and pivots from a hit.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use super::{App, ErrorView, Message, NewKind, RuleRun};
+use super::queries::NewKind;
+use super::{App, ErrorView, Message, RuleEntry};
 use crate::hunt::batch::{Prepared, Scanning};
 use crate::hunt::pivot::Pivot;
+use crate::hunt::rules::Rule;
 use crate::session::hits::Hits;
 use crate::session::investigation::{Step, ViewKind};
 use crate::session::kql_text;
 use crate::text::thousands;
 use crate::tui::action::Action;
-use crate::tui::worker::Job;
+use crate::tui::worker::{Job, Ticket};
+
+/// A rule run in flight.
+pub(super) struct RuleRun {
+    pub(super) ticket: Ticket,
+    pub(super) index: usize,
+    /// Open the hits when done (Enter), or only count them (A).
+    pub(super) open: bool,
+    /// Its outcome came; the job (which runs other rules too) is still
+    /// at work until the worker says all are done.
+    pub(super) done: bool,
+    /// When its job was submitted, for the spinner.
+    pub(super) started: Instant,
+}
 
 impl App {
+    /// The rules, loading them (built-in and the user's) the first time.
+    pub fn rules(&mut self) -> &[RuleEntry] {
+        if self.rules.is_none() {
+            let dir = crate::hunt::rules::user_dir();
+            let (rules, errors) = crate::hunt::rules::load_all(dir.as_deref());
+            if let Some(e) = errors.first() {
+                self.message = Some(Message::Warning(format!("rule not loaded: {e}")));
+            }
+            self.set_rules(rules);
+        }
+        self.rules.as_deref().unwrap_or(&[])
+    }
+
+    /// Replaces the rules (tests, tools).
+    pub fn set_rules(&mut self, rules: Vec<Rule>) {
+        self.rules = Some(rules.into_iter().map(RuleEntry::new).collect());
+    }
+
+    /// The rules in the order the list shows them: after runs, a triage
+    /// (rules that fired first, by severity then hits; grouped by tactic
+    /// with `T`).
+    pub fn rule_order(&self) -> Vec<usize> {
+        let rules = self.rules.as_deref().unwrap_or(&[]);
+        crate::hunt::triage::order_entries(rules, self.rules_by_tactic)
+    }
+
+    /// Whether rule `i` is running now.
+    pub fn rule_running(&self, i: usize) -> bool {
+        self.rule_runs.iter().any(|r| r.index == i && !r.done)
+    }
+
+    /// The rule results on screen with their verdicts, when the current
+    /// step is one.
+    pub fn current_hits(&self) -> Option<&Hits> {
+        let step = self.inv.current();
+        if !matches!(step.kind, ViewKind::Table) {
+            return None;
+        }
+        let pipeline = step.pipeline();
+        self.hits.iter().rev().find(|h| h.pipeline == pipeline)
+    }
+
     pub(super) fn rules_action(&mut self, action: Action) {
         let Some(current) = self.rules_open else {
             return;
