@@ -19,6 +19,7 @@ mod misc;
 mod multi_value;
 mod mv_apply;
 mod mv_expand;
+mod names;
 mod order;
 mod parse;
 mod parse_kv;
@@ -36,13 +37,14 @@ mod summarize;
 mod top_nested;
 mod union;
 
+pub use names::{expr_name, unique_name};
 use polars::prelude::*;
 
 pub use evaluate::EVALUATE_PLUGINS;
 pub use external::check_externaldata;
 pub(crate) use filter::{Kept, kept};
 
-use super::ast::{Expr, ExprKind, Operator, OperatorKind, Span};
+use super::ast::{Operator, OperatorKind, Span};
 use super::error::QueryError;
 use super::limits::Cancel;
 use super::run::Runner;
@@ -273,110 +275,6 @@ fn get_schema(frame: &DataFrame, span: Span) -> Result<DataFrame, QueryError> {
 
 pub(crate) fn polars_error(e: PolarsError, span: Span) -> QueryError {
     QueryError::runtime(e.to_string(), Some(span))
-}
-
-/// The column name Kusto gives an unnamed expression in `project` and
-/// `extend`: a column keeps its name, `a.b["c"]` becomes `a_b_c`, anything
-/// else is `None` (the caller numbers it `Column1`, `Column2`, ...).
-pub fn expr_name(e: &Expr) -> Option<String> {
-    match &e.kind {
-        ExprKind::Name(n) => Some(n.clone()),
-        ExprKind::NamedArg { name, .. } => Some(name.name.clone()),
-        ExprKind::Member { target, name } => Some(format!("{}_{}", expr_name(target)?, name.name)),
-        ExprKind::Index { target, index } => match &index.kind {
-            ExprKind::Literal(super::ast::Literal::String(k)) => {
-                Some(format!("{}_{}", expr_name(target)?, k))
-            }
-            ExprKind::Literal(super::ast::Literal::Long(i)) => {
-                Some(format!("{}_{}", expr_name(target)?, i))
-            }
-            _ => None,
-        },
-        // Documented: `project dcount_hll(h)` is `dcount_hll_h`, and the
-        // tdigest percentiles are `percentile_tdigest_t`.
-        ExprKind::Call { name, args } => {
-            let prefix = match name.name.as_str() {
-                "dcount_hll" => "dcount_hll",
-                "percentile_tdigest" | "percentiles_array_tdigest" | "percentile_array_tdigest" => {
-                    "percentile_tdigest"
-                }
-                _ => return None,
-            };
-            Some(format!("{prefix}_{}", expr_name(args.first()?)?))
-        }
-        _ => None,
-    }
-}
-
-/// The name an aggregate's argument gives its default output name
-/// (`max(x)` is `max_x`): as [`expr_name`], seen through the conversions
-/// Kusto names after their first argument (Kusto.Language's
-/// `ResultNameKind.FirstArgument`), so `buildschema(todynamic(tostring(x)))`
-/// is `schema_x` (summarize-operator.md).
-pub fn aggregate_arg_name(arg: &Expr) -> Option<String> {
-    match &arg.kind {
-        ExprKind::Call { name, args }
-            if matches!(
-                name.name.as_str(),
-                "tostring"
-                    | "tohex"
-                    | "todynamic"
-                    | "toobject"
-                    | "tolong"
-                    | "toint"
-                    | "toreal"
-                    | "todouble"
-                    | "todatetime"
-                    | "totimespan"
-                    | "totime"
-                    | "tobool"
-                    | "toboolean"
-                    | "todecimal"
-                    | "toguid"
-                    | "parse_json"
-                    | "parsejson"
-                    | "parse_xml"
-                    | "parse_csv"
-                    | "split"
-            ) =>
-        {
-            aggregate_arg_name(args.first()?)
-        }
-        _ => expr_name(arg),
-    }
-}
-
-/// The name of a `by` expression of `summarize`: as `expr_name`, and
-/// `bin(x, ...)` and similar roundings are named after `x`.
-pub fn group_name(e: &Expr) -> Option<String> {
-    if let ExprKind::Call { name, args } = &e.kind {
-        let n = name.name.to_ascii_lowercase();
-        if matches!(
-            n.as_str(),
-            "bin"
-                | "floor"
-                | "bin_at"
-                | "startofday"
-                | "startofweek"
-                | "startofmonth"
-                | "startofyear"
-                | "endofday"
-        ) {
-            return args.first().and_then(expr_name);
-        }
-    }
-    expr_name(e)
-}
-
-/// Gives `name` a suffix (`1`, `2`, ...) until it is not in `taken`.
-pub fn unique_name(name: &str, taken: &[String]) -> String {
-    if !taken.iter().any(|t| t == name) {
-        return name.to_string();
-    }
-    (1..)
-        .map(|i| format!("{name}{i}"))
-        .find(|n| !taken.iter().any(|t| t == n))
-        .unwrap_or_else(|| name.to_string())
 }
 
 /// A value as a named column of `rows` rows.

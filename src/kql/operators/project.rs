@@ -37,10 +37,12 @@ impl Runner<'_> {
                 continue;
             }
             let v = self.eval_rows(&a.expr, &frame)?;
+            // A name Kusto infers (`tostring(p)` is `p`) is made unique, as
+            // Kusto.Language's projection does; a declared one must be.
             let name = match a.names.first() {
                 Some(n) => n.name.clone(),
                 None => match expr_name(&a.expr) {
-                    Some(n) => n,
+                    Some(n) => unique_name(&n, &names),
                     None => {
                         unnamed += 1;
                         format!("Column{unnamed}")

@@ -15,10 +15,7 @@ mod tests;
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use super::{
-    aggregate_arg_name, expr_name, gather, group_name, groups, polars_error, unique_name,
-    val_column,
-};
+use super::{expr_name, gather, groups, polars_error, unique_name, val_column};
 use crate::data::encode;
 use crate::data::normalize::kql_series;
 use crate::kql::ast::{Assignment, Expr, ExprKind, Span};
@@ -74,7 +71,7 @@ impl Runner<'_> {
         for b in by {
             let name = match b.names.first() {
                 Some(n) => n.name.clone(),
-                None => group_name(&b.expr).unwrap_or_else(|| {
+                None => expr_name(&b.expr).unwrap_or_else(|| {
                     unnamed += 1;
                     format!("Column{unnamed}")
                 }),
@@ -132,7 +129,7 @@ impl Runner<'_> {
                 outputs: 0..0,
             };
             for (i, arg) in args.iter().enumerate() {
-                input.arg_names.push(aggregate_arg_name(arg));
+                input.arg_names.push(expr_name(arg));
                 if matches!(arg.kind, ExprKind::Star) {
                     input.columns.push(None);
                     input.constants.push(None);

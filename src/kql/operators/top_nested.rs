@@ -17,7 +17,7 @@ use std::collections::HashMap;
 
 use polars::prelude::*;
 
-use super::{gather, group_name, groups, polars_error, unique_name, val_column};
+use super::{expr_name, gather, groups, polars_error, unique_name, val_column};
 use crate::data::encode;
 use crate::kql::ast::{Assignment, Expr, ExprKind, Ident, SortDir, Span, TopNestedLevel};
 use crate::kql::error::QueryError;
@@ -376,7 +376,7 @@ fn assemble(
         );
         let value_name = match clause.of.names.first() {
             Some(name) => name.name.clone(),
-            None => group_name(&clause.of.expr).unwrap_or_else(|| format!("Column{}", n + 1)),
+            None => expr_name(&clause.of.expr).unwrap_or_else(|| format!("Column{}", n + 1)),
         };
         let value_name = unique_name(&value_name, &names);
         names.push(value_name.clone());
