@@ -177,14 +177,7 @@ impl Rows {
     /// order) is true.
     pub fn keep(&self, mask: &BooleanChunked) -> Rows {
         let picks = match &self.picks {
-            None => {
-                let kept: Vec<IdxSize> = mask
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, m)| (m == Some(true)).then_some(i as IdxSize))
-                    .collect();
-                IdxCa::from_vec("".into(), kept)
-            }
+            None => IdxCa::from_vec("".into(), true_rows(mask)),
             Some(p) => p
                 .filter(mask)
                 .unwrap_or_else(|_| IdxCa::from_vec("".into(), Vec::new())),
@@ -213,6 +206,22 @@ impl Rows {
             picks: self.picks.clone(),
         })
     }
+}
+
+/// The positions where `mask` is true (null counts as false), read off
+/// its bits a word at a time.
+fn true_rows(mask: &BooleanChunked) -> Vec<IdxSize> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for array in mask.downcast_iter() {
+        let set = match array.validity() {
+            Some(valid) => array.values() & valid,
+            None => array.values().clone(),
+        };
+        out.extend(set.true_idx_iter().map(|i| (offset + i) as IdxSize));
+        offset += array.len();
+    }
+    out
 }
 
 /// Every column of `frame` at `picks`.
@@ -257,6 +266,21 @@ mod tests {
                 .iter()
                 .collect::<Vec<_>>(),
             vec![Some("e"), Some("a"), Some("c")]
+        );
+    }
+
+    #[test]
+    fn a_null_in_a_mask_drops_its_row() {
+        let mut mask = BooleanChunked::from_slice_options(
+            "".into(),
+            &[Some(true), None, Some(false), Some(true)],
+        );
+        mask.append(&BooleanChunked::from_slice("".into(), &[true]))
+            .unwrap();
+        let rows = Rows::whole(frame()).keep(&mask);
+        assert_eq!(
+            rows.picks().unwrap().to_vec(),
+            vec![Some(0), Some(3), Some(4)]
         );
     }
 

@@ -411,10 +411,18 @@ fn ordinals(key: &OrderKey, cancel: Cancel) -> Result<Option<Vec<u64>>, QueryErr
             });
             placed(&mut values).map(Some)
         }
+        // Text ranks (see `sort::text_rank`): read as they are, not copied
+        // to 64 bits first.
+        DataType::UInt32 => {
+            let Ok(ranks) = s.u32() else {
+                return Ok(None);
+            };
+            let mut values = ranks.iter().map(|v| v.map(|x| u64::from(x) ^ SIGN));
+            placed(&mut values).map(Some)
+        }
         DataType::Boolean
         | DataType::UInt8
         | DataType::UInt16
-        | DataType::UInt32
         | DataType::Int8
         | DataType::Int16
         | DataType::Int32

@@ -34,14 +34,26 @@ fn text_rank(column: Column, cancel: Cancel) -> Result<Column, QueryError> {
         rank[code as usize] = r as u32;
     }
     cancel.check()?;
-    let mut ranks = Vec::with_capacity(codes.len());
-    for (i, c) in codes.iter().enumerate() {
-        if i.is_multiple_of(1 << 16) {
-            cancel.check()?;
+    let rank_of = |c: u32| rank.get(c as usize).copied().unwrap_or(0);
+    let ranks = if codes.null_count() == 0 {
+        let mut ranks: Vec<u32> = Vec::with_capacity(codes.len());
+        for (i, c) in codes.into_no_null_iter().enumerate() {
+            if i.is_multiple_of(1 << 16) {
+                cancel.check()?;
+            }
+            ranks.push(rank_of(c));
         }
-        ranks.push(c.map(|c| rank.get(c as usize).copied().unwrap_or(0)));
-    }
-    let ranks = UInt32Chunked::from_iter_options(column.name().clone(), ranks.into_iter());
+        UInt32Chunked::from_vec(column.name().clone(), ranks)
+    } else {
+        let mut ranks = Vec::with_capacity(codes.len());
+        for (i, c) in codes.iter().enumerate() {
+            if i.is_multiple_of(1 << 16) {
+                cancel.check()?;
+            }
+            ranks.push(c.map(rank_of));
+        }
+        UInt32Chunked::from_iter_options(column.name().clone(), ranks.into_iter())
+    };
     Ok(ranks.into_column())
 }
 
