@@ -269,3 +269,175 @@ graph
         vec![vec![Scalar::String("2019-01-22T00:24:16.0000000Z".into())]]
     );
 }
+
+// --- names Kusto infers ------------------------------------------------------------
+
+/// extent-tags-function.md groups `by tostring(tags)` into a column `tags`;
+/// bin-function.md's `by bin(StartTime, 1d)` is `StartTime`: a conversion or
+/// rounding is named after its first argument (Kusto.Language's
+/// `ResultNameKind.FirstArgument`), a member of a dynamic value after its
+/// path.
+#[test]
+fn by_keys_over_one_column_are_named_after_it() {
+    let q = r#"print p = dynamic({"a":1}), t = datetime(2020-01-01 10:30), x = 5, s = "{\"b\":2}"
+| summarize count() by tostring(p), bin(t, 1h), tolong(x), parse_json(s).b"#;
+    let (names, rows) = table(q);
+    assert_eq!(names, vec!["p", "t", "x", "s_b", "count_"]);
+    assert_eq!(
+        rows,
+        vec![vec![
+            Scalar::String(r#"{"a":1}"#.into()),
+            table("print datetime(2020-01-01 10:00)").1[0][0].clone(),
+            Scalar::Long(5),
+            d(json!(2)),
+            Scalar::Long(1),
+        ]]
+    );
+}
+
+/// In `project`: conversions and roundings take their argument's name,
+/// `strlen` adds its own (`strlen_p`), functions of several columns are
+/// numbered (pack-array-function.md's `project pack_array(x, y, z)` is
+/// `Column1`), and an inferred name already taken gets a number, as
+/// Kusto.Language's projection makes it unique.
+#[test]
+fn project_names_unnamed_expressions_as_kusto_does() {
+    let q = r#"print p = dynamic({"a":1}), x = 5, s = "{\"b\":2}"
+| project tostring(p), max_of(x, 1), strlen(tostring(p)), round(x, 1), parse_json(s).b, p.a, tostring(p), pack_array(x, x)"#;
+    let (names, rows) = table(q);
+    assert_eq!(
+        names,
+        vec![
+            "p", "Column1", "strlen_p", "x", "s_b", "p_a", "p1", "Column2"
+        ]
+    );
+    assert_eq!(
+        rows,
+        vec![vec![
+            Scalar::String(r#"{"a":1}"#.into()),
+            Scalar::Long(5),
+            Scalar::Long(7),
+            Scalar::Long(5),
+            d(json!(2)),
+            d(json!(1)),
+            Scalar::String(r#"{"a":1}"#.into()),
+            d(json!([5, 5])),
+        ]]
+    );
+    // A declared name is not renamed: twice is an error.
+    let err = try_run("print x = 1 | project y = 2, y = 3").expect_err("y twice");
+    assert_eq!(err.message, "column 'y' is projected twice");
+}
+
+/// An aggregate's default name sees through its argument's conversion
+/// (`max(tostring(x))` is `max_x`, `sum(abs(x))` is `sum_x`).
+#[test]
+fn aggregate_names_see_through_conversions() {
+    let (names, rows) = table(
+        "range x from -2 to 3 step 1 | summarize max(tostring(x)), sum(abs(x)), dcount(todouble(x))",
+    );
+    assert_eq!(names, vec!["max_x", "sum_x", "dcount_x"]);
+    assert_eq!(
+        rows,
+        vec![vec![
+            Scalar::String("3".into()),
+            Scalar::Long(9),
+            Scalar::Long(6)
+        ]]
+    );
+}
+
+// --- default values of aggregations ---------------------------------------------
+
+/// summarize-operator.md, "Default values of aggregations": of an empty
+/// input, `avg` is NaN ("dividing by 0"), `stdev`, `variance`, `sum` and
+/// `sumif` are 0, `hll` and `tdigest` (like every other) are null.
+#[test]
+fn summarize_of_an_empty_input_gives_the_documented_defaults() {
+    let q = "datatable(x:long)[]
+| summarize any_x=take_any(x), arg_max_x=arg_max(x, *), arg_min_x=arg_min(x, *), avg(x), buildschema(todynamic(tostring(x))), max(x), min(x), percentile(x, 55), hll(x) ,stdev(x), sum(x), sumif(x, x > 0), tdigest(x), variance(x)";
+    let (names, rows) = table(q);
+    assert_eq!(
+        names,
+        vec![
+            "any_x",
+            "arg_max_x",
+            "arg_min_x",
+            "avg_x",
+            "schema_x",
+            "max_x",
+            "min_x",
+            "percentile_x_55",
+            "hll_x",
+            "stdev_x",
+            "sum_x",
+            "sumif_x",
+            "tdigest_x",
+            "variance_x"
+        ]
+    );
+    assert_eq!(rows.len(), 1);
+    let row = &rows[0];
+    assert!(
+        matches!(row[3], Scalar::Real(v) if v.is_nan()),
+        "{:?}",
+        row[3]
+    );
+    for i in [0, 1, 2, 4, 5, 6, 7, 8, 12] {
+        assert!(row[i].is_null(), "{} is {:?}", names[i], row[i]);
+    }
+    assert_eq!(row[9], Scalar::Real(0.0));
+    assert_eq!(row[10], Scalar::Long(0));
+    assert_eq!(row[11], Scalar::Long(0));
+    assert_eq!(row[13], Scalar::Real(0.0));
+}
+
+/// The same defaults per group: a group without a value has `stdev`,
+/// `variance`, `stdevif` and `varianceif` 0 and `hll`/`tdigest` null, and
+/// `avg` of its nulls stays null (only no rows at all divide by 0).
+#[test]
+fn groups_without_values_get_the_documented_defaults() {
+    let q = "datatable(x:long, g:long)[long(null), 1, 2, 2, 4, 2]
+| summarize stdev(x), variance(x), avg(x), stdevif(x, x > 5), varianceif(x, x > 5), hll(x), tdigest(x) by g
+| project g, stdev_x, variance_x, avg_x, stdevif_x, varianceif_x, no_hll = isnull(hll_x), no_tdigest = isnull(tdigest_x)
+| order by g asc";
+    let (names, rows) = table(q);
+    assert_eq!(
+        names,
+        vec![
+            "g",
+            "stdev_x",
+            "variance_x",
+            "avg_x",
+            "stdevif_x",
+            "varianceif_x",
+            "no_hll",
+            "no_tdigest"
+        ]
+    );
+    assert_eq!(
+        rows,
+        vec![
+            vec![
+                Scalar::Long(1),
+                Scalar::Real(0.0),
+                Scalar::Real(0.0),
+                Scalar::Null(quarry::data::types::KqlType::Real),
+                Scalar::Real(0.0),
+                Scalar::Real(0.0),
+                Scalar::Bool(true),
+                Scalar::Bool(true),
+            ],
+            vec![
+                Scalar::Long(2),
+                Scalar::Real(2f64.sqrt()),
+                Scalar::Real(2.0),
+                Scalar::Real(3.0),
+                Scalar::Real(0.0),
+                Scalar::Real(0.0),
+                Scalar::Bool(false),
+                Scalar::Bool(false),
+            ],
+        ]
+    );
+}

@@ -201,8 +201,15 @@ fn mean(a: &AggInput, x: Expr) -> Expr {
     }
 }
 
+/// `avg(x)`: of no rows at all (an empty input), a number's average is NaN,
+/// as summarize-operator.md prints it ("dividing by 0"); a time's is null.
 fn avg(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
-    one(a.default_name("avg"), mean(a, a.col(0)?))
+    let avg = mean(a, a.col(0)?);
+    let avg = match a.kinds.first() {
+        Some(Some(KqlType::Datetime | KqlType::Timespan)) => avg,
+        _ => when(len().eq(lit(0))).then(lit(f64::NAN)).otherwise(avg),
+    };
+    one(a.default_name("avg"), avg)
 }
 
 fn avgif(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
@@ -229,17 +236,23 @@ fn maxif(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
 }
 
 fn stdev(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
-    one(
-        a.default_name("stdev"),
-        a.col(0)?.cast(DataType::Float64).std(1),
-    )
+    let x = a.col(0)?.cast(DataType::Float64);
+    one(a.default_name("stdev"), zero_when_none(x.clone(), x.std(1)))
 }
 
 fn variance(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
+    let x = a.col(0)?.cast(DataType::Float64);
     one(
         a.default_name("variance"),
-        a.col(0)?.cast(DataType::Float64).var(1),
+        zero_when_none(x.clone(), x.var(1)),
     )
+}
+
+/// `spread` of the values of `x`, or 0 when `x` has no (non-null) value:
+/// the documented default of `stdev`, `variance` and their `if` forms
+/// (summarize-operator.md, "Default values of aggregations").
+pub(super) fn zero_when_none(x: Expr, spread: Expr) -> Expr {
+    when(x.count().eq(lit(0))).then(lit(0.0)).otherwise(spread)
 }
 
 fn percentile(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {

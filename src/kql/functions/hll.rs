@@ -302,12 +302,16 @@ fn build(a: &AggInput, conditional: bool) -> Result<Vec<AggOutput>, QueryError> 
     let expr = per_group(vec![x], move |cols: &mut [Column]| {
         let values = cols[0].as_materialized_series();
         let mut sketch = Sketch::new(p);
+        let mut any = false;
         for i in 0..values.len() {
             if let Some(h) = value_hash(&Scalar::from_series(values, i)) {
                 sketch.insert(h);
+                any = true;
             }
         }
-        Ok(json_column(Some(sketch.to_json())))
+        // Documented (summarize-operator.md, default values): hll of no
+        // values is null.
+        Ok(json_column(any.then(|| sketch.to_json())))
     });
     Ok(vec![AggOutput {
         name: a.default_name(if conditional { "hll_if" } else { "hll" }),

@@ -5,7 +5,9 @@
 
 use polars::prelude::*;
 
-use super::aggregates::{AggInput, AggOutput, AggregateFunction, Post, list, one, pred};
+use super::aggregates::{
+    AggInput, AggOutput, AggregateFunction, Post, list, one, pred, zero_when_none,
+};
 use crate::kql::error::QueryError;
 use crate::kql::value::Scalar;
 
@@ -84,7 +86,18 @@ fn spread(
     if conditional {
         x = x.filter(pred(a, 1)?);
     }
-    let expr = if root { x.std(ddof) } else { x.var(ddof) };
+    let expr = if root {
+        x.clone().std(ddof)
+    } else {
+        x.clone().var(ddof)
+    };
+    // stdevif and varianceif default to 0 (stdevp and variancep are not in
+    // the documented list, so they stay null).
+    let expr = if conditional && ddof == 1 {
+        zero_when_none(x, expr)
+    } else {
+        expr
+    };
     one(a.default_name(prefix), expr)
 }
 

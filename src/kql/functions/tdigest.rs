@@ -285,7 +285,7 @@ fn build(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
     let expr = per_group(inputs, move |cols: &mut [Column]| {
         let values = cols[0].as_materialized_series();
         let weights = cols.get(1).map(|c| c.as_materialized_series().clone());
-        let points = (0..values.len())
+        let points: Vec<(f64, f64)> = (0..values.len())
             .filter_map(|i| {
                 let v = number(&Scalar::from_series(values, i))?;
                 let w = match &weights {
@@ -295,7 +295,11 @@ fn build(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
                 Some((v, w))
             })
             .collect();
-        Ok(json_column(Some(Digest::of(kind, points).to_json())))
+        // Documented (summarize-operator.md, default values): tdigest of
+        // no values is null.
+        Ok(json_column(
+            (!points.is_empty()).then(|| Digest::of(kind, points).to_json()),
+        ))
     });
     Ok(vec![AggOutput {
         name: a.default_name("tdigest"),
