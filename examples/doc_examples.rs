@@ -248,7 +248,8 @@ fn extract(file: &str, text: &str) -> Vec<Example> {
 
 /// The cells of a markdown table row, `\|` kept inside a cell.
 fn cells(line: &str) -> Vec<String> {
-    let inner = line.trim().trim_start_matches('|');
+    let inner = line.trim();
+    let inner = inner.strip_prefix('|').unwrap_or(inner);
     let inner = inner.strip_suffix('|').unwrap_or(inner);
     let mut out = Vec::new();
     let mut cur = String::new();
