@@ -441,3 +441,53 @@ fn groups_without_values_get_the_documented_defaults() {
         ]
     );
 }
+
+// --- union of tables whose column types differ -----------------------------------
+
+/// union-operator.md, "Source columns types mismatch": `x` of two types is
+/// `x_long` and `x_int`, and beside a table's own `x_long` the renamed one is
+/// `x_long1`.
+#[test]
+fn union_numbers_a_type_suffixed_name_a_table_already_has() {
+    let null_long = Scalar::Null(quarry::data::types::KqlType::Long);
+    let null_int = Scalar::Null(quarry::data::types::KqlType::Int);
+    let s = |t: &str| Scalar::String(t.into());
+    let (names, rows) = table(
+        "let View_1 = view () { print x=1 };
+let View_2 = view () { print x=toint(2) };
+union withsource=TableName View_1, View_2",
+    );
+    assert_eq!(names, vec!["TableName", "x_long", "x_int"]);
+    assert_eq!(
+        rows,
+        vec![
+            vec![s("View_1"), Scalar::Long(1), null_int.clone()],
+            vec![s("View_2"), null_long.clone(), Scalar::Int(2)],
+        ]
+    );
+    let (names, rows) = table(
+        "let View_1 = view () { print x=1 };
+let View_2 = view () { print x=toint(2) };
+let View_3 = view () { print x_long=3 };
+union withsource=TableName View_1, View_2, View_3",
+    );
+    assert_eq!(names, vec!["TableName", "x_long1", "x_int", "x_long"]);
+    assert_eq!(
+        rows,
+        vec![
+            vec![
+                s("View_1"),
+                Scalar::Long(1),
+                null_int.clone(),
+                null_long.clone()
+            ],
+            vec![
+                s("View_2"),
+                null_long.clone(),
+                Scalar::Int(2),
+                null_long.clone()
+            ],
+            vec![s("View_3"), null_long.clone(), null_int, Scalar::Long(3)],
+        ]
+    );
+}

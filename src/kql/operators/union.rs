@@ -5,7 +5,7 @@ use polars::prelude::*;
 
 use crate::data::encode::decode;
 
-use super::{fill_strings, polars_error, wildcard_match};
+use super::{fill_strings, polars_error, unique_name, wildcard_match};
 use crate::data::types::KqlType;
 use crate::kql::ast::{Ident, OpOption, OperatorKind, Pipeline, Source, Span};
 use crate::kql::error::QueryError;
@@ -152,7 +152,8 @@ fn decode_mixed_text(frames: &mut [DataFrame], span: Span) -> Result<(), QueryEr
 }
 
 /// A column that has different types in different tables becomes one column
-/// per type, named `Col_type`, as Kusto does.
+/// per type, named `Col_type`, as Kusto does; a name a table already has is
+/// numbered (`x_long1` beside a table's own `x_long`, union-operator.md).
 fn rename_type_clashes(frames: &mut [DataFrame], span: Span) -> Result<(), QueryError> {
     let mut clashing: Vec<String> = Vec::new();
     for (i, f) in frames.iter().enumerate() {
@@ -165,11 +166,31 @@ fn rename_type_clashes(frames: &mut [DataFrame], span: Span) -> Result<(), Query
             }
         }
     }
+    // Names that stay as they are, then each (column, type) given its name
+    // once, in the order the tables show them.
+    let mut taken: Vec<String> = Vec::new();
+    for f in frames.iter() {
+        for c in f.get_column_names() {
+            let c = c.to_string();
+            if !clashing.contains(&c) && !taken.contains(&c) {
+                taken.push(c);
+            }
+        }
+    }
+    let mut renamed: Vec<(String, &'static str, String)> = Vec::new();
     for f in frames.iter_mut() {
         for name in &clashing {
             if let Ok(c) = f.column(name) {
                 let kind = KqlType::of(c.dtype()).map_or("dynamic", |k| k.name());
-                let new = format!("{name}_{kind}");
+                let new = match renamed.iter().find(|(n, k, _)| n == name && *k == kind) {
+                    Some((_, _, new)) => new.clone(),
+                    None => {
+                        let new = unique_name(&format!("{name}_{kind}"), &taken);
+                        taken.push(new.clone());
+                        renamed.push((name.clone(), kind, new.clone()));
+                        new
+                    }
+                };
                 f.rename(name, new.as_str().into())
                     .map_err(|e| polars_error(e, span))?;
             }
