@@ -62,17 +62,7 @@ impl App {
                     && !self.chart_showing()
                     && step.columns.iter().any(|c| c.kind == KqlType::Datetime)
             }
-            Action::FilterKeep
-            | Action::FilterExclude
-            | Action::Frequency
-            | Action::Sort
-            | Action::DrillIn
-            | Action::MarkColumn
-            | Action::HideColumn
-            | Action::ToggleSelect
-            | Action::SelectAll
-            | Action::CopyCell
-            | Action::ToggleDetail => !under_chart,
+            a if works_on_rows(a) => !under_chart,
             _ => return None,
         })
     }
@@ -120,17 +110,7 @@ impl App {
             Action::PageDown | Action::HalfPageDown => c.move_cursor(10),
             Action::FirstRow => c.move_cursor(isize::MIN / 2),
             Action::LastRow => c.move_cursor(isize::MAX / 2),
-            Action::FilterKeep
-            | Action::FilterExclude
-            | Action::Frequency
-            | Action::Sort
-            | Action::DrillIn
-            | Action::MarkColumn
-            | Action::HideColumn
-            | Action::ToggleSelect
-            | Action::SelectAll
-            | Action::CopyCell
-            | Action::ToggleDetail => {
+            a if works_on_rows(a) => {
                 let key = self.key_of(Action::ToggleChart);
                 self.message = Some(Message::Info(format!(
                     "this is the chart: {key} shows the table to work on its rows"
@@ -238,4 +218,23 @@ impl App {
             }
         }
     }
+}
+
+/// The table keys that work on rows, which wait under a chart until the
+/// analyst flips to its table.
+fn works_on_rows(action: Action) -> bool {
+    matches!(
+        action,
+        Action::FilterKeep
+            | Action::FilterExclude
+            | Action::Frequency
+            | Action::Sort
+            | Action::DrillIn
+            | Action::MarkColumn
+            | Action::HideColumn
+            | Action::ToggleSelect
+            | Action::SelectAll
+            | Action::CopyCell
+            | Action::ToggleDetail
+    )
 }
