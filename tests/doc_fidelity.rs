@@ -324,6 +324,9 @@ fn project_names_unnamed_expressions_as_kusto_does() {
             d(json!([5, 5])),
         ]]
     );
+    // The prefix stays when the argument has no name.
+    let (names, _) = table(r#"print x = "ab" | project strlen("abc"), strlen(x), string_size(x)"#);
+    assert_eq!(names, vec!["strlen_", "strlen_x", "string_size_x"]);
     // A declared name is not renamed: twice is an error.
     let err = try_run("print x = 1 | project y = 2, y = 3").expect_err("y twice");
     assert_eq!(err.message, "column 'y' is projected twice");

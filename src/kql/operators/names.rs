@@ -140,9 +140,12 @@ pub fn expr_name(e: &Expr) -> Option<String> {
             ResultName::FirstArgument => expr_name(args.first()?),
             ResultName::OnlyArgument if args.len() == 1 => expr_name(&args[0]),
             ResultName::OnlyArgument => None,
-            ResultName::PrefixAndFirstArgument(prefix) => {
-                Some(format!("{prefix}_{}", expr_name(args.first()?)?))
-            }
+            // With nothing to name the argument, the prefix and `_` alone
+            // (`strlen("abc")` is `strlen_`), as Kusto.Language joins them.
+            ResultName::PrefixAndFirstArgument(prefix) => Some(format!(
+                "{prefix}_{}",
+                args.first().and_then(expr_name).unwrap_or_default()
+            )),
             ResultName::PrefixOnly(prefix) => Some(prefix.to_string()),
         },
         _ => None,
