@@ -227,7 +227,12 @@ fn calling_a_function_whose_definition_failed_says_why() {
         "stored function 'Bad' could not be read: {}:4: expected ':' and a type after the parameter 'since' (as in since:string, or since:(*) for a table), found ')'",
         fixture("bad/functions/bad.kql").display()
     );
-    for query in ["Bad()", "Conn | invoke Bad()"] {
+    for query in [
+        "Bad()",
+        "Conn | invoke Bad()",
+        "print Bad(datetime(2025-01-01))",
+        "Conn | extend x = Bad(1)",
+    ] {
         let e = quarry::kql::run(&catalog, query, &options).expect_err("Bad is not loaded");
         assert_eq!(e.message, expected, "{query}");
     }

@@ -335,6 +335,10 @@ impl Runner<'_> {
             ));
         }
         let Some(f) = functions::lookup(name) else {
+            // A stored function whose definition failed: say why.
+            if let Some(e) = self.options.functions.unreadable_error(name, name_span) {
+                return Err(e);
+            }
             let mut names = functions::all_names();
             names.extend(self.scope.names());
             return Err(QueryError::unknown(
