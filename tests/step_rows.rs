@@ -68,7 +68,9 @@ fn steps(stages: &[&str]) -> Rows {
                     }
                     Plan::Full { text } => run_rows(catalog, text, &options(), None),
                 };
-                (full, step)
+                // The caret points into the full pipeline, as the workbench
+                // shows it.
+                (full, step.map_err(|e| plan.map_error(e)))
             }
             None => (
                 stage.to_string(),
@@ -147,11 +149,22 @@ fn stages_that_read_some_columns_answer_as_the_full_run() {
         "project-away RemoteUrl",
         "extend Port = tostring(RemotePort)",
         "summarize take_any(*) by RemotePort",
+        "summarize count()",
+        "summarize n = count(), since = min(Timestamp)",
+        "where 1 == 1 | count",
+        "where true",
+        "sort by 1 asc | take 3",
+        "take 0",
+        "where RemotePort == 4444 | project-rename Port = RemotePort",
+        "project Port = RemotePort + 1, RemoteIP",
         "where NoSuchColumn == 1",
         "sort by NoSuchColumn",
         "where RemotPort == 1",
     ] {
+        // On the table, and on rows already picked (filtered, reordered).
         steps(&["DeviceNetworkEvents", stage]);
+        steps(&["DeviceNetworkEvents", "where RemotePort != 443", stage]);
+        steps(&["DeviceNetworkEvents", "sort by RemoteIP asc", stage]);
     }
 }
 
