@@ -70,6 +70,8 @@ const CASES: &[(&str, &str)] = &[
 ];
 
 fn main() {
+    // As `quarry` itself runs.
+    quarry::data::load::keep_freed_memory();
     // Every check notes its place, so a slow cancel can be told from where
     // to where its unchecked work ran.
     trace_checks(true);

@@ -119,6 +119,8 @@ fn appended(label: &str, catalog: &Catalog, parent: &[String], frame: &Rows, sta
 }
 
 fn main() {
+    // As `quarry` itself runs.
+    quarry::data::load::keep_freed_memory();
     let rows = common::rows();
     let file = common::data("parquet");
     let folder = file

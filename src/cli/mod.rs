@@ -72,6 +72,7 @@ enum Command {
 
 /// Runs the command line; returns the process exit status.
 pub fn main() -> i32 {
+    crate::data::load::keep_freed_memory();
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Tables(args)) => tables::run(args),

@@ -28,6 +28,7 @@ mod chunks;
 mod csv;
 mod json;
 mod memory;
+pub use memory::keep_freed_memory;
 mod parquet;
 mod text;
 mod text_column;
