@@ -64,11 +64,20 @@ pub(super) fn row_order(
         }
         // (key, position in the current order): unique, so an unstable
         // sort of these is the stable sort of the rows.
-        let mut pairs: Vec<(u64, IdxSize)> = order
-            .par_iter()
+        // Built a run at a time, looking at the flag: 50M pairs take a
+        // tenth of a second and more.
+        let mut pairs: Vec<(u64, IdxSize)> = vec![(0, 0); order.len()];
+        pairs
+            .par_chunks_mut(RUN)
+            .zip(order.par_chunks(RUN))
             .enumerate()
-            .map(|(i, &row)| (key[row as usize], i as IdxSize))
-            .collect();
+            .try_for_each(|(run, (out, rows))| {
+                cancel.check()?;
+                for (j, (slot, &row)) in out.iter_mut().zip(rows).enumerate() {
+                    *slot = (key[row as usize], (run * RUN + j) as IdxSize);
+                }
+                Ok::<(), QueryError>(())
+            })?;
         match limit {
             // The last pass of `top n` needs only the first n in order.
             Some(n) if pass == 0 && n < rows / 8 => {
@@ -81,7 +90,17 @@ pub(super) fn row_order(
             }
             _ => sort(&mut pairs, cancel)?,
         }
-        order = pairs.iter().map(|&(_, i)| order[i as usize]).collect();
+        let mut next: Vec<IdxSize> = vec![0; pairs.len()];
+        next.par_chunks_mut(RUN)
+            .zip(pairs.par_chunks(RUN))
+            .try_for_each(|(out, sorted)| {
+                cancel.check()?;
+                for (slot, &(_, i)) in out.iter_mut().zip(sorted) {
+                    *slot = order[i as usize];
+                }
+                Ok::<(), QueryError>(())
+            })?;
+        order = next;
     }
     if let Some(n) = limit {
         order.truncate(n);
