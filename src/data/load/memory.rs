@@ -19,10 +19,12 @@ use sysinfo::{MemoryRefreshKind, System};
 /// encoded, so the kernel zeroed and faulted in the same memory page by
 /// page, slice after slice: a quarter of a Parquet load's time (5M rows:
 /// 1.47 s, against 1.08 s with this, peak memory unchanged at 835 MiB).
-/// Here buffers under 1 GiB come from the heap, and up to 256 MiB free at
-/// its top is kept for the next slice. The cost: on 50M rows the
-/// workbench bench's peak rose from 15.9 to 17.4 GB (memory a later
-/// query reuses). Other platforms keep their allocator's defaults.
+/// Here buffers under 64 MiB come from the heap, and up to 256 MiB free
+/// at its top is kept for the next slice. Larger arrays (a sort's 800 MB
+/// of pairs on 50M rows) are still mapped afresh, so they come zeroed by
+/// the kernel as they are touched, not cleared up front where a cancel
+/// cannot interrupt, and go back to the kernel when freed. Other
+/// platforms keep their allocator's defaults.
 pub fn keep_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
@@ -32,7 +34,7 @@ pub fn keep_freed_memory() {
             // SAFETY: mallopt only sets the allocator's parameters; it is
             // called once, before the threads that load start.
             unsafe {
-                libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 30);
+                libc::mallopt(libc::M_MMAP_THRESHOLD, 64 << 20);
                 libc::mallopt(libc::M_TRIM_THRESHOLD, 256 << 20);
                 libc::mallopt(libc::M_TOP_PAD, 64 << 20);
             }
