@@ -9,23 +9,10 @@ use quarry::kql::value::Scalar;
 use quarry::kql::{QueryError, RunOptions, run};
 use serde_json::{Value as Json, json};
 
+use crate::common::typed_table as table;
+
 fn try_run(query: &str) -> Result<DataFrame, QueryError> {
     run(&Catalog::new(), query, &RunOptions::default())
-}
-
-/// The column names and every row of a query's result.
-fn table(query: &str) -> (Vec<String>, Vec<Vec<Scalar>>) {
-    let f = try_run(query).unwrap_or_else(|e| panic!("{query}\n{}", e.render(query)));
-    let names = f.get_column_names().iter().map(|n| n.to_string()).collect();
-    let rows = (0..f.height())
-        .map(|i| {
-            f.columns()
-                .iter()
-                .map(|c| Scalar::from_series(c.as_materialized_series(), i))
-                .collect()
-        })
-        .collect();
-    (names, rows)
 }
 
 fn d(value: Json) -> Scalar {

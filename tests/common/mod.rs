@@ -90,3 +90,26 @@ pub fn error(query: &str) -> String {
         Err(e) => e.render(query),
     }
 }
+
+/// The column names and every row (typed) of a query's result on an empty
+/// catalog, for comparing with a documentation page's printed table.
+#[allow(dead_code)]
+#[track_caller]
+pub fn typed_table(query: &str) -> (Vec<String>, Vec<Vec<quarry::kql::value::Scalar>>) {
+    let f = quarry::kql::run(
+        &quarry::data::catalog::Catalog::new(),
+        query,
+        &quarry::kql::RunOptions::default(),
+    )
+    .unwrap_or_else(|e| panic!("{query}\n{}", e.render(query)));
+    let names = f.get_column_names().iter().map(|n| n.to_string()).collect();
+    let rows = (0..f.height())
+        .map(|i| {
+            f.columns()
+                .iter()
+                .map(|c| quarry::kql::value::Scalar::from_series(c.as_materialized_series(), i))
+                .collect()
+        })
+        .collect();
+    (names, rows)
+}
