@@ -163,26 +163,41 @@ impl Rows {
 
     /// These rows, only those at `rows` (positions in this order), in
     /// that order.
-    pub fn take(&self, rows: &IdxCa) -> Rows {
+    /// An error (a position out of range) is reported, never answered
+    /// with no rows.
+    pub fn take(&self, rows: &IdxCa) -> Result<Rows, QueryError> {
         let picks = match &self.picks {
             None => rows.clone(),
             Some(p) => p
                 .take(rows)
-                .unwrap_or_else(|_| IdxCa::from_vec("".into(), Vec::new())),
+                .map_err(|e| polars_error(e, Default::default()))?,
         };
-        Rows::picked(self.frame.clone(), picks)
+        Ok(Rows::picked(self.frame.clone(), picks))
     }
 
     /// These rows, only those where `mask` (one bool per row, in this
     /// order) is true.
-    pub fn keep(&self, mask: &BooleanChunked) -> Rows {
+    /// A mask of another length is an error, never an answer of no rows.
+    pub fn keep(&self, mask: &BooleanChunked) -> Result<Rows, QueryError> {
         let picks = match &self.picks {
-            None => IdxCa::from_vec("".into(), true_rows(mask)),
+            None if mask.len() == self.frame.height() => {
+                IdxCa::from_vec("".into(), true_rows(mask))
+            }
+            None => {
+                return Err(QueryError::runtime(
+                    format!(
+                        "internal error: a filter of {} rows over {} rows",
+                        mask.len(),
+                        self.frame.height()
+                    ),
+                    None,
+                ));
+            }
             Some(p) => p
                 .filter(mask)
-                .unwrap_or_else(|_| IdxCa::from_vec("".into(), Vec::new())),
+                .map_err(|e| polars_error(e, Default::default()))?,
         };
-        Rows::picked(self.frame.clone(), picks)
+        Ok(Rows::picked(self.frame.clone(), picks))
     }
 
     /// The first `n` rows.
@@ -277,7 +292,7 @@ mod tests {
         );
         mask.append(&BooleanChunked::from_slice("".into(), &[true]))
             .unwrap();
-        let rows = Rows::whole(frame()).keep(&mask);
+        let rows = Rows::whole(frame()).keep(&mask).unwrap();
         assert_eq!(
             rows.picks().unwrap().to_vec(),
             vec![Some(0), Some(3), Some(4)]
@@ -288,14 +303,16 @@ mod tests {
     fn picks_compose() {
         let rows = Rows::whole(frame());
         let mask = BooleanChunked::from_slice("".into(), &[true, false, true, true, false]);
-        let kept = rows.keep(&mask);
+        let kept = rows.keep(&mask).unwrap();
         assert_eq!(
             kept.picks().unwrap().to_vec(),
             vec![Some(0), Some(2), Some(3)]
         );
-        let reordered = kept.take(&IdxCa::from_vec("".into(), vec![2, 0]));
+        let reordered = kept.take(&IdxCa::from_vec("".into(), vec![2, 0])).unwrap();
         assert_eq!(reordered.picks().unwrap().to_vec(), vec![Some(3), Some(0)]);
-        let again = reordered.keep(&BooleanChunked::from_slice("".into(), &[false, true]));
+        let again = reordered
+            .keep(&BooleanChunked::from_slice("".into(), &[false, true]))
+            .unwrap();
         assert_eq!(again.picks().unwrap().to_vec(), vec![Some(0)]);
         assert_eq!(again.into_frame(), frame().head(Some(1)));
         assert_eq!(kept.head(2).gather(Cancel::default()).unwrap().height(), 2);

@@ -195,7 +195,7 @@ fn filtered(runner: &Runner, rows: &Rows, e: &Expr) -> Result<Rows, QueryError> 
         Some(names) => {
             let work = rows.select(&names, runner.cancel())?;
             let mask = runner.mask_in_slices(e, &work, |s| runner.eval(e, s))?;
-            Ok(rows.keep(&mask))
+            rows.keep(&mask)
         }
         None => picked_by_every_column(runner, rows, e, |s| runner.eval(e, s)),
     }
@@ -233,7 +233,7 @@ fn picked_by_every_column(
     match rows.picks() {
         None => {
             let mask = runner.mask_in_slices(predicate, source, value)?;
-            Ok(rows.keep(&mask))
+            rows.keep(&mask)
         }
         // A row-local predicate has the same value for a row wherever the
         // row is: asked of the whole source, the picked rows' answers are
@@ -247,12 +247,12 @@ fn picked_by_every_column(
             let mask = all
                 .take(picks)
                 .map_err(|e| super::operators::polars_error(e, predicate.span))?;
-            Ok(rows.keep(&mask))
+            rows.keep(&mask)
         }
         Some(_) => {
             let frame = rows.gather(runner.cancel())?;
             let mask = runner.mask_in_slices(predicate, &frame, value)?;
-            Ok(Rows::whole(frame).keep(&mask))
+            Rows::whole(frame).keep(&mask)
         }
     }
 }
@@ -272,13 +272,13 @@ fn sorted(
             None => {
                 let frame = rows.gather(runner.cancel())?;
                 let order = runner.sort_order(keys, &frame, limit)?;
-                return Ok(Rows::whole(frame).take(&order));
+                return Rows::whole(frame).take(&order);
             }
         }
     }
     let work = rows.select(&names, runner.cancel())?;
     let order = runner.sort_order(keys, &work, limit)?;
-    Ok(rows.take(&order))
+    rows.take(&order)
 }
 
 /// The columns (of `columns`) that `e` reads, when they can be told:

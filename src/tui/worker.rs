@@ -642,10 +642,10 @@ fn run_export(
                 let idx: Vec<IdxSize> = rows.iter().map(|&r| r as IdxSize).collect();
                 frame.take(&IdxCa::from_vec("idx".into(), idx))
             }
-            None => frame.clone(),
+            None => Ok(frame.clone()),
         };
         let chosen = chosen
-            .gather(crate::kql::Cancel::new(Some(&ticket.cancel)))
+            .and_then(|c| c.gather(crate::kql::Cancel::new(Some(&ticket.cancel))))
             .map_err(|e| match e.kind {
                 crate::kql::error::ErrorKind::Cancelled => ExportError::Cancelled,
                 _ => ExportError::Io {
