@@ -533,6 +533,11 @@ fn cell_matches(ours: &Scalar, doc: &str, kind: KqlType) -> bool {
         Scalar::Int(v) => integer(doc) == Some(i64::from(*v)),
         Scalar::Long(v) => integer(doc) == Some(*v),
         Scalar::Real(v) => real_matches(*v, doc),
+        // Exactly, digit for digit; the docs group thousands with commas
+        // (parse-version-function.md: 1,000,000,020,000,000,300,000,004).
+        Scalar::Decimal(v) => {
+            quarry::data::decimal::Decimal::parse(&doc.replace(',', "")) == Some(*v)
+        }
         Scalar::Datetime(v) => parse_datetime(doc) == Some(*v),
         Scalar::Timespan(v) => parse_timespan(doc) == Some(*v),
         Scalar::String(s) => s == doc || s.trim() == doc,

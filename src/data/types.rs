@@ -9,12 +9,15 @@
 //! | int      | Int32                           |
 //! | long     | Int64                           |
 //! | real     | Float64                         |
+//! | decimal  | Decimal(38, s), s per column    |
 //! | datetime | Datetime(ns), no zone, UTC      |
 //! | timespan | Duration(ns)                    |
 //! | string   | String (never null: "" instead) |
 //! | dynamic  | Binary holding JSON text        |
 //!
 //! Kusto keeps datetimes in 100-nanosecond ticks; nanoseconds hold them exactly.
+//! A decimal column's scale is its own (see `data::decimal`): any
+//! `Decimal(_, _)` is a decimal.
 
 use std::fmt;
 
@@ -24,6 +27,10 @@ pub enum KqlType {
     Int,
     Long,
     Real,
+    /// Declared after `Real`: in Kusto's type order decimal is the widest
+    /// number (Kusto.Language's `ScalarTypes.Decimal` is wider than int,
+    /// long and real), so `max` of two numeric kinds is their common type.
+    Decimal,
     Datetime,
     Timespan,
     String,
@@ -38,6 +45,7 @@ impl KqlType {
             KqlType::Int => "int",
             KqlType::Long => "long",
             KqlType::Real => "real",
+            KqlType::Decimal => "decimal",
             KqlType::Datetime => "datetime",
             KqlType::Timespan => "timespan",
             KqlType::String => "string",
@@ -51,7 +59,8 @@ impl KqlType {
             "bool" | "boolean" => KqlType::Bool,
             "int" | "int32" => KqlType::Int,
             "long" | "int64" => KqlType::Long,
-            "real" | "double" | "float" | "decimal" => KqlType::Real,
+            "real" | "double" | "float" => KqlType::Real,
+            "decimal" => KqlType::Decimal,
             "datetime" | "date" => KqlType::Datetime,
             "timespan" | "time" => KqlType::Timespan,
             "string" | "guid" => KqlType::String,
@@ -68,6 +77,8 @@ impl KqlType {
             KqlType::Int => DataType::Int32,
             KqlType::Long => DataType::Int64,
             KqlType::Real => DataType::Float64,
+            // A column's own scale may differ (data::decimal::column).
+            KqlType::Decimal => crate::data::decimal::dtype(crate::data::decimal::COLUMN_SCALE),
             KqlType::Datetime => DataType::Datetime(TimeUnit::Nanoseconds, None),
             KqlType::Timespan => DataType::Duration(TimeUnit::Nanoseconds),
             KqlType::String => DataType::String,
@@ -84,6 +95,7 @@ impl KqlType {
             DataType::Int32 => KqlType::Int,
             DataType::Int64 => KqlType::Long,
             DataType::Float64 => KqlType::Real,
+            DataType::Decimal(_, _) => KqlType::Decimal,
             DataType::Datetime(TimeUnit::Nanoseconds, None) => KqlType::Datetime,
             DataType::Duration(TimeUnit::Nanoseconds) => KqlType::Timespan,
             // Dictionary-encoded text (see `data::encode`).
@@ -94,7 +106,10 @@ impl KqlType {
     }
 
     pub fn is_numeric(self) -> bool {
-        matches!(self, KqlType::Int | KqlType::Long | KqlType::Real)
+        matches!(
+            self,
+            KqlType::Int | KqlType::Long | KqlType::Real | KqlType::Decimal
+        )
     }
 }
 

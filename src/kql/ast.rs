@@ -495,6 +495,8 @@ pub enum Literal {
     Int(i32),
     Long(i64),
     Real(f64),
+    /// `decimal(1.5)`: read from the literal's own digits, not a real.
+    Decimal(crate::data::decimal::Decimal),
     Bool(bool),
     /// In 100-nanosecond ticks, as Kusto keeps it.
     Timespan(i64),

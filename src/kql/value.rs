@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use polars::prelude::*;
 use serde_json::Value as Json;
 
+use crate::data::decimal::{self, Decimal};
 use crate::data::encode::decode;
 use crate::data::time::{format_datetime, format_timespan};
 use crate::data::types::KqlType;
@@ -18,6 +19,8 @@ pub enum Scalar {
     Int(i32),
     Long(i64),
     Real(f64),
+    /// Exact, up to 38 digits (see `data::decimal`).
+    Decimal(Decimal),
     /// Nanoseconds since the Unix epoch, UTC.
     Datetime(i64),
     /// Nanoseconds.
@@ -34,6 +37,7 @@ impl Scalar {
             Scalar::Int(_) => KqlType::Int,
             Scalar::Long(_) => KqlType::Long,
             Scalar::Real(_) => KqlType::Real,
+            Scalar::Decimal(_) => KqlType::Decimal,
             Scalar::Datetime(_) => KqlType::Datetime,
             Scalar::Timespan(_) => KqlType::Timespan,
             Scalar::String(_) => KqlType::String,
@@ -61,6 +65,7 @@ impl Scalar {
             Scalar::Int(v) => Int32Chunked::full(name, *v, len).into_series(),
             Scalar::Long(v) => Int64Chunked::full(name, *v, len).into_series(),
             Scalar::Real(v) => Float64Chunked::full(name, *v, len).into_series(),
+            Scalar::Decimal(d) => decimal::column(name, &vec![Some(*d); len]),
             Scalar::Datetime(v) => Int64Chunked::full(name, *v, len)
                 .into_datetime(TimeUnit::Nanoseconds, None)
                 .into_series(),
@@ -97,6 +102,8 @@ impl Scalar {
             AnyValue::Int32(x) => Scalar::Int(*x),
             AnyValue::Int64(x) => Scalar::Long(*x),
             AnyValue::Float64(x) => Scalar::Real(*x),
+            AnyValue::Decimal(m, _, scale) => decimal::from_any(*m, *scale)
+                .map_or(Scalar::Null(KqlType::Decimal), Scalar::Decimal),
             AnyValue::Datetime(x, _, _) => Scalar::Datetime(*x),
             AnyValue::Duration(x, _) => Scalar::Timespan(*x),
             AnyValue::String(s) => Scalar::String(s.to_string()),
@@ -124,6 +131,7 @@ impl Scalar {
             Scalar::Int(v) => Cow::Owned(v.to_string()),
             Scalar::Long(v) => Cow::Owned(v.to_string()),
             Scalar::Real(v) => Cow::Owned(format_real(*v)),
+            Scalar::Decimal(d) => Cow::Owned(d.to_string()),
             Scalar::Datetime(v) => Cow::Owned(format_datetime(*v)),
             Scalar::Timespan(v) => Cow::Owned(format_timespan(*v)),
             Scalar::String(s) => Cow::Borrowed(s),
@@ -139,6 +147,10 @@ impl Scalar {
             Scalar::Int(v) => Json::from(*v),
             Scalar::Long(v) => Json::from(*v),
             Scalar::Real(v) => serde_json::Number::from_f64(*v).map_or(Json::Null, Json::Number),
+            // Kusto's dynamic holds no decimal: inside one it is a real.
+            Scalar::Decimal(d) => {
+                serde_json::Number::from_f64(d.to_f64()).map_or(Json::Null, Json::Number)
+            }
             Scalar::Datetime(v) => Json::String(format_datetime(*v)),
             Scalar::Timespan(v) => Json::String(format_timespan(*v)),
             Scalar::String(s) => Json::String(s.clone()),
@@ -321,6 +333,11 @@ pub fn series_to_text(c: &Series) -> StringChunked {
                     .collect()
             })
             .unwrap_or_default(),
+        DataType::Decimal(_, _) => decimal::values(c)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|v| Some(v.map(|d| d.to_string()).unwrap_or_default()))
+            .collect(),
         _ => (0..c.len())
             .map(|i| Some(Scalar::from_series(c, i).to_text().into_owned()))
             .collect(),

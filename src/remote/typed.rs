@@ -21,6 +21,7 @@ use serde_json::Value;
 
 use super::Problem;
 use super::stream::{Slot, fail};
+use crate::data::decimal::{self, Decimal};
 use crate::data::time::{parse_datetime, parse_timespan};
 use crate::data::types::KqlType;
 
@@ -40,6 +41,8 @@ pub fn column_type(name: &str) -> Option<KqlType> {
         // Quarry holds guids as their text, as it does for local tables.
         "uuid" | "uniqueid" => KqlType::String,
         "object" | "jobject" | "jarray" => KqlType::Dynamic,
+        // Kusto's .NET name of decimal.
+        "data.sqltypes.sqldecimal" | "sqldecimal" => KqlType::Decimal,
         _ => return KqlType::parse(bare),
     })
 }
@@ -121,6 +124,9 @@ enum Builder {
     Int(PrimitiveChunkedBuilder<Int32Type>),
     Long(PrimitiveChunkedBuilder<Int64Type>),
     Real(PrimitiveChunkedBuilder<Float64Type>),
+    /// Kusto's v2 answers write decimals as strings, which keep every
+    /// digit; the column takes its scale from them when done.
+    Decimal(PlSmallStr, Vec<Option<Decimal>>),
     Datetime(PrimitiveChunkedBuilder<Int64Type>),
     Timespan(PrimitiveChunkedBuilder<Int64Type>),
     /// Strings have no null in KQL: a null reads as "".
@@ -137,6 +143,7 @@ impl Builder {
             KqlType::Int => Builder::Int(PrimitiveChunkedBuilder::new(name, 0)),
             KqlType::Long => Builder::Long(PrimitiveChunkedBuilder::new(name, 0)),
             KqlType::Real => Builder::Real(PrimitiveChunkedBuilder::new(name, 0)),
+            KqlType::Decimal => Builder::Decimal(name, Vec::new()),
             KqlType::Datetime => Builder::Datetime(PrimitiveChunkedBuilder::new(name, 0)),
             KqlType::Timespan => Builder::Timespan(PrimitiveChunkedBuilder::new(name, 0)),
             KqlType::String => Builder::Text(StringChunkedBuilder::new(name, 0)),
@@ -155,6 +162,14 @@ impl Builder {
             }),
             Builder::Long(b) => b.append_option(if v.is_null() { None } else { Some(as_long(v)?) }),
             Builder::Real(b) => b.append_option(if v.is_null() { None } else { Some(as_real(v)?) }),
+            Builder::Decimal(_, values) => values.push(match v {
+                Cell::Null | Cell::Str("") => None,
+                Cell::Str(s) => Some(Decimal::parse(s)?),
+                Cell::I64(i) => Some(Decimal::from_i64(i)),
+                Cell::U64(u) => Some(Decimal::parse(&u.to_string())?),
+                Cell::F64(f) => Some(Decimal::from_f64(f)?),
+                _ => return None,
+            }),
             Builder::Datetime(b) => b.append_option(match v {
                 Cell::Null | Cell::Str("") => None,
                 Cell::Str(s) => Some(parse_datetime(s)?),
@@ -192,6 +207,7 @@ impl Builder {
             Builder::Int(b) => b.finish().into_column(),
             Builder::Long(b) => b.finish().into_column(),
             Builder::Real(b) => b.finish().into_column(),
+            Builder::Decimal(name, values) => decimal::column(name, &values).into_column(),
             Builder::Datetime(b) => b
                 .finish()
                 .into_datetime(TimeUnit::Nanoseconds, None)
@@ -627,7 +643,8 @@ mod tests {
             ("int", KqlType::Int),
             ("Double", KqlType::Real),
             ("real", KqlType::Real),
-            ("decimal", KqlType::Real),
+            ("decimal", KqlType::Decimal),
+            ("System.Data.SqlTypes.SqlDecimal", KqlType::Decimal),
             ("Boolean", KqlType::Bool),
             ("SByte", KqlType::Bool),
             ("bool", KqlType::Bool),

@@ -42,13 +42,18 @@ pub fn rows_text<'a>(
 }
 
 /// One row as a JSON object, keys in column order: datetimes as RFC 3339
-/// strings ending in `Z`, numbers as numbers, dynamic as JSON, null as null.
+/// strings ending in `Z`, numbers as numbers, decimals as strings of their
+/// exact digits (as Kusto's own JSON answers write them: a JSON number
+/// would be read back as a double), dynamic as JSON, null as null.
 pub fn row_json(frame: &DataFrame, row: usize) -> serde_json::Map<String, Json> {
     let mut obj = serde_json::Map::new();
     for c in frame.columns() {
         let s = c.as_materialized_series();
-        let v = Scalar::from_series(s, row);
-        obj.insert(c.name().to_string(), v.to_json());
+        let v = match Scalar::from_series(s, row) {
+            Scalar::Decimal(d) => Json::String(d.to_string()),
+            v => v.to_json(),
+        };
+        obj.insert(c.name().to_string(), v);
     }
     obj
 }

@@ -32,6 +32,8 @@ pub fn scalar_literal(v: &Scalar) -> Option<String> {
         }
         // `{:?}` is the shortest text that reads back as the same f64.
         Scalar::Real(r) => format!("real({r:?})"),
+        // Every digit, so the filter finds the same value.
+        Scalar::Decimal(d) => format!("decimal({d})"),
         Scalar::Datetime(ns) => format!("datetime({})", format_datetime(*ns)),
         Scalar::Timespan(ns) => format!("timespan({})", format_timespan(*ns)),
         Scalar::String(s) => string_literal(s),

@@ -367,6 +367,8 @@ impl Builder {
                 Builder::Timespan(PrimitiveChunkedBuilder::new(name, capacity))
             }
             Some(KqlType::Dynamic) => Builder::Dynamic(BinaryChunkedBuilder::new(name, capacity)),
+            // Read as text; typing the chunk makes it decimal, digit for digit.
+            Some(KqlType::Decimal) => Builder::Text(TextColumn::new(name, capacity), false),
         }
     }
 

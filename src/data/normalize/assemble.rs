@@ -15,6 +15,8 @@ fn join(a: KqlType, b: KqlType) -> KqlType {
         _ if a == b => a,
         (Int, Long) | (Long, Int) => Long,
         (Int | Long, Real) | (Real, Int | Long) => Real,
+        // Decimal is the widest number (Kusto.Language's order).
+        (Int | Long | Real, Decimal) | (Decimal, Int | Long | Real) => Decimal,
         (Dynamic, _) | (_, Dynamic) => Dynamic,
         _ => String,
     }
@@ -163,7 +165,8 @@ fn join_chunks(chunks: Vec<DataFrame>, contiguous: bool) -> PolarsResult<DataFra
             };
             match &mut out[i] {
                 Some(acc) => {
-                    acc.append(&series)?;
+                    // Decimal chunks may differ in scale.
+                    crate::data::decimal::append(acc, &series)?;
                 }
                 slot => *slot = Some(series),
             }

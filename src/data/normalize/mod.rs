@@ -21,6 +21,7 @@ use polars::prelude::*;
 
 pub(crate) use assemble::{Coalescer, assemble};
 
+use super::decimal::{self, Decimal};
 use super::schema;
 use super::time::{format_datetime, format_timespan, parse_datetime, parse_timespan};
 use super::types::KqlType;
@@ -175,6 +176,9 @@ fn convert_lenient(series: &Series, kind: KqlType) -> PolarsResult<(Series, BadR
             let v: Float64Chunked = lenient(&text, &mut bad, parse_real).into_iter().collect();
             v.into_series()
         }
+        KqlType::Decimal => {
+            decimal::column(name.clone(), &lenient(&text, &mut bad, Decimal::parse))
+        }
         KqlType::Datetime => {
             let v: Int64Chunked = lenient(&text, &mut bad, parse_datetime)
                 .into_iter()
@@ -201,7 +205,9 @@ fn convert_lenient(series: &Series, kind: KqlType) -> PolarsResult<(Series, BadR
 /// holds all its values (see `assemble::join`).
 fn fit(series: Series, kind: KqlType) -> PolarsResult<Series> {
     let target = kind.polars();
-    if series.dtype() == &target {
+    // A decimal column keeps its own scale (`assemble` brings chunks to one).
+    if series.dtype() == &target || kind == KqlType::Decimal && decimal::is_decimal(series.dtype())
+    {
         return Ok(series);
     }
     let name = series.name().clone();
@@ -468,7 +474,8 @@ pub fn convert(series: &Series, kind: KqlType) -> Result<Series, usize> {
         ) {
             return coerced.cast(&kind.polars()).map_err(|_| 0usize);
         }
-        // A number where a datetime is documented, say: go through text.
+        // A number where a datetime is documented, say: go through text
+        // (a real where a decimal is, by its shortest digits).
         return convert(&to_text(&coerced).with_name(name).into_series(), kind);
     }
     let ca = series.str().map_err(|_| 0usize)?;
@@ -507,6 +514,7 @@ pub fn convert(series: &Series, kind: KqlType) -> Result<Series, usize> {
             let v: Float64Chunked = parse_all(ca, parse_real)?.into_iter().collect();
             v.into_series()
         }
+        KqlType::Decimal => decimal::column(name.clone(), &parse_all(ca, Decimal::parse)?),
         KqlType::Datetime => {
             let v: Int64Chunked = parse_all(ca, parse_datetime)?.into_iter().collect();
             v.into_datetime(TimeUnit::Nanoseconds, None).into_series()
@@ -577,6 +585,12 @@ fn to_text(series: &Series) -> StringChunked {
                 .unwrap_or_default(),
             Err(_) => StringChunked::default(),
         },
+        // Exact digits, no trailing zeros (Polars would pad to the scale).
+        DataType::Decimal(_, _) => decimal::values(series)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|v| Some(v.map(|d| d.to_string()).unwrap_or_default()))
+            .collect(),
         DataType::Boolean
         | DataType::Int32
         | DataType::Int64
@@ -614,6 +628,7 @@ pub fn kql_type_of(dtype: &DataType) -> KqlType {
         D::Int8 | D::Int16 | D::Int32 | D::UInt8 | D::UInt16 => KqlType::Int,
         D::Int64 | D::UInt32 | D::UInt64 => KqlType::Long,
         D::Float32 | D::Float64 => KqlType::Real,
+        D::Decimal(_, _) => KqlType::Decimal,
         D::Datetime(_, _) | D::Date => KqlType::Datetime,
         D::Duration(_) => KqlType::Timespan,
         D::String | D::Null | D::Categorical(_, _) | D::Enum(_, _) => KqlType::String,
@@ -630,6 +645,10 @@ pub fn kql_series(series: &Series) -> PolarsResult<Series> {
         D::Int8 | D::Int16 | D::UInt8 | D::UInt16 => D::Int32,
         D::UInt32 | D::UInt64 => D::Int64,
         D::Float32 => D::Float64,
+        // Any precision (a Parquet decimal(10, 2)) held as 38 digits, its
+        // scale kept: the same mantissas.
+        D::Decimal(38, _) => return Ok(series.clone()),
+        D::Decimal(_, scale) => D::Decimal(decimal::MAX_DIGITS as usize, *scale),
         D::Datetime(TimeUnit::Nanoseconds, None) | D::Duration(TimeUnit::Nanoseconds) => {
             return Ok(series.clone());
         }
@@ -687,6 +706,10 @@ fn any_to_json(v: &AnyValue) -> serde_json::Value {
         AnyValue::UInt64(x) => J::from(*x),
         AnyValue::Float32(x) => J::from(f64::from(*x)),
         AnyValue::Float64(x) => J::from(*x),
+        // Inside a dynamic a decimal is a real, as in Kusto.
+        AnyValue::Decimal(m, _, scale) => decimal::from_any(*m, *scale)
+            .and_then(|d| serde_json::Number::from_f64(d.to_f64()))
+            .map_or(J::Null, J::Number),
         AnyValue::List(s) => J::Array(
             (0..s.len())
                 .map(|i| s.get(i).map(|v| any_to_json(&v)).unwrap_or(J::Null))

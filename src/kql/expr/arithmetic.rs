@@ -6,9 +6,14 @@ use polars::prelude::*;
 
 use super::compare::{numeric_rank, undynamic};
 use super::runtime;
+use crate::data::decimal::{self, Decimal};
 use crate::data::types::KqlType;
 use crate::kql::ast::{BinaryOp, Span};
 use crate::kql::error::QueryError;
+use crate::kql::functions::{
+    self,
+    convert::{as_decimal, coerce, decimal_column, f64_column},
+};
 use crate::kql::value::{Scalar, Val};
 
 /// `-x`
@@ -18,6 +23,7 @@ pub(super) fn negate(v: Val, span: Span) -> Result<Val, QueryError> {
             Scalar::Int(x) => Scalar::Int(x.wrapping_neg()),
             Scalar::Long(x) => Scalar::Long(x.wrapping_neg()),
             Scalar::Real(x) => Scalar::Real(-x),
+            Scalar::Decimal(x) => Scalar::Decimal(x.neg()),
             Scalar::Timespan(x) => Scalar::Timespan(-x),
             Scalar::Null(k) => Scalar::Null(k),
             other => {
@@ -27,6 +33,14 @@ pub(super) fn negate(v: Val, span: Span) -> Result<Val, QueryError> {
                 ));
             }
         }),
+        Val::Column(c) if KqlType::of(c.dtype()) == Some(KqlType::Decimal) => {
+            let values: Vec<Option<Decimal>> = decimal::values(&c)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|v| v.map(Decimal::neg))
+                .collect();
+            Val::Column(decimal::column(c.name().clone(), &values))
+        }
         Val::Column(c) => {
             let kind = KqlType::of(c.dtype());
             match kind {
@@ -57,6 +71,13 @@ pub fn cast(v: Val, to: KqlType, span: Span) -> Result<Val, QueryError> {
             (Scalar::Long(x), KqlType::Real) => Scalar::Real(x as f64),
             (Scalar::Long(x), KqlType::Int) => Scalar::Int(x as i32),
             (Scalar::Real(x), KqlType::Long) => Scalar::Long(x as i64),
+            (s, KqlType::Decimal) if s.kind().is_numeric() => {
+                as_decimal(&s).map_or(Scalar::Null(KqlType::Decimal), Scalar::Decimal)
+            }
+            (Scalar::Decimal(x), KqlType::Real) => Scalar::Real(x.to_f64()),
+            (Scalar::Decimal(x), KqlType::Long) => x
+                .trunc_i64()
+                .map_or(Scalar::Null(KqlType::Long), Scalar::Long),
             (Scalar::Null(_), k) => Scalar::Null(k),
             (s, k) => {
                 return Err(QueryError::type_error(
@@ -65,6 +86,28 @@ pub fn cast(v: Val, to: KqlType, span: Span) -> Result<Val, QueryError> {
                 ));
             }
         }),
+        // Decimals convert exactly (a real by its shortest digits), never
+        // through Polars' scale-0 or lossy casts.
+        Val::Column(c) if to == KqlType::Decimal => {
+            let rows = c.len();
+            Val::Column(decimal::column(
+                c.name().clone(),
+                &decimal_column(&Val::Column(c), rows),
+            ))
+        }
+        Val::Column(c) if KqlType::of(c.dtype()) == Some(KqlType::Decimal) => {
+            let rows = c.len();
+            let name = c.name().clone();
+            let v = Val::Column(c);
+            Val::Column(match to {
+                KqlType::Real => f64_column(&v, rows).with_name(name).into_series(),
+                _ => functions::scalars_to_series(
+                    &name,
+                    to,
+                    (0..rows).map(|i| coerce(&v.get(i), to)).collect(),
+                ),
+            })
+        }
         Val::Column(c) => Val::Column(c.cast(&to.polars()).map_err(|e| runtime(e, span))?),
     })
 }
@@ -133,7 +176,8 @@ pub(super) fn arithmetic(
     // real keeps nanoseconds integral.
     let numeric_kind = match result_kind {
         K::Datetime | K::Timespan => {
-            if lk == K::Real || rk == K::Real {
+            let fractional = |k: K| matches!(k, K::Real | K::Decimal);
+            if fractional(lk) || fractional(rk) {
                 K::Real
             } else {
                 K::Long
@@ -144,6 +188,9 @@ pub(super) fn arithmetic(
     };
     l = cast(l, numeric_kind, span)?;
     r = cast(r, numeric_kind, span)?;
+    if numeric_kind == K::Decimal {
+        return Ok(decimal_arith(op, &l, &r, rows));
+    }
     let out = match (&l, &r) {
         (Val::Scalar(a), Val::Scalar(b)) => Val::Scalar(scalar_arith(op, a, b)),
         _ => {
@@ -171,6 +218,28 @@ pub(super) fn arithmetic(
         })),
         Val::Column(c) => finish_arith(c, result_kind, numeric_kind, span),
     }
+}
+
+/// `+ - * / %` of decimals, exact (see `data::decimal`); a result past 38
+/// digits, or a division by zero, is null.
+fn decimal_arith(op: BinaryOp, l: &Val, r: &Val, rows: usize) -> Val {
+    let apply = |a: Option<Decimal>, b: Option<Decimal>| -> Option<Decimal> {
+        let (a, b) = (a?, b?);
+        match op {
+            BinaryOp::Add => a.checked_add(b),
+            BinaryOp::Sub => a.checked_sub(b),
+            BinaryOp::Mul => a.checked_mul(b),
+            BinaryOp::Div => a.checked_div(b),
+            _ => a.checked_rem(b),
+        }
+    };
+    if let (Val::Scalar(a), Val::Scalar(b)) = (l, r) {
+        let v = apply(as_decimal(a), as_decimal(b));
+        return Val::Scalar(v.map_or(Scalar::Null(KqlType::Decimal), Scalar::Decimal));
+    }
+    let (a, b) = (decimal_column(l, rows), decimal_column(r, rows));
+    let out: Vec<Option<Decimal>> = a.into_iter().zip(b).map(|(a, b)| apply(a, b)).collect();
+    Val::Column(decimal::column("".into(), &out))
 }
 
 /// Column `/` (integers) and `%`, as Kusto (C#) computes them: truncated

@@ -12,15 +12,18 @@ use crate::data::time::parse_datetime;
 use crate::data::types::KqlType;
 use crate::kql::ast::{BinaryOp, Span, StringOp, StringOpKind};
 use crate::kql::error::QueryError;
+use crate::kql::functions::convert::{as_decimal, decimal_column};
 use crate::kql::functions::{self};
 use crate::kql::value::{Scalar, Val, parse_json_bytes};
 
-/// The numeric rank for promotion: int < long < real.
+/// The numeric rank for promotion: int < long < real < decimal, the order
+/// of Kusto.Language's widest type (`decimal(1) + 0.5` is a decimal).
 pub(super) fn numeric_rank(k: KqlType) -> u8 {
     match k {
         KqlType::Int => 1,
         KqlType::Long => 2,
         KqlType::Real => 3,
+        KqlType::Decimal => 4,
         _ => 0,
     }
 }
@@ -39,6 +42,10 @@ pub(super) fn undynamic(v: Val, want: KqlType, rows: usize) -> Val {
                 parse_datetime(&t).map_or(Scalar::Null(KqlType::Datetime), Scalar::Datetime)
             }
             (KqlType::Real, Scalar::Long(x)) => Scalar::Real(x as f64),
+            // A JSON number by its own digits.
+            (KqlType::Decimal, _) => {
+                as_decimal(&Scalar::Dynamic(j)).map_or(Scalar::Null(want), Scalar::Decimal)
+            }
             (KqlType::Long | KqlType::Int, Scalar::Real(x)) if x.fract() == 0.0 => {
                 Scalar::Long(x as i64)
             }
@@ -52,10 +59,9 @@ pub(super) fn undynamic(v: Val, want: KqlType, rows: usize) -> Val {
         want
     };
     let target = if want.is_numeric() {
-        if want == KqlType::Real {
-            KqlType::Real
-        } else {
-            KqlType::Long
+        match want {
+            KqlType::Real | KqlType::Decimal => want,
+            _ => KqlType::Long,
         }
     } else {
         target
@@ -72,7 +78,9 @@ pub(super) fn undynamic(v: Val, want: KqlType, rows: usize) -> Val {
                 Err(_) => vec![Scalar::Null(target); rows],
             };
             // Numbers in a dynamic may mix longs and reals.
-            let kind = if target.is_numeric() && values.iter().any(|v| matches!(v, Scalar::Real(_)))
+            let kind = if target != KqlType::Decimal
+                && target.is_numeric()
+                && values.iter().any(|v| matches!(v, Scalar::Real(_)))
             {
                 KqlType::Real
             } else {
@@ -201,6 +209,9 @@ pub fn binary(op: BinaryOp, l: Val, r: Val, rows: usize, span: Span) -> Result<V
             if let (Val::Scalar(a), Val::Scalar(b)) = (&l, &r) {
                 return Ok(Val::Scalar(compare_scalars(op, a, b)));
             }
+            if l.kind() == KqlType::Decimal {
+                return Ok(compare_decimals(op, &l, &r, rows));
+            }
             let a = l.into_series("", rows);
             let b = r.into_series("", rows);
             let res = match op {
@@ -230,6 +241,26 @@ pub fn binary(op: BinaryOp, l: Val, r: Val, rows: usize, span: Span) -> Result<V
     }
 }
 
+/// A comparison of decimal columns, exact across scales, with the null
+/// rules of [`compare_scalars`].
+fn compare_decimals(op: BinaryOp, l: &Val, r: &Val, rows: usize) -> Val {
+    let (a, b) = (decimal_column(l, rows), decimal_column(r, rows));
+    let out: BooleanChunked = a
+        .into_iter()
+        .zip(b)
+        .map(|(x, y)| {
+            let wrap = |v: Option<crate::data::decimal::Decimal>| {
+                v.map_or(Scalar::Null(KqlType::Decimal), Scalar::Decimal)
+            };
+            match compare_scalars(op, &wrap(x), &wrap(y)) {
+                Scalar::Bool(b) => Some(b),
+                _ => None,
+            }
+        })
+        .collect();
+    bool_val(out)
+}
+
 pub(super) fn compare_scalars(op: BinaryOp, a: &Scalar, b: &Scalar) -> Scalar {
     use std::cmp::Ordering;
     if a.is_null() || b.is_null() {
@@ -244,6 +275,7 @@ pub(super) fn compare_scalars(op: BinaryOp, a: &Scalar, b: &Scalar) -> Scalar {
         (Scalar::Int(x), Scalar::Int(y)) => x.partial_cmp(y),
         (Scalar::Long(x), Scalar::Long(y)) => x.partial_cmp(y),
         (Scalar::Real(x), Scalar::Real(y)) => x.partial_cmp(y),
+        (Scalar::Decimal(x), Scalar::Decimal(y)) => x.partial_cmp(y),
         (Scalar::Datetime(x), Scalar::Datetime(y)) | (Scalar::Timespan(x), Scalar::Timespan(y)) => {
             x.partial_cmp(y)
         }

@@ -8,6 +8,7 @@ use super::json_scalar;
 use crate::data::types::KqlType;
 use crate::kql::ast::{BinaryOp, Expr, ExprKind, ListOp, StringOpKind};
 use crate::kql::error::QueryError;
+use crate::kql::functions::convert::as_decimal;
 use crate::kql::functions::dictionary::{PredicateKey, dictionary_of};
 use crate::kql::functions::terms::Matcher;
 use crate::kql::run::{Binding, Runner};
@@ -176,15 +177,15 @@ fn in_list(l: &Val, values: &[Scalar], case_insensitive: bool, rows: usize) -> V
         return bool_val(out);
     }
     // Numbers, datetimes, bools: compare as scalars.
-    let matches =
-        |s: &Scalar| -> Option<bool> {
-            if s.is_null() {
-                return Some(false);
-            }
-            Some(values.iter().any(|v| {
-                compare_scalars(BinaryOp::Eq, &promote(s), &promote(v)) == Scalar::Bool(true)
-            }))
-        };
+    let matches = |s: &Scalar| -> Option<bool> {
+        if s.is_null() {
+            return Some(false);
+        }
+        Some(values.iter().any(|v| {
+            let (a, b) = promote(s, v);
+            compare_scalars(BinaryOp::Eq, &a, &b) == Scalar::Bool(true)
+        }))
+    };
     match l {
         Val::Scalar(s) => Val::Scalar(Scalar::Bool(matches(s).unwrap_or(false))),
         Val::Column(c) => {
@@ -196,11 +197,20 @@ fn in_list(l: &Val, values: &[Scalar], case_insensitive: bool, rows: usize) -> V
     }
 }
 
-/// Numbers compare as reals so `5 in (5.0)` holds.
-fn promote(s: &Scalar) -> Scalar {
-    match s {
+/// Numbers compare as reals so `5 in (5.0)` holds; as decimals when either
+/// is one, so `parse_version(v) in (parse_version("1.2.3.4"))` compares all
+/// 25 digits.
+fn promote(a: &Scalar, b: &Scalar) -> (Scalar, Scalar) {
+    let numeric = |s: &Scalar| s.kind().is_numeric();
+    if (a.kind() == KqlType::Decimal || b.kind() == KqlType::Decimal) && numeric(a) && numeric(b) {
+        let exact =
+            |s: &Scalar| as_decimal(s).map_or(Scalar::Null(KqlType::Decimal), Scalar::Decimal);
+        return (exact(a), exact(b));
+    }
+    let real = |s: &Scalar| match s {
         Scalar::Int(x) => Scalar::Real(f64::from(*x)),
         Scalar::Long(x) => Scalar::Real(*x as f64),
         other => other.clone(),
-    }
+    };
+    (real(a), real(b))
 }

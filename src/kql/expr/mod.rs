@@ -417,6 +417,7 @@ pub fn literal(l: &Literal, span: Span) -> Result<Scalar, QueryError> {
         Literal::Long(v) => Scalar::Long(*v),
         Literal::Int(v) => Scalar::Int(*v),
         Literal::Real(v) => Scalar::Real(*v),
+        Literal::Decimal(v) => Scalar::Decimal(*v),
         Literal::Bool(b) => Scalar::Bool(*b),
         Literal::Timespan(ticks) => Scalar::Timespan(ticks.saturating_mul(NANOS_PER_TICK)),
         Literal::Datetime(text) => match text.trim() {

@@ -175,11 +175,23 @@ fn addends(a: &AggInput) -> Result<Expr, QueryError> {
     })
 }
 
+/// Whether the first argument is a decimal (summed and averaged exactly).
+fn of_decimals(a: &AggInput) -> bool {
+    a.kinds.first() == Some(&Some(KqlType::Decimal))
+}
+
 fn sum(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
+    if of_decimals(a) {
+        return one(a.default_name("sum"), super::decimal::sum_expr(a.col(0)?));
+    }
     one(a.default_name("sum"), addends(a)?.sum())
 }
 
 fn sumif(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
+    if of_decimals(a) {
+        let x = a.col(0)?.filter(pred(a, 1)?);
+        return one(a.default_name("sumif"), super::decimal::sum_expr(x));
+    }
     one(
         a.default_name("sumif"),
         addends(a)?.filter(pred(a, 1)?).sum(),
@@ -204,6 +216,9 @@ fn mean(a: &AggInput, x: Expr) -> Expr {
 /// `avg(x)`: of no rows at all (an empty input), a number's average is NaN,
 /// as summarize-operator.md prints it ("dividing by 0"); a time's is null.
 fn avg(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
+    if of_decimals(a) {
+        return one(a.default_name("avg"), super::decimal::avg_expr(a.col(0)?));
+    }
     let avg = mean(a, a.col(0)?);
     let avg = match a.kinds.first() {
         Some(Some(KqlType::Datetime | KqlType::Timespan)) => avg,
@@ -213,6 +228,10 @@ fn avg(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
 }
 
 fn avgif(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
+    if of_decimals(a) {
+        let x = a.col(0)?.filter(pred(a, 1)?);
+        return one(a.default_name("avgif"), super::decimal::avg_expr(x));
+    }
     one(
         a.default_name("avgif"),
         mean(a, a.col(0)?.filter(pred(a, 1)?)),

@@ -103,7 +103,7 @@ fn assert(call: &Call) -> Result<Val, QueryError> {
 
 /// `estimate_data_size(columns)` (`*` for all): per row, the bytes of the
 /// values: 1 for a bool, 4 for an int, 8 for a long, real, datetime or
-/// timespan, the UTF-8 length of a string, the length of a dynamic's JSON
+/// timespan, 16 for a decimal, the UTF-8 length of a string, the length of a dynamic's JSON
 /// text (Kusto's own layout of dynamic values is larger and not
 /// documented). A null takes no bytes.
 fn estimate_data_size(call: &Call) -> Result<Val, QueryError> {
@@ -115,6 +115,7 @@ fn estimate_data_size(call: &Call) -> Result<Val, QueryError> {
                 Scalar::Bool(_) => 1,
                 Scalar::Int(_) => 4,
                 Scalar::Long(_) | Scalar::Real(_) | Scalar::Datetime(_) | Scalar::Timespan(_) => 8,
+                Scalar::Decimal(_) => 16,
                 Scalar::String(s) => s.len(),
                 Scalar::Dynamic(j) => j.to_string().len(),
             })

@@ -12,6 +12,7 @@ use polars::prelude::*;
 use serde_json::Value as Json;
 
 use super::{Call, ScalarFunction};
+use crate::data::decimal::Decimal;
 use crate::data::time::{NANOS_PER_TICK, parse_datetime, parse_timespan};
 use crate::data::types::KqlType;
 use crate::kql::error::QueryError;
@@ -52,12 +53,17 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
         max_args: 1,
         eval: toreal,
     },
-    // Quarry has no decimal type: decimals are reals.
     ScalarFunction {
         name: "todecimal",
         min_args: 1,
         max_args: 1,
-        eval: toreal,
+        eval: super::decimal::todecimal,
+    },
+    ScalarFunction {
+        name: "parse_version",
+        min_args: 1,
+        max_args: 1,
+        eval: super::decimal::parse_version,
     },
     ScalarFunction {
         name: "tobool",
@@ -109,6 +115,7 @@ pub fn as_long(s: &Scalar) -> Option<i64> {
         Scalar::Int(v) => Some(i64::from(*v)),
         Scalar::Long(v) => Some(*v),
         Scalar::Real(v) => real_to_long(*v),
+        Scalar::Decimal(d) => d.trunc_i64(),
         Scalar::Datetime(ns) => ns
             .div_euclid(NANOS_PER_TICK)
             .checked_add(TICKS_TO_UNIX_EPOCH),
@@ -156,10 +163,33 @@ pub fn as_real(s: &Scalar) -> Option<f64> {
         Scalar::Int(v) => Some(f64::from(*v)),
         Scalar::Long(v) => Some(*v as f64),
         Scalar::Real(v) => Some(*v),
+        Scalar::Decimal(d) => Some(d.to_f64()),
         Scalar::Datetime(_) | Scalar::Timespan(_) => as_long(s).map(|v| v as f64),
         Scalar::String(t) => parse_real(t),
         Scalar::Dynamic(Json::Object(_) | Json::Array(_) | Json::Null) => None,
         Scalar::Dynamic(j) => as_real(&json_scalar(j)),
+    }
+}
+
+/// `todecimal()`: numbers exactly (a real by its shortest digits, `0.1`
+/// is 0.1), decimal text (`"123.45678"`, `"1e5"`), bools as 1 and 0,
+/// datetimes and timespans as ticks; null for anything else or a value of
+/// more than 38 integer digits.
+pub fn as_decimal(s: &Scalar) -> Option<Decimal> {
+    match s {
+        Scalar::Null(_) => None,
+        Scalar::Bool(b) => Some(Decimal::from_i64(i64::from(*b))),
+        Scalar::Int(v) => Some(Decimal::from_i64(i64::from(*v))),
+        Scalar::Long(v) => Some(Decimal::from_i64(*v)),
+        Scalar::Real(v) => Decimal::from_f64(*v),
+        Scalar::Decimal(d) => Some(*d),
+        Scalar::Datetime(_) | Scalar::Timespan(_) => as_long(s).map(Decimal::from_i64),
+        Scalar::String(t) => Decimal::parse(t),
+        // A JSON number by its own digits, not through a real.
+        Scalar::Dynamic(Json::Number(n)) => Decimal::parse(&n.to_string()),
+        Scalar::Dynamic(Json::Bool(b)) => Some(Decimal::from_i64(i64::from(*b))),
+        Scalar::Dynamic(Json::String(t)) => Decimal::parse(t),
+        Scalar::Dynamic(_) => None,
     }
 }
 
@@ -171,6 +201,7 @@ pub fn as_bool(s: &Scalar) -> Option<bool> {
         Scalar::Int(v) => Some(*v != 0),
         Scalar::Long(v) => Some(*v != 0),
         Scalar::Real(v) => (!v.is_nan()).then_some(*v != 0.0),
+        Scalar::Decimal(d) => Some(!d.is_zero()),
         Scalar::Datetime(_) | Scalar::Timespan(_) => None,
         Scalar::String(t) => {
             let t = t.trim();
@@ -208,6 +239,7 @@ pub fn as_timespan(s: &Scalar) -> Option<i64> {
             let ns = (v * NANOS_PER_TICK as f64).round();
             ns.is_finite().then_some(ns as i64)
         }
+        Scalar::Decimal(d) => as_timespan(&Scalar::Real(d.to_f64())),
         Scalar::Dynamic(Json::String(t)) => parse_timespan(t),
         Scalar::Dynamic(j @ Json::Number(_)) => as_timespan(&json_scalar(j)),
         _ => None,
@@ -227,6 +259,7 @@ pub fn coerce(s: &Scalar, kind: KqlType) -> Scalar {
             .map(Scalar::Int),
         KqlType::Long => as_long(s).map(Scalar::Long),
         KqlType::Real => as_real(s).map(Scalar::Real),
+        KqlType::Decimal => as_decimal(s).map(Scalar::Decimal),
         KqlType::Datetime => as_datetime(s).map(Scalar::Datetime),
         KqlType::Timespan => as_timespan(s).map(Scalar::Timespan),
         KqlType::String => Some(Scalar::String(s.to_text().into_owned())),
@@ -335,9 +368,37 @@ pub fn f64_column(v: &Val, rows: usize) -> Float64Chunked {
                 .ok()
                 .and_then(|s| s.f64().ok().cloned())
                 .unwrap_or_else(|| Float64Chunked::full_null("".into(), rows)),
+            DataType::Decimal(_, _) => crate::data::decimal::values(c)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|d| d.map(Decimal::to_f64))
+                .collect(),
             _ => (0..c.len())
                 .map(|i| as_real(&Scalar::from_series(c, i)))
                 .collect(),
+        },
+    }
+}
+
+/// The decimal behind each value (`todecimal` of each), `rows` of them.
+pub fn decimal_column(v: &Val, rows: usize) -> Vec<Option<Decimal>> {
+    match v {
+        Val::Scalar(s) => vec![as_decimal(s); rows],
+        Val::Column(c) => match crate::data::decimal::values(c) {
+            Some(values) => values,
+            None => match c.dtype() {
+                DataType::Int32 | DataType::Int64 => i64_column(v, rows)
+                    .iter()
+                    .map(|x| x.map(Decimal::from_i64))
+                    .collect(),
+                DataType::Float64 => f64_column(v, rows)
+                    .iter()
+                    .map(|x| x.and_then(Decimal::from_f64))
+                    .collect(),
+                _ => (0..c.len())
+                    .map(|i| as_decimal(&Scalar::from_series(c, i)))
+                    .collect(),
+            },
         },
     }
 }

@@ -193,11 +193,18 @@ fn choose(
     let mut out = series_of(call, fallback, kind)?;
     for &(p, v) in choices.iter().rev() {
         let mask = condition(call, p)?;
-        out = series_of(call, v, kind)?
-            .zip_with(&mask, &out)
-            .map_err(err)?;
+        out = zip(series_of(call, v, kind)?, &mask, out).map_err(err)?;
     }
     Ok(Val::Column(out))
+}
+
+/// `then` where `mask` holds, else `otherwise`; decimal columns of
+/// different scales are brought to one first.
+fn zip(then: Series, mask: &BooleanChunked, otherwise: Series) -> PolarsResult<Series> {
+    let mut both = [then, otherwise];
+    crate::data::decimal::harmonize(&mut both);
+    let [then, otherwise] = both;
+    then.zip_with(mask, &otherwise)
 }
 
 /// `iff(if, then, else)`.
@@ -252,7 +259,7 @@ fn coalesce(call: &Call) -> Result<Val, QueryError> {
     for i in (0..last).rev() {
         let s = series_of(call, i, kind)?;
         let mask = present_mask(&s);
-        out = s.zip_with(&mask, &out).map_err(err)?;
+        out = zip(s, &mask, out).map_err(err)?;
     }
     Ok(Val::Column(out))
 }
@@ -348,6 +355,7 @@ pub fn compare(a: &Scalar, b: &Scalar) -> Option<Ordering> {
         (Scalar::Int(x), Scalar::Int(y)) => Some(x.cmp(y)),
         (Scalar::Long(x), Scalar::Long(y)) => Some(x.cmp(y)),
         (Scalar::Real(x), Scalar::Real(y)) => x.partial_cmp(y),
+        (Scalar::Decimal(x), Scalar::Decimal(y)) => Some(x.cmp(y)),
         (Scalar::Datetime(x), Scalar::Datetime(y)) | (Scalar::Timespan(x), Scalar::Timespan(y)) => {
             Some(x.cmp(y))
         }
@@ -377,6 +385,7 @@ fn extreme(call: &Call, want: Ordering) -> Result<Val, QueryError> {
         KqlType::Int
             | KqlType::Long
             | KqlType::Real
+            | KqlType::Decimal
             | KqlType::Datetime
             | KqlType::Timespan
             | KqlType::String

@@ -397,6 +397,7 @@ fn abs(call: &Call) -> Result<Val, QueryError> {
             Scalar::Int(v) => v.checked_abs().map_or(Scalar::Null(kind), Scalar::Int),
             Scalar::Long(v) => v.checked_abs().map_or(Scalar::Null(kind), Scalar::Long),
             Scalar::Timespan(v) => v.checked_abs().map_or(Scalar::Null(kind), Scalar::Timespan),
+            Scalar::Decimal(d) => Scalar::Decimal(d.abs()),
             other => as_real(other).map_or(Scalar::Null(kind), |x| Scalar::Real(x.abs())),
         })
     })
@@ -408,6 +409,14 @@ fn ceiling(call: &Call) -> Result<Val, QueryError> {
     let kind = numeric_kind(call, 0);
     if kind == KqlType::Real {
         return real_unary(call, |x| Some(x.ceil()));
+    }
+    if kind == KqlType::Decimal {
+        return call.rowwise(kind, |a| {
+            Ok(match &a[0] {
+                Scalar::Decimal(d) => d.ceiling().map_or(Scalar::Null(kind), Scalar::Decimal),
+                _ => Scalar::Null(kind),
+            })
+        });
     }
     Ok(call.args[0].clone())
 }
@@ -477,6 +486,8 @@ fn round(call: &Call) -> Result<Val, QueryError> {
                 .and_then(|r| i32::try_from(r).ok())
                 .map_or(Scalar::Null(kind), Scalar::Int),
             Scalar::Long(v) => round_long(*v, digits).map_or(Scalar::Null(kind), Scalar::Long),
+            // Exact, half away from zero: round(decimal(2.345), 2) is 2.35.
+            Scalar::Decimal(d) => d.round(digits).map_or(Scalar::Null(kind), Scalar::Decimal),
             other => {
                 as_real(other).map_or(Scalar::Null(kind), |x| Scalar::Real(round_real(x, digits)))
             }

@@ -10,6 +10,7 @@ pub mod checks;
 pub mod codes;
 pub mod convert;
 pub mod datetime;
+pub mod decimal;
 pub mod dictionary;
 pub mod distributions;
 pub mod dynamic;
@@ -102,6 +103,12 @@ impl Call<'_> {
             Scalar::Int(v) => Ok(i64::from(v)),
             Scalar::Long(v) => Ok(v),
             Scalar::Real(v) => Ok(v as i64),
+            Scalar::Decimal(d) => d.trunc_i64().ok_or_else(|| {
+                QueryError::type_error(
+                    format!("argument {} of {}() is too large", i + 1, self.name),
+                    self.arg_span(i),
+                )
+            }),
             other => Err(QueryError::type_error(
                 format!(
                     "argument {} of {}() must be a number, not {}",
@@ -185,8 +192,8 @@ fn join_parts(parts: Vec<Series>, kind: KqlType, span: Span) -> Result<Series, Q
         return Ok(scalars_to_series("", kind, Vec::new()));
     };
     for part in parts {
-        column
-            .append(&part)
+        // Decimal blocks each take the scale their values need.
+        crate::data::decimal::append(&mut column, &part)
             .map_err(|e| QueryError::runtime(e.to_string(), Some(span)))?;
     }
     Ok(column.rechunk())
@@ -289,6 +296,18 @@ pub fn scalars_to_series(name: &str, kind: KqlType, values: Vec<Scalar>) -> Seri
             .collect::<Float64Chunked>()
             .with_name(name)
             .into_series(),
+        KqlType::Decimal => {
+            let values: Vec<_> = values
+                .iter()
+                .map(|v| match v {
+                    Scalar::Int(_) | Scalar::Long(_) | Scalar::Real(_) | Scalar::Decimal(_) => {
+                        convert::as_decimal(v)
+                    }
+                    _ => None,
+                })
+                .collect();
+            crate::data::decimal::column(name, &values)
+        }
         KqlType::Datetime | KqlType::Timespan => {
             let ca: Int64Chunked = values
                 .iter()

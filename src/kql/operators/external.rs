@@ -25,6 +25,7 @@ use polars::prelude::*;
 use serde_json::Value as Json;
 
 use super::polars_error;
+use crate::data::decimal::Decimal;
 use crate::data::normalize::{parse_bool, parse_int, parse_long, parse_real};
 use crate::data::time::{parse_datetime, parse_timespan};
 use crate::data::types::KqlType;
@@ -371,6 +372,8 @@ pub(super) fn from_text(field: &str, kind: KqlType) -> Scalar {
         KqlType::Int => parse_int(t).map(Scalar::Int),
         KqlType::Long => parse_long(t).map(Scalar::Long),
         KqlType::Real => parse_real(t).map(Scalar::Real),
+        // The digits as written, exactly.
+        KqlType::Decimal => Decimal::parse(t).map(Scalar::Decimal),
         KqlType::Datetime => parse_datetime(t).map(Scalar::Datetime),
         KqlType::Timespan => parse_timespan(t).map(Scalar::Timespan),
         KqlType::Dynamic => Some(Scalar::Dynamic(
@@ -390,6 +393,9 @@ fn from_json(v: &Json, kind: KqlType) -> Scalar {
         (KqlType::String, other) => Scalar::String(other.to_string()),
         (_, Json::String(s)) => from_text(s, kind),
         (KqlType::Real, Json::Number(n)) => n.as_f64().map_or(Scalar::Null(kind), Scalar::Real),
+        (KqlType::Decimal, Json::Number(n)) => {
+            Decimal::parse(&n.to_string()).map_or(Scalar::Null(kind), Scalar::Decimal)
+        }
         (KqlType::Bool, Json::Bool(b)) => Scalar::Bool(*b),
         (KqlType::Long | KqlType::Int, Json::Number(_)) => match json_scalar(v) {
             Scalar::Long(x) if kind == KqlType::Long => Scalar::Long(x),

@@ -254,6 +254,7 @@ fn get_schema(frame: &DataFrame, span: Span) -> Result<DataFrame, QueryError> {
             KqlType::Int => "System.Int32",
             KqlType::Long => "System.Int64",
             KqlType::Real => "System.Double",
+            KqlType::Decimal => "System.Data.SqlTypes.SqlDecimal",
             KqlType::Datetime => "System.DateTime",
             KqlType::Timespan => "System.TimeSpan",
             KqlType::String => "System.String",

@@ -202,6 +202,7 @@ pub(super) fn typed(t: &str, k: KqlType) -> Option<Scalar> {
         KqlType::String => Some(Scalar::String(t.to_string())),
         KqlType::Long | KqlType::Int => t.trim().parse().ok().map(Scalar::Long),
         KqlType::Real => t.trim().parse().ok().map(Scalar::Real),
+        KqlType::Decimal => crate::data::decimal::Decimal::parse(t).map(Scalar::Decimal),
         KqlType::Datetime => crate::data::time::parse_datetime(t.trim()).map(Scalar::Datetime),
         KqlType::Timespan => crate::data::time::parse_timespan(t.trim()).map(Scalar::Timespan),
         KqlType::Bool => match t.trim().to_ascii_lowercase().as_str() {

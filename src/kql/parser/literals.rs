@@ -7,6 +7,7 @@ use super::super::ast::*;
 use super::super::error::QueryError;
 use super::super::lexer::{TokenKind, parse_timespan_text};
 use super::{PResult, Parser};
+use crate::data::decimal::Decimal;
 
 /// Type names that form literals: `int(5)`, `long(null)`, `real(1.5)`.
 const TYPED_LITERALS: [&str; 8] = [
@@ -50,7 +51,7 @@ impl Parser<'_> {
             return self.parse_dynamic_literal().map(Some);
         }
         if next_is_paren && TYPED_LITERALS.contains(&word) {
-            return Ok(self.try_typed_literal());
+            return self.try_typed_literal();
         }
         if self.search_mode && self.glued(1) && matches!(self.kind_at(1), TokenKind::Star) {
             self.bump();
@@ -59,10 +60,13 @@ impl Parser<'_> {
         Ok(None)
     }
 
-    /// `int(5)`, `long(null)`, `real(-1.5)`, `bool(true)`, `string(null)`;
-    /// `None` (cursor unmoved) when the parentheses hold anything else.
-    fn try_typed_literal(&mut self) -> Option<Expr> {
-        let ty = self.ident_at(0)?.to_string();
+    /// `int(5)`, `long(null)`, `real(-1.5)`, `bool(true)`, `string(null)`,
+    /// `decimal(0.1)`; `None` (cursor unmoved) when the parentheses hold
+    /// anything else.
+    fn try_typed_literal(&mut self) -> PResult<Option<Expr>> {
+        let Some(ty) = self.ident_at(0).map(str::to_string) else {
+            return Ok(None);
+        };
         let start = self.pos;
         let span = self.span();
         self.pos += 2;
@@ -90,10 +94,19 @@ impl Parser<'_> {
                 Some(i32::try_from(v).map_or(Literal::Long(v), Literal::Int))
             }
             (TokenKind::Long(v), "long") => Some(Literal::Long(if negative { -v } else { v })),
-            (TokenKind::Long(v), "real" | "double" | "decimal") => {
-                Some(Literal::Real(sign * v as f64))
+            (TokenKind::Long(v), "real" | "double") => Some(Literal::Real(sign * v as f64)),
+            (TokenKind::Real(v), "real" | "double") => Some(Literal::Real(sign * v)),
+            // The digits as written: a real would have rounded them.
+            (TokenKind::Long(_) | TokenKind::Real(_), "decimal") => {
+                let number = self.span();
+                let Some(d) = Decimal::parse(self.text(number)) else {
+                    return Err(QueryError::syntax(
+                        "a decimal holds at most 38 digits before the point",
+                        number,
+                    ));
+                };
+                Some(Literal::Decimal(if negative { d.neg() } else { d }))
             }
-            (TokenKind::Real(v), "real" | "double" | "decimal") => Some(Literal::Real(sign * v)),
             (TokenKind::Ident(w), "real" | "double") if w == "nan" => Some(Literal::Real(f64::NAN)),
             (TokenKind::Ident(w), "real" | "double") if w == "inf" => {
                 Some(Literal::Real(sign * f64::INFINITY))
@@ -110,14 +123,14 @@ impl Parser<'_> {
             self.bump();
             if self.at(&TokenKind::RParen) {
                 let close = self.bump().span;
-                return Some(Expr {
+                return Ok(Some(Expr {
                     kind: ExprKind::Literal(literal),
                     span: span.to(close),
-                });
+                }));
             }
         }
         self.pos = start;
-        None
+        Ok(None)
     }
 
     /// `dynamic([...])`, `dynamic({...})`, `dynamic(null)`, `dynamic(5)`.
@@ -285,6 +298,10 @@ fn literal_to_json(lit: Literal) -> serde_json::Value {
             }
         }
         Literal::Long(v) => Value::from(v),
+        // Kusto's dynamic holds no decimal: inside one it is a real.
+        Literal::Decimal(d) => {
+            serde_json::Number::from_f64(d.to_f64()).map_or(Value::Null, Value::Number)
+        }
         Literal::Int(v) => Value::from(v),
         Literal::Real(v) => serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number),
         Literal::Bool(b) => Value::Bool(b),

@@ -15,6 +15,7 @@ pub(super) fn lit(l: &Literal) -> String {
         Literal::Long(v) => v.to_string(),
         Literal::Int(v) => format!("int({v})"),
         Literal::Real(v) => format!("real({v})"),
+        Literal::Decimal(v) => format!("decimal({v})"),
         Literal::Bool(b) => b.to_string(),
         Literal::Timespan(t) => format!("ts({t})"),
         Literal::Datetime(d) => format!("datetime({d})"),

@@ -12,8 +12,30 @@ impl Parser<'_> {
         let columns = self.parse_column_types(false)?;
         self.expect_close(TokenKind::RParen, open)?;
         let open = self.expect(TokenKind::LBracket, "'[' and the values")?;
-        let values = self.finish_items(open, TokenKind::RBracket, Self::parse_expr)?;
+        let mut values = self.finish_items(open, TokenKind::RBracket, Self::parse_expr)?;
+        self.exact_decimal_cells(&columns, &mut values);
         Ok(OperatorKind::Datatable { columns, values })
+    }
+
+    /// A number in a decimal column is read from its own digits (`0.1`,
+    /// 25-digit integers), as Kusto reads it for that column's type, not
+    /// through the real or long it lexed as.
+    fn exact_decimal_cells(&self, columns: &[(Ident, String)], values: &mut [Expr]) {
+        let decimal = |t: &String| t.eq_ignore_ascii_case("decimal");
+        if columns.is_empty() || !columns.iter().any(|(_, t)| decimal(t)) {
+            return;
+        }
+        for (i, e) in values.iter_mut().enumerate() {
+            if decimal(&columns[i % columns.len()].1)
+                && matches!(
+                    e.kind,
+                    ExprKind::Literal(Literal::Real(_) | Literal::Long(_) | Literal::Int(_))
+                )
+                && let Some(d) = crate::data::decimal::Decimal::parse(self.text(e.span))
+            {
+                e.kind = ExprKind::Literal(Literal::Decimal(d));
+            }
+        }
     }
 
     /// `externaldata (a:string, ...) [ "uri", ... ] [with (name=value, ...)]`,

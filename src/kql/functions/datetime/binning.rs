@@ -5,11 +5,13 @@
 use polars::prelude::*;
 
 use super::{TICK_EPOCH_NS, typed, typed_column};
+use crate::data::decimal::Decimal;
 use crate::data::types::KqlType;
 use crate::kql::error::QueryError;
 use crate::kql::functions::Call;
 use crate::kql::functions::convert::{
-    as_datetime, as_long, as_real, as_timespan, column, expect, expect_number, i64_column,
+    as_datetime, as_decimal, as_long, as_real, as_timespan, column, expect, expect_number,
+    i64_column,
 };
 use crate::kql::value::{Scalar, Val};
 
@@ -44,7 +46,10 @@ fn bin_kind(call: &Call) -> Result<KqlType, QueryError> {
             }
             let kinds = call.args.iter().map(Val::kind);
             Ok(
-                if kinds
+                // The widest number, decimal above real (Kusto.Language).
+                if kinds.clone().any(|k| k == KqlType::Decimal) {
+                    KqlType::Decimal
+                } else if kinds
                     .clone()
                     .any(|k| k == KqlType::Real || k == KqlType::Dynamic)
                 {
@@ -106,6 +111,20 @@ fn bin_core(call: &Call, fixed: Option<usize>) -> Result<Val, QueryError> {
             as_long(s)
         }
     };
+    if kind == KqlType::Decimal {
+        // Exact: bin(decimal(4.7), 0.5) is 4.5.
+        return call.rowwise(kind, |a| {
+            let origin = fixed.map_or(Some(Decimal::ZERO), |i| as_decimal(&a[i]));
+            let binned = match (as_decimal(&a[0]), as_decimal(&a[1]), origin) {
+                (Some(v), Some(size), Some(o)) => v
+                    .checked_sub(o)
+                    .and_then(|d| d.floor_to(size))
+                    .and_then(|d| d.checked_add(o)),
+                _ => None,
+            };
+            Ok(binned.map_or(Scalar::Null(kind), Scalar::Decimal))
+        });
+    }
     // Hot path: a column of values, constant size and fixed point.
     let rest_constant = call.args[1..].iter().all(|a| matches!(a, Val::Scalar(_)));
     if let (Val::Column(_), true) = (&call.args[0], rest_constant) {
