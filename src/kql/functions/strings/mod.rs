@@ -1,7 +1,7 @@
 //! String functions: concatenation, case, length, substrings, splitting,
 //! regular expressions (`extract`, `extract_all`, `replace_regex`, `trim`,
 //! `countof`), searching (`indexof`), URL and path parsing, URL and base64
-//! coding.
+//! coding, punycode.
 //!
 //! Strings are never null: a function that cannot produce a string gives
 //! "". Positions and lengths count characters (Unicode code points), as
@@ -13,6 +13,7 @@
 
 mod encodings;
 mod locations;
+mod punycode;
 mod regexes;
 mod replace;
 mod split;
@@ -31,6 +32,10 @@ use crate::kql::error::QueryError;
 use crate::kql::value::{Scalar, Val};
 use encodings::{base64_decode, base64_encode, url_decode, url_encode, url_encode_component};
 use locations::{parse_path, parse_url};
+use punycode::{
+    punycode_domain_from_string, punycode_domain_to_string, punycode_from_string,
+    punycode_to_string,
+};
 use regexes::{extract, extract_all, regex_quote};
 use replace::{
     replace, replace_regex, replace_string, replace_strings, translate, trim, trim_end, trim_start,
@@ -250,6 +255,30 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
         min_args: 1,
         max_args: 1,
         eval: base64_decode,
+    },
+    ScalarFunction {
+        name: "punycode_from_string",
+        min_args: 1,
+        max_args: 1,
+        eval: punycode_from_string,
+    },
+    ScalarFunction {
+        name: "punycode_to_string",
+        min_args: 1,
+        max_args: 1,
+        eval: punycode_to_string,
+    },
+    ScalarFunction {
+        name: "punycode_domain_to_string",
+        min_args: 1,
+        max_args: 1,
+        eval: punycode_domain_to_string,
+    },
+    ScalarFunction {
+        name: "punycode_domain_from_string",
+        min_args: 1,
+        max_args: 1,
+        eval: punycode_domain_from_string,
     },
 ];
 
