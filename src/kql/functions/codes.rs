@@ -1,5 +1,6 @@
 //! Text encodings and small parsers: Unicode code points, base64 of byte
-//! arrays and GUIDs, zlib in base64, `format_bytes`, `isascii`,
+//! arrays and GUIDs, zlib and gzip in base64, `format_bytes`, `isascii`,
+//! `isutf8`,
 //! `has_any_index`, `parse_csv`, `parse_urlquery`, `parse_command_line`
 //! and `jaccard_index`.
 //!
@@ -13,7 +14,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Map, Value as Json};
 
-use super::convert::{as_long, json_of};
+use super::convert::{as_long, expect_string, json_of};
 use super::series::array;
 use super::{Call, ScalarFunction};
 use crate::data::types::KqlType;
@@ -40,17 +41,24 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
         codepoints_from_string
     ),
     f!("unicode_codepoints_to_string", 1, 64, codepoints_to_string),
+    // The deprecated names Kusto still accepts.
+    f!("to_utf8", 1, 1, codepoints_from_string),
+    f!("make_string", 1, 64, codepoints_to_string),
     f!("base64_decode_toarray", 1, 1, base64_decode_toarray),
     f!("base64_encode_fromarray", 1, 1, base64_encode_fromarray),
     f!("base64_decode_toguid", 1, 1, base64_decode_toguid),
     f!("base64_encode_fromguid", 1, 1, base64_encode_fromguid),
     f!("zlib_compress_to_base64_string", 1, 1, zlib_compress),
     f!("zlib_decompress_from_base64_string", 1, 1, zlib_decompress),
+    f!("gzip_compress_to_base64_string", 1, 1, gzip_compress),
+    f!("gzip_decompress_from_base64_string", 1, 1, gzip_decompress),
     f!("format_bytes", 1, 4, format_bytes),
     f!("isascii", 1, 1, isascii),
+    f!("isutf8", 1, 1, isutf8),
     f!("has_any_index", 2, 2, has_any_index),
     f!("parse_csv", 1, 1, parse_csv),
     f!("parse_urlquery", 1, 1, parse_urlquery),
+    f!("parseurlquery", 1, 1, parse_urlquery),
     f!("jaccard_index", 2, 2, jaccard_index),
     f!("parse_command_line", 2, 2, parse_command_line),
 ];
@@ -197,13 +205,62 @@ fn zlib_compress(call: &Call) -> Result<Val, QueryError> {
 
 fn zlib_decompress(call: &Call) -> Result<Val, QueryError> {
     call.rowwise(KqlType::String, |a| {
-        let text = decode_base64(&a[0].to_text()).and_then(|b| {
-            let mut out = String::new();
-            flate2::read::ZlibDecoder::new(b.as_slice())
-                .read_to_string(&mut out)
-                .ok()
-                .map(|_| out)
-        });
+        let text = decode_base64(&a[0].to_text())
+            .and_then(|b| inflated_text(flate2::read::ZlibDecoder::new(b.as_slice())));
+        Ok(Scalar::String(text.unwrap_or_default()))
+    })
+}
+
+/// The most text one value may inflate to. A few hundred bytes of base64
+/// can hold gigabytes of zeros; a value beyond this is refused as one that
+/// does not decompress, rather than filling the memory.
+const MAX_INFLATED: u64 = 64 << 20;
+
+/// The UTF-8 text a decompressing reader gives; `None` when the stream is
+/// damaged, is not UTF-8, or inflates beyond [`MAX_INFLATED`].
+fn inflated_text(decoder: impl Read) -> Option<String> {
+    let mut out = Vec::new();
+    decoder.take(MAX_INFLATED + 1).read_to_end(&mut out).ok()?;
+    if out.len() as u64 > MAX_INFLATED {
+        return None;
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The gzip header Kusto writes: the magic, deflate, no flags, no time, no
+/// extra flags, an unknown system (its documented output starts so).
+const GZIP_HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+
+/// `gzip_compress_to_base64_string(s)`: gzip without compression (stored
+/// blocks) under Kusto's header, which is what its documented output holds.
+fn gzip_compress(call: &Call) -> Result<Val, QueryError> {
+    expect_string(call, 0)?;
+    call.rowwise(KqlType::String, |a| {
+        let text = a[0].to_text();
+        let mut enc =
+            flate2::write::DeflateEncoder::new(GZIP_HEADER.to_vec(), flate2::Compression::none());
+        let Ok(mut out) = enc.write_all(text.as_bytes()).and_then(|()| enc.finish()) else {
+            return Ok(Scalar::String(String::new()));
+        };
+        let mut crc = flate2::Crc::new();
+        crc.update(text.as_bytes());
+        out.extend_from_slice(&crc.sum().to_le_bytes());
+        // ISIZE is the length modulo 2^32 (RFC 1952).
+        out.extend_from_slice(&(text.len() as u32).to_le_bytes());
+        Ok(Scalar::String(STANDARD.encode(out)))
+    })
+}
+
+/// `gzip_decompress_from_base64_string(s)`: "" unless `s` is base64 of a
+/// gzip stream whose header has the magic, deflate and no flags (Kusto
+/// documents that it reads no optional header field) and whose checksum
+/// and length hold.
+fn gzip_decompress(call: &Call) -> Result<Val, QueryError> {
+    expect_string(call, 0)?;
+    call.rowwise(KqlType::String, |a| {
+        let text = decode_base64(&a[0].to_text())
+            .filter(|b| b.len() >= 18 && b[..3] == GZIP_HEADER[..3] && b[3] == 0)
+            .and_then(|b| inflated_text(flate2::read::GzDecoder::new(b.as_slice())));
         Ok(Scalar::String(text.unwrap_or_default()))
     })
 }
@@ -252,6 +309,14 @@ fn isascii(call: &Call) -> Result<Val, QueryError> {
     call.rowwise(KqlType::Bool, |a| {
         Ok(Scalar::Bool(a[0].to_text().is_ascii()))
     })
+}
+
+/// `isutf8(value)`: whether the value's text is valid UTF-8. It always is
+/// here: Quarry holds every text as UTF-8 (a file that is not is read as
+/// Windows-1252, each byte a character, and no function makes a lone
+/// surrogate), and a null number or time reads as "", valid too.
+fn isutf8(_call: &Call) -> Result<Val, QueryError> {
+    Ok(Val::Scalar(Scalar::Bool(true)))
 }
 
 /// The terms of a text as `has` sees them: runs of letters and digits,
