@@ -1,6 +1,6 @@
 //! Numeric functions: `abs`, `round`, `ceiling`, `sqrt`, `pow`, `log`,
 //! `log10`, `log2`, `exp`, `exp2`, `exp10`, `sign`, `isnan`, `isinf`,
-//! `isfinite`, `pi`, `gamma`, `loggamma`, the trigonometric functions and the bitwise ones
+//! `isfinite`, `pi`, `gamma`, `loggamma`, `erf`, `erfc`, the trigonometric functions and the bitwise ones
 //! (`binary_and`, ..., `bitset_count_ones`). Null in, null out;
 //! where Kusto documents null for an undefined result (`log(-1)`,
 //! `sqrt(-1)`), that is null rather than NaN.
@@ -68,6 +68,18 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
         min_args: 1,
         max_args: 1,
         eval: loggamma,
+    },
+    ScalarFunction {
+        name: "erf",
+        min_args: 1,
+        max_args: 1,
+        eval: erf,
+    },
+    ScalarFunction {
+        name: "erfc",
+        min_args: 1,
+        max_args: 1,
+        eval: erfc,
     },
     ScalarFunction {
         name: "abs",
@@ -264,6 +276,17 @@ fn log2(call: &Call) -> Result<Val, QueryError> {
 
 fn exp(call: &Call) -> Result<Val, QueryError> {
     real_unary(call, |x| Some(x.exp()))
+}
+
+/// `erf(x)`: the error function (`erf(1)` is 0.842700792949715).
+fn erf(call: &Call) -> Result<Val, QueryError> {
+    real_unary(call, |x| Some(libm::erf(x)))
+}
+
+/// `erfc(x)`: the complementary error function, 1 - erf(x), computed
+/// directly so large x keeps its digits (`erfc(3)` is 2.20904969985854E-05).
+fn erfc(call: &Call) -> Result<Val, QueryError> {
+    real_unary(call, |x| Some(libm::erfc(x)))
 }
 
 fn exp2(call: &Call) -> Result<Val, QueryError> {
