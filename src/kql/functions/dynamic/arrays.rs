@@ -1,6 +1,6 @@
 //! Array functions: `array_length`, `array_concat`, `array_slice`,
-//! `array_index_of`, `array_reverse`, `pack_array`, `strcat_array` and
-//! `range`.
+//! `array_index_of`, `array_reverse`, `pack_array`, `strcat_array`,
+//! `range` and `repeat`.
 
 use serde_json::Value as Json;
 
@@ -193,5 +193,37 @@ pub(super) fn range(call: &Call) -> Result<Val, QueryError> {
             }
         }
         Ok(Scalar::Dynamic(Json::Array(out)))
+    })
+}
+
+/// The most elements `repeat()` makes: `range()`'s limit. A count beyond
+/// it is refused with this limit named, rather than filling the memory.
+const REPEAT_MAX: i64 = RANGE_MAX as i64;
+
+/// `repeat(value, count)`: an array of `count` copies of `value`; empty for
+/// 0, null for a negative or null count.
+pub(super) fn repeat(call: &Call) -> Result<Val, QueryError> {
+    expect_integer(call, 1)?;
+    let too_many = |n: i64| {
+        QueryError::type_error(
+            format!("repeat() makes at most {REPEAT_MAX} elements, not {n}"),
+            call.arg_span(1),
+        )
+    };
+    if let Val::Scalar(s) = &call.args[1]
+        && let Some(n) = as_long(s)
+        && n > REPEAT_MAX
+    {
+        return Err(too_many(n));
+    }
+    call.rowwise(KqlType::Dynamic, |a| {
+        let count = match as_long(&a[1]) {
+            Some(n) if n < 0 => return Ok(null_dynamic()),
+            Some(n) if n > REPEAT_MAX => return Err(too_many(n)),
+            Some(n) => n as usize,
+            None => return Ok(null_dynamic()),
+        };
+        let element = a[0].to_json();
+        Ok(Scalar::Dynamic(Json::Array(vec![element; count])))
     })
 }

@@ -1,6 +1,6 @@
 //! Property-bag functions: `bag_pack`/`pack`, `bag_pack_columns`,
-//! `bag_keys`, `bag_merge`, `bag_has_key`, `bag_remove_keys` (keys may be
-//! JSONPaths into nested bags) and `dynamic_to_json`.
+//! `bag_keys`, `bag_merge`, `bag_has_key`, `bag_remove_keys`, `bag_set_key`
+//! (keys may be JSONPaths into nested bags), `bag_zip` and `dynamic_to_json`.
 
 use serde_json::{Map, Value as Json};
 
@@ -197,5 +197,103 @@ pub(super) fn dynamic_to_json(call: &Call) -> Result<Val, QueryError> {
             Scalar::Dynamic(j) => sorted_keys(j).to_string(),
             other => other.to_text().into_owned(),
         }))
+    })
+}
+
+/// The nested keys of `bag_set_key`'s key: a JSONPath of names (`$.a.b`,
+/// `$['a']['b']`) or one root-level name. `None` for what Kusto does not
+/// take there: the root `$` alone, an array index, an empty name.
+fn key_path(key: &str) -> Option<Vec<String>> {
+    if !key.starts_with('$') {
+        return (!key.is_empty()).then(|| vec![key.to_string()]);
+    }
+    let steps = json_steps(key)?;
+    if steps.is_empty() {
+        return None;
+    }
+    steps
+        .into_iter()
+        .map(|step| match step {
+            Json::String(name) if !name.is_empty() => Some(name),
+            _ => None,
+        })
+        .collect()
+}
+
+fn bad_key(call: &Call, key: &str) -> QueryError {
+    QueryError::type_error(
+        format!(
+            "bag_set_key() takes a key name or a JSONPath of names such as $.a.b, not '{key}' (no array index, not the root)"
+        ),
+        call.arg_span(1),
+    )
+}
+
+/// Sets `value` at `path` in `bag`: missing bags on the way are made, and
+/// a value on the way that is not a bag is replaced by one (the key is
+/// set whatever was there).
+fn set_path(bag: &mut Map<String, Json>, path: &[String], value: Json) {
+    match path {
+        [] => {}
+        [last] => {
+            bag.insert(last.clone(), value);
+        }
+        [first, rest @ ..] => {
+            let child = bag
+                .entry(first.clone())
+                .or_insert_with(|| Json::Object(Map::new()));
+            if !child.is_object() {
+                *child = Json::Object(Map::new());
+            }
+            if let Json::Object(m) = child {
+                set_path(m, rest, value);
+            }
+        }
+    }
+}
+
+/// `bag_set_key(bag, key, value)`: the bag with `key` (a name, or a
+/// JSONPath into nested bags) set to `value`; null when `bag` is not a bag.
+pub(super) fn bag_set_key(call: &Call) -> Result<Val, QueryError> {
+    expect(call, 1, |k| k == KqlType::String, "a string key")?;
+    if let Val::Scalar(k) = &call.args[1] {
+        let key = k.to_text();
+        if key_path(&key).is_none() {
+            return Err(bad_key(call, &key));
+        }
+    }
+    call.rowwise(KqlType::Dynamic, |a| {
+        let Json::Object(mut bag) = json_of(&a[0]) else {
+            return Ok(null_dynamic());
+        };
+        let key = a[1].to_text();
+        let Some(path) = key_path(&key) else {
+            return Err(bad_key(call, &key));
+        };
+        set_path(&mut bag, &path, a[2].to_json());
+        Ok(Scalar::Dynamic(Json::Object(bag)))
+    })
+}
+
+/// `bag_zip(keys, values)`: a bag of each string key with the value at
+/// its position (null past the values' end; every value null when
+/// `values` is not an array); keys that are not strings are skipped. Null
+/// when `keys` is not an array.
+pub(super) fn bag_zip(call: &Call) -> Result<Val, QueryError> {
+    call.rowwise(KqlType::Dynamic, |a| {
+        let Json::Array(keys) = json_of(&a[0]) else {
+            return Ok(null_dynamic());
+        };
+        let values = match json_of(&a[1]) {
+            Json::Array(v) => v,
+            _ => Vec::new(),
+        };
+        let mut bag = Map::new();
+        for (i, key) in keys.into_iter().enumerate() {
+            if let Json::String(k) = key {
+                bag.insert(k, values.get(i).cloned().unwrap_or(Json::Null));
+            }
+        }
+        Ok(Scalar::Dynamic(Json::Object(bag)))
     })
 }

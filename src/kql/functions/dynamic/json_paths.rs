@@ -1,5 +1,7 @@
 //! `extract_json` (and the older `extractjson`): the element at a JSONPath
-//! of JSON text.
+//! of JSON text; `treepath`: the paths into a dynamic value.
+
+use std::collections::HashSet;
 
 use serde_json::Value as Json;
 
@@ -88,5 +90,53 @@ pub(super) fn extract_json(call: &Call) -> Result<Val, QueryError> {
             k if value.is_null() => Scalar::Null(k),
             k => crate::kql::functions::convert::coerce(&crate::kql::expr::json_scalar(&value), k),
         })
+    })
+}
+
+/// A bag key as a path step: `['name']`, with `\` and `'` escaped.
+fn key_step(key: &str) -> String {
+    let escaped = key.replace('\\', "\\\\").replace('\'', "\\'");
+    format!("['{escaped}']")
+}
+
+/// Adds the paths under `node` (reached by `path`) to `out`, each once,
+/// in the order first met: a bag's keys one by one, an array's elements
+/// all as `[0]` (a path names a shape, not one element).
+fn tree_paths(node: &Json, path: &str, out: &mut Vec<String>, seen: &mut HashSet<String>) {
+    let mut add = |p: String, child: &Json, out: &mut Vec<String>| {
+        if seen.insert(p.clone()) {
+            out.push(p.clone());
+        }
+        tree_paths(child, &p, out, seen);
+    };
+    match node {
+        Json::Object(m) => {
+            for (k, v) in m {
+                add(format!("{path}{}", key_step(k)), v, out);
+            }
+        }
+        Json::Array(items) => {
+            for v in items {
+                add(format!("{path}[0]"), v, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `treepath(object)`: every path expression into a bag (`['a']`,
+/// `['a'][0]`, `['a'][0]['x']`), as the documentation enumerates them;
+/// null when the value is not a bag or an array.
+pub(super) fn treepath(call: &Call) -> Result<Val, QueryError> {
+    call.rowwise(KqlType::Dynamic, |a| {
+        let node = crate::kql::functions::convert::json_of(&a[0]);
+        if !(node.is_object() || node.is_array()) {
+            return Ok(Scalar::Null(KqlType::Dynamic));
+        }
+        let mut out = Vec::new();
+        tree_paths(&node, "", &mut out, &mut HashSet::new());
+        Ok(Scalar::Dynamic(Json::Array(
+            out.into_iter().map(Json::String).collect(),
+        )))
     })
 }

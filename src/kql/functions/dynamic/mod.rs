@@ -2,7 +2,8 @@
 //! (`array_length`, `array_concat` (sorting: see [`super::array_sort`]),
 //! `array_slice`, `array_index_of`, `array_reverse`, `pack_array`,
 //! `strcat_array`), bags (`bag_pack`/`pack`, `bag_keys`, `bag_merge`,
-//! `bag_has_key`, `bag_remove_keys`), `dynamic_to_json`, `range` and sets (`set_has_element`, `set_union`,
+//! `bag_has_key`, `bag_remove_keys`, `bag_set_key`, `bag_zip`), `treepath`,
+//! `dynamic_to_json`, `range`, `repeat` and sets (`set_has_element`, `set_union`,
 //! `set_intersect`, `set_difference`).
 //!
 //! A function given something other than an array (or bag) where it needs
@@ -25,12 +26,13 @@ use crate::kql::error::QueryError;
 use crate::kql::value::{Scalar, Val};
 use arrays::{
     array_concat, array_index_of, array_length, array_reverse, array_slice, pack_array, range,
-    strcat_array,
+    repeat, strcat_array,
 };
 use bags::{
-    bag_has_key, bag_keys, bag_merge, bag_pack, bag_pack_columns, bag_remove_keys, dynamic_to_json,
+    bag_has_key, bag_keys, bag_merge, bag_pack, bag_pack_columns, bag_remove_keys, bag_set_key,
+    bag_zip, dynamic_to_json,
 };
-use json_paths::extract_json;
+use json_paths::{extract_json, treepath};
 use sets::{set_difference, set_has_element, set_intersect, set_union};
 use xml::parse_xml;
 
@@ -80,6 +82,12 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
     },
     ScalarFunction {
         name: "array_length",
+        min_args: 1,
+        max_args: 1,
+        eval: array_length,
+    },
+    ScalarFunction {
+        name: "arraylength",
         min_args: 1,
         max_args: 1,
         eval: array_length,
@@ -169,6 +177,24 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
         eval: bag_remove_keys,
     },
     ScalarFunction {
+        name: "bag_set_key",
+        min_args: 3,
+        max_args: 3,
+        eval: bag_set_key,
+    },
+    ScalarFunction {
+        name: "bag_zip",
+        min_args: 2,
+        max_args: 2,
+        eval: bag_zip,
+    },
+    ScalarFunction {
+        name: "treepath",
+        min_args: 1,
+        max_args: 1,
+        eval: treepath,
+    },
+    ScalarFunction {
         name: "dynamic_to_json",
         min_args: 1,
         max_args: 1,
@@ -179,6 +205,12 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
         min_args: 2,
         max_args: 3,
         eval: range,
+    },
+    ScalarFunction {
+        name: "repeat",
+        min_args: 2,
+        max_args: 2,
+        eval: repeat,
     },
     ScalarFunction {
         name: "set_has_element",
