@@ -165,6 +165,19 @@ fn count_distinct(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
     )
 }
 
+/// `count_distinctif(x, predicate)`: the distinct values of `x` among the
+/// rows where the predicate holds (nulls not counted).
+fn count_distinctif(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
+    one(
+        a.default_name("count_distinctif"),
+        a.col(0)?
+            .filter(pred(a, 1)?)
+            .drop_nulls()
+            .n_unique()
+            .cast(DataType::Int64),
+    )
+}
+
 /// What `sum` adds up: ints as longs, as Kusto sums them (an int column's
 /// total easily exceeds an int).
 fn addends(a: &AggInput) -> Result<Expr, QueryError> {
@@ -510,6 +523,12 @@ pub static AGGREGATES: &[AggregateFunction] = &[
         min_args: 1,
         max_args: 1,
         plan: count_distinct,
+    },
+    AggregateFunction {
+        name: "count_distinctif",
+        min_args: 2,
+        max_args: 2,
+        plan: count_distinctif,
     },
     AggregateFunction {
         name: "sum",
