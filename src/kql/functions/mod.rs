@@ -28,6 +28,7 @@ pub mod regex_search;
 pub mod schema_aggregate;
 pub mod series;
 pub mod series_decompose;
+pub mod series_fft;
 pub mod series_fit;
 pub mod series_periods;
 pub mod statistics;
@@ -357,7 +358,7 @@ pub struct ScalarFunction {
 }
 
 /// Every family's table.
-fn families() -> [&'static [ScalarFunction]; 27] {
+fn families() -> [&'static [ScalarFunction]; 28] {
     [
         strings::FUNCTIONS,
         regex_search::FUNCTIONS,
@@ -374,6 +375,7 @@ fn families() -> [&'static [ScalarFunction]; 27] {
         ip_ranges::FUNCTIONS,
         geo::FUNCTIONS,
         series_fit::FUNCTIONS,
+        series_fft::FUNCTIONS,
         series_periods::FUNCTIONS,
         series_decompose::FUNCTIONS,
         window::FUNCTIONS,

@@ -69,6 +69,24 @@ pub const MULTI_VALUED: &[MultiValued] = &[
         outputs: FIT_2LINES,
     },
     MultiValued {
+        name: "series_fit_poly",
+        outputs: &[
+            ("rsquare", "rsquare", R),
+            ("coefficients", "coefficients", D),
+            ("variance", "variance", R),
+            ("rvariance", "rvariance", R),
+            ("poly_fit", "poly_fit", D),
+        ],
+    },
+    MultiValued {
+        name: "series_fft",
+        outputs: &[("real", "real", D), ("imag", "imag", D)],
+    },
+    MultiValued {
+        name: "series_ifft",
+        outputs: &[("real", "real", D), ("imag", "imag", D)],
+    },
+    MultiValued {
         name: "series_decompose",
         outputs: &[
             ("baseline", "baseline", D),

@@ -1,11 +1,11 @@
 //! Whole-series figures that come out as several columns:
 //! `series_stats`, `series_fit_line` and `series_fit_2lines` (and their
-//! `_dynamic` forms, one bag each). Each evaluates to a bag per row whose
-//! keys [`super::multi_valued`] turns into columns.
+//! `_dynamic` forms, one bag each), `series_fit_poly`. Each evaluates to a
+//! bag per row whose keys [`super::multi_valued`] turns into columns.
 
 use serde_json::{Map, Value as Json};
 
-use super::convert::as_bool;
+use super::convert::{as_bool, as_long, expect, expect_integer};
 use super::series::{numbers, real_json, stats};
 use super::{Call, ScalarFunction};
 use crate::data::types::KqlType;
@@ -43,6 +43,12 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
         min_args: 1,
         max_args: 1,
         eval: fit_2lines,
+    },
+    ScalarFunction {
+        name: "series_fit_poly",
+        min_args: 1,
+        max_args: 3,
+        eval: fit_poly,
     },
 ];
 
@@ -196,6 +202,140 @@ fn fit_2lines(call: &Call) -> Result<Val, QueryError> {
     })
 }
 
+/// The least-squares solution of `columns · b ≈ y` (the matrix given by
+/// its columns, each as long as `y`), by Householder QR: the normal
+/// equations would square the condition number of a Vandermonde matrix,
+/// which is bad enough already. `None` when the columns are (nearly)
+/// dependent: too few distinct x for the degree.
+fn least_squares(mut columns: Vec<Vec<f64>>, mut y: Vec<f64>) -> Option<Vec<f64>> {
+    let (n, m) = (y.len(), columns.len());
+    if m == 0 || m > n {
+        return None;
+    }
+    let mut diagonal = vec![0.0; m];
+    for k in 0..m {
+        let norm = columns[k][k..].iter().map(|v| v * v).sum::<f64>().sqrt();
+        let alpha = if columns[k][k] > 0.0 { -norm } else { norm };
+        // The reflector v = x - alpha e1, kept in place of the column.
+        columns[k][k] -= alpha;
+        let vv: f64 = columns[k][k..].iter().map(|v| v * v).sum();
+        diagonal[k] = alpha;
+        if vv == 0.0 {
+            continue;
+        }
+        let (head, tail) = columns.split_at_mut(k + 1);
+        let v = &head[k][k..];
+        let reflect = |target: &mut [f64]| {
+            let f = 2.0 * v.iter().zip(&*target).map(|(a, b)| a * b).sum::<f64>() / vv;
+            target.iter_mut().zip(v).for_each(|(t, a)| *t -= f * a);
+        };
+        tail.iter_mut().for_each(|c| reflect(&mut c[k..]));
+        reflect(&mut y[k..]);
+    }
+    let largest = diagonal.iter().fold(0.0_f64, |a, d| a.max(d.abs()));
+    if largest == 0.0 || diagonal.iter().any(|d| d.abs() <= largest * 1e-12) {
+        return None;
+    }
+    let mut b = vec![0.0; m];
+    for k in (0..m).rev() {
+        let known: f64 = (k + 1..m).map(|j| columns[j][k] * b[j]).sum();
+        b[k] = (y[k] - known) / diagonal[k];
+    }
+    Some(b)
+}
+
+/// A least-squares polynomial: its coefficients from the highest power
+/// down, and its value at each x.
+struct Poly {
+    coefficients: Vec<f64>,
+    fit: Vec<f64>,
+}
+
+/// The polynomial of `degree` nearest to the points `(x[i], y[i])`. The
+/// x are divided by their largest magnitude first (the fit is the same,
+/// the matrix far better conditioned: Kusto's own examples fit x up to
+/// 200 with degree 5), and the coefficients scaled back.
+fn fit_polynomial(x: &[f64], y: &[f64], degree: usize) -> Option<Poly> {
+    let scale = x.iter().fold(0.0_f64, |a, v| a.max(v.abs()));
+    let scale = if scale > 0.0 { scale } else { 1.0 };
+    let u: Vec<f64> = x.iter().map(|v| v / scale).collect();
+    // Column j holds u^j.
+    let columns: Vec<Vec<f64>> = (0..=degree)
+        .map(|j| u.iter().map(|v| v.powi(j as i32)).collect())
+        .collect();
+    let b = least_squares(columns, y.to_vec())?;
+    let fit = u
+        .iter()
+        .map(|v| b.iter().rev().fold(0.0, |acc, c| acc * v + c))
+        .collect();
+    let coefficients = b
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(j, c)| c / scale.powi(j as i32))
+        .collect();
+    Some(Poly { coefficients, fit })
+}
+
+/// `series_fit_poly(y[, x[, degree]])`: rsquare, coefficients (highest
+/// power first), variance, rvariance and poly_fit of the least-squares
+/// polynomial of `degree` (1 by default) through `(x, y)`, x being 1, 2,
+/// ... when absent or null. Variances are over n - 1, as
+/// `series_fit_line`'s, so degree 1 gives that function's figures. Null
+/// when a series is not an array of numbers, the two differ in length, or
+/// there are too few distinct points for the degree.
+fn fit_poly(call: &Call) -> Result<Val, QueryError> {
+    for i in 0..call.args.len().min(2) {
+        expect(call, i, |k| k == KqlType::String, "a dynamic array")?;
+    }
+    if call.args.len() > 2 {
+        expect_integer(call, 2)?;
+    }
+    call.rowwise(KqlType::Dynamic, |a| {
+        let Some(y) = series(&a[0]) else {
+            return Ok(bag(None));
+        };
+        let x = match a.get(1) {
+            Some(s) if !s.is_null() => match series(s) {
+                Some(x) if x.len() == y.len() => x,
+                _ => return Ok(bag(None)),
+            },
+            _ => (1..=y.len()).map(|i| i as f64).collect(),
+        };
+        let degree = match a.get(2) {
+            None => 1,
+            Some(d) => match as_long(d).and_then(|d| usize::try_from(d).ok()) {
+                Some(d) => d,
+                None => return Ok(bag(None)),
+            },
+        };
+        let Some(poly) = fit_polynomial(&x, &y, degree) else {
+            return Ok(bag(None));
+        };
+        let n = y.len() as f64;
+        let mean = y.iter().sum::<f64>() / n;
+        let sst: f64 = y.iter().map(|v| (v - mean).powi(2)).sum();
+        let ssr: f64 = y.iter().zip(&poly.fit).map(|(v, f)| (v - f).powi(2)).sum();
+        let dof = (n - 1.0).max(1.0);
+        let mut m = Map::new();
+        m.insert(
+            "rsquare".into(),
+            real_json(if sst == 0.0 { 1.0 } else { 1.0 - ssr / sst }),
+        );
+        m.insert(
+            "coefficients".into(),
+            Json::Array(poly.coefficients.into_iter().map(real_json).collect()),
+        );
+        m.insert("variance".into(), real_json(sst / dof));
+        m.insert("rvariance".into(), real_json(ssr / dof));
+        m.insert(
+            "poly_fit".into(),
+            Json::Array(poly.fit.into_iter().map(real_json).collect()),
+        );
+        Ok(bag(Some(m)))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,6 +351,39 @@ mod tests {
         assert!((l.rsquare - 0.982_900_730_884_447).abs() < 1e-12);
         assert!((l.variance - 98.628_787_878_787_86).abs() < 1e-9);
         assert!((l.rvariance - 1.686_480_186_480_187).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_polynomial_is_found_again() {
+        // y = 2x^3 - x + 5 at x = -3..=4, exactly.
+        let x: Vec<f64> = (-3..=4).map(f64::from).collect();
+        let y: Vec<f64> = x.iter().map(|v| 2.0 * v.powi(3) - v + 5.0).collect();
+        let p = fit_polynomial(&x, &y, 3).expect("fits");
+        for (got, want) in p.coefficients.iter().zip([2.0, 0.0, -1.0, 5.0]) {
+            assert!((got - want).abs() < 1e-9, "{:?}", p.coefficients);
+        }
+        for (got, want) in p.fit.iter().zip(&y) {
+            assert!((got - want).abs() < 1e-9);
+        }
+    }
+
+    #[test]
+    fn degree_one_is_the_line() {
+        let y = [
+            2.0, 5.0, 6.0, 8.0, 11.0, 15.0, 17.0, 18.0, 25.0, 26.0, 30.0, 30.0,
+        ];
+        let x: Vec<f64> = (1..=12).map(f64::from).collect();
+        let p = fit_polynomial(&x, &y, 1).expect("fits");
+        let l = fit(&y, 1.0);
+        assert!((p.coefficients[0] - l.slope).abs() < 1e-12);
+        assert!((p.coefficients[1] - l.interception).abs() < 1e-12);
+    }
+
+    #[test]
+    fn too_few_distinct_points_fit_nothing() {
+        assert!(fit_polynomial(&[1.0, 1.0, 1.0], &[1.0, 2.0, 3.0], 1).is_none());
+        assert!(fit_polynomial(&[1.0, 2.0], &[1.0, 2.0], 2).is_none());
+        assert!(fit_polynomial(&[], &[], 0).is_none());
     }
 
     #[test]
