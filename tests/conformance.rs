@@ -1895,15 +1895,15 @@ fn unknown_table_suggests_the_closest() {
 
 #[test]
 fn unsupported_feature_is_named() {
-    let q = "datatable(a:long) [1] | facet by a";
+    let q = "datatable(a:long) [1] | assert-schema (a:long)";
     assert_eq!(
         error_in(&Catalog::new(), q),
         tidy_error(
-            "error: facet is not supported yet
+            "error: assert-schema is not supported yet
              --> line 1, column 25
               |
-            1 | datatable(a:long) [1] | facet by a
-              |                         ^^^^^"
+            1 | datatable(a:long) [1] | assert-schema (a:long)
+              |                         ^^^^^^^^^^^^^"
         )
     );
 }

@@ -660,7 +660,11 @@ fn other_plugins_are_named_as_unsupported() {
     );
     assert_eq!(
         checked("T | evaluate sequence_detect(Timestamp, 1h, 1d, a = x > 1, b = x < 1, User)"),
-        "evaluate sequence_detect is not supported yet"
+        "ok"
+    );
+    assert_eq!(
+        checked("T | evaluate estimate_rows_count()"),
+        "evaluate estimate_rows_count is not supported yet"
     );
     assert_eq!(
         error("print x = 1 | evaluate geo_polygon_lookup(x)"),

@@ -636,7 +636,7 @@ fn the_service_judges_kql_quarry_does_not_know() {
     ]);
     let url = format!("{}/v1/workspaces/ws-1", server.base);
     let mut app = remote_app(&url, dir.path());
-    let text = "SigninLogs | facet by UserPrincipalName";
+    let text = "SigninLogs | assert-schema (UserPrincipalName:string)";
     assert!(quarry::kql::parser::parse(text).is_err());
     ch(&mut app, ':');
     typed(&mut app, text);

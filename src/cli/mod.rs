@@ -6,6 +6,7 @@ mod clock;
 mod functions;
 mod query;
 mod remote;
+mod results;
 mod rules;
 mod sample;
 mod tables;

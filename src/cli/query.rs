@@ -8,7 +8,7 @@ use polars::prelude::*;
 
 use super::clock::Clock;
 use crate::data::catalog::Catalog;
-use crate::kql::{RunOptions, run};
+use crate::kql::{RunOptions, run_results};
 use crate::session::cells;
 use crate::session::export::{ExportError, ExportOptions, export_csv_file, write_csv};
 
@@ -96,6 +96,9 @@ pub fn run_cli(args: Args) -> i32 {
         eprintln!("{}", e.render(&text));
         return 2;
     }
+    if let Err(code) = super::results::refuse_several(&text, args.format) {
+        return code;
+    }
     let paths = match super::chosen_data(&args.data, args.sample, "query") {
         Ok(p) => p,
         Err(code) => return code,
@@ -121,8 +124,8 @@ pub fn run_cli(args: Args) -> i32 {
     let mut result = None;
     for _ in 0..args.repeat.max(1) {
         let t = Instant::now();
-        match run(&catalog, &text, &options) {
-            Ok(frame) => result = Some(frame),
+        match run_results(&catalog, &text, &options) {
+            Ok(tables) => result = Some(tables),
             Err(e) => {
                 eprintln!("{}", e.render(&text));
                 return 2;
@@ -140,8 +143,13 @@ pub fn run_cli(args: Args) -> i32 {
             sorted.len()
         );
     }
-    let Some(frame) = result else { return 2 };
-    match write_result(&frame, &args, &catalog) {
+    let Some(mut tables) = result else { return 2 };
+    // `fork`, `facet` and a few plugins make several tables.
+    let written = match tables.len() {
+        1 => write_result(&tables.remove(0).frame, &args, &catalog),
+        _ => super::results::write_results(&tables, &args),
+    };
+    match written {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("quarry: {e}");

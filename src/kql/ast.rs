@@ -367,6 +367,54 @@ pub enum OperatorKind {
     /// `make-graph`, `graph-match`, `graph-shortest-paths`,
     /// `graph-to-table`, `graph-mark-components` (see `kql::graph`).
     Graph(Box<super::graph::ast::GraphOp>),
+    /// `fork [name=](ops) [name=](ops) ...`: one result per leg.
+    Fork(Vec<ForkLeg>),
+    /// `facet by Col, ... [with (ops)]`: the `with` rows, then one table of
+    /// value counts per column.
+    Facet {
+        columns: Vec<Ident>,
+        with: Option<Vec<Operator>>,
+    },
+    /// `sample-distinct N of Column`
+    SampleDistinct {
+        count: Expr,
+        column: Ident,
+    },
+    /// `top-hitters N of Expr [by Expr]`
+    TopHitters {
+        count: Expr,
+        of: Expr,
+        by: Option<Expr>,
+    },
+    /// `consume [decodeblocks=b]`: runs its input and returns no rows.
+    Consume,
+}
+
+/// The plugins whose output is several tables (`preview`: the rows and
+/// their count; `funnel_sequence`: three sankey tables).
+pub const SEVERAL_RESULT_PLUGINS: &[&str] = &["preview", "funnel_sequence"];
+
+impl OperatorKind {
+    /// Whether the operator makes several results (`fork`, `facet`, and
+    /// the plugins above): only the last operator of a query may.
+    pub fn several_results(&self) -> bool {
+        match self {
+            OperatorKind::Fork(_) | OperatorKind::Facet { .. } => true,
+            OperatorKind::Evaluate { plugin, .. } => {
+                SEVERAL_RESULT_PLUGINS.contains(&plugin.name.as_str())
+            }
+            _ => false,
+        }
+    }
+}
+
+/// One leg of `fork`: its operators, and the name of its result (`name=`
+/// before it, or an `as` at its end).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForkLeg {
+    pub name: Option<Ident>,
+    pub ops: Vec<Operator>,
+    pub span: Span,
 }
 
 /// One clause of `top-nested`: which values to keep at this level of the

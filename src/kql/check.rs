@@ -267,10 +267,7 @@ impl Checker<'_> {
                         .try_for_each(|(n, t)| known_type(t, n.span))?;
                 }
                 if !operators::EVALUATE_PLUGINS.contains(&plugin.name.as_str()) {
-                    return Err(QueryError::unsupported(
-                        &format!("evaluate {}", plugin.name),
-                        plugin.span,
-                    ));
+                    return Err(operators::plugin_unsupported(plugin));
                 }
                 // pivot's second argument is an aggregation.
                 let aggregates = plugin.name == "pivot";
@@ -333,6 +330,18 @@ impl Checker<'_> {
                     .try_for_each(|e| self.expr(e))
             }
             K::Graph(g) => self.graph(g),
+            K::Fork(legs) => legs
+                .iter()
+                .flat_map(|l| &l.ops)
+                .try_for_each(|o| self.operator(o)),
+            K::Facet { with, .. } => with.iter().flatten().try_for_each(|o| self.operator(o)),
+            K::SampleDistinct { count, .. } => self.expr(count),
+            K::TopHitters { count, of, by } => {
+                self.expr(count)?;
+                self.expr(of)?;
+                by.iter().try_for_each(|b| self.expr(b))
+            }
+            K::Consume => Ok(()),
         }
     }
 

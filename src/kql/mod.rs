@@ -23,5 +23,8 @@ pub mod value;
 pub use error::QueryError;
 pub use limits::{Budget, Cancel};
 pub use rows::Rows;
-pub use run::{Plugin, RunOptions, run, run_query};
+pub use run::{
+    NamedResult, Plugin, RunOptions, run, run_query, run_results, several_results,
+    several_results_note,
+};
 pub use run_rows::run_rows;

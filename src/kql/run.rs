@@ -76,9 +76,11 @@ pub fn run_query(
 
 mod calls;
 mod pipeline;
+mod results;
 mod scope;
 mod tables;
 
+pub use results::{NamedResult, result_labels, run_results, several_results, several_results_note};
 pub use scope::{Binding, Scope};
 
 /// Function calls nest; this bounds recursion (`let f = () { f() }`).

@@ -334,6 +334,11 @@ fn operator_word(op: &Operator) -> &'static str {
             "this operator"
         }
         K::Graph(g) => g.name(),
+        K::Fork(_) => "fork",
+        K::Facet { .. } => "facet",
+        K::SampleDistinct { .. } => "sample-distinct",
+        K::TopHitters { .. } => "top-hitters",
+        K::Consume => "consume",
     }
 }
 

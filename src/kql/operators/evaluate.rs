@@ -25,6 +25,10 @@
 //! - `geo_polygon_lookup` and `geo_line_lookup`: see [`super::geo_lookup`].
 //! - `schema_merge`: see [`super::schema_merge`].
 //! - `rolling_percentile`: see [`super::rolling`].
+//! - `narrow`, `session_count`, `funnel_sequence_completion`,
+//!   `sequence_detect`, `activity_engagement`: see their modules;
+//!   `preview` and `funnel_sequence` make several tables (see
+//!   [`super::several`]).
 //!
 //! An output schema keeps only its columns, in its order and converted to
 //! its types (missing ones null), after the input's columns when it starts
@@ -63,6 +67,13 @@ pub const EVALUATE_PLUGINS: &[&str] = &[
     "geo_line_lookup",
     "schema_merge",
     "rolling_percentile",
+    "preview",
+    "funnel_sequence",
+    "narrow",
+    "session_count",
+    "funnel_sequence_completion",
+    "sequence_detect",
+    "activity_engagement",
 ];
 
 /// The value column of pivot's intermediate summarize; `$` keeps it apart
@@ -94,12 +105,12 @@ impl Runner<'_> {
             "geo_line_lookup" => self.geo_lookup(Shape::Line, args, frame, span)?,
             "schema_merge" => self.schema_merge(args, frame, span)?,
             "rolling_percentile" => self.rolling_percentile(args, frame, span)?,
-            other => {
-                return Err(QueryError::unsupported(
-                    &format!("evaluate {other}"),
-                    plugin.span,
-                ));
-            }
+            "narrow" => self.narrow(args, frame, span)?,
+            "session_count" => self.session_count(args, frame, span)?,
+            "funnel_sequence_completion" => self.funnel_sequence_completion(args, frame, span)?,
+            "sequence_detect" => self.sequence_detect(args, frame, span)?,
+            "activity_engagement" => self.activity_engagement(args, frame, span)?,
+            _ => return Err(super::plugin_unsupported(plugin)),
         };
         match schema {
             Some(s) => apply_schema(out, &kept, s, span),

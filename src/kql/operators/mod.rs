@@ -4,10 +4,15 @@
 mod active_users;
 mod activity;
 mod activity_cohorts;
+mod activity_engagement;
 mod dcount_intersect;
 mod evaluate;
 mod external;
+mod facet;
 mod filter;
+mod fork;
+mod funnel_completion;
+mod funnel_sequence;
 mod geo_lookup;
 mod groups;
 mod ip_lookup;
@@ -20,20 +25,29 @@ mod multi_value;
 mod mv_apply;
 mod mv_expand;
 mod names;
+mod narrow;
 mod order;
 mod parse;
 mod parse_kv;
 mod partition;
+mod preview;
 mod project;
 mod reduce;
 mod rolling;
 mod rows_near;
+mod sample_distinct;
 mod scan;
 mod schema_merge;
+mod sequence_detect;
+mod services;
+mod session_count;
+mod several;
 mod slices;
 mod sort;
 mod source;
 mod summarize;
+mod timeline;
+mod top_hitters;
 mod top_nested;
 mod union;
 
@@ -43,6 +57,8 @@ use polars::prelude::*;
 pub use evaluate::EVALUATE_PLUGINS;
 pub use external::check_externaldata;
 pub(crate) use filter::{Kept, kept};
+pub use fork::fork_leg_name;
+pub use services::{needs_service, plugin_unsupported};
 
 use super::ast::{Operator, OperatorKind, Span};
 use super::error::QueryError;
@@ -140,11 +156,21 @@ impl Runner<'_> {
                 frame,
                 op.span,
             ),
+            K::Fork(_) | K::Facet { .. } => self.op_first_of_several(op, frame),
+            K::Evaluate { .. } if op.kind.several_results() => self.op_first_of_several(op, frame),
             K::Evaluate {
                 plugin,
                 args,
                 schema,
             } => self.op_evaluate(plugin, args, schema.as_ref(), frame, op.span),
+            K::SampleDistinct { count, column } => {
+                self.op_sample_distinct(count, column, frame, op.span)
+            }
+            K::TopHitters { count, of, by } => {
+                self.op_top_hitters(count, of, by.as_ref(), frame, op.span)
+            }
+            // The input was computed; nothing is returned.
+            K::Consume => Ok(DataFrame::empty()),
             K::MakeSeries { .. } => self.op_make_series(&op.kind, frame, op.span),
             K::ParseKv(kv) => self.op_parse_kv(kv, frame),
             K::ParseWhere {
@@ -217,10 +243,7 @@ impl Runner<'_> {
                     op.span,
                 ))
             }
-            K::Evaluate { plugin, .. } => Err(QueryError::unsupported(
-                &format!("evaluate {}", plugin.name),
-                plugin.span,
-            )),
+            K::Evaluate { plugin, .. } => Err(plugin_unsupported(plugin)),
             _ => Err(QueryError::syntax(
                 "this operator needs an input table: put it after a '|'",
                 op.span,

@@ -14,7 +14,11 @@ impl Parser<'_> {
         if !self.at(&TokenKind::LParen) {
             return Err(self.expected_after("'(' and the plugin's arguments"));
         }
-        let args = self.parse_call_args()?;
+        let args = if crate::kql::operators::needs_service(&plugin.name) {
+            self.parse_service_args()?
+        } else {
+            self.parse_call_args()?
+        };
         let schema = if self.eat(&TokenKind::Colon) {
             Some(self.parse_output_schema()?)
         } else {

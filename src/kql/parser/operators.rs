@@ -53,20 +53,15 @@ const SUPPORTED: &[&str] = &[
     "graph-to-table",
     "graph-shortest-paths",
     "graph-mark-components",
+    "fork",
+    "facet",
+    "sample-distinct",
+    "top-hitters",
+    "consume",
 ];
 
 /// Real KQL operators Quarry does not run yet: named, not "unknown".
-const UNSUPPORTED: &[&str] = &[
-    "fork",
-    "facet",
-    "find",
-    "top-hitters",
-    "sample-distinct",
-    "project-smart",
-    "consume",
-    "assert-schema",
-    "macro-expand",
-];
+const UNSUPPORTED: &[&str] = &["find", "project-smart", "assert-schema", "macro-expand"];
 
 impl Parser<'_> {
     /// One operator after a `|`; `None` for an unsupported one, which is
@@ -164,6 +159,16 @@ impl Parser<'_> {
             | "graph-to-table"
             | "graph-shortest-paths"
             | "graph-mark-components" => self.parse_graph_op(&name)?,
+            "fork" => self.parse_fork()?,
+            "facet" => self.parse_facet()?,
+            "sample-distinct" => self.parse_sample_distinct()?,
+            "top-hitters" => self.parse_top_hitters()?,
+            "consume" => {
+                // `decodeblocks=true` forces decoding on a cluster; here
+                // every value is already decoded.
+                self.parse_options(&["decodeblocks"])?;
+                OperatorKind::Consume
+            }
             other if UNSUPPORTED.contains(&other) => {
                 return Ok(self.skip_unsupported(other, name_span));
             }
@@ -181,10 +186,12 @@ impl Parser<'_> {
                 ));
             }
         };
-        Ok(Some(Operator {
+        let op = Operator {
             kind,
             span: start.to(self.prev_span()),
-        }))
+        };
+        self.note_several(&op, name_span);
+        Ok(Some(op))
     }
 
     /// Note an unsupported operator and read past the rest of it.

@@ -333,7 +333,12 @@ pub(super) fn op(o: &Operator) -> String {
         | OperatorKind::Scan(_)
         | OperatorKind::Partition { .. }
         | OperatorKind::Reduce { .. }
-        | OperatorKind::Graph(_) => format!("{:?}", o.kind),
+        | OperatorKind::Graph(_)
+        | OperatorKind::Fork(_)
+        | OperatorKind::Facet { .. }
+        | OperatorKind::SampleDistinct { .. }
+        | OperatorKind::TopHitters { .. }
+        | OperatorKind::Consume => format!("{:?}", o.kind),
         OperatorKind::MvApply {
             columns,
             to_types,

@@ -123,7 +123,13 @@ impl App {
                     Ok(frame) => {
                         self.last_query_time = Some(elapsed);
                         self.failed_pipeline = None;
+                        // A view holds one table: say what `fork` and the
+                        // like made besides.
+                        let several = crate::kql::several_results_note(&p.full_text);
                         self.push_result(p, frame, chart);
+                        if let Some(note) = several {
+                            self.message = Some(Message::Warning(note));
+                        }
                     }
                     Err(e) if e.kind == crate::kql::error::ErrorKind::Cancelled => {
                         self.message = Some(Message::Warning("query cancelled".into()));
