@@ -141,6 +141,87 @@ fn parquet_row_groups_read_in_parallel_equal_the_plain_reading() {
     );
 }
 
+/// Text columns of an undocumented Parquet table, read from their
+/// dictionary pages: types are inferred from the distinct values exactly
+/// as from the rows (numbers, dates, flags, JSON), nulls are "", a row
+/// group with no value leaves the type to the others, and a column of
+/// unique values (which the writer stores plainly) is read as text.
+#[test]
+fn parquet_text_read_from_dictionaries_equals_the_plain_reading() {
+    let dir = TempDir::new().expect("temp dir");
+    let path = dir.path().join("Inventory.parquet");
+    let rows = 40_000;
+    let host: Vec<Option<String>> = (0..rows)
+        .map(|i| (i % 97 != 5).then(|| format!("host-{}", i % 300)))
+        .collect();
+    let port: Vec<String> = (0..rows)
+        .map(|i| ["443", "80", "8080"][i % 3].into())
+        .collect();
+    let seen: Vec<String> = (0..rows)
+        .map(|i| format!("2026-03-0{}T10:00:00Z", 1 + i % 5))
+        .collect();
+    let flag: Vec<String> = (0..rows).map(|i| ["True", "False"][i % 2].into()).collect();
+    let tags: Vec<String> = (0..rows).map(|i| format!("{{\"k\":{}}}", i % 4)).collect();
+    // Empty in the first row groups, then words: inferred per row group.
+    let later: Vec<String> = (0..rows)
+        .map(|i| {
+            if i < 25_000 {
+                String::new()
+            } else {
+                ["a", "b"][i % 2].into()
+            }
+        })
+        .collect();
+    let unique: Vec<String> = (0..rows)
+        .map(|i| format!("id-{i:08}-{}", i * 7919))
+        .collect();
+    let mut frame = df!(
+        "Host" => host,
+        "Port" => port,
+        "Seen" => seen,
+        "Flag" => flag,
+        "Tags" => tags,
+        "Later" => later,
+        "Unique" => unique,
+    )
+    .expect("frame");
+    // Row groups of a quarter (a slice of four dictionaries, merged) and
+    // of the whole table (one dictionary, its indexes taken as they are).
+    for group_rows in [10_000, rows] {
+        let mut file = std::fs::File::create(&path).expect("create");
+        ParquetWriter::new(&mut file)
+            .with_row_group_size(Some(group_rows))
+            .finish(&mut frame)
+            .expect("write");
+        let table = loaded(&path, None);
+        assert_table(&table, &path, group_rows);
+    }
+}
+
+fn assert_table(table: &Table, path: &Path, group_rows: usize) {
+    let what = format!("row groups of {group_rows}");
+    assert_eq!(encoded_columns(&table.frame), ["Host", "Later"], "{what}");
+    let types: Vec<String> = table
+        .frame
+        .columns()
+        .iter()
+        .map(|c| format!("{}:{}", c.name(), c.dtype()))
+        .collect();
+    assert_eq!(
+        types[1..],
+        [
+            "Port:i64",
+            "Seen:datetime[ns]",
+            "Flag:bool",
+            "Tags:binary",
+            "Later:cat",
+            "Unique:str"
+        ],
+        "{what}"
+    );
+    assert_same(&decoded(&table.frame), &plain(path, "Inventory"), &what);
+}
+
 /// Text columns of an undocumented table, typed by inference: a column
 /// repetitive early and unique later is encoded in some chunks, plain in
 /// others, and joined as text; numbers stay numbers.

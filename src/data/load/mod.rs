@@ -30,6 +30,7 @@ mod json;
 mod memory;
 pub use memory::keep_freed_memory;
 mod parquet;
+mod parquet_text;
 mod text;
 mod text_column;
 

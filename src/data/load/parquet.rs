@@ -6,11 +6,13 @@ use std::fs::File;
 
 use polars::prelude::*;
 
+use super::parquet_text;
 use super::{FileRead, LoadControl, RawTable, Stop};
 use crate::data::catalog::LoadError;
 use crate::data::encode;
 use crate::data::normalize::{self, BadRows};
 use crate::data::source::{Compression, SourceFile};
+use crate::data::types::KqlType;
 use crate::data::warning::{Place, merge_bad};
 
 /// Columns a worker reads (and types and encodes) at a time.
@@ -20,6 +22,16 @@ const COLUMNS_PER_READ: usize = 16;
 /// reached. Exports write row groups of about this size or more, so a
 /// slice is usually one row group, which is also the fastest to read.
 const SLICE_ROWS: usize = 1 << 17;
+
+/// Whole row groups read together by one worker.
+#[derive(Clone, Debug, Default)]
+struct Slice {
+    /// The first row's number in the file.
+    offset: usize,
+    rows: usize,
+    /// The row groups' indexes.
+    groups: std::ops::Range<usize>,
+}
 
 fn refuse_compressed(file: &SourceFile) -> Result<(), LoadError> {
     if file.compression == Compression::None {
@@ -96,41 +108,80 @@ pub(super) fn read(
         .map(<[usize]>::to_vec)
         .collect();
     // Slices of whole row groups, so that no group is decoded twice.
-    let mut slices: Vec<(usize, usize)> = Vec::new();
-    let mut start = 0usize;
-    let mut len = 0usize;
-    for group in &metadata.row_groups {
-        len += group.num_rows();
-        if len >= SLICE_ROWS {
-            slices.push((start, len));
-            start += len;
-            len = 0;
+    let mut slices: Vec<Slice> = Vec::new();
+    let mut next_slice = Slice::default();
+    for (i, group) in metadata.row_groups.iter().enumerate() {
+        next_slice.rows += group.num_rows();
+        next_slice.groups.end = i + 1;
+        if next_slice.rows >= SLICE_ROWS {
+            let after = Slice {
+                offset: next_slice.offset + next_slice.rows,
+                rows: 0,
+                groups: i + 1..i + 1,
+            };
+            slices.push(std::mem::replace(&mut next_slice, after));
         }
     }
-    if len > 0 || slices.is_empty() {
-        slices.push((start, len));
+    if next_slice.rows > 0 || slices.is_empty() {
+        slices.push(next_slice);
     }
+    // Text columns that may be read from their dictionary pages: those
+    // documented as text, or not documented at all.
+    let schema = first.schema().map_err(|e| not_parquet(file, e))?;
+    let text: Vec<bool> = schema
+        .iter()
+        .map(|(name, field)| {
+            parquet_text::is_text(field.dtype())
+                && matches!(
+                    normalize::lookup(documented, name),
+                    None | Some(KqlType::String)
+                )
+        })
+        .collect();
+    let bytes = if text.iter().any(|&t| t) {
+        Some(parquet_text::FileBytes::map(&file.path).map_err(err)?)
+    } else {
+        None
+    };
     // Slices are read and typed by worker threads (Polars decodes a single
     // row group on one thread), and taken in order.
     let mut jobs = slices.into_iter();
-    let mut next = |_: Option<(usize, usize)>| Ok::<_, LoadError>(jobs.next());
-    type Slice = (DataFrame, Vec<BadRows>, usize);
-    let read_slice = |&(offset, len): &(usize, usize)| -> Result<Slice, LoadError> {
-        let slice = (total > SLICE_ROWS).then_some((offset, len));
-        let mut columns: Vec<Column> = Vec::with_capacity(width);
+    let mut next = |_: Option<Slice>| Ok::<_, LoadError>(jobs.next());
+    type SliceRead = (DataFrame, Vec<BadRows>, usize);
+    let read_slice = |slice: &Slice| -> Result<SliceRead, LoadError> {
+        let range = (total > SLICE_ROWS).then_some((slice.offset, slice.rows));
+        let groups = &metadata.row_groups[slice.groups.clone()];
+        let mut columns: Vec<Option<Column>> = vec![None; width];
         let mut bad = Vec::new();
-        let mut height = 0;
-        let projections: Vec<Option<Vec<usize>>> = if column_groups.len() > 1 {
-            column_groups.iter().cloned().map(Some).collect()
-        } else {
-            vec![None]
-        };
-        for projection in projections {
+        for group in &column_groups {
+            let mut rest = Vec::with_capacity(group.len());
+            for &i in group {
+                let from_dictionary = match (&bytes, schema.get_at_index(i)) {
+                    (Some(bytes), Some((name, _))) if text[i] => {
+                        parquet_text::read_dictionary(bytes, groups, name)
+                            .map(|parts| {
+                                let documented_string =
+                                    normalize::lookup(documented, name) == Some(KqlType::String);
+                                parquet_text::typed(name.clone(), &parts, documented_string)
+                            })
+                            .transpose()
+                            .map_err(|e| err(e.to_string()))?
+                    }
+                    _ => None,
+                };
+                match from_dictionary {
+                    Some(typed) => columns[i] = Some(typed.into_column()),
+                    None => rest.push(i),
+                }
+            }
+            if rest.is_empty() {
+                continue;
+            }
             let mut reader = reader(file)?;
             reader.set_metadata(metadata.clone());
             let frame = reader
-                .with_projection(projection)
-                .with_slice(slice)
+                .with_projection(Some(rest.clone()))
+                .with_slice(range)
                 .finish()
                 .map_err(|e| {
                     err(format!(
@@ -138,17 +189,19 @@ pub(super) fn read(
                         first_line(&e.to_string())
                     ))
                 })?;
-            height = frame.height();
             let (typed, rows) =
                 normalize::type_chunk(documented, frame).map_err(|e| err(e.to_string()))?;
             // Encoded by the worker, so the text of the whole table is
             // never held at once.
             let typed = encode::encode_frame(typed).map_err(|e| err(e.to_string()))?;
-            columns.extend(typed.into_columns());
+            for (i, column) in rest.into_iter().zip(typed.into_columns()) {
+                columns[i] = Some(column);
+            }
             bad.extend(rows);
         }
-        let typed = DataFrame::new(height, columns).map_err(|e| err(e.to_string()))?;
-        Ok((typed, bad, offset))
+        let columns: Vec<Column> = columns.into_iter().flatten().collect();
+        let typed = DataFrame::new(slice.rows, columns).map_err(|e| err(e.to_string()))?;
+        Ok((typed, bad, slice.offset))
     };
     let mut chunks = Vec::new();
     let mut bad = Vec::new();

@@ -306,7 +306,7 @@ fn fill_empty(ca: &StringChunked) -> StringChunked {
 /// non-empty value parses as (bool, long, real, datetime, dynamic, string).
 /// A text column with no non-empty value is returned as a `Null` column:
 /// this chunk does not decide its type.
-fn infer(series: &Series) -> PolarsResult<Series> {
+pub(crate) fn infer(series: &Series) -> PolarsResult<Series> {
     if series.dtype() == &DataType::Null {
         return Ok(series.clone());
     }
