@@ -138,11 +138,7 @@ pub(super) fn read(
                 )
         })
         .collect();
-    let bytes = if text.iter().any(|&t| t) {
-        Some(parquet_text::FileBytes::map(&file.path).map_err(err)?)
-    } else {
-        None
-    };
+    let any_text = text.iter().any(|&t| t);
     // Slices are read and typed by worker threads (Polars decodes a single
     // row group on one thread), and taken in order.
     let mut jobs = slices.into_iter();
@@ -151,6 +147,13 @@ pub(super) fn read(
     let read_slice = |slice: &Slice| -> Result<SliceRead, LoadError> {
         let range = (total > SLICE_ROWS).then_some((slice.offset, slice.rows));
         let groups = &metadata.row_groups[slice.groups.clone()];
+        // Mapped per slice, so that the file's pages are let go as the
+        // load goes, not held until its end.
+        let bytes = if any_text {
+            Some(parquet_text::FileBytes::map(&file.path).map_err(err)?)
+        } else {
+            None
+        };
         let mut columns: Vec<Option<Column>> = vec![None; width];
         let mut bad = Vec::new();
         for group in &column_groups {
