@@ -388,6 +388,33 @@ pub enum OperatorKind {
     },
     /// `consume [decodeblocks=b]`: runs its input and returns no rows.
     Consume,
+    /// `find [withsource=Col] [in (Tables)] where Predicate [project ...]`
+    Find(Box<Find>),
+}
+
+/// The `find` operator: rows matching a predicate across tables.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Find {
+    /// `withsource=Name`: the column naming each row's table (`source_`).
+    pub with_source: Option<Ident>,
+    /// `in (T1, D*, (T | where ...))`; empty: every table.
+    pub tables: Vec<Pipeline>,
+    /// A search predicate: bare strings are terms (`find "x"`).
+    pub predicate: Expr,
+    pub project: FindProject,
+}
+
+/// Which columns `find` outputs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FindProject {
+    /// `project-smart` (the default): the predicate's columns and those
+    /// every table has, the rest packed into `pack_`.
+    Smart,
+    /// `project Col [: type], ... [, pack_all()]`
+    Columns {
+        columns: Vec<(Ident, Option<String>)>,
+        pack_all: bool,
+    },
 }
 
 /// The plugins whose output is several tables (`preview`: the rows and

@@ -342,6 +342,17 @@ impl Checker<'_> {
                 by.iter().try_for_each(|b| self.expr(b))
             }
             K::Consume => Ok(()),
+            K::Find(f) => {
+                f.tables.iter().try_for_each(|t| self.pipeline(t))?;
+                if let FindProject::Columns { columns, .. } = &f.project {
+                    for (name, kind) in columns {
+                        if let Some(k) = kind {
+                            known_type(k, name.span)?;
+                        }
+                    }
+                }
+                self.expr(&f.predicate)
+            }
         }
     }
 

@@ -339,6 +339,7 @@ fn operator_word(op: &Operator) -> &'static str {
         K::SampleDistinct { .. } => "sample-distinct",
         K::TopHitters { .. } => "top-hitters",
         K::Consume => "consume",
+        K::Find(_) => "find",
     }
 }
 

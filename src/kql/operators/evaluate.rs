@@ -561,7 +561,7 @@ fn apply_schema(
 
 /// A column as another KQL type, value by value (null where it does not
 /// convert).
-fn convert(series: &Series, kind: KqlType, name: &str) -> Series {
+pub(super) fn convert(series: &Series, kind: KqlType, name: &str) -> Series {
     if KqlType::of(series.dtype()) == Some(kind) {
         return series.clone();
     }

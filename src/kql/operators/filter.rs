@@ -102,7 +102,7 @@ impl Runner<'_> {
         )
     }
 
-    fn search_frame(
+    pub(super) fn search_frame(
         &self,
         case_sensitive: bool,
         predicate: &Expr,
@@ -203,7 +203,7 @@ impl Runner<'_> {
 
 /// The names an expression refers to (columns or `let` names), outside of
 /// nested tabular expressions.
-fn column_names_in<'e>(e: &'e Expr, out: &mut Vec<&'e str>) {
+pub(super) fn column_names_in<'e>(e: &'e Expr, out: &mut Vec<&'e str>) {
     match &e.kind {
         ExprKind::Name(n) => out.push(n),
         ExprKind::Negate(x) => column_names_in(x, out),

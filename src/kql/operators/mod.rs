@@ -10,6 +10,7 @@ mod evaluate;
 mod external;
 mod facet;
 mod filter;
+mod find;
 mod fork;
 mod funnel_completion;
 mod funnel_sequence;
@@ -30,6 +31,7 @@ mod order;
 mod parse;
 mod parse_kv;
 mod partition;
+mod patterns;
 mod preview;
 mod project;
 mod reduce;
@@ -197,12 +199,14 @@ impl Runner<'_> {
                 op.span,
             ),
             K::Graph(g) => Err(self.graph_out_of_place(g, op.span)),
-            K::Datatable { .. } | K::Print(_) | K::Range { .. } | K::ExternalData { .. } => {
-                Err(QueryError::syntax(
-                    "this operator starts a query; it cannot follow a pipe",
-                    op.span,
-                ))
-            }
+            K::Datatable { .. }
+            | K::Print(_)
+            | K::Range { .. }
+            | K::ExternalData { .. }
+            | K::Find(_) => Err(QueryError::syntax(
+                "this operator starts a query; it cannot follow a pipe",
+                op.span,
+            )),
         }
     }
 
@@ -234,6 +238,7 @@ impl Runner<'_> {
                 uris,
                 properties,
             } => self.op_externaldata(columns, uris, properties, op.span),
+            K::Find(f) => self.op_find(f, op.span),
             K::Evaluate { plugin, .. } if EVALUATE_PLUGINS.contains(&plugin.name.as_str()) => {
                 Err(QueryError::syntax(
                     format!(

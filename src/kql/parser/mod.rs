@@ -21,6 +21,7 @@ mod columns;
 mod evaluate;
 mod expand;
 mod expr;
+mod find;
 mod flow_ops;
 mod graph;
 mod join_union;
@@ -407,7 +408,6 @@ mod tests {
             ("T | assert-schema (a:long)", "assert-schema"),
             ("T | macro-expand g as X (X | count)", "macro-expand"),
             ("T | project-smart", "project-smart"),
-            ("find \"x\"", "find"),
             (
                 "cluster(\"c\").database(\"d\").T | count",
                 "cross-resource query 'cluster()'",

@@ -61,7 +61,7 @@ const SUPPORTED: &[&str] = &[
 ];
 
 /// Real KQL operators Quarry does not run yet: named, not "unknown".
-const UNSUPPORTED: &[&str] = &["find", "project-smart", "assert-schema", "macro-expand"];
+const UNSUPPORTED: &[&str] = &["project-smart", "assert-schema", "macro-expand"];
 
 impl Parser<'_> {
     /// One operator after a `|`; `None` for an unsupported one, which is
@@ -172,7 +172,7 @@ impl Parser<'_> {
             other if UNSUPPORTED.contains(&other) => {
                 return Ok(self.skip_unsupported(other, name_span));
             }
-            "datatable" | "print" | "range" | "externaldata" | "external_data" => {
+            "datatable" | "print" | "range" | "externaldata" | "external_data" | "find" => {
                 return Err(QueryError::syntax(
                     format!("'{name}' starts a query; it cannot follow '|'"),
                     name_span,
@@ -234,12 +234,8 @@ impl Parser<'_> {
                 self.parse_evaluate()?
             }
             "find" => {
-                self.skip_unsupported(word, start);
-                // A stand-in: the caller gets the unsupported error instead.
-                return Ok(Some(Source::Table(Ident {
-                    name: word.to_string(),
-                    span: start,
-                })));
+                self.bump();
+                self.parse_find()?
             }
             _ => return Ok(None),
         };

@@ -338,7 +338,8 @@ pub(super) fn op(o: &Operator) -> String {
         | OperatorKind::Facet { .. }
         | OperatorKind::SampleDistinct { .. }
         | OperatorKind::TopHitters { .. }
-        | OperatorKind::Consume => format!("{:?}", o.kind),
+        | OperatorKind::Consume
+        | OperatorKind::Find(_) => format!("{:?}", o.kind),
         OperatorKind::MvApply {
             columns,
             to_types,

@@ -92,7 +92,7 @@ impl Parser<'_> {
 
 /// A search predicate's atoms become terms: `search "x" and not(y)`. Only
 /// `and`, `or` and `not()` are walked, so `Col has "x"` keeps its string.
-fn termify(expr: Expr) -> Expr {
+pub(super) fn termify(expr: Expr) -> Expr {
     let Expr { kind, span } = expr;
     let kind = match kind {
         ExprKind::Literal(Literal::String(text)) => ExprKind::SearchTerm { column: None, text },
