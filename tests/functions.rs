@@ -660,7 +660,10 @@ fn toint_and_tolong() {
 fn todouble_and_todecimal() {
     assert_eq!(val(r#"todouble("1.5")"#), Scalar::Real(1.5));
     assert_eq!(val("toreal(3)"), Scalar::Real(3.0));
-    assert_eq!(val(r#"todecimal("2.75")"#), Scalar::Real(2.75));
+    assert_eq!(
+        val(r#"todecimal("2.75")"#),
+        Scalar::Decimal(quarry::data::decimal::Decimal::parse("2.75").expect("a decimal"))
+    );
     assert_eq!(val(r#"todouble("x")"#), Scalar::Null(KqlType::Real));
     assert!(real(val(r#"todouble("NaN")"#)).is_nan());
 }

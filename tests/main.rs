@@ -18,6 +18,7 @@ mod corpus_syntax;
 mod coverage;
 mod doc_breadth;
 mod doc_conversions;
+mod doc_decimal;
 mod doc_fidelity;
 mod doc_functions_more;
 mod doc_gaps;

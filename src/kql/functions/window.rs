@@ -177,6 +177,30 @@ fn row_cumsum(call: &Call) -> Result<Val, QueryError> {
                 Float64Chunked::from_vec("".into(), values).into_series(),
             ))
         }
+        KqlType::Decimal => {
+            // Exact; a running sum past 38 digits is null from there on.
+            let x = super::convert::decimal_column(&call.args[0], call.rows);
+            let mut sum = Some(crate::data::decimal::Decimal::ZERO);
+            let values: Vec<_> = x
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    if restart[i] {
+                        sum = Some(crate::data::decimal::Decimal::ZERO);
+                    }
+                    sum = match (sum, v) {
+                        (Some(s), Some(v)) => s.checked_add(*v),
+                        (s, None) => s,
+                        (None, _) => None,
+                    };
+                    sum
+                })
+                .collect();
+            Ok(Val::Column(crate::data::decimal::column(
+                "".into(),
+                &values,
+            )))
+        }
         _ => Err(call.type_error(0, "a number")),
     }
 }

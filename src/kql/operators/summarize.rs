@@ -684,7 +684,15 @@ fn finish(s: &Series, post: &Post, span: Span) -> Result<Series, QueryError> {
             let inner = lists.inner_dtype().clone();
             let out: BinaryChunked = (0..lists.len())
                 .map(|i| {
-                    let group = lists.get_as_series(i).and_then(|g| g.cast(&inner).ok());
+                    let group = lists.get_as_series(i).and_then(|g| match &inner {
+                        // Decimal mantissas are already at the list's scale:
+                        // a cast would scale them again.
+                        DataType::Decimal(p, s) if g.dtype() != &inner => g
+                            .i128()
+                            .ok()
+                            .map(|ca| ca.clone().into_decimal_unchecked(*p, *s).into_series()),
+                        _ => g.cast(&inner).ok(),
+                    });
                     let items: Vec<serde_json::Value> = match group {
                         Some(g) => (0..g.len())
                             .map(|j| Scalar::from_series(&g, j).to_json())

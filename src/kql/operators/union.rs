@@ -6,6 +6,7 @@ use polars::prelude::*;
 use crate::data::encode::decode;
 
 use super::{fill_strings, polars_error, unique_name, wildcard_match};
+use crate::data::decimal;
 use crate::data::types::KqlType;
 use crate::kql::ast::{Ident, OpOption, OperatorKind, Pipeline, Source, Span};
 use crate::kql::error::QueryError;
@@ -110,6 +111,7 @@ pub(super) fn concat_outer(
         return Ok(DataFrame::empty());
     }
     decode_mixed_text(&mut frames, span)?;
+    same_decimal_scale(&mut frames, span)?;
     rename_type_clashes(&mut frames, span)?;
     let lazies: Vec<LazyFrame> = frames.into_iter().map(|f| f.lazy()).collect();
     let out = concat_lf_diagonal(lazies, UnionArgs::default())
@@ -146,6 +148,41 @@ fn decode_mixed_text(frames: &mut [DataFrame], span: Span) -> Result<(), QueryEr
                 f.with_column(text.into_column())
                     .map_err(|e| polars_error(e, span))?;
             }
+        }
+    }
+    Ok(())
+}
+
+/// A decimal column of different scales in different frames is one KQL
+/// type: each is brought to a scale that holds all their values.
+fn same_decimal_scale(frames: &mut [DataFrame], span: Span) -> Result<(), QueryError> {
+    let mut names: Vec<String> = Vec::new();
+    for f in frames.iter() {
+        for c in f.columns() {
+            let name = c.name().to_string();
+            if decimal::is_decimal(c.dtype()) && !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    for name in names {
+        let columns: Vec<Series> = frames
+            .iter()
+            .filter_map(|f| f.column(&name).ok())
+            .map(|c| c.as_materialized_series().clone())
+            .collect();
+        let Some(scale) = decimal::common_scale(columns.iter()) else {
+            continue;
+        };
+        for f in frames.iter_mut() {
+            let rescaled = match f.column(&name) {
+                Ok(c) if decimal::is_decimal(c.dtype()) => {
+                    decimal::rescale(c.as_materialized_series(), scale)
+                }
+                _ => continue,
+            };
+            f.with_column(rescaled.into_column())
+                .map_err(|e| polars_error(e, span))?;
         }
     }
     Ok(())

@@ -187,6 +187,18 @@ impl Part {
                 let nulls = ca.iter().map(|v| v.is_none()).collect();
                 return Some(Part::Bytes(ca.rechunk().into_owned(), nulls));
             }
+            // Decimals by their mantissas' bytes: one scale a column, so
+            // equal bytes are equal values. (Polars cannot group 128-bit
+            // numbers without a feature Quarry leaves off: it panics.)
+            DataType::Decimal(_, _) => {
+                let mantissas = s.decimal().ok()?.physical().clone();
+                let nulls = mantissas.iter().map(|v| v.is_none()).collect();
+                let bytes: BinaryChunked = mantissas
+                    .iter()
+                    .map(|v| Some(v.unwrap_or(0).to_le_bytes()))
+                    .collect();
+                return Some(Part::Bytes(bytes, nulls));
+            }
             DataType::Float64 => {
                 // -0.0 groups with 0.0, and every NaN with every other.
                 let bits: Int64Chunked = s
