@@ -29,6 +29,8 @@
 //!   `sequence_detect`, `activity_engagement`: see their modules;
 //!   `preview` and `funnel_sequence` make several tables (see
 //!   [`super::several`]).
+//! - `autocluster`, `basket`, `diffpatterns` and `diffpatterns_text`: see
+//!   [`super::patterns`].
 //!
 //! An output schema keeps only its columns, in its order and converted to
 //! its types (missing ones null), after the input's columns when it starts
@@ -74,6 +76,10 @@ pub const EVALUATE_PLUGINS: &[&str] = &[
     "funnel_sequence_completion",
     "sequence_detect",
     "activity_engagement",
+    "autocluster",
+    "basket",
+    "diffpatterns",
+    "diffpatterns_text",
 ];
 
 /// The value column of pivot's intermediate summarize; `$` keeps it apart
@@ -110,6 +116,10 @@ impl Runner<'_> {
             "funnel_sequence_completion" => self.funnel_sequence_completion(args, frame, span)?,
             "sequence_detect" => self.sequence_detect(args, frame, span)?,
             "activity_engagement" => self.activity_engagement(args, frame, span)?,
+            "autocluster" => self.autocluster(args, frame, span)?,
+            "basket" => self.basket(args, frame, span)?,
+            "diffpatterns" => self.diffpatterns(args, frame, span)?,
+            "diffpatterns_text" => self.diffpatterns_text(args, frame, span)?,
             _ => return Err(super::plugin_unsupported(plugin)),
         };
         match schema {
