@@ -24,6 +24,7 @@ mod doc_functions_more;
 mod doc_gaps;
 mod doc_operators;
 mod doc_operators_more;
+mod doc_patterns;
 mod doc_project_by_names;
 mod doc_remaining;
 mod doc_series_analysis;
