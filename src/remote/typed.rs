@@ -735,6 +735,41 @@ mod tests {
         );
     }
 
+    /// Kusto's v2 answers write decimals as strings: every digit is kept,
+    /// and a number (another service's JSON) is read too.
+    #[test]
+    fn decimal_cells_keep_their_digits() {
+        let mut b = FrameBuilder::new(vec![col("M", "decimal"), col("V", "SqlDecimal")]).unwrap();
+        for row in [
+            [
+                json!("12345678901234567890.123456789"),
+                json!("1000000020000000300000004"),
+            ],
+            [json!("1.50"), json!(7)],
+            [json!(null), json!(0.25)],
+            [json!(""), json!("-0")],
+        ] {
+            b.push_array(&row).unwrap();
+        }
+        assert_eq!(
+            b.push_array(&[json!("1.2.3"), json!(null)]).unwrap_err(),
+            "row 5, column M: \"1.2.3\" is not of type decimal"
+        );
+        let f = b.finish().unwrap();
+        let text = |c: &str| -> Vec<String> {
+            crate::kql::value::series_to_text(f.column(c).unwrap().as_materialized_series())
+                .iter()
+                .map(|v| v.unwrap_or("").to_string())
+                .collect()
+        };
+        assert_eq!(text("M"), ["12345678901234567890.123456789", "1.5", "", ""]);
+        assert_eq!(text("V"), ["1000000020000000300000004", "7", "0.25", "0"]);
+        assert_eq!(
+            KqlType::of(f.column("V").unwrap().dtype()),
+            Some(KqlType::Decimal)
+        );
+    }
+
     #[test]
     fn a_cell_of_the_wrong_type_names_row_and_column() {
         let mut b = FrameBuilder::new(vec![col("T", "datetime"), col("P", "int")]).unwrap();
