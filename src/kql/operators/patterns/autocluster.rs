@@ -376,4 +376,14 @@ mod tests {
         let items: Vec<Vec<Item>> = found.into_iter().map(|s| s.items).collect();
         assert_eq!(items, vec![vec![(1, 0), (2, 0)], vec![(1, 1), (2, 1)]]);
     }
+
+    #[test]
+    fn a_cancelled_search_stops() {
+        let t = table(&[&[0, 1, 2], &[0, 0, 1]]);
+        let flag = std::sync::atomic::AtomicBool::new(true);
+        let mut s = search(&t, 0.5);
+        s.cancel = Cancel::new(Some(&flag));
+        let e = s.run(25).unwrap_err();
+        assert_eq!(e.kind, crate::kql::error::ErrorKind::Cancelled);
+    }
 }

@@ -579,4 +579,16 @@ mod tests {
         m.max_candidates = 40_000;
         assert!(m.closed(true).is_ok());
     }
+
+    #[test]
+    fn a_cancelled_run_stops() {
+        let t = table(&[&[0, 0, 1], &[0, 1, 1]]);
+        let flag = std::sync::atomic::AtomicBool::new(true);
+        let mut m = miner(&t, 0.3, 5);
+        m.cancel = Cancel::new(Some(&flag));
+        let Err(e) = m.closed(true) else {
+            panic!("ran on")
+        };
+        assert_eq!(e.kind, ErrorKind::Cancelled);
+    }
 }
