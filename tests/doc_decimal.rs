@@ -683,3 +683,99 @@ fn parquet_decimals_load_exactly() {
         ]
     );
 }
+
+// --- the workbench ------------------------------------------------------------------
+
+mod workbench {
+    use std::time::Duration;
+
+    use polars::prelude::*;
+    use quarry::data::catalog::{Catalog, Table};
+    use quarry::data::decimal::{self, Decimal};
+    use quarry::tui::app::{App, AppOptions};
+    use quarry::tui::views;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    fn key(app: &mut App, code: KeyCode) {
+        app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
+    }
+
+    fn settle(app: &mut App) {
+        assert!(
+            app.wait_idle(Duration::from_secs(60)),
+            "work did not finish"
+        );
+        assert!(app.error().is_none(), "unexpected error: {:?}", app.error());
+    }
+
+    fn screen(app: &mut App) -> String {
+        let a = app.areas();
+        let mut terminal =
+            Terminal::new(TestBackend::new(a.hints.width, a.hints.y + 1)).expect("terminal");
+        terminal.draw(|f| views::draw(f, app)).expect("drawn");
+        let buf = terminal.backend().buffer().clone();
+        (0..buf.area.height)
+            .map(|y| {
+                let line: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect();
+                line.trim_end().to_string()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    fn prices() -> Catalog {
+        let d = |t: &str| Decimal::parse(t);
+        let amount = decimal::column(
+            "Amount".into(),
+            &[d("12345678901234567890.123456789"), d("0.1"), None],
+        );
+        let frame = DataFrame::new(
+            3,
+            vec![
+                Column::new("Item".into(), ["big", "small", "none"]),
+                amount.into_column(),
+            ],
+        )
+        .expect("frame");
+        let mut c = Catalog::new();
+        c.insert(Table {
+            name: "Prices".into(),
+            frame,
+            files: vec![],
+            warnings: Vec::new(),
+        });
+        c
+    }
+
+    /// The table view shows every digit, right-aligned as numbers are, and
+    /// filtering on a decimal cell finds exactly its row.
+    #[test]
+    fn decimals_on_screen_and_filtered_on() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut app = App::new(AppOptions::new(dir.path().to_path_buf()));
+        app.set_catalog(prices());
+        app.resize(100, 24);
+        key(&mut app, KeyCode::Enter);
+        settle(&mut app);
+        let table = screen(&mut app);
+        assert!(
+            table.contains("big    12345678901234567890.123456789"),
+            "{table}"
+        );
+        assert!(
+            table.contains("small                             0.1"),
+            "{table}"
+        );
+        // To the Amount column of the first row, and filter on it.
+        key(&mut app, KeyCode::Char('l'));
+        key(&mut app, KeyCode::Char('f'));
+        settle(&mut app);
+        assert_eq!(
+            app.current().pipeline(),
+            "Prices | where Amount == decimal(12345678901234567890.123456789)"
+        );
+        assert_eq!(app.current().rows.height(), 1);
+    }
+}

@@ -105,7 +105,7 @@ impl ColumnInfo {
     pub fn is_numeric(&self) -> bool {
         matches!(
             self.kind,
-            KqlType::Int | KqlType::Long | KqlType::Real | KqlType::Timespan
+            KqlType::Int | KqlType::Long | KqlType::Real | KqlType::Decimal | KqlType::Timespan
         )
     }
 }
