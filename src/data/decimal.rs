@@ -86,7 +86,7 @@ impl Decimal {
         if magnitude == 0 {
             return Decimal::ZERO;
         }
-        while scale > 0 && magnitude % 10 == 0 {
+        while scale > 0 && magnitude.is_multiple_of(10) {
             magnitude /= 10;
             scale -= 1;
         }
@@ -227,13 +227,6 @@ impl Decimal {
         }
     }
 
-    pub fn neg(self) -> Decimal {
-        Decimal {
-            mantissa: -self.mantissa,
-            scale: self.scale,
-        }
-    }
-
     /// The mantissa at `scale` (at least the value's own), `None` when it
     /// would not stay below 10^38.
     pub fn mantissa_at(self, scale: u32) -> Option<i128> {
@@ -285,7 +278,7 @@ impl Decimal {
     }
 
     pub fn checked_sub(self, other: Decimal) -> Option<Decimal> {
-        self.checked_add(other.neg())
+        self.checked_add(-other)
     }
 
     pub fn checked_mul(self, other: Decimal) -> Option<Decimal> {
@@ -406,6 +399,17 @@ impl Ord for Decimal {
                 let ((_, a), (_, b), _) = self.big_aligned(*other);
                 if negative { b.cmp(&a) } else { a.cmp(&b) }
             }
+        }
+    }
+}
+
+impl std::ops::Neg for Decimal {
+    type Output = Decimal;
+
+    fn neg(self) -> Decimal {
+        Decimal {
+            mantissa: -self.mantissa,
+            scale: self.scale,
         }
     }
 }
@@ -724,7 +728,7 @@ mod tests {
 
     #[test]
     fn ordering_across_scales_and_magnitudes() {
-        let mut v = vec![
+        let mut v = [
             d("1.5"),
             d("-2"),
             d("1000000020000000300000004"),

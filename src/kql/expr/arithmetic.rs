@@ -23,7 +23,7 @@ pub(super) fn negate(v: Val, span: Span) -> Result<Val, QueryError> {
             Scalar::Int(x) => Scalar::Int(x.wrapping_neg()),
             Scalar::Long(x) => Scalar::Long(x.wrapping_neg()),
             Scalar::Real(x) => Scalar::Real(-x),
-            Scalar::Decimal(x) => Scalar::Decimal(x.neg()),
+            Scalar::Decimal(x) => Scalar::Decimal(-x),
             Scalar::Timespan(x) => Scalar::Timespan(-x),
             Scalar::Null(k) => Scalar::Null(k),
             other => {
@@ -37,7 +37,7 @@ pub(super) fn negate(v: Val, span: Span) -> Result<Val, QueryError> {
             let values: Vec<Option<Decimal>> = decimal::values(&c)
                 .unwrap_or_default()
                 .into_iter()
-                .map(|v| v.map(Decimal::neg))
+                .map(|v| v.map(|d| -d))
                 .collect();
             Val::Column(decimal::column(c.name().clone(), &values))
         }

@@ -553,7 +553,7 @@ fn signed_node(negate: bool, sign: Span, operand: Expr) -> Expr {
         ExprKind::Literal(Literal::Long(v)) => v.checked_neg().map(Literal::Long),
         ExprKind::Literal(Literal::Int(v)) => v.checked_neg().map(Literal::Int),
         ExprKind::Literal(Literal::Real(v)) => Some(Literal::Real(-v)),
-        ExprKind::Literal(Literal::Decimal(v)) => Some(Literal::Decimal(v.neg())),
+        ExprKind::Literal(Literal::Decimal(v)) => Some(Literal::Decimal(-*v)),
         ExprKind::Literal(Literal::Timespan(v)) => v.checked_neg().map(Literal::Timespan),
         _ => None,
     };

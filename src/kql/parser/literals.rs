@@ -105,7 +105,7 @@ impl Parser<'_> {
                         number,
                     ));
                 };
-                Some(Literal::Decimal(if negative { d.neg() } else { d }))
+                Some(Literal::Decimal(if negative { -d } else { d }))
             }
             (TokenKind::Ident(w), "real" | "double") if w == "nan" => Some(Literal::Real(f64::NAN)),
             (TokenKind::Ident(w), "real" | "double") if w == "inf" => {
