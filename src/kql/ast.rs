@@ -37,6 +37,9 @@ pub struct Query {
     pub named: Vec<Pipeline>,
     pub body: Pipeline,
     pub span: Span,
+    /// `set query_take_max_records = N;`: each result keeps its first N
+    /// rows.
+    pub take_max_records: Option<Expr>,
 }
 
 impl Query {

@@ -71,7 +71,8 @@ pub fn run_query(
     for statement in &query.named {
         runner.bind_statement(statement)?;
     }
-    runner.pipeline(&query.body, None)
+    let frame = runner.pipeline(&query.body, None)?;
+    runner.take_max_records(query, frame)
 }
 
 mod calls;

@@ -140,8 +140,9 @@ impl Parser<'_> {
             return Ok(inner);
         }
         let name = self.parse_name_pattern("a table name")?;
-        let source = if self.at(&TokenKind::LParen) && CROSS_RESOURCE.contains(&name.name.as_str())
-        {
+        let source = if let Some(source) = self.pattern_source(&name)? {
+            source
+        } else if self.at(&TokenKind::LParen) && CROSS_RESOURCE.contains(&name.name.as_str()) {
             self.skip_cross_resource(name)?
         } else if self.at(&TokenKind::LParen) && !name.name.contains('*') {
             let args = self.parse_call_args()?;

@@ -18,6 +18,7 @@
 //!   `sources.rs` (datatable, externaldata, range), `render.rs`, `graph.rs`.
 
 mod columns;
+mod declare;
 mod evaluate;
 mod expand;
 mod expr;
@@ -102,6 +103,10 @@ pub(super) struct Parser<'a> {
     /// The operators met that make several results (`fork`, `facet`,
     /// ...): where each starts, and what to call it with a caret at.
     several: Vec<several::SeveralAt>,
+    /// The patterns `declare pattern` statements declared, by name.
+    patterns: std::collections::HashMap<String, declare::Pattern>,
+    /// `set query_take_max_records = N;`
+    take_max_records: Option<Expr>,
 }
 
 /// The bin size and fixed point the query's `set` statements give
@@ -124,6 +129,8 @@ impl<'a> Parser<'a> {
             unsupported: None,
             bin_auto: BinAuto::default(),
             several: Vec::new(),
+            patterns: std::collections::HashMap::new(),
+            take_max_records: None,
         }
     }
 

@@ -164,6 +164,9 @@ impl Parser<'_> {
         if self.at(&TokenKind::LParen) && CROSS_RESOURCE.contains(&name.name.as_str()) {
             return self.skip_cross_resource(name);
         }
+        if let Some(source) = self.pattern_source(&name)? {
+            return Ok(source);
+        }
         if self.at(&TokenKind::LParen) {
             let args = self.parse_call_args()?;
             let span = name.span.to(self.prev_span());

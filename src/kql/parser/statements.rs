@@ -45,6 +45,7 @@ impl Parser<'_> {
             named,
             body,
             span,
+            take_max_records: self.take_max_records.take(),
         })
     }
 
@@ -89,6 +90,10 @@ impl Parser<'_> {
                 // bin_auto()'s options are kept; other query options
                 // (`set query_now = ...;`) do not change what the query
                 // means to Quarry.
+                if self.ident_at(1) == Some("query_take_max_records") {
+                    self.take_max_records_option()?;
+                    continue;
+                }
                 if let Some(option) = self
                     .ident_at(1)
                     .filter(|o| o.starts_with("query_bin_auto_"))
@@ -101,11 +106,15 @@ impl Parser<'_> {
                 continue;
             }
             if self.is_ident("declare") && self.ident_at(1) == Some("query_parameters") {
-                self.defer_unsupported(
-                    "declare query_parameters",
-                    self.span().to(self.tok_at(self.pos + 1).span),
-                );
-                self.skip_statement()?;
+                lets.extend(self.parse_query_parameters()?);
+                continue;
+            }
+            if self.is_ident("declare") && self.ident_at(1) == Some("pattern") && !in_function {
+                self.parse_pattern()?;
+                continue;
+            }
+            if self.is_ident("alias") && self.ident_at(1) == Some("database") && !in_function {
+                self.refuse_alias()?;
                 continue;
             }
             break;
@@ -135,6 +144,21 @@ impl Parser<'_> {
                 ));
             }
         }
+        if !self.eat(&TokenKind::Semi) {
+            return Err(self.error_here(format!(
+                "expected ';' after the 'set' statement, found {}",
+                self.describe_current()
+            )));
+        }
+        Ok(())
+    }
+
+    /// `set query_take_max_records = N;`
+    fn take_max_records_option(&mut self) -> PResult<()> {
+        self.bump();
+        self.bump();
+        self.expect(TokenKind::Assign, "'=' after the option name")?;
+        self.take_max_records = Some(self.parse_expr()?);
         if !self.eat(&TokenKind::Semi) {
             return Err(self.error_here(format!(
                 "expected ';' after the 'set' statement, found {}",
@@ -388,8 +412,15 @@ mod tests {
     #[test]
     fn statements_that_are_skipped() {
         assert_eq!(q("set query_now = datetime(2020-01-01);\nT"), "T");
-        let err = parse("declare query_parameters(x:long = 5);\nT").unwrap_err();
+        assert_eq!(
+            q("declare query_parameters(x:long = 5, s:string = 'a');\nT"),
+            "let x = tolong(5); let s = tostring(\"a\"); T"
+        );
+        let err = parse("declare query_parameters(x:long);\nT").unwrap_err();
         assert_eq!(err.kind, ErrorKind::Unsupported);
-        assert_eq!(err.message, "declare query_parameters is not supported yet");
+        assert_eq!(
+            err.message,
+            "query parameter 'x' has no default value, and offline there is no request to give it one: declare one (x:long = ...) or use let"
+        );
     }
 }

@@ -36,10 +36,34 @@ pub fn run_results(
     for statement in &query.named {
         runner.bind_statement(statement)?;
     }
-    runner.pipeline_results(&query.body)
+    runner
+        .pipeline_results(&query.body)?
+        .into_iter()
+        .map(|r| {
+            Ok(NamedResult {
+                name: r.name,
+                frame: runner.take_max_records(&query, r.frame)?,
+            })
+        })
+        .collect()
 }
 
 impl Runner<'_> {
+    /// A result cut to the query's `set query_take_max_records = N;`.
+    pub(crate) fn take_max_records(
+        &self,
+        query: &Query,
+        frame: DataFrame,
+    ) -> Result<DataFrame, QueryError> {
+        match &query.take_max_records {
+            Some(n) => {
+                let n = self.count_arg(n, &DataFrame::empty())?;
+                Ok(frame.head(Some(n)))
+            }
+            None => Ok(frame),
+        }
+    }
+
     /// Runs a pipeline whose last operator may make several tables.
     pub(crate) fn pipeline_results(&self, p: &Pipeline) -> Result<Vec<NamedResult>, QueryError> {
         match p.ops.split_last() {
