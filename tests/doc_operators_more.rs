@@ -1221,6 +1221,27 @@ fn the_workbench_shows_the_first_table_and_says_so() {
         ))
     );
 
+    // `consume` answers with no columns and no rows: the view draws it.
+    // (Esc goes back home, where ':' starts an empty pipeline.)
+    app_key(&mut app, KeyCode::Esc);
+    app_key(&mut app, KeyCode::Char(':'));
+    for c in "Storms | consume".chars() {
+        app_key(&mut app, KeyCode::Char(c));
+    }
+    app_key(&mut app, KeyCode::Enter);
+    assert!(
+        app.wait_idle(Duration::from_secs(60)),
+        "the query did not finish"
+    );
+    assert!(app.error().is_none(), "{:?}", app.error());
+    assert_eq!(app.current().rows.height(), 0);
+    assert_eq!(app.current().rows.width(), 0);
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 24)).expect("a terminal");
+    terminal
+        .draw(|f| quarry::tui::views::draw(f, &mut app))
+        .expect("draws");
+
     fn app_key(app: &mut App, code: KeyCode) {
         app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
     }
