@@ -2,7 +2,7 @@
 //! and compares each result with the **Output** table printed under it.
 //!
 //! ```text
-//! cargo run --example doc_examples -- DOCS_DIR [--list matched|failed] [--only FILE]
+//! cargo run --example doc_examples -- DOCS_DIR [--list matched|failed|unlabelled] [--only FILE]
 //! ```
 //!
 //! DOCS_DIR is a folder of the reference's markdown (for instance
@@ -11,9 +11,12 @@
 //! An example is a ```kusto block whose last statement starts with `print`,
 //! `datatable`, `range` or a name its own `let`s bind, followed (before any
 //! other code block or heading) by a line `**Output**` or `Output` and a
-//! markdown table. Examples that turn out to read a table of the docs'
-//! cluster (Quarry reports an unknown table) are counted apart: they are
-//! not self-contained.
+//! markdown table. Pages without that line are read too when the table
+//! comes straight under the query: only blank lines, a chart's image and
+//! one short result label (`**Results**`, `Produces this result:`) between
+//! (`--list unlabelled` shows these pairs). Examples that turn out to read
+//! the docs' cluster (Quarry reports an unknown table or a stored graph
+//! model) are counted apart: they are not self-contained.
 //!
 //! Normalisation, applied to the documentation's cells, typed by the
 //! column Quarry returns:
@@ -55,6 +58,9 @@ struct Example {
     query: String,
     header: Vec<String>,
     rows: Vec<Vec<String>>,
+    /// Whether an `**Output**` line announces the table; pages without
+    /// one print the table straight under the query.
+    labelled: bool,
 }
 
 /// How one example fared.
@@ -68,7 +74,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(dir) = args.first() else {
         eprintln!(
-            "usage: doc_examples DOCS_DIR [--list matched|failed] [--only FILE] [--reason TEXT]"
+            "usage: doc_examples DOCS_DIR [--list matched|failed|unlabelled] [--only FILE] [--reason TEXT]"
         );
         std::process::exit(2);
     };
@@ -101,6 +107,8 @@ fn main() {
         ..RunOptions::default()
     };
     let (mut matched, mut needs_table) = (0, 0);
+    // Examples found, run and matched whose table has no Output line.
+    let (mut unlabelled, mut unlabelled_run, mut unlabelled_matched) = (0, 0, 0);
     let mut failures: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for ex in &examples {
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -111,6 +119,19 @@ fn main() {
             detail: String::new(),
         });
         let place = format!("{}:{}", ex.file, ex.line);
+        if !ex.labelled {
+            unlabelled += 1;
+            unlabelled_run += usize::from(!matches!(outcome, Outcome::NeedsTable));
+            unlabelled_matched += usize::from(matches!(outcome, Outcome::Matched));
+            if list.as_deref() == Some("unlabelled") {
+                let first = ex.rows.first().map(|r| r.join(" | ")).unwrap_or_default();
+                println!(
+                    "--- {place}\n{}\n=> {}\n   {first}",
+                    ex.query.trim_end(),
+                    ex.header.join(" | ")
+                );
+            }
+        }
         match outcome {
             Outcome::Matched => {
                 matched += 1;
@@ -125,7 +146,11 @@ fn main() {
                         .as_ref()
                         .is_none_or(|r| reason.contains(r.as_str()))
                 {
-                    println!("--- {place}: {reason}\n{}\n{detail}", ex.query.trim_end());
+                    let note = if ex.labelled { "" } else { " (no Output line)" };
+                    println!(
+                        "--- {place}: {reason}{note}\n{}\n{detail}",
+                        ex.query.trim_end()
+                    );
                 }
                 failures.entry(reason).or_default().push(place);
             }
@@ -138,6 +163,9 @@ fn main() {
     println!(
         "matched:          {matched} ({:.1}%)",
         100.0 * matched as f64 / run_count.max(1) as f64
+    );
+    println!(
+        "without an Output line: {unlabelled} found, {unlabelled_run} run, {unlabelled_matched} matched"
     );
     let mut groups: BTreeMap<&str, Vec<(&String, &Vec<String>)>> = BTreeMap::new();
     for (reason, places) in &failures {
@@ -203,28 +231,13 @@ fn extract(file: &str, text: &str) -> Vec<Example> {
         }
         let query = lines[start..end.min(lines.len())].join("\n");
         i = end + 1;
-        // The Output label, then the table, before anything else that is code or a heading.
-        let mut j = i;
-        let mut saw_output = false;
-        while j < lines.len() {
-            let l = lines[j].trim();
-            if l.starts_with("```") || l.starts_with('#') {
-                break;
-            }
-            let bare = l
-                .trim_matches(|c| c == '*' || c == ':' || c == ' ')
-                .to_lowercase();
-            if bare == "output" || bare.starts_with("output") && bare.len() < 12 {
-                saw_output = true;
-            }
-            if l.starts_with('|') && saw_output {
-                break;
-            }
-            j += 1;
-        }
-        if !saw_output || j >= lines.len() || !lines[j].trim().starts_with('|') {
-            continue;
-        }
+        let (mut j, labelled) = match output_table(&lines, i) {
+            Some(at) => (at, true),
+            None => match unlabelled_table(&lines, i) {
+                Some(at) => (at, false),
+                None => continue,
+            },
+        };
         let mut table = Vec::new();
         while j < lines.len() && lines[j].trim().starts_with('|') {
             table.push(lines[j].trim());
@@ -241,9 +254,74 @@ fn extract(file: &str, text: &str) -> Vec<Example> {
             query,
             header,
             rows,
+            labelled,
         });
     }
     out
+}
+
+/// The first line of the table an `Output` label announces, searching
+/// from `from` (just past a query's closing fence) up to the next code
+/// block or heading.
+fn output_table(lines: &[&str], from: usize) -> Option<usize> {
+    let mut saw_output = false;
+    for (j, line) in lines.iter().enumerate().skip(from) {
+        let l = line.trim();
+        if l.starts_with("```") || l.starts_with('#') {
+            return None;
+        }
+        let bare = l
+            .trim_matches(|c| c == '*' || c == ':' || c == ' ')
+            .to_lowercase();
+        if bare == "output" || bare.starts_with("output") && bare.len() < 12 {
+            saw_output = true;
+        }
+        if l.starts_with('|') && saw_output {
+            return Some(j);
+        }
+    }
+    None
+}
+
+/// The first line of a table printed straight under a query, for pages
+/// without an `Output` label: only blank lines, a chart's image and one
+/// short result label (`**Results**`, `Produces this result:`) may come
+/// between. A table after prose is not taken: such prose introduces
+/// input data or a truncated result as often as the query's output.
+fn unlabelled_table(lines: &[&str], from: usize) -> Option<usize> {
+    let mut labels = 0;
+    for (j, line) in lines.iter().enumerate().skip(from) {
+        let l = line.trim();
+        if l.starts_with('|') {
+            return Some(j);
+        }
+        if l.is_empty() || l.starts_with(":::image") {
+            continue;
+        }
+        labels += 1;
+        if labels > 1 || !result_label(l) {
+            return None;
+        }
+    }
+    None
+}
+
+/// A line that only announces a single result table: `**Results**`,
+/// `The result:`, `Produces this result:`, the docs' `**Ouput**`. A
+/// numbered one (`Result set 1:`, `**Output table 1**`) announces one
+/// of several tables and is not taken.
+fn result_label(line: &str) -> bool {
+    let bare = line
+        .trim_matches(|c| c == '*' || c == ':' || c == ' ')
+        .to_lowercase();
+    let words = bare.split_whitespace().count();
+    let announces = line.trim_end().ends_with(':') || line.starts_with("**") || words == 1;
+    announces
+        && words <= 4
+        && !bare.contains(|c: char| c.is_ascii_digit())
+        && ["output", "ouput", "result"]
+            .iter()
+            .any(|w| bare.contains(w))
 }
 
 /// The cells of a markdown table row, `\|` kept inside a cell.
@@ -392,7 +470,11 @@ fn judge(ex: &Example, catalog: &Catalog, options: &RunOptions) -> Outcome {
     let frame = match run(catalog, &ex.query, options) {
         Ok(f) => f,
         Err(e) => {
-            if e.message.starts_with("unknown table") {
+            // A graph model stored on the cluster is the cluster's data too.
+            if e.message.starts_with("unknown table")
+                || e.message
+                    .starts_with("graph() reads a graph model stored on a cluster")
+            {
                 return Outcome::NeedsTable;
             }
             let reason = match e.kind {
@@ -603,5 +685,67 @@ fn json_matches(ours: &Json, doc: &Json) -> bool {
             a == b || parse_datetime(a).is_some() && parse_datetime(a) == parse_datetime(b)
         }
         (a, b) => a == b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::extract;
+
+    /// The (line, header, labelled) of each example a page yields.
+    fn pairs(page: &str) -> Vec<(usize, Vec<String>, bool)> {
+        extract("page.md", page)
+            .into_iter()
+            .map(|e| (e.line, e.header, e.labelled))
+            .collect()
+    }
+
+    fn header(names: &[&str]) -> Vec<String> {
+        names.iter().map(|n| n.to_string()).collect()
+    }
+
+    #[test]
+    fn a_table_under_an_output_line_is_paired_as_before() {
+        let page = "```kusto\nprint a=1\n```\n\n|x|\n|--|\n|9|\n\n**Output**\n\n|a|\n|--|\n|1|\n";
+        assert_eq!(pairs(page), vec![(1, header(&["a"]), true)]);
+    }
+
+    #[test]
+    fn a_table_straight_under_the_query_is_its_output() {
+        let page = "```kusto\nrange x from 1 to 2 step 1\n```\n\n|x|\n|--|\n|1|\n|2|\n";
+        assert_eq!(pairs(page), vec![(1, header(&["x"]), false)]);
+    }
+
+    #[test]
+    fn a_short_result_label_or_a_chart_may_come_between() {
+        for between in [
+            "Produces this result:",
+            "**Results**",
+            "**Ouput**",
+            ":::image type=\"content\" source=\"a.png\":::",
+        ] {
+            let page = format!("```kusto\nprint a=1\n```\n\n{between}\n\n|a|\n|--|\n|1|\n");
+            assert_eq!(pairs(&page), vec![(1, header(&["a"]), false)], "{between}");
+        }
+    }
+
+    #[test]
+    fn a_table_after_prose_a_heading_or_a_numbered_label_is_not_taken() {
+        for between in [
+            "The following table only shows the first 10 results.",
+            "## Returns",
+            "Result set 1:",
+            "**Output table 1**",
+            "**Results**\n\nThe following table shows part of it.",
+        ] {
+            let page = format!("```kusto\nprint a=1\n```\n\n{between}\n\n|a|\n|--|\n|1|\n");
+            assert_eq!(pairs(&page), vec![], "{between}");
+        }
+    }
+
+    #[test]
+    fn a_table_is_never_paired_with_the_query_after_it() {
+        let page = "|p|\n|--|\n|0|\n\n```kusto\nprint a=1\n```\nSome prose.\n\n|a|\n|--|\n|1|\n";
+        assert_eq!(pairs(page), vec![]);
     }
 }
