@@ -767,7 +767,7 @@ fn pull_writes_a_table_that_opens_like_any_export() {
             {"ColumnName": "StartTime", "ColumnType": "datetime"},
             {"ColumnName": "State", "ColumnType": "string"},
             {"ColumnName": "DamageProperty", "ColumnType": "int"},
-            {"ColumnName": "Damage", "ColumnType": "real"},
+            {"ColumnName": "Damage", "ColumnType": "decimal"},
             {"ColumnName": "Tags", "ColumnType": "dynamic"}
         ])
     );

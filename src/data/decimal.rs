@@ -53,17 +53,34 @@ const LIMIT: u128 = POW10[38];
 /// A decimal value: `mantissa / 10^scale`, at most 38 digits, kept without
 /// trailing fractional zeros (so `1.50` and `1.5` are one value, and print
 /// as `1.5`, as Kusto prints them).
+///
+/// The mantissa is kept as two 64-bit halves: an `i128` field would align
+/// the type (and so every `Scalar`) to 16 bytes and make it larger.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Decimal {
-    mantissa: i128,
+    mantissa: [u64; 2],
     scale: u8,
 }
 
 impl Decimal {
     pub const ZERO: Decimal = Decimal {
-        mantissa: 0,
+        mantissa: [0, 0],
         scale: 0,
     };
+
+    /// A value of this mantissa and scale, as they are.
+    const fn of(mantissa: i128, scale: u8) -> Decimal {
+        let bits = mantissa as u128;
+        Decimal {
+            mantissa: [bits as u64, (bits >> 64) as u64],
+            scale,
+        }
+    }
+
+    /// The mantissa: the value is `mantissa / 10^scale`.
+    pub const fn mantissa(self) -> i128 {
+        (((self.mantissa[1] as u128) << 64) | self.mantissa[0] as u128) as i128
+    }
 
     /// `mantissa / 10^scale`, rounded to 38 digits if it has more; `None`
     /// when its integer part alone has more than 38 digits.
@@ -91,10 +108,7 @@ impl Decimal {
             scale -= 1;
         }
         let mantissa = magnitude as i128;
-        Decimal {
-            mantissa: if negative { -mantissa } else { mantissa },
-            scale: scale as u8,
-        }
+        Decimal::of(if negative { -mantissa } else { mantissa }, scale as u8)
     }
 
     pub fn from_i64(v: i64) -> Decimal {
@@ -188,8 +202,8 @@ impl Decimal {
     /// The nearest real.
     pub fn to_f64(self) -> f64 {
         // Both operands exact in a real: one correctly rounded division.
-        if self.mantissa.unsigned_abs() < 1 << 53 && self.scale <= 22 {
-            return self.mantissa as f64 / POW10[usize::from(self.scale)] as f64;
+        if self.mantissa().unsigned_abs() < 1 << 53 && self.scale <= 22 {
+            return self.mantissa() as f64 / POW10[usize::from(self.scale)] as f64;
         }
         // Rust reads decimal text correctly rounded.
         self.to_string().parse().unwrap_or(f64::NAN)
@@ -197,7 +211,7 @@ impl Decimal {
 
     /// The integer part (truncated toward zero), if it fits a long.
     pub fn trunc_i64(self) -> Option<i64> {
-        let whole = self.mantissa / POW10[usize::from(self.scale)] as i128;
+        let whole = self.mantissa() / POW10[usize::from(self.scale)] as i128;
         i64::try_from(whole).ok()
     }
 
@@ -208,23 +222,20 @@ impl Decimal {
 
     /// The digits before the point (0 for a value below 1).
     pub fn int_digits(self) -> u32 {
-        let whole = self.mantissa.unsigned_abs() / POW10[usize::from(self.scale)];
+        let whole = self.mantissa().unsigned_abs() / POW10[usize::from(self.scale)];
         digit_count(whole)
     }
 
     pub fn is_zero(self) -> bool {
-        self.mantissa == 0
+        self.mantissa() == 0
     }
 
     pub fn is_negative(self) -> bool {
-        self.mantissa < 0
+        self.mantissa() < 0
     }
 
     pub fn abs(self) -> Decimal {
-        Decimal {
-            mantissa: self.mantissa.abs(),
-            scale: self.scale,
-        }
+        Decimal::of(self.mantissa().abs(), self.scale)
     }
 
     /// The mantissa at `scale` (at least the value's own), `None` when it
@@ -232,7 +243,7 @@ impl Decimal {
     pub fn mantissa_at(self, scale: u32) -> Option<i128> {
         let up = scale.checked_sub(self.scale())?;
         let m = self
-            .mantissa
+            .mantissa()
             .checked_mul(*POW10.get(up as usize)? as i128)?;
         (m.unsigned_abs() < LIMIT).then_some(m)
     }
@@ -244,23 +255,23 @@ impl Decimal {
             return self.mantissa_at(scale);
         }
         let div = POW10[(self.scale() - scale) as usize];
-        let magnitude = self.mantissa.unsigned_abs();
+        let magnitude = self.mantissa().unsigned_abs();
         let mut q = magnitude / div;
         if (magnitude % div) * 2 >= div {
             q += 1;
         }
         let q = q as i128;
-        Some(if self.mantissa < 0 { -q } else { q })
+        Some(if self.mantissa() < 0 { -q } else { q })
     }
 
     /// The value and `other` at one scale, if both fit it.
     fn aligned(self, other: Decimal) -> Option<(i128, i128, u32)> {
         let scale = self.scale().max(other.scale());
         Some((
-            self.mantissa
+            self.mantissa()
                 .checked_mul(POW10[(scale - self.scale()) as usize] as i128)?,
             other
-                .mantissa
+                .mantissa()
                 .checked_mul(POW10[(scale - other.scale()) as usize] as i128)?,
             scale,
         ))
@@ -283,10 +294,11 @@ impl Decimal {
 
     pub fn checked_mul(self, other: Decimal) -> Option<Decimal> {
         let scale = self.scale() + other.scale();
-        if let Some(product) = self.mantissa.checked_mul(other.mantissa) {
+        if let Some(product) = self.mantissa().checked_mul(other.mantissa()) {
             return Decimal::from_parts(product, scale);
         }
-        let magnitude = BigUint::from(self.mantissa.unsigned_abs()) * other.mantissa.unsigned_abs();
+        let magnitude =
+            BigUint::from(self.mantissa().unsigned_abs()) * other.mantissa().unsigned_abs();
         from_ratio(
             self.is_negative() != other.is_negative(),
             magnitude,
@@ -302,8 +314,8 @@ impl Decimal {
             return None;
         }
         // (a / 10^sa) / (b / 10^sb) = (a * 10^sb) / (b * 10^sa)
-        let num = BigUint::from(self.mantissa.unsigned_abs()) * pow10_big(other.scale());
-        let den = BigUint::from(other.mantissa.unsigned_abs()) * pow10_big(self.scale());
+        let num = BigUint::from(self.mantissa().unsigned_abs()) * pow10_big(other.scale());
+        let den = BigUint::from(other.mantissa().unsigned_abs()) * pow10_big(self.scale());
         from_ratio(
             self.is_negative() != other.is_negative(),
             num,
@@ -331,7 +343,7 @@ impl Decimal {
         let up = |d: Decimal| {
             (
                 d.is_negative(),
-                BigUint::from(d.mantissa.unsigned_abs()) * pow10_big(scale - d.scale()),
+                BigUint::from(d.mantissa().unsigned_abs()) * pow10_big(scale - d.scale()),
             )
         };
         (up(self), up(other), scale)
@@ -343,7 +355,7 @@ impl Decimal {
         if digits >= i64::from(self.scale()) {
             return Some(self);
         }
-        let magnitude = BigUint::from(self.mantissa.unsigned_abs());
+        let magnitude = BigUint::from(self.mantissa().unsigned_abs());
         let drop = i64::from(self.scale()) - digits;
         if drop > i64::from(2 * MAX_DIGITS) {
             return Some(Decimal::ZERO);
@@ -407,10 +419,7 @@ impl std::ops::Neg for Decimal {
     type Output = Decimal;
 
     fn neg(self) -> Decimal {
-        Decimal {
-            mantissa: -self.mantissa,
-            scale: self.scale,
-        }
+        Decimal::of(-self.mantissa(), self.scale)
     }
 }
 
@@ -422,8 +431,8 @@ impl PartialOrd for Decimal {
 
 impl fmt::Display for Decimal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let digits = self.mantissa.unsigned_abs().to_string();
-        let sign = if self.mantissa < 0 { "-" } else { "" };
+        let digits = self.mantissa().unsigned_abs().to_string();
+        let sign = if self.mantissa() < 0 { "-" } else { "" };
         let scale = usize::from(self.scale);
         if scale == 0 {
             return write!(f, "{sign}{digits}");
