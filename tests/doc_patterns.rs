@@ -347,19 +347,21 @@ fn autocluster_sums_up_the_rows_in_a_few_segments() {
     // Scores are coverage^0.5 * (columns fixed / 4)^0.5. Seed row 1 (the
     // most typical): freeing ReportId adds rows 2-6 (pc1 Success 4444:
     // 0.6, 3 of 4 columns, 0.671); freeing any other column adds no row,
-    // and the path goes on to Success 4444 (0.548) and Success (0.418):
-    // the best is pc1 Success 4444. Seed row 7: pc2 Failed 445 (0.3 and
-    // 3 columns, 0.474). Seed row 10: its path ends at Success (7 rows,
-    // 0.418), which pc1 Success 4444 refines: left out.
+    // and the path goes down to Success 4444 (0.548) and Success (0.418):
+    // its one peak is pc1 Success 4444. Seed row 7: pc2 Failed 445 (0.3
+    // and 3 columns, 0.474). Seed row 10: freeing its id, Device and Port
+    // climbs only at Success (7 rows, 0.418), which pc1 Success 4444
+    // refines: left out.
     table(
         &format!("{EVENTS} | evaluate autocluster()"),
         r#"SegmentId:long | Count:long | Percent:real | ReportId:long | Device:string | Action:string | Port:long
         0 | 6 | 60 | null | "pc1" | "Success" | 4444
         1 | 3 | 30 | null | "pc2" | "Failed" | 445"#,
     );
-    // SizeWeight 0.9 favours coverage: from seed row 1, Success alone
-    // (0.7^0.9 * 0.25^0.1 = 0.632) beats pc1 Success 4444 (0.6^0.9 *
-    // 0.75^0.1 = 0.613). Rows by count times columns: 9, then 7.
+    // SizeWeight 0.9 favours coverage: seed row 1's path peaks at pc1
+    // Success 4444 (0.6^0.9 * 0.75^0.1 = 0.613) and again at Success alone
+    // (0.7^0.9 * 0.25^0.1 = 0.632), which is taken first. Rows by count
+    // times columns: 9, then 7.
     table(
         &format!("{EVENTS} | evaluate autocluster(0.9, '~', '~', '*', long(-1))"),
         r#"SegmentId:long | Count:long | Percent:real | ReportId:long | Device:string | Action:string | Port:long
@@ -600,4 +602,32 @@ fn a_cancel_stops_a_long_mining_run() {
     flag.store(true, Ordering::Relaxed);
     let e = running.join().expect("no panic").expect_err("cancelled");
     assert_eq!(e.kind, ErrorKind::Cancelled);
+}
+
+#[test]
+fn autocluster_sums_up_the_kql_mysteries_traffic() {
+    // The bundled sample's traffic to 192.168.0.x (README: the KQL
+    // Mysteries story): the beacons to .255:4444 first, then the other
+    // services, each a segment, from many computers.
+    let q = r#"NetworkCommunicationEvents | where RemoteIP has "192.168.0."
+        | project-away TimeGenerated, BytesSent | evaluate autocluster()
+        | project SegmentId, Count, ComputerName, RemoteIP, RemotePort, Protocol, EventDescription"#;
+    let out = assert_cmd::Command::cargo_bin("quarry")
+        .unwrap()
+        .args(["query", "--sample", "--format", "csv", q])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    // CSV lines end in CRLF (RFC 4180).
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n"),
+        "SegmentId,Count,ComputerName,RemoteIP,RemotePort,Protocol,EventDescription
+0,600,,192.168.0.255,4444,TCP,Encrypted outbound data transfer
+1,150,,192.168.0.10,445,TCP,SMB file share access
+2,140,,192.168.0.1,53,UDP,DNS query
+3,120,,192.168.0.255,137,UDP,NetBIOS name query broadcast
+4,90,,192.168.0.30,443,TCP,HTTPS session
+5,70,,192.168.0.255,138,UDP,NetBIOS datagram broadcast
+"
+    );
 }

@@ -13,14 +13,21 @@
 //!   frees one column at a time, the one whose freeing covers the most
 //!   more rows (on a tie, the column with the most distinct values, where
 //!   a row's own identifiers are; then the leftmost), down to one column;
-//!   the best-scoring segment on that path is the search's result, with
-//!   every column its rows all share fixed again;
-//! - Kusto picks seeds at random; Quarry takes the most typical row not
-//!   yet covered by a found segment (the largest sum of the logarithms of
-//!   its values' frequencies), so each seed explores new ground and the
-//!   result does not change between runs.
+//! - its results are the peaks of that path (segments scoring more than
+//!   the step before and at least as much as the step after), counted
+//!   once the path covers more rows than the seed's own copies: freeing a
+//!   row's identifiers one by one covers no more rows and only lowers the
+//!   score. The first peak is the seed's own cluster (the local optimum a
+//!   hill climb stops at); later ones are wider segments it belongs to.
+//!   If the path never climbs, its best step is the result. Each result
+//!   has every column its rows all share fixed again;
+//! - Kusto picks seeds at random; Quarry takes the most typical row (the
+//!   largest sum of the logarithms of its values' weights) that is
+//!   neither in an earlier seed's own cluster nor covered by the segments
+//!   taken so far, so each seed explores new ground and the result does
+//!   not change between runs.
 //!
-//! The segments found are then taken best score first, each only if it
+//! The segments found are taken best score first, each only if it
 //! adds at least [`MIN_COVERAGE`] of the weight to the rows the segments
 //! taken before it cover (fewer rows are outliers, or the same rows told
 //! again), and neither fixes all the values of a taken segment nor has
@@ -146,6 +153,9 @@ impl Search<'_> {
             return Ok(Vec::new());
         }
         let typical = self.typicality()?;
+        // The seeds' own segments, and the rows of the segments taken so
+        // far: the next seed comes from neither.
+        let mut explored = Rows::none(table.len);
         let mut covered = Rows::none(table.len);
         let mut found: Vec<Segment> = Vec::new();
         for _ in 0..seeds {
@@ -157,13 +167,28 @@ impl Search<'_> {
                     _ => Some(r),
                 });
             let Some(seed) = seed else { break };
-            let segment = self.expand(seed)?;
-            covered.or(&segment.rows);
-            if !found.iter().any(|s| s.items == segment.items) {
-                found.push(segment);
+            let segments = self.expand(seed)?;
+            if let Some(own) = segments.first() {
+                explored.or(&own.rows);
             }
+            for segment in segments {
+                if !found.iter().any(|s| s.items == segment.items) {
+                    found.push(segment);
+                }
+            }
+            covered = explored.clone();
+            covered.or(&self.take(&found).1);
         }
-        found.sort_by(|a, b| {
+        Ok(self.take(&found).0)
+    }
+
+    /// The segments to show among those found, and the rows they cover:
+    /// best score first, each adding at least [`MIN_COVERAGE`] to the rows
+    /// of those before, none refining another.
+    fn take(&self, found: &[Segment]) -> (Vec<Segment>, Rows) {
+        let table = self.table;
+        let mut order: Vec<&Segment> = found.iter().collect();
+        order.sort_by(|a, b| {
             b.score
                 .total_cmp(&a.score)
                 .then(b.count.total_cmp(&a.count))
@@ -171,7 +196,7 @@ impl Search<'_> {
         let mut taken: Vec<Segment> = Vec::new();
         let mut taken_rows = Rows::none(table.len);
         let mut new = vec![0u64; taken_rows.words().len()];
-        for s in found {
+        for s in order {
             if taken.iter().any(|t| nested(&t.items, &s.items)) {
                 continue;
             }
@@ -182,9 +207,9 @@ impl Search<'_> {
                 continue;
             }
             taken_rows.or(&s.rows);
-            taken.push(s);
+            taken.push(s.clone());
         }
-        Ok(taken)
+        (taken, taken_rows)
     }
 
     /// Each row's typicality: the sum over columns of the logarithm of its
@@ -226,9 +251,9 @@ impl Search<'_> {
         Ok(rows)
     }
 
-    /// The local search from `seed` (see the module's comment): the best
-    /// segment on its path, closed.
-    fn expand(&mut self, seed: usize) -> Result<Segment, QueryError> {
+    /// The local search from `seed` (see the module's comment): the peaks
+    /// of its path, closed, in path order (the seed's own segment first).
+    fn expand(&mut self, seed: usize) -> Result<Vec<Segment>, QueryError> {
         let table = self.table;
         let m = table.dims.len();
         let items: Vec<Item> = (0..m)
@@ -253,17 +278,16 @@ impl Search<'_> {
         let mut twos = vec![0u64; words];
         let mut scratch = vec![0u64; words];
         // The segment of every column: the rows equal to the seed.
-        let mut best: (f64, Vec<usize>) = (f64::NEG_INFINITY, fixed.clone());
         let mut count = {
             let mut all = Rows::from_fn(table.len, |_| true);
             rows.iter().for_each(|r| all.and(r));
             table.weights.of(&all)
         };
+        let seed_count = count;
+        // Each step's score, weight and fixed columns.
+        let mut path: Vec<(f64, f64, Vec<usize>)> = Vec::new();
         loop {
-            let score = self.score(count, fixed.len());
-            if score > best.0 {
-                best = (score, fixed.clone());
-            }
+            path.push((self.score(count, fixed.len()), count, fixed.clone()));
             if fixed.len() == 1 {
                 break;
             }
@@ -301,22 +325,43 @@ impl Search<'_> {
             fixed.remove(i);
             count += gain;
         }
-        // Close the best segment: fix again what all its rows share.
-        let mut segment_rows = Rows::from_fn(table.len, |_| true);
-        for &d in &best.1 {
-            segment_rows.and(&rows[d]);
-        }
-        let closed: Vec<Item> = (0..m)
-            .filter(|d| best.1.contains(d) || segment_rows.within(&rows[*d]))
-            .map(|d| items[d])
+        // The peaks once the path covers more than the seed's copies (the
+        // steps before free a row's identifiers); if it never climbs, its
+        // best step.
+        let mut peaks: Vec<usize> = (1..path.len())
+            .filter(|&i| {
+                let s = path[i].0;
+                path[i].1 > seed_count
+                    && s > path[i - 1].0
+                    && path.get(i + 1).is_none_or(|next| s >= next.0)
+            })
             .collect();
-        let count = table.weights.of(&segment_rows);
-        Ok(Segment {
-            score: self.score(count, closed.len()),
-            items: closed,
-            count,
-            rows: segment_rows,
-        })
+        if peaks.is_empty() {
+            let best = (0..path.len()).fold(0, |b, i| if path[i].0 > path[b].0 { i } else { b });
+            peaks.push(best);
+        }
+        Ok(peaks
+            .into_iter()
+            .map(|p| {
+                // Close the segment: fix again what all its rows share.
+                let fixed = &path[p].2;
+                let mut segment_rows = Rows::from_fn(table.len, |_| true);
+                for &d in fixed {
+                    segment_rows.and(&rows[d]);
+                }
+                let closed: Vec<Item> = (0..m)
+                    .filter(|d| fixed.contains(d) || segment_rows.within(&rows[*d]))
+                    .map(|d| items[d])
+                    .collect();
+                let count = table.weights.of(&segment_rows);
+                Segment {
+                    score: self.score(count, closed.len()),
+                    items: closed,
+                    count,
+                    rows: segment_rows,
+                }
+            })
+            .collect())
     }
 }
 
@@ -356,7 +401,9 @@ mod tests {
         // Column 0 is an id; columns 1 and 2 repeat: rows 0-3 are (a, x),
         // row 4 is (b, y).
         let t = table(&[&[0, 1, 2, 3, 4], &[0, 0, 0, 0, 1], &[0, 0, 0, 0, 1]]);
-        let segment = search(&t, 0.5).expand(0).unwrap();
+        let segments = search(&t, 0.5).expand(0).unwrap();
+        assert_eq!(segments.len(), 1);
+        let segment = &segments[0];
         assert_eq!(segment.items, vec![(1, 0), (2, 0)]);
         assert_eq!(segment.count, 4.0);
         assert_eq!(segment.rows.iter().collect::<Vec<_>>(), vec![0, 1, 2, 3]);
