@@ -779,3 +779,37 @@ mod workbench {
         assert_eq!(app.current().rows.height(), 1);
     }
 }
+
+/// JSON records read with a decimal column: Kusto-style strings keep every
+/// digit, JSON numbers read by their digits, anything else is null.
+#[test]
+fn typed_json_columns() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("amounts.json");
+    std::fs::write(
+        &path,
+        r#"{"Amount": "12345678901234567890.123456789"}
+{"Amount": 0.1}
+{"Amount": 7}
+{"Amount": "n/a"}
+{"Amount": null}
+"#,
+    )
+    .expect("json");
+    let q = format!(
+        r#"externaldata(Amount:decimal)[@"{}"] with (format="multijson") | extend t = gettype(Amount)"#,
+        path.display()
+    );
+    let (names, rows) = table(&q);
+    assert_eq!(names, ["Amount", "t"]);
+    assert_eq!(
+        rows,
+        [
+            vec![dec("12345678901234567890.123456789"), text("decimal")],
+            vec![dec("0.1"), text("decimal")],
+            vec![dec("7"), text("decimal")],
+            vec![Scalar::Null(KqlType::Decimal), text("decimal")],
+            vec![Scalar::Null(KqlType::Decimal), text("decimal")],
+        ]
+    );
+}
