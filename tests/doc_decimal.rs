@@ -464,6 +464,19 @@ fn aggregates_of_decimals() {
             vec![dec("1.5"), Scalar::Long(2)]
         ]
     );
+    // A decimal's percentiles are reals (Kusto.Language types them so).
+    let (names, rows) = table(
+        "datatable(d:decimal)[1.5, 2.25, 3] | summarize p = percentile(d, 50), ps = percentiles(d, 10, 90)",
+    );
+    assert_eq!(names, ["p", "ps", "percentile_d_90"]);
+    assert_eq!(
+        rows,
+        [vec![
+            Scalar::Real(2.25),
+            Scalar::Real(1.5),
+            Scalar::Real(3.0)
+        ]]
+    );
     let (_, rows) = table("datatable(d:decimal)[1.50, 0.1, 1.5] | distinct d | order by d desc");
     assert_eq!(rows, [vec![dec("1.5")], vec![dec("0.1")]]);
 }

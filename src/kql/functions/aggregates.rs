@@ -303,7 +303,7 @@ fn percentile(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
         Some(Some(n)) => format!("percentile_{n}_{}", p.to_string().replace('.', "_")),
         _ => format!("percentile__{}", p.to_string().replace('.', "_")),
     };
-    one(name, super::statistics::nearest_rank(a.col(0)?, p))
+    one(name, super::statistics::percentile_of(a, p)?)
 }
 
 /// `take_any(x)`: documented to return a non-null, non-empty value of a

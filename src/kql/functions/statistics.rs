@@ -8,6 +8,7 @@ use polars::prelude::*;
 use super::aggregates::{
     AggInput, AggOutput, AggregateFunction, Post, list, one, pred, zero_when_none,
 };
+use crate::data::types::KqlType;
 use crate::kql::error::QueryError;
 use crate::kql::value::Scalar;
 
@@ -141,7 +142,6 @@ fn make_bag_if(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
 /// `percentiles(x, p1, p2, ...)`: one column per percentage, named
 /// `percentile_x_p` as `percentile(x, p)` names its one (nearest rank).
 fn percentiles(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
-    let x = a.col(0)?;
     let column = match a.arg_names.first() {
         Some(Some(n)) => n.clone(),
         _ => String::new(),
@@ -170,12 +170,22 @@ fn percentiles(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
             }
             Ok(AggOutput {
                 name: format!("percentile_{column}_{}", p.to_string().replace('.', "_")),
-                expr: nearest_rank(x.clone(), p),
+                expr: percentile_of(a, p)?,
                 is_list: false,
                 post: Post::None,
             })
         })
         .collect()
+}
+
+/// The nearest-rank percentile `p` of the first argument: a real for
+/// decimals, as Kusto.Language types a decimal's percentiles.
+pub(super) fn percentile_of(a: &AggInput, p: f64) -> Result<Expr, QueryError> {
+    let value = nearest_rank(a.col(0)?, p);
+    Ok(match a.kinds.first() {
+        Some(Some(KqlType::Decimal)) => value.cast(DataType::Float64),
+        _ => value,
+    })
 }
 
 /// The nearest-rank percentile `p` (0 to 100) of `x`, as Kusto defines it:
