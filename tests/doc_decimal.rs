@@ -538,6 +538,14 @@ fn mistakes_are_errors_with_a_caret() {
   |               ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^"
     );
     assert_eq!(
+        error("print decimal(0x10)"),
+        "error: a decimal is written in decimal digits: decimal(16), not decimal(0x10)
+ --> line 1, column 15
+  |
+1 | print decimal(0x10)
+  |               ^^^^"
+    );
+    assert_eq!(
         error("print parse_version(1)"),
         "error: argument 1 of parse_version() must be a string, not long
  --> line 1, column 21

@@ -99,9 +99,15 @@ impl Parser<'_> {
             // The digits as written: a real would have rounded them.
             (TokenKind::Long(_) | TokenKind::Real(_), "decimal") => {
                 let number = self.span();
-                let Some(d) = Decimal::parse(self.text(number)) else {
+                let text = self.text(number);
+                let Some(d) = Decimal::parse(text) else {
+                    let hex = text.starts_with("0x") || text.starts_with("0X");
                     return Err(QueryError::syntax(
-                        "a decimal holds at most 38 digits before the point",
+                        if hex {
+                            "a decimal is written in decimal digits: decimal(16), not decimal(0x10)"
+                        } else {
+                            "a decimal holds at most 38 digits before the point"
+                        },
                         number,
                     ));
                 };
