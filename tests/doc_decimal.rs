@@ -546,6 +546,18 @@ fn mistakes_are_errors_with_a_caret() {
   |               ^^^^"
     );
     assert_eq!(
+        error(
+            "datatable(k:long, d:decimal)[1, 99999999999999999999, 1, 99999999999999999999] \
+             | summarize sum(d) by k"
+        ),
+        "error: sum(d): the decimals add up to more than the 38 digits their column holds \
+         (18 of them after the point); sum(todouble(d)) adds them as reals
+ --> line 1, column 82
+  |
+1 | datatable(k:long, d:decimal)[1, 99999999999999999999, 1, 99999999999999999999] | summarize sum(d) by k
+  |                                                                                  ^^^^^^^^^^^^^^^^^^^^^"
+    );
+    assert_eq!(
         error("print parse_version(1)"),
         "error: argument 1 of parse_version() must be a string, not long
  --> line 1, column 21

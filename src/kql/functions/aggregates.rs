@@ -193,9 +193,19 @@ fn of_decimals(a: &AggInput) -> bool {
     a.kinds.first() == Some(&Some(KqlType::Decimal))
 }
 
+/// The first argument as the user wrote it, for messages.
+fn first_arg(a: &AggInput) -> String {
+    a.arg_names
+        .first()
+        .cloned()
+        .flatten()
+        .unwrap_or_else(|| "x".into())
+}
+
 fn sum(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
     if of_decimals(a) {
-        return one(a.default_name("sum"), super::decimal::sum_expr(a.col(0)?));
+        let sum = super::decimal::sum_expr(a.col(0)?, a.name, &first_arg(a));
+        return one(a.default_name("sum"), sum);
     }
     one(a.default_name("sum"), addends(a)?.sum())
 }
@@ -203,7 +213,8 @@ fn sum(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
 fn sumif(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
     if of_decimals(a) {
         let x = a.col(0)?.filter(pred(a, 1)?);
-        return one(a.default_name("sumif"), super::decimal::sum_expr(x));
+        let sum = super::decimal::sum_expr(x, a.name, &first_arg(a));
+        return one(a.default_name("sumif"), sum);
     }
     one(
         a.default_name("sumif"),
@@ -230,7 +241,8 @@ fn mean(a: &AggInput, x: Expr) -> Expr {
 /// as summarize-operator.md prints it ("dividing by 0"); a time's is null.
 fn avg(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
     if of_decimals(a) {
-        return one(a.default_name("avg"), super::decimal::avg_expr(a.col(0)?));
+        let avg = super::decimal::avg_expr(a.col(0)?, a.name, &first_arg(a));
+        return one(a.default_name("avg"), avg);
     }
     let avg = mean(a, a.col(0)?);
     let avg = match a.kinds.first() {
@@ -243,7 +255,8 @@ fn avg(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
 fn avgif(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
     if of_decimals(a) {
         let x = a.col(0)?.filter(pred(a, 1)?);
-        return one(a.default_name("avgif"), super::decimal::avg_expr(x));
+        let avg = super::decimal::avg_expr(x, a.name, &first_arg(a));
+        return one(a.default_name("avgif"), avg);
     }
     one(
         a.default_name("avgif"),

@@ -31,35 +31,44 @@ pub fn parse_version(call: &Call) -> Result<Val, QueryError> {
     })
 }
 
-/// `sum(x)` of a decimal column in each group, exact; the column keeps its
-/// scale, so a sum past what it holds there is null, never wrapped.
-pub fn sum_expr(x: Expr) -> Expr {
-    per_group(x, |values| {
-        values
-            .iter()
-            .flatten()
-            .try_fold(Decimal::ZERO, |acc, v| acc.checked_add(*v))
-    })
+/// `sum(x)` of a decimal column in each group, exact. The result keeps
+/// the column's scale (as SQL's `SUM` of a decimal does): a sum whose
+/// integer part no longer fits beside it is an error, never wrapped.
+/// `call` and `arg` name the call and its argument in the error.
+pub fn sum_expr(x: Expr, call: &str, arg: &str) -> Expr {
+    per_group(x, call, arg, |values| exact_sum(values).map(Some))
 }
 
 /// `avg(x)` of a decimal column in each group, exact to the column's
 /// scale (Kusto's avg of decimals is a decimal); null without values.
-pub fn avg_expr(x: Expr) -> Expr {
-    per_group(x, |values| {
-        let present: Vec<Decimal> = values.iter().flatten().copied().collect();
-        let count = Decimal::from_i64(i64::try_from(present.len()).ok()?);
-        let sum = present
-            .iter()
-            .try_fold(Decimal::ZERO, |acc, v| acc.checked_add(*v))?;
-        sum.checked_div(count)
+pub fn avg_expr(x: Expr, call: &str, arg: &str) -> Expr {
+    per_group(x, call, arg, |values| {
+        let count = values.iter().flatten().count();
+        if count == 0 {
+            return Some(None);
+        }
+        let count = Decimal::from_i64(i64::try_from(count).ok()?);
+        Some(exact_sum(values)?.checked_div(count))
     })
 }
 
-/// One decimal per group from its values, at the input column's scale.
+/// The sum of the values present; `None` past 38 digits.
+fn exact_sum(values: &[Option<Decimal>]) -> Option<Decimal> {
+    values
+        .iter()
+        .flatten()
+        .try_fold(Decimal::ZERO, |acc, v| acc.checked_add(*v))
+}
+
+/// One decimal per group from its values (`f` gives `None` for a result
+/// past 38 digits), at the input column's scale.
 fn per_group(
     x: Expr,
-    f: impl Fn(&[Option<Decimal>]) -> Option<Decimal> + Send + Sync + 'static,
+    call: &str,
+    arg: &str,
+    f: impl Fn(&[Option<Decimal>]) -> Option<Option<Decimal>> + Send + Sync + 'static,
 ) -> Expr {
+    let (call, arg) = (call.to_string(), arg.to_string());
     apply_multiple(
         move |columns: &mut [Column]| {
             let input = columns[0].as_materialized_series();
@@ -68,7 +77,20 @@ fn per_group(
                 _ => decimal::COLUMN_SCALE,
             };
             let values = decimal::values(input).unwrap_or_default();
-            let one = decimal::column(input.name().clone(), &[f(&values)]);
+            let result = f(&values);
+            let fits = match result {
+                Some(Some(d)) => d.rounded_mantissa(scale).is_some(),
+                Some(None) => true,
+                None => false,
+            };
+            if !fits {
+                polars_bail!(ComputeError:
+                    "{call}({arg}): the decimals add up to more than the 38 digits their column \
+                     holds ({scale} of them after the point); {call}(todouble({arg})) adds them \
+                     as reals"
+                );
+            }
+            let one = decimal::column(input.name().clone(), &[result.flatten()]);
             Ok(decimal::rescale(&one, scale).into_column())
         },
         [x],
