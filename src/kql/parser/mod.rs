@@ -558,12 +558,15 @@ DeviceNetworkEvents
     /// Real hunting queries parse, or fail on a named unsupported feature;
     /// the few syntax errors are blocks that are not KQL (prose, commands)
     /// or genuinely broken queries.
+    ///
+    /// The corpus is others' queries and is not in the repository, so the
+    /// test runs on request (`cargo test -- --ignored`) and fails when the
+    /// corpus is not there; `tests/corpus_syntax.rs` keeps the constructs
+    /// it taught the parser.
     #[test]
+    #[ignore = "needs the hunting corpus at ../shared/kql-corpus/queries.jsonl"]
     fn the_corpus_parses() {
-        let Some(path) = corpus_path() else {
-            eprintln!("kql corpus not found; skipped");
-            return;
-        };
+        let path = corpus_path().expect("the hunting corpus at ../shared/kql-corpus/queries.jsonl");
         let text = std::fs::read_to_string(path).unwrap();
         let (mut total, mut ok, mut unsupported) = (0usize, 0usize, 0usize);
         for line in text.lines() {
