@@ -156,25 +156,7 @@ impl Runner<'_> {
             )
         };
         let mined = miner.closed(false)?;
-        let mut candidates: Vec<Closed> = mined
-            .patterns
-            .iter()
-            .filter(|c| {
-                let (pa, pb) = shares(c);
-                (pa - pb).abs() >= threshold * 100.0
-            })
-            .cloned()
-            .collect();
-        candidates.sort_by(|x, y| {
-            let diff = |c: &Closed| {
-                let (pa, pb) = shares(c);
-                (pa - pb).abs()
-            };
-            diff(y)
-                .total_cmp(&diff(x))
-                .then((y.counts[0] + y.counts[1]).total_cmp(&(x.counts[0] + x.counts[1])))
-        });
-        let kept = distinct_differences(candidates, &mined, &miner, threshold)?;
+        let kept = differing(&mined, &miner, threshold, 0)?;
 
         let n = kept.len();
         let (pa, pb): (Vec<f64>, Vec<f64>) = kept.iter().map(shares).unzip();
@@ -205,11 +187,37 @@ impl Runner<'_> {
     }
 }
 
+/// The mined patterns (of at least `min_items` values) whose shares of the
+/// two sets differ by `threshold` or more, largest difference first (then
+/// most rows), thinned by [`distinct_differences`].
+pub(super) fn differing(
+    mined: &Mined,
+    miner: &Miner,
+    threshold: f64,
+    min_items: usize,
+) -> Result<Vec<Closed>, QueryError> {
+    let totals = miner.totals();
+    let diff =
+        |c: &Closed| (percent(c.counts[0], totals[0]) - percent(c.counts[1], totals[1])).abs();
+    let mut candidates: Vec<Closed> = mined
+        .patterns
+        .iter()
+        .filter(|c| c.items.len() >= min_items && diff(c) >= threshold * 100.0)
+        .cloned()
+        .collect();
+    candidates.sort_by(|x, y| {
+        diff(y)
+            .total_cmp(&diff(x))
+            .then((y.counts[0] + y.counts[1]).total_cmp(&(x.counts[0] + x.counts[1])))
+    });
+    distinct_differences(candidates, mined, miner, threshold)
+}
+
 /// From candidates ordered by difference, those that neither refine nor
 /// are refined by one kept before them, and whose shares of the two sets
 /// still differ by `threshold`, the same way, on the rows the kept ones
 /// leave.
-pub(super) fn distinct_differences(
+fn distinct_differences(
     candidates: Vec<Closed>,
     mined: &Mined,
     miner: &Miner,

@@ -27,7 +27,7 @@ use std::collections::HashMap;
 use polars::prelude::*;
 
 use super::bits::{Rows, Weights};
-use super::diffpatterns::distinct_differences;
+use super::diffpatterns::differing;
 use super::frequent::{Closed, Miner};
 use super::{ABSENT, Args, Dim, Item, Table, count_column, output, percent, round2};
 use crate::data::types::KqlType;
@@ -128,25 +128,7 @@ impl Runner<'_> {
             )
         };
         let mined = miner.closed(false)?;
-        let mut candidates: Vec<Closed> = mined
-            .patterns
-            .iter()
-            .filter(|c| {
-                let (pt, pf) = shares(c);
-                c.items.len() >= min_tokens && (pt - pf).abs() >= threshold * 100.0
-            })
-            .cloned()
-            .collect();
-        candidates.sort_by(|x, y| {
-            let diff = |c: &Closed| {
-                let (pt, pf) = shares(c);
-                (pt - pf).abs()
-            };
-            diff(y)
-                .total_cmp(&diff(x))
-                .then((y.counts[0] + y.counts[1]).total_cmp(&(x.counts[0] + x.counts[1])))
-        });
-        let mut kept = distinct_differences(candidates, &mined, &miner, threshold)?;
+        let mut kept = differing(&mined, &miner, threshold, min_tokens)?;
         kept.sort_by(|x, y| {
             let signed = |c: &Closed| {
                 let (pt, pf) = shares(c);
