@@ -31,10 +31,10 @@ use serde_json::{Map, Value as Json};
 
 use super::evaluate::convert;
 use super::filter::column_names_in;
-use super::union::concat_outer;
+use super::union::{concat_outer, leg_name};
 use super::{polars_error, wildcard_match};
 use crate::data::types::KqlType;
-use crate::kql::ast::{Find, FindProject, OperatorKind, Pipeline, Source, Span};
+use crate::kql::ast::{Find, FindProject, Pipeline, Source, Span};
 use crate::kql::error::{ErrorKind, QueryError};
 use crate::kql::functions::scalars_to_series;
 use crate::kql::run::Runner;
@@ -164,15 +164,7 @@ impl Runner<'_> {
                     parts.push((id.name.clone(), self.table(&id.name, id.span)?));
                 }
                 _ => {
-                    let name = p
-                        .ops
-                        .iter()
-                        .rev()
-                        .find_map(|op| match &op.kind {
-                            OperatorKind::As(n) => Some(n.name.clone()),
-                            _ => None,
-                        })
-                        .unwrap_or_else(|| format!("find_arg{}", i + 1));
+                    let name = leg_name(p, || format!("find_arg{}", i + 1));
                     parts.push((name, self.pipeline(p, None)?));
                 }
             }

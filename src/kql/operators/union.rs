@@ -53,16 +53,7 @@ impl Runner<'_> {
                     Err(e) => return Err(e),
                 },
                 _ => {
-                    // A leg ending in `as Name` is named by it.
-                    let name = p
-                        .ops
-                        .iter()
-                        .rev()
-                        .find_map(|op| match &op.kind {
-                            OperatorKind::As(n) => Some(n.name.clone()),
-                            _ => None,
-                        })
-                        .unwrap_or_else(|| format!("union_arg{}", i + 1));
+                    let name = leg_name(p, || format!("union_arg{}", i + 1));
                     parts.push((name, self.pipeline(p, None)?));
                 }
             }
@@ -98,6 +89,19 @@ impl Runner<'_> {
         }
         concat_outer(frames, span)
     }
+}
+
+/// The name of a leg of `union` or `find` that is a query: the name of
+/// its final `as Name`, else `unnamed()`.
+pub(super) fn leg_name(leg: &Pipeline, unnamed: impl FnOnce() -> String) -> String {
+    leg.ops
+        .iter()
+        .rev()
+        .find_map(|op| match &op.kind {
+            OperatorKind::As(n) => Some(n.name.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(unnamed)
 }
 
 /// Stacks frames by column name (outer union): a column missing from a frame
