@@ -234,6 +234,16 @@ impl Runner<'_> {
         finish(columns, &activity, span)
     }
 
+    /// Whether an activity plugin's third argument is already a window (a
+    /// column or a timespan), so that Start and End were left out.
+    pub(super) fn is_window_argument(&self, arg: &Expr, frame: &DataFrame) -> bool {
+        matches!(&arg.kind, ExprKind::Name(n) if frame.column(n).is_ok())
+            || matches!(
+                self.eval_scalar(arg, &DataFrame::empty()),
+                Ok(Scalar::Timespan(_))
+            )
+    }
+
     /// `activity_metrics`; also returns the kept input columns (the
     /// timeline and the dimensions), for `*` in an output schema.
     pub(super) fn activity_metrics(
@@ -247,14 +257,7 @@ impl Runner<'_> {
         if args.len() < 3 {
             return Err(QueryError::type_error(USAGE, span));
         }
-        // Start and End are there when the third argument is not the
-        // window (a timespan).
-        let empty = DataFrame::empty();
-        let third_is_window =
-            matches!(
-                &args[2].kind,
-                ExprKind::Name(n) if frame.column(n).is_ok()
-            ) || matches!(self.eval_scalar(&args[2], &empty), Ok(Scalar::Timespan(_)));
+        let third_is_window = self.is_window_argument(&args[2], &frame);
         let (range, step, dims) = if third_is_window {
             (None, &args[2], &args[3..])
         } else if args.len() >= 5 {

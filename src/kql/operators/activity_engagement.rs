@@ -17,7 +17,7 @@ use std::collections::HashSet;
 use polars::prelude::*;
 
 use super::activity::{Activity, ActivityArgs, finish, nth_window, push_dims, window_count};
-use crate::kql::ast::{Expr, ExprKind, Span};
+use crate::kql::ast::{Expr, Span};
 use crate::kql::error::QueryError;
 use crate::kql::run::Runner;
 use crate::kql::value::Scalar;
@@ -38,13 +38,7 @@ impl Runner<'_> {
         if args.len() < 4 {
             return Err(QueryError::type_error(USAGE, span));
         }
-        // Start and End are there when the third argument is not a window.
-        let empty = DataFrame::empty();
-        let third_is_window =
-            matches!(
-                &args[2].kind,
-                ExprKind::Name(n) if frame.column(n).is_ok()
-            ) || matches!(self.eval_scalar(&args[2], &empty), Ok(Scalar::Timespan(_)));
+        let third_is_window = self.is_window_argument(&args[2], &frame);
         let (range, inner, outer, dims) = if third_is_window {
             (None, &args[2], &args[3], &args[4..])
         } else if args.len() >= 6 {
@@ -64,7 +58,7 @@ impl Runner<'_> {
             },
             &frame,
         )?;
-        let windows_per_outer = match self.eval_scalar(outer, &empty)? {
+        let windows_per_outer = match self.eval_scalar(outer, &DataFrame::empty())? {
             Scalar::Timespan(t) if t >= activity.step => t / activity.step,
             other => {
                 return Err(QueryError::type_error(
