@@ -393,6 +393,32 @@ pub enum OperatorKind {
     Consume,
     /// `find [withsource=Col] [in (Tables)] where Predicate [project ...]`
     Find(Box<Find>),
+    /// `macro-expand [kind=..] [isfuzzy=..] Group as X (Subquery)`:
+    /// expanded when read, one leg per entity of the group.
+    MacroExpand(Box<MacroExpand>),
+}
+
+/// `macro-expand`, expanded: the subquery once per entity, `X` replaced
+/// by the entity's table (see `parser::macro_expand`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MacroExpand {
+    /// `kind=inner`: only the columns every leg has (`outer` keeps all).
+    pub inner: bool,
+    /// `isfuzzy=true`: the legs whose table is missing are left out.
+    pub fuzzy: bool,
+    /// The entity group as written (`entity_group [...]` or its name).
+    pub group: Span,
+    pub legs: Vec<MacroLeg>,
+}
+
+/// The subquery of a `macro-expand` for one entity of its group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MacroLeg {
+    /// The entity's table, spanning its reference in the group.
+    pub entity: Ident,
+    /// The subquery's own `let` statements.
+    pub lets: Vec<Let>,
+    pub body: Pipeline,
 }
 
 /// The `find` operator: rows matching a predicate across tables.

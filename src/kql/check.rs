@@ -353,6 +353,10 @@ impl Checker<'_> {
                 }
                 self.expr(&f.predicate)
             }
+            K::MacroExpand(m) => m.legs.iter().try_for_each(|leg| {
+                self.lets(&leg.lets)?;
+                self.pipeline(&leg.body)
+            }),
         }
     }
 

@@ -340,6 +340,7 @@ fn operator_word(op: &Operator) -> &'static str {
         K::TopHitters { .. } => "top-hitters",
         K::Consume => "consume",
         K::Find(_) => "find",
+        K::MacroExpand(_) => "macro-expand",
     }
 }
 

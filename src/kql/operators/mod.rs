@@ -20,6 +20,7 @@ mod ip_lookup;
 mod join;
 mod join_match;
 mod lookup_pairs;
+mod macro_expand;
 mod make_series;
 mod misc;
 mod multi_value;
@@ -203,7 +204,8 @@ impl Runner<'_> {
             | K::Print(_)
             | K::Range { .. }
             | K::ExternalData { .. }
-            | K::Find(_) => Err(QueryError::syntax(
+            | K::Find(_)
+            | K::MacroExpand(_) => Err(QueryError::syntax(
                 "this operator starts a query; it cannot follow a pipe",
                 op.span,
             )),
@@ -239,6 +241,7 @@ impl Runner<'_> {
                 properties,
             } => self.op_externaldata(columns, uris, properties, op.span),
             K::Find(f) => self.op_find(f, op.span),
+            K::MacroExpand(m) => self.op_macro_expand(m, op.span),
             K::Evaluate { plugin, .. } if EVALUATE_PLUGINS.contains(&plugin.name.as_str()) => {
                 Err(QueryError::syntax(
                     format!(

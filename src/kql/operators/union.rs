@@ -69,26 +69,36 @@ impl Runner<'_> {
             }
             frames.push(f);
         }
-        if inner {
-            rename_type_clashes(&mut frames, span)?;
-            let common: Vec<String> = frames
-                .first()
-                .map(|f| {
-                    f.get_column_names()
-                        .iter()
-                        .map(|s| s.to_string())
-                        .filter(|n| frames.iter().all(|g| g.column(n).is_ok()))
-                        .collect()
-                })
-                .unwrap_or_default();
-            frames = frames
-                .into_iter()
-                .map(|f| f.select(common.clone()))
-                .collect::<PolarsResult<_>>()
-                .map_err(|e| polars_error(e, span))?;
-        }
-        concat_outer(frames, span)
+        stack(frames, inner, span)
     }
+}
+
+/// Stacks the legs of a union (or of a `macro-expand`): `inner` keeps the
+/// columns every leg has, else all of them (see [`concat_outer`]).
+pub(super) fn stack(
+    mut frames: Vec<DataFrame>,
+    inner: bool,
+    span: Span,
+) -> Result<DataFrame, QueryError> {
+    if inner {
+        rename_type_clashes(&mut frames, span)?;
+        let common: Vec<String> = frames
+            .first()
+            .map(|f| {
+                f.get_column_names()
+                    .iter()
+                    .map(|s| s.to_string())
+                    .filter(|n| frames.iter().all(|g| g.column(n).is_ok()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        frames = frames
+            .into_iter()
+            .map(|f| f.select(common.clone()))
+            .collect::<PolarsResult<_>>()
+            .map_err(|e| polars_error(e, span))?;
+    }
+    concat_outer(frames, span)
 }
 
 /// The name of a leg of `union` or `find` that is a query: the name of

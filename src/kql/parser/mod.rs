@@ -27,6 +27,7 @@ mod flow_ops;
 mod graph;
 mod join_union;
 mod literals;
+mod macro_expand;
 mod names;
 mod operators;
 mod pipeline;
@@ -107,6 +108,8 @@ pub(super) struct Parser<'a> {
     patterns: std::collections::HashMap<String, declare::Pattern>,
     /// `set query_take_max_records = N;`
     take_max_records: Option<Expr>,
+    /// The entity groups `let G = entity_group [...]` defined.
+    entity_groups: macro_expand::EntityGroups,
 }
 
 /// The bin size and fixed point the query's `set` statements give
@@ -131,6 +134,7 @@ impl<'a> Parser<'a> {
             several: Vec::new(),
             patterns: std::collections::HashMap::new(),
             take_max_records: None,
+            entity_groups: macro_expand::EntityGroups::new(),
         }
     }
 
@@ -413,7 +417,6 @@ mod tests {
     fn unsupported_features_are_named() {
         for (src, feature) in [
             ("T | assert-schema (a:long)", "assert-schema"),
-            ("T | macro-expand g as X (X | count)", "macro-expand"),
             ("T | project-smart", "project-smart"),
             (
                 "cluster(\"c\").database(\"d\").T | count",

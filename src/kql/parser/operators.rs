@@ -58,10 +58,11 @@ const SUPPORTED: &[&str] = &[
     "sample-distinct",
     "top-hitters",
     "consume",
+    "macro-expand",
 ];
 
 /// Real KQL operators Quarry does not run yet: named, not "unknown".
-const UNSUPPORTED: &[&str] = &["project-smart", "assert-schema", "macro-expand"];
+const UNSUPPORTED: &[&str] = &["project-smart", "assert-schema"];
 
 impl Parser<'_> {
     /// One operator after a `|`; `None` for an unsupported one, which is
@@ -172,7 +173,8 @@ impl Parser<'_> {
             other if UNSUPPORTED.contains(&other) => {
                 return Ok(self.skip_unsupported(other, name_span));
             }
-            "datatable" | "print" | "range" | "externaldata" | "external_data" | "find" => {
+            "datatable" | "print" | "range" | "externaldata" | "external_data" | "find"
+            | "macro-expand" => {
                 return Err(QueryError::syntax(
                     format!("'{name}' starts a query; it cannot follow '|'"),
                     name_span,
@@ -237,6 +239,7 @@ impl Parser<'_> {
                 self.bump();
                 self.parse_find()?
             }
+            "macro" if self.at_macro_expand(0) => self.parse_macro_expand()?,
             _ => return Ok(None),
         };
         Ok(Some(Source::Operator(Box::new(Operator {

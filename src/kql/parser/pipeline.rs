@@ -89,6 +89,7 @@ impl Parser<'_> {
                 "datatable" | "externaldata" | "external_data" => matches!(next, TokenKind::LParen),
                 w if CROSS_RESOURCE.contains(&w) => matches!(next, TokenKind::LParen),
                 "union" | "search" | "find" | "evaluate" => operand,
+                "macro" => self.at_macro_expand(offset),
                 "print" => {
                     operand
                         || matches!(

@@ -339,7 +339,8 @@ pub(super) fn op(o: &Operator) -> String {
         | OperatorKind::SampleDistinct { .. }
         | OperatorKind::TopHitters { .. }
         | OperatorKind::Consume
-        | OperatorKind::Find(_) => format!("{:?}", o.kind),
+        | OperatorKind::Find(_)
+        | OperatorKind::MacroExpand(_) => format!("{:?}", o.kind),
         OperatorKind::MvApply {
             columns,
             to_types,

@@ -59,7 +59,10 @@ impl Parser<'_> {
 
     /// `let`s then an optional tabular body (a function body may be
     /// scalar; it is parsed by the caller when `body` is `None` there).
-    fn parse_statements(&mut self, in_function: bool) -> PResult<(Vec<Let>, Option<Pipeline>)> {
+    pub(super) fn parse_statements(
+        &mut self,
+        in_function: bool,
+    ) -> PResult<(Vec<Let>, Option<Pipeline>)> {
         let mut lets = Vec::new();
         loop {
             while self.eat(&TokenKind::Semi) {}
@@ -75,6 +78,10 @@ impl Parser<'_> {
                     "expected a name after 'let', found {}",
                     self.describe_current()
                 )));
+            }
+            if self.at_entity_group_let() {
+                self.parse_entity_group_let()?;
+                continue;
             }
             if self.is_ident("let") && self.name_len_at(1).is_some() {
                 lets.push(self.parse_let()?);
