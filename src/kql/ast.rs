@@ -187,6 +187,47 @@ pub enum JoinKey {
     Pair { left: Ident, right: Ident },
 }
 
+/// `inline_external_table`: a table read from external storage, with its
+/// schema in the query (`kind=storage`) or in a Delta log (`kind=delta`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct InlineExternalTable {
+    /// The declared columns; empty for a Delta table read by its own schema.
+    pub columns: Vec<(Ident, String)>,
+    /// `kind=storage` or `kind=delta`, as written.
+    pub kind: Ident,
+    /// `partition by (Name:type [= expr], ...)`.
+    pub partitions: Vec<PartitionColumn>,
+    /// `pathformat=(...)`: how a file's path under the storage root names
+    /// its partitions.
+    pub path_format: Vec<PathFormatPart>,
+    /// `dataformat=f`.
+    pub data_format: Option<Ident>,
+    /// The storage connection strings: string literals or query parameters.
+    pub uris: Vec<Expr>,
+    /// The `with (...)` properties, values as written (strings unquoted).
+    pub properties: Vec<OpOption>,
+}
+
+/// One `partition by` column of an `inline_external_table`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartitionColumn {
+    pub name: Ident,
+    pub kind: String,
+    /// `= expr`: the partition's value derived from the data's columns.
+    pub expr: Option<Expr>,
+}
+
+/// One element of a `pathformat=(...)`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PathFormatPart {
+    /// Literal text of the path (`'day='`, `'/'`).
+    Text(String),
+    /// A partition column's value, as written in the path.
+    Column(Ident),
+    /// `datetime_pattern('yyyy/MM/dd', Column)`.
+    DatetimePattern { pattern: String, column: Ident },
+}
+
 /// A `name=value` option on an operator (`kind=inner`, `withsource=T`,
 /// `hint.strategy=shuffle`), kept as written.
 #[derive(Debug, Clone, PartialEq)]
@@ -326,6 +367,9 @@ pub enum OperatorKind {
         /// The `with (...)` properties, values as written (strings unquoted).
         properties: Vec<OpOption>,
     },
+    /// `inline_external_table [(a:string, ...)] kind=storage|delta [partition by
+    /// (...)] [pathformat=(...)] [dataformat=f] (uri, ...) [with (...)]`
+    InlineExternalTable(Box<InlineExternalTable>),
     /// `make-series [Name =] agg [default = v], ... on Axis [from a] [to b] step s [by ...]`
     MakeSeries {
         /// `kind=nonempty`: an empty input still gives one row of defaults.

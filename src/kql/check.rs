@@ -281,7 +281,17 @@ impl Checker<'_> {
                 columns
                     .iter()
                     .try_for_each(|(n, t)| known_type(t, n.span))?;
-                operators::check_externaldata(properties)
+                operators::check_externaldata(columns, properties)
+            }
+            K::InlineExternalTable(t) => {
+                t.columns
+                    .iter()
+                    .try_for_each(|(n, ty)| known_type(ty, n.span))?;
+                for p in &t.partitions {
+                    known_type(&p.kind, p.name.span)?;
+                }
+                t.uris.iter().try_for_each(|u| self.expr(u))?;
+                operators::check_inline_external_table(t)
             }
             K::MakeSeries {
                 aggregates,

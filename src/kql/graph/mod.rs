@@ -330,9 +330,11 @@ fn operator_word(op: &Operator) -> &'static str {
         K::Scan(_) => "scan",
         K::Partition { .. } => "partition",
         K::Reduce { .. } => "reduce",
-        K::Datatable { .. } | K::Print(_) | K::Range { .. } | K::ExternalData { .. } => {
-            "this operator"
-        }
+        K::Datatable { .. }
+        | K::Print(_)
+        | K::Range { .. }
+        | K::ExternalData { .. }
+        | K::InlineExternalTable(_) => "this operator",
         K::Graph(g) => g.name(),
         K::Fork(_) => "fork",
         K::Facet { .. } => "facet",

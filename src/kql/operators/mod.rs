@@ -58,7 +58,7 @@ pub use names::{expr_name, unique_name};
 use polars::prelude::*;
 
 pub use evaluate::EVALUATE_PLUGINS;
-pub use external::check_externaldata;
+pub use external::{check_externaldata, check_inline_external_table};
 pub(crate) use filter::{Kept, kept};
 pub use fork::fork_leg_name;
 pub use services::{needs_service, plugin_unsupported};
@@ -204,6 +204,7 @@ impl Runner<'_> {
             | K::Print(_)
             | K::Range { .. }
             | K::ExternalData { .. }
+            | K::InlineExternalTable(_)
             | K::Find(_)
             | K::MacroExpand(_) => Err(QueryError::syntax(
                 "this operator starts a query; it cannot follow a pipe",
@@ -240,6 +241,7 @@ impl Runner<'_> {
                 uris,
                 properties,
             } => self.op_externaldata(columns, uris, properties, op.span),
+            K::InlineExternalTable(t) => self.op_inline_external_table(t, op.span),
             K::Find(f) => self.op_find(f, op.span),
             K::MacroExpand(m) => self.op_macro_expand(m, op.span),
             K::Evaluate { plugin, .. } if EVALUATE_PLUGINS.contains(&plugin.name.as_str()) => {

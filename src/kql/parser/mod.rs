@@ -15,7 +15,8 @@
 //!   `summarize.rs` (and make-series), `join_union.rs`, `search.rs`,
 //!   `expand.rs` (mv-expand, mv-apply), `text_ops.rs` (parse, parse-kv,
 //!   parse-where, reduce), `flow_ops.rs` (scan, partition), `evaluate.rs`,
-//!   `sources.rs` (datatable, externaldata, range), `render.rs`, `graph.rs`.
+//!   `sources.rs` (datatable, externaldata, range), `inline_external.rs`,
+//!   `render.rs`, `graph.rs`.
 
 mod columns;
 mod declare;
@@ -25,6 +26,7 @@ mod expr;
 mod find;
 mod flow_ops;
 mod graph;
+mod inline_external;
 mod join_union;
 mod literals;
 mod macro_expand;

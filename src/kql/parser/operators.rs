@@ -231,6 +231,10 @@ impl Parser<'_> {
                 self.bump();
                 self.parse_externaldata()?
             }
+            "inline_external_table" => {
+                self.bump();
+                self.parse_inline_external_table()?
+            }
             "evaluate" => {
                 self.bump();
                 self.parse_evaluate()?

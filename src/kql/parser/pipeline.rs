@@ -87,6 +87,9 @@ impl Parser<'_> {
             };
             let tabular = match word {
                 "datatable" | "externaldata" | "external_data" => matches!(next, TokenKind::LParen),
+                "inline_external_table" => {
+                    matches!(next, TokenKind::LParen) || self.ident_at(offset + 1) == Some("kind")
+                }
                 w if CROSS_RESOURCE.contains(&w) => matches!(next, TokenKind::LParen),
                 "union" | "search" | "find" | "evaluate" => operand,
                 "macro" => self.at_macro_expand(offset),

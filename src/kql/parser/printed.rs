@@ -387,6 +387,52 @@ pub(super) fn op(o: &Operator) -> String {
             list(uris, |(u, _)| format!("{u:?}")),
             list(properties, |o| format!("{}={}", o.name.name, o.value.name))
         ),
+        OperatorKind::InlineExternalTable(t) => {
+            let columns = if t.columns.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "({})",
+                    list(&t.columns, |(n, ty)| format!("{}:{ty}", n.name))
+                )
+            };
+            let mut text = format!("inline_external_table{columns} kind={}", t.kind.name);
+            if !t.partitions.is_empty() {
+                let part = |p: &PartitionColumn| match &p.expr {
+                    Some(e) => format!("{}:{} = {}", p.name.name, p.kind, ex(e)),
+                    None => format!("{}:{}", p.name.name, p.kind),
+                };
+                text += &format!(" partition by ({})", list(&t.partitions, part));
+            }
+            if !t.path_format.is_empty() {
+                let parts: Vec<String> = t
+                    .path_format
+                    .iter()
+                    .map(|p| match p {
+                        PathFormatPart::Text(s) => format!("{s:?}"),
+                        PathFormatPart::Column(c) => c.name.clone(),
+                        PathFormatPart::DatetimePattern { pattern, column } => {
+                            format!("datetime_pattern({pattern:?}, {})", column.name)
+                        }
+                    })
+                    .collect();
+                text += &format!(" pathformat=({})", parts.join(" "));
+            }
+            if let Some(f) = &t.data_format {
+                text += &format!(" dataformat={}", f.name);
+            }
+            text += &format!(" ({})", list(&t.uris, ex));
+            if !t.properties.is_empty() {
+                text += &format!(
+                    " with ({})",
+                    list(&t.properties, |o| format!(
+                        "{}={}",
+                        o.name.name, o.value.name
+                    ))
+                );
+            }
+            text
+        }
         OperatorKind::MakeSeries {
             nonempty,
             aggregates,

@@ -58,6 +58,17 @@ impl Parser<'_> {
             }
         }
         self.expect_close(TokenKind::RBracket, open)?;
+        let properties = self.parse_with_properties()?;
+        Ok(OperatorKind::ExternalData {
+            columns,
+            uris,
+            properties,
+        })
+    }
+
+    /// `with (name=value, ...)` after the storage of `externaldata` or
+    /// `inline_external_table`; none when there is no `with (`.
+    pub(super) fn parse_with_properties(&mut self) -> PResult<Vec<OpOption>> {
         let mut properties = Vec::new();
         if self.is_ident("with") && matches!(self.kind_at(1), TokenKind::LParen) {
             self.bump();
@@ -73,11 +84,7 @@ impl Parser<'_> {
             }
             self.expect_close(TokenKind::RParen, open)?;
         }
-        Ok(OperatorKind::ExternalData {
-            columns,
-            uris,
-            properties,
-        })
+        Ok(properties)
     }
 
     /// `range x from a to b step s`

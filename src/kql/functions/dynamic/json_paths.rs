@@ -12,7 +12,7 @@ use crate::kql::value::{Scalar, Val, json_to_text};
 
 /// The steps of a JSONPath as `extract_json` takes it: `$`, then `.name`,
 /// `['name']` or `[n]`, any number of times.
-pub(super) fn json_steps(path: &str) -> Option<Vec<Json>> {
+pub(crate) fn json_steps(path: &str) -> Option<Vec<Json>> {
     let mut rest = path.trim().strip_prefix('$')?;
     let mut steps = Vec::new();
     while !rest.is_empty() {

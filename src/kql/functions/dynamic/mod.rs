@@ -32,6 +32,8 @@ use bags::{
     bag_has_key, bag_keys, bag_merge, bag_pack, bag_pack_columns, bag_remove_keys, bag_set_key,
     bag_zip, dynamic_to_json,
 };
+/// JSONPath steps, as `extract_json` reads them (also ingestion mappings).
+pub(crate) use json_paths::json_steps;
 use json_paths::{extract_json, treepath};
 use sets::{set_difference, set_has_element, set_intersect, set_union};
 use xml::parse_xml;
