@@ -82,9 +82,34 @@ pub enum Post {
     /// `make_list` of arrays gives their elements, as its documentation's
     /// examples build MultiPolygon coordinates with it.
     DynamicList(usize),
-    /// The value is a row index; the caller fetches these input columns of
-    /// that row (`arg_max(x, *)`: `None` means every column).
-    Gather(Option<Vec<String>>),
+    /// The value is a row index; the caller fetches input columns of that
+    /// row.
+    Gather(Gathered),
+}
+
+/// The input columns an aggregate fetches from the row it picked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gathered {
+    /// These columns; `None` for every column not already out
+    /// (`arg_max(x, *)`).
+    pub columns: Option<Vec<String>>,
+    /// Put before each fetched column's name: the deprecated
+    /// `argmax(Price, Supplier)` names it `max_Price_Supplier`.
+    pub prefix: String,
+    /// A column `*` leaves out (argmax's first argument, already out
+    /// under its prefixed name).
+    pub skip: Option<String>,
+}
+
+impl Gathered {
+    /// The columns of `columns` (every one for `None`), named as they are.
+    fn as_named(columns: Option<Vec<String>>) -> Post {
+        Post::Gather(Gathered {
+            columns,
+            prefix: String::new(),
+            skip: None,
+        })
+    }
 }
 
 /// One output column of an aggregate.
@@ -335,7 +360,7 @@ fn take_any(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
             name: String::new(),
             expr: col(a.row_index).first(),
             is_list: false,
-            post: Post::Gather(None),
+            post: Gathered::as_named(None),
         }]);
     }
     let name = |i: usize| match a.arg_names.get(i) {
@@ -445,9 +470,24 @@ fn make_bag(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
     )
 }
 
+/// How an arg_min-like aggregate names its columns.
+#[derive(Clone, Copy, PartialEq)]
+enum ArgNaming {
+    /// `arg_max(Price, Supplier)`: `Price`, `Supplier`.
+    Plain,
+    /// The deprecated `argmax(Price, Supplier)`: `max_Price`,
+    /// `max_Price_Supplier`, every column prefixed, as Kusto.Language's
+    /// `argmax` names them (its result-name prefix applies to each).
+    Prefixed,
+}
+
 /// `arg_min(x, cols...)` / `arg_max(x, *)`: the extreme value, then the
 /// other columns of a row where it occurs.
-fn arg_extreme(a: &AggInput, is_max: bool) -> Result<Vec<AggOutput>, QueryError> {
+fn arg_extreme(
+    a: &AggInput,
+    is_max: bool,
+    naming: ArgNaming,
+) -> Result<Vec<AggOutput>, QueryError> {
     let x = a.col(0)?;
     let extreme = if is_max {
         x.clone().max()
@@ -455,9 +495,11 @@ fn arg_extreme(a: &AggInput, is_max: bool) -> Result<Vec<AggOutput>, QueryError>
         x.clone().min()
     };
     let prefix = if is_max { "max" } else { "min" };
-    let first_name = match a.arg_names.first() {
-        Some(Some(n)) => n.clone(),
-        _ => format!("{prefix}_"),
+    let primary = a.arg_names.first().cloned().flatten();
+    let first_name = match (&primary, naming) {
+        (Some(n), ArgNaming::Plain) => n.clone(),
+        (Some(n), ArgNaming::Prefixed) => format!("{prefix}_{n}"),
+        (None, _) => format!("{prefix}_"),
     };
     // Rows where x is null are ignored, unless x is null in the whole
     // group: then (documented) one row of the group is picked.
@@ -465,7 +507,7 @@ fn arg_extreme(a: &AggInput, is_max: bool) -> Result<Vec<AggOutput>, QueryError>
         .filter(x.eq(extreme.clone()))
         .first()
         .fill_null(col(a.row_index).first());
-    let gather = if a.columns.len() > 1 && a.columns[1..].iter().any(Option::is_none) {
+    let columns = if a.columns.len() > 1 && a.columns[1..].iter().any(Option::is_none) {
         None
     } else {
         Some(
@@ -479,6 +521,14 @@ fn arg_extreme(a: &AggInput, is_max: bool) -> Result<Vec<AggOutput>, QueryError>
                 .collect(),
         )
     };
+    let gathered = match naming {
+        ArgNaming::Plain => Gathered::as_named(columns),
+        ArgNaming::Prefixed => Post::Gather(Gathered {
+            columns,
+            prefix: format!("{first_name}_"),
+            skip: primary,
+        }),
+    };
     Ok(vec![
         AggOutput {
             name: first_name,
@@ -490,17 +540,27 @@ fn arg_extreme(a: &AggInput, is_max: bool) -> Result<Vec<AggOutput>, QueryError>
             name: String::new(),
             expr: row,
             is_list: false,
-            post: Post::Gather(gather),
+            post: gathered,
         },
     ])
 }
 
 fn arg_min(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
-    arg_extreme(a, false)
+    arg_extreme(a, false, ArgNaming::Plain)
 }
 
 fn arg_max(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
-    arg_extreme(a, true)
+    arg_extreme(a, true, ArgNaming::Plain)
+}
+
+/// The deprecated `argmin()`: `arg_min` with every column prefixed.
+fn argmin(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
+    arg_extreme(a, false, ArgNaming::Prefixed)
+}
+
+/// The deprecated `argmax()`: `arg_max` with every column prefixed.
+fn argmax(a: &AggInput) -> Result<Vec<AggOutput>, QueryError> {
+    arg_extreme(a, true, ArgNaming::Prefixed)
 }
 
 const MANY: usize = usize::MAX;
@@ -692,6 +752,18 @@ pub static AGGREGATES: &[AggregateFunction] = &[
         min_args: 1,
         max_args: MANY,
         plan: arg_max,
+    },
+    AggregateFunction {
+        name: "argmin",
+        min_args: 1,
+        max_args: MANY,
+        plan: argmin,
+    },
+    AggregateFunction {
+        name: "argmax",
+        min_args: 1,
+        max_args: MANY,
+        plan: argmax,
     },
 ];
 

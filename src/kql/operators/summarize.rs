@@ -20,7 +20,7 @@ use crate::data::encode;
 use crate::data::normalize::kql_series;
 use crate::kql::ast::{Assignment, Expr, ExprKind, Span};
 use crate::kql::error::{QueryError, did_you_mean};
-use crate::kql::functions::aggregates::{self, AggInput, AggOutput, Post};
+use crate::kql::functions::aggregates::{self, AggInput, AggOutput, Gathered, Post};
 use crate::kql::limits::Cancel;
 use crate::kql::run::Runner;
 use crate::kql::value::{Scalar, Val, parse_json_bytes};
@@ -34,6 +34,9 @@ struct Planned {
     /// The `Name =` given by the user, which renames only the first column
     /// of a multi-column aggregate.
     explicit: bool,
+    /// For the columns a row-fetching output gathers, the names the user
+    /// gave them in turn: `(Lat, City) = arg_min(Lat, City)`.
+    renames: Vec<String>,
 }
 
 /// One aggregate call of `summarize`, its arguments evaluated.
@@ -52,7 +55,10 @@ struct Call {
 impl Call {
     /// Whether the Polars plan reads the row index column.
     fn reads_rows(&self) -> bool {
-        matches!(self.function, "arg_min" | "arg_max" | "take_any" | "any")
+        matches!(
+            self.function,
+            "arg_min" | "arg_max" | "argmin" | "argmax" | "take_any" | "any"
+        )
     }
 }
 
@@ -165,17 +171,22 @@ impl Runner<'_> {
             }
             let outputs = (f.plan)(&input)?;
             let first = planned.len();
-            for (k, output) in outputs.into_iter().enumerate() {
-                let explicit = k == 0 && !a.names.is_empty();
-                let name = if explicit {
-                    a.names[0].name.clone()
-                } else {
-                    output.name.clone()
+            // `(A, B, C) = f(...)`: the names go to the columns in turn, a
+            // row-fetching output taking all that are left.
+            let mut given = a.names.iter().map(|n| n.name.clone());
+            for output in outputs {
+                let (name, explicit, renames) = match &output.post {
+                    Post::Gather(_) => (output.name.clone(), false, given.by_ref().collect()),
+                    _ => match given.next() {
+                        Some(n) => (n, true, Vec::new()),
+                        None => (output.name.clone(), false, Vec::new()),
+                    },
                 };
                 planned.push(Planned {
                     name,
                     output,
                     explicit,
+                    renames,
                 });
             }
             call.outputs = first..planned.len();
@@ -211,21 +222,23 @@ impl Runner<'_> {
                 .as_materialized_series()
                 .clone();
             match &p.output.post {
-                Post::Gather(which) => {
+                Post::Gather(gathered) => {
                     let idx = c.cast(&IDX_DTYPE).map_err(|e| polars_error(e, span))?;
                     let idx = idx.idx().map_err(|e| polars_error(e, span))?;
+                    let which = &gathered.columns;
                     let wanted: Vec<String> = match which {
                         Some(cols) => cols.clone(),
                         None => frame
                             .get_column_names()
                             .iter()
                             .map(|s| s.to_string())
-                            .filter(|n| !taken.contains(n))
+                            .filter(|n| !taken.contains(n) && gathered.skip.as_ref() != Some(n))
                             .collect(),
                     };
                     // Each source column and its output name, then the
                     // columns gathered side by side.
                     let mut sources: Vec<(&Column, String)> = Vec::new();
+                    let mut renames = p.renames.iter();
                     for w in wanted {
                         // `arg_max(x, *)`: x itself is already out, under its name.
                         if which.is_none() && taken.contains(&w) {
@@ -234,7 +247,10 @@ impl Runner<'_> {
                         let src = frame.column(&w).map_err(|_| {
                             QueryError::unknown(format!("unknown column '{w}'"), span)
                         })?;
-                        let name = unique_name(&w, &taken);
+                        let name = match renames.next() {
+                            Some(given) => given.clone(),
+                            None => unique_name(&format!("{}{w}", gathered.prefix), &taken),
+                        };
                         taken.push(name.clone());
                         sources.push((src, name));
                     }
@@ -636,7 +652,8 @@ fn replace_aggregates(e: &Expr, i: usize, inner: &mut Vec<Expr>) -> Expr {
 fn drop_renamed_arg(out: Vec<Column>, planned: &[Planned]) -> Vec<Column> {
     let mut drop: Vec<String> = Vec::new();
     for w in planned.windows(2) {
-        if let (Post::None, Post::Gather(None)) = (&w[0].output.post, &w[1].output.post)
+        if let (Post::None, Post::Gather(Gathered { columns: None, .. })) =
+            (&w[0].output.post, &w[1].output.post)
             && w[0].explicit
             && w[0].name != w[0].output.name
         {

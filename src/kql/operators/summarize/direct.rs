@@ -48,6 +48,8 @@ pub fn handles(name: &str) -> bool {
             | "count_distinct"
             | "arg_min"
             | "arg_max"
+            | "argmin"
+            | "argmax"
             | "take_any"
             | "any"
             | "take_anyif"
@@ -110,7 +112,12 @@ pub fn aggregate(
             (Some(x), Some(p)) => one(lists::dcount(x, Some(&p), groups, cancel)?),
             _ => None,
         },
-        "arg_min" | "arg_max" => arg_extreme(values(0), name == "arg_max", groups, cancel)?,
+        "arg_min" | "arg_max" | "argmin" | "argmax" => arg_extreme(
+            values(0),
+            matches!(name, "arg_max" | "argmax"),
+            groups,
+            cancel,
+        )?,
         "take_any" | "any" => take_any(args, groups, cancel)?,
         "take_anyif" | "anyif" => match (values(0), mask(1)) {
             (Some(x), Some(p)) => one(any_value(x, Some(&p), groups, cancel)?),
