@@ -22,6 +22,7 @@ mod doc_decimal;
 mod doc_fidelity;
 mod doc_functions_more;
 mod doc_gaps;
+mod doc_macro_expand;
 mod doc_operators;
 mod doc_operators_more;
 mod doc_patterns;
