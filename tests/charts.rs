@@ -382,6 +382,8 @@ fn t_selects_a_range_and_narrows_with_an_exact_stage() {
     let mut app = app(dir.path());
     run_query(&mut app, "Net | where RemotePort == 4444");
     key(&mut app, KeyCode::Char('t'));
+    // The worker bins the rows, off the UI thread.
+    assert!(app.wait_idle(WAIT));
     let t = app.current().timeline.clone().expect("a timeline");
     assert_eq!(t.column, "Timestamp");
     // Six rows from 00:00 to 04:20 in 5-minute bins fit 98 columns.

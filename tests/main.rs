@@ -54,3 +54,4 @@ mod step_rows;
 mod stored_functions;
 mod tui;
 mod user_agent;
+mod workbench_results;

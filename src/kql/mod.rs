@@ -13,6 +13,7 @@ pub mod operators;
 pub mod parser;
 pub mod quote;
 pub mod render;
+pub mod result_pipelines;
 pub mod rows;
 pub mod run;
 pub mod run_rows;
@@ -22,9 +23,10 @@ pub mod value;
 
 pub use error::QueryError;
 pub use limits::{Budget, Cancel};
+pub use result_pipelines::result_pipelines;
 pub use rows::Rows;
 pub use run::{
     NamedResult, Plugin, RunOptions, run, run_query, run_results, several_results,
     several_results_note,
 };
-pub use run_rows::run_rows;
+pub use run_rows::{run_rows, run_rows_results};

@@ -50,6 +50,25 @@ pub fn run_rows(
     run_gathered(catalog, &query, options, input)
 }
 
+/// Parses and runs `text` as [`super::run_results`] does, with `input`
+/// standing for the table of that name as in [`run_rows`]: every table
+/// of a query that makes several (`fork`, `facet`), each with its name.
+pub fn run_rows_results(
+    catalog: &Catalog,
+    text: &str,
+    options: &RunOptions,
+    input: Option<(&str, &Rows)>,
+) -> Result<Vec<(Option<String>, Rows)>, QueryError> {
+    let results = match input {
+        Some(input) => super::run_results(&with_input(catalog, input, options)?, text, options)?,
+        None => super::run_results(catalog, text, options)?,
+    };
+    Ok(results
+        .into_iter()
+        .map(|r| (r.name, Rows::whole(r.frame)))
+        .collect())
+}
+
 /// Runs `query` as `run` does, with `input` gathered and registered as a
 /// table.
 fn run_gathered(
@@ -59,20 +78,27 @@ fn run_gathered(
     input: Option<(&str, &Rows)>,
 ) -> Result<Rows, QueryError> {
     let frame = match input {
-        Some((name, rows)) => {
-            let cancel = super::limits::Cancel::new(options.cancel.as_deref());
-            let mut local = catalog.clone();
-            local.insert(Table {
-                name: name.to_string(),
-                frame: rows.gather(cancel)?,
-                files: Vec::new(),
-                warnings: Vec::new(),
-            });
-            run_query(&local, query, options)?
-        }
+        Some(input) => run_query(&with_input(catalog, input, options)?, query, options)?,
         None => run_query(catalog, query, options)?,
     };
     Ok(Rows::whole(frame))
+}
+
+/// The catalog with `input`'s rows gathered and registered as a table.
+fn with_input(
+    catalog: &Catalog,
+    (name, rows): (&str, &Rows),
+    options: &RunOptions,
+) -> Result<Catalog, QueryError> {
+    let cancel = super::limits::Cancel::new(options.cancel.as_deref());
+    let mut local = catalog.clone();
+    local.insert(Table {
+        name: name.to_string(),
+        frame: rows.gather(cancel)?,
+        files: Vec::new(),
+        warnings: Vec::new(),
+    });
+    Ok(local)
 }
 
 /// Where a pipeline's rows come from, when they can be picked from.

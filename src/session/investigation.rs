@@ -9,6 +9,7 @@ use polars::prelude::*;
 
 use super::chart::StepChart;
 use super::kql_text::{join_stages, join_stages_multiline};
+use super::results::StepResults;
 use super::selection::Selection;
 use super::timeline::Timeline;
 use crate::data::types::KqlType;
@@ -235,6 +236,8 @@ pub struct Step {
     pub chart: Option<StepChart>,
     /// The timeline shown above the table (`t`).
     pub timeline: Option<Timeline>,
+    /// The other tables of a query that makes several (`fork`, `facet`).
+    pub results: Option<StepResults>,
 }
 
 impl Step {
@@ -268,6 +271,7 @@ impl Step {
             view: ViewState::default(),
             chart,
             timeline: None,
+            results: None,
         }
     }
 
@@ -282,6 +286,7 @@ impl Step {
             view: ViewState::default(),
             chart: None,
             timeline: None,
+            results: None,
         }
     }
 
@@ -296,6 +301,7 @@ impl Step {
             view: ViewState::default(),
             chart: None,
             timeline: None,
+            results: None,
         }
     }
 

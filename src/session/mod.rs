@@ -9,6 +9,7 @@ pub mod hits;
 pub mod investigation;
 pub mod kql_text;
 pub mod persist;
+pub mod results;
 pub mod selection;
 pub mod tables;
 pub mod timeline;

@@ -155,6 +155,10 @@ pub enum Action {
     ExpandPipeline,
     /// Show the timeline of the view above its table, or hide it.
     Timeline,
+    /// Show the next table of a query that made several (`fork`, `facet`).
+    NextResult,
+    /// Show the previous table of a query that made several.
+    PrevResult,
     // Columns
     /// Mark or unmark the current column as a key column.
     MarkColumn,
@@ -221,7 +225,7 @@ const RULES: &[Context] = &[CRules];
 
 impl Action {
     /// Every action, in help-screen order.
-    pub const ALL: [Action; 46] = [
+    pub const ALL: [Action; 48] = [
         Action::MoveUp,
         Action::MoveDown,
         Action::MoveLeft,
@@ -244,6 +248,8 @@ impl Action {
         Action::Back,
         Action::ExpandPipeline,
         Action::Timeline,
+        Action::NextResult,
+        Action::PrevResult,
         Action::MarkColumn,
         Action::HideColumn,
         Action::ToggleSelect,
@@ -295,6 +301,8 @@ impl Action {
             Action::Back => "back",
             Action::ExpandPipeline => "expand_pipeline",
             Action::Timeline => "timeline",
+            Action::NextResult => "next_result",
+            Action::PrevResult => "prev_result",
             Action::ToggleChart => "toggle_chart",
             Action::ExportChart => "export_chart",
             Action::PullTable => "pull_table",
@@ -352,6 +360,8 @@ impl Action {
             Action::Back => "back one step",
             Action::ExpandPipeline => "show the whole pipeline, one stage per line",
             Action::Timeline => "timeline of the view; a range of it narrows the view",
+            Action::NextResult => "next table of a query that made several (fork, facet)",
+            Action::PrevResult => "previous table of a query that made several",
             Action::ToggleChart => "flip between the chart and the table",
             Action::ExportChart => "write the chart to an SVG file",
             Action::PullTable => "pull a remote view home as a local table (quarry --remote)",
@@ -404,6 +414,8 @@ impl Action {
             Action::Back => "back",
             Action::ExpandPipeline => "pipeline",
             Action::Timeline => "timeline",
+            Action::NextResult => "next table",
+            Action::PrevResult => "prev table",
             Action::ToggleChart => "chart",
             Action::ExportChart => "svg",
             Action::PullTable => "pull",
@@ -438,7 +450,7 @@ impl Action {
             MoveUp | MoveDown | MoveLeft | MoveRight | NextColumn | PrevColumn | PageUp
             | PageDown | HalfPageUp | HalfPageDown | FirstRow | LastRow => HelpGroup::Move,
             Search | EditPipeline | FilterKeep | FilterExclude | Frequency | Sort | DrillIn
-            | Back | ExpandPipeline | Timeline => HelpGroup::Query,
+            | Back | ExpandPipeline | Timeline | NextResult | PrevResult => HelpGroup::Query,
             MarkColumn | HideColumn => HelpGroup::Columns,
             ToggleSelect | SelectAll | ClearSelection => HelpGroup::Selection,
             Export | CopyPipeline | CopyCell | ToggleChart | ExportChart | PullTable => {
@@ -463,7 +475,8 @@ impl Action {
             FilterKeep | FilterExclude | Frequency | Sort | MarkColumn | HideColumn
             | ExpandPipeline | ToggleSelect | SelectAll | ClearSelection | Export | CopyCell
             | PivotConnections | PivotProcessEvents | PivotDeviceActivity | PivotUrl
-            | PivotAccount | Timeline | ToggleChart | ExportChart | PullTable => TABLE,
+            | PivotAccount | Timeline | NextResult | PrevResult | ToggleChart | ExportChart
+            | PullTable => TABLE,
             CopyPipeline | ToggleDetail => &[Table, CRules],
             RunRule | GroupByTactic => RULES,
         }

@@ -47,6 +47,7 @@ mod prompt;
 mod queries;
 mod remote;
 mod replies;
+mod results;
 mod rules;
 mod screen;
 mod state;
@@ -131,6 +132,8 @@ pub struct App {
     worker: Worker,
     pending: Option<Pending>,
     export: Option<PendingExport>,
+    /// The timeline the worker is binning, and for which step.
+    timeline_job: Option<pictures::PendingTimeline>,
     /// The detection rules (loaded when first opened).
     pub(crate) rules: Option<Vec<RuleEntry>>,
     /// The rules list is open, with the rule under its cursor.
@@ -216,6 +219,7 @@ impl App {
             pending: None,
             cancelling: None,
             export: None,
+            timeline_job: None,
             rules: None,
             rules_open: None,
             rules_by_tactic: false,
@@ -282,6 +286,7 @@ impl App {
             | Action::PivotUrl
             | Action::PivotAccount => self.current_hits().is_some(),
             Action::PullTable => self.remote.is_some(),
+            Action::NextResult | Action::PrevResult => self.inv.current().results.is_some(),
             // Chart, SVG and timeline keys where there is a picture to draw;
             // drills wait for the table under a chart.
             a => self.picture_available(a).unwrap_or(true),
@@ -368,6 +373,8 @@ impl App {
             Action::DrillIn => self.drill_in(),
             Action::Back => self.back(),
             Action::ExpandPipeline => self.pipeline_expanded = !self.pipeline_expanded,
+            Action::NextResult => self.show_result(1),
+            Action::PrevResult => self.show_result(-1),
             Action::MarkColumn => self.mark_column(),
             Action::HideColumn => self.hide_column(),
             Action::ToggleSelect => self.toggle_select(),

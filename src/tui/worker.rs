@@ -25,6 +25,7 @@ use crate::kql::{QueryError, Rows, RunOptions};
 use crate::session::cells;
 use crate::session::chart::StepChart;
 use crate::session::export::{ExportError, ExportOptions, export_csv_file_until};
+use crate::session::timeline::Timeline;
 
 mod remote;
 mod rules;
@@ -85,6 +86,16 @@ pub enum Job {
         /// The engine.
         engine: Arc<crate::remote::Engine>,
     },
+    /// Bin a view's rows over time for its timeline: at 50 million rows
+    /// gathering the time column takes most of a second.
+    Timeline {
+        /// The view's rows.
+        rows: Rows,
+        /// The column to bin (the cursor's), if it holds times.
+        column: Option<String>,
+        /// At most this many bins.
+        bins: usize,
+    },
     /// Write rows of a frame to a CSV file.
     Export {
         /// The target file.
@@ -143,8 +154,11 @@ pub enum Reply {
     QueryDone {
         /// Job id.
         id: u64,
-        /// The result.
+        /// The result (the first table of a query that makes several).
         result: Result<Rows, QueryError>,
+        /// Every table of a query that makes several (`fork`, `facet`),
+        /// with its name; empty for a query that makes one.
+        several: Vec<(Option<String>, Rows)>,
         /// The chart of the result, when the pipeline ends in `render`
         /// (boxed: a chart is large beside the other replies).
         chart: Option<Box<StepChart>>,
@@ -206,6 +220,13 @@ pub enum Reply {
         path: PathBuf,
         /// Rows written.
         result: Result<u64, ExportError>,
+    },
+    /// A timeline was binned (or why it could not be).
+    TimelineDone {
+        /// Job id.
+        id: u64,
+        /// The timeline, or what to tell the analyst.
+        result: Result<Timeline, String>,
     },
 }
 
@@ -436,6 +457,16 @@ fn worker_loop(
                 rows,
                 options,
             } => run_export(&ticket, path, &frame, rows, options),
+            Job::Timeline { rows, column, bins } => Reply::TimelineDone {
+                id: ticket.id,
+                result: match guarded(&ticket, || {
+                    Ok(Timeline::build(&rows, column.as_deref(), bins))
+                }) {
+                    Ok(Ok(timeline)) => Ok(timeline),
+                    Ok(Err(e)) => Err(e.to_string()),
+                    Err(e) => Err(e.message),
+                },
+            },
             // Remote jobs run on threads of their own (see `Worker::submit`).
             job @ (Job::Remote { .. } | Job::RemoteTables { .. }) => remote::run(&ticket, job),
         };
@@ -603,9 +634,21 @@ fn run_query(
     let started = Instant::now();
     let input = register.as_ref().map(|(name, rows)| (name.as_str(), rows));
     let result = guarded(ticket, || {
-        crate::kql::run_rows(&catalog, text, &options, input)
+        if crate::kql::several_results(text).is_some() {
+            crate::kql::run_rows_results(&catalog, text, &options, input)
+        } else {
+            crate::kql::run_rows(&catalog, text, &options, input).map(|rows| vec![(None, rows)])
+        }
     });
     let elapsed = started.elapsed();
+    let (result, several) = match result {
+        Ok(tables) if tables.len() > 1 => (Ok(tables[0].1.clone()), tables),
+        Ok(mut tables) => match tables.pop() {
+            Some((_, rows)) => (Ok(rows), Vec::new()),
+            None => (Ok(Rows::default()), Vec::new()),
+        },
+        Err(e) => (Err(e), Vec::new()),
+    };
     // Reading millions of rows into a chart takes a while too: here, not
     // on the UI thread when the result arrives.
     let (result, chart) = match (result, chart_of) {
@@ -623,6 +666,7 @@ fn run_query(
     Reply::QueryDone {
         id: ticket.id,
         result,
+        several,
         chart,
         elapsed,
     }

@@ -453,7 +453,8 @@ TEXAS    1
     );
 }
 
-/// The workbench shows one table: the first, with a note naming the rest.
+/// The workbench shows the first table, with a note naming the rest
+/// (tests/workbench_results.rs switches between them).
 #[test]
 fn the_workbench_shows_the_first_table_and_says_so() {
     use quarry::tui::app::{App, AppOptions, Message};
@@ -488,9 +489,8 @@ fn the_workbench_shows_the_first_table_and_says_so() {
     assert_eq!(app.current().rows.height(), 1);
     assert_eq!(
         app.message(),
-        Some(&Message::Warning(
-            "fork makes 2 results (Deadly, leg 2): shown is the first; `quarry query` prints them all"
-                .into()
+        Some(&Message::Info(
+            "fork made 2 tables (Deadly, leg 2): ] [ switch between them".into()
         ))
     );
 

@@ -191,7 +191,13 @@ impl App {
                 let Some(parent) = self.inv.parent() else {
                     return;
                 };
-                let base_stages = parent.stages.clone();
+                let base_stages = match parent.drill_stages() {
+                    Ok(stages) => stages,
+                    Err(why) => {
+                        self.message = Some(Message::Warning(why));
+                        return;
+                    }
+                };
                 let base_frame = parent.rows.clone();
                 self.append_on(
                     base_stages,
@@ -211,7 +217,9 @@ impl App {
                 // A typed `summarize ... by` result: Enter shows the group's
                 // rows, as on a frequency table.
                 let row = step.view.row;
-                let group = kql_text::summarized_keys(&step.stages).and_then(|(keys, base)| {
+                // On one of several tables, the query that makes it alone.
+                let stages = step.drill_stages().unwrap_or_default();
+                let group = kql_text::summarized_keys(&stages).and_then(|(keys, base)| {
                     let values = keys
                         .iter()
                         .map(|k| {

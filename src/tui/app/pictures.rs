@@ -3,6 +3,7 @@
 //! (`t`, choose a range, narrow the view to it).
 
 use std::path::PathBuf;
+use std::time::Instant;
 
 use super::queries::{NewKind, Placement};
 use super::{App, Message};
@@ -13,6 +14,16 @@ use crate::session::investigation::{Step, ViewKind};
 use crate::session::timeline::Timeline;
 use crate::tui::action::{Action, Context};
 use crate::tui::views;
+use crate::tui::worker::{Job, Ticket};
+
+/// A timeline the worker is binning, for the step at `depth` whose
+/// pipeline is `pipeline` (it is dropped if the analyst has moved on).
+pub(super) struct PendingTimeline {
+    ticket: Ticket,
+    depth: usize,
+    pipeline: String,
+    started: Instant,
+}
 
 impl App {
     /// Handles `action` when a chart or a timeline is on screen, or is one
@@ -121,7 +132,7 @@ impl App {
         true
     }
 
-    fn key_of(&self, action: Action) -> String {
+    pub(super) fn key_of(&self, action: Action) -> String {
         self.keymap
             .keys(action, crate::tui::action::Context::Table)
             .first()
@@ -135,21 +146,61 @@ impl App {
             ));
             return;
         }
+        if self.timeline_job.take().is_some_and(|j| {
+            j.ticket.cancel();
+            j.depth == self.inv.depth()
+        }) {
+            // `t` again while it is being drawn: never mind.
+            return;
+        }
         let width = self.areas().centre.width;
         let step = self.inv.current_mut();
         if step.timeline.take().is_some() {
             return;
         }
         // The cursor's column if it holds times, else the first that does.
-        let column = step.current_column_name().map(str::to_string);
-        match Timeline::build(
-            &step.rows,
-            column.as_deref(),
-            views::timeline::bins_for(width),
-        ) {
-            Ok(t) => step.timeline = Some(t),
-            Err(e) => self.message = Some(Message::Info(e.to_string())),
+        // Binning reads the whole column: the worker does it.
+        let job = Job::Timeline {
+            rows: step.rows.clone(),
+            column: step.current_column_name().map(str::to_string),
+            bins: views::timeline::bins_for(width),
+        };
+        let pipeline = step.pipeline();
+        let ticket = self.worker.submit(job);
+        self.timeline_job = Some(PendingTimeline {
+            ticket,
+            depth: self.inv.depth(),
+            pipeline,
+            started: Instant::now(),
+        });
+    }
+
+    /// The worker binned a timeline: shown if its step is still on top.
+    pub(super) fn timeline_done(&mut self, id: u64, result: Result<Timeline, String>) {
+        let Some(job) = self.timeline_job.take_if(|j| j.ticket.id == id) else {
+            return;
+        };
+        if self.inv.depth() != job.depth || self.inv.current().pipeline() != job.pipeline {
+            return;
         }
+        let step = self.inv.current_mut();
+        match result {
+            Ok(t) => step.timeline = Some(t),
+            Err(e) => self.message = Some(Message::Info(e)),
+        }
+    }
+
+    /// When the timeline being binned was asked for, if one is.
+    pub(super) fn timeline_started(&self) -> Option<Instant> {
+        self.timeline_job.as_ref().map(|j| j.started)
+    }
+
+    /// Stops binning a timeline; whether one was being binned.
+    pub(super) fn cancel_timeline(&mut self) -> bool {
+        self.timeline_job
+            .take()
+            .map(|j| j.ticket.cancel())
+            .is_some()
     }
 
     fn timeline_key(&mut self, action: Action) -> bool {

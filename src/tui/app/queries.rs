@@ -5,6 +5,7 @@ use crate::kql::{QueryError, Rows};
 use crate::session::chart::{StepChart, without_render};
 use crate::session::investigation::{CountInfo, Step};
 use crate::session::kql_text::{self, Plan};
+use crate::session::results::{ResultTable, StepResults};
 use crate::tui::worker::{Job, Ticket};
 
 /// What kind of step a query will make.
@@ -85,6 +86,9 @@ impl App {
         }
         if self.cancel_remote() {
             what.push("remote work");
+        }
+        if self.cancel_timeline() {
+            what.push("timeline");
         }
         if what.is_empty() {
             self.message = Some(Message::Info("nothing is running".into()));
@@ -172,15 +176,20 @@ impl App {
         focus: Option<String>,
     ) {
         // `render` stays last: a drill on a chart's rows goes before it.
-        let (stages, rows) = match placement {
-            Placement::Push => {
-                let s = self.inv.current();
-                (without_render(&s.stages), s.rows.clone())
+        let base = match placement {
+            Placement::Push => Some(self.inv.current()),
+            Placement::ReplaceTop => self.inv.parent(),
+        };
+        let Some(base) = base else {
+            return;
+        };
+        // On one of several tables, the query that makes it alone.
+        let (stages, rows) = match base.drill_stages() {
+            Ok(stages) => (without_render(&stages), base.rows.clone()),
+            Err(why) => {
+                self.message = Some(Message::Warning(why));
+                return;
             }
-            Placement::ReplaceTop => match self.inv.parent() {
-                Some(p) => (without_render(&p.stages), p.rows.clone()),
-                None => return,
-            },
         };
         if stages.is_empty() {
             return;
@@ -289,7 +298,13 @@ impl App {
         self.pending = Some(pending);
     }
 
-    pub(super) fn push_result(&mut self, p: Pending, rows: Rows, chart: Option<Box<StepChart>>) {
+    pub(super) fn push_result(
+        &mut self,
+        p: Pending,
+        rows: Rows,
+        several: Vec<(Option<String>, Rows)>,
+        chart: Option<Box<StepChart>>,
+    ) {
         let kind = match p.kind {
             NewKind::Table => ViewKind::Table,
             NewKind::Frequency(keys) => {
@@ -306,8 +321,13 @@ impl App {
         let chart = chart
             .filter(|_| matches!(kind, ViewKind::Table))
             .map(|c| *c);
+        let results = several_results(&p.full_text, several);
         let mut step = Step::with_chart(kind, p.label, p.stages, rows, chart);
         self.note_chart(&step);
+        if let Some(results) = results {
+            self.message = Some(Message::Info(results_note(&results, self.results_keys())));
+            step.results = Some(results);
+        }
         if let Some(i) = p
             .focus
             .as_ref()
@@ -334,4 +354,35 @@ impl App {
             Placement::ReplaceTop => self.inv.replace_top(step),
         }
     }
+}
+
+/// The tables of a query that makes several, each with its label and the
+/// query that makes it alone; `None` for a query that makes one.
+fn several_results(text: &str, tables: Vec<(Option<String>, Rows)>) -> Option<StepResults> {
+    let (what, labels) = crate::kql::several_results(text)?;
+    let mut pipelines = crate::kql::result_pipelines(text).unwrap_or_default();
+    pipelines.resize(tables.len(), None);
+    let tables = tables
+        .into_iter()
+        .zip(pipelines)
+        .enumerate()
+        .map(|(i, ((name, rows), pipeline))| {
+            let label = name
+                .or_else(|| labels.get(i).cloned())
+                .unwrap_or_else(|| format!("table {}", i + 1));
+            ResultTable::new(label, pipeline, rows)
+        })
+        .collect();
+    StepResults::new(what, tables)
+}
+
+/// What the analyst is told when a query made several tables.
+fn results_note(results: &StepResults, keys: String) -> String {
+    let labels: Vec<&str> = results.tables().iter().map(|t| t.label.as_str()).collect();
+    format!(
+        "{} made {} tables ({}): {keys} switch between them",
+        results.what,
+        labels.len(),
+        labels.join(", ")
+    )
 }

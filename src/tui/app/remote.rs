@@ -176,6 +176,7 @@ impl App {
         self.handle_reply_inner(Reply::QueryDone {
             id,
             result: frame,
+            several: Vec::new(),
             chart: chart.map(Into::into),
             elapsed,
         });

@@ -100,6 +100,7 @@ impl App {
             Reply::QueryDone {
                 id,
                 result,
+                several,
                 chart,
                 elapsed,
             } => {
@@ -123,13 +124,7 @@ impl App {
                     Ok(frame) => {
                         self.last_query_time = Some(elapsed);
                         self.failed_pipeline = None;
-                        // A view holds one table: say what `fork` and the
-                        // like made besides.
-                        let several = crate::kql::several_results_note(&p.full_text);
-                        self.push_result(p, frame, chart);
-                        if let Some(note) = several {
-                            self.message = Some(Message::Warning(note));
-                        }
+                        self.push_result(p, frame, several, chart);
                     }
                     Err(e) if e.kind == crate::kql::error::ErrorKind::Cancelled => {
                         self.message = Some(Message::Warning("query cancelled".into()));
@@ -163,6 +158,7 @@ impl App {
                 elapsed,
             } => self.remote_done(id, result, elapsed),
             Reply::RemoteTables { id, result } => self.remote_tables_done(id, result),
+            Reply::TimelineDone { id, result } => self.timeline_done(id, result),
             Reply::ExportDone { id, path, result } => {
                 if self.export.as_ref().is_none_or(|e| e.ticket.id != id) {
                     return;

@@ -13,6 +13,7 @@ impl App {
         self.loading.is_some()
             || self.pending.is_some()
             || self.export.is_some()
+            || self.timeline_started().is_some()
             || !self.rule_runs.is_empty()
             || self.remote_busy().is_some()
     }
@@ -32,6 +33,7 @@ impl App {
             .map(|p| p.started)
             .or(self.loading.as_ref().map(|l| l.started))
             .or(self.export.as_ref().map(|e| e.started))
+            .or(self.timeline_started())
             .or(self.rule_runs.first().map(|r| r.started))
             .or(self.remote_busy().map(|(started, _)| started))?;
         Some(started.elapsed())
@@ -82,6 +84,9 @@ impl App {
         }
         if let Some(e) = &self.export {
             return Some(format!("exporting to {}", e.path.display()));
+        }
+        if self.timeline_started().is_some() {
+            return Some("drawing the timeline".to_string());
         }
         self.remote_busy().map(|(_, doing)| doing)
     }

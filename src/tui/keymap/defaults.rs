@@ -30,6 +30,8 @@ pub const DEFAULT_KEYS: &[(Action, &[&str])] = &[
     (Action::Back, &["q", "esc"]),
     (Action::ExpandPipeline, &["v"]),
     (Action::Timeline, &["t"]),
+    (Action::NextResult, &["]"]),
+    (Action::PrevResult, &["["]),
     (Action::MarkColumn, &["m"]),
     (Action::HideColumn, &["-"]),
     (Action::ToggleSelect, &["space"]),

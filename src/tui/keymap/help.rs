@@ -28,6 +28,7 @@ const HINTS: &[(Context, &[Action])] = &[
             Action::FilterKeep,
             Action::ToggleChart,
             Action::ExportChart,
+            Action::NextResult,
             Action::FilterExclude,
             Action::Frequency,
             Action::Sort,

@@ -25,7 +25,15 @@ pub fn draw_breadcrumb(buf: &mut Buffer, area: Rect, app: &App) {
         .investigation()
         .steps()
         .iter()
-        .map(|s| truncate_to_width(&safe(&s.label), 48))
+        .map(|s| {
+            // Where a step is among its tables stays readable however
+            // long its label.
+            let label = truncate_to_width(&safe(&s.label), 48);
+            match &s.results {
+                Some(r) => format!("{label} [{}]", safe(&r.position())),
+                None => label,
+            }
+        })
         .collect();
     if app.help.is_some() {
         crumbs.push("help".to_string());
