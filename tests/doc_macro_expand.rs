@@ -528,6 +528,42 @@ fn malformed_groups_and_operators() {
     );
 }
 
+/// Nested groups multiply: past 4096 subqueries in all the query is
+/// refused (at the group whose expansion passes it) rather than read for
+/// ever.
+#[test]
+fn nesting_is_bounded() {
+    let tables = vec!["LogsWest"; 20].join(", ");
+    let query = format!(
+        "let G = entity_group [{tables}];\nmacro-expand G as X (macro-expand G as Y (macro-expand G as Z (X | count)))"
+    );
+    let e = run(&catalog(), &query, &options()).unwrap_err();
+    assert_eq!(e.kind, quarry::kql::error::ErrorKind::Limit);
+    assert_eq!(
+        e.render(&query)
+            .lines()
+            .skip(1)
+            .collect::<Vec<_>>()
+            .join("\n"),
+        " --> line 2, column 56
+  |
+2 | macro-expand G as X (macro-expand G as Y (macro-expand G as Z (X | count)))
+  |                                                        ^"
+    );
+    assert_eq!(
+        e.message,
+        "macro-expand expands to more than 4096 subqueries (nested entity groups multiply): use fewer tables or less nesting"
+    );
+    // Two levels of 20 (420 subqueries) run.
+    table(
+        &format!(
+            "let G = entity_group [{tables}];\nmacro-expand G as X (macro-expand G as Y (X | count)) | summarize sum(Count), count()"
+        ),
+        "sum_Count:long | count_:long
+        2000 | 400",
+    );
+}
+
 /// `quarry check` knows the operator, and checks each leg's subquery.
 #[test]
 fn check_reads_the_subquery() {

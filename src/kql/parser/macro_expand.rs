@@ -45,8 +45,24 @@ pub(super) struct EntityGroup {
     span: Span,
 }
 
-/// The entity groups `let` statements define, by name.
-pub(super) type EntityGroups = HashMap<String, EntityGroup>;
+/// Subqueries one query may expand to in all: nested groups multiply
+/// (ten levels of ten tables would be ten billion), so past this the
+/// query is refused rather than read for ever.
+const MAX_LEGS: usize = 4096;
+
+/// The entity groups `let` statements define, by name, and how many
+/// subqueries have been read so far.
+#[derive(Debug, Default)]
+pub(super) struct EntityGroups {
+    named: HashMap<String, EntityGroup>,
+    legs: usize,
+}
+
+impl EntityGroups {
+    pub(super) fn new() -> EntityGroups {
+        EntityGroups::default()
+    }
+}
 
 impl Parser<'_> {
     /// `macro-expand` (three glued tokens) starts `offset` tokens ahead.
@@ -137,7 +153,7 @@ impl Parser<'_> {
 
     /// An entity group a `let` defined; its tables, spanning `name`.
     fn named_group(&self, name: &Ident) -> PResult<EntityGroup> {
-        match self.entity_groups.get(&name.name) {
+        match self.entity_groups.named.get(&name.name) {
             Some(group) => Ok(EntityGroup {
                 tables: group.tables.clone(),
                 span: name.span,
@@ -146,7 +162,10 @@ impl Parser<'_> {
                 format!(
                     "unknown entity group '{}'{}: define it in the query, let {} = entity_group [DeviceProcessEvents, ...]; (Quarry has no stored entity groups)",
                     name.name,
-                    did_you_mean(&name.name, self.entity_groups.keys().map(String::as_str)),
+                    did_you_mean(
+                        &name.name,
+                        self.entity_groups.named.keys().map(String::as_str),
+                    ),
                     name.name,
                 ),
                 name.span,
@@ -170,7 +189,7 @@ impl Parser<'_> {
         let name = self.parse_name("a name after 'let'")?;
         self.bump();
         let group = self.parse_entity_group()?;
-        self.entity_groups.insert(name.name, group);
+        self.entity_groups.named.insert(name.name, group);
         if !self.eat(&TokenKind::Semi) {
             return Err(self.error_here(format!(
                 "expected ';' after the 'let' statement, found {}",
@@ -298,6 +317,17 @@ impl Parser<'_> {
         let original = self.toks.clone();
         let mut legs = Vec::with_capacity(group.tables.len());
         for entity in &group.tables {
+            self.entity_groups.legs += 1;
+            if self.entity_groups.legs > MAX_LEGS {
+                self.toks.clone_from(&original);
+                return Err(QueryError::new(
+                    ErrorKind::Limit,
+                    format!(
+                        "macro-expand expands to more than {MAX_LEGS} subqueries (nested entity groups multiply): use fewer tables or less nesting"
+                    ),
+                    Some(group.span),
+                ));
+            }
             let tokens = substitute(&body, ident, entity)?;
             let end = open + 1 + tokens.len();
             let mut toks = Vec::with_capacity(original.len() + tokens.len());
@@ -458,4 +488,73 @@ fn inner_identifiers_differ(body: &[Token], ident: &Ident) -> PResult<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::parse;
+    use proptest::prelude::*;
+
+    /// Pieces of `macro-expand` queries, whole and broken.
+    const PIECES: &[&str] = &[
+        "macro-expand",
+        "macro",
+        "-",
+        "expand",
+        "entity_group",
+        "[",
+        "]",
+        "(",
+        ")",
+        "T",
+        "['T 2']",
+        "X",
+        "Y",
+        "G",
+        "as",
+        "in",
+        ",",
+        ";",
+        "let",
+        "=",
+        "|",
+        "count",
+        "where",
+        ".",
+        "X.$current_database",
+        "$current_cluster_endpoint",
+        "X.Logs",
+        "cluster('c')",
+        "database('d')",
+        "arg('')",
+        "kind=inner",
+        "isfuzzy=true",
+    ];
+
+    /// Starts that get the soup past the operator's head.
+    const PREFIXES: &[&str] = &[
+        "",
+        "macro-expand ",
+        "macro-expand entity_group [T, ['T 2']] as X (",
+        "let G = entity_group [T, U]; macro-expand X in G (",
+        "let G = entity_group [T]; macro-expand G as X (macro-expand entity_group [U] as Y (",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn macro_expand_soup_never_panics(
+            prefix in prop::sample::select(PREFIXES),
+            pieces in prop::collection::vec(prop::sample::select(PIECES), 0..40),
+            suffix in prop::sample::select(&[")", "))", "", ") | count"][..]),
+        ) {
+            let src = format!("{prefix}{}{suffix}", pieces.join(" "));
+            if let Err(e) = parse(&src) {
+                let span = e.span.expect("parse errors have a span");
+                prop_assert!(span.start <= span.end && span.end <= src.len());
+                e.render(&src);
+            }
+        }
+    }
 }
