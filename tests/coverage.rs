@@ -366,13 +366,23 @@ fn check_accepts_externaldata_it_can_read() {
     );
     assert_eq!(
         checked(r#"externaldata(a: string)[@"https://x/y.parquet"] with (format="parquet")"#),
-        "externaldata format 'parquet' is not supported yet"
+        "ok"
+    );
+    assert_eq!(
+        checked(r#"externaldata(a: string)[@"https://x/y.avro"] with (format="avro")"#),
+        "externaldata format 'avro' is not supported yet"
     );
     assert_eq!(
         checked(
             r#"externaldata(a: string)["https://x/y.json"] with (format="json", ingestionMapping='[]')"#
         ),
-        "externaldata property 'ingestionMapping' is not supported yet"
+        "ok"
+    );
+    assert!(
+        checked(
+            r#"externaldata(a: string)["https://x/y.json"] with (format="json", ingestionMappingReference='m')"#
+        )
+        .starts_with("ingestionMappingReference names an ingestion mapping stored on a cluster ('m')")
     );
     assert_eq!(
         checked(r#"externaldata(a: strng)["https://x/y.csv"]"#),

@@ -161,6 +161,10 @@ mod tests {
             "inline_external_table kind=delta (\"abfss://f@a.dfs.core.windows.net/d/t\") | take 1"
         );
         assert_eq!(
+            super::super::printed::piped("inline_external_table kind=delta (\"u\")"),
+            "error: 'inline_external_table' starts a query; it cannot follow '|'"
+        );
+        assert_eq!(
             q("inline_external_table(a:string) dataformat=csv (\"u\")"),
             "error: expected 'kind=storage' or 'kind=delta' after ')'"
         );

@@ -173,8 +173,14 @@ impl Parser<'_> {
             other if UNSUPPORTED.contains(&other) => {
                 return Ok(self.skip_unsupported(other, name_span));
             }
-            "datatable" | "print" | "range" | "externaldata" | "external_data" | "find"
-            | "macro-expand" => {
+            "datatable"
+            | "print"
+            | "range"
+            | "externaldata"
+            | "external_data"
+            | "find"
+            | "macro-expand"
+            | "inline_external_table" => {
                 return Err(QueryError::syntax(
                     format!("'{name}' starts a query; it cannot follow '|'"),
                     name_span,

@@ -114,6 +114,9 @@ fn check_storage(t: &InlineExternalTable) -> Result<Storage, QueryError> {
             t.kind.span,
         ));
     }
+    if !t.partitions.is_empty() {
+        PathFormat::new(&t.path_format, &partitions_of(t), t.kind.span)?;
+    }
     let mut storage = Storage {
         format: lower,
         headers: Headers::None,
@@ -202,14 +205,7 @@ impl Runner<'_> {
         let storage = check_storage(t)?;
         let kinds = declared_kinds(&t.columns)?;
         let names: Vec<&str> = t.columns.iter().map(|(n, _)| n.name.as_str()).collect();
-        let partitions: Vec<Partition> = t
-            .partitions
-            .iter()
-            .map(|p| Partition {
-                name: &p.name.name,
-                kind: KqlType::parse(&p.kind).unwrap_or(KqlType::String),
-            })
-            .collect();
+        let partitions = partitions_of(t);
         let path_format = (!partitions.is_empty())
             .then(|| PathFormat::new(&t.path_format, &partitions, t.kind.span))
             .transpose()?;
@@ -296,6 +292,17 @@ impl Runner<'_> {
             )),
         }
     }
+}
+
+/// The partition columns, typed (checked to be string, datetime or long).
+fn partitions_of(t: &InlineExternalTable) -> Vec<Partition<'_>> {
+    t.partitions
+        .iter()
+        .map(|p| Partition {
+            name: &p.name.name,
+            kind: KqlType::parse(&p.kind).unwrap_or(KqlType::String),
+        })
+        .collect()
 }
 
 /// A value brought to a partition's type.

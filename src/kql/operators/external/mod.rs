@@ -168,7 +168,11 @@ fn format_from_name(name: &str) -> &'static str {
 
 /// Where a URI's data is: a URL to find a local copy of, or a local path.
 enum Location {
-    Remote { file_name: Option<String> },
+    /// The URL's path segments after the host, decoded, the file (or
+    /// folder) name last; empty when there is no usable name.
+    Remote {
+        segments: Vec<String>,
+    },
     Local(PathBuf),
 }
 
@@ -193,22 +197,29 @@ fn locate(uri: &str) -> Location {
     // `;sharedkey=...`) and a SAS (`?sig=...`) are not part of the name.
     let rest = rest.split(['?', '#', ';']).next().unwrap_or("");
     // A folder (a container or a prefix) may end with `/`.
-    let last = match rest.split_once('/') {
-        Some((_host, path)) => path.trim_end_matches('/').rsplit('/').next().unwrap_or(""),
+    let path = match rest.split_once('/') {
+        Some((_host, path)) => path.trim_end_matches('/'),
         None => "",
     };
-    let decoded = percent_encoding::percent_decode_str(last)
-        .decode_utf8_lossy()
-        .into_owned();
-    // The name comes from the query: it must stay a plain file name.
-    let safe = !decoded.is_empty()
-        && decoded != "."
-        && decoded != ".."
-        && !decoded.contains(['/', '\\', '\0'])
-        && !decoded.contains(':');
-    Location::Remote {
-        file_name: safe.then_some(decoded),
-    }
+    // The names come from the query: each must stay a plain name, and only
+    // the tail after the last that is not one is kept.
+    let mut segments: Vec<String> = path
+        .rsplit('/')
+        .map(|s| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+        .take_while(|s| {
+            !s.is_empty()
+                && s != "."
+                && s != ".."
+                && !s.contains(['/', '\\', '\0'])
+                && !s.contains(':')
+        })
+        .collect();
+    segments.reverse();
+    Location::Remote { segments }
 }
 
 impl Runner<'_> {
@@ -276,25 +287,30 @@ impl Runner<'_> {
     ) -> Result<PathBuf, QueryError> {
         match locate(uri) {
             Location::Local(path) => Ok(path),
-            Location::Remote { file_name: None } => Err(QueryError::runtime(
+            Location::Remote { segments } if segments.is_empty() => Err(QueryError::runtime(
                 format!(
                     "{operator} needs a local copy of {uri}: Quarry does not download (it works offline), \
                      and this URI has no file name to look for; use a local path instead"
                 ),
                 Some(span),
             )),
-            Location::Remote {
-                file_name: Some(name),
-            } => {
+            Location::Remote { segments } => {
                 let dirs = &self.options.externaldata_dirs;
                 let fits = |p: &Path| match want {
                     Want::File => p.is_file(),
                     Want::Folder => p.is_dir(),
                     Want::Either => p.exists(),
                 };
-                if let Some(found) = dirs.iter().map(|d| d.join(&name)).find(|p| fits(p)) {
-                    return Ok(found);
+                // The URL's whole path first, then shorter tails down to the
+                // name alone: same-named files (`.../01/part-0.csv`,
+                // `.../02/part-0.csv`) are told apart by their folders.
+                for first in 0..segments.len() {
+                    let tail: PathBuf = segments[first..].iter().collect();
+                    if let Some(found) = dirs.iter().map(|d| d.join(&tail)).find(|p| fits(p)) {
+                        return Ok(found);
+                    }
                 }
+                let name = segments.last().cloned().unwrap_or_default();
                 let target = match dirs.first() {
                     Some(d) => d.join(&name).display().to_string(),
                     None => name.clone(),
@@ -337,7 +353,7 @@ mod tests {
     #[test]
     fn file_names_of_urls() {
         let name = |u: &str| match locate(u) {
-            Location::Remote { file_name } => file_name,
+            Location::Remote { segments } => segments.last().cloned(),
             Location::Local(p) => Some(format!("local:{}", p.display())),
         };
         assert_eq!(
@@ -352,6 +368,18 @@ mod tests {
             name("https://bazaar.abuse.ch/export/txt/md5/recent"),
             Some("recent".into())
         );
+        assert_eq!(
+            name("https://acct.blob.core.windows.net/users.txt;managed_identity=..."),
+            Some("users.txt".into())
+        );
+        assert_eq!(
+            name("abfss://fs@acct.dfs.core.windows.net/delta/customer-events/;sharedkey=k"),
+            Some("customer-events".into())
+        );
+        assert!(matches!(
+            locate("https://h/c/..%2Fx/2026/01/part-0.csv?sig=s"),
+            Location::Remote { segments } if segments == ["2026", "01", "part-0.csv"]
+        ));
         assert_eq!(name("https://host/"), None);
         assert_eq!(name("https://host"), None);
         assert_eq!(name("https://host/a/..%2F..%2Fetc"), None);
