@@ -19,6 +19,7 @@ mod coverage;
 mod doc_breadth;
 mod doc_conversions;
 mod doc_decimal;
+mod doc_external;
 mod doc_fidelity;
 mod doc_functions_more;
 mod doc_gaps;
