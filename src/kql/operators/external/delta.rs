@@ -61,6 +61,15 @@ pub(super) fn check_delta(t: &InlineExternalTable) -> Result<(), QueryError> {
     Ok(())
 }
 
+/// A data file's partition values (null where the log writes null).
+type PartitionValues = HashMap<String, Option<String>>;
+
+/// A data file (its path as the log writes it) and its partition values.
+type DataFile = (String, PartitionValues);
+
+/// A JSON commit's version and file.
+type Commit = (u64, PathBuf);
+
 /// The table a replayed log describes.
 #[derive(Debug, Default)]
 struct Snapshot {
@@ -69,7 +78,7 @@ struct Snapshot {
     partition_columns: Vec<String>,
     /// Live data files (paths relative to the root, as the log writes
     /// them) with their partition values, in the order added.
-    files: Vec<(String, HashMap<String, Option<String>>)>,
+    files: Vec<DataFile>,
 }
 
 impl Runner<'_> {
@@ -172,7 +181,7 @@ fn data_file(root: &Path, file: &str) -> Result<PathBuf, String> {
 
 /// The commits of a log folder: `(version, path)` of each JSON commit, in
 /// order, and the checkpoint files' names.
-fn commits(log: &Path) -> Result<(Vec<(u64, PathBuf)>, Vec<String>), String> {
+fn commits(log: &Path) -> Result<(Vec<Commit>, Vec<String>), String> {
     let entries = std::fs::read_dir(log).map_err(|e| format!("{}: {e}", log.display()))?;
     let mut commits = Vec::new();
     let mut checkpoints = Vec::new();
@@ -235,7 +244,7 @@ fn replay(root: &Path) -> Result<Snapshot, String> {
         Some(_) => {}
     }
     let mut snapshot = Snapshot::default();
-    let mut live: Vec<Option<(String, HashMap<String, Option<String>>)>> = Vec::new();
+    let mut live: Vec<Option<DataFile>> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     for (expected, (version, path)) in commits.iter().enumerate() {
         if *version != expected as u64 {
