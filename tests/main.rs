@@ -30,6 +30,7 @@ mod doc_patterns;
 mod doc_project_by_names;
 mod doc_remaining;
 mod doc_series_analysis;
+mod doc_statements;
 mod doc_top_nested;
 mod doc_window_sketches;
 mod doc_year_month_day;

@@ -60,14 +60,16 @@ pub fn run(catalog: &Catalog, text: &str, options: &RunOptions) -> Result<DataFr
     run_query(catalog, &query, options)
 }
 
-/// Runs a parsed query.
+/// Runs a parsed query, answering with its first table (the first of a
+/// batch's statements, the first of `fork`'s legs): [`run_results`]
+/// answers with all of them.
 pub fn run_query(
     catalog: &Catalog,
     query: &Query,
     options: &RunOptions,
 ) -> Result<DataFrame, QueryError> {
     let mut runner = Runner::new(catalog, options);
-    runner.bind_lets(&query.lets)?;
+    runner.bind_query_lets(query)?;
     for statement in &query.named {
         runner.bind_statement(statement)?;
     }
@@ -77,6 +79,7 @@ pub fn run_query(
 
 mod calls;
 mod pipeline;
+mod restrict;
 mod results;
 mod scope;
 mod tables;

@@ -163,7 +163,7 @@ fn run_sliced(
 /// shared: no `let`s, a catalog table as its source, and a first `where`
 /// whose predicate reads each row on its own.
 fn scan_of<'q>(runner: &Runner, catalog: &Catalog, q: &'q Query) -> Option<&'q str> {
-    if !q.lets.is_empty() {
+    if !q.lets.is_empty() || q.restrict.is_some() {
         return None;
     }
     let Source::Table(id) = &q.body.source else {

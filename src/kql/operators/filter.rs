@@ -36,17 +36,17 @@ impl Runner<'_> {
     ) -> Result<DataFrame, QueryError> {
         let mut names: Vec<String> = Vec::new();
         if tables.is_empty() {
-            names.extend(self.catalog.names().map(str::to_string));
+            names.extend(self.table_names().into_iter().map(str::to_string));
         } else {
             for t in tables {
                 if t.name.contains('*') {
                     names.extend(
-                        self.catalog
-                            .names()
+                        self.table_names()
+                            .into_iter()
                             .filter(|n| wildcard_match(&t.name, n))
                             .map(str::to_string),
                     );
-                } else if self.catalog.get(&t.name).is_some() {
+                } else if self.catalog_table(&t.name).is_some() {
                     names.push(t.name.clone());
                 } else {
                     return Err(self.unknown_table(&t.name, t.span));

@@ -142,7 +142,7 @@ impl Runner<'_> {
     ) -> Result<Vec<(String, DataFrame)>, QueryError> {
         let mut parts = Vec::new();
         if tables.is_empty() {
-            for name in self.catalog.names() {
+            for name in self.table_names() {
                 parts.push((name.to_string(), self.table(name, span)?));
             }
             return Ok(parts);
@@ -151,8 +151,8 @@ impl Runner<'_> {
             match &p.source {
                 Source::Table(id) if p.ops.is_empty() && id.name.contains('*') => {
                     let names: Vec<String> = self
-                        .catalog
-                        .names()
+                        .table_names()
+                        .into_iter()
                         .filter(|n| wildcard_match(&id.name, n))
                         .map(str::to_string)
                         .collect();

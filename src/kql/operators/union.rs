@@ -38,8 +38,8 @@ impl Runner<'_> {
             match &p.source {
                 Source::Table(id) if p.ops.is_empty() && id.name.contains('*') => {
                     let names: Vec<String> = self
-                        .catalog
-                        .names()
+                        .table_names()
+                        .into_iter()
                         .filter(|n| wildcard_match(&id.name, n))
                         .map(str::to_string)
                         .collect();

@@ -223,6 +223,7 @@ impl Parser<'_> {
         // An empty pattern fits any invocation, and maps none.
         let (arity, path) = match self.patterns.get(&name.name) {
             None => return Ok(None),
+            Some(_) if let Some(e) = self.hidden_pattern(name) => return Err(e),
             Some(p) if p.arity > 0 => (p.arity, p.path),
             Some(_) => (self.count_call_values(), self.call_has_path()),
         };

@@ -34,6 +34,7 @@ mod names;
 mod operators;
 mod pipeline;
 mod render;
+mod restrict;
 mod search;
 mod several;
 mod sort;
@@ -110,6 +111,9 @@ pub(super) struct Parser<'a> {
     patterns: std::collections::HashMap<String, declare::Pattern>,
     /// `set query_take_max_records = N;`
     take_max_records: Option<Expr>,
+    /// `restrict access to (...);`, and the declared patterns it hides.
+    restrict: Option<Restrict>,
+    hidden_patterns: std::collections::HashSet<String>,
     /// The entity groups `let G = entity_group [...]` defined.
     entity_groups: macro_expand::EntityGroups,
 }
@@ -136,6 +140,8 @@ impl<'a> Parser<'a> {
             several: Vec::new(),
             patterns: std::collections::HashMap::new(),
             take_max_records: None,
+            restrict: None,
+            hidden_patterns: std::collections::HashSet::new(),
             entity_groups: macro_expand::EntityGroups::new(),
         }
     }

@@ -8,8 +8,8 @@ use super::{PResult, Parser};
 
 /// An operator that makes several results, as met by the parser.
 pub(super) struct SeveralAt {
-    /// Where the operator starts: the last operator of the query's last
-    /// statement is the one place it may be.
+    /// Where the operator starts: the last operator of a statement is
+    /// the one place it may be.
     start: usize,
     /// The operator (`fork`, `evaluate preview`) and where to point.
     label: String,
@@ -36,10 +36,13 @@ impl Parser<'_> {
     }
 
     /// Refuses an operator with several results anywhere but at the end
-    /// of the query: nothing can read its tables (a pipe takes one).
+    /// of a statement: nothing can read its tables (a pipe takes one).
     pub(super) fn check_several(&self, query: &Query) -> PResult<()> {
-        let last = query.body.ops.last().map(|op| op.span.start);
-        match self.several.iter().find(|s| Some(s.start) != last) {
+        let lasts: Vec<usize> = query
+            .statements()
+            .filter_map(|p| p.ops.last().map(|op| op.span.start))
+            .collect();
+        match self.several.iter().find(|s| !lasts.contains(&s.start)) {
             Some(s) => Err(QueryError::syntax(
                 format!(
                     "{} makes several results, so it must be the last operator of the query",

@@ -1,5 +1,6 @@
-//! Statements: a query is `let` and `set` statements, then one or more
-//! tabular statements separated by `;`. `let` binds a value, a table or a
+//! Statements: a query is `let`, `set`, `declare` and `restrict`
+//! statements, then one or more tabular statements separated by `;` (a
+//! batch: each makes its own results). `let` binds a value, a table or a
 //! function (`let f = (x:long) { ... }`).
 
 use super::super::ast::*;
@@ -9,8 +10,8 @@ use super::{PResult, Parser};
 
 impl Parser<'_> {
     pub(super) fn parse_query(&mut self) -> PResult<Query> {
-        let (lets, body) = self.parse_statements(false)?;
-        let Some(body) = body else {
+        let (lets, first) = self.parse_statements(false)?;
+        let Some(first) = first else {
             let message = if lets.is_empty() {
                 "the query is empty"
             } else {
@@ -18,9 +19,8 @@ impl Parser<'_> {
             };
             return Err(self.error_here(message));
         };
-        let start = lets.first().map_or(body.span, |l| l.span);
-        let mut body = body;
-        let mut named = Vec::new();
+        let start = lets.first().map_or(first.span, |l| l.span);
+        let mut statements = vec![first];
         loop {
             let separated = self.eat(&TokenKind::Semi);
             while self.eat(&TokenKind::Semi) {}
@@ -30,23 +30,48 @@ impl Parser<'_> {
             if !separated {
                 return Err(self.unexpected_after_pipeline());
             }
-            let next = self.parse_pipeline()?;
-            if !names_its_result(&body) {
-                return Err(QueryError::syntax(
-                    "Quarry shows the result of a query's last statement only, so this statement's would be lost: end it with '| as Name' to use it in the statements after it",
-                    body.span,
-                ));
-            }
-            named.push(std::mem::replace(&mut body, next));
+            self.refuse_statement_after_tabular()?;
+            statements.push(self.parse_pipeline()?);
         }
-        let span = start.to(body.span);
+        let span = start.to(statements.last().map_or(start, |p| p.span));
+        // The statements that only name tables for the ones after them,
+        // up to the first that makes a result (the last always makes one).
+        let last = statements.len() - 1;
+        let first_result = statements
+            .iter()
+            .position(|p| !Query::binds_only(p))
+            .unwrap_or(last);
+        let mut rest = statements.split_off(first_result);
+        let body = rest.remove(0);
         Ok(Query {
             lets,
-            named,
+            restrict: self.restrict.take(),
+            named: statements,
             body,
+            more: rest,
             span,
             take_max_records: self.take_max_records.take(),
         })
+    }
+
+    /// A batch's `let`, `set`, `declare` and `restrict` statements come
+    /// before its first tabular statement: Quarry binds them once for all
+    /// the statements, so one written between two is refused.
+    fn refuse_statement_after_tabular(&self) -> PResult<()> {
+        let statement = ["let", "set", "declare", "alias"]
+            .into_iter()
+            .find(|k| self.is_ident(k) && self.name_len_at(1).is_some());
+        if let Some(keyword) = statement {
+            return Err(self.error_here(format!(
+                "a '{keyword}' statement after a tabular statement: Quarry reads a query's '{keyword}' statements before its first tabular statement; move this one above it"
+            )));
+        }
+        if self.at_restrict() {
+            return Err(self.error_here(
+                "a 'restrict' statement after a tabular statement: it restricts only the statements after it, so write it before the first",
+            ));
+        }
+        Ok(())
     }
 
     /// The error for a token that cannot continue a finished pipeline.
@@ -118,6 +143,10 @@ impl Parser<'_> {
             }
             if self.is_ident("declare") && self.ident_at(1) == Some("pattern") && !in_function {
                 self.parse_pattern()?;
+                continue;
+            }
+            if self.at_restrict() && !in_function {
+                self.parse_restrict(lets.len())?;
                 continue;
             }
             if self.is_ident("alias") && self.ident_at(1) == Some("database") && !in_function {
@@ -330,21 +359,6 @@ impl Parser<'_> {
             kind,
             default,
         })
-    }
-}
-
-/// Whether a statement names its result for the statements after it:
-/// it ends with `as Name`, or with graph-to-table naming every table.
-fn names_its_result(p: &Pipeline) -> bool {
-    match p.ops.last().map(|op| &op.kind) {
-        Some(OperatorKind::As(_)) => true,
-        Some(OperatorKind::Graph(g)) => match g.as_ref() {
-            super::super::graph::ast::GraphOp::ToTable(exports) => {
-                exports.iter().all(|e| e.alias.is_some())
-            }
-            _ => false,
-        },
-        _ => false,
     }
 }
 

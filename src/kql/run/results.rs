@@ -1,16 +1,20 @@
-//! Queries with several results. A query makes one table, except when its
-//! last operator makes several: `fork` (one per leg), `facet` (the `with`
-//! rows, then one table of counts per column), `evaluate preview` (the
-//! rows and their count) and `evaluate funnel_sequence` (three tables).
+//! Queries with several results. A query makes one table, except when it
+//! is a batch of several tabular statements (each makes its own), or when
+//! a statement's last operator makes several: `fork` (one per leg), `facet`
+//! (the `with` rows, then one table of counts per column), `evaluate
+//! preview` (the rows and their count) and `evaluate funnel_sequence`
+//! (three tables).
 //!
 //! [`run_results`] answers with all of them; [`super::run`] (what the
 //! workbench, the rules and most callers use) with the first, and
 //! [`several_results_note`] says, without running anything, what the
 //! first leaves out.
 
+use std::sync::Arc;
+
 use polars::prelude::*;
 
-use super::{RunOptions, Runner};
+use super::{Binding, RunOptions, Runner};
 use crate::data::catalog::Catalog;
 use crate::kql::ast::{Operator, OperatorKind, Pipeline, Query};
 use crate::kql::error::QueryError;
@@ -24,7 +28,11 @@ pub struct NamedResult {
     pub frame: DataFrame,
 }
 
-/// Parses and runs a query, answering with every table it makes.
+/// Parses and runs a query, answering with every table it makes: those
+/// of each of its statements in turn (a batch, batches.md), each named by
+/// its statement's final `as Name`, by its operator (`fork`'s legs,
+/// `facet`'s columns), else, in a batch, `Table N` by its place, as the
+/// documentation's tabs call them.
 pub fn run_results(
     catalog: &Catalog,
     text: &str,
@@ -32,20 +40,44 @@ pub fn run_results(
 ) -> Result<Vec<NamedResult>, QueryError> {
     let query = parse(text)?;
     let mut runner = Runner::new(catalog, options);
-    runner.bind_lets(&query.lets)?;
+    runner.bind_query_lets(&query)?;
     for statement in &query.named {
         runner.bind_statement(statement)?;
     }
-    runner
-        .pipeline_results(&query.body)?
-        .into_iter()
-        .map(|r| {
-            Ok(NamedResult {
-                name: r.name,
-                frame: runner.take_max_records(&query, r.frame)?,
-            })
-        })
-        .collect()
+    let last = query.more.len();
+    let mut out: Vec<NamedResult> = Vec::new();
+    for (i, statement) in std::iter::once(&query.body).chain(&query.more).enumerate() {
+        if i != 0 && i != last && Query::binds_only(statement) {
+            runner.bind_statement(statement)?;
+            continue;
+        }
+        let tables = runner.pipeline_results(statement)?;
+        let named_as = final_as(statement);
+        // `T | as X;` names its table for the statements after it too.
+        if let (Some(name), [table]) = (&named_as, tables.as_slice()) {
+            let frame = Arc::new(table.frame.clone());
+            runner.scope.insert(name.clone(), Binding::Table(frame));
+        }
+        for table in tables {
+            let name = table
+                .name
+                .or_else(|| named_as.clone())
+                .or_else(|| query.is_batch().then(|| format!("Table {}", out.len() + 1)));
+            out.push(NamedResult {
+                name,
+                frame: runner.take_max_records(&query, table.frame)?,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The name a statement's final `as Name` gives its table.
+fn final_as(p: &Pipeline) -> Option<String> {
+    match p.ops.last().map(|op| &op.kind) {
+        Some(OperatorKind::As(name)) => Some(name.name.clone()),
+        _ => None,
+    }
 }
 
 impl Runner<'_> {
@@ -113,12 +145,48 @@ pub fn result_labels(op: &Operator) -> Vec<String> {
     }
 }
 
-/// For a query whose last operator makes several tables, that operator
-/// (`fork`, `evaluate preview`) and a heading for each table; `None` for
-/// any other query (or one that does not parse: its error is reported
-/// elsewhere). Nothing is run.
+/// The names [`run_results`] gives the tables of an operator with several
+/// results, where the operator gives them one.
+fn given_names(op: &Operator) -> Vec<Option<String>> {
+    match &op.kind {
+        OperatorKind::Fork(legs) => legs
+            .iter()
+            .map(crate::kql::operators::fork_leg_name)
+            .collect(),
+        OperatorKind::Evaluate { plugin, .. } if plugin.name == "preview" => vec![None, None],
+        _ => result_labels(op).into_iter().map(Some).collect(),
+    }
+}
+
+/// A heading for each table of a batch, as [`run_results`] names them.
+fn batch_labels(query: &Query) -> Vec<String> {
+    let mut labels: Vec<String> = Vec::new();
+    for statement in query.results() {
+        let names = match statement.ops.last() {
+            Some(op) if op.kind.several_results() => given_names(op),
+            _ => vec![final_as(statement)],
+        };
+        for name in names {
+            let label = name.unwrap_or_else(|| format!("Table {}", labels.len() + 1));
+            labels.push(label);
+        }
+    }
+    labels
+}
+
+/// For a query that makes several tables, what makes them (the batch of
+/// statements, or the last operator: `fork`, `evaluate preview`) and a
+/// heading for each table; `None` for any other query (or one that does
+/// not parse: its error is reported elsewhere). Nothing is run.
 pub fn several_results(text: &str) -> Option<(String, Vec<String>)> {
     let query: Query = parse(text).ok()?;
+    if query.is_batch() {
+        let statements = query.results().count();
+        return Some((
+            format!("the batch of {statements} statements"),
+            batch_labels(&query),
+        ));
+    }
     let last = query.body.ops.last()?;
     if !last.kind.several_results() {
         return None;

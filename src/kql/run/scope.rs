@@ -31,6 +31,12 @@ pub struct Scope {
     graphs: HashMap<String, Arc<Pipeline>>,
     /// The stored functions, seen where no `let` binds the name.
     stored: Arc<StoredFunctions>,
+    /// `restrict access to (...)`, once the query has passed it: what it
+    /// hides is out of this scope (a function defined before it closed
+    /// over a scope without it, and reads what it likes).
+    restriction: Option<Arc<ast::Restrict>>,
+    /// The `let` names the restriction hid.
+    hidden: std::collections::HashSet<String>,
 }
 
 impl Scope {
@@ -39,26 +45,103 @@ impl Scope {
         self.graphs.get(name)
     }
     pub fn get(&self, name: &str) -> Option<&Binding> {
-        self.bindings
-            .get(name)
-            .or_else(|| self.stored.binding(name))
+        self.bindings.get(name).or_else(|| {
+            self.stored
+                .binding(name)
+                .filter(|b| self.stored_visible(name, b))
+        })
     }
     /// The stored function `name` stands for, unless a `let` shadows it.
     pub fn stored(&self, name: &str) -> Option<&StoredFunction> {
         match self.bindings.get(name) {
             Some(_) => None,
-            None => self.stored.get(name),
+            None => self.stored.get(name).filter(|_| {
+                self.stored
+                    .binding(name)
+                    .is_some_and(|b| self.stored_visible(name, b))
+            }),
         }
+    }
+    /// The `restrict` statement in force here, if any.
+    pub fn restriction(&self) -> Option<&ast::Restrict> {
+        self.restriction.as_deref()
+    }
+    /// Whether `name` is a `let`, graph or stored function the
+    /// restriction hides.
+    pub fn is_hidden(&self, name: &str) -> bool {
+        self.hidden.contains(name)
+            || (!self.bindings.contains_key(name)
+                && self
+                    .stored
+                    .binding(name)
+                    .is_some_and(|b| !self.stored_visible(name, b)))
+    }
+    /// A stored function the restriction leaves visible: a tabular one is
+    /// an entity it lists or not; a scalar one is no table or view.
+    fn stored_visible(&self, name: &str, b: &Binding) -> bool {
+        match (&self.restriction, b) {
+            (Some(r), Binding::Function(f, _)) if is_tabular(f) => r.allows_table(name),
+            _ => true,
+        }
+    }
+    /// Puts `restrict access to (...)` in force: the tabular `let`s and
+    /// graphs bound so far that it does not list leave the scope.
+    pub(super) fn restrict(&mut self, restrict: ast::Restrict) {
+        let hidden: Vec<String> = self
+            .bindings
+            .iter()
+            .filter(|(name, b)| {
+                let tabular = match b {
+                    Binding::Table(_) => true,
+                    Binding::Function(f, _) => is_tabular(f),
+                    Binding::Scalar(_) => false,
+                };
+                tabular && !restrict.allows_let(name)
+            })
+            .map(|(name, _)| name.clone())
+            .chain(
+                self.graphs
+                    .keys()
+                    .filter(|name| !restrict.allows_let(name))
+                    .cloned(),
+            )
+            .collect();
+        for name in hidden {
+            self.bindings.remove(&name);
+            self.graphs.remove(&name);
+            self.hidden.insert(name);
+        }
+        self.restriction = Some(Arc::new(restrict));
     }
     pub fn insert(&mut self, name: String, b: Binding) {
         self.graphs.remove(&name);
+        self.hidden.remove(&name);
         self.bindings.insert(name, b);
     }
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.bindings
             .keys()
             .map(String::as_str)
-            .chain(self.stored.names())
+            .chain(self.stored.names().filter(|n| {
+                self.stored
+                    .binding(n)
+                    .is_some_and(|b| self.stored_visible(n, b))
+            }))
+    }
+}
+
+/// Whether a function returns a table (a view is one): its body is a
+/// pipeline, or a lone name or call that is no parameter and no built-in
+/// scalar function (`view () { Table1 }`, `() { f(1) }`), which the runner
+/// reads as a table too.
+fn is_tabular(f: &Function) -> bool {
+    match &f.body {
+        ast::FunctionBody::Tabular(_) => true,
+        ast::FunctionBody::Scalar(e) => match &e.kind {
+            ast::ExprKind::Name(n) => !f.params.iter().any(|p| &p.name.name == n),
+            ast::ExprKind::Call { name, .. } => crate::kql::functions::lookup(&name.name).is_none(),
+            _ => false,
+        },
     }
 }
 
@@ -84,6 +167,7 @@ impl Runner<'_> {
                 && crate::kql::graph::makes_graph(p, |n| self.scope.graph(n).is_some())
             {
                 self.scope.bindings.remove(&l.name.name);
+                self.scope.hidden.remove(&l.name.name);
                 self.scope
                     .graphs
                     .insert(l.name.name.clone(), Arc::new(p.clone()));

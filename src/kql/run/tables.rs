@@ -22,7 +22,10 @@ impl Runner<'_> {
                 if matches!(self.scope.get(n), Some(Binding::Scalar(_))) {
                     return Ok(None);
                 }
-                Ok(self.catalog.get(n).map(|t| t.frame.clone()))
+                if let Some(e) = self.hidden_error(n, e.span) {
+                    return Err(e);
+                }
+                Ok(self.catalog_table(n).map(|t| t.frame.clone()))
             }
             ast::ExprKind::Tabular(p) => Ok(Some(self.pipeline(p, None)?)),
             ast::ExprKind::Call { name, args } => {
@@ -109,7 +112,7 @@ impl Runner<'_> {
             format!("Watchlist_{alias}"),
             format!("_GetWatchlist_{alias}"),
         ];
-        let Some(table) = candidates.iter().find_map(|n| self.catalog.get(n)) else {
+        let Some(table) = candidates.iter().find_map(|n| self.catalog_table(n)) else {
             return Err(QueryError::runtime(
                 format!(
                     "watchlist '{alias}' is not loaded: _GetWatchlist looks for a table named '{}', '{}' or '{}'; \
@@ -160,7 +163,7 @@ impl Runner<'_> {
         if bare && self.scope.stored(name).is_none() {
             return self.call_tabular_function(name, &[], None, span);
         }
-        if let Some(t) = self.catalog.get(name) {
+        if let Some(t) = self.catalog_table(name) {
             return Ok(t.frame.clone());
         }
         if bare {
@@ -169,13 +172,18 @@ impl Runner<'_> {
         Err(self.unknown_table(name, span))
     }
 
+    /// The error for a table name that reads nothing: one a `restrict`
+    /// statement hides, or one that does not exist.
     pub fn unknown_table(&self, name: &str, span: Span) -> QueryError {
+        if let Some(e) = self.hidden_error(name, span) {
+            return e;
+        }
         let lets: Vec<&str> = self
             .scope
             .names()
             .filter(|n| matches!(self.scope.get(n), Some(Binding::Table(_))))
             .collect();
-        let hint = did_you_mean(name, self.catalog.names().chain(lets));
+        let hint = did_you_mean(name, self.table_names().into_iter().chain(lets));
         QueryError::unknown(format!("unknown table '{name}'{hint}"), span)
     }
 
@@ -197,6 +205,9 @@ impl Runner<'_> {
                     },
                     span: *span,
                 };
+                if let Some(e) = self.hidden_error(&name.name, name.span) {
+                    return Err(e);
+                }
                 match self.tabular_expr(&call)? {
                     Some(f) => Ok(f),
                     None if self.scope.get(&name.name).is_none()
