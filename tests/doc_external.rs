@@ -291,6 +291,34 @@ fn inline_parquet_file() {
     );
 }
 
+/// `externaldata` reads Parquet too, by column name or through a JSON
+/// mapping's paths (a row is a bag of its columns).
+#[test]
+fn externaldata_parquet_by_name_and_by_mapping() {
+    let dir = storage();
+    parquet(
+        &dir.path().join("devices.parquet"),
+        &["2026-06-01T00:00:00Z", "2026-06-01T00:05:00Z"],
+        &[("DeviceId", vec!["Device-001", "Device-002"])],
+        &[("Value", vec![23.45, 18.92])],
+    );
+    table_in(
+        dir.path(),
+        r#"externaldata(DeviceId:string, Value:long, Missing:string)[@"https://h/c/devices.parquet"]"#,
+        r#"DeviceId:string | Value:long | Missing:string
+           "Device-001" | 23 | ""
+           "Device-002" | 18 | """#,
+    );
+    table_in(
+        dir.path(),
+        r#"externaldata(Id:string, At:datetime)[@"https://h/c/devices.parquet"]
+           with (format='parquet', ingestionMapping='[{"Column":"Id","Properties":{"Path":"$.DeviceId"}},{"Column":"At","Properties":{"Path":"$.Timestamp"}}]')"#,
+        r#"Id:string | At:datetime
+           "Device-001" | 2026-06-01T00:00:00.0000000Z
+           "Device-002" | 2026-06-01T00:05:00.0000000Z"#,
+    );
+}
+
 /// inline-external-table-operator.md: gzipped CSV files with headers.
 #[test]
 fn inline_csv_files_with_headers() {
