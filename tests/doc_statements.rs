@@ -692,3 +692,23 @@ fn restrict_hides_unlisted_stored_functions() {
         ))
     );
 }
+
+/// The workbench's runner keeps the restriction as `run` does.
+#[test]
+fn the_workbench_runner_keeps_the_restriction() {
+    let c = catalog();
+    let query = "restrict access to (database().Table1);\nTable2 | take 1";
+    let got = quarry::kql::run_rows(&c, query, &RunOptions::default(), None)
+        .map(|_| ())
+        .map_err(|e| e.render(query));
+    assert_eq!(
+        got,
+        Err(tidy_error(
+            "error: 'restrict access to (database().Table1)' hides 'Table2' from the rest of the query: it may reference only the entities listed
+              --> line 2, column 1
+               |
+             2 | Table2 | take 1
+               | ^^^^^^"
+        ))
+    );
+}

@@ -42,6 +42,7 @@ pub fn run_rows(
     let runner = Runner::new(catalog, options);
     if query.lets.is_empty()
         && query.named.is_empty()
+        && query.restrict.is_none()
         && query.take_max_records.is_none()
         && let Some(start) = start(&runner, &query.body, input)?
     {
