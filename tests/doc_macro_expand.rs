@@ -287,6 +287,20 @@ fn isfuzzy() {
         5
         4",
     );
+    // `set best_effort = true;` leaves them out too, isfuzzy or not.
+    table(
+        "set best_effort = true;
+         macro-expand isfuzzy=false entity_group [LogsWest, LogsNorth, LogsEast] as X (X | count)",
+        "Count:long
+        5
+        4",
+    );
+    assert_eq!(
+        error("set best_effort = false; macro-expand entity_group [LogsWest, LogsEst] as X (X | count)")
+            .lines()
+            .next(),
+        Some("error: unknown table 'LogsEst' (did you mean 'LogsEast'?)")
+    );
     assert_eq!(
         error("macro-expand entity_group [LogsWest, LogsEst] as X (X | count)"),
         "error: unknown table 'LogsEst' (did you mean 'LogsEast'?)

@@ -21,6 +21,9 @@
 //! `X.$current_cluster_endpoint` are empty strings (the local database is
 //! unnamed and no cluster serves it; an empty string is KQL's "no value"
 //! for text), and `X.Table`, a table of a database entity, is an error.
+//! `isfuzzy=true`, or `set best_effort = true;` before the query, leaves
+//! out the tables that are not loaded (the runner decides, see
+//! `operators::macro_expand`).
 
 use std::collections::HashMap;
 
@@ -107,6 +110,7 @@ impl Parser<'_> {
                 }
             },
         };
+        let fuzzy = fuzzy || self.best_effort();
         let (group, ident) = self.parse_group_and_identifier()?;
         let legs = self.parse_legs(&group, &ident)?;
         Ok(OperatorKind::MacroExpand(Box::new(MacroExpand {
@@ -115,6 +119,19 @@ impl Parser<'_> {
             group: group.span,
             legs,
         })))
+    }
+
+    /// Whether a `set best_effort = true;` statement came before: then
+    /// missing entities are left out whatever `isfuzzy` says
+    /// (macro-expand-operator.md).
+    fn best_effort(&self) -> bool {
+        (0..self.pos).any(|i| {
+            (i == 0 || matches!(self.toks[i - 1].kind, TokenKind::Semi))
+                && matches!(&self.toks[i].kind, TokenKind::Ident(w) if w == "set")
+                && matches!(self.toks.get(i + 1).map(|t| &t.kind), Some(TokenKind::Ident(w)) if w == "best_effort")
+                && matches!(self.toks.get(i + 2).map(|t| &t.kind), Some(TokenKind::Assign))
+                && matches!(self.toks.get(i + 3).map(|t| &t.kind), Some(TokenKind::Ident(w)) if w == "true")
+        })
     }
 
     /// `entity_group [...] as X`, `G as X` or `X in G`.
