@@ -453,6 +453,29 @@ fn inline_connection_string_from_a_query_parameter() {
     );
 }
 
+/// externaldata-operator.md: `externaldata(x:string)[URI]` with the URI a
+/// query parameter; one without a default has no value offline.
+#[test]
+fn externaldata_connection_string_from_a_query_parameter() {
+    let dir = storage();
+    table_in(
+        dir.path(),
+        r#"declare query_parameters(URI:string = h"https://acct.blob.core.windows.net/c/users.txt?sig=s");
+        externaldata(x:string)[URI]"#,
+        r#"x:string
+           "alice"
+           "carol""#,
+    );
+    assert_eq!(
+        error_in(
+            dir.path(),
+            "declare query_parameters(URI:string);\nexternaldata(x:string)[URI]"
+        ),
+        "query parameter 'URI' has no default value, and offline there is no request to give it one: \
+         declare one (URI:string = ...) or use let"
+    );
+}
+
 #[test]
 fn inline_storage_errors() {
     let dir = storage();

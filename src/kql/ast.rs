@@ -477,8 +477,9 @@ pub enum OperatorKind {
     /// `externaldata (a:string, ...) [ "uri", ... ] [with (format="csv", ...)]`
     ExternalData {
         columns: Vec<(Ident, String)>,
-        /// The storage URIs, adjacent literals already concatenated.
-        uris: Vec<(String, Span)>,
+        /// The storage connection strings: string literals (adjacent ones
+        /// already concatenated) or query parameters.
+        uris: Vec<Expr>,
         /// The `with (...)` properties, values as written (strings unquoted).
         properties: Vec<OpOption>,
     },

@@ -275,12 +275,13 @@ impl Checker<'_> {
             }
             K::ExternalData {
                 columns,
+                uris,
                 properties,
-                ..
             } => {
                 columns
                     .iter()
                     .try_for_each(|(n, t)| known_type(t, n.span))?;
+                uris.iter().try_for_each(|u| self.expr(u))?;
                 operators::check_externaldata(columns, properties)
             }
             K::InlineExternalTable(t) => {

@@ -57,18 +57,7 @@ impl Parser<'_> {
         }
         let open = self.expect(TokenKind::LParen, "'(' and the storage connection strings")?;
         loop {
-            table
-                .uris
-                .push(if matches!(self.kind(), TokenKind::Str(_)) {
-                    // Adjacent literals are one string (`@"https://..." h@"?sig=..."`).
-                    let (text, span) = self.parse_string_literal();
-                    Expr {
-                        kind: ExprKind::Literal(Literal::String(text)),
-                        span,
-                    }
-                } else {
-                    self.parse_expr()?
-                });
+            table.uris.push(self.parse_connection_string()?);
             if !self.eat(&TokenKind::Comma) || self.at(&TokenKind::RParen) {
                 break;
             }

@@ -384,7 +384,7 @@ pub(super) fn op(o: &Operator) -> String {
         } => format!(
             "externaldata({})[{}] with ({})",
             list(columns, |(n, t)| format!("{}:{t}", n.name)),
-            list(uris, |(u, _)| format!("{u:?}")),
+            list(uris, ex),
             list(properties, |o| format!("{}={}", o.name.name, o.value.name))
         ),
         OperatorKind::InlineExternalTable(t) => {

@@ -48,11 +48,7 @@ impl Parser<'_> {
         let open = self.expect(TokenKind::LBracket, "'[' and the storage URIs")?;
         let mut uris = Vec::new();
         loop {
-            if !matches!(self.kind(), TokenKind::Str(_)) {
-                return Err(self.expected_after("a string with a storage URI"));
-            }
-            // Adjacent literals are one URI (`@"https://..." h@"?sig=..."`).
-            uris.push(self.parse_string_literal());
+            uris.push(self.parse_connection_string()?);
             if !self.eat(&TokenKind::Comma) || self.at(&TokenKind::RBracket) {
                 break;
             }
@@ -64,6 +60,27 @@ impl Parser<'_> {
             uris,
             properties,
         })
+    }
+
+    /// A storage connection string: a string literal (adjacent literals are
+    /// one: `@"https://..." h@"?sig=..."`) or the name of a query parameter
+    /// holding one.
+    pub(super) fn parse_connection_string(&mut self) -> PResult<Expr> {
+        if matches!(self.kind(), TokenKind::Str(_)) {
+            let (text, span) = self.parse_string_literal();
+            return Ok(Expr {
+                kind: ExprKind::Literal(Literal::String(text)),
+                span,
+            });
+        }
+        if self.ident_at(0).is_some() {
+            let name = self.parse_name("a query parameter")?;
+            return Ok(Expr {
+                kind: ExprKind::Name(name.name),
+                span: name.span,
+            });
+        }
+        Err(self.expected_after("a string with a storage URI"))
     }
 
     /// `with (name=value, ...)` after the storage of `externaldata` or

@@ -31,7 +31,7 @@ use polars::prelude::*;
 use super::polars_error;
 use crate::data::normalize::parse_bool;
 use crate::data::types::KqlType;
-use crate::kql::ast::{Ident, OpOption, Span};
+use crate::kql::ast::{Expr, Ident, OpOption, Span};
 use crate::kql::error::{ErrorKind, QueryError};
 use crate::kql::functions::scalars_to_series;
 use crate::kql::run::Runner;
@@ -226,7 +226,7 @@ impl Runner<'_> {
     pub(super) fn op_externaldata(
         &self,
         columns: &[(Ident, String)],
-        uris: &[(String, Span)],
+        uris: &[Expr],
         properties: &[OpOption],
         span: Span,
     ) -> Result<DataFrame, QueryError> {
@@ -238,8 +238,10 @@ impl Runner<'_> {
             kinds: &kinds,
         };
         let mut rows = Vec::new();
-        for (uri, uri_span) in uris {
+        for expr in uris {
             self.check_cancel()?;
+            let uri = self.connection_string(expr)?;
+            let (uri, uri_span) = (uri.as_str(), &expr.span);
             let path = self.local_copy("externaldata", uri, *uri_span, Want::File)?;
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
             let format = reading
