@@ -11,7 +11,9 @@
 //! An example is a ```kusto block whose last statement starts with `print`,
 //! `datatable`, `range` or a name its own `let`s bind, followed (before any
 //! other code block or heading) by a line `**Output**` or `Output` and a
-//! markdown table. Pages without that line are read too when the table
+//! markdown table (or, for a query that makes several, a label per table:
+//! a tab heading `### [Name](#tab/...)`, whose name the result must carry,
+//! or `**Output table N**`). Pages without that line are read too when the table
 //! comes straight under the query: only blank lines, a chart's image and
 //! one short result label (`**Results**`, `Produces this result:`) between
 //! (`--list unlabelled` shows these pairs). Examples that turn out to read
@@ -48,19 +50,30 @@ use quarry::data::time::{parse_datetime, parse_timespan};
 use quarry::data::types::KqlType;
 use quarry::kql::error::ErrorKind;
 use quarry::kql::value::Scalar;
-use quarry::kql::{RunOptions, run};
+use quarry::kql::{RunOptions, run, run_results};
 use serde_json::Value as Json;
 
-/// One example: the query and the table printed under it.
+/// One example: the query and the table (or tables) printed under it.
 struct Example {
     file: String,
     line: usize,
     query: String,
-    header: Vec<String>,
-    rows: Vec<Vec<String>>,
+    /// One table, or one per result of a query that makes several (a
+    /// batch, `fork`), in order.
+    tables: Vec<DocTable>,
     /// Whether an `**Output**` line announces the table; pages without
     /// one print the table straight under the query.
     labelled: bool,
+}
+
+/// A table printed under a query.
+struct DocTable {
+    /// The name of its tab (`### [Count of events in Guam](#tab/guam)`),
+    /// which the result must carry; `None` for an unnamed or numbered
+    /// table (`**Output table 2**`).
+    name: Option<String>,
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
 }
 
 /// How one example fared.
@@ -124,11 +137,16 @@ fn main() {
             unlabelled_run += usize::from(!matches!(outcome, Outcome::NeedsTable));
             unlabelled_matched += usize::from(matches!(outcome, Outcome::Matched));
             if list.as_deref() == Some("unlabelled") {
-                let first = ex.rows.first().map(|r| r.join(" | ")).unwrap_or_default();
+                let table = &ex.tables[0];
+                let first = table
+                    .rows
+                    .first()
+                    .map(|r| r.join(" | "))
+                    .unwrap_or_default();
                 println!(
                     "--- {place}\n{}\n=> {}\n   {first}",
                     ex.query.trim_end(),
-                    ex.header.join(" | ")
+                    table.header.join(" | ")
                 );
             }
         }
@@ -231,33 +249,110 @@ fn extract(file: &str, text: &str) -> Vec<Example> {
         }
         let query = lines[start..end.min(lines.len())].join("\n");
         i = end + 1;
-        let (mut j, labelled) = match output_table(&lines, i) {
+        if let Some(starts) = several_tables(&lines, i) {
+            let tables: Vec<DocTable> = starts
+                .into_iter()
+                .filter_map(|(name, at)| {
+                    let (header, rows) = read_table(&lines, at)?;
+                    Some(DocTable { name, header, rows })
+                })
+                .collect();
+            if tables.len() > 1 && self_contained(&query) {
+                out.push(Example {
+                    file: file.to_string(),
+                    line: start,
+                    query,
+                    tables,
+                    labelled: true,
+                });
+            }
+            continue;
+        }
+        let (j, labelled) = match output_table(&lines, i) {
             Some(at) => (at, true),
             None => match unlabelled_table(&lines, i) {
                 Some(at) => (at, false),
                 None => continue,
             },
         };
-        let mut table = Vec::new();
-        while j < lines.len() && lines[j].trim().starts_with('|') {
-            table.push(lines[j].trim());
-            j += 1;
-        }
-        if table.len() < 2 || !self_contained(&query) {
+        let Some((header, rows)) = read_table(&lines, j) else {
+            continue;
+        };
+        if !self_contained(&query) {
             continue;
         }
-        let header = cells(table[0]);
-        let rows = table[2..].iter().map(|l| cells(l)).collect();
         out.push(Example {
             file: file.to_string(),
             line: start,
             query,
-            header,
-            rows,
+            tables: vec![DocTable {
+                name: None,
+                header,
+                rows,
+            }],
             labelled,
         });
     }
     out
+}
+
+/// The header and rows of the markdown table starting at `at`.
+fn read_table(lines: &[&str], mut at: usize) -> Option<(Vec<String>, Vec<Vec<String>>)> {
+    let mut table = Vec::new();
+    while at < lines.len() && lines[at].trim().starts_with('|') {
+        table.push(lines[at].trim());
+        at += 1;
+    }
+    if table.len() < 2 {
+        return None;
+    }
+    let rows = table[2..].iter().map(|l| cells(l)).collect();
+    Some((cells(table[0]), rows))
+}
+
+/// The tables of a query that makes several, each under its own label
+/// after an `Output` line (or with `Output` in each label): a tab heading
+/// (`### [Table 1](#tab/table-1)`, whose name the result must carry) or a
+/// numbered label (`**Output table 2**`). Each label's name (for tabs)
+/// and the first line of its table; `None` unless there are two or more.
+fn several_tables(lines: &[&str], from: usize) -> Option<Vec<(Option<String>, usize)>> {
+    let mut found = Vec::new();
+    // The label read, waiting for its table: a tab's name, or `None`.
+    let mut label: Option<Option<String>> = None;
+    let mut j = from;
+    while j < lines.len() {
+        let l = lines[j].trim();
+        if l.is_empty() {
+            j += 1;
+            continue;
+        }
+        if l.starts_with('|') {
+            // A table without a label of its own ends the run.
+            let Some(name) = label.take() else { break };
+            found.push((name, j));
+            while j < lines.len() && lines[j].trim().starts_with('|') {
+                j += 1;
+            }
+            continue;
+        }
+        let bare = l
+            .trim_matches(|c| c == '*' || c == ':' || c == ' ')
+            .to_lowercase();
+        let numbered = bare
+            .strip_prefix("output table")
+            .is_some_and(|n| n.trim().parse::<u32>().is_ok());
+        // The `Output` line before the first label.
+        let output_line = bare == "output" && found.is_empty() && label.is_none();
+        if let Some(tab) = l.strip_prefix("### [") {
+            label = Some(tab.split("](#tab/").next().map(str::to_string));
+        } else if numbered {
+            label = Some(None);
+        } else if !output_line {
+            break;
+        }
+        j += 1;
+    }
+    (found.len() > 1).then_some(found)
 }
 
 /// The first line of the table an `Output` label announces, searching
@@ -467,8 +562,14 @@ fn split_statements(code: &str) -> Vec<String> {
 }
 
 fn judge(ex: &Example, catalog: &Catalog, options: &RunOptions) -> Outcome {
-    let frame = match run(catalog, &ex.query, options) {
-        Ok(f) => f,
+    let results = if ex.tables.len() > 1 {
+        run_results(catalog, &ex.query, options)
+            .map(|r| r.into_iter().map(|t| (t.name, t.frame)).collect::<Vec<_>>())
+    } else {
+        run(catalog, &ex.query, options).map(|f| vec![(None, f)])
+    };
+    let results = match results {
+        Ok(r) => r,
         Err(e) => {
             // A graph model stored on the cluster is the cluster's data too.
             if e.message.starts_with("unknown table")
@@ -494,10 +595,28 @@ fn judge(ex: &Example, catalog: &Catalog, options: &RunOptions) -> Outcome {
             };
         }
     };
-    compare(ex, &frame)
+    if results.len() != ex.tables.len() {
+        return Outcome::Failed {
+            reason: "wrong number of results".into(),
+            detail: format!("ours {}, docs {}", results.len(), ex.tables.len()),
+        };
+    }
+    for ((name, frame), table) in results.iter().zip(&ex.tables) {
+        if table.name.is_some() && *name != table.name {
+            return Outcome::Failed {
+                reason: "wrong result name".into(),
+                detail: format!("ours {name:?}, docs {:?}", table.name),
+            };
+        }
+        let outcome = compare(&ex.query, table, frame);
+        if !matches!(outcome, Outcome::Matched) {
+            return outcome;
+        }
+    }
+    Outcome::Matched
 }
 
-fn compare(ex: &Example, frame: &DataFrame) -> Outcome {
+fn compare(query: &str, ex: &DocTable, frame: &DataFrame) -> Outcome {
     let ours: Vec<String> = frame
         .get_column_names()
         .iter()
@@ -568,7 +687,7 @@ fn compare(ex: &Example, frame: &DataFrame) -> Outcome {
     if in_order {
         return Outcome::Matched;
     }
-    let lower = ex.query.to_lowercase();
+    let lower = query.to_lowercase();
     let ordered = [
         "sort ",
         "order ",
@@ -696,7 +815,7 @@ mod tests {
     fn pairs(page: &str) -> Vec<(usize, Vec<String>, bool)> {
         extract("page.md", page)
             .into_iter()
-            .map(|e| (e.line, e.header, e.labelled))
+            .map(|mut e| (e.line, e.tables.remove(0).header, e.labelled))
             .collect()
     }
 
@@ -741,6 +860,38 @@ mod tests {
             let page = format!("```kusto\nprint a=1\n```\n\n{between}\n\n|a|\n|--|\n|1|\n");
             assert_eq!(pairs(&page), vec![], "{between}");
         }
+    }
+
+    /// The tables of each example, as (tab name, header).
+    fn several(page: &str) -> Vec<Vec<(Option<String>, Vec<String>)>> {
+        extract("page.md", page)
+            .into_iter()
+            .map(|e| e.tables.into_iter().map(|t| (t.name, t.header)).collect())
+            .collect()
+    }
+
+    #[test]
+    fn tabs_after_an_output_line_are_the_tables_of_a_batch() {
+        let page = "```kusto\nprint a=1;\nprint b=2\n```\n\n**Output**\n\n### [Table 1](#tab/table-1)\n\n|a|\n|--|\n|1|\n\n### [Table 2](#tab/table-2)\n\n|b|\n|--|\n|2|\n\n---\n\n|c|\n|--|\n|3|\n";
+        assert_eq!(
+            several(page),
+            vec![vec![
+                (Some("Table 1".to_string()), header(&["a"])),
+                (Some("Table 2".to_string()), header(&["b"])),
+            ]]
+        );
+    }
+
+    #[test]
+    fn numbered_output_tables_are_the_tables_of_one_query() {
+        let page = "```kusto\nprint a=1;\nprint b=2\n```\n\n**Output table 1**\n\n|a|\n|--|\n|1|\n\n**Output table 2**\n\n|b|\n|--|\n|2|\n\n## Related content\n";
+        assert_eq!(
+            several(page),
+            vec![vec![(None, header(&["a"])), (None, header(&["b"]))]]
+        );
+        // One numbered table alone is not taken, as before.
+        let one = "```kusto\nprint a=1\n```\n\n**Output table 1**\n\n|a|\n|--|\n|1|\n";
+        assert_eq!(several(one), Vec::<Vec<_>>::new());
     }
 
     #[test]
