@@ -424,13 +424,14 @@ fn inline_partitioned_parquet() {
            2026-01-01T06:30:00.0000000Z | "d1" | "East" | 27.8 | 2026-01-01T00:00:00.0000000Z | "East"
            2026-01-02T06:30:00.0000000Z | "d1" | "West" | 22.1 | 2026-01-02T00:00:00.0000000Z | "West""#,
     );
-    // Plain partitions take the path's values.
+    // Plain partitions take the path's values; Parquet has no header row.
     table_in(
         dir.path(),
         r#"inline_external_table(Value:real)
             kind=storage partition by (Day:datetime, Region:string)
             pathformat=('day=' datetime_pattern('yyyy/MM/dd', Day) '/region=' Region)
             dataformat=parquet (@"https://acct.blob.core.windows.net/iotpartitioned")
+            with (includeHeaders='All')
         | summarize n = count() by Day, Region | where Day > datetime(2026-01-04)"#,
         r#"Day:datetime | Region:string | n:long
            2026-01-05T00:00:00.0000000Z | "East" | 2

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 use super::path_format::{Partition, PathFormat};
-use super::read::{Shape, layout, read_file};
+use super::read::{Layout, Shape, layout, read_file};
 use super::{FORMATS, Want, declared_kinds, rows_to_frame};
 use crate::data::types::KqlType;
 use crate::kql::ast::{Expr, ExprKind, InlineExternalTable, Literal, OpOption, Span};
@@ -244,14 +244,18 @@ impl Runner<'_> {
                             .map_err(|m| fail(format!("its path {relative} {m}")))?
                     }
                 };
-                let skip = match storage.headers {
-                    Headers::All => true,
-                    Headers::FirstFile => first_file,
-                    Headers::None => false,
-                };
+                let layout = layout(&storage.format);
+                // Headers are a text format's first record; JSON and
+                // Parquet name their columns themselves.
+                let text = matches!(layout, Layout::Delimited(_) | Layout::Lines);
+                let skip = text
+                    && match storage.headers {
+                        Headers::All => true,
+                        Headers::FirstFile => first_file,
+                        Headers::None => false,
+                    };
                 first_file = false;
-                let file = read_file(&path, layout(&storage.format), shape, None, &uri, skip)
-                    .map_err(fail)?;
+                let file = read_file(&path, layout, shape, None, &uri, skip).map_err(fail)?;
                 rows.extend(file.into_iter().map(|mut row| {
                     row.extend(partition_values.iter().cloned());
                     row
