@@ -28,7 +28,7 @@ use super::read::{from_json, from_text};
 
 /// Where a mapped column's value comes from.
 #[derive(Debug, Clone, PartialEq)]
-enum From {
+enum Origin {
     /// JSONPath steps (`$` alone is no step: the whole record).
     Path(Vec<Json>),
     /// A delimited record's field.
@@ -48,7 +48,7 @@ enum Transform {
 
 #[derive(Debug, Clone, PartialEq)]
 struct ColumnMapping {
-    from: From,
+    from: Origin,
     transform: Option<Transform>,
 }
 
@@ -147,14 +147,14 @@ impl Mapping {
     /// Whether any column reads a delimited record's field (a CSV mapping)
     /// or a JSON path (a JSON mapping), for the check against the format.
     pub(super) fn reads_fields(&self) -> bool {
-        self.sources().any(|f| matches!(f, From::Ordinal(_)))
+        self.sources().any(|f| matches!(f, Origin::Ordinal(_)))
     }
 
     pub(super) fn reads_paths(&self) -> bool {
-        self.sources().any(|f| matches!(f, From::Path(_)))
+        self.sources().any(|f| matches!(f, Origin::Path(_)))
     }
 
-    fn sources(&self) -> impl Iterator<Item = &From> {
+    fn sources(&self) -> impl Iterator<Item = &Origin> {
         self.columns.iter().flatten().map(|c| &c.from)
     }
 
@@ -179,7 +179,7 @@ impl Mapping {
 
 /// A transform by name: `Ok` for one that changes a found value, `Err`
 /// for one that is itself the value.
-fn transform(name: &str) -> Option<Result<Transform, From>> {
+fn transform(name: &str) -> Option<Result<Transform, Origin>> {
     let lower = name.to_ascii_lowercase();
     Some(match lower.as_str() {
         "datetimefromunixseconds" => Ok(Transform::UnixTime(1)),
@@ -187,24 +187,24 @@ fn transform(name: &str) -> Option<Result<Transform, From>> {
         "datetimefromunixmicroseconds" => Ok(Transform::UnixTime(1_000_000)),
         "datetimefromunixnanoseconds" => Ok(Transform::UnixTime(1_000_000_000)),
         "propertybagarraytodictionary" => Ok(Transform::BagArrayToDictionary),
-        "sourcelocation" => Err(From::SourceLocation),
-        "sourcelinenumber" => Err(From::SourceLineNumber),
+        "sourcelocation" => Err(Origin::SourceLocation),
+        "sourcelinenumber" => Err(Origin::SourceLineNumber),
         _ => return None,
     })
 }
 
 /// Where an element takes its value: `Path`, `Ordinal` or `ConstValue`.
-fn source(element: &serde_json::Map<String, Json>) -> Result<From, String> {
+fn source(element: &serde_json::Map<String, Json>) -> Result<Origin, String> {
     if let Some(v) = property(element, "ConstValue") {
-        return Ok(From::Const(text(v)));
+        return Ok(Origin::Const(text(v)));
     }
     if let Some(v) = property(element, "Path") {
         let path = text(v);
         if !path.trim_start().starts_with('$') {
-            return Ok(From::Const(path));
+            return Ok(Origin::Const(path));
         }
         return json_steps(&path)
-            .map(From::Path)
+            .map(Origin::Path)
             .ok_or_else(|| format!("'{path}' is not a JSON path such as $.a.b, $['a'] or $.a[0]"));
     }
     if let Some(v) = property(element, "Ordinal") {
@@ -212,7 +212,7 @@ fn source(element: &serde_json::Map<String, Json>) -> Result<From, String> {
         return t
             .trim()
             .parse::<usize>()
-            .map(From::Ordinal)
+            .map(Origin::Ordinal)
             .map_err(|_| format!("Ordinal '{t}' is not a field number (0, 1, ...)"));
     }
     Err("it needs a Path (JSON), an Ordinal (CSV), a ConstValue or a Transform".into())
@@ -221,17 +221,17 @@ fn source(element: &serde_json::Map<String, Json>) -> Result<From, String> {
 impl ColumnMapping {
     fn value(&self, record: &Record, kind: KqlType, source: &str, line: usize) -> Scalar {
         let found = match (&self.from, record) {
-            (From::Const(c), _) => return from_text(c, kind),
-            (From::SourceLocation, _) => return from_text(source, kind),
-            (From::SourceLineNumber, _) => {
+            (Origin::Const(c), _) => return from_text(c, kind),
+            (Origin::SourceLocation, _) => return from_text(source, kind),
+            (Origin::SourceLineNumber, _) => {
                 let n = i64::try_from(line).unwrap_or(i64::MAX);
                 return crate::kql::functions::convert::coerce(&Scalar::Long(n), kind);
             }
-            (From::Ordinal(i), Record::Fields(fields)) => match fields.get(*i) {
+            (Origin::Ordinal(i), Record::Fields(fields)) => match fields.get(*i) {
                 Some(f) => Json::String(f.clone()),
                 None => Json::Null,
             },
-            (From::Path(steps), Record::Json(j)) => at_path(j, steps),
+            (Origin::Path(steps), Record::Json(j)) => at_path(j, steps),
             // Mixed kinds are refused before reading (see `reads_fields`).
             _ => Json::Null,
         };

@@ -1,12 +1,16 @@
-//! `externaldata`: a table whose schema the query declares and whose rows
-//! come from a file in external storage.
+//! External storage: `externaldata` here, `inline_external_table` in
+//! `inline` (storage mode) and `delta` (Delta mode), with the readers in
+//! `read`, ingestion mappings in `mapping` and partition paths in
+//! `path_format`.
 //!
 //! Quarry works offline and never downloads. For an `http(s)://` (or any
-//! other `scheme://`) URI it reads a local copy instead: the URI's file name
-//! (its last path segment, percent-decoded, without `?query` or `#fragment`)
-//! in one of [`RunOptions::externaldata_dirs`](crate::kql::RunOptions), in
-//! order. A URI without a scheme (`/tmp/x.csv`, `C:\x.csv`, `file:///x.csv`)
-//! is a local path and is read as it is. A missing copy is a runtime error
+//! other `scheme://`) URI it reads a local copy instead, found by
+//! [`Runner::local_copy`], the one resolver: the URI's path after the host
+//! (percent-decoded, without `?query`, `#fragment` or `;option=...`), else a
+//! shorter tail of it down to the last segment alone, in one of
+//! [`RunOptions::externaldata_dirs`](crate::kql::RunOptions), in order. A
+//! URI without a scheme (`/tmp/x.csv`, `C:\x.csv`, `file:///x.csv`) is a
+//! local path and is read as it is. A missing copy is a runtime error
 //! saying where to save it.
 //!
 //! Formats, as Kusto's ingestion formats define them: `csv`, `tsv`/`tsve`,
@@ -14,7 +18,8 @@
 //! by position), `txt` (one record per non-empty line, the line in the first
 //! column), `raw` (the whole file in the first column), `json`/`multijson`
 //! (objects, one per line or spread over lines or inside one array, mapped
-//! to columns by property name). Without `format`, the file extension
+//! to columns by property name), `parquet` (columns by name). An
+//! `ingestionMapping` maps otherwise. Without `format`, the file extension
 //! decides, and CSV is the default. `ignoreFirstRecord=true` skips the first
 //! record of every file. A `.gz` file is decompressed.
 
