@@ -431,6 +431,67 @@ mod tests {
     }
 
     #[test]
+    fn a_batch_keeps_its_statements_in_order() {
+        let src = "let a = 1;\nG | graph-to-table nodes as N, edges as E;\nN;\nE | as X;\nX";
+        let query = parse(src).expect("parses");
+        let text = |p: &super::super::super::ast::Pipeline| &src[p.span.start..p.span.end];
+        assert_eq!(
+            query.named.iter().map(text).collect::<Vec<_>>(),
+            ["G | graph-to-table nodes as N, edges as E"]
+        );
+        assert_eq!(text(&query.body), "N");
+        assert_eq!(
+            query.more.iter().map(text).collect::<Vec<_>>(),
+            ["E | as X", "X"]
+        );
+        assert_eq!(
+            query.results().map(text).collect::<Vec<_>>(),
+            ["N", "E | as X", "X"]
+        );
+        assert!(query.is_batch());
+        assert!(!parse("T | count;").expect("parses").is_batch());
+    }
+
+    #[test]
+    fn restrict_statements() {
+        use super::super::super::ast::RestrictKind as K;
+        let src = "let V = view () { T };\nrestrict access to (V, Test*, database().T1, database().*);\nlet n = 2;\nV";
+        let query = parse(src).expect("parses");
+        let restrict = query.restrict.as_ref().expect("a restrict statement");
+        assert_eq!(restrict.after_lets, 1);
+        assert_eq!(
+            restrict
+                .entities
+                .iter()
+                .map(|e| (e.pattern.as_str(), e.kind))
+                .collect::<Vec<_>>(),
+            [
+                ("V", K::Any),
+                ("Test*", K::Lets),
+                ("T1", K::Tables),
+                ("*", K::Tables)
+            ]
+        );
+        assert_eq!(
+            restrict.describe(),
+            "restrict access to (V, Test*, database().T1, database().*)"
+        );
+        assert_eq!(query.lets.len(), 2);
+        assert_eq!(query.let_prefix(src), &src[..src.len() - 1]);
+        let alone = "restrict access to (T);\nT";
+        assert_eq!(
+            parse(alone).expect("parses").let_prefix(alone),
+            "restrict access to (T);\n"
+        );
+        let err = parse("restrict access to (cluster('c').database('d').T);\nT").unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Unsupported);
+        assert_eq!(
+            parse("restrict access to T;\nT").unwrap_err().message,
+            "expected '(' and the entities to allow after 'to'"
+        );
+    }
+
+    #[test]
     fn statements_that_are_skipped() {
         assert_eq!(q("set query_now = datetime(2020-01-01);\nT"), "T");
         assert_eq!(
