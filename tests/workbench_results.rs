@@ -213,9 +213,8 @@ fn a_table_no_query_makes_alone_is_shown_but_not_narrowed() {
     assert_eq!(
         app.message(),
         Some(&Message::Warning(
-            "evaluate funnel_sequence's table 'prev-sequence-next' comes from one pass over all \
-             its rows: no KQL query makes it alone, so it cannot be narrowed; edit the pipeline \
-             (:) instead"
+            "no KQL query makes the table 'prev-sequence-next' of evaluate funnel_sequence \
+             alone, so it cannot be narrowed; edit the pipeline (:) instead"
                 .into()
         ))
     );
@@ -234,4 +233,39 @@ fn a_query_with_one_table_says_brackets_have_nothing_to_switch() {
         ))
     );
     assert_eq!(shown(&app), ["Count", "4"]);
+}
+
+#[test]
+fn a_batch_shows_each_statements_table_and_drills_from_its_own_query() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let mut app = storms_app(dir.path());
+    query(
+        &mut app,
+        "Storms | where Deaths > 0 | as Deadly; Deadly | summarize n = count() by State",
+    );
+    assert_eq!(
+        app.message(),
+        Some(&Message::Info(
+            "the batch of 2 statements made 2 tables (Deadly, Table 2): ] [ switch between them"
+                .into()
+        ))
+    );
+    assert_eq!(
+        shown(&app),
+        ["State | Deaths", "FLORIDA | 2", "FLORIDA | 1"]
+    );
+    key(&mut app, KeyCode::Char(']'));
+    assert_eq!(shown(&app), ["State | n", "FLORIDA | 2"]);
+    // Enter on the group: its rows, from the second statement's own query
+    // (the first statement's table bound by a `let`).
+    key(&mut app, KeyCode::Enter);
+    settle(&mut app);
+    assert_eq!(
+        app.current().pipeline(),
+        "let Deadly = Storms | where Deaths > 0;\nDeadly | where State == \"FLORIDA\""
+    );
+    assert_eq!(
+        shown(&app),
+        ["State | Deaths", "FLORIDA | 2", "FLORIDA | 1"]
+    );
 }

@@ -1,13 +1,15 @@
 //! The query behind each table of a query that makes several.
 //!
-//! KQL allows no operator after `fork`, `facet` or `evaluate preview`, so
-//! a workbench step that shows one of their tables cannot simply append
-//! the analyst's next filter. It continues instead from the query that
-//! makes that table alone: for `T | where A | fork (count) (take 5)`, the
-//! second table is `T | where A | take 5`. Those queries are written here,
-//! from the text's own spans, so they read as the analyst wrote them.
+//! KQL allows no operator after `fork`, `facet` or `evaluate preview`, nor
+//! after a batch's statements, so a workbench step that shows one of their
+//! tables cannot simply append the analyst's next filter. It continues
+//! instead from the query that makes that table alone: for
+//! `T | where A | fork (count) (take 5)`, the second table is
+//! `T | where A | take 5`; for the batch `T | as X; X | count`, the second
+//! is `let X = T;\nX | count`. Those queries are written here, from the
+//! text's own spans, so they read as the analyst wrote them.
 
-use super::ast::{Operator, OperatorKind, Query};
+use super::ast::{Operator, OperatorKind, Pipeline, Query};
 use super::parser::parse;
 use super::quote::quote_ident;
 
@@ -17,6 +19,9 @@ use super::quote::quote_ident;
 /// not parse.
 pub fn result_pipelines(text: &str) -> Option<Vec<Option<String>>> {
     let query: Query = parse(text).ok()?;
+    if query.is_batch() {
+        return Some(batch_pipelines(&query, text));
+    }
     let last = query.body.ops.last()?;
     if !last.kind.several_results() {
         return None;
@@ -61,6 +66,61 @@ pub fn result_pipelines(text: &str) -> Option<Vec<Option<String>>> {
             .collect(),
     };
     Some(pipelines)
+}
+
+/// The query behind each table of a batch: the `let`s (and `restrict`)
+/// in front, each earlier statement that names its table (`T | as X;`)
+/// as a `let X = T;`, then the statement, or each of its tables' queries
+/// when it makes several.
+fn batch_pipelines(query: &Query, text: &str) -> Vec<Option<String>> {
+    let first = query.statements().next().map_or(0, |s| s.span.start);
+    let head = text.get(..first).unwrap_or("");
+    // Tables a graph statement names (`... nodes as N, edges as E;`) have
+    // no `let` form: what follows such a statement has no query alone.
+    let mut opaque = !query.named.is_empty();
+    let mut named = String::new();
+    let mut out = Vec::new();
+    let last = query.more.len();
+    for (i, statement) in std::iter::once(&query.body).chain(&query.more).enumerate() {
+        if i != 0 && i != last && Query::binds_only(statement) {
+            opaque = true;
+            continue;
+        }
+        let tables = match statement.ops.last() {
+            Some(op) if op.kind.several_results() => super::run::result_labels(op).len(),
+            _ => 1,
+        };
+        let own = text.get(statement.span.start..statement.span.end);
+        let pipelines = match own {
+            Some(own) if !opaque => {
+                let alone = format!("{head}{named}{own}");
+                result_pipelines(&alone).unwrap_or_else(|| vec![Some(alone)])
+            }
+            _ => Vec::new(),
+        };
+        out.extend(
+            pipelines
+                .into_iter()
+                .chain(std::iter::repeat(None))
+                .take(tables),
+        );
+        if let (1, Some((name, value))) = (tables, named_table(statement, text)) {
+            named.push_str(&format!("let {} = {value};\n", quote_ident(name)));
+        }
+    }
+    out
+}
+
+/// For a statement ending in `| as Name`, the name and the text before
+/// the `as`.
+fn named_table<'a>(statement: &'a Pipeline, text: &'a str) -> Option<(&'a str, &'a str)> {
+    let last = statement.ops.last()?;
+    let OperatorKind::As(name) = &last.kind else {
+        return None;
+    };
+    let before = text.get(statement.span.start..last.span.start)?.trim_end();
+    let before = before.strip_suffix('|').unwrap_or(before).trim_end();
+    Some((name.name.as_str(), before))
 }
 
 #[cfg(test)]
@@ -148,6 +208,27 @@ mod tests {
             [datetime(2024-01-01), 'x', 'a', datetime(2024-01-02), 'x', 'b'] \
             | evaluate funnel_sequence(u, t, datetime(2024-01-01), datetime(2024-01-03), 1d, 1d, e, dynamic(['a']))";
         assert_eq!(result_pipelines(text), Some(vec![None, None, None]));
+    }
+
+    #[test]
+    fn batch_statements_are_queries_of_their_own() {
+        let text = format!(
+            "let big = 100;\n{EVENTS} | where Port > big | as Web;\nWeb | count;\n{EVENTS} | fork (take 1) (count)"
+        );
+        let web = format!("{EVENTS} | where Port > big");
+        assert_each_table_has_its_query(
+            &text,
+            &[
+                Some(&format!("let big = 100;\n{web} | as Web")),
+                Some(&format!("let big = 100;\nlet Web = {web};\nWeb | count")),
+                Some(&format!(
+                    "let big = 100;\nlet Web = {web};\n{EVENTS} | take 1"
+                )),
+                Some(&format!(
+                    "let big = 100;\nlet Web = {web};\n{EVENTS} | count"
+                )),
+            ],
+        );
     }
 
     #[test]

@@ -121,9 +121,9 @@ impl Step {
         match &table.pipeline {
             Some(p) => Ok(split_stages(p)),
             None => Err(format!(
-                "{}'s table '{}' comes from one pass over all its rows: no KQL query \
-                 makes it alone, so it cannot be narrowed; edit the pipeline (:) instead",
-                results.what, table.label
+                "no KQL query makes the table '{}' of {} alone, so it cannot be \
+                 narrowed; edit the pipeline (:) instead",
+                table.label, results.what
             )),
         }
     }
@@ -196,9 +196,11 @@ mod tests {
         step.show_result(1);
         assert_eq!(
             step.drill_stages(),
-            Err("fork's table 'prev-sequence-next' comes from one pass over all its rows: \
-                 no KQL query makes it alone, so it cannot be narrowed; edit the pipeline (:) instead"
-                .to_string())
+            Err(
+                "no KQL query makes the table 'prev-sequence-next' of fork alone, so it \
+                 cannot be narrowed; edit the pipeline (:) instead"
+                    .to_string()
+            )
         );
     }
 
