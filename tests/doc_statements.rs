@@ -8,7 +8,7 @@ use crate::common;
 
 use common::{render, tidy};
 use quarry::data::catalog::{Catalog, Table};
-use quarry::kql::{NamedResult, RunOptions, check::check, run, run_results, several_results_note};
+use quarry::kql::{NamedResult, RunOptions, check::check, run, run_results, several_results};
 
 /// Local tables for the restrict page: `Table1` and `Table2` (both with
 /// `Column1`), and the `Data` of per-user salaries its last example
@@ -107,10 +107,14 @@ StormEvents | where State == \"GUAM\" | count | as ['Count of events in Guam']"
     let first = run(&Catalog::new(), &query, &RunOptions::default()).expect("runs");
     assert_eq!(render(&first), "Count:long\n1042");
     assert_eq!(
-        several_results_note(&query).as_deref(),
-        Some(
-            "the batch of 2 statements makes 2 results (Count of events in Florida, Count of events in Guam): shown is the first; `quarry query` prints them all"
-        )
+        several_results(&query),
+        Some((
+            "the batch of 2 statements".to_string(),
+            vec![
+                "Count of events in Florida".to_string(),
+                "Count of events in Guam".to_string()
+            ]
+        ))
     );
     assert_eq!(check(&query, &[]), Ok(()));
 }
@@ -184,17 +188,20 @@ Small | fork Odd = (where x % 2 == 1) (where x == 2)";
         ])
     );
     assert_eq!(
-        several_results_note(query).as_deref(),
-        Some(
-            "the batch of 3 statements makes 4 results (Small, Table 2, Odd, Table 4): shown is the first; `quarry query` prints them all"
-        )
+        several_results(query),
+        Some((
+            "the batch of 3 statements".to_string(),
+            ["Small", "Table 2", "Odd", "Table 4"]
+                .map(String::from)
+                .to_vec()
+        ))
     );
     // A lone statement keeps its single unnamed table, as before.
     assert_eq!(
         results_on(&Catalog::new(), "print a = 1"),
         vec![(None, "a:long\n1".to_string())]
     );
-    assert_eq!(several_results_note("print a = 1"), None);
+    assert_eq!(several_results("print a = 1"), None);
 }
 
 /// `set query_take_max_records` cuts every table of a batch.

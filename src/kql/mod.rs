@@ -25,8 +25,5 @@ pub use error::QueryError;
 pub use limits::{Budget, Cancel};
 pub use result_pipelines::result_pipelines;
 pub use rows::Rows;
-pub use run::{
-    NamedResult, Plugin, RunOptions, run, run_query, run_results, several_results,
-    several_results_note,
-};
+pub use run::{NamedResult, Plugin, RunOptions, run, run_query, run_results, several_results};
 pub use run_rows::{run_rows, run_rows_results};

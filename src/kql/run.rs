@@ -84,7 +84,7 @@ mod results;
 mod scope;
 mod tables;
 
-pub use results::{NamedResult, result_labels, run_results, several_results, several_results_note};
+pub use results::{NamedResult, result_labels, run_results, several_results};
 pub use scope::{Binding, Scope};
 
 /// Function calls nest; this bounds recursion (`let f = () { f() }`).

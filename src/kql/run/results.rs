@@ -5,10 +5,10 @@
 //! preview` (the rows and their count) and `evaluate funnel_sequence`
 //! (three tables).
 //!
-//! [`run_results`] answers with all of them; [`super::run`] (what the
-//! workbench, the rules and most callers use) with the first, and
-//! [`several_results_note`] says, without running anything, what the
-//! first leaves out.
+//! [`run_results`] answers with all of them (`quarry query` prints them,
+//! the workbench switches between them); [`super::run`] (the rules and
+//! most callers) with the first; [`several_results`] says, without
+//! running anything, what makes them and what each is called.
 
 use std::sync::Arc;
 
@@ -197,15 +197,4 @@ pub fn several_results(text: &str) -> Option<(String, Vec<String>)> {
         _ => "facet".into(),
     };
     Some((what, result_labels(last)))
-}
-
-/// What a caller that shows only the first table of a query should tell
-/// the analyst about the others; `None` when there are none.
-pub fn several_results_note(text: &str) -> Option<String> {
-    let (what, labels) = several_results(text)?;
-    Some(format!(
-        "{what} makes {} results ({}): shown is the first; `quarry query` prints them all",
-        labels.len(),
-        labels.join(", ")
-    ))
 }
