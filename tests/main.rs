@@ -56,4 +56,5 @@ mod step_rows;
 mod stored_functions;
 mod tui;
 mod user_agent;
+mod warnings;
 mod workbench_results;

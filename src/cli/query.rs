@@ -144,6 +144,10 @@ pub fn run_cli(args: Args) -> i32 {
         );
     }
     let Some(mut tables) = result else { return 2 };
+    // Said before the rows, so a reader of the terminal sees it first.
+    for warning in options.warnings.take() {
+        eprintln!("warning: {warning}");
+    }
     // `fork`, `facet` and a few plugins make several tables.
     let written = match tables.len() {
         1 => write_result(&tables.remove(0).frame, &args, &catalog),

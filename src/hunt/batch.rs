@@ -130,6 +130,10 @@ pub trait RulesWatch: Sync {
     /// (its share of the work: its query, then explaining its hits).
     /// Called exactly once per rule, as each finishes.
     fn finished(&self, index: usize, outcome: Outcome, elapsed: Duration);
+
+    /// Rule `index`'s query warned of something (a fuzzy `union` left a
+    /// table out); said before its [`RulesWatch::finished`].
+    fn warned(&self, _index: usize, _warnings: Vec<String>) {}
 }
 
 /// Runs every rule of `rules` together, sharing the scans of rules that
@@ -192,6 +196,9 @@ impl Watch for Told<'_> {
             return;
         };
         flag.store(true, Ordering::Relaxed);
+        if !answer.warnings.is_empty() {
+            self.watch.warned(i, answer.warnings.clone());
+        }
         let started = Instant::now();
         // Frames are shared columns: the clone copies no rows.
         let outcome = answer.result.clone().map(|hits| {

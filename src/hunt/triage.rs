@@ -127,6 +127,9 @@ pub struct RuleEntry {
     pub hits: Option<usize>,
     /// Why the last run failed.
     pub error: Option<String>,
+    /// What the last run warned of: tables a fuzzy `union` left out, so
+    /// its hits may be fewer than on the whole data.
+    pub warnings: Vec<String>,
     /// What the last run found (hits, their times, devices).
     pub findings: Option<Findings>,
 }
@@ -139,6 +142,7 @@ impl RuleEntry {
             last_run: None,
             hits: None,
             error: None,
+            warnings: Vec::new(),
             findings: None,
         }
     }

@@ -20,6 +20,7 @@ pub mod run_rows;
 pub mod shared;
 pub mod stored;
 pub mod value;
+pub mod warnings;
 
 pub use error::QueryError;
 pub use limits::{Budget, Cancel};
@@ -27,3 +28,4 @@ pub use result_pipelines::result_pipelines;
 pub use rows::Rows;
 pub use run::{NamedResult, Plugin, RunOptions, run, run_query, run_results, several_results};
 pub use run_rows::{run_rows, run_rows_results};
+pub use warnings::Warnings;

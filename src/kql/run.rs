@@ -52,6 +52,8 @@ pub struct RunOptions {
     /// Folders, in search order, where `externaldata` looks for local
     /// copies of the files its URLs name: Quarry never downloads.
     pub externaldata_dirs: Vec<PathBuf>,
+    /// Where the query's warnings gather (what a fuzzy `union` left out).
+    pub warnings: super::warnings::Warnings,
 }
 
 /// Parses and runs a query.

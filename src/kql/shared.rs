@@ -36,6 +36,8 @@ const SLICE: usize = 1 << 21;
 pub struct Answer {
     pub result: Result<DataFrame, QueryError>,
     pub seconds: f64,
+    /// What the query warned of (see [`super::Warnings`]).
+    pub warnings: Vec<String>,
 }
 
 /// How far a shared scan has read its table.
@@ -141,16 +143,27 @@ fn run_sliced(
         .into_par_iter()
         .map(|i| {
             let started = Instant::now();
+            // Each query's warnings are its own.
+            let own = RunOptions {
+                warnings: Default::default(),
+                ..options.clone()
+            };
             let (result, scan_seconds) = match scanned.get(&i) {
                 Some((rows, seconds)) => (
-                    rest_of(&runner, catalog, &queries[i], rows.clone()),
+                    rest_of(
+                        &Runner::new(catalog, &own),
+                        catalog,
+                        &queries[i],
+                        rows.clone(),
+                    ),
                     *seconds,
                 ),
-                None => (run_query(catalog, &queries[i], options), 0.0),
+                None => (run_query(catalog, &queries[i], &own), 0.0),
             };
             let answer = Answer {
                 result,
                 seconds: scan_seconds + started.elapsed().as_secs_f64(),
+                warnings: own.warnings.take(),
             };
             watch.answered(i, &answer);
             answer

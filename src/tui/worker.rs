@@ -159,6 +159,9 @@ pub enum Reply {
         /// Every table of a query that makes several (`fork`, `facet`),
         /// with its name; empty for a query that makes one.
         several: Vec<(Option<String>, Rows)>,
+        /// What the query warned of (the sources a fuzzy `union` left
+        /// out).
+        warnings: Vec<String>,
         /// The chart of the result, when the pipeline ends in `render`
         /// (boxed: a chart is large beside the other replies).
         chart: Option<Box<StepChart>>,
@@ -173,6 +176,8 @@ pub enum Reply {
         index: usize,
         /// The hits and the reasons.
         result: RuleOutcome,
+        /// What its query warned of.
+        warnings: Vec<String>,
         /// How long it ran.
         elapsed: Duration,
     },
@@ -559,6 +564,7 @@ fn query_options(
         externaldata_dirs: data_dirs,
         functions,
         budget: budget.unwrap_or_default(),
+        warnings: Default::default(),
     }
 }
 
@@ -667,6 +673,7 @@ fn run_query(
         id: ticket.id,
         result,
         several,
+        warnings: options.warnings.take(),
         chart,
         elapsed,
     }

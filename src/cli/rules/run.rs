@@ -60,6 +60,8 @@ pub struct RunArgs {
 struct Outcome {
     hits: Result<DataFrame, String>,
     seconds: f64,
+    /// What the rule's query warned of.
+    warnings: Vec<String>,
 }
 
 /// Runs the selected rules and writes their hits; exit status 2 when a rule
@@ -154,6 +156,9 @@ pub fn run_cli(a: RunArgs) -> i32 {
                         o.seconds
                     );
                 }
+                for warning in &o.warnings {
+                    eprintln!("{}  warning: {warning}", rule.id);
+                }
                 let written = if several {
                     write_prefixed(&mut out, &mut json_rows, rule, frame, a.format)
                 } else {
@@ -240,10 +245,12 @@ fn run_rules(
                 Some(a) => Outcome {
                     hits: a.result.map_err(|e| e.render(text)),
                     seconds: a.seconds,
+                    warnings: a.warnings,
                 },
                 None => Outcome {
                     hits: Err("the rule's answer was lost".into()),
                     seconds: 0.0,
+                    warnings: Vec::new(),
                 },
             },
             (Err(e), _) | (_, Err(e)) => {
@@ -251,6 +258,7 @@ fn run_rules(
                 Outcome {
                     hits: Err(e.clone()),
                     seconds: 0.0,
+                    warnings: Vec::new(),
                 }
             }
         })

@@ -24,6 +24,10 @@ impl Runner<'_> {
                 if !m.fuzzy {
                     return Err(unknown);
                 }
+                self.options.warnings.push(format!(
+                    "macro-expand isfuzzy=true left out an entity: {}",
+                    unknown.message
+                ));
                 missing.push(unknown.message);
                 continue;
             }

@@ -49,7 +49,10 @@ impl Runner<'_> {
                 }
                 Source::Table(id) if p.ops.is_empty() => match self.table(&id.name, id.span) {
                     Ok(f) => parts.push((id.name.clone(), f)),
-                    Err(_) if fuzzy => {}
+                    Err(e) if fuzzy => self.options.warnings.push(format!(
+                        "union isfuzzy=true left out a source: {}",
+                        e.message
+                    )),
                     Err(e) => return Err(e),
                 },
                 _ => {

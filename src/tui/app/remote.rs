@@ -177,6 +177,7 @@ impl App {
             id,
             result: frame,
             several: Vec::new(),
+            warnings: Vec::new(),
             chart: chart.map(Into::into),
             elapsed,
         });

@@ -101,6 +101,7 @@ impl App {
                 id,
                 result,
                 several,
+                warnings,
                 chart,
                 elapsed,
             } => {
@@ -125,6 +126,11 @@ impl App {
                         self.last_query_time = Some(elapsed);
                         self.failed_pipeline = None;
                         self.push_result(p, frame, several, chart);
+                        // An answer from fewer tables than the query names
+                        // is said, before anything else.
+                        if !warnings.is_empty() {
+                            self.message = Some(Message::Warning(warnings.join("; ")));
+                        }
                     }
                     Err(e) if e.kind == crate::kql::error::ErrorKind::Cancelled => {
                         self.message = Some(Message::Warning("query cancelled".into()));
@@ -142,8 +148,9 @@ impl App {
                 id,
                 index,
                 result,
+                warnings,
                 elapsed,
-            } => self.rule_done(id, index, result, elapsed),
+            } => self.rule_done(id, index, result, warnings, elapsed),
             Reply::RulesScanning { id, progress } => self.rules_scanning(id, progress),
             Reply::RulesDone {
                 id,

@@ -227,6 +227,7 @@ impl App {
         id: u64,
         index: usize,
         result: crate::tui::worker::RuleOutcome,
+        warnings: Vec<String>,
         elapsed: Duration,
     ) {
         let Some(run) = self
@@ -246,6 +247,7 @@ impl App {
             return;
         };
         entry.last_run = Some(chrono::Local::now());
+        entry.warnings = warnings;
         match result {
             Ok((frame, reasons)) => {
                 entry.hits = Some(frame.height());
@@ -256,11 +258,16 @@ impl App {
                 ));
                 let title = entry.rule.title.clone();
                 let n = frame.height();
-                self.message = Some(Message::Info(format!(
+                let hits = format!(
                     "{title}: {} {}",
                     thousands(n as u64),
                     if n == 1 { "hit" } else { "hits" }
-                )));
+                );
+                // Hits from fewer tables than the rule names are said so.
+                self.message = Some(match entry.warnings.is_empty() {
+                    true => Message::Info(hits),
+                    false => Message::Warning(format!("{hits}; {}", entry.warnings.join("; "))),
+                });
                 if open {
                     self.last_query_time = Some(elapsed);
                     let step = Step::new(ViewKind::Table, title, vec![text], frame);

@@ -55,6 +55,8 @@ fn cells(app: &App, i: usize, entry: &RuleEntry) -> [String; 7] {
     } else {
         let hits = match (&entry.error, entry.hits) {
             (Some(_), _) => "error".to_string(),
+            // `!`: fewer tables were read than the rule names.
+            (None, Some(n)) if !entry.warnings.is_empty() => format!("{}!", thousands(n as u64)),
             (None, Some(n)) => thousands(n as u64),
             (None, None) => dot(),
         };
@@ -197,6 +199,10 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
         let width = inner.saturating_sub(1);
         let (text, style) = match &entry.error {
             Some(e) => (format!("could not run: {e}"), theme.error),
+            None if !entry.warnings.is_empty() => (
+                format!("warning: {}", entry.warnings.join("\nwarning: ")),
+                theme.error,
+            ),
             None => (entry.rule.description.clone(), theme.dim),
         };
         for (y, line) in (list_end + 1..area.bottom()).zip(text.lines()) {

@@ -3,6 +3,8 @@
 //! ([`crate::hunt::batch::run_all`]), and each rule's outcome is sent back
 //! as it finishes, so the triage fills in while the rest still run.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::Sender;
 use std::time::Duration;
@@ -31,6 +33,7 @@ pub(super) fn run(
         places,
         fired: AtomicUsize::new(0),
         failed: AtomicUsize::new(0),
+        warnings: Mutex::default(),
     };
     let result = guarded(ticket, || {
         let pool = rule_pool().map_err(|e| QueryError::runtime(e, None))?;
@@ -66,6 +69,8 @@ struct Replies<'a> {
     reported: Vec<AtomicBool>,
     fired: AtomicUsize,
     failed: AtomicUsize,
+    /// Each rule's warnings, until its outcome is sent with them.
+    warnings: Mutex<HashMap<usize, Vec<String>>>,
 }
 
 impl RulesWatch for Replies<'_> {
@@ -74,6 +79,13 @@ impl RulesWatch for Replies<'_> {
             id: self.ticket.id,
             progress: progress.clone(),
         });
+    }
+
+    fn warned(&self, i: usize, warnings: Vec<String>) {
+        self.warnings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(i, warnings);
     }
 
     fn finished(&self, i: usize, outcome: Outcome, elapsed: Duration) {
@@ -100,10 +112,17 @@ impl RulesWatch for Replies<'_> {
                 self.failed.fetch_add(1, Ordering::Relaxed);
             }
         }
+        let warnings = self
+            .warnings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&i)
+            .unwrap_or_default();
         let _ = self.tx.send(Reply::RuleDone {
             id: self.ticket.id,
             index,
             result,
+            warnings,
             elapsed,
         });
     }
