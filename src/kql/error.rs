@@ -150,9 +150,62 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     best.filter(|(s, _)| *s >= 0.8).map(|(_, c)| c)
 }
 
+/// Columns one product names differently from the other: a query written
+/// for Sentinel, pasted over a Defender export (or the reverse), asks for
+/// the one the table lacks. Spelling cannot find these.
+const OTHER_PRODUCTS_NAME: &[(&str, &str, &str)] = &[
+    (
+        "TimeGenerated",
+        "Timestamp",
+        "Defender's exports name the event time Timestamp; Sentinel's copies of its tables add \
+         TimeGenerated, when the row was ingested",
+    ),
+    (
+        "Timestamp",
+        "TimeGenerated",
+        "Sentinel's tables name the time TimeGenerated; Defender's name the event time Timestamp",
+    ),
+];
+
 /// " (did you mean 'X'?)" or nothing.
 pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    let renamed = OTHER_PRODUCTS_NAME.iter().find(|(asked, other, _)| {
+        asked.eq_ignore_ascii_case(name) && candidates.iter().any(|c| c == other)
+    });
+    if let Some((_, other, why)) = renamed {
+        return format!(" (did you mean '{other}'? {why})");
+    }
     closest(name, candidates)
         .map(|c| format!(" (did you mean '{c}'?)"))
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sentinel_column_on_a_defender_table_is_named_by_its_defender_name() {
+        let defender = ["Timestamp", "DeviceName", "TimeFrame"];
+        assert_eq!(
+            did_you_mean("TimeGenerated", defender),
+            " (did you mean 'Timestamp'? Defender's exports name the event time Timestamp; \
+             Sentinel's copies of its tables add TimeGenerated, when the row was ingested)"
+        );
+        assert_eq!(
+            did_you_mean("Timestamp", ["TimeGenerated", "Computer"]),
+            " (did you mean 'TimeGenerated'? Sentinel's tables name the time TimeGenerated; \
+             Defender's name the event time Timestamp)"
+        );
+        // Without the other product's column, spelling decides as before.
+        assert_eq!(
+            did_you_mean("TimeGenerated", ["TimeGenerate"]),
+            " (did you mean 'TimeGenerate'?)"
+        );
+        assert_eq!(
+            did_you_mean("DeviceNme", defender),
+            " (did you mean 'DeviceName'?)"
+        );
+    }
 }
