@@ -109,13 +109,29 @@ pub fn pipeline_lines(app: &App, width: usize, expanded: bool) -> Vec<String> {
                 let lead = if i == 0 { "KQL  " } else { "     | " };
                 format!(
                     "{lead}{}",
-                    truncate_to_width(&safe(s), room.saturating_sub(2))
+                    truncate_to_width(&safe(&unbroken(s)), room.saturating_sub(2))
                 )
             })
             .collect();
     }
-    let stages: Vec<String> = step.stages.iter().map(|s| safe(s).into_owned()).collect();
+    let stages: Vec<String> = step
+        .stages
+        .iter()
+        .map(|s| safe(&unbroken(s)).into_owned())
+        .collect();
     vec![format!("KQL  {}", one_line(&stages, room))]
+}
+
+/// A stage written over several lines (a rule's query, a pasted one) on
+/// one: each line break and the indentation after it read as one space,
+/// not as an escaped `\n`.
+fn unbroken(stage: &str) -> String {
+    stage
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The stages on one line in `room` columns. Too long, the middle stages
@@ -215,5 +231,18 @@ mod tests {
         );
         let two = v(&["search in (NetworkCommunicationEvents) \"x\"", "count"]);
         assert_eq!(one_line(&two, 30), "search in (NetworkCom… | count");
+    }
+
+    #[test]
+    fn a_stage_over_several_lines_reads_on_one() {
+        assert_eq!(
+            unbroken("union isfuzzy=true A, B\n| where x > 0\r\n    | take 1\n"),
+            "union isfuzzy=true A, B | where x > 0 | take 1"
+        );
+        // Other control characters are left for `safe` to escape.
+        assert_eq!(
+            unbroken("T | where s == \"\x1b[31m\""),
+            "T | where s == \"\x1b[31m\""
+        );
     }
 }
