@@ -590,7 +590,12 @@ fn check_reads_the_subquery() {
     );
     let query = "macro-expand entity_group [LogsWest] as X (X | extend y = no_such_function(1))";
     let e = check(query, &[]).unwrap_err();
-    assert_eq!(e.message, "unknown function 'no_such_function'");
+    assert_eq!(
+        e.message,
+        "unknown function 'no_such_function': not a KQL function. If the query's authors saved it \
+         in their workspace, put its .create function in a .kql file of the functions/ folder of \
+         the data folder or of Quarry's config directory"
+    );
     assert_eq!(
         e.span.map(|s| &query[s.start..s.end]),
         Some("no_such_function")

@@ -305,7 +305,9 @@ fn check_accepts_calls_of_the_functions_it_is_given() {
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
-        "error: unknown function 'C2Connections'\n --> line 1, column 1\n  |\n1 | C2Connections() | invoke TagAdmins() | where IsWorkingTime(Timestamp)\n  | ^^^^^^^^^^^^^\n"
+        "error: unknown function 'C2Connections': not a KQL function. If the query's authors saved \
+         it in their workspace, put its .create function in a .kql file of the functions/ folder \
+         of the data folder or of Quarry's config directory\n --> line 1, column 1\n  |\n1 | C2Connections() | invoke TagAdmins() | where IsWorkingTime(Timestamp)\n  | ^^^^^^^^^^^^^\n"
     );
 
     // The config directory's functions/ is read by default.
@@ -359,7 +361,10 @@ fn check_reports_bad_definitions_and_bodies_it_cannot_run() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.starts_with(&format!(
-            "error: unknown function 'no_such_function' (in stored function 'Odd' at {}:2:13)",
+            "error: unknown function 'no_such_function': not a KQL function. If the query's \
+             authors saved it in their workspace, put its .create function in a .kql file of the \
+             functions/ folder of the data folder or of Quarry's config directory (in stored \
+             function 'Odd' at {}:2:13)",
             dir.path().join("f.kql").display()
         )),
         "{stderr}"

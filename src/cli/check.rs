@@ -64,9 +64,16 @@ fn problem(message: &str, kind: crate::kql::error::ErrorKind) -> String {
     use crate::kql::error::ErrorKind as K;
     match kind {
         K::Unsupported => message.to_string(),
+        // A function no KQL has is its authors' own: said so in the
+        // summary, since no engine accepts the query without it.
+        K::Unknown if message.contains(": not a KQL function") => format!(
+            "{} (not a KQL function: its authors' own, not saved here)",
+            message.split(':').next().unwrap_or(message)
+        ),
         K::Unknown => message
             .split(" (did you mean")
             .next()
+            .and_then(|m| m.split(": it reads").next())
             .unwrap_or(message)
             .to_string(),
         K::Syntax => "syntax error".into(),

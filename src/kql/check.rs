@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::ast::*;
-use super::error::{QueryError, did_you_mean};
+use super::error::QueryError;
 use super::functions;
 use super::operators;
 use super::parser::parse;
@@ -226,7 +226,10 @@ impl Checker<'_> {
                         format!(
                             "unknown function '{}'{}",
                             name.name,
-                            did_you_mean(&name.name, names.collect::<Vec<_>>())
+                            super::error::unknown_function_hint(
+                                &name.name,
+                                names.collect::<Vec<_>>()
+                            )
                         ),
                         name.span,
                     ));
@@ -473,7 +476,10 @@ impl Checker<'_> {
         names.extend(self.stored.names());
         Err(QueryError::new(
             super::error::ErrorKind::Unknown,
-            format!("unknown function '{n}'{}", did_you_mean(n, names)),
+            format!(
+                "unknown function '{n}'{}",
+                super::error::unknown_function_hint(n, names)
+            ),
             Some(name.span),
         ))
     }

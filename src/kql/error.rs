@@ -167,6 +167,50 @@ const OTHER_PRODUCTS_NAME: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// KQL functions that read the state of the Kusto cluster running the
+/// query (who asks, its database cursors, its extents and stored
+/// objects): nothing stands for them offline.
+const CLUSTER_FUNCTIONS: &[&str] = &[
+    "current_principal",
+    "current_principal_details",
+    "current_principal_is_member_of",
+    "current_cluster_endpoint",
+    "current_database",
+    "cursor_after",
+    "cursor_before_or_at",
+    "cursor_current",
+    "extent_id",
+    "extent_tags",
+    "cluster",
+    "database",
+    "external_table",
+    "materialized_view",
+    "stored_query_result",
+];
+
+/// What follows "unknown function 'name'": the closest of `candidates`,
+/// else why no function of that name can be found here: one of Kusto's
+/// that reads the cluster's own state, or none of KQL's at all (a
+/// function the query's authors saved in their workspace, which Quarry
+/// reads from a `functions/` folder once saved there).
+pub fn unknown_function_hint<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> String {
+    let close = did_you_mean(name, candidates);
+    if !close.is_empty() {
+        close
+    } else if CLUSTER_FUNCTIONS.contains(&name.to_ascii_lowercase().as_str()) {
+        ": it reads the state of the Kusto cluster running the query, and Quarry works offline"
+            .to_string()
+    } else {
+        ": not a KQL function. If the query's authors saved it in their workspace, put its \
+         .create function in a .kql file of the functions/ folder of the data folder or of \
+         Quarry's config directory"
+            .to_string()
+    }
+}
+
 /// " (did you mean 'X'?)" or nothing.
 pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
     let candidates: Vec<&str> = candidates.into_iter().collect();
@@ -206,6 +250,24 @@ mod tests {
         assert_eq!(
             did_you_mean("DeviceNme", defender),
             " (did you mean 'DeviceName'?)"
+        );
+    }
+
+    #[test]
+    fn an_unknown_function_says_why_none_is_found() {
+        assert_eq!(
+            unknown_function_hint("strlenn", ["strlen"]),
+            " (did you mean 'strlen'?)"
+        );
+        assert_eq!(
+            unknown_function_hint("current_principal", ["strlen"]),
+            ": it reads the state of the Kusto cluster running the query, and Quarry works offline"
+        );
+        assert_eq!(
+            unknown_function_hint("AWSIdentityRole", ["strlen"]),
+            ": not a KQL function. If the query's authors saved it in their workspace, put its \
+             .create function in a .kql file of the functions/ folder of the data folder or of \
+             Quarry's config directory"
         );
     }
 }

@@ -342,7 +342,10 @@ impl Runner<'_> {
             let mut names = functions::all_names();
             names.extend(self.scope.names());
             return Err(QueryError::unknown(
-                format!("unknown function '{name}'{}", did_you_mean(name, names)),
+                format!(
+                    "unknown function '{name}'{}",
+                    crate::kql::error::unknown_function_hint(name, names)
+                ),
                 name_span,
             ));
         };

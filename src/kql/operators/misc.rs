@@ -3,7 +3,7 @@
 use polars::prelude::*;
 
 use crate::kql::ast::{Expr, Ident};
-use crate::kql::error::{QueryError, did_you_mean};
+use crate::kql::error::QueryError;
 use crate::kql::run::{Binding, Runner};
 use crate::kql::value::Scalar;
 
@@ -44,7 +44,7 @@ impl Runner<'_> {
                 format!(
                     "unknown function '{}'{}",
                     name.name,
-                    did_you_mean(&name.name, names)
+                    crate::kql::error::unknown_function_hint(&name.name, names)
                 ),
                 name.span,
             ));
