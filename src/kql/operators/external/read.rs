@@ -85,6 +85,11 @@ pub(super) fn read_file(
             None => return read_parquet(path, shape).map(|rows| skip(rows, skip_first)),
             Some(_) => parquet_records(path)?,
         }
+    } else if let (None, Layout::Delimited(delimiter)) = (mapping, layout) {
+        // The usual feed: each record typed as it is read, so a million
+        // rows never stand as text records and typed rows at once.
+        let text = read_text(path).map_err(|e| e.to_string())?;
+        return delimited_rows(&text, delimiter, shape).map(|rows| skip(rows, skip_first));
     } else {
         let text = read_text(path).map_err(|e| e.to_string())?;
         read_records(&text, layout)?
@@ -147,6 +152,35 @@ pub(super) enum Raw {
     Json(Json),
 }
 
+/// A delimited file's records as rows of the declared columns, by
+/// position, read as [`read_records`] reads them.
+fn delimited_rows(text: &str, delimiter: u8, shape: Shape) -> Result<Vec<Vec<Scalar>>, String> {
+    let mut reader = delimited_reader(text, delimiter);
+    let mut rows = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| format!("record {}: {e}", i + 1))?;
+        rows.push(
+            shape
+                .kinds
+                .iter()
+                .enumerate()
+                .map(|(i, k)| record.get(i).map_or(Scalar::Null(*k), |v| from_text(v, *k)))
+                .collect(),
+        );
+    }
+    Ok(rows)
+}
+
+/// The reader of delimited text: no header row (Kusto reads every record
+/// as data unless told to skip one), records of any length.
+fn delimited_reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes())
+}
+
 /// The records of a text file, each with the line it starts on.
 pub(super) fn read_records(text: &str, layout: Layout) -> Result<Vec<(usize, Raw)>, String> {
     match layout {
@@ -161,11 +195,7 @@ pub(super) fn read_records(text: &str, layout: Layout) -> Result<Vec<(usize, Raw
             })
             .collect()),
         Layout::Delimited(delimiter) => {
-            let mut reader = csv::ReaderBuilder::new()
-                .has_headers(false)
-                .flexible(true)
-                .delimiter(delimiter)
-                .from_reader(text.as_bytes());
+            let mut reader = delimited_reader(text, delimiter);
             let mut out = Vec::new();
             for (i, record) in reader.records().enumerate() {
                 let record = record.map_err(|e| format!("record {}: {e}", i + 1))?;
