@@ -163,3 +163,55 @@ fn the_workbench_shows_the_warning_with_the_result() {
     assert_eq!(app.current().rows.height(), 2);
     assert_eq!(app.message(), Some(&Message::Warning(LEFT_OUT.into())));
 }
+
+/// In the triage, a rule whose query left a table out has its hit count
+/// marked `!`, and the warning shows under the list on its line.
+#[test]
+fn the_triage_marks_a_rule_that_read_fewer_tables() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let mut app = App::new(AppOptions::new(dir.path().to_path_buf()));
+    app.set_catalog(storms());
+    app.resize(120, 24);
+    let rule = quarry::hunt::rules::Rule::from_toml(
+        "id = \"TST-0001\"\ntitle = \"Deaths anywhere\"\nseverity = \"low\"\n\
+         description = \"Storms with deaths.\"\n[query]\n\
+         text = '''union isfuzzy=true Storms, OldStorms | where Deaths > 0'''\n",
+        "test",
+    )
+    .expect("a rule");
+    app.set_rules(vec![rule]);
+    for c in ['R', 'A'] {
+        app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    }
+    assert!(
+        app.wait_idle(Duration::from_secs(60)),
+        "the rules did not finish"
+    );
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 24)).expect("a terminal");
+    terminal
+        .draw(|f| quarry::tui::views::draw(f, &mut app))
+        .expect("draws");
+    let buf = terminal.backend().buffer().clone();
+    let lines: Vec<String> = (0..buf.area.height)
+        .map(|y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+                .trim_end()
+                .to_string()
+        })
+        .collect();
+    let row = lines
+        .iter()
+        .find(|l| l.contains("TST-0001  Deaths anywhere"))
+        .expect("the rule's row");
+    assert!(row.contains(" 1! "), "{row}");
+    assert!(
+        lines.iter().any(|l| l.trim()
+            == "warning: union isfuzzy=true left out a source: unknown table 'OldStorms' (did you \
+                mean 'Storms'?)"),
+        "{}",
+        lines.join("\n")
+    );
+}
