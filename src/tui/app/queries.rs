@@ -359,6 +359,11 @@ impl App {
 /// The tables of a query that makes several, each with its label and the
 /// query that makes it alone; `None` for a query that makes one.
 fn several_results(text: &str, tables: Vec<(Option<String>, Rows)>) -> Option<StepResults> {
+    // Most queries make one table: their text is not parsed again here,
+    // on the UI thread.
+    if tables.len() < 2 {
+        return None;
+    }
     let (what, labels) = crate::kql::several_results(text)?;
     let mut pipelines = crate::kql::result_pipelines(text).unwrap_or_default();
     pipelines.resize(tables.len(), None);

@@ -100,12 +100,7 @@ pub(super) fn read_file(
         .map(|(line, record)| match (mapping, record) {
             (Some(m), Raw::Fields(f)) => m.row(&Record::Fields(f), shape.kinds, source, *line),
             (Some(m), Raw::Json(j)) => m.row(&Record::Json(j), shape.kinds, source, *line),
-            (None, Raw::Fields(f)) => shape
-                .kinds
-                .iter()
-                .enumerate()
-                .map(|(i, k)| f.get(i).map_or(Scalar::Null(*k), |v| from_text(v, *k)))
-                .collect(),
+            (None, Raw::Fields(f)) => by_position(|i| f.get(i).map(String::as_str), shape),
             (None, Raw::Json(j)) => shape
                 .names
                 .iter()
@@ -159,16 +154,20 @@ fn delimited_rows(text: &str, delimiter: u8, shape: Shape) -> Result<Vec<Vec<Sca
     let mut rows = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| format!("record {}: {e}", i + 1))?;
-        rows.push(
-            shape
-                .kinds
-                .iter()
-                .enumerate()
-                .map(|(i, k)| record.get(i).map_or(Scalar::Null(*k), |v| from_text(v, *k)))
-                .collect(),
-        );
+        rows.push(by_position(|i| record.get(i), shape));
     }
     Ok(rows)
+}
+
+/// A record's fields as a row of the declared columns, by position: a
+/// missing field is null, text that is not of its column's type too.
+fn by_position<'a>(field: impl Fn(usize) -> Option<&'a str>, shape: Shape) -> Vec<Scalar> {
+    shape
+        .kinds
+        .iter()
+        .enumerate()
+        .map(|(i, k)| field(i).map_or(Scalar::Null(*k), |v| from_text(v, *k)))
+        .collect()
 }
 
 /// The reader of delimited text: no header row (Kusto reads every record
