@@ -6,7 +6,7 @@
 use crate::common;
 
 use common::{assert_table, render};
-use quarry::data::catalog::{Catalog, Table};
+use quarry::data::catalog::Catalog;
 use quarry::kql::{RunOptions, check::check, run};
 
 /// 2025-03-18T12:00:00Z, the instant `ago()` counts back from.
@@ -63,18 +63,7 @@ fn catalog() -> Catalog {
             r#"datatable(Source:string, Level:string) ["lab-1", "Error"]"#,
         ),
     ];
-    let mut c = Catalog::new();
-    for (name, query) in tables {
-        let frame = run(&Catalog::new(), query, &RunOptions::default())
-            .unwrap_or_else(|e| panic!("{name}: {}", e.render(query)));
-        c.insert(Table {
-            name: name.to_string(),
-            frame,
-            files: vec![],
-            warnings: Vec::new(),
-        });
-    }
-    c
+    crate::common::catalog_of(&tables)
 }
 
 fn options() -> RunOptions {

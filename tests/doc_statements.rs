@@ -7,7 +7,7 @@
 use crate::common;
 
 use common::{render, tidy};
-use quarry::data::catalog::{Catalog, Table};
+use quarry::data::catalog::Catalog;
 use quarry::kql::{NamedResult, RunOptions, check::check, run, run_results, several_results};
 
 /// Local tables for the restrict page: `Table1` and `Table2` (both with
@@ -33,18 +33,7 @@ fn catalog() -> Catalog {
             ]"#,
         ),
     ];
-    let mut c = Catalog::new();
-    for (name, query) in tables {
-        let frame = run(&Catalog::new(), query, &RunOptions::default())
-            .unwrap_or_else(|e| panic!("{name}: {}", e.render(query)));
-        c.insert(Table {
-            name: name.to_string(),
-            frame,
-            files: vec![],
-            warnings: Vec::new(),
-        });
-    }
-    c
+    crate::common::catalog_of(&tables)
 }
 
 /// Every table a query makes on `catalog`, each as its name and rendered

@@ -113,3 +113,22 @@ pub fn typed_table(query: &str) -> (Vec<String>, Vec<Vec<quarry::kql::value::Sca
         .collect();
     (names, rows)
 }
+
+/// A catalog of tables, each named and made by a query on no tables (a
+/// `datatable`, a `range`).
+#[track_caller]
+pub fn catalog_of(tables: &[(&str, &str)]) -> quarry::data::catalog::Catalog {
+    use quarry::data::catalog::{Catalog, Table};
+    let mut c = Catalog::new();
+    for (name, query) in tables {
+        let frame = quarry::kql::run(&Catalog::new(), query, &quarry::kql::RunOptions::default())
+            .unwrap_or_else(|e| panic!("{name}: {}", e.render(query)));
+        c.insert(Table {
+            name: name.to_string(),
+            frame,
+            files: vec![],
+            warnings: Vec::new(),
+        });
+    }
+    c
+}
